@@ -1,0 +1,190 @@
+import type {ImageSourceKind, LayerCompression, RuntimeConfig, TarEntry} from '../image/types.js';
+
+/** How a path in one layer compares with the filesystem stacked from the layers below it. */
+export type ChangeKind = 'added' | 'modified' | 'removed' | 'unchanged';
+
+/** Why bytes stored in a layer are not visible in the final filesystem. */
+export type HideCause =
+	/** A `.wh.<name>` whiteout deleted this file. */
+	| 'deleted'
+	/** A `.wh.<dir>` whiteout deleted a directory above this file. */
+	| 'directory-deleted'
+	/** A `.wh..wh..opq` marker hid the directory's lower contents. */
+	| 'opaque-directory'
+	/** An ancestor directory was replaced by a non-directory. */
+	| 'parent-replaced'
+	/** The same path was written again in a later layer. */
+	| 'overwritten';
+
+/** One appearance of a path in one layer. */
+export type FileVersion = {
+	layer: number;
+	entry: TarEntry;
+	kind: ChangeKind;
+	/** Index of the layer that hid this version, or -1 when it is visible in the final filesystem. */
+	hiddenBy: number;
+	hideCause?: HideCause;
+};
+
+/**
+Every path that ever appears in any layer, once. The stacked filesystem as of any layer is the set of
+versions with `layer <= i` and (`hiddenBy === -1` or `hiddenBy > i`), so no per-layer tree copy is kept.
+*/
+export type PathNode = {
+	name: string;
+	path: string;
+	parent: PathNode | undefined;
+	children: Map<string, PathNode> | undefined;
+	/** Ordered by layer; at most one version per layer. Whiteout and opaque markers are not versions. */
+	versions: FileVersion[];
+	/** Layers whose whiteout/opaque marker removed this path (for the "removed" rows of a layer's change view). */
+	removedIn: number[];
+};
+
+export type LayerSummary = {
+	index: number;
+	diffId: string;
+	digest?: string;
+	compression: LayerCompression;
+	compressedSizeBytes?: number;
+	tarSizeBytes: number;
+	/** Normalised instruction (`RUN npm install`), or `unknown` when history could not be mapped. */
+	instruction: string;
+	/** Raw `created_by`, when a history entry maps to this layer. */
+	createdBy?: string;
+	historyIndex?: number;
+	/** Sum of regular-file sizes in this layer's tar (whiteouts and hard links are 0). */
+	sizeBytes: number;
+	/** Entries that are neither directories nor whiteout/opaque markers. */
+	fileCount: number;
+	added: number;
+	modified: number;
+	removed: number;
+	/** Bytes this layer stored that a later layer hid. */
+	wasteIntroducedBytes: number;
+	/** Bytes of lower layers that this layer hid. */
+	wasteHiddenBytes: number;
+};
+
+export type HistoryEntry = {
+	createdBy: string;
+	instruction: string;
+	/** `RUN`, `COPY`, `ENV`, ... or `UNKNOWN`. */
+	instructionKind: string;
+	emptyLayer: boolean;
+	/** The layer this entry created; null for empty-layer entries. */
+	layerIndex: number | null;
+	/** For empty-layer entries: the index of the last layer before it (-1 when it comes before any layer). */
+	afterLayerIndex: number;
+	created?: string;
+	comment?: string;
+};
+
+export type DiveInefficiency = {
+	/** With a leading slash, as dive prints it. */
+	path: string;
+	count: number;
+	cumulativeSizeBytes: number;
+};
+
+/** Figures equal to what dive 0.13 prints for the same image, quirks included. */
+export type DiveEfficiency = {
+	score: number;
+	wastedBytes: number;
+	userSizeBytes: number;
+	wastedUserPercent: number;
+	inefficiencies: DiveInefficiency[];
+};
+
+export type WasteItem = {
+	path: string;
+	bytes: number;
+	cause: HideCause;
+	addedInLayer: number;
+	hiddenInLayer: number;
+	/** The later layer wrote identical content (e.g. a chmod/chown copy-up). */
+	sameContent: boolean;
+};
+
+export type DuplicateGroup = {
+	hash: string;
+	sizeBytes: number;
+	/** Visible paths in the final filesystem with identical content (hard links excluded). */
+	paths: string[];
+	/** (paths - 1) * sizeBytes */
+	duplicateBytes: number;
+};
+
+export type WasteSummary = {
+	/** Bytes stored in layers that are not visible in the final filesystem. */
+	reclaimableBytes: number;
+	/** Part of reclaimableBytes whose later copy has identical content. */
+	sameContentBytes: number;
+	/** Bytes of identical content at several visible paths (every copy but one). */
+	duplicateBytes: number;
+	items: WasteItem[];
+	duplicates: DuplicateGroup[];
+};
+
+export type FindingCategory = 'build-only' | 'cache' | 'waste' | 'secret';
+export type Confidence = 'high' | 'medium' | 'low';
+
+export type PathGroup = {
+	/** A directory or glob-like prefix that groups the matched paths, e.g. `app/node_modules/typescript/`. */
+	path: string;
+	count: number;
+	bytes: number;
+};
+
+export type Finding = {
+	/** Stable id, e.g. `LL-BUILD-DEVDEPS`. */
+	ruleId: string;
+	category: FindingCategory;
+	confidence: Confidence;
+	title: string;
+	/** Why we believe it, in words, strongest evidence first. */
+	evidence: string[];
+	groups: PathGroup[];
+	/** Every matched path (final-filesystem files), for the UI's build-only marker and CI ignore globs. */
+	paths: string[];
+	/** The layer that added most of these bytes. */
+	layerIndex: number | undefined;
+	instruction?: string;
+	/** `Dockerfile:LINE` when a Dockerfile was given and mapped. */
+	dockerfileLine?: number;
+	/** Bytes visible in the final filesystem that this change removes, deduplicated across paths. */
+	bytes: number;
+	/** One-line fix. */
+	fix: string;
+};
+
+export type ImageInfo = {
+	reference: string;
+	id: string;
+	source: ImageSourceKind;
+	os: string;
+	architecture: string;
+	variant?: string;
+	created?: string;
+	repoTags: string[];
+	/** Sum of layer sizeBytes (uncompressed). */
+	sizeBytes: number;
+	/** Bytes of regular files visible in the final filesystem. */
+	finalSizeBytes: number;
+	layerCount: number;
+	config: RuntimeConfig;
+};
+
+export type ImageAnalysis = {
+	image: ImageInfo;
+	layers: LayerSummary[];
+	history: HistoryEntry[];
+	efficiency: DiveEfficiency;
+	waste: WasteSummary;
+	findings: Finding[];
+	warnings: string[];
+	/** Root of every path in every layer (not serialised). */
+	root: PathNode;
+	/** Per layer, the nodes it touched (added/modified/unchanged re-adds, and removals). */
+	layerNodes: PathNode[][];
+};

@@ -1,0 +1,129 @@
+/**
+The raw image as read from a source: configuration, history and, per layer, the tar headers.
+File contents are never kept here; only their size and a content hash.
+Everything in this file is plain data so that it can be cached and re-analysed without the source.
+*/
+
+export type EntryType =
+	| 'file'
+	| 'dir'
+	| 'symlink'
+	| 'hardlink'
+	| 'char'
+	| 'block'
+	| 'fifo'
+	/** `.wh.<name>`: deletes `path` (file or whole directory) from the layers below. */
+	| 'whiteout'
+	/** `.wh..wh..opq` inside a directory: hides everything under `path` in the layers below. */
+	| 'opaque';
+
+export type TarEntry = {
+	/** Normalised POSIX path relative to the image root: no leading `/` or `./`, no trailing `/`, no `.`/`..` segments. For whiteouts, the deleted path; for opaque markers, the directory. */
+	path: string;
+	type: EntryType;
+	/** Content bytes of a regular file; 0 for every other type (hard links included, so they count once). */
+	size: number;
+	/** Permission bits including setuid/setgid/sticky (`mode & 0o7777`). */
+	mode: number;
+	uid: number;
+	gid: number;
+	/** Symlink or hard-link target, as written in the header. */
+	linkTarget?: string;
+	/** Seconds since the epoch. */
+	mtime: number;
+	/** Content hash of a regular file (base64url of the first 16 bytes of its SHA-256). */
+	hash?: string;
+};
+
+export type LayerCompression = 'none' | 'gzip' | 'zstd';
+
+export type ParsedLayer = {
+	/** `sha256:` digest of the uncompressed tar stream, computed while reading. */
+	diffId: string;
+	/** The diff ID the config declares for this layer, when it differs from the computed one it is reported as a warning. */
+	declaredDiffId?: string;
+	/** Blob digest (`sha256:` of the stored bytes) when the source names it. */
+	digest?: string;
+	mediaType?: string;
+	compression: LayerCompression;
+	/** Bytes as stored (compressed) when known. */
+	compressedSizeBytes?: number;
+	/** Length of the uncompressed tar stream. */
+	tarSizeBytes: number;
+	entries: TarEntry[];
+	/** Contents of the few small files the findings read as evidence (package databases, lockfiles), see `isEvidenceFile`. */
+	captured: CapturedFile[];
+};
+
+export type CapturedFile = {
+	path: string;
+	/** UTF-8 text, cut at the capture limit. */
+	text: string;
+	truncated: boolean;
+};
+
+export type HistoryRecord = {
+	created?: string;
+	createdBy?: string;
+	comment?: string;
+	author?: string;
+	emptyLayer: boolean;
+};
+
+export type RuntimeConfig = {
+	env: string[];
+	cmd?: string[];
+	entrypoint?: string[];
+	workingDir?: string;
+	user?: string;
+	exposedPorts: string[];
+	labels: Record<string, string>;
+	volumes: string[];
+	stopSignal?: string;
+	shell?: string[];
+	healthcheck?: string[];
+};
+
+export type ImageSourceKind = 'docker' | 'podman' | 'docker-archive' | 'oci-archive' | 'oci-dir' | 'demo';
+
+export type RawImage = {
+	/** What the user asked for: an image reference or a path. */
+	reference: string;
+	/** Image ID: the `sha256:` digest of the config JSON. */
+	id: string;
+	source: ImageSourceKind;
+	os: string;
+	architecture: string;
+	variant?: string;
+	created?: string;
+	repoTags: string[];
+	config: RuntimeConfig;
+	history: HistoryRecord[];
+	/** Diff IDs the config declares, in order. */
+	diffIds: string[];
+	/** Layers in manifest order (bottom first). */
+	layers: ParsedLayer[];
+	/** Things that were odd but not fatal (diff ID mismatch, skipped hostile paths, ...), one line each. */
+	warnings: string[];
+};
+
+/** Progress while reading a source, for the loading view and the stderr progress line. */
+export type LoadProgress = {
+	bytesRead: number;
+	/** Total bytes expected, when known (archive size, or the daemon's image size). */
+	bytesTotal?: number;
+	layersDone: number;
+	layersTotal?: number;
+};
+
+/**
+A way to read one image. The UI and reports never touch the archive; they go through these callbacks.
+*/
+export type ImageSource = {
+	kind: ImageSourceKind;
+	/** Human description, e.g. `docker daemon at unix:///var/run/docker.sock` or a file path. */
+	description: string;
+	load(options: {onProgress?: (progress: LoadProgress) => void; signal?: AbortSignal}): Promise<RawImage>;
+	/** Read up to `limit` bytes of the regular file at `path` as stored in layer `layerIndex`. */
+	readFile(layerIndex: number, path: string, limit: number): Promise<Buffer>;
+};
