@@ -188,3 +188,31 @@ export type ImageAnalysis = {
 	/** Per layer, the nodes it touched (added/modified/unchanged re-adds, and removals). */
 	layerNodes: PathNode[][];
 };
+
+/** A non-directory path visible in the final filesystem, as the findings rules see it. */
+export type FinalFile = {
+	path: string;
+	type: TarEntry['type'];
+	size: number;
+	mode: number;
+	uid: number;
+	gid: number;
+	linkTarget?: string;
+	hash?: string;
+	/** The layer whose version is visible. */
+	layer: number;
+};
+
+/**
+What the findings rules read: the final filesystem, the evidence files' text, the layers and history,
+and the engine's waste. Plain data so every rule is testable without archives.
+*/
+export type RuleInput = {
+	files: FinalFile[];
+	/** Final-filesystem text of the evidence files (see image/evidence-files.ts), by path. */
+	evidence: Map<string, string>;
+	layers: LayerSummary[];
+	history: HistoryEntry[];
+	config: RuntimeConfig;
+	waste: WasteSummary;
+};
