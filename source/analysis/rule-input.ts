@@ -1,0 +1,59 @@
+import type {RawImage} from '../image/types.js';
+import {finalVersion, findNode} from './path-node.js';
+import type {FinalFile, ImageAnalysis, PathNode, RuleInput} from './types.js';
+import {forEachNode} from './waste.js';
+
+/**
+What the findings rules read: the final filesystem's non-directories (parents before children, in the
+order the layers introduced them) and the evidence text they can trust.
+*/
+export function buildRuleInput(analysis: ImageAnalysis, raw: RawImage): RuleInput {
+	const files: FinalFile[] = [];
+	forEachNode(analysis.root, (node) => {
+		const visible = finalVersion(node);
+		if (!visible || visible.entry.type === 'dir') {
+			return;
+		}
+
+		const {entry} = visible;
+		files.push({
+			path: node.path,
+			type: entry.type,
+			size: entry.size,
+			mode: entry.mode,
+			uid: entry.uid,
+			gid: entry.gid,
+			...(entry.linkTarget === undefined ? {} : {linkTarget: entry.linkTarget}),
+			...(entry.hash === undefined ? {} : {hash: entry.hash}),
+			layer: visible.layer,
+		});
+	});
+
+	return {
+		files,
+		evidence: finalEvidence(analysis.root, raw),
+		layers: analysis.layers,
+		history: analysis.history,
+		config: raw.config,
+		waste: analysis.waste,
+	};
+}
+
+/**
+A captured file's text counts only from the layer whose version is visible at the end: a lockfile that a
+later layer deleted or replaced says nothing about the image that ships.
+*/
+function finalEvidence(root: PathNode, raw: RawImage): Map<string, string> {
+	const evidence = new Map<string, string>();
+	for (const [layerIndex, layer] of raw.layers.entries()) {
+		for (const captured of layer.captured) {
+			const node = findNode(root, captured.path);
+			const visible = node && finalVersion(node);
+			if (visible && visible.layer === layerIndex) {
+				evidence.set(captured.path, captured.text);
+			}
+		}
+	}
+
+	return evidence;
+}

@@ -1,0 +1,200 @@
+import type {Finding, FindingCategory, ImageAnalysis} from '../analysis/types.js';
+import {formatBytes} from '../format-bytes.js';
+import {confidenceRank} from '../report/category-labels.js';
+import {isKnownFinding} from './baseline.js';
+import {
+	applyIgnorePaths,
+	finalSizeLookup,
+	type IgnoredSummary,
+	keptWasteItems,
+	type SizeOf,
+} from './ignore-paths.js';
+import {type CiRules, failOnCategories, type ThresholdRuleName} from './rules.js';
+
+export type CiStatus = 'PASS' | 'FAIL' | 'SKIP';
+
+export type CiRuleResult = {
+	rule: string;
+	status: CiStatus;
+	measured: string;
+	threshold: string;
+	detail?: string;
+};
+
+export type CiResult = {
+	results: CiRuleResult[];
+	passed: boolean;
+	/** Where the rules came from. */
+	origin: string;
+	/** What each ignorePaths entry removed, with its reason. */
+	ignored: IgnoredSummary[];
+	/** Findings left out because the baseline already knows them. */
+	baselined: Finding[];
+	/** The findings the rules judged: after ignorePaths and the baseline. */
+	findings: Finding[];
+};
+
+function bytesText(bytes: number): string {
+	return `${formatBytes(bytes)} (${bytes} B)`;
+}
+
+function fraction(value: number): string {
+	return String(Number(value.toFixed(4)));
+}
+
+type Threshold = {
+	name: ThresholdRuleName;
+	measure: () => {value: number; text: string} | {skip: string};
+	/** Whether the measured value breaks the limit (dive's comparisons, strict). */
+	fails: (value: number, limit: number) => boolean;
+	limitText: (limit: number) => string;
+};
+
+/**
+Judges one analysis against the rules. Pure: the baseline is already loaded into `rules`. ignorePaths
+apply first (to findings and to the reclaimable bytes), then the baseline removes known findings; the
+dive thresholds and maxImageBytes read the whole image and are untouched by both.
+*/
+export function evaluateCi(
+	analysis: ImageAnalysis,
+	rules: CiRules,
+	sizeOf: SizeOf = finalSizeLookup(analysis),
+): CiResult {
+	const {findings: afterIgnore, ignored} = applyIgnorePaths(analysis.findings, rules.ignorePaths, sizeOf);
+	const baselined = rules.baseline
+		? afterIgnore.filter((finding) => isKnownFinding(finding, rules.baseline!))
+		: [];
+	const findings = afterIgnore.filter((finding) => !baselined.includes(finding));
+	const {efficiency} = analysis;
+	const reclaimable = keptWasteItems(analysis.waste.items, rules.ignorePaths).reduce(
+		(sum, item) => sum + item.bytes,
+		0,
+	);
+	const reclaimableBytes = rules.ignorePaths.length === 0 ? analysis.waste.reclaimableBytes : reclaimable;
+	const buildOnlyBytes = findings
+		.filter((finding) => finding.category === 'build-only')
+		.reduce((sum, finding) => sum + finding.bytes, 0);
+
+	const thresholds: Threshold[] = [
+		{
+			name: 'lowestEfficiency',
+			measure: () => ({value: efficiency.score, text: fraction(efficiency.score)}),
+			fails: (value, limit) => limit > value,
+			limitText: fraction,
+		},
+		{
+			name: 'highestWastedBytes',
+			measure: () => ({value: efficiency.wastedBytes, text: bytesText(efficiency.wastedBytes)}),
+			fails: (value, limit) => value > limit,
+			limitText: bytesText,
+		},
+		{
+			name: 'highestUserWastedPercent',
+			measure: () =>
+				// dive divides by zero here and silently passes; say why the rule could not run instead.
+				efficiency.userSizeBytes > 0 && Number.isFinite(efficiency.wastedUserPercent)
+					? {value: efficiency.wastedUserPercent, text: fraction(efficiency.wastedUserPercent)}
+					: {skip: 'no layers above the base layer to measure'},
+			fails: (value, limit) => value > limit,
+			limitText: fraction,
+		},
+		{
+			name: 'maxImageBytes',
+			measure: () => ({value: analysis.image.sizeBytes, text: bytesText(analysis.image.sizeBytes)}),
+			fails: (value, limit) => value > limit,
+			limitText: bytesText,
+		},
+		{
+			name: 'maxReclaimableBytes',
+			measure: () => ({value: reclaimableBytes, text: bytesText(reclaimableBytes)}),
+			fails: (value, limit) => value > limit,
+			limitText: bytesText,
+		},
+		{
+			name: 'maxBuildOnlyBytes',
+			measure: () => ({value: buildOnlyBytes, text: bytesText(buildOnlyBytes)}),
+			fails: (value, limit) => value > limit,
+			limitText: bytesText,
+		},
+	];
+
+	const results: CiRuleResult[] = thresholds.map((threshold) => {
+		const limit = rules[threshold.name];
+		if (limit === undefined) {
+			return {rule: threshold.name, status: 'SKIP', measured: '-', threshold: 'disabled'};
+		}
+
+		const measured = threshold.measure();
+		if ('skip' in measured) {
+			return {
+				rule: threshold.name,
+				status: 'SKIP',
+				measured: '-',
+				threshold: threshold.limitText(limit),
+				detail: measured.skip,
+			};
+		}
+
+		return {
+			rule: threshold.name,
+			status: threshold.fails(measured.value, limit) ? 'FAIL' : 'PASS',
+			measured: measured.text,
+			threshold: threshold.limitText(limit),
+		};
+	});
+
+	for (const category of failOnCategories) {
+		results.push(failOnResult(category, findings, baselined, rules));
+	}
+
+	return {
+		results,
+		passed: results.every((result) => result.status !== 'FAIL'),
+		origin: rules.origin,
+		ignored,
+		baselined,
+		findings,
+	};
+}
+
+function failOnResult(
+	category: FindingCategory,
+	findings: Finding[],
+	baselined: Finding[],
+	rules: CiRules,
+): CiRuleResult {
+	const rule = `failOn:${category}`;
+	if (!rules.failOn.includes(category)) {
+		return {rule, status: 'SKIP', measured: '-', threshold: 'not in failOn'};
+	}
+
+	const minimum = confidenceRank[rules.failOnConfidence];
+	const inCategory = findings.filter((finding) => finding.category === category);
+	const failing = inCategory
+		.filter((finding) => confidenceRank[finding.confidence] >= minimum)
+		.sort((a, b) => b.bytes - a.bytes || a.ruleId.localeCompare(b.ruleId));
+	const bytes = failing.reduce((sum, finding) => sum + finding.bytes, 0);
+	const noun = failing.length === 1 ? 'finding' : 'findings';
+	const notes: string[] = [];
+	if (failing.length > 0) {
+		notes.push(failing.map((finding) => `${finding.ruleId} ${formatBytes(finding.bytes)}`).join(', '));
+	}
+
+	const below = inCategory.length - failing.length;
+	if (below > 0) {
+		notes.push(`${below} below ${rules.failOnConfidence} confidence not counted`);
+	}
+
+	const known = baselined.filter((finding) => finding.category === category).length;
+	if (known > 0) {
+		notes.push(`${known} known from the baseline`);
+	}
+
+	return {
+		rule,
+		status: failing.length > 0 ? 'FAIL' : 'PASS',
+		measured: `${failing.length} ${noun}${failing.length > 0 ? `, ${formatBytes(bytes)}` : ''}`,
+		threshold: `0 at ${rules.failOnConfidence} confidence${rules.failOnConfidence === 'high' ? '' : ' or above'}`,
+		...(notes.length > 0 ? {detail: notes.join('; ')} : {}),
+	};
+}

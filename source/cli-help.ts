@@ -1,0 +1,37 @@
+/** The `--help` text. The README's usage block must equal it (a test checks). */
+export const helpText = `
+  Usage
+    $ layerlens [image]
+
+    image  a Docker or Podman image reference (myapp:prod, repo@sha256:..., an image ID),
+           a \`docker save\` tarball, or an OCI image layout directory or tar.
+           Without one, layerlens opens its built-in demo image.
+
+  Options
+    --source <kind>           docker, podman, docker-archive or oci (default: detected)
+    --platform <os/arch>      pick a platform of a multi-platform image (e.g. linux/arm64)
+    --demo                    open the built-in demo image
+    --json                    print the JSON report (same as --format json)
+    --format <format>         json, markdown or sarif: print a report instead of the explorer
+    --output <file>           write the report to a file; repeat as --output markdown=FILE
+    --dockerfile <path>       map layers and findings to the lines of this Dockerfile
+    --ci                      check the rules, print a verdict and exit 0 (pass), 1 (fail), 2 (error)
+    --config <path>           rules file (default: .layerlens.yml, else dive's .dive-ci)
+    --baseline <path>         findings listed in this file do not fail --ci
+    --write-baseline <path>   write the current findings as a baseline file and exit
+    --lowest-efficiency <n>   fail --ci below this dive efficiency (0-1)
+    --highest-wasted-bytes <size>
+                              fail --ci above this many dive wasted bytes (e.g. 20MB)
+    --highest-user-wasted-percent <n>
+                              fail --ci above this dive wasted/user-size ratio (0-1)
+    --max-layer-bytes <size>  refuse layers that decompress beyond this (default: 4x the declared size)
+    --no-cache                neither read nor write the analysis cache
+    --debug                   print stack traces with errors
+    --version                 print the version
+    --help                    print this help
+
+  Examples
+    $ layerlens myapp:prod
+    $ layerlens image.tar --format markdown --output report.md
+    $ layerlens myapp:prod --ci --output sarif=layerlens.sarif
+`;

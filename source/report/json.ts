@@ -1,0 +1,103 @@
+import type {
+	DiveEfficiency,
+	Finding,
+	HistoryEntry,
+	ImageAnalysis,
+	LayerSummary,
+	PathGroup,
+	WasteSummary,
+} from '../analysis/types.js';
+
+/** Bumped on any change that can break a consumer (a removed or renamed field, a changed meaning). */
+export const jsonReportSchemaVersion = 1;
+
+export type JsonReportOptions = {
+	toolVersion: string;
+};
+
+export type JsonReportFinding = Omit<Finding, 'paths'> & {pathCount: number};
+
+export type JsonReport = {
+	schemaVersion: typeof jsonReportSchemaVersion;
+	tool: {name: 'layerlens'; version: string};
+	image: {
+		reference: string;
+		id: string;
+		source: string;
+		os: string;
+		architecture: string;
+		variant?: string;
+		created?: string;
+		repoTags: string[];
+		sizeBytes: number;
+		finalSizeBytes: number;
+		layerCount: number;
+		config: ImageAnalysis['image']['config'];
+	};
+	layers: LayerSummary[];
+	history: HistoryEntry[];
+	efficiency: DiveEfficiency;
+	waste: WasteSummary;
+	findings: JsonReportFinding[];
+	warnings: string[];
+};
+
+/**
+The machine-readable report (`--json`), described by layerlens-report.schema.json. A plain object with
+keys in a fixed order and no timestamps of its own, so the same image always gives the same bytes.
+The tree is left out: it is the raw material, the report carries what was learnt from it.
+*/
+export function toJsonReport(analysis: ImageAnalysis, options: JsonReportOptions): JsonReport {
+	const {image} = analysis;
+	return {
+		schemaVersion: jsonReportSchemaVersion,
+		tool: {name: 'layerlens', version: options.toolVersion},
+		image: {
+			reference: image.reference,
+			id: image.id,
+			source: image.source,
+			os: image.os,
+			architecture: image.architecture,
+			...(image.variant === undefined ? {} : {variant: image.variant}),
+			...(image.created === undefined ? {} : {created: image.created}),
+			repoTags: [...image.repoTags],
+			sizeBytes: image.sizeBytes,
+			finalSizeBytes: image.finalSizeBytes,
+			layerCount: image.layerCount,
+			config: image.config,
+		},
+		layers: analysis.layers.map((layer) => ({...layer})),
+		history: analysis.history.map((entry) => ({...entry})),
+		efficiency: {
+			score: finite(analysis.efficiency.score),
+			wastedBytes: analysis.efficiency.wastedBytes,
+			userSizeBytes: analysis.efficiency.userSizeBytes,
+			wastedUserPercent: finite(analysis.efficiency.wastedUserPercent),
+			inefficiencies: analysis.efficiency.inefficiencies.map((item) => ({...item})),
+		},
+		waste: {
+			reclaimableBytes: analysis.waste.reclaimableBytes,
+			sameContentBytes: analysis.waste.sameContentBytes,
+			duplicateBytes: analysis.waste.duplicateBytes,
+			items: analysis.waste.items.map((item) => ({...item})),
+			duplicates: analysis.waste.duplicates.map((group) => ({...group, paths: [...group.paths]})),
+		},
+		findings: analysis.findings.map(toJsonFinding),
+		warnings: [...analysis.warnings],
+	};
+}
+
+/** The full path list can be hundreds of thousands of lines; the groups say the same in a few. */
+function toJsonFinding(finding: Finding): JsonReportFinding {
+	const {paths, groups, ...rest} = finding;
+	return {
+		...rest,
+		groups: groups.map((group: PathGroup) => ({...group})),
+		pathCount: paths.length,
+	};
+}
+
+/** JSON has no NaN or Infinity; `JSON.stringify` would silently write null. */
+function finite(value: number): number {
+	return Number.isFinite(value) ? value : 0;
+}

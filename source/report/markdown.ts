@@ -1,0 +1,277 @@
+import type {Finding, ImageAnalysis, LayerSummary, WasteItem} from '../analysis/types.js';
+import {formatBytes, formatExactBytes} from '../format-bytes.js';
+import {categoryOrder, categoryTitles, describeHideCause} from './category-labels.js';
+import {escapeText, fencedBlock, inlineCode, table, truncate} from './markdown-text.js';
+import type {ReportInput} from './report-input.js';
+
+export type MarkdownReportOptions = {
+	/** Rows in the top-waste table. */
+	wasteRows?: number;
+	/** Path groups shown per finding. */
+	groupRows?: number;
+	toolVersion?: string;
+};
+
+const instructionLimit = 100;
+
+/**
+The report for a pull-request comment or a wiki page: GitHub-flavoured Markdown, no raw HTML, tables with a
+fixed cell count, deterministic for a given analysis (no timestamps).
+*/
+export function toMarkdown(analysis: ReportInput, options: MarkdownReportOptions = {}): string {
+	const sections = [
+		titleSection(analysis),
+		summarySection(analysis),
+		layersSection(analysis),
+		wasteSection(analysis, options.wasteRows ?? 10),
+		findingsSection(analysis, options.groupRows ?? 5),
+		suggestionSection(analysis),
+		warningsSection(analysis),
+		footer(options.toolVersion),
+	];
+	return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+}
+
+function titleSection(analysis: ImageAnalysis): string {
+	return `# Image report: ${inlineCode(analysis.image.reference, {inTable: false})}`;
+}
+
+function bytesCell(bytes: number): string {
+	return formatBytes(bytes);
+}
+
+function percent(part: number, whole: number): string {
+	if (whole <= 0) {
+		return '0%';
+	}
+
+	return `${((part / whole) * 100).toFixed(1)}%`;
+}
+
+function summarySection(analysis: ReportInput): string {
+	const {image, waste, efficiency} = analysis;
+	const platform = [image.os, image.architecture, image.variant].filter(Boolean).join('/');
+	const findingBytes = (category: Finding['category']) =>
+		analysis.findings.filter((finding) => finding.category === category).reduce((sum, f) => sum + f.bytes, 0);
+	const rows: string[][] = [
+		['Image', inlineCode(image.reference, {inTable: true})],
+		['Image ID', inlineCode(shortId(image.id), {inTable: true})],
+		['Platform', escapeText(platform)],
+		['Layers', String(image.layerCount)],
+		['Uncompressed layer total', `${bytesCell(image.sizeBytes)} (${formatExactBytes(image.sizeBytes)})`],
+		['Final filesystem', `${bytesCell(image.finalSizeBytes)} (${formatExactBytes(image.finalSizeBytes)})`],
+		[
+			'Hidden by later layers (reclaimable)',
+			`${bytesCell(waste.reclaimableBytes)} (${percent(waste.reclaimableBytes, image.sizeBytes)} of layers)`,
+		],
+		['Build-only files in the final filesystem', bytesCell(findingBytes('build-only'))],
+		['Caches in the final filesystem', bytesCell(findingBytes('cache'))],
+		['dive efficiency score', `${(efficiency.score * 100).toFixed(2)}%`],
+	];
+	if (analysis.suggestion) {
+		const saved = image.finalSizeBytes - analysis.suggestion.projectedSizeBytes;
+		rows.push([
+			'Projected final filesystem after fixes',
+			`${bytesCell(analysis.suggestion.projectedSizeBytes)} (saves ${bytesCell(saved)}, ${percent(saved, image.finalSizeBytes)})`,
+		]);
+	}
+
+	return ['## Summary', table(['Measure', 'Value'], ['left', 'right'], rows)].join('\n\n');
+}
+
+function shortId(id: string): string {
+	const [algorithm, hex] = id.includes(':') ? id.split(':', 2) : ['', id];
+	return `${algorithm ? `${algorithm}:` : ''}${(hex ?? '').slice(0, 12)}`;
+}
+
+function layerFlags(layer: LayerSummary, findings: Finding[]): string {
+	const flags: string[] = [];
+	if (layer.wasteIntroducedBytes > 0) {
+		flags.push(`waste ${formatBytes(layer.wasteIntroducedBytes)}`);
+	}
+
+	for (const category of ['build-only', 'cache', 'secret'] as const) {
+		const bytes = findings
+			.filter((finding) => finding.category === category && finding.layerIndex === layer.index)
+			.reduce((sum, finding) => sum + finding.bytes, 0);
+		const count = findings.filter(
+			(finding) => finding.category === category && finding.layerIndex === layer.index,
+		).length;
+		if (count > 0) {
+			flags.push(category === 'secret' ? 'secret' : `${category} ${formatBytes(bytes)}`);
+		}
+	}
+
+	return flags.join(', ');
+}
+
+function layersSection(analysis: ImageAnalysis): string {
+	const rows = analysis.layers.map((layer) => [
+		String(layer.index),
+		inlineCode(truncate(layer.instruction, instructionLimit), {inTable: true}),
+		bytesCell(layer.sizeBytes),
+		layerFlags(layer, analysis.findings),
+	]);
+	return [
+		'## Layers',
+		table(['#', 'Instruction', 'Size', 'Flags'], ['right', 'left', 'right', 'left'], rows),
+	].join('\n\n');
+}
+
+function wasteSection(analysis: ImageAnalysis, limit: number): string {
+	const {waste} = analysis;
+	if (waste.items.length === 0) {
+		return '## Top waste\n\nNo file is hidden by a later layer.';
+	}
+
+	const sorted = [...waste.items].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+	const shown = sorted.slice(0, limit);
+	const rows = shown.map((item) => [
+		inlineCode(item.path, {inTable: true}),
+		bytesCell(item.bytes),
+		escapeText(wasteCause(item)),
+		String(item.addedInLayer),
+		String(item.hiddenInLayer),
+	]);
+	const parts = [
+		'## Top waste',
+		`Bytes stored in a layer but hidden in the final filesystem: ${formatBytes(waste.reclaimableBytes)} in ${waste.items.length} ${waste.items.length === 1 ? 'file' : 'files'}.`,
+		table(
+			['Path', 'Size', 'Cause', 'Added in layer', 'Hidden by layer'],
+			['left', 'right', 'left', 'right', 'right'],
+			rows,
+		),
+	];
+	const rest = sorted.slice(limit);
+	if (rest.length > 0) {
+		const restBytes = rest.reduce((sum, item) => sum + item.bytes, 0);
+		parts.push(`… and ${rest.length} more (${formatBytes(restBytes)}).`);
+	}
+
+	return parts.join('\n\n');
+}
+
+function wasteCause(item: WasteItem): string {
+	const cause = describeHideCause(item.cause);
+	return item.sameContent ? `${cause} (same content, e.g. chmod/chown)` : cause;
+}
+
+function findingsSection(analysis: ReportInput, groupRows: number): string {
+	if (analysis.findings.length === 0) {
+		return '## Findings\n\nNo findings.';
+	}
+
+	const parts = ['## Findings'];
+	for (const category of categoryOrder) {
+		const findings = analysis.findings
+			.filter((finding) => finding.category === category)
+			.sort((a, b) => b.bytes - a.bytes || a.ruleId.localeCompare(b.ruleId));
+		if (findings.length === 0) {
+			continue;
+		}
+
+		const total = findings.reduce((sum, finding) => sum + finding.bytes, 0);
+		const noun = findings.length === 1 ? 'finding' : 'findings';
+		parts.push(`### ${categoryTitles[category]}: ${findings.length} ${noun}, ${formatBytes(total)}`);
+		for (const finding of findings) {
+			parts.push(findingBlock(finding, analysis, groupRows));
+		}
+	}
+
+	return parts.join('\n\n');
+}
+
+function findingBlock(finding: Finding, analysis: ReportInput, groupRows: number): string {
+	const heading = `#### ${inlineCode(finding.ruleId, {inTable: false})} ${escapeText(finding.title)}`;
+	const facts = [
+		`- Measured: ${formatBytes(finding.bytes)} (${formatExactBytes(finding.bytes)}) in ${finding.paths.length} ${finding.paths.length === 1 ? 'file' : 'files'}, ${finding.confidence} confidence`,
+	];
+	const where: string[] = [];
+	if (finding.layerIndex !== undefined) {
+		const instruction = finding.instruction ?? analysis.layers[finding.layerIndex]?.instruction;
+		where.push(
+			`layer ${finding.layerIndex}${instruction ? ` ${inlineCode(truncate(instruction, instructionLimit), {inTable: false})}` : ''}`,
+		);
+	}
+
+	if (finding.dockerfileLine !== undefined) {
+		where.push(
+			inlineCode(`${analysis.dockerfilePath ?? 'Dockerfile'}:${finding.dockerfileLine}`, {inTable: false}),
+		);
+	}
+
+	if (where.length > 0) {
+		facts.push(`- Added by: ${where.join(', ')}`);
+	}
+
+	const parts = [heading, facts.join('\n')];
+	if (finding.evidence.length > 0) {
+		parts.push(['Evidence:', '', ...finding.evidence.map((line) => `- ${escapeText(line)}`)].join('\n'));
+	}
+
+	if (finding.groups.length > 0) {
+		const groups = [...finding.groups].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+		const rows = groups
+			.slice(0, groupRows)
+			.map((group) => [inlineCode(group.path, {inTable: true}), String(group.count), bytesCell(group.bytes)]);
+		parts.push(table(['Path', 'Files', 'Size'], ['left', 'right', 'right'], rows));
+		if (groups.length > groupRows) {
+			parts.push(`… and ${groups.length - groupRows} more path groups.`);
+		}
+	}
+
+	parts.push(`Fix: ${escapeText(finding.fix)}`);
+	return parts.join('\n\n');
+}
+
+function suggestionSection(analysis: ReportInput): string {
+	const {suggestion} = analysis;
+	if (!suggestion) {
+		return '';
+	}
+
+	const saved = analysis.image.finalSizeBytes - suggestion.projectedSizeBytes;
+	const parts = [
+		'## Suggested Dockerfile',
+		`Projected final filesystem: ${formatBytes(suggestion.projectedSizeBytes)}, down from ${formatBytes(analysis.image.finalSizeBytes)} (saves ${formatBytes(saved)}).`,
+	];
+	const categories = categoryOrder.filter((category) => (suggestion.byCategory[category] ?? 0) > 0);
+	const others = Object.keys(suggestion.byCategory)
+		.filter(
+			(key) => !(categoryOrder as readonly string[]).includes(key) && (suggestion.byCategory[key] ?? 0) > 0,
+		)
+		.sort();
+	const rows = [
+		...categories.map((category) => [
+			categoryTitles[category],
+			bytesCell(suggestion.byCategory[category] ?? 0),
+		]),
+		...others.map((key) => [escapeText(key), bytesCell(suggestion.byCategory[key] ?? 0)]),
+	];
+	if (rows.length > 0) {
+		parts.push(table(['Saved by removing', 'Size'], ['left', 'right'], rows));
+	}
+
+	parts.push(fencedBlock(suggestion.dockerfile, 'dockerfile'));
+	if (suggestion.dockerignore.length > 0) {
+		parts.push('### .dockerignore', 'Add these lines so the build context stops carrying them:');
+		parts.push(fencedBlock(suggestion.dockerignore.join('\n'), 'gitignore'));
+	}
+
+	return parts.join('\n\n');
+}
+
+function warningsSection(analysis: ImageAnalysis): string {
+	if (analysis.warnings.length === 0) {
+		return '';
+	}
+
+	return ['## Warnings', analysis.warnings.map((warning) => `- ${escapeText(warning)}`).join('\n')].join(
+		'\n\n',
+	);
+}
+
+function footer(toolVersion: string | undefined): string {
+	const sizes = 'Sizes use decimal units (1 kB = 1000 B).';
+	return toolVersion ? `${sizes} Generated by layerlens ${escapeText(toolVersion)}.` : sizes;
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {analyzeImage} from '../source/analysis/analyze-image.js';
+import {buildRuleInput} from '../source/analysis/rule-input.js';
+import {dir, file, layer, rawImage, symlink, whiteout} from './helpers/raw-image-builder.js';
+
+test('the rules see the final non-directory files, each from the layer whose version is visible', () => {
+	const raw = rawImage([
+		layer([dir('app'), file('app/a.js', 10, 'ha'), file('app/tmp.log', 5), symlink('app/link', 'a.js')]),
+		layer([file('app/a.js', 12, 'hb', {mode: 0o755, uid: 1000, gid: 1000}), whiteout('app/tmp.log')]),
+	]);
+	const input = buildRuleInput(analyzeImage(raw), raw);
+	assert.deepEqual(input.files, [
+		{path: 'app/a.js', type: 'file', size: 12, mode: 0o755, uid: 1000, gid: 1000, hash: 'hb', layer: 1},
+		{path: 'app/link', type: 'symlink', size: 0, mode: 0o777, uid: 0, gid: 0, linkTarget: 'a.js', layer: 0},
+	]);
+	assert.equal(input.layers.length, 2);
+	assert.equal(input.history.length, 2);
+	assert.deepEqual(input.config, raw.config);
+	assert.equal(input.waste.reclaimableBytes, 15);
+});
+
+test('evidence text comes only from the layer whose version survives', () => {
+	const raw = rawImage([
+		layer(
+			[
+				file('app/package.json', 30, 'p1'),
+				file('etc/os-release', 20, 'o1'),
+				file('app/package-lock.json', 9),
+			],
+			[
+				{path: 'app/package.json', text: '{"v":1}', truncated: false},
+				{path: 'etc/os-release', text: 'ID=debian', truncated: false},
+				{path: 'app/package-lock.json', text: '{"lock":1}', truncated: false},
+			],
+		),
+		layer(
+			// package.json rewritten and captured again; the lockfile rewritten but not captured this time.
+			[file('app/package.json', 31, 'p2'), whiteout('etc/os-release'), file('app/package-lock.json', 11)],
+			[{path: 'app/package.json', text: '{"v":2}', truncated: false}],
+		),
+	]);
+	const input = buildRuleInput(analyzeImage(raw), raw);
+	assert.deepEqual([...input.evidence], [['app/package.json', '{"v":2}']]);
+});
