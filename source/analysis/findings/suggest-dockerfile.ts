@@ -1,0 +1,290 @@
+import type {Finding, HistoryEntry, RuleInput} from '../types.js';
+import {baseHistoryLength, guessBaseImage} from './base-image.js';
+import {dockerignoreLines} from './dockerignore.js';
+import {createRuleContext} from './find-findings.js';
+import {relativeTo} from './rule-context.js';
+import {builtBinary} from './rules/app-files.js';
+
+export type Stack = 'node' | 'debian' | 'python' | 'go' | 'generic';
+
+export type DockerfileSuggestion = {
+	stack: Stack;
+	dockerfile: string;
+	dockerignore: string[];
+	notes: string[];
+};
+
+const buildKinds = new Set(['ARG', 'ENV', 'WORKDIR', 'COPY', 'ADD', 'RUN', 'SHELL', 'USER']);
+
+function detectStack(
+	input: RuleInput,
+	findings: Finding[],
+	appDir: string | undefined,
+	runCommand: string,
+): Stack {
+	const prefix = appDir ? `${appDir}/` : '';
+	if (
+		input.evidence.has(`${prefix}package.json`) ||
+		input.files.some((file) => file.path.startsWith(`${prefix}node_modules/`)) ||
+		/(^|[\s/])(node|npm|yarn|pnpm)(\s|$)/.test(runCommand)
+	) {
+		return 'node';
+	}
+
+	if (
+		findings.some(
+			(finding) => finding.ruleId === 'LL-BUILD-GO-TOOLCHAIN' || finding.ruleId === 'LL-BUILD-GO-SOURCES',
+		)
+	) {
+		return 'go';
+	}
+
+	if (
+		/(^|[\s/])(python[\d.]*|gunicorn|uvicorn|flask|django-admin)(\s|$)/.test(runCommand) ||
+		input.files.some(
+			(file) =>
+				file.path.startsWith(prefix) && file.path.endsWith('.py') && !file.path.includes('/site-packages/'),
+		)
+	) {
+		return 'python';
+	}
+
+	if (
+		input.evidence.has('var/lib/dpkg/status') &&
+		findings.some((finding) => finding.ruleId === 'LL-BUILD-DEB-DEVEL')
+	) {
+		return 'debian';
+	}
+
+	return 'generic';
+}
+
+/** The image's own step, with the classic builder's hashed sources turned back into a context copy. */
+function reproducible(entry: HistoryEntry): string {
+	const hashed = /^(COPY|ADD)\s+(?:--\S+\s+)*<(?:dir|file|multi)>\s+(\S+)$/.exec(entry.instruction);
+	if (hashed) {
+		return `# the image recorded only a content hash for this copy: \`${entry.instruction}\`\n${hashed[1]} . ${hashed[2]}`;
+	}
+
+	return entry.instruction;
+}
+
+/**
+The smallest set of app-relative paths that holds every app file the runtime needs: a directory no
+finding touches is copied whole, one with removable files inside is split into its kept children.
+*/
+export function runtimeArtifacts(
+	input: RuleInput,
+	findings: Finding[],
+	appDir: string,
+	skip: Set<string>,
+): string[] {
+	const removed = new Set(
+		findings.filter((finding) => finding.category !== 'waste').flatMap((finding) => finding.paths),
+	);
+	const kept: string[] = [];
+	const dropped: string[] = [];
+	for (const file of input.files) {
+		if (!file.path.startsWith(`${appDir}/`)) {
+			continue;
+		}
+
+		const relative = relativeTo(file.path, appDir);
+		if (skip.has(relative.split('/')[0]!)) {
+			continue;
+		}
+
+		(removed.has(file.path) ? dropped : kept).push(relative);
+	}
+
+	// Every directory that holds a removable file, so a lookup replaces a scan.
+	const touched = new Set<string>();
+	for (const path of dropped) {
+		const parts = path.split('/');
+		for (let depth = 1; depth < parts.length; depth++) {
+			touched.add(parts.slice(0, depth).join('/'));
+		}
+	}
+
+	const result: string[] = [];
+	const visit = (prefix: string, paths: string[]) => {
+		const children = new Map<string, string[]>();
+		for (const path of paths) {
+			const rest = path.slice(prefix.length);
+			const name = rest.split('/')[0]!;
+			const list = children.get(name) ?? [];
+			list.push(path);
+			children.set(name, list);
+		}
+
+		for (const [name, below] of [...children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+			const path = `${prefix}${name}`;
+			const isFile = below.length === 1 && below[0] === path;
+			if (isFile || !touched.has(path)) {
+				result.push(path);
+			} else {
+				visit(`${path}/`, below);
+			}
+		}
+	};
+
+	visit('', kept);
+	return result;
+}
+
+function copyFromBuild(appDir: string, artifacts: string[]): string[] {
+	return artifacts.map((name) => `COPY --from=build /${appDir}/${name} ./${name}`);
+}
+
+function nodeInstall(input: RuleInput, appDir: string): {manifests: string; install: string} {
+	const has = (name: string) => input.files.some((file) => file.path === `${appDir}/${name}`);
+	if (has('pnpm-lock.yaml')) {
+		return {
+			manifests: 'COPY package.json pnpm-lock.yaml ./',
+			install: 'RUN corepack enable && pnpm install --prod --frozen-lockfile',
+		};
+	}
+
+	if (has('yarn.lock')) {
+		return {
+			manifests: 'COPY package.json yarn.lock ./',
+			install: 'RUN yarn install --production --frozen-lockfile && yarn cache clean',
+		};
+	}
+
+	return {
+		manifests: 'COPY package*.json ./',
+		install:
+			has('package-lock.json') || has('npm-shrinkwrap.json')
+				? 'RUN npm ci --omit=dev && npm cache clean --force'
+				: 'RUN npm install --omit=dev && npm cache clean --force',
+	};
+}
+
+/**
+A multi-stage Dockerfile derived from the image's own history: the app's steps run unchanged in a
+`build` stage on the same base, and a runtime stage on that base gets only the runtime artifacts plus
+the same WORKDIR, ENV, USER, EXPOSE and CMD/ENTRYPOINT.
+*/
+export function suggestDockerfile(input: RuleInput, findings: Finding[]): DockerfileSuggestion {
+	const context = createRuleContext(input);
+	const stack = detectStack(input, findings, context.appDir, context.runCommand);
+	const appHistory = input.history.slice(baseHistoryLength(input.history));
+	const base = guessBaseImage(input);
+	const notes: string[] = [];
+	const lines: string[] = [
+		'# syntax=docker/dockerfile:1',
+		`# suggested by layerlens from the image's history (${stack} app)`,
+	];
+	const from = (stage?: string) => {
+		if (base.comment) {
+			lines.push(`# ${base.comment}`);
+		}
+
+		lines.push(`FROM ${base.reference}${stage ? ` AS ${stage}` : ''}`);
+	};
+
+	if (base.comment) {
+		notes.push(`Base image: ${base.comment}`);
+	}
+
+	from('build');
+	for (const entry of appHistory) {
+		if (buildKinds.has(entry.instructionKind) && entry.instructionKind !== 'USER') {
+			lines.push(reproducible(entry));
+		}
+	}
+
+	lines.push('');
+	const workingDirectory =
+		input.config.workingDir ||
+		[...appHistory]
+			.reverse()
+			.find((entry) => entry.instructionKind === 'WORKDIR')
+			?.instruction.slice(8);
+	const appDir = (workingDirectory ?? '').replace(/^\/+|\/+$/g, '') || context.appDir;
+	// ENV and LABEL as the app's history wrote them; the rest from the config, because history writes
+	// them in builder dialects (`EXPOSE map[3000/tcp:{}]`, `CMD ["node" "x"]`) that are not Dockerfile syntax.
+	const before = appHistory
+		.filter((entry) => entry.instructionKind === 'ENV' || entry.instructionKind === 'LABEL')
+		.map((entry) => entry.instruction);
+	const setByApp = new Set(appHistory.map((entry) => entry.instructionKind));
+	const after: string[] = [];
+	if (setByApp.has('USER') && input.config.user) {
+		after.push(`USER ${input.config.user}`);
+	}
+
+	if (setByApp.has('EXPOSE') && input.config.exposedPorts.length > 0) {
+		after.push(`EXPOSE ${input.config.exposedPorts.map((port) => port.replace(/\/tcp$/, '')).join(' ')}`);
+	}
+
+	if (setByApp.has('ENTRYPOINT') && input.config.entrypoint?.length) {
+		after.push(`ENTRYPOINT ${JSON.stringify(input.config.entrypoint)}`);
+	}
+
+	if ((setByApp.has('CMD') || setByApp.has('ENTRYPOINT')) && input.config.cmd?.length) {
+		after.push(`CMD ${JSON.stringify(input.config.cmd)}`);
+	}
+
+	if (stack === 'go') {
+		const binary = builtBinary(context);
+		lines.push(
+			'# a static Go binary needs no OS; if it uses cgo, use gcr.io/distroless/base-debian12 instead',
+		);
+		lines.push('FROM gcr.io/distroless/static-debian12');
+		lines.push(...before);
+		if (appDir) {
+			lines.push(`WORKDIR /${appDir}`);
+		}
+
+		if (binary) {
+			lines.push(`COPY --from=build /${binary} /${binary}`);
+		}
+
+		notes.push(
+			'The runtime stage drops the Go toolchain, sources and module cache; check the binary is statically linked (CGO_ENABLED=0)',
+		);
+	} else {
+		from();
+		lines.push(...before);
+		if (appDir) {
+			lines.push(`WORKDIR /${appDir}`);
+		}
+
+		if (stack === 'node' && appDir) {
+			const {manifests, install} = nodeInstall(input, appDir);
+			lines.push(manifests, install);
+			const skip = new Set([
+				'node_modules',
+				'package.json',
+				'package-lock.json',
+				'npm-shrinkwrap.json',
+				'yarn.lock',
+				'pnpm-lock.yaml',
+			]);
+			lines.push(...copyFromBuild(appDir, runtimeArtifacts(input, findings, appDir, skip)));
+			notes.push(
+				'The runtime stage installs production dependencies only and copies the build output, not the sources, tests or caches',
+			);
+		} else if (appDir) {
+			lines.push(...copyFromBuild(appDir, runtimeArtifacts(input, findings, appDir, new Set())));
+			notes.push(
+				stack === 'python'
+					? 'Packages that RUN steps installed outside the app directory (pip into site-packages) are not copied: install them in the runtime stage with `pip install --no-cache-dir`, or build a venv in the build stage and COPY --from=build it'
+					: 'Packages that RUN steps installed outside the app directory are not copied: install only the runtime ones in the runtime stage',
+			);
+		} else {
+			notes.push('No app directory (WORKDIR) found: copy the build output into the runtime stage by hand');
+		}
+	}
+
+	lines.push(...after);
+	const dockerignore = dockerignoreLines(context, findings);
+	if (dockerignore.length > 0) {
+		notes.push(
+			`.dockerignore: ${dockerignore.length} entries for files a COPY of the build context brought in`,
+		);
+	}
+
+	return {stack, dockerfile: `${lines.join('\n')}\n`, dockerignore, notes};
+}

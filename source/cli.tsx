@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import process from 'node:process';
+import meow from 'meow';
+import {helpText} from './cli-help.js';
+import {type CliFlags, parseCliOptions, pickMode} from './cli-options.js';
+import {reportFatal} from './run/report-fatal.js';
+
+const cli = meow(helpText, {
+	importMeta: import.meta,
+	allowUnknownFlags: false,
+	flags: {
+		source: {type: 'string'},
+		platform: {type: 'string'},
+		demo: {type: 'boolean', default: false},
+		json: {type: 'boolean', default: false},
+		format: {type: 'string'},
+		output: {type: 'string', isMultiple: true},
+		dockerfile: {type: 'string'},
+		ci: {type: 'boolean', default: false},
+		config: {type: 'string'},
+		baseline: {type: 'string'},
+		writeBaseline: {type: 'string'},
+		lowestEfficiency: {type: 'string'},
+		highestWastedBytes: {type: 'string'},
+		highestUserWastedPercent: {type: 'string'},
+		maxLayerBytes: {type: 'string'},
+		cache: {type: 'boolean', default: true},
+		debug: {type: 'boolean', default: false},
+	},
+});
+
+const debug = cli.flags.debug;
+process.on('unhandledRejection', (error) => reportFatal(error, debug));
+process.on('uncaughtException', (error) => reportFatal(error, debug));
+
+async function main(): Promise<number> {
+	const options = parseCliOptions(cli.input, cli.flags as CliFlags);
+	const mode = pickMode(options, {
+		ci: ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()),
+		stdoutIsTty: Boolean(process.stdout.isTTY),
+		stdinIsTty: Boolean(process.stdin.isTTY),
+	});
+	// Each mode is loaded on demand so `--json` never pays for React and Ink.
+	switch (mode) {
+		case 'explorer': {
+			const {runExplorerMode} = await import('./run/explorer-mode.js');
+			return runExplorerMode(options);
+		}
+
+		case 'report': {
+			const {runReportMode} = await import('./run/report-mode.js');
+			return runReportMode(options);
+		}
+
+		case 'ci': {
+			const {runCiMode} = await import('./run/ci-mode.js');
+			return runCiMode(options);
+		}
+
+		case 'write-baseline': {
+			const {runWriteBaselineMode} = await import('./run/ci-mode.js');
+			return runWriteBaselineMode(options);
+		}
+
+		case 'summary': {
+			const {runSummaryMode} = await import('./run/summary-mode.js');
+			return runSummaryMode(options);
+		}
+	}
+}
+
+try {
+	process.exitCode = await main();
+} catch (error) {
+	reportFatal(error, debug);
+}

@@ -1,0 +1,55 @@
+import {formatBytes} from '../format-bytes.js';
+import type {ReportInput} from './report-input.js';
+
+function escapeControl(text: string): string {
+	return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (character) =>
+		character === '\n' ? ' ↵ ' : `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`,
+	);
+}
+
+/**
+What `layerlens IMAGE | less` prints: the layers with their instructions and sizes, the totals and the
+biggest findings, in plain text (no colour, no terminal control), and where to get the full data.
+*/
+export function formatPlainSummary(report: ReportInput): string {
+	const lines: string[] = [];
+	const {image} = report;
+	lines.push(`Image: ${escapeControl(image.reference)} (${image.id.slice(0, 19)})`, '');
+	const sizeWidth = Math.max(...report.layers.map((layer) => formatBytes(layer.sizeBytes).length), 4);
+	lines.push(`${'#'.padStart(3)}  ${'Size'.padStart(sizeWidth)}  Instruction`);
+	for (const layer of report.layers) {
+		lines.push(
+			`${String(layer.index).padStart(3)}  ${formatBytes(layer.sizeBytes).padStart(sizeWidth)}  ${escapeControl(layer.instruction)}`,
+		);
+	}
+
+	lines.push(
+		'',
+		`Total size (uncompressed layers): ${formatBytes(image.sizeBytes)}`,
+		`Final filesystem:                 ${formatBytes(image.finalSizeBytes)}`,
+		`Reclaimable (hidden by later layers): ${formatBytes(report.waste.reclaimableBytes)}`,
+		`dive efficiency: ${(report.efficiency.score * 100).toFixed(2)} %, dive wasted bytes: ${formatBytes(report.efficiency.wastedBytes)}`,
+	);
+	if (report.suggestion) {
+		lines.push(`Projected size with a builder stage: ${formatBytes(report.suggestion.projectedSizeBytes)}`);
+	}
+
+	if (report.findings.length > 0) {
+		lines.push('', `Findings (${report.findings.length}, largest first):`);
+		for (const finding of report.findings.slice(0, 10)) {
+			lines.push(
+				`  ${formatBytes(finding.bytes).padStart(8)}  ${finding.ruleId}  ${escapeControl(finding.title)}`,
+			);
+		}
+	}
+
+	for (const warning of report.warnings) {
+		lines.push(`warning: ${escapeControl(warning)}`);
+	}
+
+	lines.push(
+		'',
+		'Run in a terminal for the explorer, or add --json / --format markdown for the full report.',
+	);
+	return `${lines.join('\n')}\n`;
+}

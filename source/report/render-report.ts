@@ -1,0 +1,28 @@
+import type {ReportFormat} from '../cli-options.js';
+import {toJsonReport} from './json.js';
+import {toMarkdown} from './markdown.js';
+import type {ReportInput} from './report-input.js';
+import {toSarif} from './sarif.js';
+
+export const reportExtensions: Record<ReportFormat, string> = {
+	json: '.json',
+	markdown: '.md',
+	sarif: '.sarif',
+};
+
+/** The text of one report; every format is rendered from the same analysis pass. */
+export function renderReport(format: ReportFormat, report: ReportInput, toolVersion: string): string {
+	switch (format) {
+		case 'json': {
+			return `${JSON.stringify(toJsonReport(report, {toolVersion}), null, 2)}\n`;
+		}
+
+		case 'markdown': {
+			return toMarkdown(report, {toolVersion});
+		}
+
+		case 'sarif': {
+			return `${JSON.stringify(toSarif(report, {toolVersion}), null, 2)}\n`;
+		}
+	}
+}

@@ -1,0 +1,40 @@
+import process from 'node:process';
+import {writeBaselineFile} from '../ci/baseline.js';
+import {loadCiRules} from '../ci/config.js';
+import {evaluateCi} from '../ci/evaluate.js';
+import {ciExitCode} from '../ci/exit-code.js';
+import {formatCiReport} from '../ci/format-ci-report.js';
+import type {CliOptions} from '../cli-options.js';
+import {loadImage} from './load-image.js';
+import {createProgressLine} from './progress-line.js';
+import {writeReports} from './write-reports.js';
+
+/** Rules are read before the image so a bad config fails fast with exit 2, before any export starts. */
+export async function runCiMode(options: CliOptions): Promise<number> {
+	const rules = await loadCiRules({
+		cwd: process.cwd(),
+		...(options.config === undefined ? {} : {configPath: options.config}),
+		...(options.baseline === undefined ? {} : {baselinePath: options.baseline}),
+		overrides: options.ruleOverrides,
+	});
+	const progress = createProgressLine();
+	const loaded = await loadImage(options, progress.update);
+	progress.done();
+	const result = evaluateCi(loaded.report, rules);
+	process.stdout.write(`${formatCiReport(result)}\n`);
+	await writeReports(
+		options.reports.filter((target) => target.path !== undefined),
+		loaded.report,
+	);
+	return ciExitCode(result);
+}
+
+export async function runWriteBaselineMode(options: CliOptions): Promise<number> {
+	const progress = createProgressLine();
+	const loaded = await loadImage(options, progress.update);
+	progress.done();
+	const path = options.writeBaseline!;
+	await writeBaselineFile(path, loaded.report.findings, loaded.report.image.reference);
+	process.stdout.write(`Wrote ${loaded.report.findings.length} known findings to ${path}\n`);
+	return 0;
+}

@@ -1,0 +1,69 @@
+import {analyzeImage} from '../analysis/analyze-image.js';
+import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
+import {findFindings, projectSize, suggestDockerfile} from '../analysis/findings/index.js';
+import {buildRuleInput} from '../analysis/rule-input.js';
+import type {CliOptions} from '../cli-options.js';
+import {createDemoSource} from '../demo/demo-source.js';
+import {resolveImageSource} from '../image/open-source.js';
+import {parsePlatform} from '../image/platform.js';
+import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
+import type {ReportInput} from '../report/report-input.js';
+
+export type LoadedImage = {
+	source: ImageSource;
+	raw: RawImage;
+	/** The analysis with findings, the suggested Dockerfile and the Dockerfile path: what every output reads. */
+	report: ReportInput;
+	/** Problems with `--dockerfile` that do not stop the analysis. */
+	dockerfileNote: string | undefined;
+};
+
+export async function openImageSource(options: CliOptions): Promise<ImageSource> {
+	if (options.image === undefined) {
+		return createDemoSource();
+	}
+
+	return resolveImageSource(options.image, {
+		...(options.source === undefined ? {} : {source: options.source}),
+		...(options.platform === undefined ? {} : {platform: parsePlatform(options.platform)}),
+		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
+	});
+}
+
+/** One analysis pass: read the image, stack it, find what does not belong, and propose the Dockerfile. */
+export async function loadImage(
+	options: CliOptions,
+	onProgress?: (progress: LoadProgress) => void,
+): Promise<LoadedImage> {
+	const source = await openImageSource(options);
+	const raw = await source.load(onProgress ? {onProgress} : {});
+	const analysis = analyzeImage(raw);
+	const ruleInput = buildRuleInput(analysis, raw);
+	let findings = findFindings(ruleInput);
+	let dockerfileNote: string | undefined;
+	if (options.dockerfile) {
+		const dockerfile = await readDockerfile(options.dockerfile);
+		const mapping = mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
+		if (mapping.mismatch) {
+			dockerfileNote = `${options.dockerfile} does not match the image's history: ${mapping.mismatch}`;
+			analysis.warnings.push(dockerfileNote);
+		} else {
+			findings = attachDockerfileLines(findings, mapping);
+		}
+	}
+
+	analysis.findings = findings;
+	const projection = projectSize(ruleInput, findings);
+	const suggestion = suggestDockerfile(ruleInput, findings);
+	const report: ReportInput = {
+		...analysis,
+		suggestion: {
+			dockerfile: suggestion.dockerfile,
+			dockerignore: suggestion.dockerignore,
+			projectedSizeBytes: projection.projectedSizeBytes,
+			byCategory: projection.byCategory,
+		},
+		...(options.dockerfile ? {dockerfilePath: options.dockerfile} : {}),
+	};
+	return {source, raw, report, dockerfileNote};
+}

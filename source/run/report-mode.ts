@@ -1,0 +1,16 @@
+import type {CliOptions} from '../cli-options.js';
+import {loadImage} from './load-image.js';
+import {createProgressLine} from './progress-line.js';
+import {writeReports} from './write-reports.js';
+
+export async function runReportMode(options: CliOptions): Promise<number> {
+	const progress = createProgressLine();
+	try {
+		const loaded = await loadImage(options, progress.update);
+		progress.done();
+		await writeReports(options.reports, loaded.report);
+		return 0;
+	} finally {
+		progress.done();
+	}
+}

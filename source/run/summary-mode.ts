@@ -1,0 +1,11 @@
+import process from 'node:process';
+import type {CliOptions} from '../cli-options.js';
+import {formatPlainSummary} from '../report/plain-summary.js';
+import {loadImage} from './load-image.js';
+
+/** stdout is not a terminal: never try raw mode, print a plain summary instead. */
+export async function runSummaryMode(options: CliOptions): Promise<number> {
+	const loaded = await loadImage(options);
+	process.stdout.write(formatPlainSummary(loaded.report));
+	return 0;
+}
