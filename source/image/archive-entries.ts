@@ -1,0 +1,169 @@
+import {posix} from 'node:path';
+import {sniffBytes, sniffCompression} from './compression.js';
+import {maxJsonDocumentBytes} from './json-document.js';
+import {LayerParser} from './layer-parser.js';
+import type {TarHandler, TarHeader} from './tar-parser.js';
+import type {ParsedLayer} from './types.js';
+
+const bombSlackBytes = 64 * 1024 * 1024;
+
+/** The default decompressed-size limit for a layer stored in `storedBytes`: 4× and at least 64 MiB over it. */
+export function defaultLayerLimit(storedBytes: number): number {
+	return Math.max(storedBytes * 4, storedBytes + bombSlackBytes);
+}
+
+/** Archive paths without `./` or a leading `/`, so manifest names and entry names compare equal. */
+export function cleanName(name: string): string {
+	return posix
+		.normalize(name)
+		.replace(/^(\.\/|\/)+/, '')
+		.replace(/\/$/, '');
+}
+
+/** Entries named like a layer are parsed as one whatever their bytes; `blobs/…` are sniffed. */
+function isLayerName(name: string): boolean {
+	return name.endsWith('layer.tar') || name.endsWith('.tar.gz') || name.endsWith('.tgz');
+}
+
+export type ArchiveContents = {
+	warnings: string[];
+	layers: Map<string, ParsedLayer>;
+	documents: Map<string, Buffer>;
+	links: Map<string, string>;
+	maxLayerBytes?: number;
+	onLayer: () => void;
+};
+
+type Current =
+	| {kind: 'sniffing'; name: string; size: number; head: Buffer[]; headBytes: number}
+	| {kind: 'layer'; name: string; parser: LayerParser}
+	| {kind: 'document'; name: string; chunks: Buffer[]}
+	| {kind: 'skip'};
+
+/**
+Sorts the entries of an image archive as they stream by: layers are parsed on the fly (one LayerParser
+each), small documents are kept, symlinks are remembered, everything else is skipped.
+*/
+export class ArchiveEntryHandler implements TarHandler {
+	/** Names the entry being read, for error messages about a cut-off archive. */
+	current: string | undefined;
+	private entry: Current = {kind: 'skip'};
+
+	constructor(private readonly contents: ArchiveContents) {}
+
+	header(header: TarHeader): void {
+		const name = cleanName(header.name);
+		this.current = undefined;
+		if (header.typeflag === '2' || header.typeflag === '1') {
+			const target =
+				header.typeflag === '2' ? posix.join(posix.dirname(name), header.linkname) : header.linkname;
+			this.contents.links.set(name, cleanName(target));
+			this.entry = {kind: 'skip'};
+			return;
+		}
+
+		if (header.typeflag !== '0' && header.typeflag !== '7') {
+			this.entry = {kind: 'skip'};
+			return;
+		}
+
+		this.current = `entry ${name}`;
+		if (isLayerName(name)) {
+			this.entry = {kind: 'layer', name, parser: this.layerParser(name, header.size)};
+		} else if (name.startsWith('blobs/')) {
+			this.entry = {kind: 'sniffing', name, size: header.size, head: [], headBytes: 0};
+		} else if (header.size <= maxJsonDocumentBytes) {
+			this.entry = {kind: 'document', name, chunks: []};
+		} else {
+			this.entry = {kind: 'skip'};
+		}
+	}
+
+	data(chunk: Buffer): void | Promise<void> {
+		const entry = this.entry;
+		switch (entry.kind) {
+			case 'layer': {
+				return entry.parser.write(chunk);
+			}
+
+			case 'document': {
+				entry.chunks.push(Buffer.from(chunk));
+				return undefined;
+			}
+
+			case 'sniffing': {
+				entry.head.push(Buffer.from(chunk));
+				entry.headBytes += chunk.length;
+				return entry.headBytes >= sniffBytes ? this.decide(entry) : undefined;
+			}
+
+			case 'skip': {
+				return undefined;
+			}
+		}
+	}
+
+	end(): void | Promise<void> {
+		let entry = this.entry;
+		if (entry.kind === 'sniffing') {
+			const decided = this.decide(entry);
+			if (decided !== undefined) {
+				return decided.then(() => this.end());
+			}
+
+			entry = this.entry;
+		}
+
+		this.entry = {kind: 'skip'};
+		if (entry.kind === 'document') {
+			this.contents.documents.set(entry.name, Buffer.concat(entry.chunks));
+			this.current = undefined;
+			return undefined;
+		}
+
+		if (entry.kind === 'layer') {
+			return entry.parser.end().then((layer) => {
+				this.contents.layers.set(entry.name, layer);
+				this.current = undefined;
+				this.contents.onLayer();
+			});
+		}
+
+		return undefined;
+	}
+
+	/** Stop a layer parse in progress (its decoder may hold resources). */
+	async abort(): Promise<void> {
+		if (this.entry.kind === 'layer') {
+			await this.entry.parser.end().catch(() => undefined);
+		}
+
+		this.entry = {kind: 'skip'};
+	}
+
+	private layerParser(name: string, storedBytes: number): LayerParser {
+		const label = `layer ${this.contents.layers.size + 1} (${name})`;
+		this.current = label;
+		return new LayerParser({
+			label,
+			warnings: this.contents.warnings,
+			maxBytes: this.contents.maxLayerBytes ?? defaultLayerLimit(storedBytes),
+		});
+	}
+
+	/** A blob is a layer when its first bytes are gzip, zstd or tar; otherwise a (JSON) document if small. */
+	private decide(entry: Extract<Current, {kind: 'sniffing'}>): void | Promise<void> {
+		const head = Buffer.concat(entry.head);
+		if (entry.size > 0 && sniffCompression(head) !== undefined) {
+			const parser = this.layerParser(entry.name, entry.size);
+			this.entry = {kind: 'layer', name: entry.name, parser};
+			return parser.write(head);
+		}
+
+		this.entry =
+			entry.size <= maxJsonDocumentBytes
+				? {kind: 'document', name: entry.name, chunks: [head]}
+				: {kind: 'skip'};
+		return undefined;
+	}
+}

@@ -1,0 +1,185 @@
+import {existsSync} from 'node:fs';
+import {join} from 'node:path';
+import type {Readable} from 'node:stream';
+import Docker from 'dockerode';
+import {LayerlensError} from '../errors.js';
+import type {PlatformSpec} from './platform.js';
+import {readImageArchive} from './read-archive.js';
+import {readFileFromArchive} from './read-layer-file.js';
+import type {ImageSource} from './types.js';
+
+export type DaemonEngine = 'docker' | 'podman';
+
+export type DaemonSourceOptions = {
+	engine?: DaemonEngine;
+	platform?: PlatformSpec;
+	maxLayerBytes?: number;
+	/** Environment to read DOCKER_HOST / XDG_RUNTIME_DIR from (tests). */
+	env?: NodeJS.ProcessEnv;
+};
+
+/** How long `inspect` may take: a DOCKER_HOST pointing nowhere must fail, not hang. */
+const inspectTimeoutMs = 10_000;
+
+export type DaemonEndpoint = {
+	/** Shown to the user, e.g. `unix:///var/run/docker.sock`. */
+	address: string;
+	/** dockerode options; empty for docker means "DOCKER_HOST or the default socket", as the docker CLI does. */
+	options: Docker.DockerOptions;
+};
+
+/** Where the daemon is: DOCKER_HOST (unix:// or tcp://) for docker, the rootless then rootful socket for podman. */
+export function daemonEndpoint(engine: DaemonEngine, env: NodeJS.ProcessEnv = process.env): DaemonEndpoint {
+	if (engine === 'podman') {
+		const candidates = [
+			env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock') : undefined,
+			'/run/podman/podman.sock',
+		].filter((path): path is string => path !== undefined);
+		const socketPath = candidates.find((path) => existsSync(path)) ?? candidates.at(-1)!;
+		// `host: undefined` stops a tcp DOCKER_HOST from overriding the podman socket.
+		return {address: `unix://${socketPath}`, options: {socketPath, host: undefined}};
+	}
+
+	const host = env.DOCKER_HOST;
+	return {address: host && host !== '' ? host : 'unix:///var/run/docker.sock', options: {}};
+}
+
+/** Docker's reference grammar, loosely: catches typos without rejecting valid names. */
+const referencePattern = /^[a-z0-9][a-z0-9._\-/:@]*$/;
+
+export function isPlausibleReference(reference: string): boolean {
+	const [name = ''] = reference.split('@');
+	const lastSlash = name.lastIndexOf('/');
+	const repository = name.lastIndexOf(':') > lastSlash ? name.slice(0, name.lastIndexOf(':')) : name;
+	// The first component is a registry host (which may carry a port and upper case) only when it looks like one.
+	const first = repository.split('/')[0] ?? '';
+	const hasHost =
+		repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+	const path = hasHost ? repository.slice(first.length + 1) : repository;
+	return reference.length <= 4096 && referencePattern.test(path);
+}
+
+function describeDaemonError(
+	error: unknown,
+	reference: string,
+	engine: DaemonEngine,
+	address: string,
+): LayerlensError {
+	const failure = error as {statusCode?: number; code?: string; message?: string};
+	const daemon = `the ${engine} daemon at ${address}`;
+	if (failure.statusCode === 404) {
+		return new LayerlensError(`image '${reference}' not found in ${daemon}`, {
+			hint: `Run \`${engine} pull ${reference}\` or check \`${engine} images\``,
+			cause: error,
+		});
+	}
+
+	if (failure.statusCode === 400) {
+		return new LayerlensError(`'${reference}' is not a valid image reference`, {
+			hint: 'Use name[:tag] or name@sha256:digest, or give a path to an archive',
+			cause: error,
+		});
+	}
+
+	if (failure.code === 'EACCES' || failure.code === 'EPERM') {
+		return new LayerlensError(`permission denied connecting to ${daemon}`, {
+			hint: `Add your user to the ${engine} group (then log in again) or point DOCKER_HOST at a socket you can use`,
+			cause: error,
+		});
+	}
+
+	if (failure.code === 'ECONNREFUSED' || failure.code === 'ENOENT' || failure.code === 'EHOSTUNREACH') {
+		return new LayerlensError(`cannot connect to ${daemon} (${failure.code}); is it running?`, {
+			hint: `Start ${engine}, set DOCKER_HOST, or give the path of a \`${engine} save\` archive`,
+			cause: error,
+		});
+	}
+
+	if (failure.code === 'ECONNRESET' || /timeout|socket hang up/i.test(failure.message ?? '')) {
+		return new LayerlensError(`${daemon} did not answer within ${inspectTimeoutMs / 1000} s`, {
+			hint: 'Check DOCKER_HOST and that the daemon is running',
+			cause: error,
+		});
+	}
+
+	return new LayerlensError(`${daemon} failed for '${reference}': ${failure.message ?? String(error)}`, {
+		hint: 'Check the daemon, or give the path of a saved archive',
+		cause: error,
+	});
+}
+
+/** Inspect with a hard deadline; the modem's socket timeout alone does not cover a connect that never completes. */
+async function inspectWithDeadline(docker: Docker, reference: string): Promise<Docker.ImageInspectInfo> {
+	let timer: NodeJS.Timeout | undefined;
+	const deadline = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => reject(new Error('timeout')), inspectTimeoutMs);
+	});
+	try {
+		return await Promise.race([docker.getImage(reference).inspect(), deadline]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** An image in a docker or podman daemon, exported with `get` and streamed straight into the archive reader. */
+export function createDaemonSource(reference: string, options: DaemonSourceOptions = {}): ImageSource {
+	const engine = options.engine ?? 'docker';
+	const endpoint = daemonEndpoint(engine, options.env);
+	const description = `${engine} daemon at ${endpoint.address}`;
+	let inspected: Docker.ImageInspectInfo | undefined;
+	let layerNames: string[] = [];
+
+	const connect = (timeout?: number): Docker =>
+		new Docker({...endpoint.options, ...(timeout === undefined ? {} : {timeout})});
+	const inspect = async (): Promise<Docker.ImageInspectInfo> => {
+		if (!isPlausibleReference(reference)) {
+			throw describeDaemonError({statusCode: 400}, reference, engine, endpoint.address);
+		}
+
+		try {
+			inspected ??= await inspectWithDeadline(connect(inspectTimeoutMs), reference);
+			return inspected;
+		} catch (error) {
+			throw describeDaemonError(error, reference, engine, endpoint.address);
+		}
+	};
+
+	const exportImage = async (): Promise<Readable> => {
+		const info = await inspect();
+		try {
+			return (await connect().getImage(info.Id).get()) as Readable;
+		} catch (error) {
+			throw describeDaemonError(error, reference, engine, endpoint.address);
+		}
+	};
+
+	return {
+		kind: engine,
+		description,
+		async load({onProgress, signal}) {
+			const info = await inspect();
+			const archive = await exportImage();
+			const result = await readImageArchive(archive, {
+				reference,
+				source: engine,
+				...(typeof info.Size === 'number' ? {bytesTotal: info.Size} : {}),
+				...(options.platform ? {platform: options.platform} : {}),
+				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
+				...(onProgress ? {onProgress} : {}),
+				...(signal ? {signal} : {}),
+			});
+			layerNames = result.layerNames;
+			return {...result.image, id: info.Id, repoTags: info.RepoTags ?? result.image.repoTags};
+		},
+		async readFile(layerIndex, path, limit) {
+			const name = layerNames[layerIndex];
+			if (name === undefined) {
+				throw new LayerlensError(`layer ${layerIndex + 1} is not part of the loaded image`, {
+					hint: 'Load the image first',
+				});
+			}
+
+			return readFileFromArchive(await exportImage(), name, path, limit);
+		},
+	};
+}

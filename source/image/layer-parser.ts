@@ -1,0 +1,346 @@
+import {createHash, type Hash} from 'node:crypto';
+import {createGunzip, type Gunzip} from 'node:zlib';
+import {Decompress} from 'fzstd';
+import {LayerlensError} from '../errors.js';
+import {sniffBytes, sniffCompression} from './compression.js';
+import {normaliseEntryName} from './entry-name.js';
+import {evidenceCaptureLimitBytes, isEvidenceFile} from './evidence-files.js';
+import {type TarHandler, type TarHeader, TarParser, TarTruncatedError} from './tar-parser.js';
+import type {CapturedFile, EntryType, LayerCompression, ParsedLayer, TarEntry} from './types.js';
+
+export type ReadLayerOptions = {
+	/** How messages name this layer, e.g. `layer 3 (blobs/sha256/ab12…)`. */
+	label?: string;
+	/** Stop with an error once the uncompressed tar grows past this many bytes (gzip bombs). */
+	maxBytes?: number;
+	/** Warnings (skipped hostile names) are appended here. */
+	warnings?: string[];
+	/** Receive the tar entries instead of collecting them (to fetch one file's bytes); `entries` stay empty. */
+	tarHandler?: TarHandler;
+};
+
+const entryTypes: Record<string, EntryType> = {
+	'0': 'file',
+	'7': 'file',
+	'1': 'hardlink',
+	'2': 'symlink',
+	'3': 'char',
+	'4': 'block',
+	'5': 'dir',
+	'6': 'fifo',
+};
+
+class NotATarError extends Error {}
+
+/** Collects entries with "last one wins" per path; markers are keyed apart from the files they sit beside. */
+class EntryCollector {
+	readonly entries: TarEntry[] = [];
+	readonly captured: CapturedFile[] = [];
+	private readonly positions = new Map<string, number>();
+
+	add(entry: TarEntry): void {
+		const key =
+			entry.type === 'whiteout' || entry.type === 'opaque' ? `${entry.type}\0${entry.path}` : entry.path;
+		const position = this.positions.get(key);
+		if (position === undefined) {
+			this.positions.set(key, this.entries.length);
+			this.entries.push(entry);
+		} else {
+			this.entries[position] = entry;
+		}
+	}
+
+	capture(file: CapturedFile): void {
+		const position = this.captured.findIndex((captured) => captured.path === file.path);
+		if (position === -1) {
+			this.captured.push(file);
+		} else {
+			this.captured[position] = file;
+		}
+	}
+}
+
+/** Turns tar headers and content into entries: one SHA-256 per regular file, evidence files kept as text. */
+class EntryHandler {
+	readonly collector = new EntryCollector();
+	private entry: TarEntry | undefined;
+	private hash: Hash | undefined;
+	private kept: Buffer[] | undefined;
+	private keptBytes = 0;
+
+	constructor(
+		private readonly label: string,
+		private readonly warnings: string[] | undefined,
+	) {}
+
+	header(header: TarHeader): void {
+		const type = entryTypes[header.typeflag];
+		const name = normaliseEntryName(header.name);
+		this.entry = undefined;
+		this.hash = undefined;
+		this.kept = undefined;
+		if (name.kind === 'escape') {
+			this.warnings?.push(`${this.label}: skipped entry '${header.name}' that points outside the image root`);
+		}
+
+		if (name.kind === 'escape' || name.kind === 'ignored' || type === undefined) {
+			return;
+		}
+
+		const isFile = type === 'file' && name.kind === 'path';
+		const entry: TarEntry = {
+			path: name.path,
+			type: name.kind === 'path' ? type : name.kind,
+			size: isFile ? header.size : 0,
+			mode: header.mode & 0o7777,
+			uid: header.uid,
+			gid: header.gid,
+			mtime: header.mtime,
+		};
+		if ((type === 'symlink' || type === 'hardlink') && name.kind === 'path') {
+			entry.linkTarget = header.linkname;
+		}
+
+		this.entry = entry;
+		if (isFile) {
+			this.hash = createHash('sha256');
+			if (isEvidenceFile(entry.path)) {
+				this.kept = [];
+				this.keptBytes = 0;
+			}
+		}
+	}
+
+	data(chunk: Buffer): void {
+		this.hash?.update(chunk);
+		if (this.kept !== undefined && this.keptBytes < evidenceCaptureLimitBytes) {
+			const part = chunk.subarray(0, evidenceCaptureLimitBytes - this.keptBytes);
+			this.kept.push(Buffer.from(part));
+			this.keptBytes += part.length;
+		}
+	}
+
+	end(): void {
+		const entry = this.entry;
+		if (entry === undefined) {
+			return;
+		}
+
+		if (this.hash !== undefined) {
+			// The first 16 bytes of the SHA-256, base64url: short, and collisions do not matter for sizing.
+			entry.hash = this.hash.digest().subarray(0, 16).toString('base64url');
+		}
+
+		this.collector.add(entry);
+		if (this.kept !== undefined) {
+			this.collector.capture({
+				path: entry.path,
+				text: Buffer.concat(this.kept).toString('utf8'),
+				truncated: entry.size > evidenceCaptureLimitBytes,
+			});
+		}
+
+		this.entry = undefined;
+	}
+}
+
+function waitForDrain(stream: Gunzip): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const cleanup = (): void => {
+			stream.off('drain', onDrain);
+			stream.off('error', onError);
+		};
+
+		const onDrain = (): void => {
+			cleanup();
+			resolve();
+		};
+
+		const onError = (error: Error): void => {
+			cleanup();
+			reject(error);
+		};
+
+		stream.on('drain', onDrain);
+		stream.on('error', onError);
+	});
+}
+
+/**
+Parses one layer blob pushed chunk by chunk (plain, gzip or zstd tar, sniffed from the first bytes):
+tar headers, a content hash per regular file and the diff ID, in one pass. Used for a layer file and
+for a layer entry inside an archive, so both share one code path.
+*/
+export class LayerParser {
+	private readonly label: string;
+	private readonly handler: EntryHandler;
+	private readonly tar: TarParser;
+	private readonly diffHash = createHash('sha256');
+	private compression: LayerCompression | undefined;
+	private head: Buffer[] = [];
+	private headBytes = 0;
+	private storedBytes = 0;
+	private tarBytes = 0;
+	private gunzip: Gunzip | undefined;
+	private gunzipEnded: Promise<void> | undefined;
+	private zstd: Decompress | undefined;
+	private failure: unknown;
+
+	constructor(private readonly options: ReadLayerOptions = {}) {
+		this.label = options.label ?? 'layer';
+		this.handler = new EntryHandler(this.label, options.warnings);
+		this.tar = new TarParser(options.tarHandler ?? this.handler);
+	}
+
+	/** Feed stored bytes; returns a promise when the caller must wait (gzip back-pressure). */
+	write(chunk: Buffer): void | Promise<void> {
+		try {
+			this.storedBytes += chunk.length;
+			if (this.compression === undefined) {
+				this.head.push(chunk);
+				this.headBytes += chunk.length;
+				if (this.headBytes < sniffBytes) {
+					return undefined;
+				}
+
+				return this.start()?.catch((error: unknown) => {
+					throw this.describe(error);
+				});
+			}
+
+			const waiting = this.decode(chunk);
+			return waiting?.catch((error: unknown) => {
+				throw this.describe(error);
+			});
+		} catch (error) {
+			throw this.describe(error);
+		}
+	}
+
+	/** Input is complete: flush the decoder, check the tar ended cleanly, return the layer. */
+	async end(): Promise<ParsedLayer> {
+		try {
+			if (this.compression === undefined) {
+				await this.start();
+			}
+
+			if (this.gunzip !== undefined) {
+				this.gunzip.end();
+				await this.gunzipEnded;
+			}
+
+			this.zstd?.push(new Uint8Array(0), true);
+			this.throwFailure();
+			this.tar.finish();
+		} catch (error) {
+			throw this.describe(error);
+		}
+
+		return {
+			diffId: `sha256:${this.diffHash.digest('hex')}`,
+			compression: this.compression ?? 'none',
+			compressedSizeBytes: this.storedBytes,
+			tarSizeBytes: this.tarBytes,
+			entries: this.handler.collector.entries,
+			captured: this.handler.collector.captured,
+		};
+	}
+
+	private start(): void | Promise<void> {
+		const head = Buffer.concat(this.head);
+		this.head = [];
+		const compression = head.length === 0 ? 'none' : sniffCompression(head);
+		if (compression === undefined) {
+			throw new NotATarError('not gzip, zstd or tar');
+		}
+
+		this.compression = compression;
+		if (compression === 'gzip') {
+			const gunzip = createGunzip({chunkSize: 256 * 1024});
+			gunzip.on('data', (data: Buffer) => {
+				try {
+					this.tarInput(data);
+				} catch (error) {
+					this.failure ??= error;
+					gunzip.destroy();
+				}
+			});
+			this.gunzipEnded = new Promise((resolve, reject) => {
+				gunzip.on('end', resolve);
+				gunzip.on('close', () => (this.failure === undefined ? resolve() : reject(this.failure)));
+				gunzip.on('error', (error) => {
+					this.failure ??= error;
+					reject(error);
+				});
+			});
+			this.gunzipEnded.catch(() => undefined);
+			this.gunzip = gunzip;
+		} else if (compression === 'zstd') {
+			this.zstd = new Decompress((data) =>
+				this.tarInput(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+			);
+		}
+
+		return head.length === 0 ? undefined : this.decode(head);
+	}
+
+	private decode(chunk: Buffer): void | Promise<void> {
+		this.throwFailure();
+		if (this.gunzip !== undefined) {
+			if (!this.gunzip.write(chunk)) {
+				return waitForDrain(this.gunzip).then(() => this.throwFailure());
+			}
+
+			return undefined;
+		}
+
+		if (this.zstd !== undefined) {
+			this.zstd.push(chunk);
+			return undefined;
+		}
+
+		this.tarInput(chunk);
+		return undefined;
+	}
+
+	private tarInput(chunk: Buffer): void {
+		this.diffHash.update(chunk);
+		this.tarBytes += chunk.length;
+		if (this.options.maxBytes !== undefined && this.tarBytes > this.options.maxBytes) {
+			throw new LayerlensError(
+				`${this.label} unpacks to more than ${this.options.maxBytes} bytes, which looks like a decompression bomb`,
+				{hint: 'If the image is genuine, raise the limit with --max-layer-bytes'},
+			);
+		}
+
+		this.tar.push(chunk);
+	}
+
+	private throwFailure(): void {
+		if (this.failure !== undefined) {
+			throw this.failure;
+		}
+	}
+
+	private describe(error: unknown): LayerlensError {
+		this.gunzip?.destroy();
+		if (error instanceof LayerlensError) {
+			return error;
+		}
+
+		const message = error instanceof Error ? error.message : String(error);
+		if (error instanceof NotATarError) {
+			return new LayerlensError(`${this.label} is not a tar archive (${message})`, {
+				hint: 'Check that the file is a `docker save` archive or an OCI image layout',
+				cause: error,
+			});
+		}
+
+		const truncated =
+			error instanceof TarTruncatedError || /unexpected end|premature|truncat|unexpected eof/i.test(message);
+		return new LayerlensError(
+			truncated ? `archive truncated in ${this.label}: ${message}` : `${this.label} is corrupt: ${message}`,
+			{hint: 'Export the image again (`docker save -o image.tar <image>`)', cause: error},
+		);
+	}
+}

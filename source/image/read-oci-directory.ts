@@ -1,0 +1,80 @@
+import {createReadStream} from 'node:fs';
+import {readFile, stat} from 'node:fs/promises';
+import {join, resolve, sep} from 'node:path';
+import {type AssembledImage, assembleImage} from './assemble-image.js';
+import {maxJsonDocumentBytes} from './json-document.js';
+import type {PlatformSpec} from './platform.js';
+import {defaultLayerLimit} from './read-archive.js';
+import {readLayer} from './read-layer.js';
+import type {LoadProgress, ParsedLayer} from './types.js';
+
+export type ReadOciDirectoryOptions = {
+	reference?: string;
+	platform?: PlatformSpec;
+	maxLayerBytes?: number;
+	onProgress?: (progress: LoadProgress) => void;
+};
+
+/** A path inside the layout; names from the index never leave the directory. */
+export function layoutPath(directory: string, name: string): string | undefined {
+	const root = resolve(directory);
+	const path = resolve(root, name);
+	return path.startsWith(root + sep) ? path : undefined;
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+	try {
+		const info = await stat(path);
+		return info.isFile() ? info.size : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Read an OCI image layout directory: index.json and blobs straight from disk, each layer streamed once. */
+export async function readOciDirectory(
+	directory: string,
+	options: ReadOciDirectoryOptions = {},
+): Promise<AssembledImage> {
+	const reference = options.reference ?? directory;
+	const warnings: string[] = [];
+	let bytesRead = 0;
+	let layersDone = 0;
+	const parsed = new Map<string, ParsedLayer>();
+	return assembleImage(
+		async (name) => {
+			const path = layoutPath(directory, name);
+			const size = path === undefined ? undefined : await fileSize(path);
+			return size === undefined || size > maxJsonDocumentBytes ? undefined : readFile(path!);
+		},
+		async (name) => {
+			const path = layoutPath(directory, name);
+			const size = path === undefined ? undefined : await fileSize(path);
+			if (size === undefined) {
+				return undefined;
+			}
+
+			const earlier = parsed.get(name);
+			if (earlier !== undefined) {
+				// The same blob used twice (an identical layer): parse it once.
+				return earlier;
+			}
+
+			const layer = await readLayer(createReadStream(path!, {highWaterMark: 1024 * 1024}), {
+				label: `layer ${layersDone + 1} (${name})`,
+				warnings,
+				maxBytes: options.maxLayerBytes ?? defaultLayerLimit(size),
+			});
+			parsed.set(name, layer);
+			bytesRead += size;
+			layersDone++;
+			options.onProgress?.({bytesRead, layersDone});
+			return layer;
+		},
+		{reference, source: 'oci-dir', warnings, ...(options.platform ? {platform: options.platform} : {})},
+	);
+}
+
+export function openLayoutBlob(directory: string, name: string): ReturnType<typeof createReadStream> {
+	return createReadStream(layoutPath(directory, name) ?? join(directory, 'missing'));
+}
