@@ -94,3 +94,8 @@ test('analyzeImage carries the mapping into layer summaries and warnings', () =>
 	assert.equal(analysis.layers[1]!.historyIndex, undefined);
 	assert.equal(analysis.warnings.length, 1);
 });
+
+test('an entry with no created_by shows its comment (docker import)', () => {
+	const {layers} = mapHistory([{comment: 'debootstrap --variant=minbase bookworm', emptyLayer: false}], 1);
+	assert.equal(layers[0]?.instruction, '(debootstrap --variant=minbase bookworm)');
+});

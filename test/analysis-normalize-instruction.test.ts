@@ -77,3 +77,10 @@ test('build-arg prefixes are decoded and kept', () => {
 test('instructions without build args have an empty buildArgs', () => {
 	assert.deepEqual(normalizeInstruction('/bin/sh -c make').buildArgs, {});
 });
+
+test('tabs that indent continuation lines become single spaces', () => {
+	assert.equal(
+		normalizeInstruction('/bin/sh -c apt-get update \t&& apt-get install -y gcc').instruction,
+		'RUN apt-get update && apt-get install -y gcc',
+	);
+});

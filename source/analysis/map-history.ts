@@ -27,7 +27,13 @@ export function mapHistory(records: HistoryRecord[], layerCount: number): Histor
 	let unmappedEntries = 0;
 
 	for (const [historyIndex, record] of records.entries()) {
-		const {instruction, kind} = normalizeInstruction(record.createdBy);
+		const normalized = normalizeInstruction(record.createdBy);
+		const {kind} = normalized;
+		// `docker import` and some builders leave created_by empty and say what happened in the comment.
+		const instruction =
+			normalized.kind === 'UNKNOWN' && !record.createdBy?.trim() && record.comment?.trim()
+				? `(${record.comment.trim()})`
+				: normalized.instruction;
 		let layerIndex: number | null = null;
 		if (!record.emptyLayer) {
 			if (nextLayer < layerCount) {

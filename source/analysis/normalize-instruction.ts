@@ -106,7 +106,12 @@ function finish(instruction: string, buildArgs: Record<string, string>): Normali
 	}
 
 	const keyword = firstWord(instruction);
-	return {instruction, kind: dockerfileKeywords.has(keyword) ? keyword : 'UNKNOWN', buildArgs};
+	// Tabs that indent continuation lines are layout, not content; one space reads better in a single row.
+	return {
+		instruction: instruction.replace(/ *\t[\t ]*/g, ' '),
+		kind: dockerfileKeywords.has(keyword) ? keyword : 'UNKNOWN',
+		buildArgs,
+	};
 }
 
 /** Builders write the keyword in capitals; a lower-case `env FOO=1 make` is a shell command, not ENV. */
