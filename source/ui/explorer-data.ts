@@ -1,0 +1,15 @@
+import type {ImageAnalysis} from '../analysis/types.js';
+import type {ExportFormat} from './explorer-state.js';
+
+/** Everything the explorer shows and the callbacks it uses; the CLI builds it from an image source. */
+export type ExplorerData = {
+	analysis: ImageAnalysis;
+	/** Up to `limit` bytes of the regular file at `path` (no leading slash) as stored in layer `layerIndex`. */
+	readFile(layerIndex: number, path: string, limit: number): Promise<Buffer>;
+	/** Throws a LayerlensError whose message contains `EEXIST` when the file exists and `overwrite` is false. */
+	exportReport?(format: ExportFormat, path: string, overwrite: boolean): Promise<void>;
+	suggestedDockerfile?: string;
+	projectedSizeBytes?: number;
+	/** e.g. `layerlens-nginx`; the format's extension is added (an existing .md/.json/.sarif is replaced). */
+	defaultExportName: string;
+};

@@ -1,0 +1,134 @@
+import {Box, Text, useInput} from 'ink';
+import {useEffect, useMemo, useReducer} from 'react';
+import {DetailsPane} from './details-pane.js';
+import {runEffect} from './effects.js';
+import type {ExplorerData} from './explorer-data.js';
+import {createInitialState, currentTree, reducer} from './explorer-state.js';
+import {Footer} from './footer.js';
+import {keyName} from './keymap.js';
+import {LayersPane} from './layers-pane.js';
+import {minimumSize, type Size} from './layout.js';
+import {OverlayView} from './overlay-view.js';
+import {SummaryPane} from './summary-pane.js';
+import {TreePane} from './tree-pane.js';
+
+type Props = {
+	data: ExplorerData;
+	size: Size;
+	/** Called once when the user quits, with the exit code (0, or 130 for Ctrl+C). */
+	onExit: (code: number) => void;
+};
+
+export function Explorer({data, size, onExit}: Props) {
+	const [state, dispatch] = useReducer(reducer, undefined, () =>
+		createInitialState(
+			data.analysis,
+			{
+				canExport: data.exportReport !== undefined,
+				suggestedDockerfile: data.suggestedDockerfile,
+				projectedSizeBytes: data.projectedSizeBytes,
+				defaultExportName: data.defaultExportName,
+			},
+			size,
+		),
+	);
+
+	// The handler only names the key and dispatches: Ink 6 re-subscribes it per render, so a handler
+	// that read state from its closure would lose keys typed faster than a frame.
+	useInput((input, key) => {
+		dispatch({type: 'key', name: keyName(input, key), text: input});
+	});
+
+	useEffect(() => {
+		if (size.columns !== state.size.columns || size.rows !== state.size.rows) {
+			dispatch({type: 'resize', size});
+		}
+	}, [size, state.size]);
+
+	const {effect} = state;
+	useEffect(() => {
+		if (!effect) return;
+		let isCurrent = true;
+		void runEffect(effect, data).then((action) => {
+			if (isCurrent) dispatch(action);
+		});
+		return () => {
+			isCurrent = false;
+		};
+	}, [effect, data]);
+
+	useEffect(() => {
+		if (state.exitCode !== undefined) onExit(state.exitCode);
+	}, [state.exitCode, onExit]);
+
+	const buildOnlyLayers = useMemo(() => {
+		const layers = new Set<number>();
+		for (const finding of data.analysis.findings) {
+			if (
+				(finding.category === 'build-only' || finding.category === 'cache') &&
+				finding.layerIndex !== undefined
+			) {
+				layers.add(finding.layerIndex);
+			}
+		}
+
+		return layers;
+	}, [data.analysis]);
+
+	const {layout} = state;
+	if (layout.tooSmall) {
+		return (
+			<Text wrap="truncate">
+				{`Terminal too small (${state.size.columns}×${state.size.rows}): layerlens needs at least ${minimumSize.columns}×${minimumSize.rows}. Enlarge the window, or press q to quit.`}
+			</Text>
+		);
+	}
+
+	const tree = currentTree(state);
+	const width = state.size.columns;
+	return (
+		<Box flexDirection="column" width={width} height={layout.frameHeight} overflow="hidden">
+			{state.overlay ? (
+				<OverlayView overlay={state.overlay} height={layout.overlayBody} width={width} />
+			) : (
+				<Box flexDirection="row" height={layout.mainHeight} overflow="hidden">
+					<Box flexDirection="column" width={layout.leftWidth} overflow="hidden">
+						<LayersPane
+							analysis={state.analysis}
+							layerList={state.layerList}
+							layerIndex={state.layer}
+							offset={state.layersOffset}
+							height={layout.layersBody}
+							width={layout.leftWidth}
+							isFocused={state.focus === 'layers'}
+							buildOnlyLayers={buildOnlyLayers}
+						/>
+						<DetailsPane
+							layer={state.analysis.layers[state.layer]}
+							layerCount={state.analysis.layers.length}
+							height={layout.detailsBody}
+							width={layout.leftWidth}
+						/>
+						<SummaryPane
+							analysis={state.analysis}
+							projectedSizeBytes={state.extras.projectedSizeBytes}
+							height={layout.summaryBody}
+							width={layout.leftWidth}
+						/>
+					</Box>
+					<Box width={1} />
+					<TreePane
+						view={tree.view}
+						visible={tree.visible}
+						tree={state.tree}
+						layerIndex={state.layer}
+						height={layout.treeBody}
+						width={layout.rightWidth}
+						isFocused={state.focus === 'tree'}
+					/>
+				</Box>
+			)}
+			<Footer state={state} tree={tree} width={width} />
+		</Box>
+	);
+}

@@ -1,0 +1,116 @@
+/**
+Byte counts in decimal units, the way dive prints them (1 kB = 1000 B), so numbers can be compared
+side by side; one decimal above bytes.
+*/
+export function formatBytes(bytes: number): string {
+	const units = ['B', 'kB', 'MB', 'GB', 'TB'] as const;
+	let value = Math.abs(bytes);
+	let unit = 0;
+	while (value >= 1000 && unit < units.length - 1) {
+		value /= 1000;
+		unit++;
+	}
+
+	const sign = bytes < 0 ? '-' : '';
+	if (unit === 0) {
+		return `${sign}${value} B`;
+	}
+
+	// Rounding 999.96 kB up gives "1000.0 kB"; move to the next unit instead.
+	if (Number(value.toFixed(1)) >= 1000 && unit < units.length - 1) {
+		value /= 1000;
+		unit++;
+	}
+
+	return `${sign}${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+Show untrusted text (file names, history, file contents) without letting it drive the terminal:
+every C0/C1 control character and DEL becomes a visible `\xNN` escape.
+*/
+export function sanitize(text: string): string {
+	return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => {
+		return `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`;
+	});
+}
+
+/** Like `sanitize` for multi-line text: keeps line breaks and expands tabs. */
+export function sanitizeLines(text: string): string[] {
+	return text
+		.replace(/\r\n/g, '\n')
+		.split('\n')
+		.map((line) => sanitize(line.replace(/\t/g, '    ')));
+}
+
+const typeCharacters: Record<string, string> = {
+	dir: 'd',
+	symlink: 'l',
+	hardlink: 'h',
+	char: 'c',
+	block: 'b',
+	fifo: 'p',
+};
+
+/** `ls -l` style permissions: `drwxr-sr-x`, with s/S and t/T for setuid, setgid and sticky. */
+export function formatMode(type: string, mode: number): string {
+	const triplet = (shift: number, special: boolean, specialLetter: string) => {
+		const bits = (mode >> shift) & 0o7;
+		const execute = (bits & 1) !== 0;
+		let last = execute ? 'x' : '-';
+		if (special) {
+			last = execute ? specialLetter : specialLetter.toUpperCase();
+		}
+
+		return `${bits & 4 ? 'r' : '-'}${bits & 2 ? 'w' : '-'}${last}`;
+	};
+
+	return (
+		(typeCharacters[type] ?? '-') +
+		triplet(6, (mode & 0o4000) !== 0, 's') +
+		triplet(3, (mode & 0o2000) !== 0, 's') +
+		triplet(0, (mode & 0o1000) !== 0, 't')
+	);
+}
+
+/** A bar of `width` cells proportional to value/max (at least one cell for any non-zero value). */
+export function formatBar(value: number, max: number, width: number): string {
+	if (max <= 0 || value <= 0) {
+		return ' '.repeat(width);
+	}
+
+	const cells = Math.max(1, Math.round((value / max) * width));
+	return '█'.repeat(Math.min(width, cells)).padEnd(width, ' ');
+}
+
+/** Cut `text` to `width` characters, marking the cut with `…`. */
+export function truncate(text: string, width: number): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+}
+
+/** Split text into lines of at most `width` characters, preferring breaks at spaces. */
+export function wrap(text: string, width: number): string[] {
+	const lines: string[] = [];
+	let rest = text;
+	while (rest.length > width) {
+		let cut = rest.lastIndexOf(' ', width);
+		if (cut <= 0) {
+			cut = width;
+		}
+
+		lines.push(rest.slice(0, cut));
+		rest = rest.slice(cut).replace(/^ /, '');
+	}
+
+	lines.push(rest);
+	return lines;
+}
+
+/** dive prints `int(100 * efficiency)` %; we keep two decimals but never round up. */
+export function formatPercent(fraction: number): string {
+	return `${(Math.floor(fraction * 10_000) / 100).toFixed(2)} %`;
+}

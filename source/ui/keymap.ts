@@ -1,0 +1,245 @@
+/**
+Every key binding of the explorer, as data. The help bar, the `?` overlay and the README key table are
+all rendered from this one table, so they cannot drift apart.
+*/
+
+export type Scope = 'global' | 'layers' | 'tree' | 'filter' | 'overlay' | 'prompt';
+
+export type Binding = {
+	readonly scope: Scope;
+	/** Key names as produced by `keyName` (first one is shown in the help bar). */
+	readonly keys: readonly string[];
+	readonly help: string;
+	/** Short label in the one-line help bar of its scope (the `?` overlay shows everything). */
+	readonly bar?: string;
+};
+
+export const keymap = {
+	quit: {scope: 'global', keys: ['q', 'ctrl+c'], help: 'Quit', bar: 'quit'},
+	nextPane: {scope: 'global', keys: ['tab'], help: 'Next pane', bar: 'pane'},
+	previousPane: {scope: 'global', keys: ['shift+tab'], help: 'Previous pane'},
+	help: {scope: 'global', keys: ['?'], help: 'Show all keys', bar: 'keys'},
+	findings: {
+		scope: 'global',
+		keys: ['f'],
+		help: 'Findings, largest first, with evidence and fix',
+		bar: 'findings',
+	},
+	dockerfile: {scope: 'global', keys: ['d'], help: 'Suggested Dockerfile'},
+	exportReport: {
+		scope: 'global',
+		keys: ['e'],
+		help: 'Export a report (JSON, Markdown, SARIF)',
+		bar: 'export',
+	},
+
+	layerUp: {scope: 'layers', keys: ['up', 'k'], help: 'Previous layer'},
+	layerDown: {scope: 'layers', keys: ['down', 'j'], help: 'Next layer', bar: 'layer'},
+	layerPageUp: {scope: 'layers', keys: ['pageup', 'ctrl+u'], help: 'Page up'},
+	layerPageDown: {scope: 'layers', keys: ['pagedown', 'ctrl+d'], help: 'Page down'},
+	layerFirst: {scope: 'layers', keys: ['g', 'home'], help: 'First layer'},
+	layerLast: {scope: 'layers', keys: ['G', 'end'], help: 'Last layer'},
+	layerInfo: {
+		scope: 'layers',
+		keys: ['enter', 'i'],
+		help: 'Full instruction and details of the layer',
+		bar: 'details',
+	},
+
+	up: {scope: 'tree', keys: ['up', 'k'], help: 'Move up'},
+	down: {scope: 'tree', keys: ['down', 'j'], help: 'Move down'},
+	pageUp: {scope: 'tree', keys: ['pageup', 'ctrl+u'], help: 'Page up'},
+	pageDown: {scope: 'tree', keys: ['pagedown', 'ctrl+d'], help: 'Page down'},
+	first: {scope: 'tree', keys: ['g', 'home'], help: 'First row'},
+	last: {scope: 'tree', keys: ['G', 'end'], help: 'Last row'},
+	collapse: {scope: 'tree', keys: ['left', 'h'], help: 'Collapse directory (or go to its parent)'},
+	expand: {scope: 'tree', keys: ['right', 'l'], help: 'Expand directory'},
+	toggle: {scope: 'tree', keys: ['space'], help: 'Collapse or expand directory', bar: 'fold'},
+	activate: {scope: 'tree', keys: ['enter'], help: 'Toggle directory, or view file'},
+	collapseAll: {scope: 'tree', keys: ['z'], help: 'Collapse all directories'},
+	expandAll: {scope: 'tree', keys: ['Z'], help: 'Expand all directories'},
+	filter: {scope: 'tree', keys: ['/'], help: 'Filter paths by regular expression', bar: 'filter'},
+	sort: {scope: 'tree', keys: ['s'], help: 'Sort by name / size', bar: 'sort'},
+	aggregated: {
+		scope: 'tree',
+		keys: ['a'],
+		help: "Whole filesystem as of this layer / this layer's changes",
+		bar: 'all files',
+	},
+	hideAdded: {scope: 'tree', keys: ['1'], help: 'Hide/show added files'},
+	hideModified: {scope: 'tree', keys: ['2'], help: 'Hide/show modified files'},
+	hideRemoved: {scope: 'tree', keys: ['3'], help: 'Hide/show removed files'},
+	hideUnchanged: {scope: 'tree', keys: ['4'], help: 'Hide/show unchanged files'},
+	wasteOnly: {
+		scope: 'tree',
+		keys: ['w'],
+		help: 'Only wasted files (jumps to a layer that adds some)',
+		bar: 'waste',
+	},
+	buildOnly: {scope: 'tree', keys: ['b'], help: 'Only build-only files', bar: 'build-only'},
+	attributes: {scope: 'tree', keys: ['p'], help: 'Show/hide permissions and uid:gid'},
+	view: {scope: 'tree', keys: ['v'], help: 'View file contents or metadata', bar: 'view'},
+	extract: {scope: 'tree', keys: ['x'], help: 'Extract file to a directory', bar: 'extract'},
+
+	filterAccept: {scope: 'filter', keys: ['enter'], help: 'Keep filter, back to the tree', bar: 'keep'},
+	filterClear: {scope: 'filter', keys: ['escape'], help: 'Clear filter', bar: 'clear'},
+	filterUp: {scope: 'filter', keys: ['up'], help: 'Move up in the filtered tree'},
+	filterDown: {scope: 'filter', keys: ['down'], help: 'Move down in the filtered tree', bar: 'move'},
+
+	overlayClose: {scope: 'overlay', keys: ['escape', 'q'], help: 'Close', bar: 'close'},
+	overlayUp: {scope: 'overlay', keys: ['up', 'k'], help: 'Scroll up'},
+	overlayDown: {scope: 'overlay', keys: ['down', 'j'], help: 'Scroll down', bar: 'scroll'},
+	overlayPageUp: {scope: 'overlay', keys: ['pageup', 'ctrl+u'], help: 'Page up'},
+	overlayPageDown: {scope: 'overlay', keys: ['pagedown', 'ctrl+d', 'space'], help: 'Page down', bar: 'page'},
+	overlayFirst: {scope: 'overlay', keys: ['g', 'home'], help: 'Top'},
+	overlayLast: {scope: 'overlay', keys: ['G', 'end'], help: 'Bottom'},
+
+	promptConfirm: {scope: 'prompt', keys: ['enter'], help: 'Confirm', bar: 'confirm'},
+	promptCancel: {scope: 'prompt', keys: ['escape'], help: 'Cancel', bar: 'cancel'},
+	promptPrevious: {scope: 'prompt', keys: ['up'], help: 'Previous choice', bar: 'previous'},
+	promptNext: {scope: 'prompt', keys: ['down'], help: 'Next choice', bar: 'next'},
+} as const satisfies Record<string, Binding>;
+
+export type Command = keyof typeof keymap;
+
+/** The subset of Ink's `Key` that naming needs (kept structural so tests need no Ink). */
+export type KeyFlags = {
+	upArrow?: boolean;
+	downArrow?: boolean;
+	leftArrow?: boolean;
+	rightArrow?: boolean;
+	pageUp?: boolean;
+	pageDown?: boolean;
+	home?: boolean;
+	end?: boolean;
+	return?: boolean;
+	escape?: boolean;
+	ctrl?: boolean;
+	shift?: boolean;
+	tab?: boolean;
+	backspace?: boolean;
+	delete?: boolean;
+	meta?: boolean;
+};
+
+/** One stable name per key press, e.g. `down`, `shift+tab`, `ctrl+c`, `G`, `space`. */
+export function keyName(input: string, key: KeyFlags): string {
+	if (key.upArrow) return 'up';
+	if (key.downArrow) return 'down';
+	if (key.leftArrow) return 'left';
+	if (key.rightArrow) return 'right';
+	if (key.pageUp) return 'pageup';
+	if (key.pageDown) return 'pagedown';
+	if (key.home) return 'home';
+	if (key.end) return 'end';
+	if (key.return) return 'enter';
+	if (key.tab) return key.shift ? 'shift+tab' : 'tab';
+	// Terminals send DEL (0x7f) for the Backspace key, which Ink reports as `delete`.
+	if (key.backspace || key.delete) return 'backspace';
+	if (key.escape) return 'escape';
+	if (key.ctrl && input.length === 1) return `ctrl+${input.toLowerCase()}`;
+	if (input === ' ') return 'space';
+	return input;
+}
+
+/** The command bound to `name` among `scopes`, searched in order. */
+export function commandFor(name: string, scopes: readonly Scope[]): Command | undefined {
+	for (const scope of scopes) {
+		for (const [command, binding] of Object.entries(keymap) as Array<[Command, Binding]>) {
+			if (binding.scope === scope && binding.keys.includes(name)) {
+				return command;
+			}
+		}
+	}
+
+	return undefined;
+}
+
+const keyLabels: Record<string, string> = {
+	up: '↑',
+	down: '↓',
+	left: '←',
+	right: '→',
+	pageup: 'PgUp',
+	pagedown: 'PgDn',
+	home: 'Home',
+	end: 'End',
+	enter: 'Enter',
+	escape: 'Esc',
+	tab: 'Tab',
+	'shift+tab': 'Shift+Tab',
+	space: 'Space',
+};
+
+export function keyLabel(name: string): string {
+	if (keyLabels[name]) {
+		return keyLabels[name];
+	}
+
+	if (name.startsWith('ctrl+')) {
+		return `Ctrl+${name.slice(5).toUpperCase()}`;
+	}
+
+	return name;
+}
+
+export const scopeTitles: Record<Scope, string> = {
+	global: 'Everywhere',
+	layers: 'Layers pane',
+	tree: 'File tree pane',
+	filter: 'While typing a filter',
+	overlay: 'Viewer, findings, Dockerfile and help overlays',
+	prompt: 'Export and extract prompts',
+};
+
+export type BarItem = {keys: string; help: string; command: Command};
+
+/** Short hints for the help bar: the first key of each `inBar` binding of the given scopes. */
+export function barItems(scopes: readonly Scope[]): BarItem[] {
+	const items: BarItem[] = [];
+	for (const scope of scopes) {
+		for (const [command, binding] of Object.entries(keymap) as Array<[Command, Binding]>) {
+			if (binding.scope === scope && binding.bar) {
+				items.push({keys: keyLabel(binding.keys[0]!), help: binding.bar, command});
+			}
+		}
+	}
+
+	return items;
+}
+
+/** Lines of the `?` overlay: a heading per scope, then `keys  help`. */
+export function helpLines(): string[] {
+	const lines: string[] = [];
+	for (const scope of Object.keys(scopeTitles) as Scope[]) {
+		lines.push(scopeTitles[scope]);
+		for (const binding of Object.values(keymap) as Binding[]) {
+			if (binding.scope === scope) {
+				lines.push(`  ${binding.keys.map(keyLabel).join(' ').padEnd(22)} ${binding.help}`);
+			}
+		}
+
+		lines.push('');
+	}
+
+	return lines;
+}
+
+/** The README key table, in Markdown. */
+export function renderKeyTableMarkdown(): string {
+	const rows = ['| Where | Keys | Action |', '| --- | --- | --- |'];
+	for (const scope of Object.keys(scopeTitles) as Scope[]) {
+		for (const binding of Object.values(keymap) as Binding[]) {
+			if (binding.scope === scope) {
+				const keys = binding.keys.map((key) => `<kbd>${escapeMarkdown(keyLabel(key))}</kbd>`).join(' ');
+				rows.push(`| ${scopeTitles[scope]} | ${keys} | ${escapeMarkdown(binding.help)} |`);
+			}
+		}
+	}
+
+	return `${rows.join('\n')}\n`;
+}
+
+function escapeMarkdown(text: string): string {
+	return text.replace(/[|\\<>`*_]/g, (character) => `\\${character}`);
+}

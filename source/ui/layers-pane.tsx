@@ -1,0 +1,66 @@
+import {Box, Text} from 'ink';
+import type {ImageAnalysis} from '../analysis/types.js';
+import {buildOnlyColor, wasteColor} from './colors.js';
+import {formatBar, formatBytes, sanitize} from './format.js';
+import type {LayerList} from './layer-list.js';
+import {PaneTitle} from './pane-title.js';
+
+type Props = {
+	analysis: ImageAnalysis;
+	layerList: LayerList;
+	layerIndex: number;
+	offset: number;
+	height: number;
+	width: number;
+	isFocused: boolean;
+	/** Layers that hold build-only files (from findings). */
+	buildOnlyLayers: ReadonlySet<number>;
+};
+
+/** One row per layer, with the empty-layer instructions dimmed between them. */
+export function LayersPane(props: Props) {
+	const {analysis, layerList, height, width} = props;
+	const largest = Math.max(1, ...analysis.layers.map((layer) => layer.sizeBytes));
+	const digits = String(Math.max(0, analysis.layers.length - 1)).length;
+	const visible = layerList.rows.slice(props.offset, props.offset + height);
+	return (
+		<Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
+			<PaneTitle
+				title={`Layers (${analysis.layers.length})`}
+				hint="  !=waste b=build-only"
+				isFocused={props.isFocused}
+				width={width}
+			/>
+			{visible.map((row) => {
+				if (row.kind === 'history') {
+					const entry = analysis.history[row.historyIndex]!;
+					return (
+						<Text key={`h${row.historyIndex}`} dimColor wrap="truncate">
+							{' '.repeat(digits + 20)}
+							{sanitize(entry.instruction)}
+						</Text>
+					);
+				}
+
+				const layer = analysis.layers[row.layerIndex]!;
+				const isSelected = row.layerIndex === props.layerIndex;
+				const waste = layer.wasteIntroducedBytes > 0 ? '!' : ' ';
+				const build = props.buildOnlyLayers.has(layer.index) ? 'b' : ' ';
+				return (
+					<Text
+						key={`l${row.layerIndex}`}
+						wrap="truncate"
+						inverse={isSelected && props.isFocused}
+						bold={isSelected && !props.isFocused}
+					>
+						<Text color={wasteColor}>{waste}</Text>
+						<Text color={buildOnlyColor}>{build}</Text>
+						{` ${String(layer.index).padStart(digits)} ${formatBytes(layer.sizeBytes).padStart(9)} `}
+						<Text color="cyan">{formatBar(layer.sizeBytes, largest, 4)}</Text>
+						{` ${sanitize(layer.instruction)}`}
+					</Text>
+				);
+			})}
+		</Box>
+	);
+}

@@ -1,0 +1,45 @@
+import type {ImageAnalysis} from '../analysis/types.js';
+import {formatBytes, sanitize, sanitizeLines} from './format.js';
+import {helpLines} from './keymap.js';
+
+/** Findings, largest first, each with its evidence and fix. */
+export function findingLines(analysis: ImageAnalysis): string[] {
+	if (analysis.findings.length === 0) {
+		return ['No findings: nothing build-only, cached or wasted was recognised.'];
+	}
+
+	const sorted = [...analysis.findings].sort((a, b) => b.bytes - a.bytes);
+	const lines: string[] = [];
+	for (const finding of sorted) {
+		const where =
+			finding.layerIndex === undefined
+				? ''
+				: ` · layer ${finding.layerIndex}${finding.dockerfileLine ? ` (Dockerfile:${finding.dockerfileLine})` : ''}`;
+		lines.push(
+			`${formatBytes(finding.bytes).padStart(9)}  ${sanitize(finding.title)}  [${finding.ruleId}, ${finding.category}, ${finding.confidence}${where}]`,
+		);
+		for (const evidence of finding.evidence) {
+			lines.push(`           evidence: ${sanitize(evidence)}`);
+		}
+
+		for (const group of finding.groups.slice(0, 5)) {
+			lines.push(
+				`           ${formatBytes(group.bytes).padStart(9)}  ${group.count} file${group.count === 1 ? '' : 's'}  ${sanitize(group.path)}`,
+			);
+		}
+
+		lines.push(`           fix: ${sanitize(finding.fix)}`, '');
+	}
+
+	return lines;
+}
+
+export function dockerfileLines(suggested: string | undefined): string[] {
+	if (suggested === undefined || suggested.trim() === '') {
+		return ['No suggested Dockerfile for this image (give --dockerfile to get one).'];
+	}
+
+	return sanitizeLines(suggested);
+}
+
+export {helpLines};

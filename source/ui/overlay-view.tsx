@@ -1,0 +1,89 @@
+import {Box, Text} from 'ink';
+import {type ExportOverlay, type ExtractOverlay, exportFormats, type Overlay} from './explorer-state.js';
+import {sanitize} from './format.js';
+import {PaneTitle} from './pane-title.js';
+
+type Props = {overlay: Overlay; height: number; width: number};
+
+const titles = {
+	help: 'Keys',
+	findings: 'Findings (largest first)',
+	dockerfile: 'Suggested Dockerfile',
+	layer: 'Layer',
+} as const;
+
+function exportLines(overlay: ExportOverlay): Array<{text: string; isSelected?: boolean; color?: string}> {
+	const lines: Array<{text: string; isSelected?: boolean; color?: string}> = [{text: 'Format:'}];
+	for (const format of exportFormats) {
+		const isCurrent = format === overlay.format;
+		lines.push({
+			text: `  ${isCurrent ? '›' : ' '} ${format}`,
+			isSelected: isCurrent && overlay.stage === 'format',
+		});
+	}
+
+	lines.push({text: ''}, {text: `Path: ${sanitize(overlay.path)}${overlay.stage === 'path' ? '▏' : ''}`});
+	if (overlay.stage === 'format')
+		lines.push({text: ''}, {text: '↑↓ choose a format, Enter to edit the path'});
+	if (overlay.stage === 'path') lines.push({text: ''}, {text: 'Type a path, Enter to write, Esc to cancel'});
+	if (overlay.stage === 'confirm-overwrite')
+		lines.push({text: ''}, {text: `${sanitize(overlay.path)} exists. Overwrite it? (y/n)`, color: 'yellow'});
+	if (overlay.stage === 'writing') lines.push({text: ''}, {text: 'Writing…'});
+	if (overlay.stage === 'done') lines.push({text: ''}, {text: overlay.message ?? '', color: 'green'});
+	if (overlay.stage === 'failed') lines.push({text: ''}, {text: overlay.message ?? '', color: 'red'});
+	if (overlay.stage === 'done' || overlay.stage === 'failed') lines.push({text: 'Press any key'});
+	return lines;
+}
+
+function extractLines(overlay: ExtractOverlay): Array<{text: string; color?: string}> {
+	const lines: Array<{text: string; color?: string}> = [
+		{text: `File: /${sanitize(overlay.path)} (layer ${overlay.layer}, ${overlay.size} B)`},
+		{text: ''},
+		{text: `Into directory: ${sanitize(overlay.directory)}${overlay.stage === 'path' ? '▏' : ''}`},
+		{text: ''},
+	];
+	if (overlay.stage === 'path')
+		lines.push({text: 'Enter to extract (never overwrites, never follows symlinks), Esc to cancel'});
+	if (overlay.stage === 'writing') lines.push({text: 'Extracting…'});
+	if (overlay.stage === 'done')
+		lines.push({text: overlay.message ?? '', color: 'green'}, {text: 'Press any key'});
+	if (overlay.stage === 'failed')
+		lines.push({text: overlay.message ?? '', color: 'red'}, {text: 'Press any key'});
+	return lines;
+}
+
+/** Full-width overlays that replace the panes (the footer stays). */
+export function OverlayView({overlay, height, width}: Props) {
+	let title: string;
+	let lines: Array<{text: string; isSelected?: boolean; color?: string}>;
+	if (overlay.kind === 'export') {
+		title = 'Export report';
+		lines = exportLines(overlay);
+	} else if (overlay.kind === 'extract') {
+		title = 'Extract file';
+		lines = extractLines(overlay);
+	} else {
+		const scroll = overlay.scroll;
+		const position =
+			overlay.lines.length > height
+				? `  ${scroll + 1}–${Math.min(overlay.lines.length, scroll + height)}/${overlay.lines.length}`
+				: '';
+		title =
+			overlay.kind === 'viewer'
+				? `${overlay.title}${overlay.status === 'loading' ? ' (loading…)' : ''}${position}`
+				: `${overlay.title ?? titles[overlay.kind]}${position}`;
+		lines = overlay.lines.slice(scroll, scroll + height).map((text) => ({text}));
+	}
+
+	return (
+		<Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
+			<PaneTitle title={title} isFocused width={width} />
+			{lines.slice(0, height).map((line, index) => (
+				// biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own
+				<Text key={index} wrap="truncate" inverse={line.isSelected} color={line.color}>
+					{line.text === '' ? ' ' : line.text}
+				</Text>
+			))}
+		</Box>
+	);
+}

@@ -1,0 +1,151 @@
+import {render, useInput} from 'ink';
+import {useCallback, useEffect, useState} from 'react';
+import {isLayerlensError, LayerlensError} from '../errors.js';
+import type {LoadProgress} from '../image/types.js';
+import {ErrorBoundary, reportUrl} from './error-boundary.js';
+import {Explorer} from './explorer.js';
+import type {ExplorerData} from './explorer-data.js';
+import {keyName} from './keymap.js';
+import {ProgressView} from './progress-view.js';
+import {useTerminalSize} from './use-terminal-size.js';
+
+export type {ExplorerData} from './explorer-data.js';
+
+export type RunExplorerOptions = {
+	title: string;
+	load: (onProgress: (progress: LoadProgress) => void) => Promise<ExplorerData>;
+	stdin?: NodeJS.ReadStream;
+	stdout?: NodeJS.WriteStream;
+	/** Where load errors and crash reports go once the UI is gone (default process.stderr). */
+	stderr?: NodeJS.WriteStream;
+};
+
+type Outcome = {code: number; line?: string};
+
+type AppProps = {
+	title: string;
+	load: RunExplorerOptions['load'];
+	onDone: (outcome: Outcome) => void;
+};
+
+function LoadingThenExplorer({title, load, onDone}: AppProps) {
+	const size = useTerminalSize();
+	const [data, setData] = useState<ExplorerData | undefined>();
+	const [progress, setProgress] = useState<LoadProgress | undefined>();
+	const [started] = useState(() => Date.now());
+	const [now, setNow] = useState(started);
+
+	useEffect(() => {
+		let isCurrent = true;
+		load((next) => {
+			if (isCurrent) setProgress(next);
+		}).then(
+			(loaded) => {
+				if (isCurrent) setData(loaded);
+			},
+			(error: unknown) => {
+				if (!isCurrent) return;
+				const line = isLayerlensError(error)
+					? error.line
+					: `${error instanceof Error ? error.message : String(error)} (please report it at ${reportUrl})`;
+				onDone({code: isLayerlensError(error) ? error.exitCode : 2, line});
+			},
+		);
+		return () => {
+			isCurrent = false;
+		};
+	}, [load, onDone]);
+
+	useEffect(() => {
+		if (data) return;
+		const timer = setInterval(() => setNow(Date.now()), 250);
+		return () => clearInterval(timer);
+	}, [data]);
+
+	useInput(
+		(input, key) => {
+			const name = keyName(input, key);
+			if (name === 'ctrl+c') onDone({code: 130});
+			if (name === 'q') onDone({code: 0});
+		},
+		{isActive: data === undefined},
+	);
+
+	const onExit = useCallback((code: number) => onDone({code}), [onDone]);
+	if (!data) {
+		return <ProgressView title={title} progress={progress} elapsedMs={now - started} width={size.columns} />;
+	}
+
+	return <Explorer data={data} size={size} onExit={onExit} />;
+}
+
+/**
+Show a progress view while `load` runs, then the explorer. Resolves with the exit code: 0 on quit,
+130 on Ctrl+C (or SIGINT), 143 on SIGTERM, 129 on SIGHUP, 2 (or the error's own code) on a load error after printing its one
+line, 1 after a crash report. The terminal is restored on every path.
+*/
+export async function runExplorer(options: RunExplorerOptions): Promise<number> {
+	const stdin = options.stdin ?? process.stdin;
+	const stdout = options.stdout ?? process.stdout;
+	const stderr = options.stderr ?? process.stderr;
+	if (!stdin.isTTY) {
+		throw new LayerlensError('The interactive explorer needs a terminal on stdin', {
+			hint: 'Run it in a terminal, or use --json / --export for a report',
+		});
+	}
+
+	let settle: (outcome: Outcome) => void = () => undefined;
+	const finished = new Promise<Outcome>((resolve) => {
+		settle = resolve;
+	});
+	let isDone = false;
+	const onDone = (outcome: Outcome) => {
+		if (isDone) return;
+		isDone = true;
+		settle(outcome);
+	};
+
+	const onCrash = (error: Error) => {
+		onDone({
+			code: 1,
+			line: `layerlens crashed: ${error.stack ?? error.message}\nPlease report it at ${reportUrl}`,
+		});
+	};
+
+	// Signals from outside (kill, a closed terminal) end the session the same way a quit does.
+	const signals = {SIGTERM: 143, SIGINT: 130, SIGHUP: 129} as const;
+	const handlers = Object.entries(signals).map(([signal, code]) => {
+		const handler = () => onDone({code});
+		process.on(signal, handler);
+		return [signal, handler] as const;
+	});
+	// The alternate screen keeps the user's scrollback intact; only on a real terminal.
+	const useAlternateScreen = stdout.isTTY === true;
+	if (useAlternateScreen) stdout.write('\u001B[?1049h');
+	const instance = render(
+		<ErrorBoundary onCrash={onCrash}>
+			<LoadingThenExplorer title={options.title} load={options.load} onDone={onDone} />
+		</ErrorBoundary>,
+		// 60 fps keeps Ink's throttle under the 30 ms key-to-frame target (its default 30 fps adds up to 33 ms).
+		{stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: false, maxFps: 60},
+	);
+	instance.waitUntilExit().catch((error: unknown) => {
+		onCrash(error instanceof Error ? error : new Error(String(error)));
+	});
+
+	let outcome: Outcome;
+	try {
+		outcome = await finished;
+	} finally {
+		for (const [signal, handler] of handlers) process.off(signal, handler);
+		instance.unmount();
+		instance.cleanup();
+		if (useAlternateScreen) stdout.write('\u001B[?1049l');
+	}
+
+	if (outcome.line) {
+		stderr.write(`${outcome.line}\n`);
+	}
+
+	return outcome.code;
+}

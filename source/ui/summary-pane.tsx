@@ -1,0 +1,39 @@
+import {Box, Text} from 'ink';
+import type {ImageAnalysis} from '../analysis/types.js';
+import {formatBytes, formatPercent, sanitize} from './format.js';
+import {PaneTitle} from './pane-title.js';
+
+type Props = {analysis: ImageAnalysis; projectedSizeBytes: number | undefined; height: number; width: number};
+
+export function buildOnlyTotal(analysis: ImageAnalysis): {bytes: number; count: number} {
+	const findings = analysis.findings.filter((finding) => finding.category === 'build-only');
+	return {bytes: findings.reduce((sum, finding) => sum + finding.bytes, 0), count: findings.length};
+}
+
+export function summaryLines(analysis: ImageAnalysis, projectedSizeBytes: number | undefined): string[] {
+	const {image, waste, efficiency} = analysis;
+	const buildOnly = buildOnlyTotal(analysis);
+	return [
+		`Size         ${formatBytes(image.sizeBytes)} · ${image.layerCount} layers`,
+		`Reclaimable  ${formatBytes(waste.reclaimableBytes)} hidden by later layers`,
+		`Build-only   ${formatBytes(buildOnly.bytes)} in ${buildOnly.count} finding${buildOnly.count === 1 ? '' : 's'}`,
+		`dive score   ${formatPercent(efficiency.score)} · dive wasted ${formatBytes(efficiency.wastedBytes)}`,
+		projectedSizeBytes === undefined
+			? `Final files  ${formatBytes(image.finalSizeBytes)} · ${sanitize(image.reference)}`
+			: `Projected    ${formatBytes(projectedSizeBytes)} after the fixes`,
+	];
+}
+
+export function SummaryPane({analysis, projectedSizeBytes, height, width}: Props) {
+	const lines = summaryLines(analysis, projectedSizeBytes).slice(0, height);
+	return (
+		<Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
+			<PaneTitle title="Image" isFocused={false} width={width} />
+			{lines.map((line) => (
+				<Text key={line} wrap="truncate">
+					{line}
+				</Text>
+			))}
+		</Box>
+	);
+}
