@@ -20,7 +20,14 @@ export function formatBytes(bytes: number): string {
 		return `${sign}${value} B`;
 	}
 
-	return `${sign}${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+	let text = value >= 99.95 ? value.toFixed(0) : value.toFixed(1);
+	// Rounding 999.6 kB up would print "1000 kB"; say "1.0 MB" instead.
+	if (Number(text) >= 1000 && unit < units.length - 1) {
+		unit++;
+		text = (value / 1000).toFixed(1);
+	}
+
+	return `${sign}${text} ${units[unit]}`;
 }
 
 /** Exact byte count with thousands separators, for reports where rounding would hide a difference. */

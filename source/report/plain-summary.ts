@@ -1,11 +1,6 @@
 import {formatBytes} from '../format-bytes.js';
+import {sanitize} from '../sanitize-text.js';
 import type {ReportInput} from './report-input.js';
-
-function escapeControl(text: string): string {
-	return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (character) =>
-		character === '\n' ? ' ↵ ' : `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`,
-	);
-}
 
 /**
 What `layerlens IMAGE | less` prints: the layers with their instructions and sizes, the totals and the
@@ -14,12 +9,12 @@ biggest findings, in plain text (no colour, no terminal control), and where to g
 export function formatPlainSummary(report: ReportInput): string {
 	const lines: string[] = [];
 	const {image} = report;
-	lines.push(`Image: ${escapeControl(image.reference)} (${image.id.slice(0, 19)})`, '');
+	lines.push(`Image: ${sanitize(image.reference)} (${image.id.slice(0, 19)})`, '');
 	const sizeWidth = Math.max(...report.layers.map((layer) => formatBytes(layer.sizeBytes).length), 4);
 	lines.push(`${'#'.padStart(3)}  ${'Size'.padStart(sizeWidth)}  Instruction`);
 	for (const layer of report.layers) {
 		lines.push(
-			`${String(layer.index).padStart(3)}  ${formatBytes(layer.sizeBytes).padStart(sizeWidth)}  ${escapeControl(layer.instruction)}`,
+			`${String(layer.index).padStart(3)}  ${formatBytes(layer.sizeBytes).padStart(sizeWidth)}  ${sanitize(layer.instruction)}`,
 		);
 	}
 
@@ -38,13 +33,13 @@ export function formatPlainSummary(report: ReportInput): string {
 		lines.push('', `Findings (${report.findings.length}, largest first):`);
 		for (const finding of report.findings.slice(0, 10)) {
 			lines.push(
-				`  ${formatBytes(finding.bytes).padStart(8)}  ${finding.ruleId}  ${escapeControl(finding.title)}`,
+				`  ${formatBytes(finding.bytes).padStart(8)}  ${finding.ruleId}  ${sanitize(finding.title)}`,
 			);
 		}
 	}
 
 	for (const warning of report.warnings) {
-		lines.push(`warning: ${escapeControl(warning)}`);
+		lines.push(`warning: ${sanitize(warning)}`);
 	}
 
 	lines.push(

@@ -18,7 +18,7 @@ export function detailLines(layer: LayerSummary, height: number, width: number):
 		`Diff ID  ${sanitize(layer.diffId)}`,
 	];
 	const room = Math.max(1, height - facts.length);
-	const command = sanitize(layer.createdBy ?? layer.instruction);
+	const command = sanitize(layer.instruction);
 	let wrapped = wrap(command, Math.max(10, width - 1));
 	if (wrapped.length > room) {
 		wrapped = wrapped.slice(0, room);

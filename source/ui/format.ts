@@ -1,39 +1,7 @@
-/**
-Byte counts in decimal units, the way dive prints them (1 kB = 1000 B), so numbers can be compared
-side by side; one decimal above bytes.
-*/
-export function formatBytes(bytes: number): string {
-	const units = ['B', 'kB', 'MB', 'GB', 'TB'] as const;
-	let value = Math.abs(bytes);
-	let unit = 0;
-	while (value >= 1000 && unit < units.length - 1) {
-		value /= 1000;
-		unit++;
-	}
+import {sanitize} from '../sanitize-text.js';
 
-	const sign = bytes < 0 ? '-' : '';
-	if (unit === 0) {
-		return `${sign}${value} B`;
-	}
-
-	// Rounding 999.96 kB up gives "1000.0 kB"; move to the next unit instead.
-	if (Number(value.toFixed(1)) >= 1000 && unit < units.length - 1) {
-		value /= 1000;
-		unit++;
-	}
-
-	return `${sign}${value.toFixed(1)} ${units[unit]}`;
-}
-
-/**
-Show untrusted text (file names, history, file contents) without letting it drive the terminal:
-every C0/C1 control character and DEL becomes a visible `\xNN` escape.
-*/
-export function sanitize(text: string): string {
-	return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => {
-		return `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`;
-	});
-}
+export {formatBytes} from '../format-bytes.js';
+export {sanitize} from '../sanitize-text.js';
 
 /** Like `sanitize` for multi-line text: keeps line breaks and expands tabs. */
 export function sanitizeLines(text: string): string[] {

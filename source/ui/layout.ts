@@ -17,7 +17,8 @@ export type Layout = {
 };
 
 export const footerLines = 2;
-export const summaryLines = 5;
+/** The image summary's lines; one fewer on short terminals (the final-files line goes first). */
+export const summaryLines = 6;
 
 /** Pane sizes for a terminal; pure so the reducer can page by the real body heights. */
 export function computeLayout(size: Size): Layout {
@@ -25,7 +26,7 @@ export function computeLayout(size: Size): Layout {
 	const frameHeight = Math.max(1, size.rows - 1);
 	const mainHeight = Math.max(3, frameHeight - footerLines);
 	const detailsBody = Math.max(5, Math.min(8, Math.floor(mainHeight / 4)));
-	const summaryBody = summaryLines;
+	const summaryBody = mainHeight >= 24 ? summaryLines : summaryLines - 1;
 	const layersBody = Math.max(1, mainHeight - 3 - detailsBody - summaryBody);
 	const leftWidth = Math.max(36, Math.min(70, Math.floor(size.columns * 0.42)));
 	return {

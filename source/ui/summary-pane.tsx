@@ -14,18 +14,23 @@ export function summaryLines(analysis: ImageAnalysis, projectedSizeBytes: number
 	const {image, waste, efficiency} = analysis;
 	const buildOnly = buildOnlyTotal(analysis);
 	return [
-		`Size         ${formatBytes(image.sizeBytes)} · ${image.layerCount} layers`,
+		`Size         ${formatBytes(image.sizeBytes)} in ${image.layerCount} layers`,
+		`Final files  ${formatBytes(image.finalSizeBytes)} visible at the end`,
 		`Reclaimable  ${formatBytes(waste.reclaimableBytes)} hidden by later layers`,
 		`Build-only   ${formatBytes(buildOnly.bytes)} in ${buildOnly.count} finding${buildOnly.count === 1 ? '' : 's'}`,
 		`dive score   ${formatPercent(efficiency.score)} · dive wasted ${formatBytes(efficiency.wastedBytes)}`,
-		projectedSizeBytes === undefined
-			? `Final files  ${formatBytes(image.finalSizeBytes)} · ${sanitize(image.reference)}`
-			: `Projected    ${formatBytes(projectedSizeBytes)} after the fixes`,
+		...(projectedSizeBytes === undefined
+			? []
+			: [`Projected    ${formatBytes(projectedSizeBytes)} after the fixes`]),
 	];
 }
 
 export function SummaryPane({analysis, projectedSizeBytes, height, width}: Props) {
-	const lines = summaryLines(analysis, projectedSizeBytes).slice(0, height);
+	const all = summaryLines(analysis, projectedSizeBytes);
+	const lines = (all.length > height ? all.filter((line) => !line.startsWith('Final files')) : all).slice(
+		0,
+		height,
+	);
 	return (
 		<Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
 			<PaneTitle title="Image" isFocused={false} width={width} />

@@ -1,0 +1,9 @@
+/**
+Show untrusted text (file names, history, file contents) without letting it drive the terminal:
+every C0/C1 control character and DEL becomes a visible `\xNN` escape.
+*/
+export function sanitize(text: string): string {
+	return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => {
+		return `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`;
+	});
+}
