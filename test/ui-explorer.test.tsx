@@ -72,6 +72,12 @@ test('moving through layers changes details and tree; Tab focuses the tree', asy
 	assert.match(rowWith(ui.frame(), 'cache.tar')!, /- {5}20\.0 kB/);
 });
 
+test('keys that arrive in one read (a held key on a busy machine) each count', async () => {
+	const ui = await open();
+	await ui.press('jjj');
+	assert.ok(rowWith(ui.frame(), 'Layer 3 of 4'));
+});
+
 test('fast key presses are not lost', async () => {
 	const ui = await open();
 	await ui.burst('j', 'j', 'j');

@@ -6,6 +6,7 @@ import {
 	helpLines,
 	keymap,
 	keyName,
+	keyPresses,
 	renderKeyTableMarkdown,
 } from '../source/ui/keymap.js';
 
@@ -60,5 +61,21 @@ test('the help bar, the ? overlay and the README table come from the same table'
 	assert.deepEqual(
 		barItems(['layers', 'global']).map((item) => `${item.keys} ${item.help}`),
 		['↓ layer', 'Enter details', 'q quit', 'Tab pane', '? keys', 'f findings', 'e export'],
+	);
+});
+
+test('a run of characters read at once counts as one key press each', () => {
+	assert.deepEqual(
+		keyPresses('jjk', {}).map((press) => press.name),
+		['j', 'j', 'k'],
+	);
+	assert.deepEqual(
+		keyPresses('j\r\t \u007F\u0003', {}).map((press) => press.name),
+		['j', 'enter', 'tab', 'space', 'backspace', 'ctrl+c'],
+	);
+	assert.deepEqual(keyPresses('j', {}), [{name: 'j', text: 'j'}]);
+	assert.deepEqual(
+		keyPresses('\u001B[B', {downArrow: true}).map((press) => press.name),
+		['down'],
 	);
 });

@@ -5,7 +5,7 @@ import {runEffect} from './effects.js';
 import type {ExplorerData} from './explorer-data.js';
 import {createInitialState, currentTree, reducer} from './explorer-state.js';
 import {Footer} from './footer.js';
-import {keyName} from './keymap.js';
+import {keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';
 import {OverlayView} from './overlay-view.js';
@@ -36,7 +36,9 @@ export function Explorer({data, size, onExit}: Props) {
 	// The handler only names the key and dispatches: Ink 6 re-subscribes it per render, so a handler
 	// that read state from its closure would lose keys typed faster than a frame.
 	useInput((input, key) => {
-		dispatch({type: 'key', name: keyName(input, key), text: input});
+		for (const press of keyPresses(input, key)) {
+			dispatch({type: 'key', name: press.name, text: press.text});
+		}
 	});
 
 	useEffect(() => {

@@ -142,6 +142,34 @@ export function keyName(input: string, key: KeyFlags): string {
 	return input;
 }
 
+const plainCharacterNames: Record<string, string> = {
+	'\r': 'enter',
+	'\n': 'enter',
+	'\t': 'tab',
+	'\u007F': 'backspace',
+	'\b': 'backspace',
+	' ': 'space',
+};
+
+/**
+Ink 6 hands a run of plain characters that arrive in one read (`jjj` from a held key on a busy machine,
+or a paste) to `useInput` as ONE input; split it so every key press counts.
+*/
+export function keyPresses(input: string, key: KeyFlags): Array<{name: string; text: string}> {
+	const hasFlag = Object.values(key).some(Boolean);
+	if (input.length <= 1 || hasFlag || input.startsWith('\u001B')) {
+		return [{name: keyName(input, key), text: input}];
+	}
+
+	return [...input].map((character) => {
+		const code = character.codePointAt(0)!;
+		const name =
+			plainCharacterNames[character] ??
+			(code < 0x20 ? `ctrl+${String.fromCodePoint(code + 0x60)}` : keyName(character, {}));
+		return {name, text: character};
+	});
+}
+
 /** The command bound to `name` among `scopes`, searched in order. */
 export function commandFor(name: string, scopes: readonly Scope[]): Command | undefined {
 	for (const scope of scopes) {

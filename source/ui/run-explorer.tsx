@@ -5,7 +5,7 @@ import type {LoadProgress} from '../image/types.js';
 import {ErrorBoundary, reportUrl} from './error-boundary.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
-import {keyName} from './keymap.js';
+import {keyPresses} from './keymap.js';
 import {ProgressView} from './progress-view.js';
 import {useTerminalSize} from './use-terminal-size.js';
 
@@ -64,9 +64,9 @@ function LoadingThenExplorer({title, load, onDone}: AppProps) {
 
 	useInput(
 		(input, key) => {
-			const name = keyName(input, key);
-			if (name === 'ctrl+c') onDone({code: 130});
-			if (name === 'q') onDone({code: 0});
+			const names = keyPresses(input, key).map((press) => press.name);
+			if (names.includes('ctrl+c')) onDone({code: 130});
+			else if (names.includes('q')) onDone({code: 0});
 		},
 		{isActive: data === undefined},
 	);

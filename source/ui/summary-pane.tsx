@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {ImageAnalysis} from '../analysis/types.js';
-import {formatBytes, formatPercent, sanitize} from './format.js';
+import {formatBytes, formatPercent} from './format.js';
 import {PaneTitle} from './pane-title.js';
 
 type Props = {analysis: ImageAnalysis; projectedSizeBytes: number | undefined; height: number; width: number};
