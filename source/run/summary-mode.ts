@@ -2,10 +2,17 @@ import process from 'node:process';
 import type {CliOptions} from '../cli-options.js';
 import {formatPlainSummary} from '../report/plain-summary.js';
 import {loadImage} from './load-image.js';
+import {createProgressLine} from './progress-line.js';
 
 /** stdout is not a terminal: never try raw mode, print a plain summary instead. */
 export async function runSummaryMode(options: CliOptions): Promise<number> {
-	const loaded = await loadImage(options);
-	process.stdout.write(formatPlainSummary(loaded.report));
-	return 0;
+	const progress = createProgressLine();
+	try {
+		const loaded = await loadImage(options, progress.update);
+		progress.done();
+		process.stdout.write(formatPlainSummary(loaded.report));
+		return 0;
+	} finally {
+		progress.done();
+	}
 }
