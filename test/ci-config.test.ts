@@ -153,7 +153,7 @@ test('command-line values override the file and are validated the same way', () 
 	assert.equal(rules.maxImageBytes, undefined);
 	rejects(
 		() => applyRuleOverrides(defaultRules(), {lowestEfficiency: '2'}),
-		/^--lowestEfficiency: rules\.lowestEfficiency must be between 0 and 1/,
+		/^--lowest-efficiency: rules\.lowestEfficiency must be between 0 and 1/,
 	);
 });
 

@@ -234,9 +234,7 @@ describe('CI config at the command line', {concurrency: 2}, () => {
 		);
 	});
 
-	test('a threshold out of range on the command line names the flag as typed', {
-		todo: 'config.ts applyRuleOverrides says --lowestEfficiency; test/ci-config.test.ts pins that spelling',
-	}, async () => {
+	test('a threshold out of range on the command line names the flag as typed', async () => {
 		await expectUserError(
 			['--ci', '--lowest-efficiency', '7', '--demo'],
 			/--lowest-efficiency: rules\.lowestEfficiency must be between 0 and 1, got 7/,

@@ -288,7 +288,12 @@ export function applyRuleOverrides(rules: CiRules, overrides: RuleOverrides): Ci
 	for (const name of thresholdRuleNames) {
 		const value = overrides[name];
 		if (value !== undefined) {
-			next[name] = parseThreshold(name, value, `--${name}`);
+			// Name the flag as the user typed it: meow spells lowestEfficiency --lowest-efficiency.
+			next[name] = parseThreshold(
+				name,
+				value,
+				`--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
+			);
 		}
 	}
 
