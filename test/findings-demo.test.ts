@@ -162,7 +162,7 @@ test('the demo: the projection removes exactly the flagged bytes and the suggest
 	// The SQL migrations are the only unflagged files in src/, so only they are copied from it.
 	assert.match(
 		suggestion.dockerfile,
-		/\nRUN npm ci --omit=dev && npm cache clean --force\nCOPY --from=build \/app\/README.md \.\/README.md\nCOPY --from=build \/app\/dist \.\/dist\nCOPY --from=build \/app\/src\/db\/migrations \.\/src\/db\/migrations\nEXPOSE 3000\nCMD \["node","dist\/server.js"\]\n$/,
+		/\nRUN npm prune --omit=dev\n\n[\s\S]*\nWORKDIR \/app\nCOPY --from=build \/app\/node_modules \.\/node_modules\nCOPY --from=build \/app\/README\.md \.\/README\.md\nCOPY --from=build \/app\/dist \.\/dist\nCOPY --from=build \/app\/package-lock\.json \.\/package-lock\.json\nCOPY --from=build \/app\/package\.json \.\/package\.json\nCOPY --from=build \/app\/src\/db\/migrations \.\/src\/db\/migrations\nEXPOSE 3000\nCMD \["node","dist\/server\.js"\]\n$/,
 	);
 	assert.deepEqual(suggestion.dockerignore, [
 		'.env',

@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
-import {readFile, writeFile} from 'node:fs/promises';
 import {afterEach, test} from 'node:test';
 import {loadDemoImage} from './helpers/demo-report.js';
+import {assertGolden, frameText} from './helpers/golden.js';
 import {keys, type Rendered, renderExplorer} from './helpers/render.js';
 
 /**
@@ -44,15 +43,6 @@ for (const item of cases) {
 		);
 		current = ui;
 		await ui.press(...item.keys);
-		const frame = `${ui
-			.lines()
-			.map((line) => line.trimEnd())
-			.join('\n')}\n`;
-		const file = new URL(`golden/${item.name}.txt`, import.meta.url);
-		if (process.env.UPDATE_GOLDEN === '1') {
-			await writeFile(file, frame);
-		}
-
-		assert.equal(frame, await readFile(file, 'utf8'));
+		assertGolden(`${item.name}.txt`, frameText(ui.lines()));
 	});
 }

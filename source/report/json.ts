@@ -7,6 +7,7 @@ import type {
 	PathGroup,
 	WasteSummary,
 } from '../analysis/types.js';
+import type {ReportInput} from './report-input.js';
 
 /** Bumped on any change that can break a consumer (a removed or renamed field, a changed meaning). */
 export const jsonReportSchemaVersion = 1;
@@ -40,6 +41,15 @@ export type JsonReport = {
 	waste: WasteSummary;
 	findings: JsonReportFinding[];
 	warnings: string[];
+	/** The multi-stage rewrite and what it would save; absent when the analysis made none. */
+	suggestion?: JsonReportSuggestion;
+};
+
+export type JsonReportSuggestion = {
+	projectedSizeBytes: number;
+	byCategory: Record<string, number>;
+	dockerfile: string;
+	dockerignore: string[];
 };
 
 /**
@@ -47,7 +57,7 @@ The machine-readable report (`--json`), described by layerlens-report.schema.jso
 keys in a fixed order and no timestamps of its own, so the same image always gives the same bytes.
 The tree is left out: it is the raw material, the report carries what was learnt from it.
 */
-export function toJsonReport(analysis: ImageAnalysis, options: JsonReportOptions): JsonReport {
+export function toJsonReport(analysis: ImageAnalysis | ReportInput, options: JsonReportOptions): JsonReport {
 	const {image} = analysis;
 	return {
 		schemaVersion: jsonReportSchemaVersion,
@@ -84,6 +94,17 @@ export function toJsonReport(analysis: ImageAnalysis, options: JsonReportOptions
 		},
 		findings: analysis.findings.map(toJsonFinding),
 		warnings: [...analysis.warnings],
+		// The Markdown report shows the projection and the Dockerfile; a script must not have to scrape it.
+		...('suggestion' in analysis && analysis.suggestion
+			? {
+					suggestion: {
+						projectedSizeBytes: analysis.suggestion.projectedSizeBytes,
+						byCategory: {...analysis.suggestion.byCategory},
+						dockerfile: analysis.suggestion.dockerfile,
+						dockerignore: [...analysis.suggestion.dockerignore],
+					},
+				}
+			: {}),
 	};
 }
 

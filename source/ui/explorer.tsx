@@ -79,10 +79,14 @@ export function Explorer({data, size, onExit}: Props) {
 
 	const {layout} = state;
 	if (layout.tooSmall) {
+		// Wrapped, not truncated: cut to one line, a 60-column pane lost "press q to quit". The box keeps
+		// the wrapped lines inside the pane however short it is.
 		return (
-			<Text wrap="truncate">
-				{`Terminal too small (${state.size.columns}×${state.size.rows}): layerlens needs at least ${minimumSize.columns}×${minimumSize.rows}. Enlarge the window, or press q to quit.`}
-			</Text>
+			<Box width={state.size.columns} height={layout.frameHeight} overflow="hidden">
+				<Text wrap="wrap">
+					{`Terminal too small (${state.size.columns}×${state.size.rows}): layerlens needs at least ${minimumSize.columns}×${minimumSize.rows}. Enlarge the window, or press q to quit.`}
+				</Text>
+			</Box>
 		);
 	}
 

@@ -2,7 +2,14 @@ import {Box, Text} from 'ink';
 import type {LoadProgress} from '../image/types.js';
 import {formatBar, formatBytes, sanitize} from './format.js';
 
-type Props = {title: string; progress: LoadProgress | undefined; elapsedMs: number; width: number};
+type Props = {
+	title: string;
+	progress: LoadProgress | undefined;
+	elapsedMs: number;
+	width: number;
+	/** Lines available; a frame taller than the terminal makes Ink clear and scroll it on every update. */
+	height?: number;
+};
 
 export function progressLine(progress: LoadProgress | undefined, elapsedMs: number): string {
 	const seconds = `${(elapsedMs / 1000).toFixed(1)} s`;
@@ -21,23 +28,29 @@ export function progressLine(progress: LoadProgress | undefined, elapsedMs: numb
 	return `${bytes} · ${layers} · ${seconds}`;
 }
 
-/** What the user sees while the image is read, before the model exists. */
-export function ProgressView({title, progress, elapsedMs, width}: Props) {
+/**
+What the user sees while the image is read, before the model exists. On a pane shorter than the view the
+lines past `height` are dropped rather than squeezed: Yoga shrinks rows of a too-short box onto each other.
+*/
+export function ProgressView({title, progress, elapsedMs, width, height}: Props) {
 	const total = progress?.bytesTotal;
 	const barWidth = Math.max(10, Math.min(50, width - 10));
-	return (
-		<Box flexDirection="column">
-			<Text wrap="truncate">
-				<Text bold>layerlens</Text>
-				{` · reading ${sanitize(title)}`}
+	const lines = [
+		<Text key="title" wrap="truncate">
+			<Text bold>layerlens</Text>
+			{` · reading ${sanitize(title)}`}
+		</Text>,
+		total ? (
+			<Text key="bar" color="cyan" wrap="truncate">
+				{`[${formatBar(progress?.bytesRead ?? 0, total, barWidth).replace(/ /g, '·')}] ${Math.min(100, Math.floor(((progress?.bytesRead ?? 0) / total) * 100))}%`}
 			</Text>
-			{total ? (
-				<Text color="cyan" wrap="truncate">
-					{`[${formatBar(progress?.bytesRead ?? 0, total, barWidth).replace(/ /g, '·')}] ${Math.min(100, Math.floor(((progress?.bytesRead ?? 0) / total) * 100))}%`}
-				</Text>
-			) : null}
-			<Text wrap="truncate">{progressLine(progress, elapsedMs)}</Text>
-			<Text dimColor>q or Ctrl+C to cancel</Text>
-		</Box>
-	);
+		) : undefined,
+		<Text key="progress" wrap="truncate">
+			{progressLine(progress, elapsedMs)}
+		</Text>,
+		<Text key="hint" dimColor wrap="truncate">
+			q or Ctrl+C to cancel
+		</Text>,
+	].filter((line) => line !== undefined);
+	return <Box flexDirection="column">{lines.slice(0, height ?? lines.length)}</Box>;
 }

@@ -73,7 +73,15 @@ function LoadingThenExplorer({title, load, onDone}: AppProps) {
 
 	const onExit = useCallback((code: number) => onDone({code}), [onDone]);
 	if (!data) {
-		return <ProgressView title={title} progress={progress} elapsedMs={now - started} width={size.columns} />;
+		return (
+			<ProgressView
+				title={title}
+				progress={progress}
+				elapsedMs={now - started}
+				width={size.columns}
+				height={Math.max(1, size.rows - 1)}
+			/>
+		);
 	}
 
 	return <Explorer data={data} size={size} onExit={onExit} />;

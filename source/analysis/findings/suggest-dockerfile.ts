@@ -136,29 +136,24 @@ function copyFromBuild(appDir: string, artifacts: string[]): string[] {
 	return artifacts.map((name) => `COPY --from=build /${appDir}/${name} ./${name}`);
 }
 
-function nodeInstall(input: RuleInput, appDir: string): {manifests: string; install: string} {
+/**
+The command that strips devDependencies from the build stage's own node_modules. Pruning what the image's
+install already made, instead of installing again in the runtime stage, keeps whatever that install relied
+on (an offline cache in the context, a private registry's .npmrc, build tools for native modules) and the
+exact versions it resolved; a second `npm ci` in the runtime stage needs the registry and a lockfile.
+*/
+function nodePrune(input: RuleInput, appDir: string): string {
 	const has = (name: string) => input.files.some((file) => file.path === `${appDir}/${name}`);
 	if (has('pnpm-lock.yaml')) {
-		return {
-			manifests: 'COPY package.json pnpm-lock.yaml ./',
-			install: 'RUN corepack enable && pnpm install --prod --frozen-lockfile',
-		};
+		return 'RUN pnpm prune --prod';
 	}
 
 	if (has('yarn.lock')) {
-		return {
-			manifests: 'COPY package.json yarn.lock ./',
-			install: 'RUN yarn install --production --frozen-lockfile && yarn cache clean',
-		};
+		// Yarn 1 has no prune: a production install over the full one removes the rest, from its cache.
+		return 'RUN yarn install --production --frozen-lockfile --prefer-offline';
 	}
 
-	return {
-		manifests: 'COPY package*.json ./',
-		install:
-			has('package-lock.json') || has('npm-shrinkwrap.json')
-				? 'RUN npm ci --omit=dev && npm cache clean --force'
-				: 'RUN npm install --omit=dev && npm cache clean --force',
-	};
+	return 'RUN npm prune --omit=dev';
 }
 
 /**
@@ -195,7 +190,6 @@ export function suggestDockerfile(input: RuleInput, findings: Finding[]): Docker
 		}
 	}
 
-	lines.push('');
 	const workingDirectory =
 		input.config.workingDir ||
 		[...appHistory]
@@ -203,6 +197,16 @@ export function suggestDockerfile(input: RuleInput, findings: Finding[]): Docker
 			.find((entry) => entry.instructionKind === 'WORKDIR')
 			?.instruction.slice(8);
 	const appDir = (workingDirectory ?? '').replace(/^\/+|\/+$/g, '') || context.appDir;
+	const hasNodeModules =
+		stack === 'node' &&
+		appDir !== undefined &&
+		appDir !== '' &&
+		input.files.some((file) => file.path.startsWith(`${appDir}/node_modules/`));
+	if (hasNodeModules) {
+		lines.push(nodePrune(input, appDir!));
+	}
+
+	lines.push('');
 	// ENV and LABEL as the app's history wrote them; the rest from the config, because history writes
 	// them in builder dialects (`EXPOSE map[3000/tcp:{}]`, `CMD ["node" "x"]`) that are not Dockerfile syntax.
 	const before = appHistory
@@ -252,19 +256,16 @@ export function suggestDockerfile(input: RuleInput, findings: Finding[]): Docker
 		}
 
 		if (stack === 'node' && appDir) {
-			const {manifests, install} = nodeInstall(input, appDir);
-			lines.push(manifests, install);
-			const skip = new Set([
-				'node_modules',
-				'package.json',
-				'package-lock.json',
-				'npm-shrinkwrap.json',
-				'yarn.lock',
-				'pnpm-lock.yaml',
-			]);
-			lines.push(...copyFromBuild(appDir, runtimeArtifacts(input, findings, appDir, skip)));
+			// node_modules as one copy of the pruned tree; the package manifests come along with the other kept files.
+			if (hasNodeModules) {
+				lines.push(`COPY --from=build /${appDir}/node_modules ./node_modules`);
+			}
+
+			lines.push(
+				...copyFromBuild(appDir, runtimeArtifacts(input, findings, appDir, new Set(['node_modules']))),
+			);
 			notes.push(
-				'The runtime stage installs production dependencies only and copies the build output, not the sources, tests or caches',
+				'The build stage prunes its node_modules to production dependencies; the runtime stage copies them and the build output, not the sources, tests or caches',
 			);
 		} else if (appDir) {
 			lines.push(...copyFromBuild(appDir, runtimeArtifacts(input, findings, appDir, new Set())));
