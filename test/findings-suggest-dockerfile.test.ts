@@ -12,7 +12,6 @@ test('naive Node image: a build stage with its own steps and a runtime stage wit
 	assert.equal(
 		suggestion.dockerfile,
 		[
-			'# syntax=docker/dockerfile:1',
 			"# suggested by layerlens from the image's history (node app)",
 			unknownBase,
 			'FROM <base image> AS build',

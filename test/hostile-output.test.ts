@@ -18,7 +18,7 @@ test('--output into a missing directory: one line, exit 2, nothing written', asy
 	assert.deepEqual(
 		userErrorProblems(
 			result,
-			/Cannot write .*report\.json: ENOENT\. Create the directory first or choose another path/,
+			/Cannot write .*report\.json: .*\/no\/such\/dir is not an existing directory\. Create the directory first or choose another path/,
 		),
 		[],
 	);

@@ -7,7 +7,7 @@ import {formatCiReport} from '../ci/format-ci-report.js';
 import type {CliOptions} from '../cli-options.js';
 import {loadImage} from './load-image.js';
 import {createProgressLine} from './progress-line.js';
-import {writeReports} from './write-reports.js';
+import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
 
 /** Rules are read before the image so a bad config fails fast with exit 2, before any export starts. */
 export async function runCiMode(options: CliOptions): Promise<number> {
@@ -17,6 +17,7 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 		...(options.baseline === undefined ? {} : {baselinePath: options.baseline}),
 		overrides: options.ruleOverrides,
 	});
+	assertReportDirectoriesExist(options.reports);
 	const progress = createProgressLine();
 	const loaded = await loadImage(options, progress.update);
 	progress.done();

@@ -8,6 +8,7 @@ import {resolveImageSource} from '../image/open-source.js';
 import {parsePlatform} from '../image/platform.js';
 import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
+import {loadWithCache} from './image-cache.js';
 
 export type LoadedImage = {
 	source: ImageSource;
@@ -36,7 +37,11 @@ export async function loadImage(
 	onProgress?: (progress: LoadProgress) => void,
 ): Promise<LoadedImage> {
 	const source = await openImageSource(options);
-	const raw = await source.load(onProgress ? {onProgress} : {});
+	const raw = await loadWithCache(source, {
+		cache: options.cache,
+		...(options.image === undefined ? {} : {reference: options.image}),
+		...(onProgress ? {onProgress} : {}),
+	});
 	const analysis = analyzeImage(raw);
 	const ruleInput = buildRuleInput(analysis, raw);
 	let findings = findFindings(ruleInput);

@@ -1,9 +1,10 @@
 import type {CliOptions} from '../cli-options.js';
 import {loadImage} from './load-image.js';
 import {createProgressLine} from './progress-line.js';
-import {writeReports} from './write-reports.js';
+import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
 
 export async function runReportMode(options: CliOptions): Promise<number> {
+	assertReportDirectoriesExist(options.reports);
 	const progress = createProgressLine();
 	try {
 		const loaded = await loadImage(options, progress.update);

@@ -1,5 +1,8 @@
+import {statSync} from 'node:fs';
+import {dirname, resolve} from 'node:path';
 import process from 'node:process';
 import type {ReportTarget} from '../cli-options.js';
+import {LayerlensError} from '../errors.js';
 import {renderReport} from '../report/render-report.js';
 import type {ReportInput} from '../report/report-input.js';
 import {toolVersion} from '../version.js';
@@ -15,6 +18,27 @@ export async function writeReports(targets: ReportTarget[], report: ReportInput)
 			});
 		} else {
 			await writeFileAtomic(target.path, text);
+		}
+	}
+}
+
+/**
+Fail before the analysis, not after minutes of it, when a report could never be written because its
+directory is missing. Permission and disk problems still surface at write time, atomically.
+*/
+export function assertReportDirectoriesExist(targets: ReportTarget[]): void {
+	for (const target of targets) {
+		if (target.path === undefined || target.path === '-') continue;
+		const directory = dirname(resolve(target.path));
+		let isDirectory = false;
+		try {
+			isDirectory = statSync(directory).isDirectory();
+		} catch {}
+
+		if (!isDirectory) {
+			throw new LayerlensError(`Cannot write ${target.path}: ${directory} is not an existing directory`, {
+				hint: 'Create the directory first or choose another path',
+			});
 		}
 	}
 }

@@ -3,8 +3,8 @@ import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
-import {describeRun, runCli} from '../helpers/cli-process.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
+import {describeRun, runCli} from '../helpers/run-cli.js';
 
 // `layerlens --ci` as a pipeline runs it: exit 1 on the naive build, 0 on the multi-stage one, 2 on a bad
 // rules file, and the report files written next to the verdict. Runs in a temp dir with no .layerlens.yml,
@@ -38,7 +38,7 @@ test('--ci on the naive image fails, names the failed rules, and writes SARIF an
 		[fixtureImages.naive, '--ci', '--output', `sarif=${sarifPath}`, '--output', `markdown=${markdownPath}`],
 		{cwd: workDir, timeoutMs: 120_000},
 	);
-	assert.equal(result.exitCode, 1, describeRun(result));
+	assert.equal(result.code, 1, describeRun(result));
 	assert.match(result.stdout, /CI rules from built-in defaults/);
 	const failed = result.stdout
 		.split('\n')
@@ -70,7 +70,7 @@ test('--ci on the naive image fails, names the failed rules, and writes SARIF an
 test('--ci on the multi-stage image passes with the default rules', {skip}, async () => {
 	assertDockerAvailable(availability);
 	const result = await runCli([fixtureImages.multistage, '--ci'], {cwd: workDir, timeoutMs: 120_000});
-	assert.equal(result.exitCode, 0, describeRun(result));
+	assert.equal(result.code, 0, describeRun(result));
 	assert.doesNotMatch(result.stdout, /^\s+FAIL /m);
 	assert.match(result.stdout, /\nPASS \[pass:\d+ fail:0 skip:\d+\]\n/);
 });
@@ -82,7 +82,7 @@ test('--ci with a rules file that has an unknown key exits 2 with one line sayin
 	const config = join(workDir, 'bad.yml');
 	await writeFile(config, 'rules:\n  lowestEfficiency: 0.9\n  maxWastedBites: 20MB\n');
 	const result = await runCli([fixtureImages.naive, '--ci', '--config', config], {cwd: workDir});
-	assert.equal(result.exitCode, 2, describeRun(result));
+	assert.equal(result.code, 2, describeRun(result));
 	const lines = result.stderr.trimEnd().split('\n');
 	assert.equal(lines.length, 1, result.stderr);
 	assert.match(lines[0]!, /^layerlens: .*bad\.yml: unknown key 'rules\.maxWastedBites'\. Known keys: /);

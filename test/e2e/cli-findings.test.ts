@@ -4,8 +4,8 @@ import {join} from 'node:path';
 import {test} from 'node:test';
 import {Ajv} from 'ajv';
 import type {JsonReport, JsonReportFinding} from '../../source/report/json.js';
-import {repoRoot, runCliJson} from '../helpers/cli-process.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
+import {repositoryRoot, runCliJson} from '../helpers/run-cli.js';
 
 // `layerlens --json` on the two builds of the same app (test/fixtures/images/naive and /multistage): the naive one
 // ships its devDependencies, npm cache, sources and tests; the multi-stage one none of them. Sizes of the app's own
@@ -13,11 +13,11 @@ import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} fr
 
 const availability = await dockerAvailability({images: [fixtureImages.naive, fixtureImages.multistage]});
 const skip = dockerSkip(availability);
-const appDir = join(repoRoot, 'test', 'fixtures', 'images', 'app');
+const appDir = join(repositoryRoot, 'test', 'fixtures', 'images', 'app');
 const sizeOf = (...paths: string[]) =>
 	paths.reduce((sum, path) => sum + statSync(join(appDir, path)).size, 0);
 const schema = JSON.parse(
-	readFileSync(join(repoRoot, 'source', 'report', 'layerlens-report.schema.json'), 'utf8'),
+	readFileSync(join(repositoryRoot, 'source', 'report', 'layerlens-report.schema.json'), 'utf8'),
 ) as object;
 const validate = new Ajv({allErrors: true, strict: true}).compile(schema);
 
@@ -115,7 +115,7 @@ test('naive: devDependencies, npm cache, TypeScript sources and tests are found 
 	assert.deepEqual(groupPaths(dockerfile), ['app/Dockerfile']);
 	assert.equal(
 		dockerfile.bytes,
-		statSync(join(repoRoot, 'test', 'fixtures', 'images', 'naive', 'Dockerfile')).size,
+		statSync(join(repositoryRoot, 'test', 'fixtures', 'images', 'naive', 'Dockerfile')).size,
 	);
 });
 

@@ -9,8 +9,8 @@ import {after, before, test} from 'node:test';
 import {promisify} from 'node:util';
 import {gzipSync} from 'node:zlib';
 import type {JsonReport} from '../../source/report/json.js';
-import {runCliJson} from '../helpers/cli-process.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
+import {runCliJson} from '../helpers/run-cli.js';
 import {readSaveStream} from './save-archive.js';
 
 // One image, three ways in: the daemon, a `docker save` archive and an OCI layout made from that archive.

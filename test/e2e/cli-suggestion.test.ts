@@ -8,7 +8,6 @@ import process from 'node:process';
 import {after, before, test} from 'node:test';
 import {promisify} from 'node:util';
 import type {JsonReport} from '../../source/report/json.js';
-import {repoRoot, runCliJson} from '../helpers/cli-process.js';
 import {
 	assertDockerAvailable,
 	connectDocker,
@@ -16,6 +15,7 @@ import {
 	dockerSkip,
 	fixtureImages,
 } from '../helpers/docker.js';
+import {repositoryRoot, runCliJson} from '../helpers/run-cli.js';
 
 // The proof that the suggested Dockerfile is a real fix: build what layerlens suggests for the naive fixture,
 // in the naive fixture's own build context, and check that the result is the size layerlens projected and
@@ -51,12 +51,15 @@ the repository, plus what the host prepared, node_modules and the npm cache (.np
 the naive image (its /app/node_modules, and /root/.npm/_cacache where the build moved the cache). No network.
 */
 async function naiveBuildContext(context: string): Promise<void> {
-	const app = join(repoRoot, 'test', 'fixtures', 'images', 'app');
+	const app = join(repositoryRoot, 'test', 'fixtures', 'images', 'app');
 	await cp(app, context, {
 		recursive: true,
 		filter: (source) => !/[/\\](node_modules|dist)$/.test(source),
 	});
-	await cp(join(repoRoot, 'test', 'fixtures', 'images', 'naive', 'Dockerfile'), join(context, 'Dockerfile'));
+	await cp(
+		join(repositoryRoot, 'test', 'fixtures', 'images', 'naive', 'Dockerfile'),
+		join(context, 'Dockerfile'),
+	);
 	const {stdout} = await run('docker', ['create', fixtureImages.naive]);
 	const container = stdout.trim();
 	try {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import type {JsonReport} from '../../source/report/json.js';
-import {runCliJson} from '../helpers/cli-process.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
+import {runCliJson} from '../helpers/run-cli.js';
 
 // `layerlens layerlens-fixture/waste --json` against the table in test/fixtures/images/waste/Dockerfile.
 // Layer 0 is busybox-base, whose size is the host's busybox: every figure that includes it is written as

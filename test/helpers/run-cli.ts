@@ -1,9 +1,14 @@
 /** Run the real CLI (`node --import tsx source/cli.tsx`) as a child process and capture what it did. */
 import {spawn} from 'node:child_process';
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cliPath = fileURLToPath(new URL('../../source/cli.tsx', import.meta.url));
+// Resolved here, not by the child: `--import tsx` is looked up from the child's cwd, which a test may set elsewhere.
+const tsxLoader = import.meta.resolve('tsx');
 
 export type CliResult = {
 	/** Exit code, or undefined when killed by a signal (see `signal`). */
@@ -20,7 +25,7 @@ export type RunCliOptions = {
 	/** Variables added to (or, when undefined, removed from) the inherited environment. */
 	env?: Record<string, string | undefined>;
 	cwd?: string;
-	/** Kill the CLI after this long; default 20 s. */
+	/** Kill the CLI after this long; default 60 s. */
 	timeoutMs?: number;
 	stdin?: string;
 	/** Extra node options before the script (e.g. to run under another uid use `command`). */
@@ -29,9 +34,11 @@ export type RunCliOptions = {
 
 function mergedEnvironment(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0'};
-	// A test runner's own options (--test) must not leak into the child.
+	// A test runner's own options (--test) must not leak into the child, and CI=true (as in .ci/run) would
+	// switch the CLI into CI mode behind a test's back: tests that want it say so.
 	delete env.NODE_OPTIONS;
 	delete env.NODE_TEST_CONTEXT;
+	delete env.CI;
 	for (const [key, value] of Object.entries(overrides)) {
 		if (value === undefined) {
 			delete env[key];
@@ -44,11 +51,25 @@ function mergedEnvironment(overrides: Record<string, string | undefined>): NodeJ
 }
 
 /** The argv that runs the CLI without a build; exported for wrappers (tmux, setpriv). */
-export function cliCommand(args: string[]): string[] {
-	return [process.execPath, '--import', 'tsx', cliPath, ...args];
+export function cliCommand(args: readonly string[]): string[] {
+	return [process.execPath, '--import', tsxLoader, cliPath, ...args];
 }
 
-export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+/**
+Run the CLI to its end with stdin given (or empty) and stdout a pipe, as in a CI job. Each run gets a
+throw-away XDG cache so one run's analysis cache never answers another test; a run that outlives
+`timeoutMs` is killed and reported with timedOut, never left behind.
+*/
+export async function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+	const cacheHome = await mkdtemp(join(tmpdir(), 'layerlens-cli-cache-'));
+	try {
+		return await runCliOnce(args, {...options, env: {XDG_CACHE_HOME: cacheHome, ...options.env}});
+	} finally {
+		await rm(cacheHome, {recursive: true, force: true});
+	}
+}
+
+async function runCliOnce(args: readonly string[], options: RunCliOptions): Promise<CliResult> {
 	const [file, ...rest] = options.command
 		? [options.command.file, ...options.command.args, ...cliCommand(args)]
 		: cliCommand(args);
@@ -72,7 +93,7 @@ export async function runCli(args: string[], options: RunCliOptions = {}): Promi
 	const timer = setTimeout(() => {
 		timedOut = true;
 		child.kill('SIGKILL');
-	}, options.timeoutMs ?? 20_000);
+	}, options.timeoutMs ?? 60_000);
 	const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
 		child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
 	});
@@ -105,4 +126,27 @@ export function userErrorProblems(result: CliResult, pattern: RegExp): string[] 
 
 	if (result.stdout !== '') problems.push('stdout is not empty');
 	return problems.length === 0 ? [] : [...problems, `stderr was: ${JSON.stringify(result.stderr)}`];
+}
+
+/** A one-paragraph account of a run, for assertion messages: a failed test should say what the CLI said. */
+export function describeRun(result: CliResult): string {
+	const tail = (text: string) => text.trim().split('\n').slice(-15).join('\n');
+	return [
+		`exit ${result.code ?? `signal ${result.signal}`}${result.timedOut ? ' (timed out)' : ''}`,
+		`stderr: ${tail(result.stderr) || '(empty)'}`,
+		`stdout: ${tail(result.stdout).slice(0, 2000) || '(empty)'}`,
+	].join('\n');
+}
+
+/** Runs the CLI, requires exit 0 and parses stdout as JSON. */
+export async function runCliJson<T = unknown>(
+	args: readonly string[],
+	options: RunCliOptions = {},
+): Promise<T> {
+	const result = await runCli(args, options);
+	if (result.code !== 0) {
+		throw new Error(`layerlens ${args.join(' ')} failed:\n${describeRun(result)}`);
+	}
+
+	return JSON.parse(result.stdout) as T;
 }

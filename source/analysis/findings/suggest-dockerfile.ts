@@ -167,10 +167,8 @@ export function suggestDockerfile(input: RuleInput, findings: Finding[]): Docker
 	const appHistory = input.history.slice(baseHistoryLength(input.history));
 	const base = guessBaseImage(input);
 	const notes: string[] = [];
-	const lines: string[] = [
-		'# syntax=docker/dockerfile:1',
-		`# suggested by layerlens from the image's history (${stack} app)`,
-	];
+	// No `# syntax=` line: it makes BuildKit fetch a frontend image, which fails offline, and nothing here needs it.
+	const lines: string[] = [`# suggested by layerlens from the image's history (${stack} app)`];
 	const from = (stage?: string) => {
 		if (base.comment) {
 			lines.push(`# ${base.comment}`);
