@@ -38,5 +38,7 @@ export function createDemoSource(): ImageSource {
 			const bytes = await build();
 			return readFileFromArchive(Readable.from([bytes]), layerNames[layerIndex] ?? '', path, limit);
 		},
+		// Generated in memory in milliseconds: caching it would cost more than it saves.
+		cacheKey: async () => undefined,
 	};
 }

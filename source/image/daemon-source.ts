@@ -89,8 +89,13 @@ function describeDaemonError(
 	}
 
 	if (failure.code === 'ECONNREFUSED' || failure.code === 'ENOENT' || failure.code === 'EHOSTUNREACH') {
-		return new LayerlensError(`cannot connect to ${daemon} (${failure.code}); is it running?`, {
-			hint: `Start ${engine}, set DOCKER_HOST, or give the path of a \`${engine} save\` archive`,
+		// Podman ignores DOCKER_HOST here (see daemonEndpoint), so its hint is how to start the socket.
+		const start =
+			engine === 'podman'
+				? 'Start it with `systemctl --user start podman.socket`'
+				: 'Start docker, set DOCKER_HOST';
+		return new LayerlensError(`cannot connect to ${daemon} (${failure.code})`, {
+			hint: `Is it running? ${start}, or give the path of a \`${engine} save\` archive`,
 			cause: error,
 		});
 	}
@@ -180,6 +185,16 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 			}
 
 			return readFileFromArchive(await exportImage(), name, path, limit);
+		},
+		// The image ID is the digest of the config, known from inspect before any export.
+		async cacheKey() {
+			const info = await inspect();
+			const platform = options.platform === undefined ? '' : JSON.stringify(options.platform);
+			return `daemon\n${engine}\n${info.Id}\n${platform}`;
+		},
+		cacheState: () => layerNames,
+		restoreCacheState(state) {
+			layerNames = state;
 		},
 	};
 }

@@ -1,9 +1,10 @@
-import {createHash, type Hash} from 'node:crypto';
+import {createHash, type Hash, hash as hashOnce} from 'node:crypto';
 import {createGunzip, type Gunzip} from 'node:zlib';
 import {Decompress} from 'fzstd';
 import {LayerlensError} from '../errors.js';
 import {sniffBytes, sniffCompression} from './compression.js';
-import {normaliseEntryName} from './entry-name.js';
+import {DiffHasher} from './diff-hasher.js';
+import {type EntryName, normaliseEntryName} from './entry-name.js';
 import {evidenceCaptureLimitBytes, isEvidenceFile} from './evidence-files.js';
 import {type TarHandler, type TarHeader, TarParser, TarTruncatedError} from './tar-parser.js';
 import type {CapturedFile, EntryType, LayerCompression, ParsedLayer, TarEntry} from './types.js';
@@ -31,6 +32,32 @@ const entryTypes: Record<string, EntryType> = {
 };
 
 class NotATarError extends Error {}
+
+const base64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+The first 16 bytes of a SHA-256, base64url, from the 43-character encoding of all 32: the first 21
+characters are the same and the 22nd keeps only its top two bits (the rest is padding in the short form).
+*/
+function shortHash(full: string): string {
+	return full.slice(0, 21) + base64url[base64url.indexOf(full[21]!) & 0x30]!;
+}
+
+/**
+The name as it is when it needs no normalising (nearly always): no leading `/` or `.`, no empty, `.`,
+`..` or dot-file segment (so no whiteout either); only a trailing `/` to drop. Anything else, undefined:
+`normaliseEntryName` decides. Saves an array split and join per entry.
+*/
+function plainEntryPath(raw: string): string | undefined {
+	const first = raw.charCodeAt(0);
+	if (raw.length === 0 || first === 0x2f || first === 0x2e || raw.includes('/.') || raw.includes('//')) {
+		return undefined;
+	}
+
+	return raw.charCodeAt(raw.length - 1) === 0x2f ? raw.slice(0, -1) : raw;
+}
+
+const emptyHash = shortHash(hashOnce('sha256', '', 'base64url'));
 
 /** Collects entries with "last one wins" per path; markers are keyed apart from the files they sit beside. */
 class EntryCollector {
@@ -64,7 +91,11 @@ class EntryCollector {
 class EntryHandler {
 	readonly collector = new EntryCollector();
 	private entry: TarEntry | undefined;
+	/** Whether the current entry is a regular file whose content is hashed. */
+	private hashing = false;
+	/** For content split over several chunks; most files arrive whole and take the one-shot path. */
 	private hash: Hash | undefined;
+	private oneShot: string | undefined;
 	private kept: Buffer[] | undefined;
 	private keptBytes = 0;
 
@@ -75,9 +106,13 @@ class EntryHandler {
 
 	header(header: TarHeader): void {
 		const type = entryTypes[header.typeflag];
-		const name = normaliseEntryName(header.name);
+		const plain = plainEntryPath(header.name);
+		const name: EntryName =
+			plain === undefined ? normaliseEntryName(header.name) : {kind: 'path', path: plain};
 		this.entry = undefined;
+		this.hashing = false;
 		this.hash = undefined;
+		this.oneShot = undefined;
 		this.kept = undefined;
 		if (name.kind === 'escape') {
 			this.warnings?.push(`${this.label}: skipped entry '${header.name}' that points outside the image root`);
@@ -103,7 +138,7 @@ class EntryHandler {
 
 		this.entry = entry;
 		if (isFile) {
-			this.hash = createHash('sha256');
+			this.hashing = true;
 			if (isEvidenceFile(entry.path)) {
 				this.kept = [];
 				this.keptBytes = 0;
@@ -112,7 +147,16 @@ class EntryHandler {
 	}
 
 	data(chunk: Buffer): void {
-		this.hash?.update(chunk);
+		if (this.hashing) {
+			if (this.hash === undefined && this.oneShot === undefined && chunk.length === this.entry!.size) {
+				// A string digest from the one-shot API costs a fifth of a Hash object per file.
+				this.oneShot = hashOnce('sha256', chunk, 'base64url');
+			} else {
+				this.hash ??= createHash('sha256');
+				this.hash.update(chunk);
+			}
+		}
+
 		if (this.kept !== undefined && this.keptBytes < evidenceCaptureLimitBytes) {
 			const part = chunk.subarray(0, evidenceCaptureLimitBytes - this.keptBytes);
 			this.kept.push(Buffer.from(part));
@@ -126,9 +170,14 @@ class EntryHandler {
 			return;
 		}
 
-		if (this.hash !== undefined) {
+		if (this.hashing) {
 			// The first 16 bytes of the SHA-256, base64url: short, and collisions do not matter for sizing.
-			entry.hash = this.hash.digest().subarray(0, 16).toString('base64url');
+			entry.hash =
+				this.hash !== undefined
+					? this.hash.digest().subarray(0, 16).toString('base64url')
+					: this.oneShot === undefined
+						? emptyHash
+						: shortHash(this.oneShot);
 		}
 
 		this.collector.add(entry);
@@ -148,6 +197,7 @@ function waitForDrain(stream: Gunzip): Promise<void> {
 	return new Promise((resolve, reject) => {
 		const cleanup = (): void => {
 			stream.off('drain', onDrain);
+			stream.off('close', onDrain);
 			stream.off('error', onError);
 		};
 
@@ -162,6 +212,9 @@ function waitForDrain(stream: Gunzip): Promise<void> {
 		};
 
 		stream.on('drain', onDrain);
+		// A stream destroyed for going over the decompression limit emits neither drain nor error, only close;
+		// the caller then rethrows the stored failure.
+		stream.on('close', onDrain);
 		stream.on('error', onError);
 	});
 }
@@ -175,7 +228,7 @@ export class LayerParser {
 	private readonly label: string;
 	private readonly handler: EntryHandler;
 	private readonly tar: TarParser;
-	private readonly diffHash = createHash('sha256');
+	private readonly diffHash = new DiffHasher();
 	private compression: LayerCompression | undefined;
 	private head: Buffer[] = [];
 	private headBytes = 0;
@@ -237,7 +290,7 @@ export class LayerParser {
 		}
 
 		return {
-			diffId: `sha256:${this.diffHash.digest('hex')}`,
+			diffId: `sha256:${await this.diffHash.digest()}`,
 			compression: this.compression ?? 'none',
 			compressedSizeBytes: this.storedBytes,
 			tarSizeBytes: this.tarBytes,
@@ -324,6 +377,7 @@ export class LayerParser {
 
 	private describe(error: unknown): LayerlensError {
 		this.gunzip?.destroy();
+		this.diffHash.abandon();
 		if (error instanceof LayerlensError) {
 			return error;
 		}

@@ -1,5 +1,5 @@
 import {createReadStream, existsSync} from 'node:fs';
-import {stat} from 'node:fs/promises';
+import {realpath, stat} from 'node:fs/promises';
 import {join} from 'node:path';
 import {LayerlensError} from '../errors.js';
 import {createDaemonSource} from './daemon-source.js';
@@ -20,6 +20,13 @@ export type ResolveSourceOptions = {
 
 function isLayoutDirectory(path: string): boolean {
 	return existsSync(join(path, 'index.json')) || existsSync(join(path, 'oci-layout'));
+}
+
+/** The file's identity for the analysis cache: a rewritten or replaced file gets another key. */
+async function fileIdentity(path: string, options: ResolveSourceOptions): Promise<string> {
+	const info = await stat(path);
+	const platform = options.platform === undefined ? '' : JSON.stringify(options.platform);
+	return [await realpath(path), info.size, info.mtimeMs, info.ino, info.dev, platform].join('\n');
 }
 
 function layerNameFor(names: string[], layerIndex: number): string {
@@ -50,6 +57,12 @@ export function createOciDirectorySource(directory: string, options: ResolveSour
 		},
 		readFile: (layerIndex, path, limit) =>
 			readFileFromLayer(openLayoutBlob(directory, layerNameFor(layerNames, layerIndex)), path, limit),
+		// index.json is rewritten whenever the layout gains or loses an image; blobs are content-addressed.
+		cacheKey: async () => `oci-dir\n${await fileIdentity(join(directory, 'index.json'), options)}`,
+		cacheState: () => layerNames,
+		restoreCacheState: (state) => {
+			layerNames = state;
+		},
 	};
 }
 
@@ -77,6 +90,16 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 		},
 		readFile: (layerIndex, filePath, limit) =>
 			readFileFromArchive(createReadStream(path), layerNameFor(layerNames, layerIndex), filePath, limit),
+		cacheKey: async () => `archive\n${await fileIdentity(path, options)}`,
+		cacheState: () => [kind, ...layerNames],
+		restoreCacheState: ([cachedKind, ...names]) => {
+			if (cachedKind === 'docker-archive' || cachedKind === 'oci-archive') {
+				kind = cachedKind;
+				source.kind = kind;
+			}
+
+			layerNames = names;
+		},
 	};
 	return source;
 }

@@ -63,8 +63,24 @@ function readNumber(block: Buffer, start: number, length: number): number {
 
 function checksumMatches(block: Buffer): boolean {
 	let sum = 8 * 0x20;
-	for (let index = 0; index < 148; index++) sum += block[index]!;
-	for (let index = 156; index < blockSize; index++) sum += block[index]!;
+	if (block.byteOffset % 4 === 0) {
+		// Four bytes at a time, two 16-bit lanes (SWAR): this runs once per file, and a byte loop
+		// over 512 bytes was a tenth of the read on a million-file image.
+		const words = new Uint32Array(block.buffer, block.byteOffset, blockSize / 4);
+		let lanes = 0;
+		for (let index = 0; index < words.length; index++) {
+			const word = words[index]!;
+			lanes += (word & 0x00_ff_00_ff) + ((word >>> 8) & 0x00_ff_00_ff);
+		}
+
+		// 128 words × 2 × 255 fits each 16-bit lane; the checksum field itself counts as spaces.
+		sum += (lanes & 0xff_ff) + (lanes >>> 16);
+		for (let index = 148; index < 156; index++) sum -= block[index]!;
+	} else {
+		for (let index = 0; index < 148; index++) sum += block[index]!;
+		for (let index = 156; index < blockSize; index++) sum += block[index]!;
+	}
+
 	return sum === readNumber(block, 148, 8);
 }
 
@@ -255,7 +271,14 @@ export class TarParser {
 			return undefined;
 		}
 
-		const isUstar = block.toString('latin1', 257, 263) === 'ustar\0';
+		// `ustar\0` at 257 (POSIX); GNU's `ustar  ` has no prefix field.
+		const isUstar =
+			block[257] === 0x75 &&
+			block[258] === 0x73 &&
+			block[259] === 0x74 &&
+			block[260] === 0x61 &&
+			block[261] === 0x72 &&
+			block[262] === 0;
 		let name = readString(block, 0, 100);
 		if (isUstar && block[345] !== 0) {
 			name = `${readString(block, 345, 155)}/${name}`;
@@ -263,9 +286,14 @@ export class TarParser {
 
 		const pax = this.pax;
 		const global = this.globalPax;
-		const paxValue = (key: string): string | undefined => pax?.get(key) ?? global.get(key);
+		// Nearly every entry has no PAX record: skip the lookups (this runs once per file of the image).
+		const hasPax = pax !== undefined || global.size > 0;
 		const paxNumber = (key: string, fallback: number): number => {
-			const value = paxValue(key);
+			if (!hasPax) {
+				return fallback;
+			}
+
+			const value = pax?.get(key) ?? global.get(key);
 			const parsed = value === undefined ? Number.NaN : Number(value);
 			return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
 		};

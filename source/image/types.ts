@@ -126,4 +126,13 @@ export type ImageSource = {
 	load(options: {onProgress?: (progress: LoadProgress) => void; signal?: AbortSignal}): Promise<RawImage>;
 	/** Read up to `limit` bytes of the regular file at `path` as stored in layer `layerIndex`. */
 	readFile(layerIndex: number, path: string, limit: number): Promise<Buffer>;
+	/**
+	Names this exact image content without reading it, for the analysis cache: the image ID for a daemon,
+	(realpath, size, mtime, inode) for a file. Undefined (or no method): do not cache.
+	*/
+	cacheKey?(): Promise<string | undefined>;
+	/** After `load`: what `readFile` needs later (layer entry names), stored with the cached image. */
+	cacheState?(): string[];
+	/** Instead of `load`, when the image came from the cache: restore what `cacheState` returned. */
+	restoreCacheState?(state: string[]): void;
 };

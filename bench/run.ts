@@ -1,0 +1,282 @@
+/**
+`npm run bench`: layerlens against the floor (GNU tar listing the same layers) on generated images,
+the daemon path against `docker save`, the explorer's key → frame latency and the cache re-open.
+Options: `--only a,b,c,d,daemon,cache,ui` (default all), `--runs N` (default 3), `--write` (also write
+bench/RESULTS.md). Ratios are what count: the machine may be shared, but both sides of a ratio run
+alternately in the same minute on the same file.
+*/
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync, statSync} from 'node:fs';
+import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import {cpus, tmpdir, totalmem} from 'node:os';
+import {join} from 'node:path';
+import {parseArgs} from 'node:util';
+import type {CliOptions} from '../source/cli-options.js';
+import {createArchiveSource} from '../source/image/open-source.js';
+import {loadWithCache} from '../source/run/image-cache.js';
+import {loadImage} from '../source/run/load-image.js';
+import {archiveFloorScript, ociFloorScript} from './floor.js';
+import {type Measurement, measure, measurePair, measureShell, medianOf} from './measure.js';
+import {type BenchInput, prepareInputs} from './prepare-inputs.js';
+import {measureUiLatency} from './ui-latency.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'dist', 'cli.js');
+const daemonImage = 'layerlens-fixture/naive';
+const notesMarker = '<!-- notes: kept by bench/run.ts -->';
+
+const {values} = parseArgs({
+	options: {
+		only: {type: 'string'},
+		runs: {type: 'string', default: '3'},
+		write: {type: 'boolean', default: false},
+	},
+});
+const only = values.only === undefined ? undefined : new Set(values.only.split(','));
+const wanted = (name: string): boolean => only === undefined || only.has(name);
+const runs = Number(values.runs);
+const log = (line: string): void => {
+	process.stderr.write(`[bench] ${line}\n`);
+};
+
+type Row = {
+	case: string;
+	layerlens: string;
+	cpu: string;
+	rss: string;
+	floor: string;
+	ratio: string;
+	target: string;
+	verdict: string;
+};
+const rows: Row[] = [];
+
+const seconds = (value: number): string => `${value.toFixed(2)} s`;
+const milliseconds = (value: number): string => `${value.toFixed(1)} ms`;
+const megabytes = (bytes: number): string => `${Math.round(bytes / 1e6)} MB`;
+const mark = (ok: boolean): string => (ok ? 'met' : '**missed**');
+
+async function newestMtime(directory: string): Promise<number> {
+	let newest = 0;
+	for (const entry of await readdir(directory, {withFileTypes: true, recursive: true})) {
+		if (entry.isFile()) newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+	}
+
+	return newest;
+}
+
+async function ensureBuilt(): Promise<void> {
+	if (existsSync(cli) && statSync(cli).mtimeMs >= (await newestMtime(join(root, 'source')))) return;
+	log('dist is stale: npm run build');
+	execFileSync('npm', ['run', 'build'], {cwd: root, stdio: ['ignore', 'ignore', 'inherit']});
+}
+
+function layerlens(target: string, ...extra: string[]): Promise<Measurement> {
+	return measure(process.execPath, [cli, target, '--json', '--output', '/dev/null', ...extra]);
+}
+
+function percentile(values: number[], fraction: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+async function benchInput(input: BenchInput): Promise<void> {
+	const floorScript =
+		input.kind === 'oci-dir' ? await ociFloorScript(input.path) : archiveFloorScript(input.path);
+	// (b) and (c) take minutes per run on a shared 2-core machine: fewer runs for them.
+	const count = input.id === 'c' ? 1 : input.id === 'b' ? Math.min(runs, 2) : runs;
+	log(`${input.label}: ${count} run(s)`);
+	const [tool, floor] = await measurePair(
+		count,
+		() => layerlens(input.path, '--no-cache'),
+		() => measureShell(floorScript),
+	);
+	const ratio = tool.wallSeconds / floor.wallSeconds;
+	const rssLimit = input.id === 'a' ? 300e6 : input.id === 'c' ? 1e9 : Number.POSITIVE_INFINITY;
+	const ratioLimit = input.id === 'c' ? Number.POSITIVE_INFINITY : 2;
+	const target = [
+		Number.isFinite(ratioLimit) ? `≤ ${ratioLimit}× floor` : 'completes',
+		Number.isFinite(rssLimit) ? `RSS ≤ ${megabytes(rssLimit)}` : '',
+	]
+		.filter(Boolean)
+		.join(', ');
+	rows.push({
+		case: input.label,
+		layerlens: seconds(tool.wallSeconds),
+		cpu: seconds(tool.cpuSeconds),
+		rss: megabytes(tool.peakRssBytes),
+		floor: seconds(floor.wallSeconds),
+		ratio: `${ratio.toFixed(2)}×`,
+		target,
+		verdict: mark(ratio <= ratioLimit && tool.peakRssBytes <= rssLimit),
+	});
+}
+
+async function benchDaemon(): Promise<void> {
+	const inspect = spawnSync('docker', ['image', 'inspect', daemonImage], {stdio: 'ignore'});
+	if (inspect.status !== 0) {
+		log(`daemon: ${daemonImage} not available, skipped (run test/fixtures/build-images.sh)`);
+		rows.push({
+			case: `daemon ${daemonImage}`,
+			layerlens: 'skipped',
+			cpu: '',
+			rss: '',
+			floor: '',
+			ratio: '',
+			target: '≤ 1.2× docker save',
+			verdict: 'not run',
+		});
+		return;
+	}
+
+	log(`daemon ${daemonImage}: ${runs} runs`);
+	const [tool, save] = await measurePair(
+		runs,
+		() => layerlens(daemonImage, '--no-cache'),
+		() => measureShell(`docker save ${daemonImage} > /dev/null`),
+	);
+	const ratio = tool.wallSeconds / save.wallSeconds;
+	rows.push({
+		case: `daemon ${daemonImage} (floor: docker save)`,
+		layerlens: seconds(tool.wallSeconds),
+		cpu: seconds(tool.cpuSeconds),
+		rss: megabytes(tool.peakRssBytes),
+		floor: seconds(save.wallSeconds),
+		ratio: `${ratio.toFixed(2)}×`,
+		target: '≤ 1.2× docker save',
+		verdict: mark(ratio <= 1.2),
+	});
+}
+
+function options(image: string): CliOptions {
+	return {
+		image,
+		source: undefined,
+		platform: undefined,
+		reports: [],
+		dockerfile: undefined,
+		ci: false,
+		config: undefined,
+		baseline: undefined,
+		writeBaseline: undefined,
+		ruleOverrides: {},
+		maxLayerBytes: undefined,
+		cache: true,
+		debug: false,
+	};
+}
+
+/** Re-open of (a) with a warm cache: the cache load alone (in process), and the whole CLI run. */
+async function benchCache(input: BenchInput, cacheHome: string): Promise<void> {
+	const env = {...process.env, XDG_CACHE_HOME: cacheHome};
+	log('cache: first open fills it');
+	await measure(process.execPath, [cli, input.path, '--json', '--output', '/dev/null'], env);
+	const loads: number[] = [];
+	for (let run = 0; run < runs; run++) {
+		const started = performance.now();
+		await loadWithCache(createArchiveSource(input.path), {cache: true, env});
+		loads.push(performance.now() - started);
+	}
+
+	const whole: Measurement[] = [];
+	for (let run = 0; run < runs; run++) {
+		whole.push(await measure(process.execPath, [cli, input.path, '--json', '--output', '/dev/null'], env));
+	}
+
+	const reopened = medianOf(whole);
+	const load = percentile(loads, 0.5) / 1000;
+	rows.push({
+		case: '(a) re-open from the analysis cache',
+		layerlens: `${seconds(load)} load; ${seconds(reopened.wallSeconds)} whole CLI run`,
+		cpu: seconds(reopened.cpuSeconds),
+		rss: megabytes(reopened.peakRssBytes),
+		floor: '',
+		ratio: '',
+		target: '≤ 0.5 s',
+		verdict: `${mark(load <= 0.5)} (load), ${mark(reopened.wallSeconds <= 0.5)} (whole run)`,
+	});
+}
+
+async function benchUi(input: BenchInput, cacheHome: string): Promise<void> {
+	process.env.XDG_CACHE_HOME = cacheHome;
+	const loaded = await loadImage(options(input.path));
+	log('ui: key → frame on (a)');
+	const latency = await measureUiLatency(loaded.report);
+	const p50 = percentile(latency.treeMoves, 0.5);
+	const p95 = percentile(latency.treeMoves, 0.95);
+	rows.push({
+		case: '(a) explorer: `j` in the file tree → frame',
+		layerlens: `median ${milliseconds(p50)}, p95 ${milliseconds(p95)}`,
+		cpu: '',
+		rss: '',
+		floor: '',
+		ratio: '',
+		target: '≤ 30 ms median',
+		verdict: mark(p50 <= 30),
+	});
+	const layerP50 = percentile(latency.layerMoves, 0.5);
+	rows.push({
+		case: '(a) explorer: `j`/`k` in the layer list (tree redrawn) → frame',
+		layerlens: `median ${milliseconds(layerP50)}, p95 ${milliseconds(percentile(latency.layerMoves, 0.95))}`,
+		cpu: '',
+		rss: '',
+		floor: '',
+		ratio: '',
+		target: '≤ 30 ms median',
+		verdict: mark(layerP50 <= 30),
+	});
+	rows.push({
+		case: '(a) explorer: first frame after the model is ready',
+		layerlens: milliseconds(latency.firstFrameMs),
+		cpu: '',
+		rss: '',
+		floor: '',
+		ratio: '',
+		target: '≤ 100 ms',
+		verdict: mark(latency.firstFrameMs <= 100),
+	});
+}
+
+function table(): string {
+	const header =
+		'| Case | layerlens (wall, median) | CPU | Peak RSS | Floor (wall) | Ratio | Target | Verdict |';
+	const rule = '|---|---|---|---|---|---|---|---|';
+	const lines = rows.map(
+		(row) =>
+			`| ${row.case} | ${row.layerlens} | ${row.cpu} | ${row.rss} | ${row.floor} | ${row.ratio} | ${row.target} | ${row.verdict} |`,
+	);
+	return [header, rule, ...lines].join('\n');
+}
+
+await ensureBuilt();
+const inputIds = ['a', 'b', 'c', 'd'].filter(wanted);
+const needsA = wanted('cache') || wanted('ui');
+const inputs = await prepareInputs(new Set(needsA ? [...inputIds, 'a'] : inputIds), log);
+for (const input of inputs) {
+	if (wanted(input.id)) await benchInput(input);
+}
+
+if (wanted('daemon')) await benchDaemon();
+const medium = inputs.find((input) => input.id === 'a');
+const cacheHome = await mkdtemp(join(tmpdir(), 'layerlens-bench-cache-'));
+try {
+	if (medium !== undefined && wanted('cache')) await benchCache(medium, cacheHome);
+	if (medium !== undefined && wanted('ui')) await benchUi(medium, cacheHome);
+} finally {
+	await rm(cacheHome, {recursive: true, force: true});
+}
+
+const machine = `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
+const output = `Run ${new Date().toISOString()} on ${machine}; medians of ${runs} runs ((b): 2, (c): 1).\n\n${table()}\n`;
+process.stdout.write(output);
+if (values.write) {
+	// Hand-written analysis below the marker survives a new run.
+	const resultsPath = join(root, 'bench', 'RESULTS.md');
+	const previous = existsSync(resultsPath) ? await readFile(resultsPath, 'utf8') : '';
+	const notesAt = previous.indexOf(notesMarker);
+	const notes = notesAt === -1 ? '' : `\n${previous.slice(notesAt)}`;
+	await writeFile(resultsPath, `# Benchmark results\n\n\`npm run bench\` — ${output}${notes}`);
+	log('wrote bench/RESULTS.md');
+}
+
+process.exit(0);
