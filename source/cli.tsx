@@ -30,6 +30,9 @@ const cli = meow(helpText, {
 });
 
 const debug = cli.flags.debug;
+// React's development build costs about half of every frame; a user's terminal gets the production one.
+// Set before the mode modules (and with them React) are imported below.
+process.env.NODE_ENV ??= 'production';
 process.on('unhandledRejection', (error) => reportFatal(error, debug));
 process.on('uncaughtException', (error) => reportFatal(error, debug));
 

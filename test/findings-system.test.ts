@@ -272,13 +272,14 @@ test('secrets by name, with trust stores, examples and public keys left alone', 
 
 test('temporary files and package-manager logs, but not the logs of services', () => {
 	const input = ruleInput({
+		instructions: ['ADD rootfs.tar.xz /', 'RUN apt-get install -y nginx && node build.js'],
 		files: [
-			finalFile('tmp/node-compile-cache/a.bin', 900, 0),
-			finalFile('var/tmp/x', 100, 0),
-			finalFile('var/log/dpkg.log', 50, 0),
-			finalFile('var/log/apt/history.log', 30, 0),
-			finalFile('var/log/nginx/access.log', 0, 0),
-			finalFile('var/log/lastlog', 10, 0),
+			finalFile('tmp/node-compile-cache/a.bin', 900, 1),
+			finalFile('var/tmp/x', 100, 1),
+			finalFile('var/log/dpkg.log', 50, 1),
+			finalFile('var/log/apt/history.log', 30, 1),
+			finalFile('var/log/nginx/access.log', 0, 1),
+			finalFile('var/log/lastlog', 10, 1),
 		],
 	});
 	const [temporary] = findFindings(input);
@@ -287,5 +288,21 @@ test('temporary files and package-manager logs, but not the logs of services', (
 	assert.deepEqual(
 		temporary!.groups.map((group) => group.path),
 		['tmp/', 'var/tmp/', 'var/log/', 'var/log/apt/'],
+	);
+});
+
+test('caches that came with the base image are not findings of this image (its Dockerfile cannot remove them)', () => {
+	const input = ruleInput({
+		instructions: ['ADD rootfs.tar.xz /', '-CMD ["bash"]', 'RUN apt-get install -y curl'],
+		files: [
+			finalFile('var/log/dpkg.log', 50, 0),
+			finalFile('var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease', 5000, 0),
+			finalFile('var/lib/apt/lists/deb.debian.org_dists_bookworm_main_Packages.lz4', 9000, 1),
+		],
+	});
+	const findings = findFindings(input);
+	assert.deepEqual(
+		findings.map((finding) => [finding.ruleId, finding.bytes]),
+		[['LL-CACHE-APT-LISTS', 9000]],
 	);
 });

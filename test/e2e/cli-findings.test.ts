@@ -153,23 +153,13 @@ test('multistage: no build-only or cache finding of the app, and the naive proje
 	const multistage = await reportOf(fixtureImages.multistage);
 	const naive = await reportOf(fixtureImages.naive);
 	assert.equal(validate(multistage), true, JSON.stringify(validate.errors, null, 2));
-	const appFindings = multistage.findings.filter(
-		(finding) =>
-			(finding.category === 'build-only' || finding.category === 'cache') &&
-			finding.groups.some((group) => group.path.startsWith('app/') || group.path.startsWith('root/')),
-	);
-	assert.deepEqual(
-		appFindings.map((finding) => finding.ruleId),
-		[],
-	);
-	assert.ok(!ruleIds(multistage).some((id) => id.startsWith('LL-BUILD-')));
-	assert.ok(!ruleIds(multistage).includes('LL-CACHE-NPM'));
-	// What is left is the base image's own: debootstrap's logs and duplicate docs.
+	// No build-only or cache finding at all: what is left is the base image's waste (duplicate docs from
+	// debootstrap, /etc/passwd rewritten by useradd), which the app's Dockerfile does not control.
 	assert.deepEqual(
 		multistage.findings
-			.filter((finding) => finding.category === 'cache')
-			.map((finding) => [finding.ruleId, finding.layerIndex]),
-		[['LL-CACHE-TMP', 0]],
+			.filter((finding) => finding.category === 'build-only' || finding.category === 'cache')
+			.map((finding) => finding.ruleId),
+		[],
 	);
 
 	// The naive image with every finding fixed is the multi-stage image with the same base findings fixed:

@@ -2,7 +2,7 @@ import type {Finding, RuleInput} from '../types.js';
 import {findAppDirectory} from './app-directory.js';
 import {baseHistoryLength} from './base-image.js';
 import {buildFinding} from './build-finding.js';
-import type {Rule, RuleContext} from './rule-context.js';
+import type {FindingDraft, Rule, RuleContext} from './rule-context.js';
 import {repositoryFilesRule, sourcesRule, testsRule} from './rules/app-files.js';
 import {cachesRule} from './rules/caches.js';
 import {buildToolsRule, devDependenciesRule} from './rules/node-dependencies.js';
@@ -63,13 +63,27 @@ export function createRuleContext(input: RuleInput): RuleContext {
 	};
 }
 
+/**
+A path another rule already reported is not reported again. Caches that came with the base image
+(its logs, its package lists) are the base image's business: the app's Dockerfile cannot remove them
+from those layers, so they are no finding of this image.
+*/
+function isReportable(context: RuleContext, draft: FindingDraft, path: string): boolean {
+	if (context.claimed.has(path)) return false;
+	if (draft.category !== 'cache') return true;
+	const file = context.byPath.get(path);
+	return file === undefined || !context.baseLayers.has(file.layer);
+}
+
 /** Every finding for an image, largest first. */
 export function findFindings(input: RuleInput): Finding[] {
 	const context = createRuleContext(input);
 	const findings: Finding[] = [];
 	for (const rule of rulesInOrder) {
 		for (const draft of rule(context)) {
-			const paths = draft.hidden ? draft.paths : draft.paths.filter((path) => !context.claimed.has(path));
+			const paths = draft.hidden
+				? draft.paths
+				: draft.paths.filter((path) => isReportable(context, draft, path));
 			if (paths.length === 0) {
 				continue;
 			}
