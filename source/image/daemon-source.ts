@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import type {Readable} from 'node:stream';
 import Docker from 'dockerode';
 import {LayerlensError} from '../errors.js';
+import {withDeadline, withIdleTimeout} from './idle-timeout.js';
 import type {PlatformSpec} from './platform.js';
 import {readImageArchive} from './read-archive.js';
 import {readFileFromArchive} from './read-layer-file.js';
@@ -16,10 +17,17 @@ export type DaemonSourceOptions = {
 	maxLayerBytes?: number;
 	/** Environment to read DOCKER_HOST / XDG_RUNTIME_DIR from (tests). */
 	env?: NodeJS.ProcessEnv;
+	/** How long the export may send nothing before it counts as stalled (default 5 minutes). */
+	exportIdleTimeoutMs?: number;
 };
 
 /** How long `inspect` may take: a DOCKER_HOST pointing nowhere must fail, not hang. */
 const inspectTimeoutMs = 10_000;
+/**
+How long `docker save` may send nothing. Generous: the daemon can take minutes to start streaming a big
+image from the containerd store; but it is bounded, so a stalled daemon is an error, not a hang.
+*/
+const exportIdleTimeoutMs = 5 * 60_000;
 
 export type DaemonEndpoint = {
 	/** Shown to the user, e.g. `unix:///var/run/docker.sock`. */
@@ -149,13 +157,26 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		}
 	};
 
+	const idleMs = options.exportIdleTimeoutMs ?? exportIdleTimeoutMs;
+	const stalled = () =>
+		new LayerlensError(
+			`the ${engine} daemon at ${endpoint.address} sent nothing of '${reference}' for ${Math.round(idleMs / 1000)} s`,
+			{
+				hint: `Check the daemon (\`${engine} info\`), or export the image yourself with \`${engine} save -o image.tar ${reference}\` and give that path`,
+			},
+		);
 	const exportImage = async (): Promise<Readable> => {
 		const info = await inspect();
+		let stream: Readable;
 		try {
-			return (await connect().getImage(info.Id).get()) as Readable;
+			stream = (await withDeadline(connect().getImage(info.Id).get(), idleMs, stalled)) as Readable;
 		} catch (error) {
-			throw describeDaemonError(error, reference, engine, endpoint.address);
+			throw error instanceof LayerlensError
+				? error
+				: describeDaemonError(error, reference, engine, endpoint.address);
 		}
+
+		return withIdleTimeout(stream, idleMs, stalled);
 	};
 
 	return {
