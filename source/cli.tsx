@@ -33,8 +33,28 @@ const debug = cli.flags.debug;
 // React's development build costs about half of every frame; a user's terminal gets the production one.
 // Set before the mode modules (and with them React) are imported below.
 process.env.NODE_ENV ??= 'production';
-process.on('unhandledRejection', (error) => reportFatal(error, debug));
-process.on('uncaughtException', (error) => reportFatal(error, debug));
+
+let isFailing = false;
+/** Report an escaped error once and end: a failure while reporting one (the terminal is gone) must not loop. */
+function failHard(error: unknown): void {
+	if (isFailing) return;
+	isFailing = true;
+	reportFatal(error, debug);
+	process.stderr.write('', () => process.exit(process.exitCode ?? 2));
+}
+
+process.on('unhandledRejection', failHard);
+process.on('uncaughtException', failHard);
+// A reader that stops reading (`layerlens --json | head`) or a terminal that hangs up ends the run quietly.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE' || error.code === 'EIO') {
+			process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 129);
+		}
+
+		failHard(error);
+	});
+}
 
 async function main(): Promise<number> {
 	const options = parseCliOptions(cli.input, cli.flags as CliFlags);

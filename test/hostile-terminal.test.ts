@@ -326,6 +326,31 @@ describe('hostile terminals (tmux)', {skip, concurrency: 3}, () => {
 		}
 	});
 
+	test('7b. the terminal going away (tmux session killed) ends the process instead of leaving it spinning', async () => {
+		const session = await launch('hangup');
+		let pid = 0;
+		try {
+			await session.waitFor(isExplorer, screenTimeoutMs);
+			pid = await session.cliPid();
+		} finally {
+			await session.kill();
+		}
+
+		const deadline = Date.now() + 10_000;
+		let isAlive = true;
+		while (isAlive && Date.now() < deadline) {
+			try {
+				process.kill(pid, 0);
+				await new Promise((resolve) => setTimeout(resolve, 200));
+			} catch {
+				isAlive = false;
+			}
+		}
+
+		if (isAlive) process.kill(pid, 'SIGKILL');
+		assert.equal(isAlive, false, 'layerlens still running 10 s after its terminal was closed');
+	});
+
 	test('8. a crash inside a component: terminal restored, the error and where to report it, exit 1', async () => {
 		// No input to the real CLI makes a component throw, so a driver feeds runExplorer an analysis
 		// without layers (as test/ui-run-explorer.test.tsx does); everything after load is the production path.
