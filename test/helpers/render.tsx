@@ -100,7 +100,8 @@ export async function renderUi(
 			setSize(stdout, columns, rows);
 			await quiet();
 		},
-		async waitFor(predicate, timeoutMs = 2000) {
+		// Generous, because it returns as soon as the frame shows up; only a loaded CI machine ever waits long.
+		async waitFor(predicate, timeoutMs = 15_000) {
 			const deadline = Date.now() + timeoutMs;
 			while (Date.now() < deadline) {
 				if (predicate(frame())) return frame();
@@ -176,7 +177,7 @@ export function fakeTerminal(size: {columns: number; rows: number} = {columns: 1
 		stderr: stderr as unknown as NodeJS.WriteStream,
 		output: () => stripVTControlCharacters(chunks.join('')),
 		errors: () => errors.join(''),
-		async waitFor(text: string, timeoutMs = 3000) {
+		async waitFor(text: string, timeoutMs = 15_000) {
 			const deadline = Date.now() + timeoutMs;
 			while (Date.now() < deadline) {
 				if (stripVTControlCharacters(chunks.join('')).includes(text)) return;
