@@ -1,3 +1,4 @@
+import './helpers/interactive-terminal-env.js';
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import type {ImageAnalysis} from '../source/analysis/types.js';
