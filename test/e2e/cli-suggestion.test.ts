@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
 import {cp, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
-import {get} from 'node:http';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import process from 'node:process';
@@ -15,6 +14,7 @@ import {
 	dockerSkip,
 	fixtureImages,
 } from '../helpers/docker.js';
+import {fetchWithRetry} from '../helpers/http.js';
 import {repositoryRoot, runCliJson} from '../helpers/run-cli.js';
 
 // The proof that the suggested Dockerfile is a real fix: build what layerlens suggests for the naive fixture,
@@ -148,35 +148,3 @@ test('the suggested Dockerfile for the naive image builds offline, lands on the 
 		await container.remove({force: true});
 	}
 });
-
-/** The server needs a moment after `start` to listen (node:http, not fetch: see daemon.test.ts). */
-async function fetchWithRetry(url: string, withinMs: number): Promise<unknown> {
-	const deadline = Date.now() + withinMs;
-	for (;;) {
-		try {
-			return JSON.parse(await getText(url, 2000));
-		} catch (error) {
-			if (Date.now() > deadline) {
-				throw error;
-			}
-
-			await new Promise((resolve) => setTimeout(resolve, 100));
-		}
-	}
-}
-
-function getText(url: string, timeoutMs: number): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const request = get(url, {timeout: timeoutMs}, (response) => {
-			let body = '';
-			response.setEncoding('utf8');
-			response.on('data', (chunk: string) => {
-				body += chunk;
-			});
-			response.on('end', () => resolve(body));
-			response.on('error', reject);
-		});
-		request.on('timeout', () => request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
-		request.on('error', reject);
-	});
-}

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import {get} from 'node:http';
 import {test} from 'node:test';
 import {
 	assertDockerAvailable,
@@ -8,6 +7,7 @@ import {
 	dockerSkip,
 	fixtureImages,
 } from '../helpers/docker.js';
+import {fetchWithRetry} from '../helpers/http.js';
 import {layerEntries, readSaveStream, regularBytes, type TarEntry} from './save-archive.js';
 
 // Reads the fixture images of test/fixtures/build-images.sh straight from the daemon, the way layerlens will:
@@ -233,41 +233,5 @@ for (const name of [fixtureImages.naive, fixtureImages.multistage]) {
 		} finally {
 			await container.remove({force: true});
 		}
-	});
-}
-
-/**
-The server needs a moment after `start` to listen; until then docker-proxy accepts and resets the connection.
-node:http, not fetch: on such a reset Node 20's fetch can leave its promise pending with nothing keeping the
-event loop alive, and the test is cancelled instead of retried.
-*/
-async function fetchWithRetry(url: string, withinMs: number): Promise<unknown> {
-	const deadline = Date.now() + withinMs;
-	for (;;) {
-		try {
-			return JSON.parse(await getText(url, 2000));
-		} catch (error) {
-			if (Date.now() > deadline) {
-				throw error;
-			}
-
-			await new Promise((resolve) => setTimeout(resolve, 100));
-		}
-	}
-}
-
-function getText(url: string, timeoutMs: number): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const request = get(url, {timeout: timeoutMs}, (response) => {
-			let body = '';
-			response.setEncoding('utf8');
-			response.on('data', (chunk: string) => {
-				body += chunk;
-			});
-			response.on('end', () => resolve(body));
-			response.on('error', reject);
-		});
-		request.on('timeout', () => request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
-		request.on('error', reject);
 	});
 }
