@@ -90,3 +90,30 @@ test('a Dockerfile with more steps than the history is a mismatch', () => {
 	);
 	assert.match(tooLong.mismatch ?? '', /more steps than the image's history \(line 2/);
 });
+
+test('LABEL entries that `docker build --label` appended after the last step are not a mismatch', () => {
+	const {history, layers} = historyOf([
+		'ADD rootfs.tar.xz /',
+		'-CMD ["bash"]',
+		'WORKDIR /app',
+		'COPY . .',
+		'-CMD ["node", "server.js"]',
+		'-LABEL org.example.commit=abc123',
+	]);
+	const dockerfile = 'FROM debian\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n';
+	const mapping = mapLayersToDockerfile(parseDockerfile(dockerfile), layers, history);
+	assert.equal(mapping.mismatch, undefined);
+	assert.deepEqual(mapping.lines, [undefined, 2, 3]);
+	// A LABEL the Dockerfile does not have, before its last step, is still a real mismatch.
+	const inTheMiddle = historyOf([
+		'ADD rootfs.tar.xz /',
+		'-CMD ["bash"]',
+		'WORKDIR /app',
+		'-LABEL org.example.commit=abc123',
+		'COPY . .',
+		'-CMD ["node", "server.js"]',
+	]);
+	assert.ok(
+		mapLayersToDockerfile(parseDockerfile(dockerfile), inTheMiddle.layers, inTheMiddle.history).mismatch,
+	);
+});

@@ -15,8 +15,6 @@ export type LoadedImage = {
 	raw: RawImage;
 	/** The analysis with findings, the suggested Dockerfile and the Dockerfile path: what every output reads. */
 	report: ReportInput;
-	/** Problems with `--dockerfile` that do not stop the analysis. */
-	dockerfileNote: string | undefined;
 };
 
 export async function openImageSource(options: CliOptions): Promise<ImageSource> {
@@ -36,6 +34,8 @@ export async function loadImage(
 	options: CliOptions,
 	onProgress?: (progress: LoadProgress) => void,
 ): Promise<LoadedImage> {
+	// A missing or unreadable Dockerfile fails before the image is read, not after.
+	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
 	const source = await openImageSource(options);
 	const raw = await loadWithCache(source, {
 		cache: options.cache,
@@ -45,13 +45,10 @@ export async function loadImage(
 	const analysis = analyzeImage(raw);
 	const ruleInput = buildRuleInput(analysis, raw);
 	let findings = findFindings(ruleInput);
-	let dockerfileNote: string | undefined;
-	if (options.dockerfile) {
-		const dockerfile = await readDockerfile(options.dockerfile);
+	if (dockerfile) {
 		const mapping = mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
 		if (mapping.mismatch) {
-			dockerfileNote = `${options.dockerfile} does not match the image's history: ${mapping.mismatch}`;
-			analysis.warnings.push(dockerfileNote);
+			analysis.warnings.push(`${options.dockerfile} does not match the image's history: ${mapping.mismatch}`);
 		} else {
 			findings = attachDockerfileLines(findings, mapping);
 		}
@@ -70,5 +67,5 @@ export async function loadImage(
 		},
 		...(options.dockerfile ? {dockerfilePath: options.dockerfile} : {}),
 	};
-	return {source, raw, report, dockerfileNote};
+	return {source, raw, report};
 }

@@ -92,6 +92,11 @@ export function mapLayersToDockerfile(
 
 	const lineOfHistory = new Map<number, number>();
 	let historyIndex = history.length - 1;
+	// `docker build --label k=v` appends LABEL entries that are in no Dockerfile; they add no layer.
+	while (historyIndex >= 0 && isBuildFlagLabel(history[historyIndex]!, instructions)) {
+		historyIndex--;
+	}
+
 	for (let index = instructions.length - 1; index >= 0; index--) {
 		const instruction = instructions[index]!;
 		const entry = history[historyIndex];
@@ -123,6 +128,21 @@ export function mapLayersToDockerfile(
 		return index === -1 ? undefined : lineOfHistory.get(index);
 	});
 	return {lines};
+}
+
+function isBuildFlagLabel(
+	entry: HistoryEntry,
+	instructions: ReturnType<typeof finalStageInstructions>['instructions'],
+): boolean {
+	return (
+		entry.emptyLayer &&
+		entry.instructionKind === 'LABEL' &&
+		!instructions.some(
+			(instruction) =>
+				instruction.kind === 'LABEL' &&
+				comparable(instruction.args) === comparable(entry.instruction.replace(/^LABEL\s+/, '')),
+		)
+	);
 }
 
 /** Findings with the Dockerfile line of the layer that added them. */
