@@ -1,44 +1,54 @@
 import {Readable} from 'node:stream';
+import {LayerlensError} from '../errors.js';
 import {readImageArchive} from '../image/read-archive.js';
 import {readFileFromArchive} from '../image/read-layer-file.js';
 import type {ImageSource} from '../image/types.js';
-import {buildImageArchive} from '../image/write/create-image-archive.js';
+import {createImageArchiveStream} from '../image/write/create-image-archive.js';
 import {demoImageSpec} from './demo-image-spec.js';
 
 export const demoReference = 'layerlens-demo:naive';
 
 /**
 The built-in demo: an archive generated in memory and read through the same reader as a real
-`docker save`, so the demo shows exactly what layerlens does with an image.
+`docker save`, so the demo shows exactly what layerlens does with an image. It is read while it is
+generated, so the progress view moves and Ctrl+C answers; the bytes are kept for the file viewer.
 */
 export function createDemoSource(): ImageSource {
 	let archive: Buffer | undefined;
 	let layerNames: string[] = [];
-	const build = async (): Promise<Buffer> => {
-		archive ??= await buildImageArchive(demoImageSpec, {format: 'docker-archive'});
-		return archive;
-	};
 
 	return {
 		kind: 'demo',
 		description: 'the built-in demo image',
 		async load({onProgress, signal}) {
-			const bytes = await build();
-			const result = await readImageArchive(Readable.from([bytes]), {
+			const chunks: Buffer[] = [];
+			const generated = createImageArchiveStream(demoImageSpec, {format: 'docker-archive'});
+			const kept = Readable.from(
+				(async function* () {
+					for await (const chunk of generated as AsyncIterable<Buffer>) {
+						chunks.push(chunk);
+						yield chunk;
+					}
+				})(),
+			);
+			const result = await readImageArchive(kept, {
 				reference: demoReference,
 				source: 'demo',
-				bytesTotal: bytes.length,
 				...(onProgress ? {onProgress} : {}),
 				...(signal ? {signal} : {}),
 			});
+			archive = Buffer.concat(chunks);
 			layerNames = result.layerNames;
 			return result.image;
 		},
 		async readFile(layerIndex, path, limit) {
-			const bytes = await build();
-			return readFileFromArchive(Readable.from([bytes]), layerNames[layerIndex] ?? '', path, limit);
+			if (archive === undefined) {
+				throw new LayerlensError('The demo image is not loaded yet', {hint: 'Wait for it to load'});
+			}
+
+			return readFileFromArchive(Readable.from([archive]), layerNames[layerIndex] ?? '', path, limit);
 		},
-		// Generated in memory in milliseconds: caching it would cost more than it saves.
+		// Generated in memory in seconds from a fixed spec: nothing to gain from a cache entry.
 		cacheKey: async () => undefined,
 	};
 }
