@@ -45,6 +45,16 @@ function notFound(path: string): LayerlensError {
 	});
 }
 
+/** A grabber for `path` as the reader names entries; a path that can never be an entry is simply not found. */
+function grabberFor(path: string, limit: number): FileGrabber {
+	const wanted = normaliseEntryName(path);
+	if (wanted.kind !== 'path') {
+		throw notFound(path);
+	}
+
+	return new FileGrabber(wanted.path, limit);
+}
+
 /**
 Up to `limit` bytes of the regular file at `path` in one layer blob. The whole layer is read (a later copy
 in the same layer wins, as in the reader); contents other than the match are discarded.
@@ -54,12 +64,7 @@ export async function readFileFromLayer(
 	path: string,
 	limit: number,
 ): Promise<Buffer> {
-	const wanted = normaliseEntryName(path);
-	if (wanted.kind !== 'path') {
-		throw notFound(path);
-	}
-
-	const grabber = new FileGrabber(wanted.path, limit);
+	const grabber = grabberFor(path, limit);
 	const parser = new LayerParser({label: 'layer', tarHandler: grabber});
 	for await (const chunk of stored) {
 		await parser.write(chunk);
@@ -111,12 +116,7 @@ export async function readFileFromArchive(
 	path: string,
 	limit: number,
 ): Promise<Buffer> {
-	const wanted = normaliseEntryName(path);
-	if (wanted.kind !== 'path') {
-		throw notFound(path);
-	}
-
-	const grabber = new FileGrabber(wanted.path, limit);
+	const grabber = grabberFor(path, limit);
 	const forwarder = new LayerEntryForwarder(layerName, grabber);
 	const parser = new TarParser(forwarder);
 	try {
