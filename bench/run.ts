@@ -201,7 +201,7 @@ async function benchUi(input: BenchInput, cacheHome: string): Promise<void> {
 	process.env.XDG_CACHE_HOME = cacheHome;
 	const loaded = await loadImage(options(input.path));
 	log('ui: key → frame on (a)');
-	const latency = await measureUiLatency(loaded.report);
+	const latency = await measureUiLatency({...loaded.report, ...loaded.tree});
 	const p50 = percentile(latency.treeMoves, 0.5);
 	const p95 = percentile(latency.treeMoves, 0.95);
 	rows.push({

@@ -36,8 +36,8 @@ function sampleImage(): RawImage {
 				tarSizeBytes: 10_240,
 				entries: [
 					dir('usr', {mode: 0o755, uid: 3_000_000_000, gid: 7, mtime: 1_704_067_200}),
-					file('usr/big', 6_000_000_000, 'AAAAAAAAAAAAAAAAAAAAAA'),
-					file('usr/ünïcode name', 3, 'abcdefghijklmnopqrstuv', {mode: 0o4755}),
+					file('usr/big', 6_000_000_000, '00000000deadbeef'),
+					file('usr/ünïcode name', 3, '0123456789abcdef', {mode: 0o4755}),
 					symlink('usr/link', '../target'),
 					hardlink('usr/hard', 'usr/big'),
 					{path: 'usr/nohash', type: 'file', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0},

@@ -26,10 +26,10 @@ afterEach(() => {
 
 for (const item of cases) {
 	test(`golden frame ${item.name}`, async () => {
-		const {report, source} = await loadDemoImage();
+		const {report, source, tree} = await loadDemoImage();
 		const ui = await renderExplorer(
 			{
-				analysis: report,
+				analysis: {...report, ...tree},
 				readFile: (layer, path, limit) => source.readFile(layer, path, limit),
 				...(report.suggestion
 					? {

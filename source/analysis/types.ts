@@ -175,7 +175,8 @@ export type ImageInfo = {
 	config: RuntimeConfig;
 };
 
-export type ImageAnalysis = {
+/** Everything the reports read: plain data, serialisable as it is (the analysis cache stores it). */
+export type ImageReport = {
 	image: ImageInfo;
 	layers: LayerSummary[];
 	history: HistoryEntry[];
@@ -183,11 +184,17 @@ export type ImageAnalysis = {
 	waste: WasteSummary;
 	findings: Finding[];
 	warnings: string[];
-	/** Root of every path in every layer (not serialised). */
+};
+
+/** The stacked path tree the explorer walks; rebuilt from the entries, never serialised. */
+export type ImageTree = {
+	/** Root of every path in every layer. */
 	root: PathNode;
 	/** Per layer, the nodes it touched (added/modified/unchanged re-adds, and removals). */
 	layerNodes: PathNode[][];
 };
+
+export type ImageAnalysis = ImageReport & ImageTree;
 
 /** A non-directory path visible in the final filesystem, as the findings rules see it. */
 export type FinalFile = {

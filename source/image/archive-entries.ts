@@ -31,11 +31,13 @@ export type ArchiveContents = {
 	documents: Map<string, Buffer>;
 	links: Map<string, string>;
 	maxLayerBytes?: number;
+	/** The regular file the archive is read from, from its first byte (lets diff IDs be hashed off the main thread). */
+	archiveFile?: string;
 	onLayer: () => void;
 };
 
 type Current =
-	| {kind: 'sniffing'; name: string; size: number; head: Buffer[]; headBytes: number}
+	| {kind: 'sniffing'; name: string; header: TarHeader; head: Buffer[]; headBytes: number}
 	| {kind: 'layer'; name: string; parser: LayerParser}
 	| {kind: 'document'; name: string; chunks: Buffer[]}
 	| {kind: 'skip'};
@@ -69,9 +71,9 @@ export class ArchiveEntryHandler implements TarHandler {
 
 		this.current = `entry ${name}`;
 		if (isLayerName(name)) {
-			this.entry = {kind: 'layer', name, parser: this.layerParser(name, header.size)};
+			this.entry = {kind: 'layer', name, parser: this.layerParser(name, header)};
 		} else if (name.startsWith('blobs/')) {
-			this.entry = {kind: 'sniffing', name, size: header.size, head: [], headBytes: 0};
+			this.entry = {kind: 'sniffing', name, header, head: [], headBytes: 0};
 		} else if (header.size <= maxJsonDocumentBytes) {
 			this.entry = {kind: 'document', name, chunks: []};
 		} else {
@@ -141,27 +143,31 @@ export class ArchiveEntryHandler implements TarHandler {
 		this.entry = {kind: 'skip'};
 	}
 
-	private layerParser(name: string, storedBytes: number): LayerParser {
+	private layerParser(name: string, header: TarHeader): LayerParser {
 		const label = `layer ${this.contents.layers.size + 1} (${name})`;
 		this.current = label;
+		const {archiveFile} = this.contents;
 		return new LayerParser({
 			label,
 			warnings: this.contents.warnings,
-			maxBytes: this.contents.maxLayerBytes ?? defaultLayerLimit(storedBytes),
+			maxBytes: this.contents.maxLayerBytes ?? defaultLayerLimit(header.size),
+			...(archiveFile === undefined
+				? {}
+				: {storedFile: {path: archiveFile, offset: header.dataOffset, length: header.size}}),
 		});
 	}
 
 	/** A blob is a layer when its first bytes are gzip, zstd or tar; otherwise a (JSON) document if small. */
 	private decide(entry: Extract<Current, {kind: 'sniffing'}>): void | Promise<void> {
 		const head = Buffer.concat(entry.head);
-		if (entry.size > 0 && sniffCompression(head) !== undefined) {
-			const parser = this.layerParser(entry.name, entry.size);
+		if (entry.header.size > 0 && sniffCompression(head) !== undefined) {
+			const parser = this.layerParser(entry.name, entry.header);
 			this.entry = {kind: 'layer', name: entry.name, parser};
 			return parser.write(head);
 		}
 
 		this.entry =
-			entry.size <= maxJsonDocumentBytes
+			entry.header.size <= maxJsonDocumentBytes
 				? {kind: 'document', name: entry.name, chunks: [head]}
 				: {kind: 'skip'};
 		return undefined;

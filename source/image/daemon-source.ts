@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import type {Readable} from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import {LayerlensError} from '../errors.js';
 import {withDeadline, withIdleTimeout} from './idle-timeout.js';
 import type {PlatformSpec} from './platform.js';
@@ -142,15 +142,18 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 	let inspected: Docker.ImageInspectInfo | undefined;
 	let layerNames: string[] = [];
 
-	const connect = (timeout?: number): Docker =>
-		new Docker({...endpoint.options, ...(timeout === undefined ? {} : {timeout})});
+	// dockerode and its dependencies take a quarter of a second to load: only runs that talk to a daemon pay it.
+	const connect = async (timeout?: number): Promise<Docker> => {
+		const {default: DockerClient} = await import('dockerode');
+		return new DockerClient({...endpoint.options, ...(timeout === undefined ? {} : {timeout})});
+	};
 	const inspect = async (): Promise<Docker.ImageInspectInfo> => {
 		if (!isPlausibleReference(reference)) {
 			throw describeDaemonError({statusCode: 400}, reference, engine, endpoint.address);
 		}
 
 		try {
-			inspected ??= await inspectWithDeadline(connect(inspectTimeoutMs), reference);
+			inspected ??= await inspectWithDeadline(await connect(inspectTimeoutMs), reference);
 			return inspected;
 		} catch (error) {
 			throw describeDaemonError(error, reference, engine, endpoint.address);
@@ -169,7 +172,7 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		const info = await inspect();
 		let stream: Readable;
 		try {
-			stream = (await withDeadline(connect().getImage(info.Id).get(), idleMs, stalled)) as Readable;
+			stream = (await withDeadline((await connect()).getImage(info.Id).get(), idleMs, stalled)) as Readable;
 		} catch (error) {
 			throw error instanceof LayerlensError
 				? error

@@ -1,11 +1,12 @@
-import {createHash, type Hash, hash as hashOnce} from 'node:crypto';
 import {createGunzip, type Gunzip} from 'node:zlib';
 import {Decompress} from 'fzstd';
 import {LayerlensError} from '../errors.js';
 import {sniffBytes, sniffCompression} from './compression.js';
+import {ContentHasher, contentHashOf, emptyContentHash} from './content-hash.js';
 import {DiffHasher} from './diff-hasher.js';
 import {type EntryName, normaliseEntryName} from './entry-name.js';
 import {evidenceCaptureLimitBytes, isEvidenceFile} from './evidence-files.js';
+import {type FileRange, hashFileRange} from './file-range-hasher.js';
 import {type TarHandler, type TarHeader, TarParser, TarTruncatedError} from './tar-parser.js';
 import type {CapturedFile, EntryType, LayerCompression, ParsedLayer, TarEntry} from './types.js';
 
@@ -18,6 +19,11 @@ export type ReadLayerOptions = {
 	warnings?: string[];
 	/** Receive the tar entries instead of collecting them (to fetch one file's bytes); `entries` stay empty. */
 	tarHandler?: TarHandler;
+	/**
+	Where the stored bytes also sit in a regular file: an uncompressed layer's diff ID is then hashed
+	from the file on a worker instead of from the bytes passing through here.
+	*/
+	storedFile?: FileRange;
 };
 
 const entryTypes: Record<string, EntryType> = {
@@ -33,16 +39,6 @@ const entryTypes: Record<string, EntryType> = {
 
 class NotATarError extends Error {}
 
-const base64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/**
-The first 16 bytes of a SHA-256, base64url, from the 43-character encoding of all 32: the first 21
-characters are the same and the 22nd keeps only its top two bits (the rest is padding in the short form).
-*/
-function shortHash(full: string): string {
-	return full.slice(0, 21) + base64url[base64url.indexOf(full[21]!) & 0x30]!;
-}
-
 /**
 The name as it is when it needs no normalising (nearly always): no leading `/` or `.`, no empty, `.`,
 `..` or dot-file segment (so no whiteout either); only a trailing `/` to drop. Anything else, undefined:
@@ -56,8 +52,6 @@ function plainEntryPath(raw: string): string | undefined {
 
 	return raw.charCodeAt(raw.length - 1) === 0x2f ? raw.slice(0, -1) : raw;
 }
-
-const emptyHash = shortHash(hashOnce('sha256', '', 'base64url'));
 
 /** Collects entries with "last one wins" per path; markers are keyed apart from the files they sit beside. */
 class EntryCollector {
@@ -87,14 +81,14 @@ class EntryCollector {
 	}
 }
 
-/** Turns tar headers and content into entries: one SHA-256 per regular file, evidence files kept as text. */
+/** Turns tar headers and content into entries: one content hash per regular file, evidence files kept as text. */
 class EntryHandler {
 	readonly collector = new EntryCollector();
 	private entry: TarEntry | undefined;
 	/** Whether the current entry is a regular file whose content is hashed. */
 	private hashing = false;
 	/** For content split over several chunks; most files arrive whole and take the one-shot path. */
-	private hash: Hash | undefined;
+	private hash: ContentHasher | undefined;
 	private oneShot: string | undefined;
 	private kept: Buffer[] | undefined;
 	private keptBytes = 0;
@@ -149,10 +143,10 @@ class EntryHandler {
 	data(chunk: Buffer): void {
 		if (this.hashing) {
 			if (this.hash === undefined && this.oneShot === undefined && chunk.length === this.entry!.size) {
-				// A string digest from the one-shot API costs a fifth of a Hash object per file.
-				this.oneShot = hashOnce('sha256', chunk, 'base64url');
+				// The one-shot call costs a fraction of a streaming state per file.
+				this.oneShot = contentHashOf(chunk);
 			} else {
-				this.hash ??= createHash('sha256');
+				this.hash ??= new ContentHasher();
 				this.hash.update(chunk);
 			}
 		}
@@ -171,13 +165,7 @@ class EntryHandler {
 		}
 
 		if (this.hashing) {
-			// The first 16 bytes of the SHA-256, base64url: short, and collisions do not matter for sizing.
-			entry.hash =
-				this.hash !== undefined
-					? this.hash.digest().subarray(0, 16).toString('base64url')
-					: this.oneShot === undefined
-						? emptyHash
-						: shortHash(this.oneShot);
+			entry.hash = this.hash?.digest() ?? this.oneShot ?? emptyContentHash;
 		}
 
 		this.collector.add(entry);
@@ -229,6 +217,7 @@ export class LayerParser {
 	private readonly handler: EntryHandler;
 	private readonly tar: TarParser;
 	private readonly diffHash = new DiffHasher();
+	private storedFileDigest: Promise<string> | undefined;
 	private compression: LayerCompression | undefined;
 	private head: Buffer[] = [];
 	private headBytes = 0;
@@ -289,8 +278,15 @@ export class LayerParser {
 			throw this.describe(error);
 		}
 
+		let diffId: string;
+		try {
+			diffId = await (this.storedFileDigest ?? this.diffHash.digest());
+		} catch (error) {
+			throw this.describe(error);
+		}
+
 		return {
-			diffId: `sha256:${await this.diffHash.digest()}`,
+			diffId: `sha256:${diffId}`,
 			compression: this.compression ?? 'none',
 			compressedSizeBytes: this.storedBytes,
 			tarSizeBytes: this.tarBytes,
@@ -308,6 +304,12 @@ export class LayerParser {
 		}
 
 		this.compression = compression;
+		if (compression === 'none' && this.options.storedFile !== undefined) {
+			this.storedFileDigest = hashFileRange(this.options.storedFile);
+			// Awaited in end(); a parse that fails first must not leave it unhandled.
+			this.storedFileDigest.catch(() => undefined);
+		}
+
 		if (compression === 'gzip') {
 			const gunzip = createGunzip({chunkSize: 256 * 1024});
 			gunzip.on('data', (data: Buffer) => {
@@ -357,7 +359,10 @@ export class LayerParser {
 	}
 
 	private tarInput(chunk: Buffer): void {
-		this.diffHash.update(chunk);
+		if (this.storedFileDigest === undefined) {
+			this.diffHash.update(chunk);
+		}
+
 		this.tarBytes += chunk.length;
 		if (this.options.maxBytes !== undefined && this.tarBytes > this.options.maxBytes) {
 			throw new LayerlensError(

@@ -74,10 +74,12 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 		kind,
 		description: path,
 		async load({onProgress, signal}) {
-			const {size} = await stat(path);
+			const info = await stat(path);
 			const result = await readImageArchive(createReadStream(path, {highWaterMark: 1024 * 1024}), {
 				reference: path,
-				bytesTotal: size,
+				bytesTotal: info.size,
+				// A pipe or a device cannot be read twice.
+				...(info.isFile() ? {archiveFile: path} : {}),
 				...(options.platform ? {platform: options.platform} : {}),
 				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
 				...(onProgress ? {onProgress} : {}),

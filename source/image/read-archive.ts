@@ -14,6 +14,8 @@ export type ReadArchiveOptions = {
 	platform?: PlatformSpec;
 	/** Limit on each layer's uncompressed bytes; default 4× its stored size and at least 64 MiB over it. */
 	maxLayerBytes?: number;
+	/** The regular file `input` reads from its first byte, when it is one. */
+	archiveFile?: string;
 	/** Total archive bytes, when known, for progress. */
 	bytesTotal?: number;
 	onProgress?: (progress: LoadProgress) => void;
@@ -91,6 +93,7 @@ export async function readImageArchive(
 		documents,
 		links,
 		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
+		...(options.archiveFile === undefined ? {} : {archiveFile: options.archiveFile}),
 		onLayer: () => report(true),
 	});
 	const parser = new TarParser(handler);

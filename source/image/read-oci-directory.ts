@@ -64,6 +64,7 @@ export async function readOciDirectory(
 				label: `layer ${layersDone + 1} (${name})`,
 				warnings,
 				maxBytes: options.maxLayerBytes ?? defaultLayerLimit(size),
+				storedFile: {path: path!, offset: 0, length: size},
 			});
 			parsed.set(name, layer);
 			bytesRead += size;

@@ -14,6 +14,8 @@ export type TarHeader = {
 	gid: number;
 	mtime: number;
 	linkname: string;
+	/** Where the entry's data starts, in bytes from the start of the input. */
+	dataOffset: number;
 };
 
 /** Receives entries in order. `data`/`end` may return a promise; parsing waits for it. */
@@ -129,6 +131,7 @@ export class TarParser {
 	private longLink: string | undefined;
 	private pax: Map<string, string> | undefined;
 	private globalPax = new Map<string, string>();
+	/** Bytes consumed from the input so far. */
 	private offset = 0;
 
 	constructor(private readonly handler: TarHandler) {}
@@ -169,6 +172,7 @@ export class TarParser {
 					const take = Math.min(this.remaining, chunk.length - position);
 					this.meta.push(Buffer.from(chunk.subarray(position, position + take)));
 					position += take;
+					this.offset += take;
 					this.remaining -= take;
 					if (this.remaining === 0) {
 						this.finishMeta();
@@ -181,6 +185,7 @@ export class TarParser {
 					const take = Math.min(this.remaining, chunk.length - position);
 					const slice = chunk.subarray(position, position + take);
 					position += take;
+					this.offset += take;
 					this.remaining -= take;
 					const waiting = this.handler.data(slice);
 					if (waiting !== undefined) {
@@ -200,6 +205,7 @@ export class TarParser {
 				case 'padding': {
 					const take = Math.min(this.padding, chunk.length - position);
 					position += take;
+					this.offset += take;
 					this.padding -= take;
 					if (this.padding === 0) {
 						this.phase = 'header';
@@ -307,6 +313,7 @@ export class TarParser {
 			gid: paxNumber('gid', readNumber(block, 116, 8)),
 			mtime: Math.floor(paxNumber('mtime', readNumber(block, 136, 12))),
 			linkname: pax?.get('linkpath') ?? this.longLink ?? readString(block, 157, 100),
+			dataOffset: this.offset,
 		};
 		// Old tars mark directories only by a trailing slash.
 		if (header.typeflag === '0' && header.name.endsWith('/')) {

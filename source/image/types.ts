@@ -31,7 +31,7 @@ export type TarEntry = {
 	linkTarget?: string;
 	/** Seconds since the epoch. */
 	mtime: number;
-	/** Content hash of a regular file (base64url of the first 16 bytes of its SHA-256). */
+	/** Content hash of a regular file (xxHash64, 16 hex digits): tells equal contents apart, nothing more. */
 	hash?: string;
 };
 

@@ -2,7 +2,7 @@ import type {
 	DiveEfficiency,
 	Finding,
 	HistoryEntry,
-	ImageAnalysis,
+	ImageReport,
 	LayerSummary,
 	PathGroup,
 	WasteSummary,
@@ -33,7 +33,7 @@ export type JsonReport = {
 		sizeBytes: number;
 		finalSizeBytes: number;
 		layerCount: number;
-		config: ImageAnalysis['image']['config'];
+		config: ImageReport['image']['config'];
 	};
 	layers: LayerSummary[];
 	history: HistoryEntry[];
@@ -57,7 +57,7 @@ The machine-readable report (`--json`), described by layerlens-report.schema.jso
 keys in a fixed order and no timestamps of its own, so the same image always gives the same bytes.
 The tree is left out: it is the raw material, the report carries what was learnt from it.
 */
-export function toJsonReport(analysis: ImageAnalysis | ReportInput, options: JsonReportOptions): JsonReport {
+export function toJsonReport(analysis: ImageReport | ReportInput, options: JsonReportOptions): JsonReport {
 	const {image} = analysis;
 	return {
 		schemaVersion: jsonReportSchemaVersion,

@@ -1,4 +1,4 @@
-import type {Finding, ImageAnalysis, LayerSummary, WasteItem} from '../analysis/types.js';
+import type {Finding, ImageReport, LayerSummary, WasteItem} from '../analysis/types.js';
 import {formatBytes, formatExactBytes} from '../format-bytes.js';
 import {categoryOrder, categoryTitles, describeHideCause} from './category-labels.js';
 import {escapeText, fencedBlock, inlineCode, table, truncate} from './markdown-text.js';
@@ -32,7 +32,7 @@ export function toMarkdown(analysis: ReportInput, options: MarkdownReportOptions
 	return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
 }
 
-function titleSection(analysis: ImageAnalysis): string {
+function titleSection(analysis: ImageReport): string {
 	return `# Image report: ${inlineCode(analysis.image.reference, {inTable: false})}`;
 }
 
@@ -105,7 +105,7 @@ function layerFlags(layer: LayerSummary, findings: Finding[]): string {
 	return flags.join(', ');
 }
 
-function layersSection(analysis: ImageAnalysis): string {
+function layersSection(analysis: ImageReport): string {
 	const rows = analysis.layers.map((layer) => [
 		String(layer.index),
 		inlineCode(truncate(layer.instruction, instructionLimit), {inTable: true}),
@@ -118,7 +118,7 @@ function layersSection(analysis: ImageAnalysis): string {
 	].join('\n\n');
 }
 
-function wasteSection(analysis: ImageAnalysis, limit: number): string {
+function wasteSection(analysis: ImageReport, limit: number): string {
 	const {waste} = analysis;
 	if (waste.items.length === 0) {
 		return '## Top waste\n\nNo file is hidden by a later layer.';
@@ -261,7 +261,7 @@ function suggestionSection(analysis: ReportInput): string {
 	return parts.join('\n\n');
 }
 
-function warningsSection(analysis: ImageAnalysis): string {
+function warningsSection(analysis: ImageReport): string {
 	if (analysis.warnings.length === 0) {
 		return '';
 	}

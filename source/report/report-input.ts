@@ -1,8 +1,8 @@
-import type {ImageAnalysis} from '../analysis/types.js';
+import type {ImageReport} from '../analysis/types.js';
 
 /**
 The Dockerfile rewrite the engine proposes. Declared here because the analysis contract does not carry it
-yet; when `ImageAnalysis` gains the same fields this type becomes a plain alias.
+yet; when `ImageReport` gains the same fields this type becomes a plain alias.
 */
 export type ReportSuggestion = {
 	dockerfile: string;
@@ -14,7 +14,7 @@ export type ReportSuggestion = {
 };
 
 /** What the Markdown and SARIF exports read: the analysis plus the optional Dockerfile knowledge. */
-export type ReportInput = ImageAnalysis & {
+export type ReportInput = ImageReport & {
 	suggestion?: ReportSuggestion;
 	/** The Dockerfile given with `--dockerfile`, as the user wrote it (relative to the repository root). */
 	dockerfilePath?: string;

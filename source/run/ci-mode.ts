@@ -5,7 +5,7 @@ import {evaluateCi} from '../ci/evaluate.js';
 import {ciExitCode} from '../ci/exit-code.js';
 import {formatCiReport} from '../ci/format-ci-report.js';
 import type {CliOptions} from '../cli-options.js';
-import {loadImage} from './load-image.js';
+import {loadImage, loadReport} from './load-image.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
 
@@ -21,7 +21,7 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 	const progress = createProgressLine();
 	const loaded = await loadImage(options, progress.update);
 	progress.done();
-	const result = evaluateCi(loaded.report, rules);
+	const result = evaluateCi({...loaded.report, ...loaded.tree}, rules);
 	process.stdout.write(`${formatCiReport(result)}\n`);
 	await writeReports(
 		options.reports.filter((target) => target.path !== undefined),
@@ -32,7 +32,7 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 
 export async function runWriteBaselineMode(options: CliOptions): Promise<number> {
 	const progress = createProgressLine();
-	const loaded = await loadImage(options, progress.update);
+	const loaded = await loadReport(options, progress.update);
 	progress.done();
 	const path = options.writeBaseline!;
 	await writeBaselineFile(path, loaded.report.findings, loaded.report.image.reference);

@@ -19,9 +19,9 @@ export async function runExplorerMode(options: CliOptions): Promise<number> {
 	return runExplorer({
 		title,
 		async load(onProgress) {
-			const {source, report} = await loadImage(options, onProgress);
+			const {source, report, tree} = await loadImage(options, onProgress);
 			return {
-				analysis: report,
+				analysis: {...report, ...tree},
 				readFile: (layerIndex, path, limit) => source.readFile(layerIndex, path, limit),
 				async exportReport(format, path, overwrite) {
 					if (!overwrite && existsSync(path)) {

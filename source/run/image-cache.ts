@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto';
 import {mkdir, readFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
+import {contentHashLength} from '../image/content-hash.js';
 import type {EntryType, ImageSource, LoadProgress, ParsedLayer, RawImage, TarEntry} from '../image/types.js';
 import {writeFileAtomic} from '../write-atomic.js';
 
@@ -14,7 +15,7 @@ tens of milliseconds instead of the seconds JSON.parse of 100k objects takes.
 Bump `imageCacheFormatVersion` whenever the encoding or RawImage changes: it is part of the file name and
 of the header, so an upgraded layerlens never reads an old entry.
 */
-export const imageCacheFormatVersion = 1;
+export const imageCacheFormatVersion = 2;
 
 const magic = 'LLCACHE\n';
 const checksumBytes = 32;
@@ -30,7 +31,7 @@ const entryTypes: readonly EntryType[] = [
 	'whiteout',
 	'opaque',
 ];
-const hashLength = 22;
+const hashLength = contentHashLength;
 const hasHash = 1;
 const hasLink = 2;
 const separator = '\0';
@@ -109,7 +110,7 @@ function encodeLayer(entries: readonly TarEntry[]): Columns {
 		paths[index] = entry.path;
 		let flags = 0;
 		if (entry.hash !== undefined) {
-			if (entry.hash.length !== hashLength || !/^[\w-]+$/.test(entry.hash)) {
+			if (entry.hash.length !== hashLength || !/^[\da-f]+$/.test(entry.hash)) {
 				throw new UncacheableError(`hash of ${entry.path} cannot be encoded`);
 			}
 
@@ -377,19 +378,27 @@ export type CachedLoadOptions = {
 	env?: NodeJS.ProcessEnv;
 };
 
+/** What the cache files of a source's content are named after; undefined with `--no-cache` or when the source cannot name its content. */
+export async function imageCacheKey(
+	source: ImageSource,
+	options: Pick<CachedLoadOptions, 'cache'>,
+): Promise<string | undefined> {
+	const key = options.cache && source.cacheKey !== undefined ? await source.cacheKey() : undefined;
+	return key === undefined ? undefined : `layerlens-cache v${imageCacheFormatVersion}\n${key}`;
+}
+
 /** `source.load()`, answered from the cache when the source can name its content and the cache has it. */
 export async function loadWithCache(source: ImageSource, options: CachedLoadOptions): Promise<RawImage> {
 	const loadOptions = {
 		...(options.onProgress ? {onProgress: options.onProgress} : {}),
 		...(options.signal ? {signal: options.signal} : {}),
 	};
-	const key = options.cache && source.cacheKey !== undefined ? await source.cacheKey() : undefined;
-	if (key === undefined) {
+	const fullKey = await imageCacheKey(source, options);
+	if (fullKey === undefined) {
 		return source.load(loadOptions);
 	}
 
 	const directory = imageCacheDirectory(options.env);
-	const fullKey = `layerlens-cache v${imageCacheFormatVersion}\n${key}`;
 	const cached = await readCachedImage(directory, fullKey);
 	if (cached !== undefined && source.restoreCacheState !== undefined) {
 		source.restoreCacheState(cached.sourceState);

@@ -2,23 +2,32 @@ import {analyzeImage} from '../analysis/analyze-image.js';
 import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
 import {findFindings, projectSize, suggestDockerfile} from '../analysis/findings/index.js';
 import {buildRuleInput} from '../analysis/rule-input.js';
+import {stackLayers} from '../analysis/stack-layers.js';
+import type {ImageTree} from '../analysis/types.js';
 import type {CliOptions} from '../cli-options.js';
-import {createDemoSource} from '../demo/demo-source.js';
 import {resolveImageSource} from '../image/open-source.js';
 import {parsePlatform} from '../image/platform.js';
-import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
+import type {ImageSource, LoadProgress} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
-import {loadWithCache} from './image-cache.js';
+import {imageCacheDirectory, imageCacheKey, loadWithCache} from './image-cache.js';
+import {markPhase} from './phase-timings.js';
+import {readCachedReport, reportCacheKey, writeCachedReport} from './report-cache.js';
 
-export type LoadedImage = {
+export type LoadedReport = {
 	source: ImageSource;
-	raw: RawImage;
 	/** The analysis with findings, the suggested Dockerfile and the Dockerfile path: what every output reads. */
 	report: ReportInput;
 };
 
+export type LoadedImage = LoadedReport & {
+	/** The stacked path tree (the explorer, CI's ignore paths). */
+	tree: ImageTree;
+};
+
 export async function openImageSource(options: CliOptions): Promise<ImageSource> {
 	if (options.image === undefined) {
+		// The demo's generator (tar-stream and the image spec) is only loaded when the demo runs.
+		const {createDemoSource} = await import('../demo/demo-source.js');
 		return createDemoSource();
 	}
 
@@ -29,22 +38,54 @@ export async function openImageSource(options: CliOptions): Promise<ImageSource>
 	});
 }
 
-/** One analysis pass: read the image, stack it, find what does not belong, and propose the Dockerfile. */
-export async function loadImage(
+/**
+One analysis pass: read the image, stack it, find what does not belong, and propose the Dockerfile.
+An image analysed before is answered from the cache: its report as stored, and its tree (when needed)
+stacked again from the cached entries.
+*/
+async function load(
 	options: CliOptions,
-	onProgress?: (progress: LoadProgress) => void,
-): Promise<LoadedImage> {
+	onProgress: ((progress: LoadProgress) => void) | undefined,
+	needsTree: boolean,
+): Promise<LoadedReport & {tree?: ImageTree}> {
 	// A missing or unreadable Dockerfile fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
 	const source = await openImageSource(options);
+	const imageKey = await imageCacheKey(source, options);
+	// A Dockerfile changes the findings' lines and the suggestion: such runs are not served from the cache.
+	const reportKey = imageKey === undefined || dockerfile !== undefined ? undefined : reportCacheKey(imageKey);
+	const directory = imageCacheDirectory();
+	markPhase('start-up');
+	const cachedReport = reportKey === undefined ? undefined : await readCachedReport(directory, reportKey);
+	if (cachedReport !== undefined) {
+		// The image answers to the name it is opened by now.
+		const report =
+			options.image === undefined
+				? cachedReport
+				: {...cachedReport, image: {...cachedReport.image, reference: options.image}};
+		markPhase('cached report');
+		if (!needsTree) {
+			return {source, report};
+		}
+
+		const raw = await loadWithCache(source, {cache: options.cache, ...(onProgress ? {onProgress} : {})});
+		markPhase('read (or cache load)');
+		const {root, layerNodes} = stackLayers(raw.layers);
+		markPhase('stack');
+		return {source, report, tree: {root, layerNodes}};
+	}
+
 	const raw = await loadWithCache(source, {
 		cache: options.cache,
 		...(options.image === undefined ? {} : {reference: options.image}),
 		...(onProgress ? {onProgress} : {}),
 	});
+	markPhase('read (or cache load)');
 	const analysis = analyzeImage(raw);
+	markPhase('stack, waste, efficiency');
 	const ruleInput = buildRuleInput(analysis, raw);
 	let findings = findFindings(ruleInput);
+	markPhase('findings');
 	if (dockerfile) {
 		const mapping = mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
 		if (mapping.mismatch) {
@@ -54,11 +95,13 @@ export async function loadImage(
 		}
 	}
 
-	analysis.findings = findings;
+	const {root, layerNodes, ...plain} = analysis;
+	plain.findings = findings;
 	const projection = projectSize(ruleInput, findings);
 	const suggestion = suggestDockerfile(ruleInput, findings);
+	markPhase('projection, suggestion');
 	const report: ReportInput = {
-		...analysis,
+		...plain,
 		suggestion: {
 			dockerfile: suggestion.dockerfile,
 			dockerignore: suggestion.dockerignore,
@@ -67,5 +110,30 @@ export async function loadImage(
 		},
 		...(options.dockerfile ? {dockerfilePath: options.dockerfile} : {}),
 	};
-	return {source, raw, report};
+	if (reportKey !== undefined) {
+		await writeCachedReport(directory, reportKey, report);
+	}
+
+	return {source, report, tree: {root, layerNodes}};
+}
+
+/** The report only (the JSON, Markdown and SARIF exports, the plain summary). */
+export function loadReport(
+	options: CliOptions,
+	onProgress?: (progress: LoadProgress) => void,
+): Promise<LoadedReport> {
+	return load(options, onProgress, false);
+}
+
+/** The report and the path tree. */
+export async function loadImage(
+	options: CliOptions,
+	onProgress?: (progress: LoadProgress) => void,
+): Promise<LoadedImage> {
+	const loaded = await load(options, onProgress, true);
+	if (loaded.tree === undefined) {
+		throw new Error('the image was loaded without its path tree');
+	}
+
+	return {...loaded, tree: loaded.tree};
 }

@@ -1,5 +1,5 @@
 import type {CliOptions} from '../cli-options.js';
-import {loadImage} from './load-image.js';
+import {loadReport} from './load-image.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
 
@@ -7,7 +7,7 @@ export async function runReportMode(options: CliOptions): Promise<number> {
 	assertReportDirectoriesExist(options.reports);
 	const progress = createProgressLine();
 	try {
-		const loaded = await loadImage(options, progress.update);
+		const loaded = await loadReport(options, progress.update);
 		progress.done();
 		await writeReports(options.reports, loaded.report);
 		return 0;

@@ -1,14 +1,14 @@
 import process from 'node:process';
 import type {CliOptions} from '../cli-options.js';
 import {formatPlainSummary} from '../report/plain-summary.js';
-import {loadImage} from './load-image.js';
+import {loadReport} from './load-image.js';
 import {createProgressLine} from './progress-line.js';
 
 /** stdout is not a terminal: never try raw mode, print a plain summary instead. */
 export async function runSummaryMode(options: CliOptions): Promise<number> {
 	const progress = createProgressLine();
 	try {
-		const loaded = await loadImage(options, progress.update);
+		const loaded = await loadReport(options, progress.update);
 		progress.done();
 		process.stdout.write(formatPlainSummary(loaded.report));
 		return 0;

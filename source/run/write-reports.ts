@@ -7,11 +7,13 @@ import {renderReport} from '../report/render-report.js';
 import type {ReportInput} from '../report/report-input.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
+import {markPhase} from './phase-timings.js';
 
 /** Write every requested report: files atomically, the one without a path to stdout. */
 export async function writeReports(targets: ReportTarget[], report: ReportInput): Promise<void> {
 	for (const target of targets) {
 		const text = renderReport(target.format, report, toolVersion);
+		markPhase(`render ${target.format}`);
 		if (target.path === undefined || target.path === '-') {
 			await new Promise<void>((resolve, reject) => {
 				process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
@@ -19,6 +21,8 @@ export async function writeReports(targets: ReportTarget[], report: ReportInput)
 		} else {
 			await writeFileAtomic(target.path, text);
 		}
+
+		markPhase(`write ${target.format}`);
 	}
 }
 

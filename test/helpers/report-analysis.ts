@@ -14,6 +14,7 @@ The naive image (a single-stage Node build):
 import type {
 	Finding,
 	ImageAnalysis,
+	ImageTree,
 	LayerSummary,
 	PathNode,
 	WasteSummary,
@@ -201,7 +202,7 @@ export const naiveDockerfile = [
 ].join('\n');
 
 /** The naive single-stage Node image: fails the default CI rules. */
-export function naiveAnalysis(): ReportInput {
+export function naiveAnalysis(): ReportInput & ImageTree {
 	const layers = [
 		layer(0, naiveInstructions[0], 100_000_000),
 		layer(1, naiveInstructions[1], 0, {fileCount: 0, added: 0}),
@@ -250,7 +251,7 @@ export function naiveAnalysis(): ReportInput {
 }
 
 /** A correct multi-stage image: slim base, production dependencies only, nothing hidden. */
-export function cleanAnalysis(): ReportInput {
+export function cleanAnalysis(): ReportInput & ImageTree {
 	const naive = naiveAnalysis();
 	return {
 		...naive,
