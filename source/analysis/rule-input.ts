@@ -57,3 +57,23 @@ function finalEvidence(root: PathNode, raw: RawImage): Map<string, string> {
 
 	return evidence;
 }
+
+const byPathOf = new WeakMap<RuleInput, Map<string, FinalFile>>();
+
+/**
+The final files by path, built once per input: the rules, the projection and the suggested Dockerfile
+all look paths up, and three maps of a million paths cost seconds.
+*/
+export function filesByPath(input: RuleInput): Map<string, FinalFile> {
+	let byPath = byPathOf.get(input);
+	if (byPath === undefined) {
+		byPath = new Map();
+		for (const file of input.files) {
+			byPath.set(file.path, file);
+		}
+
+		byPathOf.set(input, byPath);
+	}
+
+	return byPath;
+}

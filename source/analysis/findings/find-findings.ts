@@ -1,3 +1,4 @@
+import {filesByPath} from '../rule-input.js';
 import type {Finding, RuleInput} from '../types.js';
 import {findAppDirectory} from './app-directory.js';
 import {baseHistoryLength} from './base-image.js';
@@ -55,7 +56,7 @@ export function createRuleContext(input: RuleInput): RuleContext {
 	return {
 		input,
 		baseLayers,
-		byPath: new Map(input.files.map((file) => [file.path, file])),
+		byPath: filesByPath(input),
 		appDir: findAppDirectory(input),
 		runCommand: [...(input.config.entrypoint ?? []), ...(input.config.cmd ?? [])].join(' '),
 		contextCopyLayers,

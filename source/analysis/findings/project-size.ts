@@ -1,3 +1,4 @@
+import {filesByPath} from '../rule-input.js';
 import type {Finding, FindingCategory, RuleInput} from '../types.js';
 
 export type SizeProjection = {
@@ -25,12 +26,10 @@ function removesFinalFiles(finding: Finding): boolean {
 }
 
 export function projectSize(input: RuleInput, findings: Finding[]): SizeProjection {
-	const sizeOf = new Map<string, number>();
+	const byPath = filesByPath(input);
 	let finalSizeBytes = 0;
 	for (const file of input.files) {
-		const size = file.type === 'file' ? file.size : 0;
-		sizeOf.set(file.path, size);
-		finalSizeBytes += size;
+		finalSizeBytes += file.type === 'file' ? file.size : 0;
 	}
 
 	const byCategory: Record<FindingCategory, number> = {'build-only': 0, cache: 0, waste: 0, secret: 0};
@@ -49,7 +48,8 @@ export function projectSize(input: RuleInput, findings: Finding[]): SizeProjecti
 			}
 
 			removed.add(path);
-			byCategory[finding.category] += sizeOf.get(path) ?? 0;
+			const file = byPath.get(path);
+			byCategory[finding.category] += file?.type === 'file' ? file.size : 0;
 		}
 	}
 
