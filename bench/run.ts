@@ -12,8 +12,6 @@ import {cpus, tmpdir, totalmem} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
 import type {CliOptions} from '../source/cli-options.js';
-import {createArchiveSource} from '../source/image/open-source.js';
-import {loadWithCache} from '../source/run/image-cache.js';
 import {loadImage} from '../source/run/load-image.js';
 import {archiveFloorScript, ociFloorScript} from './floor.js';
 import {type Measurement, measure, measurePair, measureShell, medianOf} from './measure.js';
@@ -166,34 +164,48 @@ function options(image: string): CliOptions {
 	};
 }
 
-/** Re-open of (a) with a warm cache: the cache load alone (in process), and the whole CLI run. */
+/**
+Re-open of (a) with a warm cache: the whole `--json` CLI run (the stored report), and the explorer's
+model in process (the stored report, the entries from the cache and the tree stacked again).
+*/
 async function benchCache(input: BenchInput, cacheHome: string): Promise<void> {
 	const env = {...process.env, XDG_CACHE_HOME: cacheHome};
 	log('cache: first open fills it');
 	await measure(process.execPath, [cli, input.path, '--json', '--output', '/dev/null'], env);
-	const loads: number[] = [];
-	for (let run = 0; run < runs; run++) {
-		const started = performance.now();
-		await loadWithCache(createArchiveSource(input.path), {cache: true, env});
-		loads.push(performance.now() - started);
-	}
-
 	const whole: Measurement[] = [];
 	for (let run = 0; run < runs; run++) {
 		whole.push(await measure(process.execPath, [cli, input.path, '--json', '--output', '/dev/null'], env));
 	}
 
+	process.env.XDG_CACHE_HOME = cacheHome;
+	const explorerLoads: number[] = [];
+	for (let run = 0; run < runs; run++) {
+		const started = performance.now();
+		await loadImage(options(input.path));
+		explorerLoads.push(performance.now() - started);
+	}
+
 	const reopened = medianOf(whole);
-	const load = percentile(loads, 0.5) / 1000;
+	const explorerLoad = percentile(explorerLoads, 0.5) / 1000;
 	rows.push({
-		case: '(a) re-open from the analysis cache',
-		layerlens: `${seconds(load)} load; ${seconds(reopened.wallSeconds)} whole CLI run`,
+		case: '(a) re-open from the analysis cache: `--json`, whole CLI run',
+		layerlens: seconds(reopened.wallSeconds),
 		cpu: seconds(reopened.cpuSeconds),
 		rss: megabytes(reopened.peakRssBytes),
 		floor: '',
 		ratio: '',
 		target: '≤ 0.5 s',
-		verdict: `${mark(load <= 0.5)} (load), ${mark(reopened.wallSeconds <= 0.5)} (whole run)`,
+		verdict: mark(reopened.wallSeconds <= 0.5),
+	});
+	rows.push({
+		case: '(a) re-open from the analysis cache: explorer model ready (in process, tree stacked again)',
+		layerlens: seconds(explorerLoad),
+		cpu: '',
+		rss: '',
+		floor: '',
+		ratio: '',
+		target: '≤ 0.5 s',
+		verdict: mark(explorerLoad <= 0.5),
 	});
 }
 
