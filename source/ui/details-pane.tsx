@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import type {LayerSummary} from '../analysis/types.js';
 import {formatBytes, sanitize, truncate, wrap} from './format.js';
 import {PaneTitle} from './pane-title.js';
@@ -28,10 +29,11 @@ export function detailLines(layer: LayerSummary, height: number, width: number):
 	return [...wrapped, ...facts].slice(0, height);
 }
 
-export function DetailsPane({layer, layerCount, height, width}: Props) {
+/** Memoised: its props change only with the layer or the layout. */
+export const DetailsPane = memo(function DetailsPane({layer, layerCount, height, width}: Props) {
 	const lines = layer ? detailLines(layer, height, width) : ['No layers'];
 	return (
-		<Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
 			<PaneTitle
 				title={layer ? `Layer ${layer.index} of ${layerCount}` : 'Layer'}
 				isFocused={false}
@@ -45,4 +47,4 @@ export function DetailsPane({layer, layerCount, height, width}: Props) {
 			))}
 		</Box>
 	);
-}
+});

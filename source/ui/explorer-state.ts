@@ -1,4 +1,4 @@
-import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
+import type {ChangeKind, ImageAnalysis, PathNode} from '../analysis/types.js';
 import {formatBytes, sanitize, sanitizeLines} from './format.js';
 import {type Command, commandFor, helpLines, type Scope} from './keymap.js';
 import {buildLayerList, type LayerList} from './layer-list.js';
@@ -276,7 +276,7 @@ function selectLayer(state: ExplorerState, layer: number): ExplorerState {
 		return state;
 	}
 
-	const previous = selectedRow(state)?.node.path;
+	const previous = selectedRow(state)?.node;
 	const next: ExplorerState = {
 		...state,
 		layer: clamped,
@@ -285,13 +285,16 @@ function selectLayer(state: ExplorerState, layer: number): ExplorerState {
 	return keepCursorOn(next, previous, {cursor: 0, offset: 0});
 }
 
-/** After the view changes, keep the cursor on the same path when it is still shown. */
-function keepCursorOn(state: ExplorerState, path: string | undefined, fallback: Viewport): ExplorerState {
+/**
+After the view changes, keep the cursor on the same path when it is still shown. Compared by node:
+every view of an analysis shares its path nodes, and this scan can cover 100k rows per layer move.
+*/
+function keepCursorOn(state: ExplorerState, node: PathNode | undefined, fallback: Viewport): ExplorerState {
 	const {view, visible} = currentTree(state);
 	let cursor = -1;
-	if (path !== undefined) {
+	if (node !== undefined) {
 		for (let index = 0; index < visible.length; index++) {
-			if (view.rows[visible[index]!]!.node.path === path) {
+			if (view.rows[visible[index]!]!.node === node) {
 				cursor = index;
 				break;
 			}
@@ -307,7 +310,7 @@ function keepCursorOn(state: ExplorerState, path: string | undefined, fallback: 
 }
 
 function changeTree(state: ExplorerState, change: Partial<TreeState>): ExplorerState {
-	const previous = selectedRow(state)?.node.path;
+	const previous = selectedRow(state)?.node;
 	const next = {...state, tree: {...state.tree, ...change}};
 	return keepCursorOn(next, previous, state.tree.viewport);
 }

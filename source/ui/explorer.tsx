@@ -3,14 +3,15 @@ import {useEffect, useMemo, useReducer} from 'react';
 import {DetailsPane} from './details-pane.js';
 import {runEffect} from './effects.js';
 import type {ExplorerData} from './explorer-data.js';
-import {createInitialState, currentTree, reducer} from './explorer-state.js';
+import {activeScopes, createInitialState, currentTree, reducer, treeOptions} from './explorer-state.js';
 import {Footer} from './footer.js';
-import {keyPresses} from './keymap.js';
+import {barItems, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';
 import {OverlayView} from './overlay-view.js';
 import {SummaryPane} from './summary-pane.js';
 import {TreePane} from './tree-pane.js';
+import {useWarmTreeViews} from './use-warm-tree-views.js';
 
 type Props = {
 	data: ExplorerData;
@@ -63,6 +64,8 @@ export function Explorer({data, size, onExit}: Props) {
 		if (state.exitCode !== undefined) onExit(state.exitCode);
 	}, [state.exitCode, onExit]);
 
+	useWarmTreeViews(state.analysis, treeOptions(state));
+
 	const buildOnlyLayers = useMemo(() => {
 		const layers = new Set<number>();
 		for (const finding of data.analysis.findings) {
@@ -82,7 +85,7 @@ export function Explorer({data, size, onExit}: Props) {
 		// Wrapped, not truncated: cut to one line, a 60-column pane lost "press q to quit". The box keeps
 		// the wrapped lines inside the pane however short it is.
 		return (
-			<Box width={state.size.columns} height={layout.frameHeight} overflow="hidden">
+			<Box width={state.size.columns} height={layout.frameHeight} overflowY="hidden">
 				<Text wrap="wrap">
 					{`Terminal too small (${state.size.columns}×${state.size.rows}): layerlens needs at least ${minimumSize.columns}×${minimumSize.rows}. Enlarge the window, or press q to quit.`}
 				</Text>
@@ -92,13 +95,15 @@ export function Explorer({data, size, onExit}: Props) {
 
 	const tree = currentTree(state);
 	const width = state.size.columns;
+	// Boxes clip vertically only: a horizontal clip makes Ink re-slice every line of every frame, and
+	// each line is a <Text wrap="truncate"> that already fits its pane.
 	return (
-		<Box flexDirection="column" width={width} height={layout.frameHeight} overflow="hidden">
+		<Box flexDirection="column" width={width} height={layout.frameHeight} overflowY="hidden">
 			{state.overlay ? (
 				<OverlayView overlay={state.overlay} height={layout.overlayBody} width={width} />
 			) : (
-				<Box flexDirection="row" height={layout.mainHeight} overflow="hidden">
-					<Box flexDirection="column" width={layout.leftWidth} overflow="hidden">
+				<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
+					<Box flexDirection="column" width={layout.leftWidth} overflowY="hidden">
 						<LayersPane
 							analysis={state.analysis}
 							layerList={state.layerList}
@@ -134,7 +139,19 @@ export function Explorer({data, size, onExit}: Props) {
 					/>
 				</Box>
 			)}
-			<Footer state={state} tree={tree} width={width} />
+			<Footer
+				items={barItems(activeScopes(state))}
+				mode={state.tree.mode}
+				sort={state.tree.sort}
+				wasteOnly={state.tree.wasteOnly}
+				buildOnly={state.tree.buildOnly}
+				filter={state.tree.filter}
+				editingFilter={state.editingFilter}
+				filterError={tree.view.filterError}
+				rowCount={tree.visible.length}
+				message={state.message}
+				width={width}
+			/>
 		</Box>
 	);
 }

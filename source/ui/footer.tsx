@@ -1,57 +1,71 @@
 import {Box, Text} from 'ink';
-import type {ReactNode} from 'react';
-import {activeScopes, type ExplorerState, type TreeSnapshot} from './explorer-state.js';
+import {memo, type ReactNode} from 'react';
+import type {TreeState} from './explorer-state.js';
 import {sanitize, truncate} from './format.js';
-import {barItems, type Command} from './keymap.js';
+import type {BarItem, Command} from './keymap.js';
 
-type Props = {state: ExplorerState; tree: TreeSnapshot; width: number};
+type Props = {
+	/** The keys of the active scopes; memoised by the caller so a cursor move keeps the same array. */
+	items: readonly BarItem[];
+	mode: TreeState['mode'];
+	sort: TreeState['sort'];
+	wasteOnly: boolean;
+	buildOnly: boolean;
+	filter: string;
+	editingFilter: boolean;
+	filterError: string | undefined;
+	rowCount: number;
+	message: string | undefined;
+	width: number;
+};
 
-function isOn(state: ExplorerState, command: Command): boolean {
-	const {tree} = state;
+function isOn(props: Props, command: Command): boolean {
 	switch (command) {
 		case 'aggregated':
-			return tree.mode === 'aggregated';
+			return props.mode === 'aggregated';
 		case 'wasteOnly':
-			return tree.wasteOnly;
+			return props.wasteOnly;
 		case 'buildOnly':
-			return tree.buildOnly;
+			return props.buildOnly;
 		case 'sort':
-			return tree.sort === 'size';
+			return props.sort === 'size';
 		default:
 			return false;
 	}
 }
 
-/** Two lines: the filter bar or the last message, then the keys that work in the focused pane. */
-export function Footer({state, tree, width}: Props) {
+/**
+Two lines: the filter bar or the last message, then the keys that work in the focused pane. Plain
+props and memo: a cursor move does not re-render it.
+*/
+export const Footer = memo(function Footer(props: Props) {
+	const {filter, editingFilter, filterError, message, width} = props;
 	let status: ReactNode = <Text> </Text>;
-	if (state.editingFilter || state.tree.filter !== '') {
-		const error = tree.view.filterError;
+	if (editingFilter || filter !== '') {
 		status = (
 			<Text wrap="truncate">
 				<Text bold>Path filter: </Text>
-				{sanitize(state.tree.filter)}
-				{state.editingFilter ? <Text inverse> </Text> : null}
-				{error ? <Text color="red">{`  ${truncate(error, 60)}`}</Text> : null}
-				<Text dimColor>{`  ${tree.visible.length} rows`}</Text>
+				{sanitize(filter)}
+				{editingFilter ? <Text inverse> </Text> : null}
+				{filterError ? <Text color="red">{`  ${truncate(filterError, 60)}`}</Text> : null}
+				<Text dimColor>{`  ${props.rowCount} rows`}</Text>
 			</Text>
 		);
-	} else if (state.message) {
+	} else if (message) {
 		status = (
 			<Text wrap="truncate" color="yellow">
-				{state.message}
+				{message}
 			</Text>
 		);
 	}
 
-	const items = barItems(activeScopes(state));
 	return (
-		<Box flexDirection="column" width={width} height={2} overflow="hidden">
+		<Box flexDirection="column" width={width} height={2} overflowY="hidden">
 			{status}
 			<Text wrap="truncate">
-				{items.map((item) => (
+				{props.items.map((item) => (
 					<Text key={item.command}>
-						<Text bold inverse={isOn(state, item.command)}>
+						<Text bold inverse={isOn(props, item.command)}>
 							{item.keys}
 						</Text>
 						{` ${item.help}  `}
@@ -60,4 +74,4 @@ export function Footer({state, tree, width}: Props) {
 			</Text>
 		</Box>
 	);
-}
+});

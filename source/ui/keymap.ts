@@ -223,7 +223,13 @@ export const scopeTitles: Record<Scope, string> = {
 export type BarItem = {keys: string; help: string; command: Command};
 
 /** Short hints for the help bar: the first key of each `inBar` binding of the given scopes. */
+const barItemsCache = new Map<string, BarItem[]>();
+
+/** The same array for the same scopes, so the memoised footer skips re-rendering on cursor moves. */
 export function barItems(scopes: readonly Scope[]): BarItem[] {
+	const cacheKey = scopes.join(' ');
+	const cached = barItemsCache.get(cacheKey);
+	if (cached) return cached;
 	const items: BarItem[] = [];
 	for (const scope of scopes) {
 		for (const [command, binding] of Object.entries(keymap) as Array<[Command, Binding]>) {
@@ -233,6 +239,7 @@ export function barItems(scopes: readonly Scope[]): BarItem[] {
 		}
 	}
 
+	barItemsCache.set(cacheKey, items);
 	return items;
 }
 

@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import type {ImageAnalysis} from '../analysis/types.js';
 import {buildOnlyColor, wasteColor} from './colors.js';
 import {formatBar, formatBytes, sanitize} from './format.js';
@@ -17,14 +18,14 @@ type Props = {
 	buildOnlyLayers: ReadonlySet<number>;
 };
 
-/** One row per layer, with the empty-layer instructions dimmed between them. */
-export function LayersPane(props: Props) {
+/** One row per layer, with the empty-layer instructions dimmed between them. Memoised: a tree key leaves it alone. */
+export const LayersPane = memo(function LayersPane(props: Props) {
 	const {analysis, layerList, height, width} = props;
 	const largest = Math.max(1, ...analysis.layers.map((layer) => layer.sizeBytes));
 	const digits = String(Math.max(0, analysis.layers.length - 1)).length;
 	const visible = layerList.rows.slice(props.offset, props.offset + height);
 	return (
-		<Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
 			<PaneTitle
 				title={`Layers (${analysis.layers.length})`}
 				hint="  !=waste b=build-only"
@@ -63,4 +64,4 @@ export function LayersPane(props: Props) {
 			})}
 		</Box>
 	);
-}
+});

@@ -76,7 +76,7 @@ export function OverlayView({overlay, height, width}: Props) {
 	}
 
 	return (
-		<Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
 			<PaneTitle title={title} isFocused width={width} />
 			{lines.slice(0, height).map((line, index) => (
 				// biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own

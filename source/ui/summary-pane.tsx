@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import type {ImageAnalysis} from '../analysis/types.js';
 import {formatBytes, formatPercent} from './format.js';
 import {PaneTitle} from './pane-title.js';
@@ -25,14 +26,15 @@ export function summaryLines(analysis: ImageAnalysis, projectedSizeBytes: number
 	];
 }
 
-export function SummaryPane({analysis, projectedSizeBytes, height, width}: Props) {
+/** Memoised: the image summary never changes while exploring. */
+export const SummaryPane = memo(function SummaryPane({analysis, projectedSizeBytes, height, width}: Props) {
 	const all = summaryLines(analysis, projectedSizeBytes);
 	const lines = (all.length > height ? all.filter((line) => !line.startsWith('Final files')) : all).slice(
 		0,
 		height,
 	);
 	return (
-		<Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
 			<PaneTitle title="Image" isFocused={false} width={width} />
 			{lines.map((line) => (
 				<Text key={line} wrap="truncate">
@@ -41,4 +43,4 @@ export function SummaryPane({analysis, projectedSizeBytes, height, width}: Props
 			))}
 		</Box>
 	);
-}
+});

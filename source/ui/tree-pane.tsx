@@ -1,9 +1,9 @@
 import {Box, Text} from 'ink';
-import {buildOnlyColor, statusColor, statusMarker, wasteColor} from './colors.js';
+import {memo} from 'react';
 import type {TreeState} from './explorer-state.js';
-import {formatBytes, formatMode, sanitize} from './format.js';
 import {PaneTitle} from './pane-title.js';
-import type {TreeView} from './tree-view.js';
+import {treeRowText} from './tree-row-text.js';
+import type {TreeRow, TreeView} from './tree-view.js';
 
 type Props = {
 	view: TreeView;
@@ -29,10 +29,32 @@ export function treeTitle(tree: TreeState, layerIndex: number): string {
 	return flags.length > 0 ? `${what} · ${flags.join(' · ')}` : what;
 }
 
-/** Renders only the rows inside the viewport; the view itself is built and memoised elsewhere. */
 /** Below this width the attribute columns would leave no room for names (dive hides them under 60). */
 export const attributesMinWidth = 64;
 
+type LineProps = {
+	row: TreeRow;
+	collapsed: boolean;
+	showAttributes: boolean;
+	isSelected: boolean;
+	isFocused: boolean;
+};
+
+/** Memoised on plain props: a cursor move re-renders the two rows whose selection changed, not all of them. */
+const TreeLine = memo(function TreeLine({row, collapsed, showAttributes, isSelected, isFocused}: LineProps) {
+	return (
+		<Text
+			wrap="truncate"
+			inverse={isSelected && isFocused}
+			bold={isSelected && !isFocused}
+			dimColor={row.isContext && !isSelected}
+		>
+			{treeRowText(row, collapsed, showAttributes)}
+		</Text>
+	);
+});
+
+/** Renders only the rows inside the viewport; the view itself is built and memoised elsewhere. */
 export function TreePane({view, visible, tree, layerIndex, height, width, isFocused}: Props) {
 	const {cursor, offset} = tree.viewport;
 	const showAttributes = tree.showAttributes && width >= attributesMinWidth;
@@ -40,33 +62,15 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 	const lines = [];
 	for (let position = offset; position < end; position++) {
 		const row = view.rows[visible[position]!]!;
-		const collapsed =
-			row.hasChildren && tree.collapse.allCollapsed !== tree.collapse.toggled.has(row.node.path);
-		const entry = row.version?.entry;
-		const attributes =
-			showAttributes && entry
-				? `${formatMode(entry.type, entry.mode)} ${`${entry.uid}:${entry.gid}`.padStart(11)} `
-				: showAttributes
-					? ' '.repeat(23)
-					: '';
-		const link = entry?.linkTarget === undefined ? '' : ` → ${sanitize(entry.linkTarget)}`;
-		const name = `${collapsed ? '⊕ ' : ''}${sanitize(row.node.name)}${row.isDirectory ? '/' : ''}`;
-		const isSelected = position === cursor;
 		lines.push(
-			<Text
+			<TreeLine
 				key={row.node.path}
-				wrap="truncate"
-				inverse={isSelected && isFocused}
-				bold={isSelected && !isFocused}
-				dimColor={row.isContext && !isSelected}
-			>
-				<Text color={statusColor[row.status]}>{statusMarker[row.status]}</Text>
-				<Text color={wasteColor}>{row.wasted ? '!' : ' '}</Text>
-				<Text color={buildOnlyColor}>{row.buildOnly ? 'b' : ' '}</Text>
-				{` ${attributes}${formatBytes(row.size).padStart(9)}  ${row.prefix}`}
-				<Text color={statusColor[row.status]}>{name}</Text>
-				{link}
-			</Text>,
+				row={row}
+				collapsed={row.hasChildren && tree.collapse.allCollapsed !== tree.collapse.toggled.has(row.node.path)}
+				showAttributes={showAttributes}
+				isSelected={position === cursor}
+				isFocused={isFocused}
+			/>,
 		);
 	}
 
@@ -75,7 +79,7 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 			? '    attributes need a wider terminal'
 			: `    ${showAttributes ? 'Permission     UID:GID ' : ''}     Size  Name`;
 	return (
-		<Box flexDirection="column" width={width} height={height + 2} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height + 2} overflowY="hidden">
 			<PaneTitle
 				title={treeTitle(tree, layerIndex)}
 				hint={visible.length > height ? `  ${cursor + 1}/${visible.length}` : ''}

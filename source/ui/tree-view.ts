@@ -103,6 +103,40 @@ export function buildTreeView(
 		return filterTreeView(buildTreeView(analysis, {...options, filter: ''}, buildOnly), options);
 	}
 
+	const steps = treeViewSteps(analysis, options, buildOnly);
+	let step = steps.next();
+	while (!step.done) step = steps.next();
+	return step.value;
+}
+
+/** Nodes visited between two pauses of `treeViewSteps`: about a millisecond of work. */
+const nodesPerStep = 2048;
+
+/** Shared by every leaf: most rows are files, and an array each is garbage the walk need not make. */
+const noChildren: Built[] = [];
+
+const sortedChildrenCache = new WeakMap<PathNode, PathNode[]>();
+
+/** A directory's children in name order, sorted once: every layer's view walks them in this order. */
+function sortedChildren(node: PathNode): PathNode[] {
+	let sorted = sortedChildrenCache.get(node);
+	if (!sorted) {
+		sorted = [...node.children!.values()].sort(compareNodeNames);
+		sortedChildrenCache.set(node, sorted);
+	}
+
+	return sorted;
+}
+
+/**
+`buildTreeView` (without a path filter) as steps: it pauses every few thousand nodes, so views can be
+built ahead in idle time without holding up a key press for longer than a step.
+*/
+export function* treeViewSteps(
+	analysis: ImageAnalysis,
+	options: TreeOptions,
+	buildOnly: Set<string>,
+): Generator<void, TreeView, void> {
 	const {layer} = options;
 	let inChangeSet: Set<PathNode> | undefined;
 	if (options.mode === 'changes') {
@@ -116,55 +150,55 @@ export function buildTreeView(
 		}
 	}
 
-	const passes = (row: TreeRow) => rowPasses(row, options);
+	let visited = 0;
+	type Head = {version: FileVersion | undefined; status: ChangeKind; isContext: boolean; wasted: boolean};
 
-	const visit = (node: PathNode): Built | undefined => {
-		let version: FileVersion | undefined;
-		let status: ChangeKind = 'unchanged';
-		let isContext = false;
-		let wasted = false;
+	/** What the view shows for `node` itself, or undefined when the node is not in it. */
+	const headOf = (node: PathNode): Head | undefined => {
 		if (inChangeSet) {
 			if (!inChangeSet.has(node)) return undefined;
 			const last = node.versions.at(-1);
 			const own = last?.layer === layer ? last : node.versions.find((candidate) => candidate.layer === layer);
-			if (own) {
-				version = own;
-				status = own.kind;
-				wasted = own.hiddenBy !== -1;
-			} else if (node.removedIn.includes(layer)) {
-				version = versionAsOf(node, layer - 1);
-				status = 'removed';
-			} else {
-				version = versionAsOf(node, layer);
-				isContext = true;
+			if (own) return {version: own, status: own.kind, isContext: false, wasted: own.hiddenBy !== -1};
+			if (node.removedIn.includes(layer)) {
+				return {version: versionAsOf(node, layer - 1), status: 'removed', isContext: false, wasted: false};
 			}
-		} else {
-			version = versionAsOf(node, layer);
-			if (version && isVisibleAt(version, layer)) {
-				status = version.layer === layer ? version.kind : 'unchanged';
-				wasted = version.hiddenBy !== -1;
-			} else if (node.removedIn.includes(layer) || version?.hiddenBy === layer) {
-				status = 'removed';
-			} else if (node.versions.length > 0 || !node.children) {
-				// Not present as of this layer (not yet added, or removed earlier).
-				return undefined;
-			}
+
+			return {version: versionAsOf(node, layer), status: 'unchanged', isContext: true, wasted: false};
 		}
 
+		const version = versionAsOf(node, layer);
+		if (version && isVisibleAt(version, layer)) {
+			return {
+				version,
+				status: version.layer === layer ? version.kind : 'unchanged',
+				isContext: false,
+				wasted: version.hiddenBy !== -1,
+			};
+		}
+
+		if (node.removedIn.includes(layer) || version?.hiddenBy === layer) {
+			return {version, status: 'removed', isContext: false, wasted: false};
+		}
+
+		// Not present as of this layer (not yet added, or removed earlier).
+		return node.versions.length > 0 || !node.children
+			? undefined
+			: {version, status: 'unchanged', isContext: false, wasted: false};
+	};
+
+	const finish = (
+		node: PathNode,
+		head: Head,
+		children: Built[],
+		childrenSize: number,
+		childChanged: boolean,
+	): Built | undefined => {
+		const {version, isContext} = head;
+		let {status} = head;
 		const isDirectory = node.children !== undefined || version?.entry.type === 'dir';
-		const children: Built[] = [];
-		let size = 0;
-		let childChanged = false;
-		if (node.children && status !== 'removed') {
-			for (const child of node.children.values()) {
-				const built = visit(child);
-				if (built) {
-					children.push(built);
-					if (built.row.status !== 'removed') size += built.row.size;
-					if (built.row.status !== 'unchanged') childChanged = true;
-				}
-			}
-		} else if (node.children && status === 'removed') {
+		let size = childrenSize;
+		if (node.children && status === 'removed') {
 			// A removed directory shows what it removed, as a single row.
 			size = removedSize(node, layer);
 		}
@@ -192,7 +226,7 @@ export function buildTreeView(
 			status,
 			version,
 			size,
-			wasted: wasted && !isDirectory,
+			wasted: head.wasted && !isDirectory,
 			buildOnly: buildOnly.size > 0 && buildOnly.has(node.path),
 			isContext,
 		};
@@ -200,25 +234,56 @@ export function buildTreeView(
 			return {row, children};
 		}
 
-		return passes(row) && !(isContext && isDirectory) ? {row, children} : undefined;
+		return rowPasses(row, options) && !(isContext && isDirectory) ? {row, children} : undefined;
 	};
+
+	// Only directories are generators: a generator per file would cost more than the file's own work.
+	function* visit(node: PathNode): Generator<void, Built | undefined, void> {
+		const head = headOf(node);
+		if (!head) return undefined;
+		const children: Built[] = [];
+		let size = 0;
+		let childChanged = false;
+		if (node.children && head.status !== 'removed') {
+			for (const child of sortedChildren(node)) {
+				if (++visited % nodesPerStep === 0) yield;
+				let built: Built | undefined;
+				if (child.children) {
+					built = yield* visit(child);
+				} else {
+					const childHead = headOf(child);
+					built = childHead && finish(child, childHead, noChildren, 0, false);
+				}
+
+				if (built) {
+					children.push(built);
+					if (built.row.status !== 'removed') size += built.row.size;
+					if (built.row.status !== 'unchanged') childChanged = true;
+				}
+			}
+		}
+
+		return finish(node, head, children, size, childChanged);
+	}
 
 	const rootChildren: Built[] = [];
 	if (analysis.root.children) {
-		for (const child of analysis.root.children.values()) {
-			const built = visit(child);
+		for (const child of sortedChildren(analysis.root)) {
+			const head = child.children ? undefined : headOf(child);
+			const built = child.children ? yield* visit(child) : head && finish(child, head, noChildren, 0, false);
 			if (built) rootChildren.push(built);
 		}
 	}
 
 	const rows: TreeRow[] = [];
 	const ends: number[] = [];
+	// Children were visited in name order, so only a size sort has work left to do.
 	const compare =
 		options.sort === 'size'
 			? (a: Built, b: Built) => b.row.size - a.row.size || compareNames(a, b)
-			: compareNames;
+			: undefined;
 	const emit = (items: Built[], depth: number, indent: string) => {
-		items.sort(compare);
+		if (compare) items.sort(compare);
 		for (let index = 0; index < items.length; index++) {
 			const item = items[index]!;
 			const isLast = index === items.length - 1;
