@@ -578,7 +578,7 @@ function openViewer(state: ExplorerState, row: TreeRow): ExplorerState {
 		`Owner:    ${entry.uid}:${entry.gid}`,
 		`Layer:    ${version.layer}`,
 		`Modified: ${new Date(entry.mtime * 1000).toISOString()}`,
-		...(entry.hash ? [`Hash:     ${entry.hash}`] : []),
+		...(entry.hash ? [`xxHash64: ${entry.hash}`] : []),
 		...(version.hiddenBy === -1
 			? []
 			: [`Hidden by layer ${version.hiddenBy} (${version.hideCause ?? 'hidden'})`]),

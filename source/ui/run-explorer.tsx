@@ -20,15 +20,16 @@ export type RunExplorerOptions = {
 	stderr?: NodeJS.WriteStream;
 };
 
-type Outcome = {code: number; line?: string};
+export type Outcome = {code: number; line?: string};
 
-type AppProps = {
+export type AppProps = {
 	title: string;
 	load: RunExplorerOptions['load'];
 	onDone: (outcome: Outcome) => void;
 };
 
-function LoadingThenExplorer({title, load, onDone}: AppProps) {
+/** The progress view while `load` runs, then the explorer; exported for the benchmark's first-frame figure. */
+export function LoadingThenExplorer({title, load, onDone}: AppProps) {
 	const size = useTerminalSize();
 	const [data, setData] = useState<ExplorerData | undefined>();
 	const [progress, setProgress] = useState<LoadProgress | undefined>();
