@@ -12,7 +12,7 @@ export function markPhase(label: string): void {
 
 	const now = performance.now();
 	process.stderr.write(
-		`[timings] ${label.padEnd(24)} ${(now - last).toFixed(0).padStart(6)} ms  (at ${now.toFixed(0)} ms)\n`,
+		`[timings] ${label.padEnd(24)} ${(now - last).toFixed(0).padStart(6)} ms  (at ${now.toFixed(0)} ms, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB)\n`,
 	);
 	last = now;
 }
