@@ -42,9 +42,6 @@ export type TreeView = {
 	filterError: string | undefined;
 };
 
-/** A row before its place in the list is known (depth, prefix and hasChildren are filled in when emitted). */
-type Built = {row: TreeRow; children: Built[]};
-
 /** Paths that `build-only` and `cache` findings name, without a leading slash. */
 export function buildOnlyPaths(analysis: ImageAnalysis): Set<string> {
 	const paths = new Set<string>();
@@ -112,9 +109,6 @@ export function buildTreeView(
 /** Nodes visited between two pauses of `treeViewSteps`: about a millisecond of work. */
 const nodesPerStep = 2048;
 
-/** Shared by every leaf: most rows are files, and an array each is garbage the walk need not make. */
-const noChildren: Built[] = [];
-
 const sortedChildrenCache = new WeakMap<PathNode, PathNode[]>();
 
 /** A directory's children in name order, sorted once: every layer's view walks them in this order. */
@@ -128,9 +122,26 @@ function sortedChildren(node: PathNode): PathNode[] {
 	return sorted;
 }
 
+/** A directory being walked: its row is already in the list (at `at`) and is completed when it is left. */
+type Frame = {
+	node: PathNode;
+	children: PathNode[];
+	next: number;
+	at: number;
+	version: FileVersion | undefined;
+	status: ChangeKind;
+	isContext: boolean;
+	size: number;
+	childChanged: boolean;
+};
+
 /**
 `buildTreeView` (without a path filter) as steps: it pauses every few thousand nodes, so views can be
 built ahead in idle time without holding up a key press for longer than a step.
+
+The walk writes rows straight into the list in pre-order (name order): a directory's row goes in when
+it is entered and is completed, or taken out again with nothing under it, when it is left. No row is
+wrapped or copied, which made the walk about twice as fast as building a tree of rows and flattening it.
 */
 export function* treeViewSteps(
 	analysis: ImageAnalysis,
@@ -150,159 +161,205 @@ export function* treeViewSteps(
 		}
 	}
 
-	let visited = 0;
-	type Head = {version: FileVersion | undefined; status: ChangeKind; isContext: boolean; wasted: boolean};
+	// What the view shows for a node itself, set by `headOf` (no object per node).
+	let headVersion: FileVersion | undefined;
+	let headStatus: ChangeKind = 'unchanged';
+	let headIsContext = false;
+	let headWasted = false;
+	const setHead = (
+		version: FileVersion | undefined,
+		status: ChangeKind,
+		isContext: boolean,
+		wasted: boolean,
+	) => {
+		headVersion = version;
+		headStatus = status;
+		headIsContext = isContext;
+		headWasted = wasted;
+		return true;
+	};
 
-	/** What the view shows for `node` itself, or undefined when the node is not in it. */
-	const headOf = (node: PathNode): Head | undefined => {
+	/** Sets the head of `node`; false when the node is not in the view. */
+	const headOf = (node: PathNode): boolean => {
 		if (inChangeSet) {
-			if (!inChangeSet.has(node)) return undefined;
+			if (!inChangeSet.has(node)) return false;
 			const last = node.versions.at(-1);
 			const own = last?.layer === layer ? last : node.versions.find((candidate) => candidate.layer === layer);
-			if (own) return {version: own, status: own.kind, isContext: false, wasted: own.hiddenBy !== -1};
-			if (node.removedIn.includes(layer)) {
-				return {version: versionAsOf(node, layer - 1), status: 'removed', isContext: false, wasted: false};
-			}
-
-			return {version: versionAsOf(node, layer), status: 'unchanged', isContext: true, wasted: false};
+			if (own) return setHead(own, own.kind, false, own.hiddenBy !== -1);
+			if (node.removedIn.includes(layer))
+				return setHead(versionAsOf(node, layer - 1), 'removed', false, false);
+			return setHead(versionAsOf(node, layer), 'unchanged', true, false);
 		}
 
 		const version = versionAsOf(node, layer);
 		if (version && isVisibleAt(version, layer)) {
-			return {
+			return setHead(
 				version,
-				status: version.layer === layer ? version.kind : 'unchanged',
-				isContext: false,
-				wasted: version.hiddenBy !== -1,
-			};
+				version.layer === layer ? version.kind : 'unchanged',
+				false,
+				version.hiddenBy !== -1,
+			);
 		}
 
 		if (node.removedIn.includes(layer) || version?.hiddenBy === layer) {
-			return {version, status: 'removed', isContext: false, wasted: false};
+			return setHead(version, 'removed', false, false);
 		}
 
 		// Not present as of this layer (not yet added, or removed earlier).
-		return node.versions.length > 0 || !node.children
-			? undefined
-			: {version, status: 'unchanged', isContext: false, wasted: false};
+		return node.versions.length > 0 || !node.children ? false : setHead(version, 'unchanged', false, false);
 	};
-
-	const finish = (
-		node: PathNode,
-		head: Head,
-		children: Built[],
-		childrenSize: number,
-		childChanged: boolean,
-	): Built | undefined => {
-		const {version, isContext} = head;
-		let {status} = head;
-		const isDirectory = node.children !== undefined || version?.entry.type === 'dir';
-		let size = childrenSize;
-		if (node.children && status === 'removed') {
-			// A removed directory shows what it removed, as a single row.
-			size = removedSize(node, layer);
-		}
-
-		if (!isDirectory) {
-			size = version?.entry.size ?? 0;
-		}
-
-		if (!version && children.length === 0 && status !== 'removed') {
-			// A directory implied only by paths that are not in this view.
-			return undefined;
-		}
-
-		if (isDirectory && status === 'unchanged' && childChanged && !inChangeSet) {
-			// Like dive: a directory whose contents changed reads as modified.
-			status = 'modified';
-		}
-
-		const row: TreeRow = {
-			node,
-			depth: 0,
-			prefix: '',
-			isDirectory,
-			hasChildren: children.length > 0,
-			status,
-			version,
-			size,
-			wasted: head.wasted && !isDirectory,
-			buildOnly: buildOnly.size > 0 && buildOnly.has(node.path),
-			isContext,
-		};
-		if (children.length > 0) {
-			return {row, children};
-		}
-
-		return rowPasses(row, options) && !(isContext && isDirectory) ? {row, children} : undefined;
-	};
-
-	// Only directories are generators: a generator per file would cost more than the file's own work.
-	function* visit(node: PathNode): Generator<void, Built | undefined, void> {
-		const head = headOf(node);
-		if (!head) return undefined;
-		const children: Built[] = [];
-		let size = 0;
-		let childChanged = false;
-		if (node.children && head.status !== 'removed') {
-			for (const child of sortedChildren(node)) {
-				if (++visited % nodesPerStep === 0) yield;
-				let built: Built | undefined;
-				if (child.children) {
-					built = yield* visit(child);
-				} else {
-					const childHead = headOf(child);
-					built = childHead && finish(child, childHead, noChildren, 0, false);
-				}
-
-				if (built) {
-					children.push(built);
-					if (built.row.status !== 'removed') size += built.row.size;
-					if (built.row.status !== 'unchanged') childChanged = true;
-				}
-			}
-		}
-
-		return finish(node, head, children, size, childChanged);
-	}
-
-	const rootChildren: Built[] = [];
-	if (analysis.root.children) {
-		for (const child of sortedChildren(analysis.root)) {
-			const head = child.children ? undefined : headOf(child);
-			const built = child.children ? yield* visit(child) : head && finish(child, head, noChildren, 0, false);
-			if (built) rootChildren.push(built);
-		}
-	}
 
 	const rows: TreeRow[] = [];
 	const ends: number[] = [];
-	// Children were visited in name order, so only a size sort has work left to do.
-	const compare =
-		options.sort === 'size'
-			? (a: Built, b: Built) => b.row.size - a.row.size || compareNames(a, b)
-			: undefined;
-	const emit = (items: Built[], depth: number, indent: string) => {
-		if (compare) items.sort(compare);
-		for (let index = 0; index < items.length; index++) {
-			const item = items[index]!;
-			const isLast = index === items.length - 1;
-			const at = rows.length;
-			// The row objects are this build's own, so filling them in place is safe.
-			item.row.depth = depth;
-			item.row.prefix = `${indent}${isLast ? '└─ ' : '├─ '}`;
-			rows.push(item.row);
-			ends.push(0);
-			if (item.children.length > 0) {
-				emit(item.children, depth + 1, `${indent}${isLast ? '   ' : '│  '}`);
+	const stack: Frame[] = [];
+	const rowOf = (node: PathNode, depth: number, isDirectory: boolean, size: number): TreeRow => ({
+		node,
+		depth,
+		prefix: '',
+		isDirectory,
+		hasChildren: false,
+		status: headStatus,
+		version: headVersion,
+		size,
+		wasted: headWasted && !isDirectory,
+		buildOnly: buildOnly.size > 0 && buildOnly.has(node.path),
+		isContext: headIsContext,
+	});
+
+	/** A node without children in this view: kept when the filters let it through. */
+	const addLeaf = (node: PathNode, depth: number): TreeRow | undefined => {
+		const version = headVersion;
+		const isDirectory = node.children !== undefined || version?.entry.type === 'dir';
+		if (!version && headStatus !== 'removed') return undefined;
+		// A removed directory shows what it removed, as a single row; an empty directory has no bytes.
+		const size = isDirectory
+			? node.children && headStatus === 'removed'
+				? removedSize(node, layer)
+				: 0
+			: (version?.entry.size ?? 0);
+		const row = rowOf(node, depth, isDirectory, size);
+		if (!rowPasses(row, options) || (headIsContext && isDirectory)) return undefined;
+		rows.push(row);
+		ends.push(rows.length);
+		return row;
+	};
+
+	/** Count a kept child into its parent's size and "contents changed". */
+	const account = (frame: Frame | undefined, row: TreeRow) => {
+		if (!frame) return;
+		if (row.status !== 'removed') frame.size += row.size;
+		if (row.status !== 'unchanged') frame.childChanged = true;
+	};
+
+	const enter = (node: PathNode) => {
+		const at = rows.length;
+		rows.push(rowOf(node, stack.length, true, 0));
+		ends.push(0);
+		stack.push({
+			node,
+			children: headStatus === 'removed' ? [] : sortedChildren(node),
+			next: 0,
+			at,
+			version: headVersion,
+			status: headStatus,
+			isContext: headIsContext,
+			size: 0,
+			childChanged: false,
+		});
+	};
+
+	/** Complete a directory's row, or take it out again when nothing is under it and it does not show itself. */
+	const leave = (frame: Frame): TreeRow | undefined => {
+		const row = rows[frame.at]!;
+		const hasChildren = rows.length > frame.at + 1;
+		if (!hasChildren) {
+			rows.length = frame.at;
+			ends.length = frame.at;
+			headVersion = frame.version;
+			headStatus = frame.status;
+			headIsContext = frame.isContext;
+			headWasted = false;
+			return addLeaf(frame.node, row.depth);
+		}
+
+		row.hasChildren = true;
+		row.size = frame.status === 'removed' ? removedSize(frame.node, layer) : frame.size;
+		// Like dive: a directory whose contents changed reads as modified.
+		if (frame.status === 'unchanged' && frame.childChanged && !inChangeSet) row.status = 'modified';
+		ends[frame.at] = rows.length;
+		return row;
+	};
+
+	let visited = 0;
+	const top = analysis.root.children ? sortedChildren(analysis.root) : [];
+	for (const child of top) {
+		if (!headOf(child)) continue;
+		if (!child.children) {
+			addLeaf(child, 0);
+			continue;
+		}
+
+		enter(child);
+		while (stack.length > 0) {
+			const frame = stack.at(-1)!;
+			if (frame.next === frame.children.length) {
+				stack.pop();
+				const row = leave(frame);
+				if (row) account(stack.at(-1), row);
+				continue;
 			}
 
-			ends[at] = rows.length;
+			const node = frame.children[frame.next++]!;
+			if (++visited % nodesPerStep === 0) yield;
+			if (!headOf(node)) continue;
+			if (node.children) {
+				enter(node);
+			} else {
+				const row = addLeaf(node, stack.length);
+				if (row) account(frame, row);
+			}
+		}
+	}
+
+	const subtreeEnd = Int32Array.from(ends);
+	const view = options.sort === 'size' ? sortedBySize(rows, subtreeEnd) : {rows, subtreeEnd};
+	setPrefixes(view.rows, view.subtreeEnd);
+	return {...view, filterError: undefined};
+}
+
+/** The same rows with every list of siblings ordered by size (largest first, then by name). */
+function sortedBySize(rows: TreeRow[], subtreeEnd: Int32Array): {rows: TreeRow[]; subtreeEnd: Int32Array} {
+	const out: TreeRow[] = [];
+	const ends = new Int32Array(rows.length);
+	const place = (start: number, end: number) => {
+		const siblings: number[] = [];
+		for (let index = start; index < end; index = subtreeEnd[index]!) siblings.push(index);
+		siblings.sort((a, b) => rows[b]!.size - rows[a]!.size || compareNodeNames(rows[a]!.node, rows[b]!.node));
+		for (const index of siblings) {
+			const at = out.length;
+			out.push(rows[index]!);
+			place(index + 1, subtreeEnd[index]!);
+			ends[at] = out.length;
 		}
 	};
 
-	emit(rootChildren, 0, '');
-	return {rows, subtreeEnd: Int32Array.from(ends), filterError: undefined};
+	place(0, rows.length);
+	return {rows: out, subtreeEnd: ends};
+}
+
+/** The box-drawing prefix of every row: a row is the last of its siblings when its subtree ends where its parent's does. */
+function setPrefixes(rows: TreeRow[], subtreeEnd: Int32Array): void {
+	const indents: string[] = [''];
+	const parentEnds: number[] = [rows.length];
+	for (let index = 0; index < rows.length; index++) {
+		const row = rows[index]!;
+		const {depth} = row;
+		const isLast = subtreeEnd[index] === parentEnds[depth];
+		const indent = indents[depth]!;
+		row.prefix = `${indent}${isLast ? '└─ ' : '├─ '}`;
+		indents[depth + 1] = `${indent}${isLast ? '   ' : '│  '}`;
+		parentEnds[depth + 1] = subtreeEnd[index]!;
+	}
 }
 
 /** The status, waste and build-only filters for one row on its own (the path filter is separate). */
@@ -410,10 +467,6 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 
 	emit(0, rows.length, '');
 	return {rows: out, subtreeEnd: Int32Array.from(ends), filterError: undefined};
-}
-
-function compareNames(a: Built, b: Built): number {
-	return compareNodeNames(a.row.node, b.row.node);
 }
 
 function compareNodeNames(a: PathNode, b: PathNode): number {
