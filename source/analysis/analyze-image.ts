@@ -10,7 +10,7 @@ export function analyzeImage(raw: RawImage): ImageAnalysis {
 	const mapping = mapHistory(raw.history, raw.layers.length);
 	const stacked = stackLayers(raw.layers);
 	const wasteResult = computeWaste(stacked.root, raw.layers.length);
-	const efficiency = computeDiveEfficiency(raw.layers, stacked.root, stacked.entryNodes);
+	const efficiency = computeDiveEfficiency(raw.layers, stacked.root, stacked.entryNodes, stacked.nodeCount);
 
 	const layers: LayerSummary[] = raw.layers.map((layer, index) => {
 		const history = mapping.layers[index]!;

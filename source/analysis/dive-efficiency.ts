@@ -18,14 +18,18 @@ export function computeDiveEfficiency(
 	layers: ParsedLayer[],
 	root: PathNode,
 	entryNodes: Array<Array<PathNode | undefined>>,
+	nodeCount: number,
 ): DiveEfficiency {
-	// Keyed by node (identity hashing is far cheaper than hashing a million path strings); by path only
-	// for a whiteout of a path no layer ever had.
-	const slotByKey = new Map<PathNode | string, number>();
+	// A path's slot is found by its node's id (a typed array: no hashing, and no map of a million
+	// entries to collect afterwards); by path only for a whiteout of a path no layer ever had.
+	const slotOfNode = new Int32Array(nodeCount).fill(-1);
+	const slotOfPath = new Map<string, number>();
+	const entryCount = layers.reduce((sum, layer) => sum + layer.entries.length, 0);
 	const paths: string[] = [];
-	const cumulative: number[] = [];
-	const minimum: number[] = [];
-	const count: number[] = [];
+	const cumulative = new Float64Array(entryCount);
+	const minimum = new Float64Array(entryCount);
+	const count = new Int32Array(entryCount);
+	let slots = 0;
 	// Slots in the order they reached a count of 2, as dive's walk meets them.
 	const becameInefficient: number[] = [];
 	const whiteoutLayers = collectWhiteoutLayers(layers);
@@ -67,14 +71,19 @@ export function computeDiveEfficiency(
 			}
 
 			const size = isWhiteout ? deletedSize(node, layerIndex, whiteoutLayers) : entry.size;
-			const key = node ?? entry.path;
-			const slot = slotByKey.get(key);
-			if (slot === undefined) {
-				slotByKey.set(key, cumulative.length);
+			const slot = node ? slotOfNode[node.id]! : (slotOfPath.get(entry.path) ?? -1);
+			if (slot === -1) {
+				if (node) {
+					slotOfNode[node.id] = slots;
+				} else {
+					slotOfPath.set(entry.path, slots);
+				}
+
 				paths.push(entry.path);
-				cumulative.push(size);
-				minimum.push(size);
-				count.push(1);
+				cumulative[slots] = size;
+				minimum[slots] = size;
+				count[slots] = 1;
+				slots++;
 				continue;
 			}
 
@@ -98,7 +107,7 @@ export function computeDiveEfficiency(
 
 	let minimumSum = 0;
 	let cumulativeSum = 0;
-	for (let slot = 0; slot < cumulative.length; slot++) {
+	for (let slot = 0; slot < slots; slot++) {
 		minimumSum += minimum[slot]!;
 		cumulativeSum += cumulative[slot]!;
 	}

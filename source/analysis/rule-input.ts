@@ -1,4 +1,4 @@
-import type {RawImage} from '../image/types.js';
+import type {RawImage, TarEntry} from '../image/types.js';
 import {finalVersion, findNode} from './path-node.js';
 import type {FinalFile, ImageAnalysis, PathNode, RuleInput} from './types.js';
 import {forEachNode} from './waste.js';
@@ -15,18 +15,7 @@ export function buildRuleInput(analysis: ImageAnalysis, raw: RawImage): RuleInpu
 			return;
 		}
 
-		const {entry} = visible;
-		files.push({
-			path: node.path,
-			type: entry.type,
-			size: entry.size,
-			mode: entry.mode,
-			uid: entry.uid,
-			gid: entry.gid,
-			...(entry.linkTarget === undefined ? {} : {linkTarget: entry.linkTarget}),
-			...(entry.hash === undefined ? {} : {hash: entry.hash}),
-			layer: visible.layer,
-		});
+		files.push(finalFile(node.path, visible.entry, visible.layer));
 	});
 
 	return {
@@ -37,6 +26,23 @@ export function buildRuleInput(analysis: ImageAnalysis, raw: RawImage): RuleInpu
 		config: raw.config,
 		waste: analysis.waste,
 	};
+}
+
+/**
+One object literal per shape instead of spreads: a million files, each built in one allocation with its
+fields in the object, instead of temporary objects and a separate property store each.
+*/
+function finalFile(path: string, entry: TarEntry, layer: number): FinalFile {
+	const {type, size, mode, uid, gid, linkTarget, hash} = entry;
+	if (linkTarget === undefined) {
+		return hash === undefined
+			? {path, type, size, mode, uid, gid, layer}
+			: {path, type, size, mode, uid, gid, hash, layer};
+	}
+
+	return hash === undefined
+		? {path, type, size, mode, uid, gid, linkTarget, layer}
+		: {path, type, size, mode, uid, gid, linkTarget, hash, layer};
 }
 
 /**

@@ -14,6 +14,8 @@ export type StackedLayers = {
 	*/
 	entryNodes: Array<Array<PathNode | undefined>>;
 	counts: LayerChangeCounts[];
+	/** Nodes created, the root included: every `id` is below it. */
+	nodeCount: number;
 };
 
 /**
@@ -23,7 +25,8 @@ per layer that wrote it. Per layer, the whiteout and opaque markers apply first,
 visible, so "what is visible now" is a look at `versions.at(-1)`, and no tree is ever copied.
 */
 export function stackLayers(layers: ParsedLayer[]): StackedLayers {
-	const root = createNode('', '', undefined);
+	let nodeCount = 0;
+	const root = createNode(nodeCount++, '', '', undefined);
 	const layerNodes: PathNode[][] = [];
 	const entryNodes: Array<Array<PathNode | undefined>> = [];
 	const counts: LayerChangeCounts[] = [];
@@ -37,7 +40,7 @@ export function stackLayers(layers: ParsedLayer[]): StackedLayers {
 			return existing;
 		}
 
-		const node = createNode(name, path, parent);
+		const node = createNode(nodeCount++, name, path, parent);
 		parent.children ??= new Map();
 		parent.children.set(name, node);
 		return node;
@@ -156,7 +159,7 @@ export function stackLayers(layers: ParsedLayer[]): StackedLayers {
 		counts.push(countChanges(touched, layerIndex));
 	}
 
-	return {root, layerNodes, entryNodes, counts};
+	return {root, layerNodes, entryNodes, counts, nodeCount};
 }
 
 /**
@@ -165,8 +168,8 @@ would otherwise carry a million empty arrays). Frozen, so a stray push fails lou
 */
 const noRemovals = Object.freeze([]) as unknown as number[];
 
-function createNode(name: string, path: string, parent: PathNode | undefined): PathNode {
-	return {name, path, parent, children: undefined, versions: [], removedIn: noRemovals};
+function createNode(id: number, name: string, path: string, parent: PathNode | undefined): PathNode {
+	return {id, name, path, parent, children: undefined, versions: [], removedIn: noRemovals};
 }
 
 function recordRemoval(node: PathNode, layerIndex: number): void {

@@ -31,6 +31,8 @@ Every path that ever appears in any layer, once. The stacked filesystem as of an
 versions with `layer <= i` and (`hiddenBy === -1` or `hiddenBy > i`), so no per-layer tree copy is kept.
 */
 export type PathNode = {
+	/** Creation order (the root is 0): passes over every node index typed arrays by it instead of hashing nodes. */
+	id: number;
 	name: string;
 	path: string;
 	parent: PathNode | undefined;

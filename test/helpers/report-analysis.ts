@@ -25,7 +25,9 @@ export type FileSpec = {path: string; size: number; layer: number};
 
 /** A tree where each file has one visible version, enough for size lookups. */
 export function buildRoot(files: FileSpec[]): PathNode {
+	let nextNodeId = 0;
 	const root: PathNode = {
+		id: nextNodeId++,
 		name: '',
 		path: '',
 		parent: undefined,
@@ -41,7 +43,15 @@ export function buildRoot(files: FileSpec[]): PathNode {
 			let child = node.children.get(name);
 			if (!child) {
 				const path = names.slice(0, index + 1).join('/');
-				child = {name, path, parent: node, children: undefined, versions: [], removedIn: []};
+				child = {
+					id: nextNodeId++,
+					name,
+					path,
+					parent: node,
+					children: undefined,
+					versions: [],
+					removedIn: [],
+				};
 				node.children.set(name, child);
 			}
 

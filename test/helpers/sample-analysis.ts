@@ -24,8 +24,10 @@ export type SampleEntry = {
 export type SampleLayer = {instruction: string; entries: SampleEntry[]};
 export type SampleHistory = {instruction: string; afterLayerIndex: number};
 
+let nextNodeId = 0;
+
 function makeNode(name: string, path: string, parent: PathNode | undefined): PathNode {
-	return {name, path, parent, children: undefined, versions: [], removedIn: []};
+	return {id: nextNodeId++, name, path, parent, children: undefined, versions: [], removedIn: []};
 }
 
 function nodeFor(root: PathNode, path: string): PathNode {
