@@ -11,9 +11,9 @@ import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {cpus, tmpdir, totalmem} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
-import type {CliOptions} from '../source/cli-options.js';
 import {loadImage} from '../source/run/load-image.js';
 import {archiveFloorScript, ociFloorScript} from './floor.js';
+import {imageOptions} from './image-options.js';
 import {type Measurement, measure, measurePair, measureShell, medianOf} from './measure.js';
 import {type BenchInput, prepareInputs} from './prepare-inputs.js';
 import type {UiLatency} from './ui-latency.js';
@@ -146,24 +146,6 @@ async function benchDaemon(): Promise<void> {
 	});
 }
 
-function options(image: string): CliOptions {
-	return {
-		image,
-		source: undefined,
-		platform: undefined,
-		reports: [],
-		dockerfile: undefined,
-		ci: false,
-		config: undefined,
-		baseline: undefined,
-		writeBaseline: undefined,
-		ruleOverrides: {},
-		maxLayerBytes: undefined,
-		cache: true,
-		debug: false,
-	};
-}
-
 /**
 Re-open of (a) with a warm cache: the whole `--json` CLI run (the stored report), and the explorer's
 model in process (the stored report, the entries from the cache and the tree stacked again).
@@ -181,7 +163,7 @@ async function benchCache(input: BenchInput, cacheHome: string): Promise<void> {
 	const explorerLoads: number[] = [];
 	for (let run = 0; run < runs; run++) {
 		const started = performance.now();
-		await loadImage(options(input.path));
+		await loadImage(imageOptions(input.path));
 		explorerLoads.push(performance.now() - started);
 	}
 

@@ -3,8 +3,8 @@ The UI latency run in a process of its own, as the CLI's explorer runs: the benc
 loads the image several times) must not add its garbage collections to the frames. Prints the figures
 as JSON on stdout. Usage: node --import tsx bench/ui-latency-child.tsx IMAGE
 */
-import type {CliOptions} from '../source/cli-options.js';
 import {loadImage} from '../source/run/load-image.js';
+import {imageOptions} from './image-options.js';
 import {measureUiLatency} from './ui-latency.js';
 
 const image = process.argv[2];
@@ -12,22 +12,7 @@ if (image === undefined) {
 	throw new Error('usage: ui-latency-child.tsx IMAGE');
 }
 
-const options: CliOptions = {
-	image,
-	source: undefined,
-	platform: undefined,
-	reports: [],
-	dockerfile: undefined,
-	ci: false,
-	config: undefined,
-	baseline: undefined,
-	writeBaseline: undefined,
-	ruleOverrides: {},
-	maxLayerBytes: undefined,
-	cache: true,
-	debug: false,
-};
-const loaded = await loadImage(options);
+const loaded = await loadImage(imageOptions(image));
 const latency = await measureUiLatency({...loaded.report, ...loaded.tree});
 process.stdout.write(`${JSON.stringify(latency)}\n`);
 process.exit(0);

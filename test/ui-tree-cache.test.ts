@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {treeViewFor, warmTreeViews} from '../source/ui/tree-cache.js';
-import {buildOnlyPaths, buildTreeView, type TreeOptions, treeViewSteps} from '../source/ui/tree-view.js';
+import {
+	buildOnlyPaths,
+	buildTreeView,
+	defaultTreeOptions,
+	type TreeOptions,
+	treeViewSteps,
+} from '../source/ui/tree-view.js';
 import {layersOutward} from '../source/ui/use-warm-tree-views.js';
 import {largeAnalysis} from './helpers/sample-analysis.js';
 
 function options(change: Partial<TreeOptions>): TreeOptions {
-	return {
-		layer: 0,
-		mode: 'changes',
-		filter: '',
-		sort: 'name',
-		hidden: {added: false, modified: false, removed: false, unchanged: false},
-		wasteOnly: false,
-		buildOnly: false,
-		...change,
-	};
+	return {...defaultTreeOptions, ...change};
 }
 
 const shape = (view: {rows: Array<{node: {path: string}; prefix: string; size: number; status: string}>}) =>

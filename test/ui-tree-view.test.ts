@@ -4,6 +4,7 @@ import {buildLayerList} from '../source/ui/layer-list.js';
 import {
 	buildOnlyPaths,
 	buildTreeView,
+	defaultTreeOptions,
 	type TreeOptions,
 	type TreeView,
 	visibleRows,
@@ -14,16 +15,7 @@ const analysis = sampleAnalysis();
 const buildOnly = buildOnlyPaths(analysis);
 
 function options(change: Partial<TreeOptions>): TreeOptions {
-	return {
-		layer: 0,
-		mode: 'changes',
-		filter: '',
-		sort: 'name',
-		hidden: {added: false, modified: false, removed: false, unchanged: false},
-		wasteOnly: false,
-		buildOnly: false,
-		...change,
-	};
+	return {...defaultTreeOptions, ...change};
 }
 
 /** `<status><waste><build> <size> <prefix><name>` per row, the way the pane lays them out. */

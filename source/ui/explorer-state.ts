@@ -5,7 +5,13 @@ import {buildLayerList, type LayerList} from './layer-list.js';
 import {computeLayout, type Layout, type Size} from './layout.js';
 import {dockerfileLines, findingLines} from './overlay-lines.js';
 import {type CollapseState, treeViewFor, visibleFor} from './tree-cache.js';
-import type {TreeMode, TreeOptions, TreeRow, TreeView} from './tree-view.js';
+import {
+	defaultTreeOptions,
+	type TreeMode,
+	type TreeOptions,
+	type TreeRow,
+	type TreeView,
+} from './tree-view.js';
 import {moveBy, moveTo, pageBy, settle, type Viewport} from './viewport.js';
 
 export const exportFormats = ['markdown', 'json', 'sarif'] as const;
@@ -115,12 +121,12 @@ export function createInitialState(
 		layer: 0,
 		layersOffset: 0,
 		tree: {
-			mode: 'changes',
-			filter: '',
-			sort: 'name',
-			hidden: {added: false, modified: false, removed: false, unchanged: false},
-			wasteOnly: false,
-			buildOnly: false,
+			mode: defaultTreeOptions.mode,
+			filter: defaultTreeOptions.filter,
+			sort: defaultTreeOptions.sort,
+			hidden: {...defaultTreeOptions.hidden},
+			wasteOnly: defaultTreeOptions.wasteOnly,
+			buildOnly: defaultTreeOptions.buildOnly,
 			collapse: {allCollapsed: false, toggled: new Set()},
 			viewport: {cursor: 0, offset: 0},
 			showAttributes: false,

@@ -14,6 +14,17 @@ export type TreeOptions = {
 	buildOnly: boolean;
 };
 
+/** What a view shows when the explorer opens: the first layer's changes, by name, nothing hidden. */
+export const defaultTreeOptions: Readonly<TreeOptions> = Object.freeze({
+	layer: 0,
+	mode: 'changes',
+	filter: '',
+	sort: 'name',
+	hidden: Object.freeze({added: false, modified: false, removed: false, unchanged: false}),
+	wasteOnly: false,
+	buildOnly: false,
+});
+
 export type TreeRow = {
 	node: PathNode;
 	depth: number;
