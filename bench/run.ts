@@ -248,6 +248,14 @@ async function benchUi(input: BenchInput): Promise<void> {
 		'`j`/`k` in the layer list (tree of the new layer drawn), back to back (each press as soon as the last frame is out)',
 		firstOpen.flatMap((latency) => latency.layerMovesBackToBack),
 	);
+	keyRow(
+		'`z`/`Z` (collapse / expand every directory) in the file tree',
+		firstOpen.flatMap((latency) => latency.collapseMoves),
+	);
+	keyRow(
+		'`/` and each character of a path filter, typed',
+		firstOpen.flatMap((latency) => latency.filterKeys),
+	);
 	const firstFrameRow = (label: string, latencies: UiLatency[]): void => {
 		const median = percentile(
 			latencies.map((latency) => latency.firstFrameMs),

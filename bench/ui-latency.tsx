@@ -13,6 +13,10 @@ export type UiLatency = {
 	layerMovesBackToBack: number[];
 	/** Layer moves at a person's pace: 100 ms between a frame and the next press. */
 	layerMovesPaced: number[];
+	/** `z` and `Z` (collapse and expand every directory) in the file tree. */
+	collapseMoves: number[];
+	/** `/` and each character of a path filter typed into it (the tree is filtered as it is typed). */
+	filterKeys: number[];
 };
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -55,8 +59,9 @@ async function measureFirstFrame(analysis: ImageAnalysis): Promise<number> {
 
 /**
 Key → frame through the real Ink render path (ink-testing-library's stdout/stdin): the explorer on the
-given analysis at 160×50, `j` pressed in the tree pane and `j`/`k` in the layers pane, each timed until
-the frame changes (a layer move's frame already shows the new layer's tree).
+given analysis at 160×50, `j`/`k` in the layers pane, then in the tree pane `j`, `z`/`Z` and a path
+filter typed character by character, each timed until the frame changes (a layer move's frame already
+shows the new layer's tree).
 */
 export async function measureUiLatency(analysis: ImageAnalysis, presses = 40): Promise<UiLatency> {
 	const firstFrameMs = await measureFirstFrame(analysis);
@@ -95,7 +100,17 @@ export async function measureUiLatency(analysis: ImageAnalysis, presses = 40): P
 		treeMoves.push(await press('j'));
 	}
 
+	const collapseMoves: number[] = [];
+	for (let index = 0; index < presses / 2; index++) {
+		collapseMoves.push(await press(index % 2 === 0 ? 'z' : 'Z'));
+	}
+
+	const filterKeys: number[] = [];
+	for (const key of ['/', ...'usr/lib/node']) {
+		filterKeys.push(await press(key));
+	}
+
 	instance.unmount();
 	instance.cleanup();
-	return {firstFrameMs, treeMoves, layerMovesBackToBack, layerMovesPaced};
+	return {firstFrameMs, treeMoves, layerMovesBackToBack, layerMovesPaced, collapseMoves, filterKeys};
 }
