@@ -106,7 +106,8 @@ export async function measureUiLatency(analysis: ImageAnalysis, presses = 40): P
 	}
 
 	const filterKeys: number[] = [];
-	for (const key of ['/', ...'usr/lib/node']) {
+	// Matches every row of the first layer at first, then fewer and fewer (usr/lib/dN/sM/... in (a)).
+	for (const key of ['/', ...'d1/s2']) {
 		filterKeys.push(await press(key));
 	}
 

@@ -381,6 +381,19 @@ export function rowPasses(row: TreeRow, options: TreeOptions): boolean {
 	return true;
 }
 
+const slashPathCache = new WeakMap<TreeView, string[]>();
+
+/** `/path` of every row, made once per view: the filter tests them on every typed character. */
+function slashPathsOf(view: TreeView): string[] {
+	let paths = slashPathCache.get(view);
+	if (!paths) {
+		paths = view.rows.map((row) => `/${row.node.path}`);
+		slashPathCache.set(view, paths);
+	}
+
+	return paths;
+}
+
 const parentCache = new WeakMap<TreeView, Int32Array>();
 
 /** Row index of each row's parent (-1 at the top), computed once per view. */
@@ -418,6 +431,8 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 	const keptChildren = new Uint8Array(rows.length);
 	// Children come after their parent in pre-order, so a reverse pass sees them first.
 	const parentOf = parentsOf(base);
+	const slashPaths = slashPathsOf(base);
+	let kept = 0;
 	for (let index = rows.length - 1; index >= 0; index--) {
 		const row = rows[index]!;
 		if (keptChildren[index]) {
@@ -425,17 +440,25 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 		} else if (
 			!(row.isContext && row.isDirectory) &&
 			rowPasses(row, options) &&
-			regex.test(`/${row.node.path}`)
+			regex.test(slashPaths[index]!)
 		) {
 			keep[index] = 1;
 			sizes[index] = row.hasChildren ? 0 : row.size;
 		}
 
 		const parent = parentOf[index]!;
-		if (keep[index] && parent !== -1) {
-			keptChildren[parent] = 1;
-			if (row.status !== 'removed') sizes[parent]! += sizes[index]!;
+		if (keep[index]) {
+			kept++;
+			if (parent !== -1) {
+				keptChildren[parent] = 1;
+				if (row.status !== 'removed') sizes[parent]! += sizes[index]!;
+			}
 		}
+	}
+
+	if (kept === rows.length) {
+		// The first characters of a filter often match every row: the rows, sizes and prefixes are the base's.
+		return {...base, filterError: undefined};
 	}
 
 	const out: TreeRow[] = [];
