@@ -196,7 +196,11 @@ function uiRun(input: BenchInput, cacheHome: string): UiLatency {
 	const child = spawnSync(
 		process.execPath,
 		['--import', 'tsx', join(root, 'bench', 'ui-latency-child.tsx'), input.path],
-		{env: {...process.env, XDG_CACHE_HOME: cacheHome, NODE_ENV: 'production'}, encoding: 'utf8'},
+		// Colours on, as in a terminal: the child's stdout is a pipe, which would turn chalk (and Ink's colours) off.
+		{
+			env: {...process.env, XDG_CACHE_HOME: cacheHome, NODE_ENV: 'production', FORCE_COLOR: '1'},
+			encoding: 'utf8',
+		},
 	);
 	if (child.status !== 0) {
 		throw new Error(`the UI latency run failed: ${child.stderr.slice(-500)}`);

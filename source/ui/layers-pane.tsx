@@ -54,8 +54,9 @@ export const LayersPane = memo(function LayersPane(props: Props) {
 						inverse={isSelected && props.isFocused}
 						bold={isSelected && !props.isFocused}
 					>
-						<Text color={wasteColor}>{waste}</Text>
-						<Text color={buildOnlyColor}>{build}</Text>
+						{/* Blank markers uncoloured, as in the tree: a coloured space is a coloured block when inverted. */}
+						{waste === '!' ? <Text color={wasteColor}>!</Text> : ' '}
+						{build === 'b' ? <Text color={buildOnlyColor}>b</Text> : ' '}
 						{` ${String(layer.index).padStart(digits)} ${formatBytes(layer.sizeBytes).padStart(9)} `}
 						<Text color="cyan">{formatBar(layer.sizeBytes, largest, 4)}</Text>
 						{` ${sanitize(layer.instruction)}`}

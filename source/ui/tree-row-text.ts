@@ -12,8 +12,8 @@ const paint = (color: string | undefined, text: string): string =>
 /**
 One tree row as a single pre-coloured string. Ink re-tokenises every styled run of every row on each
 frame, so one text node per row (instead of nested <Text> runs) is most of the cost of a cursor move.
-Builds the same ANSI sequence the nested runs did (chalk, at the level Ink's own <Text> uses), so
-frames are unchanged; the row-wide styles (inverse, bold, dim) stay on the row's <Text>.
+Coloured with chalk at the level Ink's own <Text> uses; the row-wide styles (inverse, bold, dim) stay on
+the row's <Text>.
 */
 export function treeRowText(row: TreeRow, collapsed: boolean, showAttributes: boolean): string {
 	const color = statusColor[row.status];
@@ -26,12 +26,19 @@ export function treeRowText(row: TreeRow, collapsed: boolean, showAttributes: bo
 				: '';
 	const link = entry?.linkTarget === undefined ? '' : ` → ${sanitize(entry.linkTarget)}`;
 	const name = `${collapsed ? '⊕ ' : ''}${sanitize(row.node.name)}${row.isDirectory ? '/' : ''}`;
+	// Like dive, the whole row takes its status colour: one colour run per row (two escape sequences)
+	// is less for Ink to parse on every frame than a run per column. Blank markers stay uncoloured, so
+	// the inverted (selected) row shows no coloured blocks.
+	const body = ` ${attributes}${formatBytes(row.size).padStart(9)}  ${row.prefix}${name}${link}`;
+	const marker = statusMarker[row.status];
+	if (!row.wasted && !row.buildOnly) {
+		return paint(color, `${marker}  ${body}`);
+	}
+
 	return (
-		paint(color, statusMarker[row.status]) +
-		paint(wasteColor, row.wasted ? '!' : ' ') +
-		paint(buildOnlyColor, row.buildOnly ? 'b' : ' ') +
-		` ${attributes}${formatBytes(row.size).padStart(9)}  ${row.prefix}` +
-		paint(color, name) +
-		link
+		paint(color, marker) +
+		(row.wasted ? paint(wasteColor, '!') : ' ') +
+		(row.buildOnly ? paint(buildOnlyColor, 'b') : ' ') +
+		paint(color, body)
 	);
 }
