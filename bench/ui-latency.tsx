@@ -106,9 +106,13 @@ export async function measureUiLatency(analysis: ImageAnalysis, presses = 40): P
 	}
 
 	const filterKeys: number[] = [];
-	// Matches every row of the first layer at first, then fewer and fewer (usr/lib/dN/sM/... in (a)).
-	for (const key of ['/', ...'d1/s2']) {
-		filterKeys.push(await press(key));
+	for (let round = 0; round < 3; round++) {
+		// Matches every row of the first layer at first, then fewer and fewer (usr/lib/dN/sM/... in (a)).
+		for (const key of ['/', ...'d1/s2']) {
+			filterKeys.push(await press(key));
+		}
+
+		await press('\u001B');
 	}
 
 	instance.unmount();
