@@ -49,6 +49,11 @@ type Row = {
 };
 const rows: Row[] = [];
 
+/** A row; the columns a case has no figure for stay empty. */
+function addRow(row: Pick<Row, 'case' | 'layerlens' | 'target' | 'verdict'> & Partial<Row>): void {
+	rows.push({cpu: '', rss: '', floor: '', ratio: '', ...row});
+}
+
 const seconds = (value: number): string => `${value.toFixed(2)} s`;
 const milliseconds = (value: number): string => `${value.toFixed(1)} ms`;
 const megabytes = (bytes: number): string => `${Math.round(bytes / 1e6)} MB`;
@@ -98,7 +103,7 @@ async function benchInput(input: BenchInput): Promise<void> {
 	]
 		.filter(Boolean)
 		.join(', ');
-	rows.push({
+	addRow({
 		case: input.label,
 		layerlens: seconds(tool.wallSeconds),
 		cpu: seconds(tool.cpuSeconds),
@@ -114,13 +119,9 @@ async function benchDaemon(): Promise<void> {
 	const inspect = spawnSync('docker', ['image', 'inspect', daemonImage], {stdio: 'ignore'});
 	if (inspect.status !== 0) {
 		log(`daemon: ${daemonImage} not available, skipped (run test/fixtures/build-images.sh)`);
-		rows.push({
+		addRow({
 			case: `daemon ${daemonImage}`,
 			layerlens: 'skipped',
-			cpu: '',
-			rss: '',
-			floor: '',
-			ratio: '',
 			target: '≤ 1.2× docker save',
 			verdict: 'not run',
 		});
@@ -134,7 +135,7 @@ async function benchDaemon(): Promise<void> {
 		() => measureShell(`docker save ${daemonImage} > /dev/null`),
 	);
 	const ratio = tool.wallSeconds / save.wallSeconds;
-	rows.push({
+	addRow({
 		case: `daemon ${daemonImage} (floor: docker save)`,
 		layerlens: seconds(tool.wallSeconds),
 		cpu: seconds(tool.cpuSeconds),
@@ -169,23 +170,17 @@ async function benchCache(input: BenchInput, cacheHome: string): Promise<void> {
 
 	const reopened = medianOf(whole);
 	const explorerLoad = percentile(explorerLoads, 0.5) / 1000;
-	rows.push({
+	addRow({
 		case: '(a) re-open from the analysis cache: `--json`, whole CLI run',
 		layerlens: seconds(reopened.wallSeconds),
 		cpu: seconds(reopened.cpuSeconds),
 		rss: megabytes(reopened.peakRssBytes),
-		floor: '',
-		ratio: '',
 		target: '≤ 0.5 s',
 		verdict: mark(reopened.wallSeconds <= 0.5),
 	});
-	rows.push({
+	addRow({
 		case: '(a) re-open from the analysis cache: explorer model ready (in process, tree stacked again)',
 		layerlens: seconds(explorerLoad),
-		cpu: '',
-		rss: '',
-		floor: '',
-		ratio: '',
 		target: '≤ 0.5 s',
 		verdict: mark(explorerLoad <= 0.5),
 	});
@@ -229,13 +224,9 @@ async function benchUi(input: BenchInput): Promise<void> {
 
 	const keyRow = (label: string, times: number[]): void => {
 		const median = percentile(times, 0.5);
-		rows.push({
+		addRow({
 			case: `(a) explorer: ${label} → frame`,
 			layerlens: `median ${milliseconds(median)}, p95 ${milliseconds(percentile(times, 0.95))}`,
-			cpu: '',
-			rss: '',
-			floor: '',
-			ratio: '',
 			target: '≤ 30 ms median',
 			verdict: mark(median <= 30),
 		});
@@ -265,13 +256,9 @@ async function benchUi(input: BenchInput): Promise<void> {
 			latencies.map((latency) => latency.firstFrameMs),
 			0.5,
 		);
-		rows.push({
+		addRow({
 			case: `(a) explorer: first frame after the model is ready (the load resolving under the progress view, as in the CLI), ${label}`,
 			layerlens: `median ${milliseconds(median)} (${latencies.map((latency) => latency.firstFrameMs.toFixed(0)).join(', ')} ms)`,
-			cpu: '',
-			rss: '',
-			floor: '',
-			ratio: '',
 			target: '≤ 100 ms',
 			verdict: mark(median <= 100),
 		});

@@ -389,11 +389,19 @@ export async function imageCacheKey(
 
 /** `source.load()`, answered from the cache when the source can name its content and the cache has it. */
 export async function loadWithCache(source: ImageSource, options: CachedLoadOptions): Promise<RawImage> {
+	return loadWithCacheKey(source, await imageCacheKey(source, options), options);
+}
+
+/** `loadWithCache` for a caller that already has the key from `imageCacheKey` (undefined: no cache). */
+export async function loadWithCacheKey(
+	source: ImageSource,
+	fullKey: string | undefined,
+	options: Omit<CachedLoadOptions, 'cache'>,
+): Promise<RawImage> {
 	const loadOptions = {
 		...(options.onProgress ? {onProgress: options.onProgress} : {}),
 		...(options.signal ? {signal: options.signal} : {}),
 	};
-	const fullKey = await imageCacheKey(source, options);
 	if (fullKey === undefined) {
 		return source.load(loadOptions);
 	}

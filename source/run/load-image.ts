@@ -9,7 +9,7 @@ import {resolveImageSource} from '../image/open-source.js';
 import {parsePlatform} from '../image/platform.js';
 import type {ImageSource, LoadProgress} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
-import {imageCacheDirectory, imageCacheKey, loadWithCache} from './image-cache.js';
+import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
 import {markPhase} from './phase-timings.js';
 import {readCachedReport, reportCacheKey, writeCachedReport} from './report-cache.js';
 
@@ -68,15 +68,14 @@ async function load(
 			return {source, report};
 		}
 
-		const raw = await loadWithCache(source, {cache: options.cache, ...(onProgress ? {onProgress} : {})});
+		const raw = await loadWithCacheKey(source, imageKey, onProgress ? {onProgress} : {});
 		markPhase('read (or cache load)');
 		const {root, layerNodes} = stackLayers(raw.layers);
 		markPhase('stack');
 		return {source, report, tree: {root, layerNodes}};
 	}
 
-	const raw = await loadWithCache(source, {
-		cache: options.cache,
+	const raw = await loadWithCacheKey(source, imageKey, {
 		...(options.image === undefined ? {} : {reference: options.image}),
 		...(onProgress ? {onProgress} : {}),
 	});

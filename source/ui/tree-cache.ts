@@ -2,6 +2,7 @@ import type {ImageAnalysis} from '../analysis/types.js';
 import {
 	buildOnlyPaths,
 	filterTreeView,
+	finishSteps,
 	type TreeOptions,
 	type TreeView,
 	treeViewSteps,
@@ -71,11 +72,8 @@ export function treeViewFor(analysis: ImageAnalysis, options: TreeOptions): Tree
 
 	let view: TreeView;
 	if (options.filter === '') {
-		const steps = cache.pending.get(key) ?? treeViewSteps(analysis, options, cache.buildOnly);
+		view = finishSteps(cache.pending.get(key) ?? treeViewSteps(analysis, options, cache.buildOnly));
 		cache.pending.delete(key);
-		let step = steps.next();
-		while (!step.done) step = steps.next();
-		view = step.value;
 	} else {
 		// Each typed character re-filters the cached unfiltered rows instead of walking the tree again.
 		view = filterTreeView(treeViewFor(analysis, {...options, filter: ''}), options);

@@ -111,7 +111,11 @@ export function buildTreeView(
 		return filterTreeView(buildTreeView(analysis, {...options, filter: ''}, buildOnly), options);
 	}
 
-	const steps = treeViewSteps(analysis, options, buildOnly);
+	return finishSteps(treeViewSteps(analysis, options, buildOnly));
+}
+
+/** Run a (possibly half-run) `treeViewSteps` to its end. */
+export function finishSteps(steps: Generator<void, TreeView, void>): TreeView {
 	let step = steps.next();
 	while (!step.done) step = steps.next();
 	return step.value;
