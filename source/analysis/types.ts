@@ -1,4 +1,4 @@
-import type {ImageSourceKind, LayerCompression, RuntimeConfig, TarEntry} from '../image/types.js';
+import type {ExecInfo, ImageSourceKind, LayerCompression, RuntimeConfig, TarEntry} from '../image/types.js';
 
 /** How a path in one layer compares with the filesystem stacked from the layers below it. */
 export type ChangeKind = 'added' | 'modified' | 'removed' | 'unchanged';
@@ -208,6 +208,8 @@ export type FinalFile = {
 	gid: number;
 	linkTarget?: string;
 	hash?: string;
+	/** How the file runs (ELF loader and libraries, or `#!` interpreter), when its bytes say. */
+	exec?: ExecInfo;
 	/** The layer whose version is visible. */
 	layer: number;
 };
