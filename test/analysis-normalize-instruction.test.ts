@@ -17,6 +17,12 @@ const cases: Array<[string | undefined, string, string]> = [
 		'COPY --chown=1000:1000 <file> /home/app/',
 		'COPY',
 	],
+	// The classic builder glues the last flag to the hashed source (seen on Docker 20.10).
+	[
+		'/bin/sh -c #(nop) COPY --chown=node:nodemulti:ba395857b2ae in ./ ',
+		'COPY --chown=node:node <multi> ./',
+		'COPY',
+	],
 	['/bin/sh -c #(nop)  ENV NODE_VERSION=20.11.0', 'ENV NODE_VERSION=20.11.0', 'ENV'],
 	[
 		'/bin/sh -c apt-get update && apt-get install -y curl',

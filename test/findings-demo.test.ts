@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
 import {test} from 'node:test';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
-import {findFindings, projectSize, suggestDockerfile} from '../source/analysis/findings/index.js';
+import {findFindings, projectSize} from '../source/analysis/findings/index.js';
 import {buildRuleInput} from '../source/analysis/rule-input.js';
+import {suggestDockerfile} from '../source/analysis/suggestion/suggest-dockerfile.js';
 import type {RuleInput} from '../source/analysis/types.js';
 import {demoImageSpec} from '../source/demo/demo-image-spec.js';
 import {isEvidenceFile} from '../source/image/evidence-files.js';
@@ -162,8 +163,12 @@ test('the demo: the projection removes exactly the flagged bytes and the suggest
 	// The SQL migrations are the only unflagged files in src/, so only they are copied from it.
 	assert.match(
 		suggestion.dockerfile,
-		/\nRUN npm prune --omit=dev\n\n[\s\S]*\nWORKDIR \/app\nCOPY --from=build \/app\/node_modules \.\/node_modules\nCOPY --from=build \/app\/README\.md \.\/README\.md\nCOPY --from=build \/app\/dist \.\/dist\nCOPY --from=build \/app\/package-lock\.json \.\/package-lock\.json\nCOPY --from=build \/app\/package\.json \.\/package\.json\nCOPY --from=build \/app\/src\/db\/migrations \.\/src\/db\/migrations\nEXPOSE 3000\nCMD \["node","dist\/server\.js"\]\n$/,
+		/\nRUN npm prune --omit=dev\n\n[\s\S]*\nFROM node:20\.11\.1-bookworm\nENV NODE_ENV="production"\nCOPY --from=build \/app\/README\.md \/app\/README\.md\nCOPY --from=build \/app\/dist \/app\/dist\nCOPY --from=build \/app\/node_modules \/app\/node_modules\nCOPY --from=build \/app\/package-lock\.json \/app\/package-lock\.json\nCOPY --from=build \/app\/package\.json \/app\/package\.json\nCOPY --from=build \/app\/src\/db\/migrations \/app\/src\/db\/migrations\nWORKDIR \/app\nEXPOSE 3000\nCMD \["node","dist\/server\.js"\]\n$/,
 	);
+	// The entrypoint wrapper of the official image runs CMD: node is followed through it.
+	const chain = suggestion.closure.chain.map((step) => step.path);
+	assert.equal(chain[0], 'usr/local/bin/docker-entrypoint.sh');
+	assert.ok(chain.indexOf('usr/local/bin/node') > 0, chain.join(' '));
 	assert.deepEqual(suggestion.dockerignore, [
 		'.env',
 		'.git',

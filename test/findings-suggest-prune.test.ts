@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {findFindings, suggestDockerfile} from '../source/analysis/findings/index.js';
+import {findFindings} from '../source/analysis/findings/index.js';
+import {suggestDockerfile} from '../source/analysis/suggestion/suggest-dockerfile.js';
 import {finalFile, ruleInput} from './helpers/rule-input.js';
 
 // The runtime stage of a Node suggestion copies the build stage's node_modules after pruning it with the
@@ -20,6 +21,9 @@ function nodeApp(lockfile: string | undefined, withNodeModules = true) {
 			finalFile('app/package.json', 50, 2),
 			...(lockfile ? [finalFile(`app/${lockfile}`, 70, 2)] : []),
 			finalFile('app/dist/main.js', 500, 3),
+			// The sources next to the compiled output give the image something to move.
+			finalFile('app/src/main.ts', 400, 2),
+			finalFile('app/tsconfig.json', 60, 2),
 			...(withNodeModules ? [finalFile('app/node_modules/yaml/index.js', 900, 3)] : []),
 		],
 		config: {workingDir: '/app', cmd: ['node', 'dist/main.js']},
@@ -46,11 +50,12 @@ test('each package manager prunes in the build stage, and the runtime stage inst
 	for (const [lockfile, prune] of cases) {
 		const {build, runtime} = stages(lockfile);
 		assert.equal(build.at(-1), prune, `${lockfile ?? 'no lockfile'}: the build stage ends with the prune`);
-		assert.equal(runtime[2], 'COPY --from=build /app/node_modules ./node_modules');
 		assert.ok(!runtime.some((line) => /^RUN /.test(line)), runtime.join('\n'));
-		assert.ok(runtime.includes('COPY --from=build /app/package.json ./package.json'));
+		assert.ok(runtime.includes('COPY --from=build /app/node_modules /app/node_modules'), runtime.join('\n'));
+		assert.ok(runtime.includes('COPY --from=build /app/package.json /app/package.json'));
+		assert.ok(!runtime.some((line) => /src|tsconfig/.test(line)), runtime.join('\n'));
 		if (lockfile) {
-			assert.ok(runtime.includes(`COPY --from=build /app/${lockfile} ./${lockfile}`));
+			assert.ok(runtime.includes(`COPY --from=build /app/${lockfile} /app/${lockfile}`));
 		}
 	}
 });
@@ -59,5 +64,5 @@ test('an app without node_modules (a bundle) gets neither a prune nor a node_mod
 	const {build, runtime} = stages('package-lock.json', false);
 	assert.ok(!build.some((line) => line.includes('prune')), build.join('\n'));
 	assert.ok(!runtime.some((line) => line.includes('node_modules')), runtime.join('\n'));
-	assert.ok(runtime.includes('COPY --from=build /app/dist ./dist'));
+	assert.ok(runtime.includes('COPY --from=build /app/dist /app/dist'));
 });

@@ -33,8 +33,7 @@ for (const item of cases) {
 				readFile: (layer, path, limit) => source.readFile(layer, path, limit),
 				...(report.suggestion
 					? {
-							suggestedDockerfile: report.suggestion.dockerfile,
-							projectedSizeBytes: report.suggestion.projectedSizeBytes,
+							suggestion: report.suggestion,
 						}
 					: {}),
 				defaultExportName: 'layerlens-demo',

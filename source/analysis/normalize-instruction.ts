@@ -41,8 +41,9 @@ const buildArgsPrefix = /^\|(\d+)\s+/;
 const buildArgName = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 const buildkitSuffix = /\s*# buildkit\s*$/;
 const nopMarker = /^#\(nop\)\s*/;
-// The classic builder names copied sources by content hash: `file:<hex>`, `dir:<hex>`, `multi:<hex>`.
-const hashedSource = /^(ADD|COPY)\s+(?:(?:--\S+\s+)*)(file|dir|multi):[0-9a-f]+\s+in\s+(.*)$/s;
+// The classic builder names copied sources by content hash: `file:<hex>`, `dir:<hex>`, `multi:<hex>`, and
+// glues the last flag to it with no space (`COPY --chown=node:nodedir:<hex> in ./dist`).
+const hashedSource = /^(ADD|COPY)\s+((?:--\S+?\s*)*?)(file|dir|multi):[0-9a-f]+\s+in\s+(.*)$/s;
 
 const unknown: NormalizedInstruction = {instruction: 'unknown', kind: 'UNKNOWN', buildArgs: {}};
 
@@ -126,8 +127,8 @@ function readableCopy(text: string): string {
 		return text;
 	}
 
-	const flags = /^(?:ADD|COPY)\s+((?:--\S+\s+)*)/.exec(text)?.[1] ?? '';
-	return `${match[1]} ${flags}<${match[2]}> ${match[3]!.trim()}`;
+	const flags = match[2]!.trim();
+	return `${match[1]} ${flags === '' ? '' : `${flags} `}<${match[3]}> ${match[4]!.trim()}`;
 }
 
 /**

@@ -7,7 +7,7 @@ import type {
 	PathGroup,
 	WasteSummary,
 } from '../analysis/types.js';
-import type {ReportInput} from './report-input.js';
+import type {ReportInput, ReportSuggestion} from './report-input.js';
 
 /** Bumped on any change that can break a consumer (a removed or renamed field, a changed meaning). */
 export const jsonReportSchemaVersion = 1;
@@ -47,9 +47,14 @@ export type JsonReport = {
 
 export type JsonReportSuggestion = {
 	projectedSizeBytes: number;
+	projectedRange: {low: number; high: number};
+	projectionParts: {label: string; bytes: number; estimated?: boolean}[];
 	byCategory: Record<string, number>;
+	basedOn: 'dockerfile' | 'history' | 'none';
 	dockerfile: string;
 	dockerignore: string[];
+	notes: string[];
+	runtime: ReportSuggestion['runtime'];
 };
 
 /**
@@ -99,9 +104,18 @@ export function toJsonReport(analysis: ImageReport | ReportInput, options: JsonR
 			? {
 					suggestion: {
 						projectedSizeBytes: analysis.suggestion.projectedSizeBytes,
+						projectedRange: {...analysis.suggestion.projectedRange},
+						projectionParts: analysis.suggestion.projectionParts.map((part) => ({...part})),
 						byCategory: {...analysis.suggestion.byCategory},
+						basedOn: analysis.suggestion.basedOn,
 						dockerfile: analysis.suggestion.dockerfile,
 						dockerignore: [...analysis.suggestion.dockerignore],
+						notes: [...analysis.suggestion.notes],
+						runtime: {
+							...analysis.suggestion.runtime,
+							argv: [...analysis.suggestion.runtime.argv],
+							chain: analysis.suggestion.runtime.chain.map((step) => ({...step})),
+						},
 					},
 				}
 			: {}),

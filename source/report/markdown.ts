@@ -231,10 +231,40 @@ function suggestionSection(analysis: ReportInput): string {
 	}
 
 	const saved = analysis.image.finalSizeBytes - suggestion.projectedSizeBytes;
+	const {low, high} = suggestion.projectedRange;
+	const range = low === high ? '' : ` (${formatBytes(low)} to ${formatBytes(high)})`;
 	const parts = [
 		'## Suggested Dockerfile',
-		`Projected final filesystem: ${formatBytes(suggestion.projectedSizeBytes)}, down from ${formatBytes(analysis.image.finalSizeBytes)} (saves ${formatBytes(saved)}).`,
+		suggestion.basedOn === 'none'
+			? `Projected final filesystem: ${formatBytes(suggestion.projectedSizeBytes)}: nothing to move to a builder stage.`
+			: `Projected final filesystem of the runtime stage: ${formatBytes(suggestion.projectedSizeBytes)}${range}, down from ${formatBytes(analysis.image.finalSizeBytes)} (saves ${formatBytes(saved)}).`,
 	];
+	if (suggestion.projectionParts.length > 0) {
+		parts.push(
+			table(
+				['Runtime stage', 'Size'],
+				['left', 'right'],
+				suggestion.projectionParts.map((part) => [
+					escapeText(part.estimated ? `${part.label} (estimated)` : part.label),
+					bytesCell(part.bytes),
+				]),
+			),
+		);
+	}
+
+	if (suggestion.runtime.chain.length > 0) {
+		const chain = suggestion.runtime.chain
+			.slice(0, 12)
+			.map((step) => `- ${inlineCode(`/${step.path}`, {inTable: false})}: ${escapeText(step.reason)}`);
+		parts.push(
+			`What the container runs (${escapeText(suggestion.runtime.kind)}), and what that needs:`,
+			chain.join('\n'),
+		);
+	}
+
+	if (suggestion.notes.length > 0) {
+		parts.push('Notes:', suggestion.notes.map((note) => `- ${escapeText(note)}`).join('\n'));
+	}
 	const categories = categoryOrder.filter((category) => (suggestion.byCategory[category] ?? 0) > 0);
 	const others = Object.keys(suggestion.byCategory)
 		.filter(
@@ -252,7 +282,9 @@ function suggestionSection(analysis: ReportInput): string {
 		parts.push(table(['Saved by removing', 'Size'], ['left', 'right'], rows));
 	}
 
-	parts.push(fencedBlock(suggestion.dockerfile, 'dockerfile'));
+	if (suggestion.dockerfile !== '') {
+		parts.push(fencedBlock(suggestion.dockerfile, 'dockerfile'));
+	}
 	if (suggestion.dockerignore.length > 0) {
 		parts.push('### .dockerignore', 'Add these lines so the build context stops carrying them:');
 		parts.push(fencedBlock(suggestion.dockerignore.join('\n'), 'gitignore'));

@@ -30,12 +30,7 @@ export async function runExplorerMode(options: CliOptions): Promise<number> {
 
 					await writeFileAtomic(path, renderReport(format, report, toolVersion));
 				},
-				...(report.suggestion
-					? {
-							suggestedDockerfile: report.suggestion.dockerfile,
-							projectedSizeBytes: report.suggestion.projectedSizeBytes,
-						}
-					: {}),
+				...(report.suggestion ? {suggestion: report.suggestion} : {}),
 				defaultExportName: defaultExportName(report.image.reference),
 			};
 		},

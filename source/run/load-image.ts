@@ -1,8 +1,10 @@
 import {analyzeImage} from '../analysis/analyze-image.js';
 import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
-import {findFindings, projectSize, suggestDockerfile} from '../analysis/findings/index.js';
+import {findFindings, projectSize} from '../analysis/findings/index.js';
 import {buildRuleInput} from '../analysis/rule-input.js';
 import {stackLayers} from '../analysis/stack-layers.js';
+import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
+import {suggestDockerfile} from '../analysis/suggestion/suggest-dockerfile.js';
 import type {ImageTree} from '../analysis/types.js';
 import type {CliOptions} from '../cli-options.js';
 import {resolveImageSource} from '../image/open-source.js';
@@ -85,28 +87,33 @@ async function load(
 	const ruleInput = buildRuleInput(analysis, raw);
 	let findings = findFindings(ruleInput);
 	markPhase('findings');
+	let baseLayers: Set<number> | undefined;
 	if (dockerfile) {
 		const mapping = mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
 		if (mapping.mismatch) {
 			analysis.warnings.push(`${options.dockerfile} does not match the image's history: ${mapping.mismatch}`);
 		} else {
 			findings = attachDockerfileLines(findings, mapping);
+			// The layers no line of the final stage made are the base image's, exactly.
+			baseLayers = new Set(
+				analysis.layers
+					.filter((layer) => mapping.lines[layer.index] === undefined)
+					.map((layer) => layer.index),
+			);
 		}
 	}
 
 	const {root, layerNodes, ...plain} = analysis;
 	plain.findings = findings;
 	const projection = projectSize(ruleInput, findings);
-	const suggestion = suggestDockerfile(ruleInput, findings);
+	const suggestion = suggestDockerfile(ruleInput, findings, {
+		...(dockerfile === undefined ? {} : {dockerfile: {parsed: dockerfile, text: dockerfile.text}}),
+		...(baseLayers === undefined ? {} : {baseLayers}),
+	});
 	markPhase('projection, suggestion');
 	const report: ReportInput = {
 		...plain,
-		suggestion: {
-			dockerfile: suggestion.dockerfile,
-			dockerignore: suggestion.dockerignore,
-			projectedSizeBytes: projection.projectedSizeBytes,
-			byCategory: projection.byCategory,
-		},
+		suggestion: toReportSuggestion(suggestion, projection.byCategory),
 		...(options.dockerfile ? {dockerfilePath: options.dockerfile} : {}),
 	};
 	if (reportKey !== undefined) {

@@ -1,3 +1,4 @@
+import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
 import type {ExportFormat} from './explorer-state.js';
 
@@ -8,8 +9,8 @@ export type ExplorerData = {
 	readFile(layerIndex: number, path: string, limit: number): Promise<Buffer>;
 	/** Throws a LayerlensError whose message contains `EEXIST` when the file exists and `overwrite` is false. */
 	exportReport?(format: ExportFormat, path: string, overwrite: boolean): Promise<void>;
-	suggestedDockerfile?: string;
-	projectedSizeBytes?: number;
+	/** The suggested multi-stage rewrite with its projection, closure and notes (`d`). */
+	suggestion?: ReportSuggestion;
 	/** e.g. `layerlens-nginx`; the format's extension is added (an existing .md/.json/.sarif is replaced). */
 	defaultExportName: string;
 };

@@ -1,3 +1,4 @@
+import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ChangeKind, ImageAnalysis, PathNode} from '../analysis/types.js';
 import {formatBytes, sanitize, sanitizeLines} from './format.js';
 import {type Command, commandFor, helpLines, type Scope} from './keymap.js';
@@ -21,8 +22,7 @@ const exportExtensions: Record<ExportFormat, string> = {markdown: '.md', json: '
 /** What the explorer needs besides the analysis (whether export exists, the suggested Dockerfile...). */
 export type ExplorerExtras = {
 	canExport: boolean;
-	suggestedDockerfile?: string;
-	projectedSizeBytes?: number;
+	suggestion?: ReportSuggestion;
 	defaultExportName: string;
 };
 
@@ -628,7 +628,11 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 		case 'dockerfile':
 			return {
 				...state,
-				overlay: {kind: 'dockerfile', lines: dockerfileLines(state.extras.suggestedDockerfile), scroll: 0},
+				overlay: {
+					kind: 'dockerfile',
+					lines: dockerfileLines(state.extras.suggestion, state.analysis.image.finalSizeBytes),
+					scroll: 0,
+				},
 			};
 		case 'exportReport':
 			if (!state.extras.canExport) {

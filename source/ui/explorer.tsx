@@ -26,8 +26,7 @@ export function Explorer({data, size, onExit}: Props) {
 			data.analysis,
 			{
 				canExport: data.exportReport !== undefined,
-				suggestedDockerfile: data.suggestedDockerfile,
-				projectedSizeBytes: data.projectedSizeBytes,
+				...(data.suggestion === undefined ? {} : {suggestion: data.suggestion}),
 				defaultExportName: data.defaultExportName,
 			},
 			size,
@@ -122,7 +121,7 @@ export function Explorer({data, size, onExit}: Props) {
 						/>
 						<SummaryPane
 							analysis={state.analysis}
-							projectedSizeBytes={state.extras.projectedSizeBytes}
+							projectedSizeBytes={state.extras.suggestion?.projectedSizeBytes}
 							height={layout.summaryBody}
 							width={layout.leftWidth}
 						/>

@@ -1,3 +1,4 @@
+import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
 import {formatBytes, sanitize, sanitizeLines} from './format.js';
 import {helpLines} from './keymap.js';
@@ -34,12 +35,45 @@ export function findingLines(analysis: ImageAnalysis): string[] {
 	return lines;
 }
 
-export function dockerfileLines(suggested: string | undefined): string[] {
-	if (suggested === undefined || suggested.trim() === '') {
-		return ['No suggested Dockerfile for this image (give --dockerfile to get one).'];
+/** The `d` overlay: where the projection comes from, what the container runs, the notes, then the Dockerfile. */
+export function dockerfileLines(suggestion: ReportSuggestion | undefined, finalSizeBytes: number): string[] {
+	if (suggestion === undefined) {
+		return ['No suggested Dockerfile for this image.'];
 	}
 
-	return sanitizeLines(suggested);
+	const {low, high} = suggestion.projectedRange;
+	const lines = [
+		suggestion.basedOn === 'dockerfile'
+			? 'Your Dockerfile, made multi-stage:'
+			: suggestion.basedOn === 'history'
+				? "Rebuilt from the image's history (give --dockerfile for a rewrite of your own file):"
+				: 'Nothing to move to a builder stage.',
+		`Projected runtime image ${formatBytes(suggestion.projectedSizeBytes)}${low === high ? '' : ` (${formatBytes(low)} to ${formatBytes(high)})`}, now ${formatBytes(finalSizeBytes)}`,
+		...suggestion.projectionParts.map(
+			(part) =>
+				`  ${formatBytes(part.bytes).padStart(9)}  ${sanitize(part.label)}${part.estimated ? ' (estimated)' : ''}`,
+		),
+	];
+	if (suggestion.runtime.chain.length > 0) {
+		lines.push(`Runs (${suggestion.runtime.kind}): ${sanitize(suggestion.runtime.argv.join(' '))}`);
+		for (const step of suggestion.runtime.chain.slice(0, 8)) {
+			lines.push(`  /${sanitize(step.path)}  ${sanitize(step.reason)}`);
+		}
+	}
+
+	for (const note of suggestion.notes) {
+		lines.push(`- ${sanitize(note)}`);
+	}
+
+	if (suggestion.dockerfile.trim() !== '') {
+		lines.push('', ...sanitizeLines(suggestion.dockerfile));
+	}
+
+	if (suggestion.dockerignore.length > 0) {
+		lines.push('.dockerignore:', ...suggestion.dockerignore.map((line) => `  ${sanitize(line)}`));
+	}
+
+	return lines;
 }
 
 export {helpLines};

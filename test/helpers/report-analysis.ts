@@ -255,7 +255,27 @@ export function naiveAnalysis(): ReportInput & ImageTree {
 			dockerfile: naiveDockerfile,
 			dockerignore: ['.env', 'node_modules', '.git'],
 			projectedSizeBytes: 129_501_000,
+			projectedRange: {low: 129_501_000, high: 129_501_000},
+			projectionParts: [
+				{label: 'the base image', bytes: 120_000_000},
+				{label: '4 paths copied from the build stage', bytes: 9_501_000},
+			],
 			byCategory: {'build-only': 24_000_000, cache: 3_500_000},
+			basedOn: 'dockerfile',
+			notes: [
+				'The build stage prunes node_modules to production dependencies (`npm prune --omit=dev`); the runtime stage copies the pruned tree',
+			],
+			runtime: {
+				kind: 'node',
+				argv: ['node', 'dist/server.js'],
+				chain: [
+					{path: 'usr/local/bin/node', reason: 'entrypoint'},
+					{path: 'app/dist/server.js', reason: 'the script node runs'},
+				],
+				copies: ['/app/dist', '/app/node_modules', '/app/package.json', '/app/config.yaml'],
+				packages: [],
+				unresolved: [],
+			},
 		},
 	};
 }

@@ -237,7 +237,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
 		});
 	}
 
-	return {directives, globalArgs, stages};
+	return {text, directives, globalArgs, stages};
 }
 
 /** The instructions that built the final stage, including those of earlier stages it starts FROM. */

@@ -31,6 +31,8 @@ export type DockerfileStage = {
 };
 
 export type ParsedDockerfile = {
+	/** The file as written: the suggestion copies its lines verbatim. */
+	text: string;
 	/** Parser directives from the top of the file (`# syntax=...`, `# escape=...`). */
 	directives: Record<string, string>;
 	/** ARGs declared before the first FROM, with their defaults. */

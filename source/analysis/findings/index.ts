@@ -1,4 +1,3 @@
 export {dockerignoreLines} from './dockerignore.js';
 export {createRuleContext, findFindings} from './find-findings.js';
 export {projectSize, type SizeProjection} from './project-size.js';
-export {type DockerfileSuggestion, type Stack, suggestDockerfile} from './suggest-dockerfile.js';

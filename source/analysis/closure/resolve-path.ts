@@ -1,0 +1,84 @@
+import type {FinalFile} from '../types.js';
+
+/** Symlink hops one resolution may take before it is called a loop (Linux's own limit is 40). */
+const maxHops = 40;
+
+export type Resolution = {
+	/** The path the name ends at, without leading slash; undefined when it does not exist in the image. */
+	path: string | undefined;
+	/** Every symlink passed on the way (they must be in a runtime image too, or the name breaks). */
+	links: string[];
+};
+
+/** `a/b/../c` → `a/c`; leading slashes and `.` dropped; `..` above the root stays at the root, as the kernel does. */
+export function normalisePath(path: string): string {
+	const parts: string[] = [];
+	for (const part of path.split('/')) {
+		if (part === '' || part === '.') continue;
+		if (part === '..') parts.pop();
+		else parts.push(part);
+	}
+
+	return parts.join('/');
+}
+
+/** The directory of a path without leading slash ('' for a top-level name). */
+export function directoryOf(path: string): string {
+	const slash = path.lastIndexOf('/');
+	return slash === -1 ? '' : path.slice(0, slash);
+}
+
+/**
+Follows a path through the final filesystem as the kernel would: every component that is a symlink is
+replaced by its target (absolute targets from the root, relative ones from the link's directory), so
+usr-merge links (`lib` → `usr/lib`) and alternatives chains (`usr/bin/python3` → `python3.11`) resolve.
+`files` holds the final non-directories by path; a directory exists when some file lies below it, which
+is all a resolution needs. Iterative, with a hop limit, so a link loop in a hostile image ends.
+*/
+export function resolvePath(
+	files: Map<string, FinalFile>,
+	start: string,
+	isDirectory: (path: string) => boolean,
+): Resolution {
+	const links: string[] = [];
+	let pending = normalisePath(start).split('/').filter(Boolean);
+	let done = '';
+	let hops = 0;
+	while (pending.length > 0) {
+		const name = pending.shift()!;
+		if (name === '..') {
+			done = directoryOf(done);
+			continue;
+		}
+
+		const candidate = done === '' ? name : `${done}/${name}`;
+		const file = files.get(candidate);
+		if (file?.type === 'symlink' && file.linkTarget !== undefined) {
+			if (++hops > maxHops) return {path: undefined, links};
+			links.push(candidate);
+			const target = file.linkTarget;
+			const base = target.startsWith('/') ? '' : done;
+			pending = [
+				...normalisePath(base === '' ? target : `${base}/${target}`)
+					.split('/')
+					.filter(Boolean),
+				...pending,
+			];
+			done = '';
+			continue;
+		}
+
+		if (file === undefined && !isDirectory(candidate)) {
+			return {path: undefined, links};
+		}
+
+		if (file !== undefined && pending.length > 0) {
+			// A regular file in the middle of a path: nothing lies below it.
+			return {path: undefined, links};
+		}
+
+		done = candidate;
+	}
+
+	return {path: done === '' ? undefined : done, links};
+}

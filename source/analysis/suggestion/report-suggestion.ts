@@ -1,0 +1,53 @@
+import type {DockerfileSuggestion} from './suggest-dockerfile.js';
+
+/** The Dockerfile rewrite the engine proposes, as every output (JSON, Markdown, the explorer) reads it: plain data. */
+export type ReportSuggestion = {
+	dockerfile: string;
+	dockerignore: string[];
+	/** Final-filesystem bytes of the suggested runtime stage, measured from this image's own bytes. */
+	projectedSizeBytes: number;
+	/** The range of that projection when part of it is estimated (reinstalled packages); equal to it otherwise. */
+	projectedRange: {low: number; high: number};
+	/** Where the projected bytes come from: the base image, the copied paths, the reinstalled packages. */
+	projectionParts: {label: string; bytes: number; estimated?: boolean}[];
+	/** Bytes each finding category saves, e.g. `{'build-only': 40_000_000, cache: 3_000_000}`. */
+	byCategory: Record<string, number>;
+	/** Whether the build stage is the user's Dockerfile, a reconstruction from history, or none (nothing to move). */
+	basedOn: 'dockerfile' | 'history' | 'none';
+	/** What the suggester wants the user to know (guesses, what to check, what it could not do). */
+	notes: string[];
+	/** What the container runs and the files that proves it needs. */
+	runtime: {
+		kind: string;
+		argv: string[];
+		chain: {path: string; reason: string}[];
+		copies: string[];
+		packages: string[];
+		unresolved: string[];
+	};
+};
+
+/** The suggester's result in the shape the reports store; `byCategory` comes from the findings' own sums. */
+export function toReportSuggestion(
+	suggestion: DockerfileSuggestion,
+	byCategory: Record<string, number>,
+): ReportSuggestion {
+	return {
+		dockerfile: suggestion.dockerfile,
+		dockerignore: suggestion.dockerignore,
+		projectedSizeBytes: suggestion.projection.bytes,
+		projectedRange: {low: suggestion.projection.low, high: suggestion.projection.high},
+		projectionParts: suggestion.projection.parts,
+		byCategory,
+		basedOn: suggestion.basedOn,
+		notes: suggestion.notes,
+		runtime: {
+			kind: suggestion.stack,
+			argv: suggestion.closure.argv,
+			chain: suggestion.closure.chain,
+			copies: suggestion.runtime.copies,
+			packages: suggestion.runtime.packages,
+			unresolved: suggestion.closure.unresolved,
+		},
+	};
+}

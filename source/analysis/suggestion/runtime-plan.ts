@@ -1,0 +1,258 @@
+import {
+	indexPackages,
+	type PackageIndex,
+	packageBytes,
+	packagesToInstall,
+} from '../closure/package-owners.js';
+import {directoryOf} from '../closure/resolve-path.js';
+import {filesUnder, type RuntimeClosure} from '../closure/runtime-closure.js';
+import {filesByPath} from '../rule-input.js';
+import type {FinalFile, Finding, RuleInput} from '../types.js';
+import {isCopyablePath} from './dockerfile-syntax.js';
+
+/** One part of the projected runtime image, so the report can say where the bytes come from. */
+export type ProjectionPart = {
+	label: string;
+	bytes: number;
+	/** Not measured from this image's own bytes: the range widens by this part's uncertainty. */
+	estimated?: boolean;
+};
+
+export type RuntimeProjection = {
+	/** Final-filesystem bytes of the suggested runtime stage. */
+	bytes: number;
+	/** The range when part of it is estimated (apt may fetch other versions than the image holds). */
+	low: number;
+	high: number;
+	parts: ProjectionPart[];
+};
+
+/** A `COPY --from=build` of one path, to the same path. */
+export type RuntimeCopy = {path: string; chown?: string; bytes: number};
+
+export type RuntimePlan = {
+	copies: RuntimeCopy[];
+	/** Packages the runtime stage installs by name (apt pulls their dependencies). */
+	packages: string[];
+	/** Every package that install brings, beyond the base. */
+	installedPackages: string[];
+	/** The package manager command family, when the base has one. */
+	packageManager: 'apt' | undefined;
+	projection: RuntimeProjection;
+	notes: string[];
+};
+
+/** Packages that exist to build, never to run: not reinstalled even when a kept file is theirs. */
+const buildPackage =
+	/^(build-essential|gcc(-\d+)?|g\+\+(-\d+)?|cpp(-\d+)?|make|cmake|autoconf|automake|libtool|pkg-config|pkgconf|binutils.*|dpkg-dev|.*-dev|golang.*|python3-pip|python3-setuptools|python3-wheel|python3-venv|git|npm|yarnpkg|rustc|cargo|default-jdk.*|openjdk-\d+-jdk.*)$/;
+
+const removesFiles = (finding: Finding) =>
+	finding.category === 'build-only' || finding.category === 'cache' || finding.category === 'secret';
+
+/**
+Bytes visible in the image after its base layers alone: what `FROM <the same base>` starts with. The
+base layers' regular-file bytes minus what a later base layer hid (deleted or overwritten within the base).
+*/
+export function baseBytes(input: RuleInput, baseLayers: Set<number>): number {
+	let bytes = 0;
+	for (const layer of input.layers) {
+		if (baseLayers.has(layer.index)) bytes += layer.sizeBytes;
+	}
+
+	for (const item of input.waste.items) {
+		if (baseLayers.has(item.addedInLayer) && baseLayers.has(item.hiddenInLayer)) bytes -= item.bytes;
+	}
+
+	return bytes;
+}
+
+/** Owner `uid:gid` all copied files share, when it is not root (COPY --from would make them root's). */
+function sharedOwner(files: FinalFile[]): string | undefined {
+	const first = files[0];
+	if (first === undefined || (first.uid === 0 && first.gid === 0)) return undefined;
+	return files.every((file) => file.uid === first.uid && file.gid === first.gid)
+		? `${first.uid}:${first.gid}`
+		: undefined;
+}
+
+/**
+The fewest paths that copy exactly `wanted`: a directory is copied whole when every final file below it is
+wanted (or will be gone from the build stage anyway, like pruned dev dependencies); otherwise it is split.
+*/
+function copyUnits(
+	input: RuleInput,
+	wanted: Set<string>,
+	goneInBuild: Set<string>,
+	trees: string[],
+): string[] {
+	// Only inside the trees the runtime loads whole: elsewhere (usr/local/bin) a directory copy would name more than the closure.
+	const insideTree = (directory: string) =>
+		trees.some((tree) => directory === tree || directory.startsWith(`${tree}/`));
+	const below = new Map<string, {wanted: number; other: number}>();
+	for (const file of input.files) {
+		const isWanted = wanted.has(file.path);
+		if (!isWanted && goneInBuild.has(file.path)) continue;
+		let directory = directoryOf(file.path);
+		while (directory !== '') {
+			const counts = below.get(directory) ?? {wanted: 0, other: 0};
+			if (isWanted) counts.wanted++;
+			else counts.other++;
+			below.set(directory, counts);
+			directory = directoryOf(directory);
+		}
+	}
+
+	const units: string[] = [];
+	const covered = (path: string) => {
+		let directory = directoryOf(path);
+		let top: string | undefined;
+		while (directory !== '') {
+			const counts = below.get(directory);
+			if (counts !== undefined && counts.other === 0 && insideTree(directory) && isCopyablePath(directory))
+				top = directory;
+			directory = directoryOf(directory);
+		}
+
+		return top;
+	};
+
+	const seen = new Set<string>();
+	for (const path of [...wanted].sort()) {
+		const unit = covered(path) ?? path;
+		if (!seen.has(unit)) {
+			seen.add(unit);
+			units.push(unit);
+		}
+	}
+
+	// A unit inside another unit is already copied.
+	return units.filter((unit) => !units.some((other) => other !== unit && unit.startsWith(`${other}/`)));
+}
+
+/**
+What the runtime stage must hold beyond `FROM <the same base>`, and its size measured from this image's own
+bytes: every closure file that a base layer does not already provide, either reinstalled as the package
+that owns it (so the package manager keeps its database right) or copied from the build stage.
+*/
+export function planRuntime(
+	input: RuleInput,
+	findings: Finding[],
+	closure: RuntimeClosure,
+	baseLayers: Set<number>,
+	options: {prunedInBuild?: Set<string>} = {},
+): RuntimePlan {
+	const files = filesByPath(input);
+	const notes: string[] = [];
+	const removable = new Set(findings.filter(removesFiles).flatMap((finding) => finding.paths));
+	const index: PackageIndex = indexPackages(input, baseLayers);
+	const hasApt = index.packages.size > 0 && (files.has('usr/bin/apt-get') || files.has('bin/apt-get'));
+
+	const needed = new Set<string>(closure.proven);
+	for (const file of filesUnder(input.files, closure.trees)) {
+		if (!removable.has(file.path) || closure.proven.has(file.path)) needed.add(file.path);
+	}
+
+	const wantedCopies = new Set<string>();
+	const wantedPackages = new Set<string>();
+	for (const path of needed) {
+		const file = files.get(path);
+		if (file === undefined || baseLayers.has(file.layer)) continue;
+		const owner = index.ownerOf.get(path);
+		if (hasApt && owner !== undefined && !index.inBase.has(owner)) {
+			if (!buildPackage.test(owner) || closure.proven.has(path)) wantedPackages.add(owner);
+			continue;
+		}
+
+		if (owner !== undefined && index.inBase.has(owner) && !hasApt) {
+			continue;
+		}
+
+		// Bytecode a reinstalled package's postinst writes again beside its own sources.
+		if (/\/__pycache__\/[^/]+\.pyc$/.test(path) && pycacheOfPackage(path, index)) continue;
+		if (isCopyablePath(path)) wantedCopies.add(path);
+		else notes.push(`\`${JSON.stringify(path)}\` has characters a COPY cannot name safely: copy it by hand`);
+	}
+
+	const installedPackages = packagesToInstall(index, wantedPackages);
+	// Name only the packages no other named package already pulls in: the line stays what a person would write.
+	const reachedByOthers = new Set<string>();
+	for (const name of wantedPackages) {
+		for (const other of packagesToInstall(index, [name])) {
+			if (other !== name) reachedByOthers.add(other);
+		}
+	}
+
+	const packages = [...wantedPackages].filter((name) => !reachedByOthers.has(name)).sort();
+	const units = copyUnits(input, wantedCopies, options.prunedInBuild ?? new Set(), closure.trees);
+	const copies: RuntimeCopy[] = units.map((unit) => {
+		const copied = files.has(unit)
+			? [files.get(unit)!]
+			: filesUnder(input.files, [unit]).filter((file) => wantedCopies.has(file.path));
+		const chown = sharedOwner(copied);
+		return {
+			path: unit,
+			...(chown === undefined ? {} : {chown}),
+			bytes: copied.reduce((sum, file) => sum + (file.type === 'file' ? file.size : 0), 0),
+		};
+	});
+
+	const parts: ProjectionPart[] = [{label: 'the base image', bytes: baseBytes(input, baseLayers)}];
+	const copiedBytes = copies.reduce((sum, copy) => sum + copy.bytes, 0);
+	if (copies.length > 0)
+		parts.push({
+			label: `${copies.length} path${copies.length === 1 ? '' : 's'} copied from the build stage`,
+			bytes: copiedBytes,
+		});
+	if (installedPackages.length > 0) {
+		const bytes = packageBytes(index, installedPackages, files) + bytecodeOf(input, index, installedPackages);
+		parts.push({
+			label: `${installedPackages.length} package${installedPackages.length === 1 ? '' : 's'} reinstalled (sizes as in this image)`,
+			bytes,
+			estimated: true,
+		});
+	}
+
+	const total = parts.reduce((sum, part) => sum + part.bytes, 0);
+	// Reinstalled packages may come in another version than the image holds, and apt writes its own logs and
+	// database: 5 % of that part either way is the margin seen between Debian point releases.
+	const margin = parts
+		.filter((part) => part.estimated)
+		.reduce((sum, part) => sum + Math.ceil(part.bytes * 0.05), 0);
+	return {
+		copies,
+		packages,
+		installedPackages,
+		packageManager: hasApt ? 'apt' : undefined,
+		projection: {bytes: total, low: total - margin, high: total + margin, parts},
+		notes,
+	};
+}
+
+function pycacheOfPackage(path: string, index: PackageIndex): boolean {
+	const directory = directoryOf(directoryOf(path));
+	const source = `${directory}/${path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+\.pyc$|\.pyc$/, '')}.py`;
+	const owner = index.ownerOf.get(source);
+	return owner !== undefined && !index.inBase.has(owner);
+}
+
+/**
+Python packages ship sources; their postinst byte-compiles them into `__pycache__` beside them, so a
+reinstall recreates that bytecode: count the `.pyc` files next to the packages' own `.py` files.
+*/
+function bytecodeOf(input: RuleInput, index: PackageIndex, names: string[]): number {
+	const directories = new Set<string>();
+	for (const name of names) {
+		for (const path of index.filesOf.get(name) ?? []) {
+			if (path.endsWith('.py')) directories.add(directoryOf(path));
+		}
+	}
+
+	let bytes = 0;
+	for (const file of input.files) {
+		const match = /^(.*)\/__pycache__\/[^/]+\.pyc$/.exec(file.path);
+		if (match && directories.has(match[1]!) && !index.ownerOf.has(file.path) && file.type === 'file')
+			bytes += file.size;
+	}
+
+	return bytes;
+}
