@@ -12,7 +12,11 @@ export type PackageIndex = {
 	filesOf: Map<string, string[]>;
 	/** Packages whose `.list` is visible from a base layer: installed before the app's first step. */
 	inBase: Set<string>;
+	/** dpkg's own records of each package (`var/lib/dpkg/info/<name>[:arch].*`), which an install writes too. */
+	infoFilesOf: Map<string, string[]>;
 };
+
+const infoFile = /^var\/lib\/dpkg\/info\/([^/:]+)(?::[^/.]+)?\.[^/]+$/;
 
 const listFile = /^var\/lib\/dpkg\/info\/([^/:]+)(?::[^/]+)?\.list$/;
 
@@ -53,6 +57,12 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 		return resolved === '' ? name : `${resolved}/${name}`;
 	};
 
+	const infoFilesOf = new Map<string, string[]>();
+	for (const file of input.files) {
+		const match = infoFile.exec(file.path);
+		if (match) infoFilesOf.set(match[1]!, [...(infoFilesOf.get(match[1]!) ?? []), file.path]);
+	}
+
 	const ownerOf = new Map<string, string>();
 	const filesOf = new Map<string, string[]>();
 	const inBase = new Set<string>();
@@ -73,7 +83,7 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 		filesOf.set(name, owned);
 	}
 
-	return {packages, ownerOf, filesOf, inBase};
+	return {packages, ownerOf, filesOf, inBase, infoFilesOf};
 }
 
 /**
@@ -110,21 +120,8 @@ export function packageBytes(index: PackageIndex, names: string[], files: Map<st
 			bytes += file?.type === 'file' ? file.size : 0;
 		}
 
-		for (const suffix of [
-			'list',
-			'md5sums',
-			'conffiles',
-			'postinst',
-			'prerm',
-			'postrm',
-			'preinst',
-			'triggers',
-			'shlibs',
-			'symbols',
-			'templates',
-			'config',
-		]) {
-			const file = files.get(`var/lib/dpkg/info/${name}.${suffix}`);
+		for (const path of index.infoFilesOf.get(name) ?? []) {
+			const file = files.get(path);
 			bytes += file?.type === 'file' ? file.size : 0;
 		}
 	}
