@@ -1,6 +1,11 @@
 import {analyzeImage} from '../analysis/analyze-image.js';
 import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
-import {findFindings, projectSize, suggestDockerfile} from '../analysis/findings/index.js';
+import {
+	baseLayersOfMapping,
+	findFindings,
+	projectSize,
+	suggestDockerfile,
+} from '../analysis/findings/index.js';
 import {buildRuleInput} from '../analysis/rule-input.js';
 import {stackLayers} from '../analysis/stack-layers.js';
 import type {ImageTree} from '../analysis/types.js';
@@ -83,10 +88,12 @@ async function load(
 	const analysis = analyzeImage(raw);
 	markPhase('stack, waste, efficiency');
 	const ruleInput = buildRuleInput(analysis, raw);
-	let findings = findFindings(ruleInput);
+	// A Dockerfile that maps onto the history says exactly which layers are the base image's.
+	const mapping = dockerfile && mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
+	const baseLayers = mapping ? baseLayersOfMapping(mapping) : undefined;
+	let findings = findFindings(ruleInput, baseLayers ? {baseLayers} : {});
 	markPhase('findings');
-	if (dockerfile) {
-		const mapping = mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
+	if (mapping) {
 		if (mapping.mismatch) {
 			analysis.warnings.push(`${options.dockerfile} does not match the image's history: ${mapping.mismatch}`);
 		} else {
