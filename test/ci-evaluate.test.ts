@@ -220,3 +220,16 @@ test('globs', () => {
 	assert.ok(matches('app/[ab]?', 'app/ax'));
 	assert.ok(!matches('app/a.js', 'app/aXjs'));
 });
+
+test("findings about the base image's files fail the gate only with rules.countBaseFindings", () => {
+	const analysis = cleanAnalysis();
+	analysis.findings = [{...npmCache, fromBase: true}];
+	const byDefault = evaluateCi(analysis, defaultRules());
+	assert.equal(byDefault.passed, true);
+	const cache = byDefault.results.find((entry) => entry.rule === 'failOn:cache')!;
+	assert.equal(cache.status, 'PASS');
+	assert.equal(cache.detail, '1 from the base image not counted (rules.countBaseFindings: true counts them)');
+	const counted = evaluateCi(analysis, {...defaultRules(), countBaseFindings: true});
+	assert.equal(counted.passed, false);
+	assert.equal(counted.results.find((entry) => entry.rule === 'failOn:cache')!.status, 'FAIL');
+});

@@ -158,3 +158,21 @@ test('a report without findings, waste or suggestion says so', () => {
 	assert.match(markdown, /No file is hidden by a later layer\./);
 	assert.ok(!markdown.includes('## Suggested Dockerfile'));
 });
+
+test("the base image's findings are shown apart, after the app's, with the advice to choose another base", () => {
+	const analysis = naiveAnalysis();
+	const [first, ...rest] = analysis.findings;
+	analysis.findings = [
+		...rest,
+		{...first!, fromBase: true, fix: 'From the base image: choose another base image'},
+	];
+	const markdown = toMarkdown(analysis);
+	const apart = markdown.indexOf('### From the base image: 1 finding');
+	assert.ok(apart > 0);
+	assert.ok(markdown.indexOf(`\`${first!.ruleId}\``, apart) > apart);
+	for (const finding of rest) {
+		assert.ok(markdown.indexOf(`\`${finding.ruleId}\``) < apart);
+	}
+
+	assert.match(markdown.slice(apart), /no step of your Dockerfile removes them; choose another base/);
+});

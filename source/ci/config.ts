@@ -35,7 +35,7 @@ export const layerlensConfigNames = ['.layerlens.yml', '.layerlens.yaml'] as con
 export const diveConfigName = '.dive-ci';
 
 const topLevelKeys = ['rules', 'ignorePaths', 'baseline'] as const;
-const ruleKeys = [...thresholdRuleNames, 'failOn', 'failOnConfidence'] as const;
+const ruleKeys = [...thresholdRuleNames, 'failOn', 'failOnConfidence', 'countBaseFindings'] as const;
 const confidences: readonly Confidence[] = ['high', 'medium', 'low'];
 const disabledWords = new Set(['disabled', 'off', 'false', '']);
 
@@ -225,6 +225,15 @@ export function parseLayerlensConfig(
 			}
 
 			rules.failOnConfidence = value as Confidence;
+		}
+
+		if ('countBaseFindings' in document.rules) {
+			const value = document.rules.countBaseFindings;
+			if (typeof value !== 'boolean') {
+				throw configError(origin, `rules.countBaseFindings must be true or false, got ${describe(value)}`);
+			}
+
+			rules.countBaseFindings = value;
 		}
 	}
 

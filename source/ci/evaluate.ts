@@ -65,13 +65,15 @@ export function evaluateCi(
 		? afterIgnore.filter((finding) => isKnownFinding(finding, rules.baseline!))
 		: [];
 	const findings = afterIgnore.filter((finding) => !baselined.includes(finding));
+	// Findings about the base image's files are another base's business: they fail the gate only on request.
+	const counted = rules.countBaseFindings ? findings : findings.filter((finding) => !finding.fromBase);
 	const {efficiency} = analysis;
 	const reclaimable = keptWasteItems(analysis.waste.items, rules.ignorePaths).reduce(
 		(sum, item) => sum + item.bytes,
 		0,
 	);
 	const reclaimableBytes = rules.ignorePaths.length === 0 ? analysis.waste.reclaimableBytes : reclaimable;
-	const buildOnlyBytes = findings
+	const buildOnlyBytes = counted
 		.filter((finding) => finding.category === 'build-only')
 		.reduce((sum, finding) => sum + finding.bytes, 0);
 
@@ -144,7 +146,15 @@ export function evaluateCi(
 	});
 
 	for (const category of failOnCategories) {
-		results.push(failOnResult(category, findings, baselined, rules));
+		results.push(
+			failOnResult(
+				category,
+				counted,
+				baselined,
+				rules,
+				findings.filter((finding) => !counted.includes(finding)),
+			),
+		);
 	}
 
 	return {
@@ -162,6 +172,7 @@ function failOnResult(
 	findings: Finding[],
 	baselined: Finding[],
 	rules: CiRules,
+	notCounted: Finding[],
 ): CiRuleResult {
 	const rule = `failOn:${category}`;
 	if (!rules.failOn.includes(category)) {
@@ -188,6 +199,11 @@ function failOnResult(
 	const known = baselined.filter((finding) => finding.category === category).length;
 	if (known > 0) {
 		notes.push(`${known} known from the baseline`);
+	}
+
+	const fromBase = notCounted.filter((finding) => finding.category === category).length;
+	if (fromBase > 0) {
+		notes.push(`${fromBase} from the base image not counted (rules.countBaseFindings: true counts them)`);
 	}
 
 	return {

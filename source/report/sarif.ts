@@ -197,8 +197,9 @@ function buildResult(finding: Finding, analysis: ReportInput, ruleIndex: number)
 	return {
 		ruleId: finding.ruleId,
 		ruleIndex,
-		level: sarifLevel(finding.category, finding.confidence),
-		message: {text: message},
+		// Only another base removes the base image's files: a note, not a warning about the app's Dockerfile.
+		level: finding.fromBase ? 'note' : sarifLevel(finding.category, finding.confidence),
+		message: {text: finding.fromBase ? `From the base image: ${message}` : message},
 		locations: buildLocations(finding, analysis),
 		partialFingerprints: {
 			// Stable across rebuilds: the rule and where it fired, never sizes or layer digests.
@@ -210,6 +211,7 @@ function buildResult(finding: Finding, analysis: ReportInput, ruleIndex: number)
 			bytes: finding.bytes,
 			paths: finding.paths.length,
 			...(finding.layerIndex === undefined ? {} : {layerIndex: finding.layerIndex}),
+			...(finding.fromBase ? {fromBase: true} : {}),
 		},
 	};
 }

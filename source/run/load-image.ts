@@ -1,6 +1,6 @@
 import {analyzeImage} from '../analysis/analyze-image.js';
 import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
-import {findFindings, projectSize} from '../analysis/findings/index.js';
+import {baseLayersOfMapping, findFindings, projectSize} from '../analysis/findings/index.js';
 import {buildRuleInput} from '../analysis/rule-input.js';
 import {stackLayers} from '../analysis/stack-layers.js';
 import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
@@ -85,21 +85,16 @@ async function load(
 	const analysis = analyzeImage(raw);
 	markPhase('stack, waste, efficiency');
 	const ruleInput = buildRuleInput(analysis, raw);
-	let findings = findFindings(ruleInput);
+	// A Dockerfile that maps onto the history says exactly which layers are the base image's.
+	const mapping = dockerfile && mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
+	const baseLayers = mapping ? baseLayersOfMapping(mapping) : undefined;
+	let findings = findFindings(ruleInput, baseLayers ? {baseLayers} : {});
 	markPhase('findings');
-	let baseLayers: Set<number> | undefined;
-	if (dockerfile) {
-		const mapping = mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
+	if (mapping) {
 		if (mapping.mismatch) {
 			analysis.warnings.push(`${options.dockerfile} does not match the image's history: ${mapping.mismatch}`);
 		} else {
 			findings = attachDockerfileLines(findings, mapping);
-			// The layers no line of the final stage made are the base image's, exactly.
-			baseLayers = new Set(
-				analysis.layers
-					.filter((layer) => mapping.lines[layer.index] === undefined)
-					.map((layer) => layer.index),
-			);
 		}
 	}
 

@@ -135,10 +135,14 @@ export const cacheRules: CacheRule[] = [
 	},
 ];
 
+/**
+Caches that came with the base image (its logs, its package lists) are the base image's business and
+too common to be worth a finding: only the app's layers are searched.
+*/
 export const cachesRule: Rule = (context) => {
 	const matches = new Map<CacheRule, string[]>();
 	for (const file of context.input.files) {
-		if (context.claimed.has(file.path)) {
+		if (context.claimed.has(file.path) || context.baseLayers.has(file.layer)) {
 			continue;
 		}
 
