@@ -1,4 +1,5 @@
 import {analyzeImage} from '../analysis/analyze-image.js';
+import {runtimeClosure} from '../analysis/closure/runtime-closure.js';
 import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
 import {baseLayersOfMapping, findFindings, projectSize} from '../analysis/findings/index.js';
 import {buildRuleInput} from '../analysis/rule-input.js';
@@ -88,7 +89,9 @@ async function load(
 	// A Dockerfile that maps onto the history says exactly which layers are the base image's.
 	const mapping = dockerfile && mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
 	const baseLayers = mapping ? baseLayersOfMapping(mapping) : undefined;
-	let findings = findFindings(ruleInput, baseLayers ? {baseLayers} : {});
+	// What the container needs is worked out first: no finding may call a file of it build-only.
+	const closure = runtimeClosure(ruleInput);
+	let findings = findFindings(ruleInput, {...(baseLayers ? {baseLayers} : {}), runtimePaths: closure.proven});
 	markPhase('findings');
 	if (mapping) {
 		if (mapping.mismatch) {
@@ -102,6 +105,7 @@ async function load(
 	plain.findings = findings;
 	const projection = projectSize(ruleInput, findings);
 	const suggestion = suggestDockerfile(ruleInput, findings, {
+		closure,
 		...(dockerfile === undefined ? {} : {dockerfile: {parsed: dockerfile, text: dockerfile.text}}),
 		...(baseLayers === undefined ? {} : {baseLayers}),
 	});

@@ -49,6 +49,11 @@ export type FindFindingsOptions = {
 	(`baseHistoryLength`).
 	*/
 	baseLayers?: Set<number>;
+	/**
+	Files the running container is proven to need (the runtime closure: its executables, loaders and
+	libraries). They are never build-only or cache, whatever their path looks like.
+	*/
+	runtimePaths?: Set<string>;
 };
 
 export function createRuleContext(input: RuleInput, options: FindFindingsOptions = {}): RuleContext {
@@ -115,7 +120,11 @@ export function findFindings(input: RuleInput, options: FindFindingsOptions = {}
 		for (const draft of rule(context)) {
 			// A path another rule already reported is not reported again (rules skip claimed paths themselves,
 			// so the counts in their evidence are the counts of the paths they list).
-			const paths = draft.hidden ? draft.paths : draft.paths.filter((path) => !context.claimed.has(path));
+			const needed =
+				draft.category === 'build-only' || draft.category === 'cache' ? options.runtimePaths : undefined;
+			const paths = draft.hidden
+				? draft.paths
+				: draft.paths.filter((path) => !context.claimed.has(path) && !needed?.has(path));
 			for (const part of splitByOrigin(context, draft, paths)) {
 				findings.push(buildFinding(context, part));
 			}

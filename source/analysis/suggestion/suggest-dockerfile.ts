@@ -48,6 +48,8 @@ export type SuggestOptions = {
 	dockerfile?: {parsed: ParsedDockerfile; text: string; path?: string};
 	/** Layers that came with the base image, when the Dockerfile mapping knows them exactly. */
 	baseLayers?: Set<number>;
+	/** The runtime closure when the caller already worked it out (to keep closure files out of the findings). */
+	closure?: RuntimeClosure;
 };
 
 const removing = (finding: Finding) =>
@@ -242,6 +244,7 @@ function hasSomethingToMove(findings: Finding[], baseLayers: Set<number>): boole
 	return findings.some(
 		(finding) =>
 			finding.category !== 'secret' &&
+			finding.fromBase !== true &&
 			(finding.layerIndex === undefined || !baseLayers.has(finding.layerIndex)) &&
 			(removing(finding) || finding.bytes > 0),
 	);
@@ -258,7 +261,7 @@ export function suggestDockerfile(
 	options: SuggestOptions = {},
 ): DockerfileSuggestion {
 	const baseLayers = options.baseLayers ?? historyBaseLayers(input);
-	const closure = runtimeClosure(input);
+	const closure = options.closure ?? runtimeClosure(input);
 	const notes: string[] = [];
 	const appDirectory = closure.appDirectory;
 	const hasNodeModules =
