@@ -99,16 +99,23 @@ class NumberReader {
 		const first = block[start]!;
 		if ((first & 0x80) !== 0) {
 			const invert = (first & 0x40) === 0 ? 0 : 0xff;
+			// Go fails when a byte would shift bits past 64 or the result needs the 64th; a double holds the
+			// value approximately, which is fine for mode, ids and times (`size` is checked by the caller).
 			let value = 0;
 			for (let index = start; index < start + length; index++) {
 				let byte = block[index]! ^ invert;
 				if (index === start) byte &= 0x7f;
-				value = value * 256 + byte;
-				if (value > Number.MAX_SAFE_INTEGER) {
-					// Go accepts up to 2^63; nothing that large can be real data, and a double would round it.
+				if (value >= 2 ** 56) {
 					this.failed = true;
 					return 0;
 				}
+
+				value = value * 256 + byte;
+			}
+
+			if (value >= 2 ** 63) {
+				this.failed = true;
+				return 0;
 			}
 
 			return invert === 0 ? value : -value - 1;
@@ -483,6 +490,11 @@ export class TarParser {
 
 		if (size < 0) {
 			throw invalid(at, 'negative size');
+		}
+
+		if (size > Number.MAX_SAFE_INTEGER) {
+			// Go would try to read it and fail at the end of the input; a double cannot count that far.
+			throw invalid(at, 'a size beyond any real data');
 		}
 
 		if (rawType === 'x' || rawType === 'g' || rawType === 'L' || rawType === 'K') {
