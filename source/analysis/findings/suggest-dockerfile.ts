@@ -97,38 +97,60 @@ export function runtimeArtifacts(
 		(removed.has(file.path) ? dropped : kept).push(relative);
 	}
 
-	// Every directory that holds a removable file, so a lookup replaces a scan.
-	const touched = new Set<string>();
+	// The kept paths as a tree; a directory with a removable file below it is marked. Walked with a stack
+	// and without a path string per ancestor: a crafted path can be 100,000 directories deep (issue 17).
+	type Directory = {children: Map<string, Directory>; isFile: boolean; touched: boolean};
+	const newDirectory = (): Directory => ({children: new Map(), isFile: false, touched: false});
+	const root = newDirectory();
+	for (const path of kept) {
+		let node = root;
+		for (const name of path.split('/')) {
+			let child = node.children.get(name);
+			if (child === undefined) {
+				child = newDirectory();
+				node.children.set(name, child);
+			}
+
+			node = child;
+		}
+
+		node.isFile = true;
+	}
+
 	for (const path of dropped) {
 		const parts = path.split('/');
-		for (let depth = 1; depth < parts.length; depth++) {
-			touched.add(parts.slice(0, depth).join('/'));
+		let node: Directory | undefined = root;
+		for (let depth = 0; depth < parts.length - 1 && node !== undefined; depth++) {
+			node = node.children.get(parts[depth]!);
+			if (node !== undefined) node.touched = true;
 		}
 	}
 
+	const sortedEntries = (node: Directory): Array<[string, Directory]> =>
+		[...node.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 	const result: string[] = [];
-	const visit = (prefix: string, paths: string[]) => {
-		const children = new Map<string, string[]>();
-		for (const path of paths) {
-			const rest = path.slice(prefix.length);
-			const name = rest.split('/')[0]!;
-			const list = children.get(name) ?? [];
-			list.push(path);
-			children.set(name, list);
+	const names: string[] = [];
+	const stack: Array<{entries: Array<[string, Directory]>; next: number}> = [
+		{entries: sortedEntries(root), next: 0},
+	];
+	while (stack.length > 0) {
+		const frame = stack.at(-1)!;
+		if (frame.next === frame.entries.length) {
+			stack.pop();
+			names.pop();
+			continue;
 		}
 
-		for (const [name, below] of [...children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-			const path = `${prefix}${name}`;
-			const isFile = below.length === 1 && below[0] === path;
-			if (isFile || !touched.has(path)) {
-				result.push(path);
-			} else {
-				visit(`${path}/`, below);
-			}
+		const [name, node] = frame.entries[frame.next++]!;
+		const isFile = node.isFile && node.children.size === 0;
+		if (isFile || !node.touched) {
+			result.push([...names, name].join('/'));
+		} else {
+			names.push(name);
+			stack.push({entries: sortedEntries(node), next: 0});
 		}
-	};
+	}
 
-	visit('', kept);
 	return result;
 }
 
