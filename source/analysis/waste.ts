@@ -112,14 +112,22 @@ export function computeWaste(root: PathNode, layerCount: number): WasteResult {
 
 /**
 Pre-order, children in the order the layers introduced them (tar order), so parents come before their
-children and the same image always gives the same order. Recursion depth is the path depth.
+children and the same image always gives the same order. Iterative: a crafted path 100,000
+directories deep must not overflow the call stack (issue 17).
 */
 export function forEachNode(root: PathNode, visit: (node: PathNode) => void): void {
+	const stack: Array<Iterator<PathNode>> = [];
 	visit(root);
-	if (root.children) {
-		for (const child of root.children.values()) {
-			forEachNode(child, visit);
+	if (root.children) stack.push(root.children.values());
+	while (stack.length > 0) {
+		const next = stack.at(-1)!.next();
+		if (next.done) {
+			stack.pop();
+			continue;
 		}
+
+		visit(next.value);
+		if (next.value.children) stack.push(next.value.children.values());
 	}
 }
 
