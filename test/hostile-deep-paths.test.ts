@@ -9,9 +9,10 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
+import {runtimeClosure} from '../source/analysis/closure/runtime-closure.js';
 import {findFindings} from '../source/analysis/findings/index.js';
-import {runtimeArtifacts} from '../source/analysis/findings/suggest-dockerfile.js';
 import {buildRuleInput} from '../source/analysis/rule-input.js';
+import {planRuntime} from '../source/analysis/suggestion/runtime-plan.js';
 import {treeViewFor} from '../source/ui/tree-cache.js';
 import {treeRowText} from '../source/ui/tree-row-text.js';
 import {defaultTreeOptions, visibleRows} from '../source/ui/tree-view.js';
@@ -63,13 +64,19 @@ for (const depth of [10_000, 100_000]) {
 test('the suggested runtime COPY list of an app with removable files 100,000 directories down', () => {
 	const deep = `${'d/'.repeat(100_000)}`;
 	const input = ruleInput({
+		instructions: ['ADD rootfs.tar /', 'COPY <dir> /app'],
 		files: [
-			finalFile(`app/${deep}keep.js`, 10, 0),
-			finalFile(`app/${deep}test/x.spec.js`, 10, 0),
-			finalFile('app/package.json', 10, 0),
+			finalFile(`app/${deep}keep.js`, 10, 1),
+			finalFile(`app/${deep}test/x.spec.js`, 10, 1),
+			finalFile('app/package.json', 10, 1),
 		],
+		config: {cmd: ['node', 'index.js'], workingDir: '/app'},
 	});
 	const finding = {category: 'build-only', paths: [`app/${deep}test/x.spec.js`]};
-	const artifacts = runtimeArtifacts(input, [finding as never], 'app', new Set());
-	assert.deepEqual(artifacts, [`${deep}keep.js`, 'package.json']);
+	const closure = runtimeClosure(input);
+	const plan = planRuntime(input, [finding as never], closure, new Set([0]));
+	assert.deepEqual(
+		plan.copies.map((copy) => copy.path),
+		[`app/${deep}keep.js`, 'app/package.json'],
+	);
 });

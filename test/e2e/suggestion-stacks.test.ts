@@ -78,8 +78,8 @@ const stacks: readonly Stack[] = [
 
 			// What makes it a fix: a build stage that prunes, and a runtime stage without sources, tests or cache.
 			assert.match(dockerfile, /\nRUN npm prune --omit=dev\n/);
-			assert.match(dockerfile, /\nCOPY --from=build \/app\/node_modules \.\/node_modules\n/);
-			assert.match(dockerfile, /\nCOPY --from=build \/app\/dist \.\/dist\n/);
+			assert.match(dockerfile, /\nCOPY --from=build \/app\/node_modules \/app\/node_modules\n/);
+			assert.match(dockerfile, /\nCOPY --from=build \/app\/dist \/app\/dist\n/);
 			const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
 			assert.doesNotMatch(runtimeStage, /\/app\/(src|test|tsconfig\.json)\b|npm (ci|install)/);
 		},

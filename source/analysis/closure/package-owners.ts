@@ -1,7 +1,7 @@
 import {type DebianPackage, dpkgPackageFiles, parseDpkgStatus} from '../findings/package-databases.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, RuleInput} from '../types.js';
-import {directoryOf, resolvePath} from './resolve-path.js';
+import {directoryIndex, directoryOf, resolvePath} from './resolve-path.js';
 
 /** The image's Debian packages as the runtime stage sees them: who owns a path, what apt would pull in. */
 export type PackageIndex = {
@@ -33,22 +33,13 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 	}
 
 	const files = filesByPath(input);
-	const directories = new Set<string>();
-	for (const file of input.files) {
-		let directory = directoryOf(file.path);
-		while (directory !== '' && !directories.has(directory)) {
-			directories.add(directory);
-			directory = directoryOf(directory);
-		}
-	}
-
+	const isDirectory = directoryIndex(input.files);
 	const canonicalDirectory = new Map<string, string | undefined>();
 	const canonical = (path: string): string | undefined => {
 		const directory = directoryOf(path);
 		let resolved = canonicalDirectory.get(directory);
 		if (!canonicalDirectory.has(directory)) {
-			resolved =
-				directory === '' ? '' : resolvePath(files, directory, (candidate) => directories.has(candidate)).path;
+			resolved = directory === '' ? '' : resolvePath(files, directory, isDirectory).path;
 			canonicalDirectory.set(directory, resolved);
 		}
 

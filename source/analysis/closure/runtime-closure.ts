@@ -1,7 +1,7 @@
 import type {ExecInfo} from '../../image/types.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, RuleInput} from '../types.js';
-import {directoryOf, normalisePath, resolvePath} from './resolve-path.js';
+import {directoryIndex, directoryOf, normalisePath, resolvePath} from './resolve-path.js';
 
 /** What the container runs, told by its entrypoint's interpreter, not by which files happen to exist. */
 export type RuntimeKind = 'node' | 'python' | 'java' | 'ruby' | 'php' | 'shell' | 'native' | 'unknown';
@@ -67,20 +67,6 @@ function environment(input: RuleInput): Map<string, string> {
 	return result;
 }
 
-/** Directories that hold at least one final file, so a path resolution can tell a directory from nothing. */
-function directorySet(files: FinalFile[]): Set<string> {
-	const directories = new Set<string>();
-	for (const file of files) {
-		let directory = directoryOf(file.path);
-		while (directory !== '' && !directories.has(directory)) {
-			directories.add(directory);
-			directory = directoryOf(directory);
-		}
-	}
-
-	return directories;
-}
-
 /** `sh -c 'exec node x.js'` → `node x.js`'s words; quotes are handled the simple way, which is all a CMD needs. */
 function shellWords(command: string): string[] {
 	const words: string[] = [];
@@ -120,8 +106,7 @@ runtime what it loads (the app directory, the standard library, the installed pa
 */
 export function runtimeClosure(input: RuleInput): RuntimeClosure {
 	const files = filesByPath(input);
-	const directories = directorySet(input.files);
-	const isDirectory = (path: string) => directories.has(path);
+	const isDirectory = directoryIndex(input.files);
 	const env = environment(input);
 	const searchPath = (env.get('PATH') ?? defaultPath).split(':').filter(Boolean);
 	const workingDirectory = normalisePath(input.config.workingDir ?? '');
