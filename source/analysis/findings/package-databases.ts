@@ -169,3 +169,20 @@ export function packageOwnedPaths(evidence: Map<string, string>, byPath: PathLoo
 	ownedCache.set(evidence, owned);
 	return owned;
 }
+
+/** The `.py` a bytecode file was compiled from (`a/__pycache__/m.cpython-311.pyc` → `a/m.py`), if it is bytecode. */
+export function bytecodeSource(path: string): string | undefined {
+	const match = /^(.*?)(?:\/__pycache__)?\/([^/]+?)(?:\.cpython-\d+|\.pypy\d*)?(?:\.opt-\d)?\.py[co]$/.exec(
+		path,
+	);
+	return match === null ? undefined : `${match[1]}/${match[2]}.py`;
+}
+
+/**
+Bytecode of a package's own Python sources: Debian's postinst (py3compile) writes it on every install, so
+no Dockerfile can leave it out short of not installing the package, and reinstalling the package writes it again.
+*/
+export function isPackageBytecode(path: string, owned: {has(path: string): boolean}): boolean {
+	const source = bytecodeSource(path);
+	return source !== undefined && owned.has(source);
+}

@@ -4,8 +4,8 @@ import {
 	packageBytes,
 	packagesToInstall,
 } from '../closure/package-owners.js';
-import {directoryOf} from '../closure/resolve-path.js';
 import {filesUnder, type RuntimeClosure} from '../closure/runtime-closure.js';
+import {bytecodeSource} from '../findings/package-databases.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, Finding, RuleInput} from '../types.js';
 import {isCopyablePath} from './dockerfile-syntax.js';
@@ -188,7 +188,9 @@ export function planRuntime(
 		}
 
 		// Bytecode a reinstalled package's postinst writes again beside its own sources.
-		if (/\/__pycache__\/[^/]+\.pyc$/.test(path) && pycacheOfPackage(path, index)) continue;
+		const source = bytecodeSource(path);
+		const sourceOwner = source === undefined ? undefined : index.ownerOf.get(source);
+		if (sourceOwner !== undefined && !index.inBase.has(sourceOwner)) continue;
 		if (isCopyablePath(path)) wantedCopies.add(path);
 		else notes.push(`\`${JSON.stringify(path)}\` has characters a COPY cannot name safely: copy it by hand`);
 	}
@@ -248,29 +250,22 @@ export function planRuntime(
 	};
 }
 
-function pycacheOfPackage(path: string, index: PackageIndex): boolean {
-	const directory = directoryOf(directoryOf(path));
-	const source = `${directory}/${path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+\.pyc$|\.pyc$/, '')}.py`;
-	const owner = index.ownerOf.get(source);
-	return owner !== undefined && !index.inBase.has(owner);
-}
-
 /**
 Python packages ship sources; their postinst byte-compiles them into `__pycache__` beside them, so a
 reinstall recreates that bytecode: count the `.pyc` files next to the packages' own `.py` files.
 */
 function bytecodeOf(input: RuleInput, index: PackageIndex, names: string[]): number {
-	const directories = new Set<string>();
+	const sources = new Set<string>();
 	for (const name of names) {
 		for (const path of index.filesOf.get(name) ?? []) {
-			if (path.endsWith('.py')) directories.add(directoryOf(path));
+			if (path.endsWith('.py')) sources.add(path);
 		}
 	}
 
 	let bytes = 0;
 	for (const file of input.files) {
-		const match = /^(.*)\/__pycache__\/[^/]+\.pyc$/.exec(file.path);
-		if (match && directories.has(match[1]!) && !index.ownerOf.has(file.path) && file.type === 'file')
+		const source = bytecodeSource(file.path);
+		if (source !== undefined && sources.has(source) && !index.ownerOf.has(file.path) && file.type === 'file')
 			bytes += file.size;
 	}
 

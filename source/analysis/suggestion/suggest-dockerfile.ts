@@ -89,8 +89,8 @@ function runtimeBody(plan: RuntimePlan, buildStage: string): string[] {
 	const lines: string[] = [];
 	if (plan.packages.length > 0 && plan.packageManager === 'apt') {
 		lines.push(
-			'# the runtime packages the entrypoint needs; the downloads, caches and lists of apt removed in the same RUN',
-			`RUN apt-get update && apt-get install -y --no-install-recommends ${plan.packages.join(' ')} && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin`,
+			'# the runtime packages the entrypoint needs; the downloads, caches, lists and logs of apt removed in the same RUN',
+			`RUN apt-get update && apt-get install -y --no-install-recommends ${plan.packages.join(' ')} && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log`,
 		);
 	}
 

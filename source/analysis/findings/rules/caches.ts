@@ -1,4 +1,5 @@
 import type {Confidence} from '../../types.js';
+import {isPackageBytecode, packageOwnedPaths} from '../package-databases.js';
 import type {FindingDraft, Rule} from '../rule-context.js';
 
 type CacheRule = {
@@ -141,8 +142,13 @@ too common to be worth a finding: only the app's layers are searched.
 */
 export const cachesRule: Rule = (context) => {
 	const matches = new Map<CacheRule, string[]>();
+	const owned = packageOwnedPaths(context.input.evidence, context.byPath);
 	for (const file of context.input.files) {
-		if (context.claimed.has(file.path) || context.baseLayers.has(file.layer)) {
+		if (
+			context.claimed.has(file.path) ||
+			context.baseLayers.has(file.layer) ||
+			isPackageBytecode(file.path, owned)
+		) {
 			continue;
 		}
 
