@@ -164,40 +164,50 @@ test('real binaries of this machine: ls, node, libc.so.6 and a static busybox', 
 	}
 });
 
-test('a Go binary: static with CGO_ENABLED=0, dynamic (internal linker: .dynstr after .text) with cgo', {
-	skip: goMissing,
-}, async () => {
+const compilerMissing =
+	spawnSync('cc', ['--version'], {stdio: 'ignore'}).status === 0
+		? false
+		: 'no C compiler for cgo (install gcc)';
+
+/** Builds a small Go program that uses cgo's packages (net, os/user) in a temporary directory. */
+async function buildGo(cgo: '0' | '1', check: (bytes: Buffer, path: string) => void): Promise<void> {
 	await withTemporaryDirectory(async (directory) => {
 		await writeFile(join(directory, 'go.mod'), 'module exectest\n\ngo 1.18\n');
 		await writeFile(
 			join(directory, 'main.go'),
 			'package main\n\nimport (\n\t"fmt"\n\t"net"\n\t"os/user"\n)\n\nfunc main() {\n\tu, _ := user.Current()\n\tfmt.Println(u, net.IPv4len)\n}\n',
 		);
-		const build = (output: string, cgo: string): Buffer => {
-			execFileSync('go', ['build', '-o', output, '.'], {
-				cwd: directory,
-				env: {...process.env, CGO_ENABLED: cgo, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local'},
-				stdio: 'ignore',
-			});
-			return readFileSync(join(directory, output));
-		};
+		execFileSync('go', ['build', '-o', 'program', '.'], {
+			cwd: directory,
+			env: {...process.env, CGO_ENABLED: cgo, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local'},
+			stdio: 'ignore',
+		});
+		const path = join(directory, 'program');
+		check(readFileSync(path), path);
+	});
+}
 
-		const staticInfo = read64k(build('static', '0'));
-		assert.equal(staticInfo?.kind, 'elf');
-		assert.equal(staticInfo.interpreter, undefined);
-		assert.deepEqual(staticInfo.needed, []);
-		assert.equal(staticInfo.incomplete, undefined);
+test('a static Go binary (CGO_ENABLED=0): no interpreter, no libraries', {skip: goMissing}, async () => {
+	await buildGo('0', (bytes) => {
+		const info = read64k(bytes);
+		assert.equal(info?.kind, 'elf');
+		assert.equal(info.interpreter, undefined);
+		assert.deepEqual(info.needed, []);
+		assert.equal(info.incomplete, undefined);
+	});
+});
 
-		const hasCompiler = spawnSync('cc', ['--version'], {stdio: 'ignore'}).status === 0;
-		if (hasCompiler) {
-			const dynamicInfo = read64k(build('dynamic', '1'));
-			assert.equal(dynamicInfo?.kind, 'elf');
-			assert.ok(dynamicInfo.interpreter !== undefined);
-			assert.ok(dynamicInfo.needed.includes('libc.so.6'), JSON.stringify(dynamicInfo.needed));
-			assert.equal(dynamicInfo.incomplete, undefined);
-			if (!readelfMissing) {
-				assert.deepEqual(factsOf(dynamicInfo), readelfFacts(join(directory, 'dynamic')));
-			}
+test("a dynamic Go binary (cgo, Go's own linker: .dynstr in the read-only segment after .text)", {
+	skip: goMissing || compilerMissing,
+}, async () => {
+	await buildGo('1', (bytes, path) => {
+		const info = read64k(bytes);
+		assert.equal(info?.kind, 'elf');
+		assert.ok(info.interpreter !== undefined);
+		assert.ok(info.needed.includes('libc.so.6'), JSON.stringify(info.needed));
+		assert.equal(info.incomplete, undefined);
+		if (!readelfMissing) {
+			assert.deepEqual(factsOf(info), readelfFacts(path));
 		}
 	});
 });
