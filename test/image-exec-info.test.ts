@@ -466,6 +466,12 @@ test('truncated, corrupted and lying ELF files never throw and never allocate wh
 	const phoff = Buffer.from(small);
 	phoff.writeUInt32LE(0xff_ff_ff_f0, 28);
 	assert.equal(readExecInfo([phoff], true)?.kind, 'elf');
+	// Thousands of DT_NEEDED: the first 1024 are read, the rest only make the result incomplete.
+	const many = Array.from({length: 2000}, (_, index) => `lib${index}.so`);
+	const crowded = readExecInfo([elfImage({bits: 64, little: true, needed: many})], true);
+	assert.equal(crowded?.kind, 'elf');
+	assert.deepEqual(crowded.needed, many.slice(0, 1024));
+	assert.equal(crowded.incomplete, true);
 	const notElf = Buffer.from(small);
 	notElf[4] = 3;
 	assert.equal(readExecInfo([notElf], true), undefined);

@@ -34,6 +34,8 @@ const maxDynamicBytes = 64 * 1024;
 const keptBlockBytes = 1024 * 1024;
 /** Longest name read from the dynamic string table (a library name, a search path list). */
 const maxStringBytes = 4096;
+/** DT_NEEDED entries read (real files have tens); more make the result incomplete. Bounds the string buffers to 4 MiB. */
+const maxNeeded = 1024;
 /** BINPRM_BUF_SIZE: how much of a script the kernel reads to find its interpreter. */
 export const scriptLineBytes = 256;
 
@@ -551,8 +553,10 @@ class ElfReader implements ExecReader {
 			}
 
 			// Later entries of a tag win, as in glibc's l_info; DT_NEEDED all count, in order.
-			if (tag === dtNeeded) neededOffsets.push(value);
-			else if (tag === dtStrtab) strtab = value;
+			if (tag === dtNeeded) {
+				if (neededOffsets.length < maxNeeded) neededOffsets.push(value);
+				else this.incomplete = true;
+			} else if (tag === dtStrtab) strtab = value;
 			else if (tag === dtStrsz) strsz = value;
 			else if (tag === dtRunpath) runpath = value;
 			else if (tag === dtRpath) rpath = value;
