@@ -6,6 +6,7 @@ import {ContentHasher, contentHashOf, emptyContentHash} from './content-hash.js'
 import {DiffHasher} from './diff-hasher.js';
 import {type EntryName, normaliseEntryName} from './entry-name.js';
 import {evidenceCaptureLimitBytes, isEvidenceFile} from './evidence-files.js';
+import {type ExecReader, startExecReader} from './exec-info.js';
 import {type FileRange, hashFileRange} from './file-range-hasher.js';
 import {type TarHandler, type TarHeader, TarParser, TarTruncatedError} from './tar-parser.js';
 import type {CapturedFile, EntryType, LayerCompression, ParsedLayer, TarEntry} from './types.js';
@@ -92,6 +93,9 @@ class EntryHandler {
 	private oneShot: string | undefined;
 	private kept: Buffer[] | undefined;
 	private keptBytes = 0;
+	/** The next data chunk is the file's first: one byte decides whether it may be ELF or a script. */
+	private firstChunk = false;
+	private exec: ExecReader | undefined;
 
 	constructor(
 		private readonly label: string,
@@ -108,6 +112,8 @@ class EntryHandler {
 		this.hash = undefined;
 		this.oneShot = undefined;
 		this.kept = undefined;
+		this.firstChunk = false;
+		this.exec = undefined;
 		if (name.kind === 'escape') {
 			this.warnings?.push(`${this.label}: skipped entry '${header.name}' that points outside the image root`);
 		}
@@ -133,6 +139,7 @@ class EntryHandler {
 		this.entry = entry;
 		if (isFile) {
 			this.hashing = true;
+			this.firstChunk = true;
 			if (isEvidenceFile(entry.path)) {
 				this.kept = [];
 				this.keptBytes = 0;
@@ -141,6 +148,13 @@ class EntryHandler {
 	}
 
 	data(chunk: Buffer): void {
+		if (this.firstChunk) {
+			this.firstChunk = false;
+			const entry = this.entry!;
+			this.exec = startExecReader(chunk[0]!, (entry.mode & 0o111) !== 0, entry.size);
+		}
+
+		this.exec?.push(chunk);
 		if (this.hashing) {
 			if (this.hash === undefined && this.oneShot === undefined && chunk.length === this.entry!.size) {
 				// The one-shot call costs a fraction of a streaming state per file.
@@ -166,6 +180,12 @@ class EntryHandler {
 
 		if (this.hashing) {
 			entry.hash = this.hash?.digest() ?? this.oneShot ?? emptyContentHash;
+		}
+
+		if (this.exec !== undefined) {
+			const exec = this.exec.finish();
+			this.exec = undefined;
+			if (exec !== undefined) entry.exec = exec;
 		}
 
 		this.collector.add(entry);

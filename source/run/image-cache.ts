@@ -3,7 +3,15 @@ import {mkdir, readFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {contentHashLength} from '../image/content-hash.js';
-import type {EntryType, ImageSource, LoadProgress, ParsedLayer, RawImage, TarEntry} from '../image/types.js';
+import type {
+	EntryType,
+	ExecInfo,
+	ImageSource,
+	LoadProgress,
+	ParsedLayer,
+	RawImage,
+	TarEntry,
+} from '../image/types.js';
 import {writeFileAtomic} from '../write-atomic.js';
 
 /**
@@ -15,7 +23,7 @@ tens of milliseconds instead of the seconds JSON.parse of 100k objects takes.
 Bump `imageCacheFormatVersion` whenever the encoding or RawImage changes: it is part of the file name and
 of the header, so an upgraded layerlens never reads an old entry.
 */
-export const imageCacheFormatVersion = 2;
+export const imageCacheFormatVersion = 3;
 
 const magic = 'LLCACHE\n';
 const checksumBytes = 32;
@@ -55,7 +63,15 @@ export type CachedImage = {
 	sourceState: string[];
 };
 
-type LayerHeader = Omit<ParsedLayer, 'entries'> & {count: number; columns: number[]};
+/**
+`exec`: what the few ELF files and scripts need to run, sparse, as [entry index, ExecInfo] pairs: a
+layer has thousands of them at most against a hundred thousand entries, so no column.
+*/
+type LayerHeader = Omit<ParsedLayer, 'entries'> & {
+	count: number;
+	columns: number[];
+	exec: [number, ExecInfo][];
+};
 
 type Header = {
 	version: number;
@@ -138,6 +154,34 @@ function encodeLayer(entries: readonly TarEntry[]): Columns {
 	};
 }
 
+function execList(entries: readonly TarEntry[]): [number, ExecInfo][] {
+	const list: [number, ExecInfo][] = [];
+	for (let index = 0; index < entries.length; index++) {
+		const exec = entries[index]!.exec;
+		if (exec !== undefined) list.push([index, exec]);
+	}
+
+	return list;
+}
+
+/** The stored pairs back onto their entries; anything out of shape is a corrupt file. */
+function applyExecList(entries: TarEntry[], list: unknown): void {
+	if (!Array.isArray(list)) {
+		throw new CorruptCacheError('bad exec list');
+	}
+
+	for (const pair of list) {
+		const [index, exec] = Array.isArray(pair) ? (pair as unknown[]) : [];
+		const entry = Number.isInteger(index) ? entries[index as number] : undefined;
+		const kind = (exec as {kind?: unknown} | null | undefined)?.kind;
+		if (entry === undefined || typeof exec !== 'object' || (kind !== 'elf' && kind !== 'script')) {
+			throw new CorruptCacheError('bad exec entry');
+		}
+
+		entry.exec = exec as ExecInfo;
+	}
+}
+
 function columnList(columns: Columns): Uint8Array[] {
 	const {types, flags, modes, sizes, uids, gids, mtimes, paths, links, hashes} = columns;
 	return [sizes, uids, gids, mtimes, modes, types, flags, paths, links, hashes].map(
@@ -161,6 +205,7 @@ export function encodeCachedImage(raw: RawImage, sourceState: readonly string[])
 			...rest,
 			count: entries.length,
 			columns: bodies[index]!.map((column) => column.byteLength),
+			exec: execList(entries),
 		})),
 		sourceState: [...sourceState],
 	};
@@ -327,7 +372,8 @@ export function decodeCachedImage(bytes: Buffer): CachedImage {
 	const layers: ParsedLayer[] = [];
 	for (const layerHeader of header.layers) {
 		const {entries, end} = decodeLayer(bytes, offset, layerHeader);
-		const {count: _count, columns: _columns, ...layer} = layerHeader;
+		const {count: _count, columns: _columns, exec, ...layer} = layerHeader;
+		applyExecList(entries, exec);
 		layers.push({...layer, entries});
 		offset = end;
 	}
