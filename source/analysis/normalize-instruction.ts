@@ -120,7 +120,14 @@ function firstWord(text: string): string {
 	return match ? match[0] : '';
 }
 
-function readableCopy(text: string): string {
+/**
+Docker 20.10's classic builder glues a flag to the hashed source: `COPY --chown=node:nodedir:<sha> in ./dist`.
+Put the space back so the flag and the source read apart.
+*/
+const gluedSource = /^((?:ADD|COPY)\s+(?:--\S+\s+)*--\S*?)((?:file|dir|multi):[0-9a-f]{64}\s+in\s)/;
+
+function readableCopy(written: string): string {
+	const text = written.replace(gluedSource, '$1 $2');
 	const match = hashedSource.exec(text);
 	if (!match) {
 		return text;
