@@ -232,4 +232,18 @@ test("findings about the base image's files fail the gate only with rules.countB
 	const counted = evaluateCi(analysis, {...defaultRules(), countBaseFindings: true});
 	assert.equal(counted.passed, false);
 	assert.equal(counted.results.find((entry) => entry.rule === 'failOn:cache')!.status, 'FAIL');
+
+	// maxBuildOnlyBytes adds up the app's build-only bytes only, unless asked otherwise.
+	analysis.findings = [{...npmCache, category: 'build-only', fromBase: true}];
+	const limit = {...defaultRules(), maxBuildOnlyBytes: 0};
+	assert.equal(
+		evaluateCi(analysis, limit).results.find((entry) => entry.rule === 'maxBuildOnlyBytes')!.status,
+		'PASS',
+	);
+	assert.equal(
+		evaluateCi(analysis, {...limit, countBaseFindings: true}).results.find(
+			(entry) => entry.rule === 'maxBuildOnlyBytes',
+		)!.status,
+		'FAIL',
+	);
 });

@@ -434,3 +434,31 @@ test("bytes the base image's own layers hid are its history, not a finding of th
 		[],
 	);
 });
+
+test('bookkeeping an install rewrites (dpkg status over the base’s) and etc/ configs copied from a package template are no finding', () => {
+	const input = ruleInput({
+		instructions: [...debianApp, 'RUN apt-get install -y libreadline8', 'COPY . /app'],
+		evidence: {'var/lib/dpkg/info/readline-common.list': '/usr/share/readline/inputrc\n'},
+		files: [
+			finalFile('var/lib/dpkg/status', 90_000, 1),
+			finalFile('usr/share/readline/inputrc', 1875, 1, {hash: 'inputrc'}),
+			finalFile('etc/inputrc', 1875, 1, {hash: 'inputrc'}),
+			finalFile('app/x', 10, 2),
+		],
+		waste: {
+			items: [item('var/lib/dpkg/status', 80_000, 'overwritten', 0, 1)],
+			duplicates: [
+				{
+					hash: 'inputrc',
+					sizeBytes: 1875,
+					paths: ['etc/inputrc', 'usr/share/readline/inputrc'],
+					duplicateBytes: 1875,
+				},
+			],
+		},
+	});
+	assert.deepEqual(
+		findFindings(input).filter((finding) => finding.category === 'waste'),
+		[],
+	);
+});

@@ -177,12 +177,20 @@ function groupItems(items: WasteItem[]): PathGroup[] {
 	return [...groups.values()].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
 }
 
+/** Files that installing packages or adding users rewrites by design: dpkg/apk/debconf state, the loader cache, logs, accounts. */
+const systemBookkeeping =
+	/^(var\/lib\/(dpkg|ucf)\/|var\/lib\/apt\/extended_states$|var\/cache\/(debconf|ldconfig)\/|var\/log\/|lib\/apk\/db\/|etc\/apk\/world$|etc\/ld\.so\.cache$|etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$)/;
+
 /** One finding per kind and (adding layer, hiding layer) pair, so each fix names the two steps. */
 export const hiddenWasteRule: Rule = (context) => {
 	const buckets = new Map<string, {kind: WasteKind; items: WasteItem[]}>();
 	for (const item of context.input.waste.items) {
-		// What the base image's own layers hid is its history, not this image's doing (like its caches).
-		if (context.baseLayers.has(item.addedInLayer) && context.baseLayers.has(item.hiddenInLayer)) {
+		// What the base image's own layers hid is its history, not this image's doing (like its caches); and the
+		// package and account databases every install or useradd rewrites are bookkeeping no step can avoid.
+		if (
+			context.baseLayers.has(item.addedInLayer) &&
+			(context.baseLayers.has(item.hiddenInLayer) || systemBookkeeping.test(item.path))
+		) {
 			continue;
 		}
 
@@ -230,7 +238,7 @@ const accountDatabase = /^etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$/;
 Whether a visible file is a copy the app's own layers made and the user can remove: not in a base-image
 layer, not installed by a package manager (dpkg/apk list it, or it sits in node_modules/site-packages), not
 the package managers' or the account tools' own state, not a home's copy of /etc/skel (useradd makes those
-on purpose), and not setuid/setgid (a symlink in its place would drop the privilege bits).
+on purpose) nor an etc/ config installed from a package's template, and not setuid/setgid (a symlink in its place would drop the privilege bits).
 */
 function isRemovableCopy(context: RuleContext, owned: Set<string>, path: string, group: string[]): boolean {
 	const file = context.byPath.get(path);
@@ -252,7 +260,13 @@ function isRemovableCopy(context: RuleContext, owned: Set<string>, path: string,
 	}
 
 	const skelCopy = /^(?:home\/[^/]+|root)\/(.+)$/.exec(path);
-	return !(skelCopy && group.includes(`etc/skel/${skelCopy[1]}`));
+	if (skelCopy && group.includes(`etc/skel/${skelCopy[1]}`)) {
+		return false;
+	}
+
+	// A package's maintainer script installs its default config into etc/ from a template it ships
+	// (readline's etc/inputrc from usr/share/readline/inputrc): an editable copy by design.
+	return !(path.startsWith('etc/') && group.some((other) => other !== path && owned.has(other)));
 }
 
 /**
