@@ -13,6 +13,7 @@ import {join} from 'node:path';
 import {after, describe, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {isLayerlensError} from '../source/errors.js';
+import {ZstdFrameGuard, ZstdWindowError} from '../source/image/zstd-frame-guard.js';
 import {
 	buildImageArchive,
 	listArchive,
@@ -185,6 +186,29 @@ describe('zstd windows', () => {
 			),
 			/zstd stream declaring a 2013265920-byte window/,
 		);
+	});
+
+	test('the guard walks skippable frames, RLE blocks and checksums to reach every frame header, byte by byte', () => {
+		const skippable = Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+		// Descriptor 0x04: a checksum follows the last block; an RLE block (type 1) of 100 bytes has one byte of body.
+		const rleBlock = Buffer.alloc(3);
+		rleBlock.writeUIntLE(1 | (1 << 1) | (100 << 3), 0, 3);
+		const checksummed = Buffer.concat([
+			Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x04, (20 - 10) << 3]),
+			rleBlock,
+			Buffer.from([0x61]),
+			Buffer.from([9, 9, 9, 9]),
+		]);
+		const stream = Buffer.concat([skippable, checksummed, zstdWindowBlob(30, Buffer.from('x'), 7)]);
+		const guard = new ZstdFrameGuard(64 * 1024 * 1024);
+		assert.throws(
+			() => {
+				for (const byte of stream) guard.check(Uint8Array.of(byte));
+			},
+			(error: unknown) => error instanceof ZstdWindowError && error.windowBytes === 2_013_265_920,
+		);
+		const fine = new ZstdFrameGuard(64 * 1024 * 1024);
+		fine.check(Buffer.concat([skippable, checksummed, zstdWindowBlob(20, Buffer.from('x'))]));
 	});
 
 	test('CLI: the huge window ends in one line, exit 2, in bounded memory', async () => {
