@@ -1,3 +1,4 @@
+import {checkMemoryBudget} from '../memory-budget.js';
 import type {DuplicateGroup, PathNode, WasteItem, WasteSummary} from './types.js';
 
 export type WasteResult = {
@@ -117,6 +118,7 @@ directories deep must not overflow the call stack (issue 17).
 */
 export function forEachNode(root: PathNode, visit: (node: PathNode) => void): void {
 	const stack: Array<Iterator<PathNode>> = [];
+	let visited = 0;
 	visit(root);
 	if (root.children) stack.push(root.children.values());
 	while (stack.length > 0) {
@@ -126,6 +128,7 @@ export function forEachNode(root: PathNode, visit: (node: PathNode) => void): vo
 			continue;
 		}
 
+		if ((++visited & 0xff_ff) === 0) checkMemoryBudget('walking the file tree');
 		visit(next.value);
 		if (next.value.children) stack.push(next.value.children.values());
 	}

@@ -1,6 +1,7 @@
 import {createGunzip, type Gunzip} from 'node:zlib';
 import {Decompress} from 'fzstd';
 import {LayerlensError} from '../errors.js';
+import {checkMemoryBudget} from '../memory-budget.js';
 import {sniffBytes, sniffCompression} from './compression.js';
 import {ContentHasher, contentHashOf, emptyContentHash} from './content-hash.js';
 import {DiffHasher} from './diff-hasher.js';
@@ -10,6 +11,7 @@ import {type ExecReader, startExecReader} from './exec-info.js';
 import {type FileRange, hashFileRange} from './file-range-hasher.js';
 import {type TarHandler, type TarHeader, TarParser, TarTruncatedError} from './tar-parser.js';
 import type {CapturedFile, EntryType, LayerCompression, ParsedLayer, TarEntry} from './types.js';
+import {recommendedWindowBytes, ZstdFrameGuard, ZstdWindowError} from './zstd-frame-guard.js';
 
 export type ReadLayerOptions = {
 	/** How messages name this layer, e.g. `layer 3 (blobs/sha256/ab12…)`. */
@@ -246,6 +248,7 @@ export class LayerParser {
 	private gunzip: Gunzip | undefined;
 	private gunzipEnded: Promise<void> | undefined;
 	private zstd: Decompress | undefined;
+	private zstdGuard: ZstdFrameGuard | undefined;
 	private failure: unknown;
 
 	constructor(private readonly options: ReadLayerOptions = {}) {
@@ -351,6 +354,8 @@ export class LayerParser {
 			this.gunzipEnded.catch(() => undefined);
 			this.gunzip = gunzip;
 		} else if (compression === 'zstd') {
+			// A window above 8 MiB (zstd's default) or the layer's own size limit is refused before fzstd allocates it.
+			this.zstdGuard = new ZstdFrameGuard(this.zstdWindowLimit());
 			this.zstd = new Decompress((data) =>
 				this.tarInput(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
 			);
@@ -370,6 +375,7 @@ export class LayerParser {
 		}
 
 		if (this.zstd !== undefined) {
+			this.zstdGuard?.check(chunk);
 			this.zstd.push(chunk);
 			return undefined;
 		}
@@ -391,7 +397,12 @@ export class LayerParser {
 			);
 		}
 
+		checkMemoryBudget(`reading ${this.label}`);
 		this.tar.push(chunk);
+	}
+
+	private zstdWindowLimit(): number {
+		return Math.max(recommendedWindowBytes, this.options.maxBytes ?? 0);
 	}
 
 	private throwFailure(): void {
@@ -405,6 +416,13 @@ export class LayerParser {
 		this.diffHash.abandon();
 		if (error instanceof LayerlensError) {
 			return error;
+		}
+
+		if (error instanceof ZstdWindowError) {
+			return new LayerlensError(
+				`${this.label} is a zstd stream declaring a ${error.windowBytes}-byte window, above the ${this.zstdWindowLimit()}-byte limit`,
+				{hint: 'If the image is genuine, raise the limit with --max-layer-bytes', cause: error},
+			);
 		}
 
 		const message = error instanceof Error ? error.message : String(error);

@@ -137,6 +137,15 @@ export async function resolveImageSource(
 			});
 		}
 
+		if (!existsSync(join(argument, 'index.json'))) {
+			throw new LayerlensError(
+				`${argument} is an incomplete OCI image layout: it has oci-layout but no index.json`,
+				{
+					hint: 'Copy the layout again (e.g. `skopeo copy ... oci:DIR`), or give a `docker save` archive or an image name',
+				},
+			);
+		}
+
 		return createOciDirectorySource(argument, options);
 	}
 

@@ -115,6 +115,12 @@ export async function runExplorer(options: RunExplorerOptions): Promise<number> 
 	};
 
 	const onCrash = (error: Error) => {
+		// A named error while rendering (the memory budget while building a tree view) is not a crash.
+		if (isLayerlensError(error)) {
+			onDone({code: error.exitCode, line: error.line});
+			return;
+		}
+
 		onDone({
 			code: 1,
 			line: `layerlens crashed: ${error.stack ?? error.message}\nPlease report it at ${reportUrl}`,

@@ -1,4 +1,5 @@
 import type {ChangeKind, FileVersion, ImageAnalysis, PathNode} from '../analysis/types.js';
+import {checkMemoryBudget} from '../memory-budget.js';
 
 export type TreeMode = 'changes' | 'aggregated';
 export type SortOrder = 'name' | 'size';
@@ -325,7 +326,10 @@ export function* treeViewSteps(
 			}
 
 			const node = frame.children[frame.next++]!;
-			if (++visited % nodesPerStep === 0) yield;
+			if (++visited % nodesPerStep === 0) {
+				checkMemoryBudget('building the file tree view');
+				yield;
+			}
 			if (!headOf(node)) continue;
 			if (node.children) {
 				enter(node);

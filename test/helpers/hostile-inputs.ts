@@ -52,16 +52,32 @@ export function wideDeepLayer(files: number, depth: number): Buffer {
 	return gzipSync(tarOf(parts), {level: 9});
 }
 
-/** A zstd frame whose header declares a window of 2^`log` bytes (a raw block follows). */
-export function zstdWindowBlob(log: number, content: Buffer): Buffer {
+/** A zstd frame whose header declares a window of 2^`log` (+ `mantissa` eighths) bytes; one raw block of `content`. */
+export function zstdWindowBlob(log: number, content: Buffer, mantissa = 0): Buffer {
 	const magic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 	// Frame header descriptor: no checksum, no dictionary, no content size, not single-segment → a window descriptor.
 	const descriptor = Buffer.from([0x00]);
-	const window = Buffer.from([((log - 10) << 3) & 0xff]);
+	const window = Buffer.from([((log - 10) << 3) | mantissa]);
 	const blockHeader = Buffer.alloc(3);
-	// Last block, raw, size = content length.
-	blockHeader.writeUIntLE(1 | (0 << 1) | (content.length << 3), 0, 3);
+	// The last block of the frame, raw (type 0), `content.length` bytes.
+	blockHeader.writeUIntLE(1 | (content.length << 3), 0, 3);
 	return Buffer.concat([magic, descriptor, window, blockHeader, content]);
+}
+
+/** An OCI archive whose one layer blob is `wideDeepLayer` (gzip, so the reader sniffs it). */
+export async function wideDeepArchive(files: number, depth: number): Promise<Buffer> {
+	return swapLayerBlob(
+		await buildImageArchive(rawLayerImage(Buffer.alloc(1024)), {format: 'oci', compression: 'none'}),
+		wideDeepLayer(files, depth),
+	);
+}
+
+/** Replace the (only) layer blob of an OCI archive written with `compression: 'none'` by other bytes. */
+export async function swapLayerBlob(archive: Buffer, blob: Buffer): Promise<Buffer> {
+	const {listArchive, packArchive} = await import('./fixture-writer.js');
+	const files = await listArchive(archive);
+	const layerTar = Buffer.alloc(1024);
+	return packArchive(files.map((file) => (file.content.equals(layerTar) ? {...file, content: blob} : file)));
 }
 
 export {createHash, entry, gzipSync, headerBlock, pax};
@@ -76,6 +92,7 @@ async function writeAll(directory: string): Promise<void> {
 	await write('deep-100k.tar', rawLayerImage(deepPathLayer(100_000)));
 	await write('pax-300k.tar', rawLayerImage(paxRecordsLayer(300_000)));
 	await write('pax-60k.tar', rawLayerImage(paxRecordsLayer(60_000)));
+	writeFileSync(join(directory, 'wide-deep.tar'), await wideDeepArchive(20_000, 1000));
 }
 
 if (process.argv[1]?.endsWith('hostile-inputs.ts')) {
