@@ -164,9 +164,13 @@ after(async () => {
 	}
 
 	// Never --force by id: an image that another image builds on (a cache hit of a later build, another run's
-	// image) stays, and so does anything this run did not make.
+	// image) stays, and so does anything this run did not make. What stays is said, so that a leak is seen.
 	for (const id of made.images.reverse()) {
-		await run('docker', ['image', 'rm', id]).catch(() => undefined);
+		await run('docker', ['image', 'rm', id]).catch((error: {stderr?: string}) => {
+			if (!/No such image/.test(error.stderr ?? '')) {
+				process.stderr.write(`# clean-up: kept ${id}: ${(error.stderr ?? '').trim().split('\n')[0]}\n`);
+			}
+		});
 	}
 });
 
