@@ -36,14 +36,20 @@ export type DaemonEndpoint = {
 	options: Docker.DockerOptions;
 };
 
-/** Where the daemon is: DOCKER_HOST (unix:// or tcp://) for docker, the rootless then rootful socket for podman. */
+/**
+Where the daemon is: DOCKER_HOST (unix:// or tcp://) for docker; for podman CONTAINER_HOST (unix://), else the
+rootless then the rootful socket, the first that exists.
+*/
 export function daemonEndpoint(engine: DaemonEngine, env: NodeJS.ProcessEnv = process.env): DaemonEndpoint {
 	if (engine === 'podman') {
+		// CONTAINER_HOST is where podman's own remote client looks first.
+		const containerHost = env.CONTAINER_HOST?.startsWith('unix://') ? env.CONTAINER_HOST.slice(7) : undefined;
 		const candidates = [
+			containerHost,
 			env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock') : undefined,
 			'/run/podman/podman.sock',
 		].filter((path): path is string => path !== undefined);
-		const socketPath = candidates.find((path) => existsSync(path)) ?? candidates.at(-1)!;
+		const socketPath = containerHost ?? candidates.find((path) => existsSync(path)) ?? candidates.at(-1)!;
 		// `host: undefined` stops a tcp DOCKER_HOST from overriding the podman socket.
 		return {address: `unix://${socketPath}`, options: {socketPath, host: undefined}};
 	}
