@@ -26,6 +26,8 @@ export type CiRuleSources = {
 	cwd: string;
 	/** `--config PATH`; otherwise `.layerlens.yml`, `.layerlens.yaml` or dive's `.dive-ci` in `cwd`. */
 	configPath?: string;
+	/** `--ci-config PATH` (dive's flag): the file is dive's `.dive-ci` format whatever its name. */
+	configIsDive?: boolean;
 	/** `--baseline PATH`; wins over the config file's `baseline`. */
 	baselinePath?: string;
 	overrides?: RuleOverrides;
@@ -288,7 +290,7 @@ export function applyRuleOverrides(rules: CiRules, overrides: RuleOverrides): Ci
 	for (const name of thresholdRuleNames) {
 		const value = overrides[name];
 		if (value !== undefined) {
-			// Name the flag as the user typed it: meow spells lowestEfficiency --lowest-efficiency.
+			// Name the flag as the user typed it: lowestEfficiency is --lowest-efficiency on the command line.
 			next[name] = parseThreshold(
 				name,
 				value,
@@ -331,13 +333,13 @@ export async function loadCiRules(sources: CiRuleSources): Promise<CiRules> {
 			text = await readFile(file, 'utf8');
 		} catch (error) {
 			throw new LayerlensError(`Cannot read config file ${sources.configPath ?? file}`, {
-				hint: 'Check the --config path',
+				hint: `Check the ${sources.configIsDive ? '--ci-config' : '--config'} path`,
 				cause: error,
 			});
 		}
 
 		const origin = sources.configPath ?? basename(file);
-		if (basename(file) === diveConfigName) {
+		if (sources.configIsDive || basename(file) === diveConfigName) {
 			rules = parseDiveConfig(text, origin);
 		} else {
 			const parsed = parseLayerlensConfig(text, origin);
