@@ -28,7 +28,7 @@ export type RunCliOptions = {
 	/** Kill the CLI after this long; default 60 s. */
 	timeoutMs?: number;
 	/** Bytes piped to the CLI's stdin; without it stdin is /dev/null (a pipe would be read as the image). */
-	stdin?: string;
+	stdin?: string | Buffer;
 	/** Extra node options before the script (e.g. to run under another uid use `command`). */
 	command?: {file: string; args: string[]};
 };
