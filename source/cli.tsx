@@ -3,6 +3,7 @@ import {fstatSync} from 'node:fs';
 import process from 'node:process';
 import {helpText} from './cli-help.js';
 import {parseArgv, parseCliOptions, pickMode} from './cli-options.js';
+import {applyColorConventions} from './color-env.js';
 import {reportFatal} from './run/report-fatal.js';
 import {toolVersion} from './version.js';
 
@@ -18,6 +19,9 @@ function stdinCarriesData(): boolean {
 		return false;
 	}
 }
+
+// Before any mode (and with it chalk and Ink) is imported: they read the colour level once, at import.
+applyColorConventions(process.env);
 
 let argv: ReturnType<typeof parseArgv>;
 try {

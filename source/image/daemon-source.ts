@@ -7,7 +7,7 @@ import {withDeadline, withIdleTimeout} from './idle-timeout.js';
 import type {PlatformSpec} from './platform.js';
 import {readImageArchive} from './read-archive.js';
 import {readFileFromArchive} from './read-layer-file.js';
-import type {ImageSource} from './types.js';
+import type {ImageSource, LoadProgress} from './types.js';
 
 export type DaemonEngine = 'docker' | 'podman';
 
@@ -193,14 +193,22 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		description,
 		async load({onProgress, signal}) {
 			const info = await inspect();
+			const layersTotal = info.RootFS?.Layers?.length;
 			const archive = await exportImage();
 			const result = await readImageArchive(archive, {
 				reference,
 				source: engine,
-				...(typeof info.Size === 'number' ? {bytesTotal: info.Size} : {}),
+
 				...(options.platform ? {platform: options.platform} : {}),
 				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
-				...(onProgress ? {onProgress} : {}),
+				// The daemon's Size counts file bytes, the export stream tar bytes (headers, padding): comparing them
+				// printed "363 MB of 349 MB". The layer count from inspect is the same unit as layersDone.
+				...(onProgress
+					? {
+							onProgress: (progress: LoadProgress) =>
+								onProgress({...progress, ...(layersTotal === undefined ? {} : {layersTotal})}),
+						}
+					: {}),
 				...(signal ? {signal} : {}),
 			});
 			layerNames = result.layerNames;
