@@ -159,3 +159,27 @@ describe('one size parser', {concurrency: 2}, () => {
 		assert.doesNotMatch(result.stdout, /threshold 1\)/);
 	});
 });
+
+describe('globs in the config', {concurrency: 2}, () => {
+	test('a bad glob ([z-a]) in .layerlens.yml is one named error, exit 2, never "unexpected error"', async () => {
+		const path = writeConfig('bad-glob.yml', 'ignorePaths:\n  - path: "app/[z-a]"\n    reason: test\n');
+		const result = await runCli([archive, '--ci', '--config', path]);
+		assert.deepEqual(
+			userErrorProblems(
+				result,
+				/bad-glob\.yml: ignorePaths\[0\]\.path 'app\/\[z-a\]' is not a valid glob: Range out of order/,
+			),
+			[],
+		);
+	});
+
+	test('a good glob in the config drops what it matches (picomatch, dotfiles included)', async () => {
+		const path = writeConfig(
+			'good-glob.yml',
+			'rules:\n  lowestEfficiency: 0\n  maxReclaimableBytes: 1\nignorePaths:\n  - path: "opt/*.bin"\n    reason: test data\n',
+		);
+		const result = await runCli([archive, '--ci', '--config', path]);
+		assert.equal(result.code, 0, describeRun(result));
+		assert.match(result.stdout, /PASS maxReclaimableBytes +0 B/);
+	});
+});

@@ -5,7 +5,7 @@ import {parse as parseYaml} from 'yaml';
 import type {Confidence, FindingCategory} from '../analysis/types.js';
 import {LayerlensError} from '../errors.js';
 import {readBaseline} from './baseline.js';
-import {isValidGlob} from './glob.js';
+import {globProblem} from './glob.js';
 import {parseByteSize} from './parse-size.js';
 import {
 	type CiRules,
@@ -169,11 +169,16 @@ function parseIgnorePaths(value: unknown, origin: string): IgnorePath[] {
 		}
 
 		rejectUnknownKeys(item, ['path', 'reason'], `${where}.`, origin);
-		if (typeof item.path !== 'string' || !isValidGlob(item.path)) {
+		if (typeof item.path !== 'string') {
 			throw configError(
 				origin,
 				`${where}.path must be a glob such as app/docs/**, got ${describe(item.path)}`,
 			);
+		}
+
+		const problem = globProblem(item.path);
+		if (problem !== undefined) {
+			throw configError(origin, `${where}.path ${describe(item.path)} is not a valid glob: ${problem}`);
 		}
 
 		if (typeof item.reason !== 'string' || item.reason.trim() === '') {
