@@ -1,34 +1,47 @@
 #!/usr/bin/env node
+import {fstatSync} from 'node:fs';
 import process from 'node:process';
-import meow from 'meow';
 import {helpText} from './cli-help.js';
-import {type CliFlags, parseCliOptions, pickMode} from './cli-options.js';
+import {parseArgv, parseCliOptions, pickMode} from './cli-options.js';
+import {applyColorConventions} from './color-env.js';
 import {reportFatal} from './run/report-fatal.js';
+import {toolVersion} from './version.js';
 
-const cli = meow(helpText, {
-	importMeta: import.meta,
-	allowUnknownFlags: false,
-	flags: {
-		source: {type: 'string'},
-		platform: {type: 'string'},
-		demo: {type: 'boolean', default: false},
-		json: {type: 'boolean', default: false},
-		format: {type: 'string'},
-		output: {type: 'string', isMultiple: true},
-		dockerfile: {type: 'string'},
-		ci: {type: 'boolean', default: false},
-		config: {type: 'string'},
-		baseline: {type: 'string'},
-		writeBaseline: {type: 'string'},
-		lowestEfficiency: {type: 'string'},
-		highestWastedBytes: {type: 'string'},
-		highestUserWastedPercent: {type: 'string'},
-		maxLayerBytes: {type: 'string'},
-		cache: {type: 'boolean', default: true},
-		debug: {type: 'boolean', default: false},
-	},
-});
+const packageDescription =
+	'See why a container image is big and how to make it small: layers, wasted bytes and build-only files, in your terminal.';
 
+/** Whether stdin carries bytes to read: a pipe, a socket or a file; not a terminal and not /dev/null. */
+function stdinCarriesData(): boolean {
+	try {
+		const info = fstatSync(0);
+		return info.isFIFO() || info.isFile() || info.isSocket();
+	} catch {
+		return false;
+	}
+}
+
+// Before any mode (and with it chalk and Ink) is imported: they read the colour level once, at import.
+applyColorConventions(process.env);
+
+let argv: ReturnType<typeof parseArgv>;
+try {
+	argv = parseArgv(process.argv.slice(2));
+} catch (error) {
+	reportFatal(error, false);
+	process.exit(2);
+}
+
+if (argv.action === 'help') {
+	process.stdout.write(`\n  ${packageDescription}\n${helpText}\n`);
+	process.exit(0);
+}
+
+if (argv.action === 'version') {
+	process.stdout.write(`${toolVersion}\n`);
+	process.exit(0);
+}
+
+const cli = argv;
 const debug = cli.flags.debug;
 // React's development build costs about half of every frame; a user's terminal gets the production one.
 // Set before the mode modules (and with them React) are imported below.
@@ -57,7 +70,12 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 async function main(): Promise<number> {
-	const options = parseCliOptions(cli.input, cli.flags as CliFlags);
+	if (cli.flags.clearCache) {
+		const {runClearCache} = await import('./run/clear-cache.js');
+		return runClearCache(cli.input);
+	}
+
+	const options = parseCliOptions(cli.input, cli.flags, {stdinCarriesData: stdinCarriesData()});
 	const mode = pickMode(options, {
 		ci: ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()),
 		stdoutIsTty: Boolean(process.stdout.isTTY),

@@ -104,7 +104,10 @@ test('every bad config is a one-line LayerlensError naming the problem', () => {
 		['rules: 3', /rules must be a mapping/],
 		['ignorePaths:\n  - path: "a/**"', /ignorePaths\[0\] needs a reason/],
 		['ignorePaths:\n  - "a/**"', /ignorePaths\[0\] must be \{path, reason\}/],
-		['ignorePaths:\n  - {path: "a/{b", reason: r}', /ignorePaths\[0\]\.path must be a glob/],
+		[
+			'ignorePaths:\n  - {path: "a/{b", reason: r}',
+			/ignorePaths\[0\]\.path 'a\/\{b' is not a valid glob: Missing closing/,
+		],
 		['ignorePaths:\n  - {path: a, reason: r, why: x}', /unknown key 'ignorePaths\[0\]\.why'/],
 		['ignorePaths: a/**', /ignorePaths must be a list/],
 		['baseline: 5', /baseline must be a file path/],

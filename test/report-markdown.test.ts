@@ -3,7 +3,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {test} from 'node:test';
 import MarkdownIt from 'markdown-it';
 import {toMarkdown} from '../source/report/markdown.js';
-import {escapeText, fencedBlock, inlineCode} from '../source/report/markdown-text.js';
+import {escapeText, escapeTextWithCode, fencedBlock, inlineCode} from '../source/report/markdown-text.js';
 import {naiveAnalysis, naiveInstructions} from './helpers/report-analysis.js';
 
 const goldenPath = new URL('golden/report-markdown-naive.md', import.meta.url);
@@ -175,4 +175,17 @@ test("the base image's findings are shown apart, after the app's, with the advic
 	}
 
 	assert.match(markdown.slice(apart), /no step of your Dockerfile removes them; choose another base/);
+});
+
+test('commands in fix and evidence lines render as code spans, the rest stays escaped text', () => {
+	assert.equal(
+		escapeTextWithCode('Install with `npm ci --omit=dev` in the runtime stage'),
+		'Install with `npm ci --omit=dev` in the runtime stage',
+	);
+	assert.equal(escapeTextWithCode('run `a|b` and <x>'), 'run `a|b` and \\<x\\>');
+	// An unpaired backtick is a literal one, escaped.
+	assert.equal(escapeTextWithCode('it`s fine'), 'it\\`s fine');
+	const markdown = toMarkdown(naiveAnalysis(), {toolVersion: '0.1.0'});
+	assert.match(markdown, /^Fix: Install with `npm ci --omit=dev` in the runtime stage/m);
+	assert.doesNotMatch(markdown, /\\`/);
 });

@@ -21,9 +21,13 @@ export function cleanName(name: string): string {
 		.replace(/\/$/, '');
 }
 
-/** Entries named like a layer are parsed as one whatever their bytes; `blobs/…` are sniffed. */
+/**
+Entries named like a layer are parsed as one whatever their bytes; `blobs/…` are sniffed. `<id>/layer.tar` is
+Docker's classic layout; `podman save` (and `skopeo copy docker-archive:`) put each layer at the top level as
+`<diff-id>.tar`, with `<id>/layer.tar` only a symlink to it.
+*/
 function isLayerName(name: string): boolean {
-	return name.endsWith('layer.tar') || name.endsWith('.tar.gz') || name.endsWith('.tgz');
+	return name.endsWith('.tar') || name.endsWith('.tar.gz') || name.endsWith('.tgz');
 }
 
 export type ArchiveContents = {

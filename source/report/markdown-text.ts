@@ -49,6 +49,23 @@ export function inlineCode(text: string, options: {inTable: boolean}): string {
 	return `${fence}${padded}${fence}`;
 }
 
+/**
+Text whose `backticked` parts are commands or paths (fix lines, evidence): those render as code spans, verbatim,
+the rest is escaped as plain text. An unpaired backtick stays a literal (escaped) backtick.
+*/
+export function escapeTextWithCode(text: string): string {
+	const parts = singleLine(text).split('`');
+	const paired = parts.length % 2 === 1 ? parts : [...parts.slice(0, -2), `${parts.at(-2)}\`${parts.at(-1)}`];
+	return paired
+		.map((part, index) => {
+			if (index % 2 === 1 && part.trim() !== '') return inlineCode(part, {inTable: false});
+			// escapeText trims; the spaces around a code span belong to the sentence.
+			const [, before = '', core = '', after = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(part) ?? [];
+			return `${before}${escapeText(core)}${after}`;
+		})
+		.join('');
+}
+
 /** A fenced block that the content cannot close early: the fence outgrows any backtick run inside. */
 export function fencedBlock(content: string, info = ''): string {
 	const longestRun = Math.max(0, ...(content.match(/`{3,}/g) ?? []).map((run) => run.length));

@@ -1,7 +1,7 @@
 import type {Finding, ImageReport, LayerSummary, WasteItem} from '../analysis/types.js';
 import {formatBytes, formatExactBytes} from '../format-bytes.js';
 import {categoryOrder, categoryTitles, describeHideCause} from './category-labels.js';
-import {escapeText, fencedBlock, inlineCode, table, truncate} from './markdown-text.js';
+import {escapeText, escapeTextWithCode, fencedBlock, inlineCode, table, truncate} from './markdown-text.js';
 import type {ReportInput} from './report-input.js';
 
 export type MarkdownReportOptions = {
@@ -227,7 +227,9 @@ function findingBlock(finding: Finding, analysis: ReportInput, groupRows: number
 
 	const parts = [heading, facts.join('\n')];
 	if (finding.evidence.length > 0) {
-		parts.push(['Evidence:', '', ...finding.evidence.map((line) => `- ${escapeText(line)}`)].join('\n'));
+		parts.push(
+			['Evidence:', '', ...finding.evidence.map((line) => `- ${escapeTextWithCode(line)}`)].join('\n'),
+		);
 	}
 
 	if (finding.groups.length > 0) {
@@ -241,7 +243,7 @@ function findingBlock(finding: Finding, analysis: ReportInput, groupRows: number
 		}
 	}
 
-	parts.push(`Fix: ${escapeText(finding.fix)}`);
+	parts.push(`Fix: ${escapeTextWithCode(finding.fix)}`);
 	return parts.join('\n\n');
 }
 

@@ -14,6 +14,7 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 	const rules = await loadCiRules({
 		cwd: process.cwd(),
 		...(options.config === undefined ? {} : {configPath: options.config}),
+		...(options.configIsDive ? {configIsDive: true} : {}),
 		...(options.baseline === undefined ? {} : {baselinePath: options.baseline}),
 		overrides: options.ruleOverrides,
 	});

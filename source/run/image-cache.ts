@@ -1,7 +1,6 @@
 import {createHash} from 'node:crypto';
-import {mkdir, readFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {contentHashLength} from '../image/content-hash.js';
 import type {
 	EntryType,
@@ -13,6 +12,7 @@ import type {
 	TarEntry,
 } from '../image/types.js';
 import {writeFileAtomic} from '../write-atomic.js';
+import {cacheMaxBytes, evictCacheFiles, prepareCacheDirectory, readCacheFile} from './cache-files.js';
 
 /**
 The analysis cache: the RawImage (tar headers, config, captured evidence; never file contents) of an image
@@ -381,12 +381,17 @@ export function decodeCachedImage(bytes: Buffer): CachedImage {
 	return {raw: {...header.image, layers}, sourceState: header.sourceState ?? []};
 }
 
-/** A cached image, or undefined when there is none or it cannot be read (a corrupt entry is never fatal). */
-export async function readCachedImage(directory: string, key: string): Promise<CachedImage | undefined> {
-	let bytes: Buffer;
-	try {
-		bytes = await readFile(imageCachePath(directory, key));
-	} catch {
+/**
+A cached image, or undefined when there is none or it cannot be read (a corrupt entry is never fatal). Read
+through readCacheFile: only the user's own regular file, at most the cache's size cap.
+*/
+export async function readCachedImage(
+	directory: string,
+	key: string,
+	env: NodeJS.ProcessEnv = process.env,
+): Promise<CachedImage | undefined> {
+	const bytes = await readCacheFile(directory, basename(imageCachePath(directory, key)), cacheMaxBytes(env));
+	if (bytes === undefined) {
 		return undefined;
 	}
 
@@ -403,11 +408,17 @@ export async function writeCachedImage(
 	key: string,
 	raw: RawImage,
 	sourceState: readonly string[],
+	env: NodeJS.ProcessEnv = process.env,
 ): Promise<boolean> {
 	try {
 		const bytes = encodeCachedImage(raw, sourceState);
-		await mkdir(directory, {recursive: true});
+		const maxBytes = cacheMaxBytes(env);
+		if (bytes.length > maxBytes || !(await prepareCacheDirectory(directory))) {
+			return false;
+		}
+
 		await writeFileAtomic(imageCachePath(directory, key), bytes);
+		await evictCacheFiles(directory, maxBytes);
 		return true;
 	} catch {
 		return false;
@@ -453,7 +464,7 @@ export async function loadWithCacheKey(
 	}
 
 	const directory = imageCacheDirectory(options.env);
-	const cached = await readCachedImage(directory, fullKey);
+	const cached = await readCachedImage(directory, fullKey, options.env);
 	if (cached !== undefined && source.restoreCacheState !== undefined) {
 		source.restoreCacheState(cached.sourceState);
 		const layersTotal = cached.raw.layers.length;
@@ -462,6 +473,6 @@ export async function loadWithCacheKey(
 	}
 
 	const raw = await source.load(loadOptions);
-	await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? []);
+	await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env);
 	return raw;
 }

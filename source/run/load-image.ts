@@ -15,6 +15,7 @@ import type {ReportInput} from '../report/report-input.js';
 import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
 import {markPhase} from './phase-timings.js';
 import {readCachedReport, reportCacheKey, writeCachedReport} from './report-cache.js';
+import {findRepositoryFiles} from './repository-files.js';
 
 export type LoadedReport = {
 	source: ImageSource;
@@ -62,10 +63,12 @@ async function load(
 	const cachedReport = reportKey === undefined ? undefined : await readCachedReport(directory, reportKey);
 	if (cachedReport !== undefined) {
 		// The image answers to the name it is opened by now.
-		const report =
-			options.image === undefined
+		const report = {
+			...(options.image === undefined
 				? cachedReport
-				: {...cachedReport, image: {...cachedReport.image, reference: options.image}};
+				: {...cachedReport, image: {...cachedReport.image, reference: options.image}}),
+			repositoryFiles: findRepositoryFiles(options),
+		};
 		markPhase('cached report');
 		if (!needsTree) {
 			return {source, report};
@@ -114,6 +117,7 @@ async function load(
 		...plain,
 		suggestion: toReportSuggestion(suggestion, projection.byCategory),
 		...(options.dockerfile ? {dockerfilePath: options.dockerfile} : {}),
+		repositoryFiles: findRepositoryFiles(options),
 	};
 	if (reportKey !== undefined) {
 		await writeCachedReport(directory, reportKey, report);
