@@ -1,4 +1,4 @@
-import {parseArgs} from 'node:util';
+import meow from 'meow';
 import {parseByteSize} from './ci/parse-size.js';
 import {LayerlensError} from './errors.js';
 
@@ -59,29 +59,29 @@ export type CliOptions = {
 	debug: boolean;
 };
 
-/** Every flag layerlens knows, as `node:util` parseArgs reads them: anything else is an error, never ignored. */
+/** Every flag layerlens knows, by its name on the command line: anything else is an error, never ignored. */
 const flagSpec = {
 	source: {type: 'string'},
 	platform: {type: 'string'},
 	demo: {type: 'boolean'},
 	json: {type: 'boolean'},
 	format: {type: 'string'},
-	output: {type: 'string', multiple: true},
+	output: {type: 'string', isMultiple: true},
 	dockerfile: {type: 'string'},
 	ci: {type: 'boolean'},
 	config: {type: 'string'},
-	'ci-config': {type: 'string'},
+	ciConfig: {type: 'string'},
 	baseline: {type: 'string'},
-	'write-baseline': {type: 'string'},
-	'lowest-efficiency': {type: 'string'},
-	'highest-wasted-bytes': {type: 'string'},
-	'highest-user-wasted-percent': {type: 'string'},
-	'max-layer-bytes': {type: 'string'},
-	'no-cache': {type: 'boolean'},
-	'clear-cache': {type: 'boolean'},
+	writeBaseline: {type: 'string'},
+	lowestEfficiency: {type: 'string'},
+	highestWastedBytes: {type: 'string'},
+	highestUserWastedPercent: {type: 'string'},
+	maxLayerBytes: {type: 'string'},
+	cache: {type: 'boolean'},
+	clearCache: {type: 'boolean'},
 	debug: {type: 'boolean'},
-	help: {type: 'boolean', short: 'h'},
-	version: {type: 'boolean', short: 'v'},
+	help: {type: 'boolean', shortFlag: 'h'},
+	version: {type: 'boolean', shortFlag: 'v'},
 } as const;
 
 export type ParsedArgv =
@@ -89,39 +89,74 @@ export type ParsedArgv =
 	| {action: 'version'}
 	| {action: 'run'; input: string[]; flags: CliFlags};
 
-function flagName(message: string): string {
-	return /'(-[^']*)'/.exec(message)?.[1] ?? '';
+const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+/** The flags as the user wrote them (`--ci-config`), to check each against the known names before meow reads them. */
+function writtenFlags(argv: readonly string[]): string[] {
+	const flags: string[] = [];
+	for (const argument of argv) {
+		if (argument === '--') break;
+		if (/^--?[^-]/.test(argument) || /^--[^-]/.test(argument)) flags.push(argument);
+	}
+
+	return flags;
 }
 
 /**
-Read argv strictly: an unknown flag (`--bogus`, `--cache-dir`), a value given to a switch (`--ci=yes`) or a
-flag without its value is one error line, never a flag read as something else or dropped.
+Read argv strictly. meow (the parser) reads any `--name value` it is given, and takes an unknown name that
+starts like a known one (`--ci-config` beside `--ci`) as read: so every flag is checked against the known
+names first, and an unknown flag (`--bogus`, `--cache-dir`), a value given to a switch (`--ci=yes`) or a flag
+without its value is one error line, never a flag read as something else or dropped.
 */
 export function parseArgv(argv: readonly string[]): ParsedArgv {
-	let parsed: ReturnType<typeof parseArgs<{options: typeof flagSpec; allowPositionals: true; strict: true}>>;
-	try {
-		parsed = parseArgs({args: [...argv], options: flagSpec, allowPositionals: true, strict: true});
-	} catch (error) {
-		const {code, message} = error as {code?: string; message: string};
-		const flag = flagName(message);
-		if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-			throw new LayerlensError(`unknown flag ${flag.split('=')[0]}`, {hint: 'See layerlens --help'});
+	const known = new Map(Object.entries(flagSpec).map(([name, spec]) => [kebab(name), spec.type]));
+	known.set('no-cache', 'boolean');
+	const shortFlags = new Map([
+		['-h', 'help'],
+		['-v', 'version'],
+	]);
+	for (const written of writtenFlags(argv)) {
+		const [name = '', value] = written.split(/=(.*)/s, 2) as [string, string | undefined];
+		if (shortFlags.has(name)) continue;
+		const long = name.replace(/^--/, '');
+		const type = name.startsWith('--') ? known.get(long) : undefined;
+		if (type === undefined || long === 'cache') {
+			throw new LayerlensError(`unknown flag ${name}`, {hint: 'See layerlens --help'});
 		}
 
-		if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-			const name = /--?[a-z-]+/i.exec(message)?.[0] ?? flag;
-			const takesValue = Object.entries(flagSpec).some(
-				([long, spec]) => spec.type === 'string' && (name === `--${long}` || name === `-${long}`),
-			);
-			throw new LayerlensError(takesValue ? `${name} needs a value` : `${name} takes no value`, {
-				hint: 'See layerlens --help',
-			});
+		if (type === 'boolean' && value !== undefined) {
+			throw new LayerlensError(`${name} takes no value`, {hint: 'See layerlens --help'});
 		}
-
-		throw new LayerlensError(message.split('\n')[0]!, {hint: 'See layerlens --help'});
 	}
 
-	const {values, positionals} = parsed;
+	// A string flag at the end, or followed by another flag, has no value (meow would read it as '').
+	for (const [index, argument] of argv.entries()) {
+		const long = argument.replace(/^--/, '');
+		if (argument.startsWith('--') && known.get(long) === 'string') {
+			const next = argv[index + 1];
+			if (next === undefined || (next.startsWith('-') && next !== '-')) {
+				throw new LayerlensError(`${argument} needs a value`, {hint: 'See layerlens --help'});
+			}
+		}
+	}
+
+	const cli = meow({
+		argv: [...argv],
+		importMeta: import.meta,
+		autoHelp: false,
+		autoVersion: false,
+		allowUnknownFlags: true,
+		booleanDefault: undefined,
+		flags: flagSpec,
+	});
+	const values = cli.flags as {
+		[K in keyof typeof flagSpec]?: (typeof flagSpec)[K]['type'] extends 'boolean'
+			? boolean
+			: K extends 'output'
+				? string[]
+				: string;
+	};
+	const positionals = cli.input;
 	if (values.help) return {action: 'help'};
 	if (values.version) return {action: 'version'};
 	return {
@@ -137,20 +172,18 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
 			...(values.dockerfile === undefined ? {} : {dockerfile: values.dockerfile}),
 			ci: values.ci ?? false,
 			...(values.config === undefined ? {} : {config: values.config}),
-			...(values['ci-config'] === undefined ? {} : {ciConfig: values['ci-config']}),
+			...(values.ciConfig === undefined ? {} : {ciConfig: values.ciConfig}),
 			...(values.baseline === undefined ? {} : {baseline: values.baseline}),
-			...(values['write-baseline'] === undefined ? {} : {writeBaseline: values['write-baseline']}),
-			...(values['lowest-efficiency'] === undefined ? {} : {lowestEfficiency: values['lowest-efficiency']}),
-			...(values['highest-wasted-bytes'] === undefined
+			...(values.writeBaseline === undefined ? {} : {writeBaseline: values.writeBaseline}),
+			...(values.lowestEfficiency === undefined ? {} : {lowestEfficiency: values.lowestEfficiency}),
+			...(values.highestWastedBytes === undefined ? {} : {highestWastedBytes: values.highestWastedBytes}),
+			...(values.highestUserWastedPercent === undefined
 				? {}
-				: {highestWastedBytes: values['highest-wasted-bytes']}),
-			...(values['highest-user-wasted-percent'] === undefined
-				? {}
-				: {highestUserWastedPercent: values['highest-user-wasted-percent']}),
-			...(values['max-layer-bytes'] === undefined ? {} : {maxLayerBytes: values['max-layer-bytes']}),
-			cache: !(values['no-cache'] ?? false),
+				: {highestUserWastedPercent: values.highestUserWastedPercent}),
+			...(values.maxLayerBytes === undefined ? {} : {maxLayerBytes: values.maxLayerBytes}),
+			cache: values.cache ?? true,
 			debug: values.debug ?? false,
-			clearCache: values['clear-cache'] ?? false,
+			clearCache: values.clearCache ?? false,
 		},
 	};
 }
