@@ -2,6 +2,7 @@ import {render, useInput} from 'ink';
 import {useCallback, useEffect, useState} from 'react';
 import {isLayerlensError, LayerlensError} from '../errors.js';
 import type {LoadProgress} from '../image/types.js';
+import {sanitizeLines} from '../sanitize-text.js';
 import {ErrorBoundary, reportUrl} from './error-boundary.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
@@ -153,7 +154,8 @@ export async function runExplorer(options: RunExplorerOptions): Promise<number> 
 	}
 
 	if (outcome.line) {
-		stderr.write(`${outcome.line}\n`);
+		// The load error names what the image or the user gave; the crash report is several lines.
+		stderr.write(`${sanitizeLines(outcome.line)}\n`);
 	}
 
 	return outcome.code;
