@@ -114,7 +114,7 @@ test('file names, history and config values with escapes: every report and the C
 	const path = join(scratch, 'names.tar');
 	await writeImageArchive(
 		{
-			config: {Env: [`EVIL=${evil}`], WorkingDir: `/app${evil}`},
+			config: {env: [`EVIL=${evil}`], workingDir: `/app${evil}`, cmd: [`run${evil}`]},
 			layers: [
 				{
 					createdBy: `RUN echo ${evil}`,
