@@ -4,6 +4,8 @@ import meow from 'meow';
 import {helpText} from './cli-help.js';
 import {type CliFlags, parseCliOptions, pickMode} from './cli-options.js';
 import {reportFatal} from './run/report-fatal.js';
+import {closedStdoutError, describeStdoutError, stdoutWasClosed} from './run/stdout-state.js';
+import {removeTemporaryFiles} from './write-atomic.js';
 
 const cli = meow(helpText, {
 	importMeta: import.meta,
@@ -52,9 +54,13 @@ for (const stream of [process.stdout, process.stderr]) {
 			process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 129);
 		}
 
-		failHard(error);
+		failHard(stream === process.stdout ? describeStdoutError(error) : error);
 	});
 }
+
+// No exit path leaves a half-written `.name.<hex>.tmp` behind: not an error, not a process.exit.
+process.on('exit', removeTemporaryFiles);
+const signalCodes = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
 
 async function main(): Promise<number> {
 	const options = parseCliOptions(cli.input, cli.flags as CliFlags);
@@ -63,11 +69,30 @@ async function main(): Promise<number> {
 		stdoutIsTty: Boolean(process.stdout.isTTY),
 		stdinIsTty: Boolean(process.stdin.isTTY),
 	});
+	const writesStdout =
+		mode !== 'explorer' &&
+		(mode !== 'report' || options.reports.some((target) => target.path === undefined || target.path === '-'));
+	if (writesStdout && stdoutWasClosed()) {
+		throw closedStdoutError();
+	}
+
+	if (mode !== 'explorer') {
+		// A signal ends a report run at once: the load is dropped (no cache is written), temporary files removed
+		// by the exit handler. The explorer handles its own signals (it must restore the terminal first).
+		for (const [signal, code] of Object.entries(signalCodes)) {
+			process.on(signal, () => process.exit(code));
+		}
+	}
+
 	// Each mode is loaded on demand so `--json` never pays for React and Ink.
 	switch (mode) {
 		case 'explorer': {
 			const {runExplorerMode} = await import('./run/explorer-mode.js');
-			return runExplorerMode(options);
+			const code = await runExplorerMode(options);
+			// The session is over (a quit while loading included): a load still winding down must not keep
+			// the process, or write its cache, after the user left. stderr is flushed first.
+			process.stderr.write('', () => process.exit(code));
+			return code;
 		}
 
 		case 'report': {

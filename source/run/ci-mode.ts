@@ -7,6 +7,7 @@ import {formatCiReport} from '../ci/format-ci-report.js';
 import type {CliOptions} from '../cli-options.js';
 import {sanitize, sanitizeLines} from '../sanitize-text.js';
 import {loadImage, loadReport} from './load-image.js';
+import {assertOutputsSpareInputs} from './output-identity.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
 
@@ -18,7 +19,7 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 		...(options.baseline === undefined ? {} : {baselinePath: options.baseline}),
 		overrides: options.ruleOverrides,
 	});
-	assertReportDirectoriesExist(options.reports);
+	assertReportDirectoriesExist(options.reports, options);
 	const progress = createProgressLine();
 	const loaded = await loadImage(options, progress.update);
 	progress.done();
@@ -33,10 +34,11 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 }
 
 export async function runWriteBaselineMode(options: CliOptions): Promise<number> {
+	const path = options.writeBaseline!;
+	assertOutputsSpareInputs([path], [options.image, options.dockerfile, options.config]);
 	const progress = createProgressLine();
 	const loaded = await loadReport(options, progress.update);
 	progress.done();
-	const path = options.writeBaseline!;
 	await writeBaselineFile(path, loaded.report.findings, loaded.report.image.reference);
 	process.stdout.write(`Wrote ${loaded.report.findings.length} known findings to ${sanitize(path)}\n`);
 	return 0;

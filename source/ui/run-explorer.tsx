@@ -14,7 +14,8 @@ export type {ExplorerData} from './explorer-data.js';
 
 export type RunExplorerOptions = {
 	title: string;
-	load: (onProgress: (progress: LoadProgress) => void) => Promise<ExplorerData>;
+	/** `signal` aborts when the session ends before the load does (q, Ctrl+C, a signal): stop reading then. */
+	load: (onProgress: (progress: LoadProgress) => void, signal: AbortSignal) => Promise<ExplorerData>;
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	/** Where load errors and crash reports go once the UI is gone (default process.stderr). */
@@ -39,9 +40,10 @@ export function LoadingThenExplorer({title, load, onDone}: AppProps) {
 
 	useEffect(() => {
 		let isCurrent = true;
+		const cancel = new AbortController();
 		load((next) => {
 			if (isCurrent) setProgress(next);
-		}).then(
+		}, cancel.signal).then(
 			(loaded) => {
 				if (isCurrent) setData(loaded);
 			},
@@ -55,6 +57,8 @@ export function LoadingThenExplorer({title, load, onDone}: AppProps) {
 		);
 		return () => {
 			isCurrent = false;
+			// Unmounting while the load runs (a quit, a signal) cancels it; a finished load ignores this.
+			cancel.abort();
 		};
 	}, [load, onDone]);
 
