@@ -49,9 +49,10 @@ export function LoadingThenExplorer({title, load, onDone}: AppProps) {
 			},
 			(error: unknown) => {
 				if (!isCurrent) return;
+				// The same `layerlens: ` line as every other error (report-fatal.ts), sanitised where it is printed.
 				const line = isLayerlensError(error)
-					? error.line
-					: `${error instanceof Error ? error.message : String(error)} (please report it at ${reportUrl})`;
+					? `layerlens: ${error.line}`
+					: `layerlens: unexpected error: ${error instanceof Error ? error.message : String(error)} (please report it at ${reportUrl})`;
 				onDone({code: isLayerlensError(error) ? error.exitCode : 2, line});
 			},
 		);
