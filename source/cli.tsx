@@ -90,9 +90,14 @@ async function main(): Promise<number> {
 			const {runExplorerMode} = await import('./run/explorer-mode.js');
 			const code = await runExplorerMode(options);
 			// The session is over (a quit while loading included): a load still winding down must not keep
-			// the process, or write its cache, after the user left. stderr is flushed first.
-			process.stderr.write('', () => process.exit(code));
-			return code;
+			// the process, or write its cache, after the user left, and what it throws as it is torn down
+			// (an AbortError from a destroyed stream) is not the user's concern. stderr on a file or a
+			// terminal is written synchronously, so nothing is lost by exiting here.
+			process.off('unhandledRejection', failHard);
+			process.off('uncaughtException', failHard);
+			process.on('unhandledRejection', () => undefined);
+			process.on('uncaughtException', () => undefined);
+			process.exit(code);
 		}
 
 		case 'report': {
