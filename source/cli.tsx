@@ -5,7 +5,9 @@ import {helpText} from './cli-help.js';
 import {parseArgv, parseCliOptions, pickMode} from './cli-options.js';
 import {applyColorConventions} from './color-env.js';
 import {reportFatal} from './run/report-fatal.js';
+import {closedStdoutError, describeStdoutError, stdoutWasClosed} from './run/stdout-state.js';
 import {toolVersion} from './version.js';
+import {removeTemporaryFiles} from './write-atomic.js';
 
 const packageDescription =
 	'See why a container image is big and how to make it small: layers, wasted bytes and build-only files, in your terminal.';
@@ -65,9 +67,13 @@ for (const stream of [process.stdout, process.stderr]) {
 			process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 129);
 		}
 
-		failHard(error);
+		failHard(stream === process.stdout ? describeStdoutError(error) : error);
 	});
 }
+
+// No exit path leaves a half-written `.name.<hex>.tmp` behind: not an error, not a process.exit.
+process.on('exit', removeTemporaryFiles);
+const signalCodes = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
 
 async function main(): Promise<number> {
 	if (cli.flags.clearCache) {
@@ -81,11 +87,35 @@ async function main(): Promise<number> {
 		stdoutIsTty: Boolean(process.stdout.isTTY),
 		stdinIsTty: Boolean(process.stdin.isTTY),
 	});
+	const writesStdout =
+		mode !== 'explorer' &&
+		(mode !== 'report' || options.reports.some((target) => target.path === undefined || target.path === '-'));
+	if (writesStdout && stdoutWasClosed()) {
+		throw closedStdoutError();
+	}
+
+	if (mode !== 'explorer') {
+		// A signal ends a report run at once: the load is dropped (no cache is written), temporary files removed
+		// by the exit handler. The explorer handles its own signals (it must restore the terminal first).
+		for (const [signal, code] of Object.entries(signalCodes)) {
+			process.on(signal, () => process.exit(code));
+		}
+	}
+
 	// Each mode is loaded on demand so `--json` never pays for React and Ink.
 	switch (mode) {
 		case 'explorer': {
 			const {runExplorerMode} = await import('./run/explorer-mode.js');
-			return runExplorerMode(options);
+			const code = await runExplorerMode(options);
+			// The session is over (a quit while loading included): a load still winding down must not keep
+			// the process, or write its cache, after the user left, and what it throws as it is torn down
+			// (an AbortError from a destroyed stream) is not the user's concern. stderr on a file or a
+			// terminal is written synchronously, so nothing is lost by exiting here.
+			process.off('unhandledRejection', failHard);
+			process.off('uncaughtException', failHard);
+			process.on('unhandledRejection', () => undefined);
+			process.on('uncaughtException', () => undefined);
+			process.exit(code);
 		}
 
 		case 'report': {

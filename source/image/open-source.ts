@@ -48,8 +48,9 @@ export function createOciDirectorySource(directory: string, options: ResolveSour
 	return {
 		kind: 'oci-dir',
 		description: `OCI layout ${directory}`,
-		async load({onProgress}) {
+		async load({onProgress, signal}) {
 			const result = await readOciDirectory(directory, {
+				...(signal ? {signal} : {}),
 				...(options.platform ? {platform: options.platform} : {}),
 				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
 				...(onProgress ? {onProgress} : {}),

@@ -13,6 +13,8 @@ export type ReadOciDirectoryOptions = {
 	platform?: PlatformSpec;
 	maxLayerBytes?: number;
 	onProgress?: (progress: LoadProgress) => void;
+	/** Stops before the next blob once aborted (the user quit while loading). */
+	signal?: AbortSignal;
 };
 
 /** A path inside the layout; names from the index never leave the directory. */
@@ -58,6 +60,7 @@ export async function readOciDirectory(
 				return undefined;
 			}
 
+			options.signal?.throwIfAborted();
 			const earlier = parsed.get(name);
 			if (earlier !== undefined) {
 				// The same blob used twice (an identical layer): parse it once.

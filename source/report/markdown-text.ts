@@ -25,6 +25,10 @@ export function escapeText(text: string): string {
 	return (
 		singleLine(text)
 			.replace(/[\\`*_{}[\]()<>|~&]/g, (character) => `\\${character}`)
+			// GFM links bare URLs, www. names and e-mail addresses: an escape breaks the pattern and renders as itself.
+			.replace(/\b(https?|ftp):/gi, '$1\\:')
+			.replace(/\bwww\./gi, 'www\\.')
+			.replace(/(\w)@(?=[\w-]+\.)/g, '$1\\@')
 			// Only at the start can these open a heading, a list or a quote inside the line they land in.
 			.replace(/^[#+\-=]/, (start) => `\\${start}`)
 			.replace(/^(\d+)([.)])/, (_, digits: string, mark: string) => `${digits}\\${mark}`)

@@ -127,9 +127,9 @@ function buildRules(findings: Finding[]): SarifRule[] {
 			return {
 				id,
 				name: ruleName(id),
-				shortDescription: {text: strongest.title},
-				fullDescription: {text: fullDescription(strongest)},
-				help: {text: strongest.fix},
+				shortDescription: {text: sarifText(strongest.title)},
+				fullDescription: {text: sarifText(fullDescription(strongest))},
+				help: {text: sarifText(strongest.fix)},
 				defaultConfiguration: {level: sarifLevel(strongest.category, strongest.confidence)},
 				properties: {
 					category: strongest.category,
@@ -138,6 +138,17 @@ function buildRules(findings: Finding[]): SarifRule[] {
 				},
 			};
 		});
+}
+
+/**
+Plain-text SARIF message content from image-controlled strings: viewers read `[text](id)` as an embedded
+link (SARIF 3.11.6), so brackets and the backslash that escapes them are escaped, and a path with a newline
+or a control character cannot start a line of its own.
+*/
+export function sarifText(text: string): string {
+	return text
+		.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+		.replace(/[\\[\]]/g, (character) => `\\${character}`);
 }
 
 /** `LL-BUILD-DEVDEPS` → `BuildDevdeps`: SARIF wants a readable identifier distinct from the opaque id. */
@@ -293,7 +304,9 @@ function buildResult(finding: Finding, analysis: ReportInput, ruleIndex: number)
 		// Only another base removes the base image's files: a note, not a warning about the app's Dockerfile.
 		level: finding.fromBase ? 'note' : sarifLevel(finding.category, finding.confidence),
 		message: {
-			text: `${finding.fromBase ? 'From the base image: ' : ''}${message}${note === undefined ? '' : `. ${note}`}`,
+			text: sarifText(
+				`${finding.fromBase ? 'From the base image: ' : ''}${message}${note === undefined ? '' : `. ${note}`}`,
+			),
 		},
 		locations: buildLocations(finding, analysis),
 		partialFingerprints: {'layerlensFinding/v2': findingFingerprint(finding, analysis)},

@@ -473,6 +473,9 @@ export async function loadWithCacheKey(
 	}
 
 	const raw = await source.load(loadOptions);
-	await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env);
+	// A load the user walked away from writes nothing after the process was told to stop.
+	if (!options.signal?.aborted) {
+		await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env);
+	}
 	return raw;
 }

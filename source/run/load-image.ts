@@ -51,6 +51,7 @@ async function load(
 	options: CliOptions,
 	onProgress: ((progress: LoadProgress) => void) | undefined,
 	needsTree: boolean,
+	signal?: AbortSignal,
 ): Promise<LoadedReport & {tree?: ImageTree}> {
 	// A missing or unreadable Dockerfile fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
@@ -74,7 +75,10 @@ async function load(
 			return {source, report};
 		}
 
-		const raw = await loadWithCacheKey(source, imageKey, onProgress ? {onProgress} : {});
+		const raw = await loadWithCacheKey(source, imageKey, {
+			...(onProgress ? {onProgress} : {}),
+			...(signal ? {signal} : {}),
+		});
 		markPhase('read (or cache load)');
 		const {root, layerNodes} = stackLayers(raw.layers);
 		markPhase('stack');
@@ -84,6 +88,7 @@ async function load(
 	const raw = await loadWithCacheKey(source, imageKey, {
 		...(options.image === undefined ? {} : {reference: options.image}),
 		...(onProgress ? {onProgress} : {}),
+		...(signal ? {signal} : {}),
 	});
 	markPhase('read (or cache load)');
 	const analysis = analyzeImage(raw);
@@ -119,7 +124,7 @@ async function load(
 		...(options.dockerfile ? {dockerfilePath: options.dockerfile} : {}),
 		repositoryFiles: findRepositoryFiles(options),
 	};
-	if (reportKey !== undefined) {
+	if (reportKey !== undefined && signal?.aborted !== true) {
 		await writeCachedReport(directory, reportKey, report);
 	}
 
@@ -138,8 +143,9 @@ export function loadReport(
 export async function loadImage(
 	options: CliOptions,
 	onProgress?: (progress: LoadProgress) => void,
+	signal?: AbortSignal,
 ): Promise<LoadedImage> {
-	const loaded = await load(options, onProgress, true);
+	const loaded = await load(options, onProgress, true, signal);
 	if (loaded.tree === undefined) {
 		throw new Error('the image was loaded without its path tree');
 	}
