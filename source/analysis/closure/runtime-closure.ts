@@ -94,6 +94,17 @@ function runtimeOf(name: string): RuntimeKind | undefined {
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
+/** What a file runs as: a hard link carries no bytes of its own, so its target's are read (one hop, as tar stores them). */
+function execOf(files: Map<string, FinalFile>, path: string): ExecInfo | undefined {
+	const file = files.get(path);
+	if (file?.type === 'hardlink' && file.linkTarget !== undefined)
+		return files.get(normalisePath(file.linkTarget))?.exec;
+	return file?.exec;
+}
+
+/** A regular file, or a hard link to one: something a program can be. */
+const isRegular = (file: FinalFile | undefined) => file?.type === 'file' || file?.type === 'hardlink';
+
 /** Programs that only start the command given to them. */
 const wrappers = /^(tini(-static)?|dumb-init|gosu|su-exec|env|nice|catatonit|setpriv|chpst)$/;
 
@@ -122,7 +133,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		if (proven.has(path)) return;
 		proven.add(path);
 		chain.push({path, reason});
-		const exec = files.get(path)?.exec;
+		const exec = execOf(files, path);
 		if (exec?.kind === 'elf') elfQueue.push(path);
 	};
 
@@ -140,7 +151,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		for (const directory of searchPath) {
 			const resolved = resolvePath(files, `${directory}/${name}`, isDirectory);
 			const file = resolved.path === undefined ? undefined : files.get(resolved.path);
-			if (file !== undefined && file.type === 'file') {
+			if (isRegular(file)) {
 				return {path: resolved.path!, links: resolved.links};
 			}
 		}
@@ -163,7 +174,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		}
 
 		add(found.path, depth === 0 ? 'entrypoint' : `runs ${words[0]}`, found.links);
-		const exec = files.get(found.path)?.exec;
+		const exec = execOf(files, found.path);
 		const kind = runtimeOf(baseName(found.path)) ?? runtimeOf(baseName(words[0]!));
 		if (kind === 'shell') {
 			const script = words.indexOf('-c');
@@ -258,7 +269,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 	// Every ELF file reached, and every ELF file inside the trees, loads its libraries.
 	const treeFiles = filesUnder(input.files, trees);
 	for (const file of treeFiles) {
-		if (file.exec?.kind === 'elf') elfQueue.push(file.path);
+		if (execOf(files, file.path)?.kind === 'elf') elfQueue.push(file.path);
 	}
 
 	const seenElf = new Set<string>();
@@ -266,7 +277,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		const path = elfQueue.shift()!;
 		if (seenElf.has(path)) continue;
 		seenElf.add(path);
-		const exec = files.get(path)?.exec;
+		const exec = execOf(files, path);
 		if (exec?.kind !== 'elf') continue;
 		followElf(path, exec, {files, isDirectory, add, unresolved, env});
 	}
@@ -313,7 +324,8 @@ function followElf(
 		for (const candidate of candidates) {
 			const resolved = resolvePath(files, candidate, isDirectory);
 			const file = resolved.path === undefined ? undefined : files.get(resolved.path);
-			if (file?.type === 'file' && (file.exec?.kind !== 'elf' || file.exec.bits === exec.bits)) {
+			const library = resolved.path === undefined ? undefined : execOf(files, resolved.path);
+			if (isRegular(file) && (library?.kind !== 'elf' || library.bits === exec.bits)) {
 				add(resolved.path!, `${name}, needed by ${path}`, resolved.links);
 				found = true;
 				break;
