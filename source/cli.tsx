@@ -115,7 +115,7 @@ async function main(): Promise<number> {
 			process.off('uncaughtException', failHard);
 			process.on('unhandledRejection', () => undefined);
 			process.on('uncaughtException', () => undefined);
-			process.exit(code);
+			return process.exit(code);
 		}
 
 		case 'report': {
