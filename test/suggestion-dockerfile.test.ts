@@ -4,7 +4,6 @@ import {parseDockerfile} from '../source/analysis/dockerfile/index.js';
 import {findFindings} from '../source/analysis/findings/index.js';
 import {suggestDockerfile} from '../source/analysis/suggestion/suggest-dockerfile.js';
 import type {FinalFile} from '../source/analysis/types.js';
-import type {ExecInfo} from '../source/image/types.js';
 import {naive} from './helpers/naive-node-input.js';
 import {dynamicElf, finalFile, ruleInput, symlinkFile} from './helpers/rule-input.js';
 

@@ -4,7 +4,6 @@ import {indexPackages, packagesToInstall} from '../source/analysis/closure/packa
 import {runtimeClosure} from '../source/analysis/closure/runtime-closure.js';
 import {planRuntime} from '../source/analysis/suggestion/runtime-plan.js';
 import type {FinalFile} from '../source/analysis/types.js';
-import type {ExecInfo} from '../source/image/types.js';
 import {dynamicElf, finalFile, ruleInput, symlinkFile} from './helpers/rule-input.js';
 
 const status = (packages: [name: string, depends: string][]) =>
