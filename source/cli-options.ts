@@ -3,7 +3,7 @@ import {LayerlensError} from './errors.js';
 export const reportFormats = ['json', 'markdown', 'sarif'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
-export const sourceKinds = ['docker', 'podman', 'docker-archive', 'oci'] as const;
+export const sourceKinds = ['docker', 'podman', 'docker-archive', 'oci', 'registry'] as const;
 export type SourceKindOption = (typeof sourceKinds)[number];
 
 export type ReportTarget = {format: ReportFormat; path: string | undefined};
@@ -29,6 +29,9 @@ export type CliFlags = {
 	maxLayerBytes?: string;
 	cache: boolean;
 	debug: boolean;
+	registryUsername?: string;
+	registryPasswordStdin?: boolean;
+	insecureRegistry?: string[];
 };
 
 export type CliOptions = {
@@ -50,6 +53,8 @@ export type CliOptions = {
 	maxLayerBytes: number | undefined;
 	cache: boolean;
 	debug: boolean;
+	/** `--registry-username`, `--registry-password-stdin`, `--insecure-registry`. */
+	registry?: {username?: string; passwordStdin: boolean; insecureHosts: string[]};
 };
 
 function isReportFormat(value: string): value is ReportFormat {
@@ -191,6 +196,11 @@ export function parseCliOptions(input: string[], flags: CliFlags): CliOptions {
 			flags.maxLayerBytes === undefined ? undefined : parseByteSize(flags.maxLayerBytes, '--max-layer-bytes'),
 		cache: flags.cache,
 		debug: flags.debug,
+		registry: {
+			...(flags.registryUsername === undefined ? {} : {username: flags.registryUsername}),
+			passwordStdin: flags.registryPasswordStdin ?? false,
+			insecureHosts: flags.insecureRegistry ?? [],
+		},
 	};
 }
 

@@ -26,6 +26,9 @@ const cli = meow(helpText, {
 		maxLayerBytes: {type: 'string'},
 		cache: {type: 'boolean', default: true},
 		debug: {type: 'boolean', default: false},
+		registryUsername: {type: 'string'},
+		registryPasswordStdin: {type: 'boolean', default: false},
+		insecureRegistry: {type: 'string', isMultiple: true},
 	},
 });
 
