@@ -5,7 +5,14 @@ import {maxJsonDocumentBytes} from '../json-document.js';
 import {parseChallenges} from './challenge.js';
 import {type Credentials, findCredentials} from './credentials.js';
 import {formatRegistryReference, isLoopbackHost, type RegistryReference} from './reference.js';
-import {bodyChunks, discardBody, readBody, sendRequest, TransportError, type TransportOptions} from './transport.js';
+import {
+	bodyChunks,
+	discardBody,
+	readBody,
+	sendRequest,
+	TransportError,
+	type TransportOptions,
+} from './transport.js';
 
 /** Every manifest kind layerlens reads, most specific first, as Docker's own client asks for them. */
 export const manifestAccept = [
@@ -469,7 +476,8 @@ export class RegistryClient {
 
 	/** A manifest or index by tag or digest; by digest, its bytes are checked against it. */
 	async getManifest(reference: string): Promise<FetchedManifest> {
-		const step = `fetching the manifest ${this.name}${reference.includes(':') ? '@' : ':'}${reference}`;
+		const named = `${this.name}${reference.includes(':') ? '@' : ':'}${reference}`;
+		const step = `fetching the manifest ${named}`;
 		const {response} = await this.request(`/v2/${this.reference.repository}/manifests/${reference}`, {
 			headers: {accept: manifestAccept},
 			step,
@@ -497,9 +505,9 @@ export class RegistryClient {
 		}
 
 		const contentType = response.headers['content-type']?.split(';')[0]?.trim();
-		if (contentType?.includes('manifest.v1') || contentType?.includes('prettyjws')) {
+		if (contentType?.startsWith('application/vnd.docker.distribution.manifest.v1')) {
 			throw new LayerlensError(
-				`${this.name}:${reference} is a schema 1 manifest, which layerlens does not read`,
+				`${this.name}${reference.includes(':') ? '@' : ':'}${reference} is a schema 1 manifest, which layerlens does not read`,
 				{
 					hint: 'Push the image again with a current Docker, Podman or skopeo',
 				},

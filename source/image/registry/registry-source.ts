@@ -144,6 +144,9 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 						warnings: layerWarnings[position]!,
 						maxBytes: options.maxLayerBytes ?? defaultLayerLimit(size ?? 0),
 					});
+					// A parse failure is only believed once the blob's digest checks out: altered bytes usually break
+					// the gzip stream first, and "digest mismatch" is then the true cause to report.
+					let parseFailure: unknown;
 					for await (const chunk of client.blob(digest, what, size)) {
 						if (controller.signal.aborted || signal?.aborted) {
 							throw new LayerlensError('Reading the image was cancelled');
@@ -151,10 +154,16 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 
 						bytesRead += chunk.length;
 						report(false);
-						const waiting = parser.write(chunk);
-						if (waiting !== undefined) await waiting;
+						if (parseFailure !== undefined) continue;
+						try {
+							const waiting = parser.write(chunk);
+							if (waiting !== undefined) await waiting;
+						} catch (error) {
+							parseFailure = error;
+						}
 					}
 
+					if (parseFailure !== undefined) throw parseFailure;
 					const layer = await parser.end();
 					layersDone++;
 					report(true);

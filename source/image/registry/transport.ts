@@ -237,7 +237,11 @@ The body chunk by chunk, failing with a TransportError naming `step` when the se
 `idleMs`. The clock runs only while we wait for the next chunk: time the caller spends on a chunk
 (back-pressure from the parser) is not the sender's stall.
 */
-export async function* bodyChunks(response: IncomingMessage, idleMs: number, step: string): AsyncGenerator<Buffer> {
+export async function* bodyChunks(
+	response: IncomingMessage,
+	idleMs: number,
+	step: string,
+): AsyncGenerator<Buffer> {
 	const iterator = response[Symbol.asyncIterator]();
 	try {
 		for (;;) {
@@ -245,7 +249,13 @@ export async function* bodyChunks(response: IncomingMessage, idleMs: number, ste
 			const stalled = new Promise<never>((_resolve, reject) => {
 				timer = setTimeout(() => {
 					const host = (response.socket as {servername?: string} | null)?.servername;
-					reject(new TransportError(`${host ?? 'the server'} sent nothing for ${idleMs / 1000} s`, step, 'ETIMEDOUT'));
+					reject(
+						new TransportError(
+							`${host ?? 'the server'} sent nothing for ${idleMs / 1000} s`,
+							step,
+							'ETIMEDOUT',
+						),
+					);
 				}, idleMs);
 			});
 			let next: IteratorResult<Buffer>;
@@ -264,7 +274,12 @@ export async function* bodyChunks(response: IncomingMessage, idleMs: number, ste
 }
 
 /** The whole body, refusing more than `limit` bytes (manifests, configs, token answers, error documents). */
-export async function readBody(response: IncomingMessage, limit: number, step: string, idleMs = 60_000): Promise<Buffer> {
+export async function readBody(
+	response: IncomingMessage,
+	limit: number,
+	step: string,
+	idleMs = 60_000,
+): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	let length = 0;
 	try {
