@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
@@ -49,6 +49,13 @@ function model(report: JsonReport): unknown {
 	};
 }
 
+/** The model without the image ID: an image converted to OCI by skopeo has other config bytes, the same layers. */
+function withoutId(report: JsonReport): unknown {
+	const modelled = model(report) as {image: Record<string, unknown>};
+	const {id: _id, ...image} = modelled.image;
+	return {...modelled, image};
+}
+
 async function readJson(args: string[], env: Record<string, string | undefined> = {}): Promise<JsonReport> {
 	return runCliJson<JsonReport>([...args, '--json'], {env: {...noDaemon, ...env}, timeoutMs: 120_000});
 }
@@ -75,6 +82,24 @@ after(async () => {
 	await open?.stop();
 	if (workDir !== '') await rm(workDir, {recursive: true, force: true});
 });
+
+/** An OCI layout's image (index.json → manifest → config and layers) uploaded blob by blob, tagged `latest`. */
+async function pushLayout(host: string, repository: string, layout: string): Promise<void> {
+	const blob = (digest: string) => readFile(join(layout, 'blobs', ...digest.split(':')));
+	const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as {
+		manifests: Array<{digest: string}>;
+	};
+	const manifestBytes = await blob(index.manifests[0]!.digest);
+	const manifest = JSON.parse(manifestBytes.toString()) as {
+		config: {digest: string};
+		layers: Array<{digest: string}>;
+	};
+	for (const descriptor of [manifest.config, ...manifest.layers]) {
+		await pushBlob(host, repository, await blob(descriptor.digest));
+	}
+
+	await pushManifest(host, repository, 'latest', manifestBytes, 'application/vnd.oci.image.manifest.v1+json');
+}
 
 describe('an open registry', {skip}, () => {
 	test('a reference with a registry host is read from the registry when no daemon has it', async () => {
@@ -103,15 +128,14 @@ describe('an open registry', {skip}, () => {
 			'--dest-compress-format',
 			'zstd',
 		]);
-		await skopeoCopy(`oci:${layout}:latest`, `docker://${open!.host}/waste-zstd:latest`, [
-			'--dest-tls-verify=false',
-		]);
+		// Pushed blob by blob: skopeo would reuse the gzip blobs the registry already has for the same layers.
+		await pushLayout(open!.host, 'waste-zstd', layout);
 		const report = await readJson([`${open!.host}/waste-zstd:latest`]);
 		assert.deepEqual(
 			report.layers.map((layer) => layer.compression),
 			report.layers.map(() => 'zstd'),
 		);
-		assert.deepEqual(model(report), model(fromDaemon));
+		assert.deepEqual(withoutId(report), withoutId(fromDaemon));
 	});
 
 	test('a multi-platform index: the host platform by default, --platform picks another, a missing one is an error', async () => {
@@ -164,8 +188,14 @@ describe('an open registry', {skip}, () => {
 		);
 		await pushManifest(open!.host, 'multi', 'latest', index, 'application/vnd.oci.image.index.v1+json');
 
-		const host = await readJson([`${open!.host}/multi`, '--platform', 'linux/amd64']);
-		assert.deepEqual(model(host), model(fromDaemon));
+		// skopeo --format oci rewrote the config (another image ID); everything measured is the same.
+		const host = await readJson([`${open!.host}/multi`]);
+		assert.equal(host.image.architecture, 'amd64');
+		assert.deepEqual(withoutId(host), withoutId(fromDaemon));
+		assert.deepEqual(
+			withoutId(await readJson([`${open!.host}/multi`, '--platform', 'linux/amd64'])),
+			withoutId(fromDaemon),
+		);
 		const arm = await readJson([`${open!.host}/multi`, '--platform', 'linux/arm64']);
 		assert.equal(arm.image.architecture, 'arm64');
 		const {
@@ -190,7 +220,7 @@ describe('an open registry', {skip}, () => {
 		await expectUserError([`${open!.host}/waste:nope`], /has no tag nope/);
 		await expectUserError(
 			[`${open!.host}/nothing-here:1`, '--source', 'registry'],
-			/has no repository nothing-here/,
+			/nothing-here has no (tag 1|repository)/,
 		);
 	});
 
@@ -320,7 +350,8 @@ describe('faults between layerlens and the registry', {skip}, () => {
 
 			void getBuffer(`http://${open!.host}${incoming.url}`).then((blob) => {
 				const altered = Buffer.from(blob.body);
-				if (altered.length > 1000) altered[altered.length - 9]! ^= 0xff;
+				// Layers only (the config is a few KiB): a flipped byte near the end, where gzip keeps its CRC.
+				if (altered.length > 16_384) altered[altered.length - 9]! ^= 0xff;
 				response.writeHead(blob.status, {'content-length': String(altered.length)}).end(altered);
 			});
 		};
