@@ -116,4 +116,23 @@ describe('faults between layerlens and the registry', {skip}, () => {
 			proxy.rule = undefined;
 		}
 	});
+
+	test('HTTP_PROXY carries every request to an --insecure-registry host only the proxy can resolve', async () => {
+		proxy.requests.length = 0;
+		const report = await readJson(
+			['registry.invalid:5000/waste', '--insecure-registry', 'registry.invalid:5000'],
+			{
+				HTTP_PROXY: `http://${proxy.host}`,
+				HTTPS_PROXY: `http://${proxy.host}`,
+				NO_PROXY: '',
+			},
+		);
+		assert.deepEqual(model(report), model(fromDaemon));
+		assert.ok(
+			proxy.requests.some((entry) =>
+				entry.url.startsWith('http://registry.invalid:5000/v2/waste/blobs/sha256:'),
+			),
+			JSON.stringify(proxy.requests.map((entry) => entry.url)),
+		);
+	});
 });
