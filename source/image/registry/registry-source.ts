@@ -4,7 +4,6 @@ import {asArray, asRecord, asString, maxJsonDocumentBytes, parseJsonDocument} fr
 import {LayerParser} from '../layer-parser.js';
 import {blobPath, selectManifest} from '../manifest-selection.js';
 import type {PlatformSpec} from '../platform.js';
-import {defaultLayerLimit} from '../read-archive.js';
 import {readFileFromLayer} from '../read-layer-file.js';
 import type {ImageSource, LoadProgress, ParsedLayer} from '../types.js';
 import {type FetchedManifest, RegistryClient, type RegistryClientOptions} from './client.js';
@@ -22,6 +21,15 @@ const indexTypes = new Set([
 	'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
 const progressIntervalMs = 100;
+
+/**
+The decompression-bomb limit for a registry layer without --max-layer-bytes. Registry blobs are compressed
+(an archive's usually are not, hence its 4×): text-heavy layers gzip 5-15× and zstd more, so 4× would refuse
+real images, while a bomb inflates a thousandfold. 32× the blob and at least 1 GiB over it.
+*/
+export function registryLayerLimit(storedBytes: number): number {
+	return Math.max(storedBytes * 32, storedBytes + 1024 ** 3);
+}
 
 function isIndex(manifest: FetchedManifest, document: Record<string, unknown>): boolean {
 	const mediaType = asString(document.mediaType) ?? manifest.mediaType ?? '';
@@ -135,6 +143,7 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 			const run = limiter(Math.max(1, options.concurrency ?? 3));
 			const parsed = new Map<string, Promise<ParsedLayer>>();
 			const controller = new AbortController();
+			let firstFailure: unknown;
 			const parseLayer = (digest: string, position: number, size: number | undefined): Promise<ParsedLayer> =>
 				run(async () => {
 					controller.signal.throwIfAborted();
@@ -142,7 +151,7 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 					const parser = new LayerParser({
 						label: `${what} (${digest})`,
 						warnings: layerWarnings[position]!,
-						maxBytes: options.maxLayerBytes ?? defaultLayerLimit(size ?? 0),
+						maxBytes: options.maxLayerBytes ?? registryLayerLimit(size ?? 0),
 					});
 					// A parse failure is only believed once the blob's digest checks out: altered bytes usually break
 					// the gzip stream first, and "digest mismatch" is then the true cause to report.
@@ -177,8 +186,11 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 					position,
 					typeof descriptor.size === 'number' ? descriptor.size : undefined,
 				);
-				// The first failure stops the others; it is rethrown where assembleImage awaits that layer.
-				promise.catch(() => controller.abort());
+				// The first failure stops the others and is what the user sees, whichever layer is awaited first.
+				promise.catch((error: unknown) => {
+					firstFailure ??= error;
+					controller.abort();
+				});
 				parsed.set(digest, promise);
 			}
 
@@ -206,7 +218,13 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 				const assembled = await assembleImage(
 					async (name) => documents.get(name),
 					async (_name, descriptor: LayerDescriptor) => {
-						const layer = await parsed.get(descriptor.digest ?? '');
+						let layer: ParsedLayer | undefined;
+						try {
+							layer = await parsed.get(descriptor.digest ?? '');
+						} catch (error) {
+							throw firstFailure ?? error;
+						}
+
 						const position = descriptors.findIndex((item) => item.digest === descriptor.digest);
 						warnings.push(...(layerWarnings[position] ?? []).splice(0));
 						return layer;
