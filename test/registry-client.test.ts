@@ -203,3 +203,38 @@ test('the flag password comes from stdin or the environment, never from nowhere'
 	);
 	assert.equal(await flagCredentials({passwordStdin: false, insecureHosts: []}, {}), undefined);
 });
+
+test('a registry that stops answering fails naming the step that hung', async () => {
+	const {createServer} = await import('node:http');
+	const {RegistryClient} = await import('../source/image/registry/client.js');
+	// Answers nothing for manifests; for blobs sends the headers and a first chunk, then nothing more.
+	const server = createServer((incoming, response) => {
+		if (incoming.url?.includes('/blobs/')) {
+			response.writeHead(200, {'content-length': '1000'});
+			response.write(Buffer.alloc(10));
+		}
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const host = `127.0.0.1:${(server.address() as {port: number}).port}`;
+	const client = new RegistryClient(parseRegistryReference(`${host}/app:1`), {
+		headersTimeoutMs: 300,
+		idleTimeoutMs: 300,
+		attempts: 1,
+		resumes: 0,
+		env: {},
+	});
+	try {
+		await assert.rejects(
+			client.getManifest('1'),
+			/^LayerlensError: fetching the manifest 127\.0\.0\.1:\d+\/app:1: .*did not answer within 0\.3 s/,
+		);
+		await assert.rejects(async () => {
+			for await (const _chunk of client.blob(digest, 'layer 1', 1000)) {
+				// drained
+			}
+		}, /downloading layer 1 \(sha256:abab.*\) of 127\.0\.0\.1:\d+\/app: .*sent nothing for 0\.3 s/);
+	} finally {
+		server.closeAllConnections();
+		server.close();
+	}
+});
