@@ -230,7 +230,9 @@ export class RegistryClient {
 				return true;
 			}
 
-			if (header !== undefined) return false;
+			// The token we sent was refused: it expired during a long pull (Docker Hub's last 5 minutes), or the
+			// scope is not granted. A fresh one is asked for, a bounded number of times per scope.
+			if (header !== undefined && (this.tokenRequests.get(key) ?? 0) >= 3) return false;
 			const token = await this.requestToken(realm, bearer.params.service, scope, credentials);
 			this.tokens.set(key, token);
 			this.authorization = `Bearer ${token}`;
