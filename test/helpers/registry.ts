@@ -125,6 +125,17 @@ ${authBlock}`;
 	const child: ChildProcess = spawn('docker-registry', ['serve', join(directory, 'config.yml')], {
 		stdio: ['ignore', 'ignore', 'pipe'],
 	});
+	// A test process killed by its timeout must not leave the registry running.
+	const killOnExit = (): void => {
+		child.kill('SIGKILL');
+	};
+	process.once('exit', killOnExit);
+	// The test runner ends a file that outlives its timeout with SIGTERM, which skips 'exit' handlers.
+	const onTerm = (): void => {
+		killOnExit();
+		process.exit(143);
+	};
+	process.once('SIGTERM', onTerm);
 	let stderr = '';
 	child.stderr?.setEncoding('utf8').on('data', (text: string) => {
 		stderr = (stderr + text).slice(-4000);
@@ -140,6 +151,8 @@ ${authBlock}`;
 		host: `127.0.0.1:${port}`,
 		port,
 		async stop() {
+			process.off('exit', killOnExit);
+			process.off('SIGTERM', onTerm);
 			if (child.exitCode === null) {
 				const exited = new Promise((resolve) => child.once('exit', resolve));
 				child.kill('SIGTERM');
