@@ -11,7 +11,7 @@ export const helpText = `
            With no image and stdin a terminal, layerlens opens its built-in demo image.
 
   Options
-    --source <kind>           docker, podman, docker-archive or oci (default: detected)
+    --source <kind>           docker, podman, docker-archive, oci or registry (default: detected)
     --platform <os/arch>      pick a platform of a multi-platform image (e.g. linux/arm64)
     --demo                    open the built-in demo image
     --json                    print the JSON report (same as --format json)
@@ -29,6 +29,12 @@ export const helpText = `
     --highest-user-wasted-percent <n>
                               fail --ci above this dive wasted/user-size ratio (0-1)
     --max-layer-bytes <size>  refuse layers that decompress beyond this (default: 4x the declared size)
+    --registry-username <user>
+                              log in to the registry as this user; the password comes from stdin
+                              (--registry-password-stdin) or LAYERLENS_REGISTRY_PASSWORD, never a flag
+    --registry-password-stdin read the registry password from the first line of stdin
+    --insecure-registry <host>
+                              allow plain HTTP and unverified TLS for this registry (repeatable)
     --no-cache                neither read nor write the analysis cache
     --clear-cache             remove every analysis cache file and exit
     --debug                   print stack traces with errors
