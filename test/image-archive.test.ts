@@ -274,8 +274,8 @@ test('the decompressed-size limit applies per layer inside an archive', async ()
 		);
 		return true;
 	});
-	assert.equal(defaultLayerLimit(1000), 1000 + 64 * 1024 * 1024);
-	assert.equal(defaultLayerLimit(100 * 1024 * 1024), 400 * 1024 * 1024);
+	assert.equal(defaultLayerLimit(1000), 1000 + 1024 ** 3);
+	assert.equal(defaultLayerLimit(100 * 1024 * 1024), 3200 * 1024 * 1024);
 });
 
 test('history limits: none at all, or only the first entries, as some builders leave it', async () => {

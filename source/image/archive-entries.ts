@@ -6,11 +6,16 @@ import {LayerParser} from './layer-parser.js';
 import type {TarHandler, TarHeader} from './tar-parser.js';
 import type {ParsedLayer} from './types.js';
 
-const bombSlackBytes = 64 * 1024 * 1024;
+const bombSlackBytes = 1024 ** 3;
 
-/** The default decompressed-size limit for a layer stored in `storedBytes`: 4× and at least 64 MiB over it. */
+/**
+The default decompressed-size limit for a layer stored in `storedBytes` (archives, OCI layouts, registries
+alike): 32× and at least 1 GiB over it. Text-heavy layers gzip 5-15× and zstd more, so a tighter ratio
+refuses real images (a `skopeo copy … oci:` of a Node app at 4×), while a bomb inflates a thousandfold. The
+bytes are streamed, never held, so what this bounds is time; memory has its own budget.
+*/
 export function defaultLayerLimit(storedBytes: number): number {
-	return Math.max(storedBytes * 4, storedBytes + bombSlackBytes);
+	return Math.max(storedBytes * 32, storedBytes + bombSlackBytes);
 }
 
 /** Archive paths without `./` or a leading `/`, so manifest names and entry names compare equal. */

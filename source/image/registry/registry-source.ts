@@ -1,4 +1,5 @@
 import {LayerlensError} from '../../errors.js';
+import {defaultLayerLimit} from '../archive-entries.js';
 import {assembleImage, type LayerDescriptor} from '../assemble-image.js';
 import {asArray, asRecord, asString, maxJsonDocumentBytes, parseJsonDocument} from '../json-document.js';
 import {LayerParser} from '../layer-parser.js';
@@ -21,15 +22,6 @@ const indexTypes = new Set([
 	'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
 const progressIntervalMs = 100;
-
-/**
-The decompression-bomb limit for a registry layer without --max-layer-bytes. Registry blobs are compressed
-(an archive's usually are not, hence its 4×): text-heavy layers gzip 5-15× and zstd more, so 4× would refuse
-real images, while a bomb inflates a thousandfold. 32× the blob and at least 1 GiB over it.
-*/
-export function registryLayerLimit(storedBytes: number): number {
-	return Math.max(storedBytes * 32, storedBytes + 1024 ** 3);
-}
 
 function isIndex(manifest: FetchedManifest, document: Record<string, unknown>): boolean {
 	const mediaType = asString(document.mediaType) ?? manifest.mediaType ?? '';
@@ -151,7 +143,7 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 					const parser = new LayerParser({
 						label: `${what} (${digest})`,
 						warnings: layerWarnings[position]!,
-						maxBytes: options.maxLayerBytes ?? registryLayerLimit(size ?? 0),
+						maxBytes: options.maxLayerBytes ?? defaultLayerLimit(size ?? 0),
 					});
 					// A parse failure is only believed once the blob's digest checks out: altered bytes usually break
 					// the gzip stream first, and "digest mismatch" is then the true cause to report.
