@@ -28,7 +28,7 @@ export const helpText = `
                               fail --ci above this many dive wasted bytes (e.g. 20MB)
     --highest-user-wasted-percent <n>
                               fail --ci above this dive wasted/user-size ratio (0-1)
-    --max-layer-bytes <size>  refuse layers that decompress beyond this (default: 4x the declared size)
+    --max-layer-bytes <size>  refuse layers that decompress beyond this (default: 32x the stored size, at least 1 GiB over it)
     --registry-username <user>
                               log in to the registry as this user; the password comes from stdin
                               (--registry-password-stdin) or LAYERLENS_REGISTRY_PASSWORD, never a flag

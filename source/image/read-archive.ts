@@ -13,7 +13,7 @@ export type ReadArchiveOptions = {
 	/** Recorded as `RawImage.source`; default decided by content (`docker-archive` when it has manifest.json). */
 	source?: ImageSourceKind;
 	platform?: PlatformSpec;
-	/** Limit on each layer's uncompressed bytes; default 4× its stored size and at least 64 MiB over it. */
+	/** Limit on each layer's uncompressed bytes; default `defaultLayerLimit` of its stored size. */
 	maxLayerBytes?: number;
 	/** The regular file `input` reads from its first byte, when it is one. */
 	archiveFile?: string;
