@@ -169,7 +169,9 @@ export const cachesRule: Rule = (context) => {
 			category: 'cache',
 			confidence: rule.confidence,
 			title: rule.title,
-			evidence: [`path pattern: ${paths.length} files in the standard ${rule.title} location`],
+			evidence: [
+				`path pattern: ${paths.length} ${paths.length === 1 ? 'file' : 'files'} in the standard ${rule.title} location`,
+			],
 			paths,
 			fix: rule.fix,
 			groupOf: (path) => {
