@@ -2,10 +2,13 @@
 export const helpText = `
   Usage
     $ layerlens [image]
+    $ layerlens diff <base> <new>
 
     image  a Docker or Podman image reference (myapp:prod, repo@sha256:..., an image ID),
            a \`docker save\` tarball, or an OCI image layout directory or tar.
            Without one, layerlens opens its built-in demo image.
+    diff   compare two images (any of the above, mixed): the explorer in a terminal,
+           --json or --format markdown for a report, --ci to check the budgets below.
 
   Options
     --source <kind>           docker, podman, docker-archive or oci (default: detected)
@@ -24,6 +27,11 @@ export const helpText = `
                               fail --ci above this many dive wasted bytes (e.g. 20MB)
     --highest-user-wasted-percent <n>
                               fail --ci above this dive wasted/user-size ratio (0-1)
+    --max-growth-bytes <size> diff --ci: fail when the new image is this much larger (e.g. 20MB)
+    --max-growth-percent <n>  diff --ci: fail when the new image grows by more than n percent
+    --fail-on-new <category>  diff --ci: fail on a new secret, build-only, cache or waste finding
+                              (repeatable; default: secret, build-only, cache)
+    --timestamps              diff: list paths whose only change is their modification time
     --max-layer-bytes <size>  refuse layers that decompress beyond this (default: 4x the declared size)
     --no-cache                neither read nor write the analysis cache
     --debug                   print stack traces with errors
@@ -34,4 +42,5 @@ export const helpText = `
     $ layerlens myapp:prod
     $ layerlens image.tar --format markdown --output report.md
     $ layerlens myapp:prod --ci --output sarif=layerlens.sarif
+    $ layerlens diff myapp:prod myapp:slim --format markdown --output size.md
 `;

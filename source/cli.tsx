@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import process from 'node:process';
 import meow from 'meow';
+import {assertNoDiffFlags, type DiffFlags, diffFlags, parseDiffOptions} from './cli-diff.js';
 import {helpText} from './cli-help.js';
 import {type CliFlags, parseCliOptions, pickMode} from './cli-options.js';
 import {reportFatal} from './run/report-fatal.js';
@@ -26,6 +27,7 @@ const cli = meow(helpText, {
 		maxLayerBytes: {type: 'string'},
 		cache: {type: 'boolean', default: true},
 		debug: {type: 'boolean', default: false},
+		...diffFlags,
 	},
 });
 
@@ -57,12 +59,20 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 async function main(): Promise<number> {
-	const options = parseCliOptions(cli.input, cli.flags as CliFlags);
-	const mode = pickMode(options, {
+	const environment = {
 		ci: ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()),
 		stdoutIsTty: Boolean(process.stdout.isTTY),
 		stdinIsTty: Boolean(process.stdin.isTTY),
-	});
+	};
+	// `layerlens diff A B`: its own options and modes (run/diff-mode.ts).
+	if (cli.input[0] === 'diff') {
+		const {runDiffMode} = await import('./run/diff-mode.js');
+		return runDiffMode(parseDiffOptions(cli.input.slice(1), cli.flags as CliFlags & DiffFlags), environment);
+	}
+
+	assertNoDiffFlags(cli.flags as DiffFlags);
+	const options = parseCliOptions(cli.input, cli.flags as CliFlags);
+	const mode = pickMode(options, environment);
 	// Each mode is loaded on demand so `--json` never pays for React and Ink.
 	switch (mode) {
 		case 'explorer': {
