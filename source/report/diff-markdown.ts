@@ -159,7 +159,7 @@ function compose(comparison: ImageComparison, changeRows: number): string {
 		'',
 		'### Layers',
 		'',
-		`Shared base: ${layers.shared.length} layers, ${formatBytes(sharedBytes)}.`,
+		`Shared base: ${layers.shared.length} ${layers.shared.length === 1 ? 'layer' : 'layers'}, ${formatBytes(sharedBytes)}.`,
 	);
 	if (layers.onlyA.length + layers.onlyB.length > 0) {
 		parts.push(

@@ -12,7 +12,7 @@ export function formatDiffSummary(comparison: ImageComparison): string {
 		`A: ${sanitize(comparison.a.reference)} (${comparison.a.id.slice(0, 19)})`,
 		`B: ${sanitize(comparison.b.reference)} (${comparison.b.id.slice(0, 19)})`,
 		'',
-		`B ${sanitize(diffHeadline(comparison, (path) => path))}`,
+		`${comparison.identical ? 'No changes' : 'B'}${comparison.identical ? sanitize(diffHeadline(comparison, (path) => path)).slice('no changes'.length) : ` ${sanitize(diffHeadline(comparison, (path) => path))}`}`,
 		'',
 	];
 	const row = (label: string, left: string, right: string, change: string) =>

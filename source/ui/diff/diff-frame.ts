@@ -110,7 +110,7 @@ export function diffFrame(model: DiffModel, state: DiffState, size: {columns: nu
 			text: fit(`layerlens diff  A: ${comparison.a.reference}  B: ${comparison.b.reference}`, width),
 			tone: 'title',
 		},
-		{text: fit(`B ${diffHeadline(comparison, (path) => path)}`, width)},
+		{text: fit(`${comparison.identical ? '' : 'B '}${diffHeadline(comparison, (path) => path)}`, width)},
 		{
 			text: fit(
 				`final ${formatBytes(a.finalBytes)} → ${formatBytes(b.finalBytes)} (${signedBytes(delta.finalBytes)})  files ${a.files} → ${b.files}  reclaimable ${signedBytes(delta.reclaimableBytes)}  findings ${comparison.findings.resolved.length} resolved, ${comparison.findings.new.length} new`,
