@@ -69,7 +69,10 @@ test('the diff explorer in a real 140x40 terminal: layers side by side, +/-/~ ro
 		assert.match(findings, /46\.7 MB {2}LL-BUILD-DEVDEPS {2}devDependencies installed in the final image/);
 		await session.sendKeys('Escape', '?');
 		const help = await session.waitFor((screen) => screen.includes('File tree pane'));
-		assert.match(help, /s {22}Sort by name \/ size/);
+		// The keymap's own help text, limited to the keys this view answers to (no export, no Dockerfile).
+		assert.match(help, /^ {2}Tab {20}Next pane$/m);
+		assert.match(help, /^ {2}f {22}Findings, largest first, with evidence and fix$/m);
+		assert.doesNotMatch(help, /Export a report/);
 		await session.sendKeys('Escape', 'q');
 		const deadline = Date.now() + 15_000;
 		let code = '';
