@@ -2,14 +2,6 @@ import type {FindingCategory} from './analysis/types.js';
 import {type CliFlags, type CliOptions, type Mode, parseCliOptions} from './cli-options.js';
 import {LayerlensError} from './errors.js';
 
-/** The flags only `layerlens diff` reads, as meow declares them (spread into cli.tsx's flag table). */
-export const diffFlags = {
-	maxGrowthBytes: {type: 'string'},
-	maxGrowthPercent: {type: 'string'},
-	failOnNew: {type: 'string', isMultiple: true},
-	timestamps: {type: 'boolean', default: false},
-} as const;
-
 export type DiffFlags = {
 	maxGrowthBytes?: string;
 	maxGrowthPercent?: string;
@@ -78,7 +70,9 @@ export function parseDiffOptions(input: string[], flags: CliFlags & DiffFlags): 
 		}
 	}
 
+	// Each side is read as `layerlens IMAGE` reads its argument (dive's prefixes, `-` for stdin).
 	const common = parseCliOptions([imageA], flags);
+	const b = parseCliOptions([imageB], flags);
 	for (const category of flags.failOnNew ?? []) {
 		if (!(diffFailOnCategories as readonly string[]).includes(category)) {
 			throw new LayerlensError(`Unknown finding category '${category}' for --fail-on-new`, {
@@ -90,7 +84,7 @@ export function parseDiffOptions(input: string[], flags: CliFlags & DiffFlags): 
 	return {
 		common,
 		a: common,
-		b: {...common, image: imageB},
+		b,
 		timestamps: flags.timestamps ?? false,
 		budgets: {
 			...(flags.maxGrowthBytes === undefined ? {} : {maxGrowthBytes: flags.maxGrowthBytes}),

@@ -2,13 +2,16 @@
 export const helpText = `
   Usage
     $ layerlens [image]
+    $ docker save myapp:prod | layerlens
     $ layerlens diff <base> <new>
 
     image  a Docker or Podman image reference (myapp:prod, repo@sha256:..., an image ID),
-           a \`docker save\` tarball, or an OCI image layout directory or tar.
-           Without one, layerlens opens its built-in demo image.
-    diff   compare two images (any of the above, mixed): the explorer in a terminal,
-           --json or --format markdown for a report, --ci to check the budgets below.
+           a \`docker save\` / \`podman save\` tarball, or an OCI image layout directory or tar;
+           \`-\` (or nothing, when stdin is a pipe or a file) reads the tarball from stdin.
+           dive's prefixes work: docker://ref, podman://ref, docker-archive://path.
+           With no image and stdin a terminal, layerlens opens its built-in demo image.
+    diff   compare two images (any of the above, mixed, one of them from stdin): the explorer
+           in a terminal, --json or --format markdown for a report, --ci to check the budgets.
 
   Options
     --source <kind>           docker, podman, docker-archive or oci (default: detected)
@@ -20,6 +23,7 @@ export const helpText = `
     --dockerfile <path>       map layers and findings to the lines of this Dockerfile
     --ci                      check the rules, print a verdict and exit 0 (pass), 1 (fail), 2 (error)
     --config <path>           rules file (default: .layerlens.yml, else dive's .dive-ci)
+    --ci-config <path>        a rules file in dive's .dive-ci format (dive's flag)
     --baseline <path>         findings listed in this file do not fail --ci
     --write-baseline <path>   write the current findings as a baseline file and exit
     --lowest-efficiency <n>   fail --ci below this dive efficiency (0-1)
@@ -34,9 +38,14 @@ export const helpText = `
     --timestamps              diff: list paths whose only change is their modification time
     --max-layer-bytes <size>  refuse layers that decompress beyond this (default: 4x the declared size)
     --no-cache                neither read nor write the analysis cache
+    --clear-cache             remove every analysis cache file and exit
     --debug                   print stack traces with errors
-    --version                 print the version
-    --help                    print this help
+    -v, --version             print the version
+    -h, --help                print this help
+
+  Sizes take SI units (20MB, 20M = 20,000,000 bytes), IEC units (20MiB = 20,971,520 bytes),
+  or plain bytes (1,000,000). The rules flags (--config to --highest-user-wasted-percent)
+  imply --ci.
 
   Examples
     $ layerlens myapp:prod

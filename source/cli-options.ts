@@ -1,3 +1,5 @@
+import meow from 'meow';
+import {parseByteSize} from './ci/parse-size.js';
 import {LayerlensError} from './errors.js';
 
 export const reportFormats = ['json', 'markdown', 'sarif'] as const;
@@ -10,7 +12,7 @@ export type ReportTarget = {format: ReportFormat; path: string | undefined};
 
 export type Mode = 'explorer' | 'report' | 'ci' | 'summary' | 'write-baseline';
 
-/** The flags as meow hands them over. */
+/** The flags as parseArgv hands them over. */
 export type CliFlags = {
 	source?: string;
 	platform?: string;
@@ -21,6 +23,8 @@ export type CliFlags = {
 	dockerfile?: string;
 	ci: boolean;
 	config?: string;
+	/** dive's name for the rules file; read in dive's `.dive-ci` format whatever the file is called. */
+	ciConfig?: string;
 	baseline?: string;
 	writeBaseline?: string;
 	lowestEfficiency?: string;
@@ -29,6 +33,12 @@ export type CliFlags = {
 	maxLayerBytes?: string;
 	cache: boolean;
 	debug: boolean;
+	clearCache?: boolean;
+	/** `layerlens diff` only (cli-diff.ts reads them; anywhere else they are an error). */
+	maxGrowthBytes?: string;
+	maxGrowthPercent?: string;
+	failOnNew?: string[];
+	timestamps?: boolean;
 };
 
 export type CliOptions = {
@@ -40,6 +50,8 @@ export type CliOptions = {
 	dockerfile: string | undefined;
 	ci: boolean;
 	config: string | undefined;
+	/** The rules file is dive's format (`--ci-config`), whatever its name. */
+	configIsDive?: boolean;
 	baseline: string | undefined;
 	writeBaseline: string | undefined;
 	ruleOverrides: {
@@ -51,6 +63,162 @@ export type CliOptions = {
 	cache: boolean;
 	debug: boolean;
 };
+
+/** Every flag layerlens knows, by its name on the command line: anything else is an error, never ignored. */
+const flagSpec = {
+	source: {type: 'string'},
+	platform: {type: 'string'},
+	demo: {type: 'boolean'},
+	json: {type: 'boolean'},
+	format: {type: 'string'},
+	output: {type: 'string', isMultiple: true},
+	dockerfile: {type: 'string'},
+	ci: {type: 'boolean'},
+	config: {type: 'string'},
+	ciConfig: {type: 'string'},
+	baseline: {type: 'string'},
+	writeBaseline: {type: 'string'},
+	lowestEfficiency: {type: 'string'},
+	highestWastedBytes: {type: 'string'},
+	highestUserWastedPercent: {type: 'string'},
+	maxLayerBytes: {type: 'string'},
+	cache: {type: 'boolean'},
+	clearCache: {type: 'boolean'},
+	maxGrowthBytes: {type: 'string'},
+	maxGrowthPercent: {type: 'string'},
+	failOnNew: {type: 'string', isMultiple: true},
+	timestamps: {type: 'boolean'},
+	debug: {type: 'boolean'},
+	help: {type: 'boolean', shortFlag: 'h'},
+	version: {type: 'boolean', shortFlag: 'v'},
+} as const;
+
+export type ParsedArgv =
+	| {action: 'help'}
+	| {action: 'version'}
+	| {action: 'run'; input: string[]; flags: CliFlags};
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+/** The flags as the user wrote them (`--ci-config`), to check each against the known names before meow reads them. */
+function writtenFlags(argv: readonly string[]): string[] {
+	const flags: string[] = [];
+	for (const argument of argv) {
+		if (argument === '--') break;
+		if (/^--?[^-]/.test(argument) || /^--[^-]/.test(argument)) flags.push(argument);
+	}
+
+	return flags;
+}
+
+/**
+Read argv strictly. meow (the parser) reads any `--name value` it is given, and takes an unknown name that
+starts like a known one (`--ci-config` beside `--ci`) as read: so every flag is checked against the known
+names first, and an unknown flag (`--bogus`, `--cache-dir`), a value given to a switch (`--ci=yes`) or a flag
+without its value is one error line, never a flag read as something else or dropped.
+*/
+export function parseArgv(argv: readonly string[]): ParsedArgv {
+	const known = new Map(Object.entries(flagSpec).map(([name, spec]) => [kebab(name), spec.type]));
+	known.set('no-cache', 'boolean');
+	const shortFlags = new Map([
+		['-h', 'help'],
+		['-v', 'version'],
+	]);
+	for (const written of writtenFlags(argv)) {
+		const [name = '', value] = written.split(/=(.*)/s, 2) as [string, string | undefined];
+		if (shortFlags.has(name)) continue;
+		const long = name.replace(/^--/, '');
+		const type = name.startsWith('--') ? known.get(long) : undefined;
+		if (type === undefined || long === 'cache') {
+			throw new LayerlensError(`unknown flag ${name}`, {hint: 'See layerlens --help'});
+		}
+
+		if (type === 'boolean' && value !== undefined) {
+			throw new LayerlensError(`${name} takes no value`, {hint: 'See layerlens --help'});
+		}
+	}
+
+	// A string flag at the end, or followed by another flag, has no value (meow would read it as '').
+	for (const [index, argument] of argv.entries()) {
+		const long = argument.replace(/^--/, '');
+		if (argument.startsWith('--') && known.get(long) === 'string') {
+			const next = argv[index + 1];
+			if (next === undefined || (next.startsWith('-') && next !== '-')) {
+				throw new LayerlensError(`${argument} needs a value`, {hint: 'See layerlens --help'});
+			}
+		}
+	}
+
+	const cli = meow({
+		argv: [...argv],
+		importMeta: import.meta,
+		autoHelp: false,
+		autoVersion: false,
+		allowUnknownFlags: true,
+		booleanDefault: undefined,
+		flags: flagSpec,
+	});
+	const values = cli.flags as {
+		[K in keyof typeof flagSpec]?: (typeof flagSpec)[K]['type'] extends 'boolean'
+			? boolean
+			: K extends 'output' | 'failOnNew'
+				? string[]
+				: string;
+	};
+	const positionals = cli.input;
+	if (values.help) return {action: 'help'};
+	if (values.version) return {action: 'version'};
+	return {
+		action: 'run',
+		input: positionals,
+		flags: {
+			...(values.source === undefined ? {} : {source: values.source}),
+			...(values.platform === undefined ? {} : {platform: values.platform}),
+			demo: values.demo ?? false,
+			json: values.json ?? false,
+			...(values.format === undefined ? {} : {format: values.format}),
+			output: values.output ?? [],
+			...(values.dockerfile === undefined ? {} : {dockerfile: values.dockerfile}),
+			ci: values.ci ?? false,
+			...(values.config === undefined ? {} : {config: values.config}),
+			...(values.ciConfig === undefined ? {} : {ciConfig: values.ciConfig}),
+			...(values.baseline === undefined ? {} : {baseline: values.baseline}),
+			...(values.writeBaseline === undefined ? {} : {writeBaseline: values.writeBaseline}),
+			...(values.lowestEfficiency === undefined ? {} : {lowestEfficiency: values.lowestEfficiency}),
+			...(values.highestWastedBytes === undefined ? {} : {highestWastedBytes: values.highestWastedBytes}),
+			...(values.highestUserWastedPercent === undefined
+				? {}
+				: {highestUserWastedPercent: values.highestUserWastedPercent}),
+			...(values.maxLayerBytes === undefined ? {} : {maxLayerBytes: values.maxLayerBytes}),
+			cache: values.cache ?? true,
+			debug: values.debug ?? false,
+			clearCache: values.clearCache ?? false,
+			...(values.maxGrowthBytes === undefined ? {} : {maxGrowthBytes: values.maxGrowthBytes}),
+			...(values.maxGrowthPercent === undefined ? {} : {maxGrowthPercent: values.maxGrowthPercent}),
+			...(values.failOnNew === undefined ? {} : {failOnNew: values.failOnNew}),
+			timestamps: values.timestamps ?? false,
+		},
+	};
+}
+
+/** dive's way of naming where the image is: `docker://app`, `podman://app`, `docker-archive://image.tar`. */
+const prefixedSources: Record<string, SourceKindOption> = {
+	'docker://': 'docker',
+	'podman://': 'podman',
+	'docker-archive://': 'docker-archive',
+	'oci-archive://': 'oci',
+	'oci://': 'oci',
+};
+
+function splitSourcePrefix(argument: string): {source?: SourceKindOption; image: string} {
+	for (const [prefix, source] of Object.entries(prefixedSources)) {
+		if (argument.startsWith(prefix) && argument.length > prefix.length) {
+			return {source, image: argument.slice(prefix.length)};
+		}
+	}
+
+	return {image: argument};
+}
 
 function isReportFormat(value: string): value is ReportFormat {
 	return (reportFormats as readonly string[]).includes(value);
@@ -66,30 +234,16 @@ function parseFormat(value: string): ReportFormat {
 	return value;
 }
 
-const sizeUnits: Record<string, number> = {
-	'': 1,
-	b: 1,
-	kb: 1e3,
-	mb: 1e6,
-	gb: 1e9,
-	tb: 1e12,
-	kib: 1024,
-	mib: 1024 ** 2,
-	gib: 1024 ** 3,
-	tib: 1024 ** 4,
-};
-
-/** `20MB` = 20,000,000 and `20MiB` = 20,971,520, as dive's humanize parser reads them. */
-export function parseByteSize(value: string, what: string): number {
-	const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(value);
-	const multiplier = match ? sizeUnits[match[2]!.toLowerCase()] : undefined;
-	if (!match || multiplier === undefined) {
-		throw new LayerlensError(`Invalid size '${value}' for ${what}`, {
-			hint: 'Write a number of bytes, optionally with a unit such as 500MB or 2GiB',
+/** A size from a flag, e.g. `--max-layer-bytes 2GiB`; the one size parser (source/ci/parse-size.ts) reads it. */
+export function parseSizeFlag(value: string, flag: string): number {
+	const bytes = parseByteSize(value);
+	if (bytes === undefined) {
+		throw new LayerlensError(`invalid size '${value}' for ${flag}`, {
+			hint: 'Write a number of bytes, optionally with a unit: 500MB, 500M, 2GiB, 1,000,000',
 		});
 	}
 
-	return Math.round(Number(match[1]) * multiplier);
+	return bytes;
 }
 
 /**
@@ -150,18 +304,48 @@ function parseSource(value: string | undefined): SourceKindOption | undefined {
 	return value as SourceKindOption;
 }
 
-export function parseCliOptions(input: string[], flags: CliFlags): CliOptions {
+/** Flags that only mean something to `--ci`: giving one asks for a CI run, it is never dropped. */
+const ciOnlyFlags = [
+	['config', '--config'],
+	['ciConfig', '--ci-config'],
+	['baseline', '--baseline'],
+	['lowestEfficiency', '--lowest-efficiency'],
+	['highestWastedBytes', '--highest-wasted-bytes'],
+	['highestUserWastedPercent', '--highest-user-wasted-percent'],
+] as const;
+
+export type InputEnvironment = {
+	/** Standard input is a pipe, a socket or a file (not a terminal, not /dev/null): it carries the image. */
+	stdinCarriesData: boolean;
+};
+
+export function parseCliOptions(
+	input: string[],
+	flags: CliFlags,
+	environment: InputEnvironment = {stdinCarriesData: false},
+): CliOptions {
 	if (input.length > 1) {
 		throw new LayerlensError(`Expected one image, got ${input.length}: ${input.join(' ')}`, {
 			hint: 'Run layerlens --help for usage',
 		});
 	}
 
-	const image = flags.demo ? undefined : input[0];
 	if (flags.demo && input.length > 0) {
 		throw new LayerlensError('--demo opens the built-in image; do not name another one', {
 			hint: `Drop --demo to analyse ${input[0]}`,
 		});
+	}
+
+	// No image named and something piped in (`docker save app | layerlens`): the pipe is the image, never the demo.
+	const argument = flags.demo ? undefined : (input[0] ?? (environment.stdinCarriesData ? '-' : undefined));
+	const prefixed = argument === undefined ? {image: undefined} : splitSourcePrefix(argument);
+	let source = parseSource(flags.source);
+	if ('source' in prefixed && prefixed.source !== undefined) {
+		if (source !== undefined && source !== prefixed.source) {
+			throw new LayerlensError(`--source ${source} disagrees with ${argument}`, {hint: 'Use one of them'});
+		}
+
+		source = prefixed.source;
 	}
 
 	if (flags.platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/i.test(flags.platform)) {
@@ -170,14 +354,30 @@ export function parseCliOptions(input: string[], flags: CliFlags): CliOptions {
 		});
 	}
 
+	if (flags.config !== undefined && flags.ciConfig !== undefined) {
+		throw new LayerlensError('--config and --ci-config both name the rules file', {hint: 'Use one of them'});
+	}
+
+	const reports = parseReportTargets(flags);
+	const ciFlag = ciOnlyFlags.find(([key]) => flags[key] !== undefined)?.[1];
+	const ci = flags.ci || ciFlag !== undefined;
+	const stdoutReport = reports.find((target) => target.path === undefined);
+	if (ci && stdoutReport !== undefined) {
+		throw new LayerlensError(
+			`${flags.ci ? '--ci' : `${ciFlag} (a --ci rule)`} prints its verdict on stdout, so the ${stdoutReport.format} report cannot go there too`,
+			{hint: `Write the report to a file: --output ${stdoutReport.format}=FILE`},
+		);
+	}
+
 	return {
-		image,
-		source: parseSource(flags.source),
+		image: prefixed.image,
+		source,
 		platform: flags.platform,
-		reports: parseReportTargets(flags),
+		reports,
 		dockerfile: flags.dockerfile,
-		ci: flags.ci,
-		config: flags.config,
+		ci,
+		config: flags.config ?? flags.ciConfig,
+		configIsDive: flags.ciConfig !== undefined,
 		baseline: flags.baseline,
 		writeBaseline: flags.writeBaseline,
 		ruleOverrides: {
@@ -188,7 +388,7 @@ export function parseCliOptions(input: string[], flags: CliFlags): CliOptions {
 				: {highestUserWastedPercent: flags.highestUserWastedPercent}),
 		},
 		maxLayerBytes:
-			flags.maxLayerBytes === undefined ? undefined : parseByteSize(flags.maxLayerBytes, '--max-layer-bytes'),
+			flags.maxLayerBytes === undefined ? undefined : parseSizeFlag(flags.maxLayerBytes, '--max-layer-bytes'),
 		cache: flags.cache,
 		debug: flags.debug,
 	};

@@ -1,36 +1,50 @@
 #!/usr/bin/env node
+import {fstatSync} from 'node:fs';
 import process from 'node:process';
-import meow from 'meow';
-import {assertNoDiffFlags, type DiffFlags, diffFlags, parseDiffOptions} from './cli-diff.js';
+import {assertNoDiffFlags, parseDiffOptions} from './cli-diff.js';
 import {helpText} from './cli-help.js';
-import {type CliFlags, parseCliOptions, pickMode} from './cli-options.js';
+import {parseArgv, parseCliOptions, pickMode} from './cli-options.js';
+import {applyColorConventions} from './color-env.js';
 import {reportFatal} from './run/report-fatal.js';
+import {closedStdoutError, describeStdoutError, stdoutWasClosed} from './run/stdout-state.js';
+import {toolVersion} from './version.js';
+import {removeTemporaryFiles} from './write-atomic.js';
 
-const cli = meow(helpText, {
-	importMeta: import.meta,
-	allowUnknownFlags: false,
-	flags: {
-		source: {type: 'string'},
-		platform: {type: 'string'},
-		demo: {type: 'boolean', default: false},
-		json: {type: 'boolean', default: false},
-		format: {type: 'string'},
-		output: {type: 'string', isMultiple: true},
-		dockerfile: {type: 'string'},
-		ci: {type: 'boolean', default: false},
-		config: {type: 'string'},
-		baseline: {type: 'string'},
-		writeBaseline: {type: 'string'},
-		lowestEfficiency: {type: 'string'},
-		highestWastedBytes: {type: 'string'},
-		highestUserWastedPercent: {type: 'string'},
-		maxLayerBytes: {type: 'string'},
-		cache: {type: 'boolean', default: true},
-		debug: {type: 'boolean', default: false},
-		...diffFlags,
-	},
-});
+const packageDescription =
+	'See why a container image is big and how to make it small: layers, wasted bytes and build-only files, in your terminal.';
 
+/** Whether stdin carries bytes to read: a pipe, a socket or a file; not a terminal and not /dev/null. */
+function stdinCarriesData(): boolean {
+	try {
+		const info = fstatSync(0);
+		return info.isFIFO() || info.isFile() || info.isSocket();
+	} catch {
+		return false;
+	}
+}
+
+// Before any mode (and with it chalk and Ink) is imported: they read the colour level once, at import.
+applyColorConventions(process.env);
+
+let argv: ReturnType<typeof parseArgv>;
+try {
+	argv = parseArgv(process.argv.slice(2));
+} catch (error) {
+	reportFatal(error, false);
+	process.exit(2);
+}
+
+if (argv.action === 'help') {
+	process.stdout.write(`\n  ${packageDescription}\n${helpText}\n`);
+	process.exit(0);
+}
+
+if (argv.action === 'version') {
+	process.stdout.write(`${toolVersion}\n`);
+	process.exit(0);
+}
+
+const cli = argv;
 const debug = cli.flags.debug;
 // React's development build costs about half of every frame; a user's terminal gets the production one.
 // Set before the mode modules (and with them React) are imported below.
@@ -54,11 +68,20 @@ for (const stream of [process.stdout, process.stderr]) {
 			process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 129);
 		}
 
-		failHard(error);
+		failHard(stream === process.stdout ? describeStdoutError(error) : error);
 	});
 }
 
+// No exit path leaves a half-written `.name.<hex>.tmp` behind: not an error, not a process.exit.
+process.on('exit', removeTemporaryFiles);
+const signalCodes = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
+
 async function main(): Promise<number> {
+	if (cli.flags.clearCache) {
+		const {runClearCache} = await import('./run/clear-cache.js');
+		return runClearCache(cli.input);
+	}
+
 	const environment = {
 		ci: ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()),
 		stdoutIsTty: Boolean(process.stdout.isTTY),
@@ -67,17 +90,41 @@ async function main(): Promise<number> {
 	// `layerlens diff A B`: its own options and modes (run/diff-mode.ts).
 	if (cli.input[0] === 'diff') {
 		const {runDiffMode} = await import('./run/diff-mode.js');
-		return runDiffMode(parseDiffOptions(cli.input.slice(1), cli.flags as CliFlags & DiffFlags), environment);
+		return runDiffMode(parseDiffOptions(cli.input.slice(1), cli.flags), environment);
 	}
 
-	assertNoDiffFlags(cli.flags as DiffFlags);
-	const options = parseCliOptions(cli.input, cli.flags as CliFlags);
+	assertNoDiffFlags(cli.flags);
+	const options = parseCliOptions(cli.input, cli.flags, {stdinCarriesData: stdinCarriesData()});
 	const mode = pickMode(options, environment);
+	const writesStdout =
+		mode !== 'explorer' &&
+		(mode !== 'report' || options.reports.some((target) => target.path === undefined || target.path === '-'));
+	if (writesStdout && stdoutWasClosed()) {
+		throw closedStdoutError();
+	}
+
+	if (mode !== 'explorer') {
+		// A signal ends a report run at once: the load is dropped (no cache is written), temporary files removed
+		// by the exit handler. The explorer handles its own signals (it must restore the terminal first).
+		for (const [signal, code] of Object.entries(signalCodes)) {
+			process.on(signal, () => process.exit(code));
+		}
+	}
+
 	// Each mode is loaded on demand so `--json` never pays for React and Ink.
 	switch (mode) {
 		case 'explorer': {
 			const {runExplorerMode} = await import('./run/explorer-mode.js');
-			return runExplorerMode(options);
+			const code = await runExplorerMode(options);
+			// The session is over (a quit while loading included): a load still winding down must not keep
+			// the process, or write its cache, after the user left, and what it throws as it is torn down
+			// (an AbortError from a destroyed stream) is not the user's concern. stderr on a file or a
+			// terminal is written synchronously, so nothing is lost by exiting here.
+			process.off('unhandledRejection', failHard);
+			process.off('uncaughtException', failHard);
+			process.on('unhandledRejection', () => undefined);
+			process.on('uncaughtException', () => undefined);
+			return process.exit(code);
 		}
 
 		case 'report': {

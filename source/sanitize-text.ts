@@ -7,3 +7,8 @@ export function sanitize(text: string): string {
 		return `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`;
 	});
 }
+
+/** `sanitize` for text that is several lines on purpose (a report, a stack): the line breaks stay, nothing else does. */
+export function sanitizeLines(text: string): string {
+	return text.split('\n').map(sanitize).join('\n');
+}

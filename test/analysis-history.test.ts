@@ -95,7 +95,28 @@ test('analyzeImage carries the mapping into layer summaries and warnings', () =>
 	assert.equal(analysis.warnings.length, 1);
 });
 
-test('an entry with no created_by shows its comment (docker import)', () => {
+test('a first entry with no created_by is the imported base image, with its comment (docker import)', () => {
 	const {layers} = mapHistory([{comment: 'debootstrap --variant=minbase bookworm', emptyLayer: false}], 1);
-	assert.equal(layers[0]?.instruction, '(debootstrap --variant=minbase bookworm)');
+	assert.equal(layers[0]?.instruction, 'the base image (imported: debootstrap --variant=minbase bookworm)');
+});
+
+test("docker import's own comment reads as the imported base image, not `(Imported from -)`", () => {
+	assert.equal(
+		mapHistory([{comment: 'Imported from -', emptyLayer: false}], 1).layers[0]?.instruction,
+		'the base image (imported)',
+	);
+	assert.equal(
+		mapHistory([{comment: 'Imported from https://example.com/rootfs.tar', emptyLayer: false}], 1).layers[0]
+			?.instruction,
+		'the base image (imported from https://example.com/rootfs.tar)',
+	);
+	// A later entry without created_by is a `docker commit -m`: its message is shown as written.
+	const {layers} = mapHistory(
+		[
+			{comment: 'Imported from -', emptyLayer: false},
+			{comment: 'hand-made fix', emptyLayer: false},
+		],
+		2,
+	);
+	assert.equal(layers[1]?.instruction, '(hand-made fix)');
 });

@@ -17,10 +17,15 @@ const cases: Array<[string | undefined, string, string]> = [
 		'COPY --chown=1000:1000 <file> /home/app/',
 		'COPY',
 	],
-	// The classic builder glues the last flag to the hashed source (seen on Docker 20.10).
+	// Docker 20.10 glues the flag to the hashed source (seen on layerlens-fixture/multistage).
 	[
-		'/bin/sh -c #(nop) COPY --chown=node:nodemulti:ba395857b2ae in ./ ',
+		'/bin/sh -c #(nop) COPY --chown=node:nodemulti:ba395857b2aeebc1922d81200a1092086f8c4bc77d9efae26b0e9297ad4ff1b1 in ./ ',
 		'COPY --chown=node:node <multi> ./',
+		'COPY',
+	],
+	[
+		'/bin/sh -c #(nop) COPY --chown=node:nodedir:d598319f97116ec21b0a5a098330d232217e253916a8d3105b707daea894df0f in ./dist ',
+		'COPY --chown=node:node <dir> ./dist',
 		'COPY',
 	],
 	['/bin/sh -c #(nop)  ENV NODE_VERSION=20.11.0', 'ENV NODE_VERSION=20.11.0', 'ENV'],

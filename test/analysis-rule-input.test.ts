@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
 import {buildRuleInput} from '../source/analysis/rule-input.js';
+import type {ExecInfo} from '../source/image/types.js';
 import {dir, file, layer, rawImage, symlink, whiteout} from './helpers/raw-image-builder.js';
 
 test('the rules see the final non-directory files, each from the layer whose version is visible', () => {
@@ -42,4 +43,28 @@ test('evidence text comes only from the layer whose version survives', () => {
 	]);
 	const input = buildRuleInput(analyzeImage(raw), raw);
 	assert.deepEqual([...input.evidence], [['app/package.json', '{"v":2}']]);
+});
+
+test('what a file needs to run reaches the rules from the version that is visible', () => {
+	const elf: ExecInfo = {kind: 'elf', bits: 64, machine: 62, type: 'dyn', needed: ['libc.so.6'], runpath: []};
+	const script: ExecInfo = {kind: 'script', interpreter: '/usr/bin/env', argument: 'python3'};
+	const raw = rawImage([
+		layer([file('usr/bin/tool', 10, 'h1', {exec: elf}), file('app/run', 3, 'h2', {exec: script})]),
+		// tool replaced by a file that is no longer ELF: its old exec must not survive.
+		layer([file('usr/bin/tool', 11, 'h3'), file('usr/lib/libx.so', 4, 'h4', {exec: elf})]),
+	]);
+	const files = new Map(buildRuleInput(analyzeImage(raw), raw).files.map((entry) => [entry.path, entry]));
+	assert.equal(files.get('usr/bin/tool')?.exec, undefined);
+	assert.deepEqual(files.get('app/run'), {
+		path: 'app/run',
+		type: 'file',
+		size: 3,
+		mode: 0o644,
+		uid: 0,
+		gid: 0,
+		hash: 'h2',
+		exec: script,
+		layer: 0,
+	});
+	assert.deepEqual(files.get('usr/lib/libx.so')?.exec, elf);
 });

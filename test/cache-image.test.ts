@@ -14,6 +14,7 @@ import {
 	imageCachePath,
 	loadWithCache,
 } from '../source/run/image-cache.js';
+import {elfImage} from './helpers/elf-image.js';
 import {type ImageSpec, withTemporaryDirectory, writeImageArchive} from './helpers/fixture-writer.js';
 import {dir, file, hardlink, opaque, symlink, whiteout} from './helpers/raw-image-builder.js';
 
@@ -36,8 +37,22 @@ function sampleImage(): RawImage {
 				tarSizeBytes: 10_240,
 				entries: [
 					dir('usr', {mode: 0o755, uid: 3_000_000_000, gid: 7, mtime: 1_704_067_200}),
-					file('usr/big', 6_000_000_000, '00000000deadbeef'),
-					file('usr/ünïcode name', 3, '0123456789abcdef', {mode: 0o4755}),
+					file('usr/big', 6_000_000_000, '00000000deadbeef', {
+						exec: {
+							kind: 'elf',
+							bits: 64,
+							machine: 62,
+							type: 'exec',
+							interpreter: '/lib64/ld-linux-x86-64.so.2',
+							needed: ['libm.so.6', 'libc.so.6'],
+							runpath: ['$ORIGIN/../lib', ''],
+							incomplete: true,
+						},
+					}),
+					file('usr/ünïcode name', 3, '0123456789abcdef', {
+						mode: 0o4755,
+						exec: {kind: 'script', interpreter: '/usr/bin/env', argument: 'python3 -u'},
+					}),
 					symlink('usr/link', '../target'),
 					hardlink('usr/hard', 'usr/big'),
 					{path: 'usr/nohash', type: 'file', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0},
@@ -55,6 +70,17 @@ function sampleImage(): RawImage {
 				entries: [
 					whiteout('usr/big'),
 					opaque('usr'),
+					file('lib/libz.so.1', 90_000, '00000000000000aa', {
+						exec: {
+							kind: 'elf',
+							bits: 32,
+							machine: 40,
+							type: 'dyn',
+							needed: [],
+							runpath: [],
+							soname: 'libz.so.1',
+						},
+					}),
 					{path: 'dev/x', type: 'char', size: 0, mode: 0o600, uid: 0, gid: 0, mtime: 5},
 				],
 				captured: [],
@@ -71,6 +97,11 @@ const smallSpec: ImageSpec = {
 			files: [
 				{path: 'etc/os-release', content: 'ID=debian\n'},
 				{path: 'bin/tool', size: 3000},
+				{path: 'bin/start', content: '#!/bin/sh -e\nexec app\n', mode: 0o755},
+				{
+					path: 'lib/libdemo.so.1',
+					content: elfImage({bits: 64, little: true, needed: ['libc.so.6'], soname: 'libdemo.so.1'}),
+				},
 			],
 		},
 		{
@@ -138,6 +169,17 @@ test('second open of an archive comes from the cache and readFile still works', 
 		const cached = await loadWithCache(second.source, {cache: true, env, reference: 'other-name.tar'});
 		assert.equal(second.loads(), 0);
 		assert.deepEqual(cached, {...loaded, reference: 'other-name.tar'});
+		const byPath = new Map(cached.layers[0]!.entries.map((entry) => [entry.path, entry.exec]));
+		assert.deepEqual(byPath.get('bin/start'), {kind: 'script', interpreter: '/bin/sh', argument: '-e'});
+		assert.deepEqual(byPath.get('lib/libdemo.so.1'), {
+			kind: 'elf',
+			bits: 64,
+			machine: 62,
+			type: 'dyn',
+			needed: ['libc.so.6'],
+			runpath: [],
+			soname: 'libdemo.so.1',
+		});
 		assert.equal(second.source.kind, 'docker-archive');
 		const content = await second.source.readFile(1, 'app/main.js', 100);
 		assert.equal(content.toString('utf8'), 'hello');

@@ -44,6 +44,7 @@ test('a full .layerlens.yml is read strictly', () => {
 			'  maxBuildOnlyBytes: disabled',
 			'  failOn: [secret, waste]',
 			'  failOnConfidence: medium',
+			'  countBaseFindings: true',
 			'ignorePaths:',
 			'  - path: "app/node_modules/sharp/**"',
 			'    reason: native module loaded at runtime',
@@ -59,6 +60,7 @@ test('a full .layerlens.yml is read strictly', () => {
 	assert.equal(rules.maxBuildOnlyBytes, undefined);
 	assert.deepEqual(rules.failOn, ['secret', 'waste']);
 	assert.equal(rules.failOnConfidence, 'medium');
+	assert.equal(rules.countBaseFindings, true);
 	assert.deepEqual(rules.ignorePaths, [
 		{path: 'app/node_modules/sharp/**', reason: 'native module loaded at runtime'},
 	]);
@@ -98,10 +100,14 @@ test('every bad config is a one-line LayerlensError naming the problem', () => {
 			/rules\.failOn has 'secrets'\. Use any of: secret, build-only, cache, waste/,
 		],
 		['rules:\n  failOnConfidence: sure', /failOnConfidence must be high, medium or low/],
+		['rules:\n  countBaseFindings: yes please', /rules\.countBaseFindings must be true or false/],
 		['rules: 3', /rules must be a mapping/],
 		['ignorePaths:\n  - path: "a/**"', /ignorePaths\[0\] needs a reason/],
 		['ignorePaths:\n  - "a/**"', /ignorePaths\[0\] must be \{path, reason\}/],
-		['ignorePaths:\n  - {path: "a/{b", reason: r}', /ignorePaths\[0\]\.path must be a glob/],
+		[
+			'ignorePaths:\n  - {path: "a/{b", reason: r}',
+			/ignorePaths\[0\]\.path 'a\/\{b' is not a valid glob: Missing closing/,
+		],
 		['ignorePaths:\n  - {path: a, reason: r, why: x}', /unknown key 'ignorePaths\[0\]\.why'/],
 		['ignorePaths: a/**', /ignorePaths must be a list/],
 		['baseline: 5', /baseline must be a file path/],

@@ -7,7 +7,7 @@ import {createBaseline, readBaseline, writeBaselineFile} from '../source/ci/base
 import {evaluateCi} from '../source/ci/evaluate.js';
 import {ciExitCode} from '../source/ci/exit-code.js';
 import {formatCiReport} from '../source/ci/format-ci-report.js';
-import {globToRegExp} from '../source/ci/glob.js';
+import {compileGlob, globProblem} from '../source/ci/glob.js';
 import {type CiRules, defaultRules, diveDefaultRules} from '../source/ci/rules.js';
 import {cleanAnalysis, naiveAnalysis, npmCache} from './helpers/report-analysis.js';
 
@@ -209,7 +209,7 @@ test('a baseline file is written atomically, sorted, and reads back', async () =
 });
 
 test('globs', () => {
-	const matches = (pattern: string, path: string) => globToRegExp(pattern).test(path);
+	const matches = (pattern: string, path: string) => compileGlob(pattern)(path);
 	assert.ok(matches('app/**', 'app/a/b.js'));
 	assert.ok(matches('app/**/b.js', 'app/b.js'));
 	assert.ok(matches('/app/*.js', 'app/x.js'));
@@ -219,4 +219,40 @@ test('globs', () => {
 	assert.ok(matches('app/{a,b}/x', 'app/b/x'));
 	assert.ok(matches('app/[ab]?', 'app/ax'));
 	assert.ok(!matches('app/a.js', 'app/aXjs'));
+	// What the hand-written matcher got wrong: escapes and bracket expressions.
+	assert.ok(matches('app/\\*.js', 'app/*.js'));
+	assert.ok(!matches('app/\\*.js', 'app/x.js'));
+	assert.ok(matches('app/[^a]x', 'app/bx'));
+	assert.ok(!matches('app/[^a]x', 'app/ax'));
+	assert.ok(matches('*.env', 'app/.env'));
+	assert.match(globProblem('[z-a]') ?? '', /Range out of order/);
+	assert.match(globProblem('app/{a,b') ?? '', /Missing closing/);
+	assert.equal(globProblem('app/**'), undefined);
+});
+
+test("findings about the base image's files fail the gate only with rules.countBaseFindings", () => {
+	const analysis = cleanAnalysis();
+	analysis.findings = [{...npmCache, fromBase: true}];
+	const byDefault = evaluateCi(analysis, defaultRules());
+	assert.equal(byDefault.passed, true);
+	const cache = byDefault.results.find((entry) => entry.rule === 'failOn:cache')!;
+	assert.equal(cache.status, 'PASS');
+	assert.equal(cache.detail, '1 from the base image not counted (rules.countBaseFindings: true counts them)');
+	const counted = evaluateCi(analysis, {...defaultRules(), countBaseFindings: true});
+	assert.equal(counted.passed, false);
+	assert.equal(counted.results.find((entry) => entry.rule === 'failOn:cache')!.status, 'FAIL');
+
+	// maxBuildOnlyBytes adds up the app's build-only bytes only, unless asked otherwise.
+	analysis.findings = [{...npmCache, category: 'build-only', fromBase: true}];
+	const limit = {...defaultRules(), maxBuildOnlyBytes: 0};
+	assert.equal(
+		evaluateCi(analysis, limit).results.find((entry) => entry.rule === 'maxBuildOnlyBytes')!.status,
+		'PASS',
+	);
+	assert.equal(
+		evaluateCi(analysis, {...limit, countBaseFindings: true}).results.find(
+			(entry) => entry.rule === 'maxBuildOnlyBytes',
+		)!.status,
+		'FAIL',
+	);
 });

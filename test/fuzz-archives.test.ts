@@ -19,9 +19,12 @@ import {analyzeImage} from '../source/analysis/analyze-image.js';
 import {isLayerlensError} from '../source/errors.js';
 import {readImageArchive} from '../source/image/read-archive.js';
 import {type ArchiveOptions, buildImageArchive, type ImageSpec} from './helpers/fixture-writer.js';
+import {hiddenFileShapes} from './helpers/hidden-file-shapes.js';
 
 const seed = 0x1a7e_11e5;
 const casesPerFlavour = 1000;
+/** Extra cases for each crafted layer of issue 17 (typeflag/name/size combinations Docker reads its own way). */
+const casesPerShape = 100;
 /** No single case may take longer than this (they take milliseconds). */
 const caseTimeoutMs = 5000;
 /** The worker's old-space limit: a case that needs more is a memory bug. */
@@ -186,8 +189,20 @@ export function mutate(bases: Buffer[], baseIndex: number, caseIndex: number): M
 	return {description: `splice ${length} bytes at ${at}`, bytes: spliced};
 }
 
+const shapes = hiddenFileShapes();
+const baseNames = [...flavours.map(([name]) => name), ...shapes.map((shape) => `shape: ${shape.name}`)];
+const totalCases = casesPerFlavour * flavours.length + casesPerShape * shapes.length;
+
 export async function buildBases(): Promise<Buffer[]> {
-	return Promise.all(flavours.map(async ([, options]) => buildImageArchive(spec, options)));
+	return Promise.all([
+		...flavours.map(async ([, options]) => buildImageArchive(spec, options)),
+		...shapes.map(async (shape) =>
+			buildImageArchive({
+				layers: [{createdBy: 'ADD crafted.tar /', files: [], rawTar: shape.layer}],
+				config: {cmd: ['/app/run']},
+			}),
+		),
+	]);
 }
 
 type Outcome = {ok: true} | {ok: false; error: string};
@@ -317,11 +332,11 @@ if (isMainThread) {
 		}
 	});
 
-	test(`${casesPerFlavour * flavours.length} mutated archives: success or LayerlensError, no hang, bounded heap`, {
-		timeout: 120_000,
+	test(`${totalCases} mutated archives (3 flavours, ${shapes.length} crafted layers): success or LayerlensError, no hang, bounded heap`, {
+		timeout: 180_000,
 	}, async () => {
 		const failures: Failure[] = [];
-		const total = casesPerFlavour * flavours.length;
+		const total = totalCases;
 		// Two workers, one per core.
 		const half = Math.floor(total / 2);
 		const heaps = await Promise.all([runRange(0, half, failures), runRange(half, total, failures)]);
@@ -337,7 +352,7 @@ if (isMainThread) {
 		const bases = await buildBases();
 		const described = failures.slice(0, 5).map((failure) => {
 			const {description} = mutate(bases, failure.id % bases.length, Math.floor(failure.id / bases.length));
-			const [flavour] = flavours[failure.id % bases.length]!;
+			const flavour = baseNames[failure.id % bases.length]!;
 			return `case ${failure.id} (${flavour}, ${description}): ${failure.reason}`;
 		});
 		assert.deepEqual(described, [], `${failures.length} failing cases`);

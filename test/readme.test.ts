@@ -49,3 +49,105 @@ test('every finding rule id is documented in the README', async () => {
 	const missing = [...ids].filter((id) => !readme.includes(`\`${id}\``));
 	assert.deepEqual(missing, []);
 });
+
+test('the README’s .layerlens.yml example runs as written (exit 0 or 1, never a config error)', async () => {
+	const {mkdtemp, rm, writeFile} = await import('node:fs/promises');
+	const {tmpdir} = await import('node:os');
+	const {writeImageArchive} = await import('./helpers/fixture-writer.js');
+	const {describeRun, runCli} = await import('./helpers/run-cli.js');
+	const examples = [...readme.matchAll(/```yaml\n(# \.layerlens\.yml\n[\s\S]*?)```/g)].map(
+		(match) => match[1]!,
+	);
+	assert.ok(examples.length > 0, 'the README has a .layerlens.yml example');
+	const directory = await mkdtemp(join(tmpdir(), 'layerlens-readme-'));
+	try {
+		await writeImageArchive(
+			{layers: [{createdBy: 'ADD app', files: [{path: 'app/public/index.html', content: '<p>hi</p>'}]}]},
+			join(directory, 'image.tar'),
+		);
+		for (const example of examples) {
+			await writeFile(join(directory, '.layerlens.yml'), example);
+			const baseline = /^baseline: (\S+)/m.exec(example)?.[1];
+			if (baseline !== undefined) {
+				const written = await runCli(['image.tar', '--write-baseline', baseline], {cwd: directory});
+				assert.equal(written.code, 0, describeRun(written));
+			}
+
+			const result = await runCli(['image.tar', '--ci'], {cwd: directory});
+			assert.ok(result.code === 0 || result.code === 1, describeRun(result));
+			assert.match(result.stdout, /^layerlens CI rules from .*\.layerlens\.yml/m);
+			assert.equal(result.stderr, '');
+		}
+	} finally {
+		await rm(directory, {recursive: true, force: true});
+	}
+});
+
+test('the README’s CI snippets are valid YAML: GitHub uploads the SARIF, GitLab has a docker CLI and TLS off on 2375', async () => {
+	const {parse} = await import('yaml');
+	const workflow = /```yaml\n(# \.github\/workflows\/layerlens\.yml\n[\s\S]*?)```/.exec(readme);
+	assert.ok(workflow, 'the README has a GitHub workflow');
+	const github = parse(workflow[1]!) as {
+		permissions: Record<string, string>;
+		jobs: Record<string, {steps: Array<{uses?: string; run?: string; with?: Record<string, string>}>}>;
+	};
+	assert.equal(github.permissions['security-events'], 'write');
+	const steps = Object.values(github.jobs)[0]!.steps;
+	const upload = steps.find((step) => step.uses?.startsWith('github/codeql-action/upload-sarif'));
+	assert.ok(upload, 'a step uploads the SARIF');
+	const check = steps.find((step) => step.run?.includes('--output sarif='));
+	assert.ok(
+		check?.run?.includes(`sarif=${upload.with!.sarif_file}`),
+		'the file written is the file uploaded',
+	);
+
+	const gitlabBlock = /```yaml\n(layerlens:\n[\s\S]*?)```/.exec(readme);
+	assert.ok(gitlabBlock, 'the README has a GitLab job');
+	const gitlab = (parse(gitlabBlock[1]!) as {layerlens: {image: string; variables: Record<string, string>}})
+		.layerlens;
+	assert.match(gitlab.image, /^docker:/, 'the job image has the docker CLI');
+	assert.equal(gitlab.variables.DOCKER_HOST, 'tcp://docker:2375');
+	assert.equal(gitlab.variables.DOCKER_TLS_CERTDIR, '');
+});
+
+test('the README documents stdin, Podman, SARIF upload, the cache and NO_COLOR; install says what exists', () => {
+	for (const needle of [
+		'docker save myapp:prod | layerlens',
+		'--source podman',
+		'podman save',
+		'upload-sarif',
+		'--clear-cache',
+		'LAYERLENS_CACHE_MAX_BYTES',
+		'$XDG_CACHE_HOME/layerlens',
+		'NO_COLOR',
+		'npm pack',
+	]) {
+		assert.ok(readme.includes(needle), `README mentions ${needle}`);
+	}
+
+	assert.match(readme, /not on the npm registry yet/);
+});
+
+test('package.json links match the URL errors print; LICENSE and the schema ship in the package', async () => {
+	const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+		license: string;
+		homepage: string;
+		repository: {url: string};
+		bugs: {url: string};
+		files: string[];
+	};
+	const fatal = await readFile(join(root, 'source/run/report-fatal.ts'), 'utf8');
+	const reportUrl = /const reportUrl = '([^']+)'/.exec(fatal)?.[1];
+	assert.equal(pkg.bugs.url, reportUrl);
+	assert.equal(pkg.repository.url, `git+${reportUrl!.replace(/\/issues$/, '.git')}`);
+	assert.ok(pkg.homepage.startsWith(reportUrl!.replace(/\/issues$/, '')));
+	assert.equal(pkg.license, 'MIT');
+	assert.match(await readFile(join(root, 'LICENSE'), 'utf8'), /^MIT License/);
+	const {stdout} = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: root});
+	const packed = (JSON.parse(stdout) as Array<{files: Array<{path: string}>}>)[0]!.files.map(
+		(file) => file.path,
+	);
+	assert.ok(packed.includes('LICENSE'));
+	assert.ok(packed.includes('source/report/layerlens-report.schema.json'));
+	assert.ok(readme.includes('source/report/layerlens-report.schema.json'), 'the README links the schema');
+});

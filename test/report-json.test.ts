@@ -49,7 +49,11 @@ const finding: Finding = {
 
 test('the report validates against its schema, findings carry pathCount instead of paths', () => {
 	const analysis = analyzeImage(sampleImage());
-	analysis.findings.push(finding, {...finding, ruleId: 'LL-NO-LAYER', layerIndex: undefined, paths: []});
+	analysis.findings.push(
+		finding,
+		{...finding, ruleId: 'LL-NO-LAYER', layerIndex: undefined, paths: []},
+		{...finding, ruleId: 'LL-FROM-BASE', fromBase: true},
+	);
 	const report = toJsonReport(analysis, {toolVersion: '0.1.0'});
 	const serialised = JSON.parse(JSON.stringify(report)) as unknown;
 	assert.equal(validate(serialised), true, JSON.stringify(validate.errors, null, 2));
@@ -57,6 +61,13 @@ test('the report validates against its schema, findings carry pathCount instead 
 	assert.deepEqual(report.tool, {name: 'layerlens', version: '0.1.0'});
 	assert.equal(report.findings[0]!.pathCount, 2);
 	assert.equal('paths' in report.findings[0]!, false);
+	// fromBase is carried only when true; the schema allows nothing else.
+	assert.equal(report.findings[0]!.fromBase, undefined);
+	assert.equal(report.findings[2]!.fromBase, true);
+	assert.equal(
+		validate(JSON.parse(JSON.stringify({...report, findings: [{...report.findings[0]!, fromBase: false}]}))),
+		false,
+	);
 	assert.deepEqual(report.findings[0]!.groups, finding.groups);
 	// The tree is not part of the report.
 	assert.equal('root' in report, false);

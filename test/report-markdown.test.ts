@@ -3,7 +3,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {test} from 'node:test';
 import MarkdownIt from 'markdown-it';
 import {toMarkdown} from '../source/report/markdown.js';
-import {escapeText, fencedBlock, inlineCode} from '../source/report/markdown-text.js';
+import {escapeText, escapeTextWithCode, fencedBlock, inlineCode} from '../source/report/markdown-text.js';
 import {naiveAnalysis, naiveInstructions} from './helpers/report-analysis.js';
 
 const goldenPath = new URL('golden/report-markdown-naive.md', import.meta.url);
@@ -157,4 +157,35 @@ test('a report without findings, waste or suggestion says so', () => {
 	assert.match(markdown, /## Findings\n\nNo findings\./);
 	assert.match(markdown, /No file is hidden by a later layer\./);
 	assert.ok(!markdown.includes('## Suggested Dockerfile'));
+});
+
+test("the base image's findings are shown apart, after the app's, with the advice to choose another base", () => {
+	const analysis = naiveAnalysis();
+	const [first, ...rest] = analysis.findings;
+	analysis.findings = [
+		...rest,
+		{...first!, fromBase: true, fix: 'From the base image: choose another base image'},
+	];
+	const markdown = toMarkdown(analysis);
+	const apart = markdown.indexOf('### From the base image: 1 finding');
+	assert.ok(apart > 0);
+	assert.ok(markdown.indexOf(`\`${first!.ruleId}\``, apart) > apart);
+	for (const finding of rest) {
+		assert.ok(markdown.indexOf(`\`${finding.ruleId}\``) < apart);
+	}
+
+	assert.match(markdown.slice(apart), /no step of your Dockerfile removes them; choose another base/);
+});
+
+test('commands in fix and evidence lines render as code spans, the rest stays escaped text', () => {
+	assert.equal(
+		escapeTextWithCode('Install with `npm ci --omit=dev` in the runtime stage'),
+		'Install with `npm ci --omit=dev` in the runtime stage',
+	);
+	assert.equal(escapeTextWithCode('run `a|b` and <x>'), 'run `a|b` and \\<x\\>');
+	// An unpaired backtick is a literal one, escaped.
+	assert.equal(escapeTextWithCode('it`s fine'), 'it\\`s fine');
+	const markdown = toMarkdown(naiveAnalysis(), {toolVersion: '0.1.0'});
+	assert.match(markdown, /^Fix: Install with `npm ci --omit=dev` in the runtime stage/m);
+	assert.doesNotMatch(markdown, /\\`/);
 });

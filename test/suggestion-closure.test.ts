@@ -200,3 +200,17 @@ test('stack detection reads the entrypoint, not any .py file anywhere (gcc ships
 	assert.equal(runtimeClosure(input).runtime, 'native');
 	assert.equal(runtimeClosure(ruleInput({files: debianRoot(), config: {cmd: ['bash']}})).runtime, 'shell');
 });
+
+test('a hard link is followed to the file whose bytes it shares (tar stores the bytes once)', () => {
+	const input = ruleInput({
+		files: [
+			...debianRoot(),
+			finalFile('usr/local/bin/tool', 16_000, 1, elf(['libz.so.1'])),
+			{...finalFile('usr/local/bin/tool-alias', 0, 1), type: 'hardlink', linkTarget: 'usr/local/bin/tool'},
+		],
+		config: {cmd: ['tool-alias'], env: ['PATH=/usr/local/bin']},
+	});
+	const closure = runtimeClosure(input);
+	assert.equal(closure.runtime, 'native');
+	assert.ok(closure.proven.has('usr/lib/x86_64-linux-gnu/libz.so.1.2.13'), [...closure.proven].join(' '));
+});

@@ -44,7 +44,20 @@ test('a load error prints its one line and exits with 2', async () => {
 		...terminal,
 	});
 	assert.equal(exit, 2);
-	assert.equal(terminal.errors(), 'No image missing:latest in the Docker daemon. Pull it first\n');
+	assert.equal(terminal.errors(), 'layerlens: No image missing:latest in the Docker daemon. Pull it first\n');
+});
+
+test('a load error naming an escape sequence prints it as text', async () => {
+	const terminal = fakeTerminal();
+	const exit = await runExplorer({
+		title: 'x',
+		load: async () => {
+			throw new LayerlensError('layer 1 (\u001B]0;pwned\u0007\u009B2J) is missing');
+		},
+		...terminal,
+	});
+	assert.equal(exit, 2);
+	assert.equal(terminal.errors(), 'layerlens: layer 1 (\\x1b]0;pwned\\x07\\x9b2J) is missing\n');
 });
 
 test('Ctrl+C while loading exits with 130; SIGTERM with 143', async () => {

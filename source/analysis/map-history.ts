@@ -20,6 +20,22 @@ Pairs non-empty history entries with layers in order, from the bottom. When the 
 pairing is kept from the start and the rest is left unmapped with a warning: shifting the pairing to make
 it fit would silently attach commands to the wrong layers.
 */
+/**
+`docker import` writes the comment `Imported from <source>` (`-` for stdin), or the `-m` message, which
+mean nothing to a newcomer: the first entry is said to be the imported base image. A later entry without
+created_by (`docker commit -m`) shows its message as written.
+*/
+function describeComment(comment: string, historyIndex: number): string {
+	const imported = /^Imported from (.*)$/.exec(comment);
+	const source = imported?.[1]?.trim() ?? '';
+	const what = imported
+		? source === '-' || source === ''
+			? 'imported'
+			: `imported from ${source}`
+		: `imported: ${comment}`;
+	return historyIndex === 0 ? `the base image (${what})` : `(${imported ? what : comment})`;
+}
+
 export function mapHistory(records: HistoryRecord[], layerCount: number): HistoryMapping {
 	const history: HistoryEntry[] = [];
 	const layers: LayerHistory[] = Array.from({length: layerCount}, () => ({instruction: 'unknown'}));
@@ -32,7 +48,7 @@ export function mapHistory(records: HistoryRecord[], layerCount: number): Histor
 		// `docker import` and some builders leave created_by empty and say what happened in the comment.
 		const instruction =
 			normalized.kind === 'UNKNOWN' && !record.createdBy?.trim() && record.comment?.trim()
-				? `(${record.comment.trim()})`
+				? describeComment(record.comment.trim(), historyIndex)
 				: normalized.instruction;
 		let layerIndex: number | null = null;
 		if (!record.emptyLayer) {

@@ -33,8 +33,14 @@ One object literal per shape instead of spreads: a million files, each built in 
 fields in the object, instead of temporary objects and a separate property store each.
 */
 function finalFile(path: string, entry: TarEntry, layer: number): FinalFile {
-	const {type, size, mode, uid, gid, linkTarget, hash} = entry;
+	const {type, size, mode, uid, gid, linkTarget, hash, exec} = entry;
 	if (linkTarget === undefined) {
+		if (exec !== undefined) {
+			return hash === undefined
+				? {path, type, size, mode, uid, gid, exec, layer}
+				: {path, type, size, mode, uid, gid, hash, exec, layer};
+		}
+
 		return hash === undefined
 			? {path, type, size, mode, uid, gid, layer}
 			: {path, type, size, mode, uid, gid, hash, layer};

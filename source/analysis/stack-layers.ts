@@ -1,4 +1,5 @@
 import type {ParsedLayer, TarEntry} from '../image/types.js';
+import {checkMemoryBudget} from '../memory-budget.js';
 import {findNode} from './path-node.js';
 import type {ChangeKind, FileVersion, HideCause, PathNode} from './types.js';
 
@@ -40,6 +41,8 @@ export function stackLayers(layers: ParsedLayer[]): StackedLayers {
 			return existing;
 		}
 
+		// Every 65,536 nodes: a crafted layer can unpack into tens of millions of paths (issue 17).
+		if ((nodeCount & 0xff_ff) === 0) checkMemoryBudget('stacking the layers');
 		const node = createNode(nodeCount++, name, path, parent);
 		parent.children ??= new Map();
 		parent.children.set(name, node);

@@ -158,6 +158,12 @@ export type Finding = {
 	bytes: number;
 	/** One-line fix. */
 	fix: string;
+	/**
+	Present (and true) when the finding's files came from the base image's layers: no step of the app's
+	Dockerfile can remove them, only another base can. Such findings are shown apart, left out of the
+	projection, and count in a `--ci` failure only when `countBaseFindings` is set.
+	*/
+	fromBase?: true;
 };
 
 export type ImageInfo = {

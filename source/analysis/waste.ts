@@ -1,3 +1,4 @@
+import {checkMemoryBudget} from '../memory-budget.js';
 import type {DuplicateGroup, PathNode, WasteItem, WasteSummary} from './types.js';
 
 export type WasteResult = {
@@ -112,14 +113,24 @@ export function computeWaste(root: PathNode, layerCount: number): WasteResult {
 
 /**
 Pre-order, children in the order the layers introduced them (tar order), so parents come before their
-children and the same image always gives the same order. Recursion depth is the path depth.
+children and the same image always gives the same order. Iterative: a crafted path 100,000
+directories deep must not overflow the call stack (issue 17).
 */
 export function forEachNode(root: PathNode, visit: (node: PathNode) => void): void {
+	const stack: Array<Iterator<PathNode>> = [];
+	let visited = 0;
 	visit(root);
-	if (root.children) {
-		for (const child of root.children.values()) {
-			forEachNode(child, visit);
+	if (root.children) stack.push(root.children.values());
+	while (stack.length > 0) {
+		const next = stack.at(-1)!.next();
+		if (next.done) {
+			stack.pop();
+			continue;
 		}
+
+		if ((++visited & 0xff_ff) === 0) checkMemoryBudget('walking the file tree');
+		visit(next.value);
+		if (next.value.children) stack.push(next.value.children.values());
 	}
 }
 

@@ -5,7 +5,7 @@ import {parse as parseYaml} from 'yaml';
 import type {Confidence, FindingCategory} from '../analysis/types.js';
 import {LayerlensError} from '../errors.js';
 import {readBaseline} from './baseline.js';
-import {isValidGlob} from './glob.js';
+import {globProblem} from './glob.js';
 import {parseByteSize} from './parse-size.js';
 import {
 	type CiRules,
@@ -26,6 +26,8 @@ export type CiRuleSources = {
 	cwd: string;
 	/** `--config PATH`; otherwise `.layerlens.yml`, `.layerlens.yaml` or dive's `.dive-ci` in `cwd`. */
 	configPath?: string;
+	/** `--ci-config PATH` (dive's flag): the file is dive's `.dive-ci` format whatever its name. */
+	configIsDive?: boolean;
 	/** `--baseline PATH`; wins over the config file's `baseline`. */
 	baselinePath?: string;
 	overrides?: RuleOverrides;
@@ -36,7 +38,7 @@ export const diveConfigName = '.dive-ci';
 
 // `diff` holds the budgets of `layerlens diff --ci`, read by ci/diff-budgets.ts.
 const topLevelKeys = ['rules', 'ignorePaths', 'baseline', 'diff'] as const;
-const ruleKeys = [...thresholdRuleNames, 'failOn', 'failOnConfidence'] as const;
+const ruleKeys = [...thresholdRuleNames, 'failOn', 'failOnConfidence', 'countBaseFindings'] as const;
 const confidences: readonly Confidence[] = ['high', 'medium', 'low'];
 const disabledWords = new Set(['disabled', 'off', 'false', '']);
 
@@ -168,11 +170,16 @@ function parseIgnorePaths(value: unknown, origin: string): IgnorePath[] {
 		}
 
 		rejectUnknownKeys(item, ['path', 'reason'], `${where}.`, origin);
-		if (typeof item.path !== 'string' || !isValidGlob(item.path)) {
+		if (typeof item.path !== 'string') {
 			throw configError(
 				origin,
 				`${where}.path must be a glob such as app/docs/**, got ${describe(item.path)}`,
 			);
+		}
+
+		const problem = globProblem(item.path);
+		if (problem !== undefined) {
+			throw configError(origin, `${where}.path ${describe(item.path)} is not a valid glob: ${problem}`);
 		}
 
 		if (typeof item.reason !== 'string' || item.reason.trim() === '') {
@@ -226,6 +233,15 @@ export function parseLayerlensConfig(
 			}
 
 			rules.failOnConfidence = value as Confidence;
+		}
+
+		if ('countBaseFindings' in document.rules) {
+			const value = document.rules.countBaseFindings;
+			if (typeof value !== 'boolean') {
+				throw configError(origin, `rules.countBaseFindings must be true or false, got ${describe(value)}`);
+			}
+
+			rules.countBaseFindings = value;
 		}
 	}
 
@@ -289,7 +305,7 @@ export function applyRuleOverrides(rules: CiRules, overrides: RuleOverrides): Ci
 	for (const name of thresholdRuleNames) {
 		const value = overrides[name];
 		if (value !== undefined) {
-			// Name the flag as the user typed it: meow spells lowestEfficiency --lowest-efficiency.
+			// Name the flag as the user typed it: lowestEfficiency is --lowest-efficiency on the command line.
 			next[name] = parseThreshold(
 				name,
 				value,
@@ -332,13 +348,13 @@ export async function loadCiRules(sources: CiRuleSources): Promise<CiRules> {
 			text = await readFile(file, 'utf8');
 		} catch (error) {
 			throw new LayerlensError(`Cannot read config file ${sources.configPath ?? file}`, {
-				hint: 'Check the --config path',
+				hint: `Check the ${sources.configIsDive ? '--ci-config' : '--config'} path`,
 				cause: error,
 			});
 		}
 
 		const origin = sources.configPath ?? basename(file);
-		if (basename(file) === diveConfigName) {
+		if (sources.configIsDive || basename(file) === diveConfigName) {
 			rules = parseDiveConfig(text, origin);
 		} else {
 			const parsed = parseLayerlensConfig(text, origin);

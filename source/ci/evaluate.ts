@@ -38,13 +38,23 @@ function bytesText(bytes: number): string {
 	return `${formatBytes(bytes)} (${bytes} B)`;
 }
 
-function fraction(value: number): string {
-	return String(Number(value.toFixed(4)));
+function decimals(value: number): number {
+	return /\.(\d+)$/.exec(String(value))?.[1]?.length ?? 0;
+}
+
+/** A measured fraction: 4 decimals, or one more than the limit has, so the figure never rounds onto the limit. */
+function fraction(value: number, limit = 0): string {
+	return String(Number(value.toFixed(Math.min(15, Math.max(4, decimals(limit) + 1)))));
+}
+
+/** A limit as the user wrote it: 0.99999 stays 0.99999 (rounding it to "1" would misstate the rule). */
+function limitAsGiven(value: number): string {
+	return String(value);
 }
 
 type Threshold = {
 	name: ThresholdRuleName;
-	measure: () => {value: number; text: string} | {skip: string};
+	measure: (limit: number) => {value: number; text: string} | {skip: string};
 	/** Whether the measured value breaks the limit (dive's comparisons, strict). */
 	fails: (value: number, limit: number) => boolean;
 	limitText: (limit: number) => string;
@@ -65,22 +75,24 @@ export function evaluateCi(
 		? afterIgnore.filter((finding) => isKnownFinding(finding, rules.baseline!))
 		: [];
 	const findings = afterIgnore.filter((finding) => !baselined.includes(finding));
+	// Findings about the base image's files are another base's business: they fail the gate only on request.
+	const counted = rules.countBaseFindings ? findings : findings.filter((finding) => !finding.fromBase);
 	const {efficiency} = analysis;
 	const reclaimable = keptWasteItems(analysis.waste.items, rules.ignorePaths).reduce(
 		(sum, item) => sum + item.bytes,
 		0,
 	);
 	const reclaimableBytes = rules.ignorePaths.length === 0 ? analysis.waste.reclaimableBytes : reclaimable;
-	const buildOnlyBytes = findings
+	const buildOnlyBytes = counted
 		.filter((finding) => finding.category === 'build-only')
 		.reduce((sum, finding) => sum + finding.bytes, 0);
 
 	const thresholds: Threshold[] = [
 		{
 			name: 'lowestEfficiency',
-			measure: () => ({value: efficiency.score, text: fraction(efficiency.score)}),
+			measure: (limit) => ({value: efficiency.score, text: fraction(efficiency.score, limit)}),
 			fails: (value, limit) => limit > value,
-			limitText: fraction,
+			limitText: limitAsGiven,
 		},
 		{
 			name: 'highestWastedBytes',
@@ -90,13 +102,13 @@ export function evaluateCi(
 		},
 		{
 			name: 'highestUserWastedPercent',
-			measure: () =>
+			measure: (limit) =>
 				// dive divides by zero here and silently passes; say why the rule could not run instead.
 				efficiency.userSizeBytes > 0 && Number.isFinite(efficiency.wastedUserPercent)
-					? {value: efficiency.wastedUserPercent, text: fraction(efficiency.wastedUserPercent)}
+					? {value: efficiency.wastedUserPercent, text: fraction(efficiency.wastedUserPercent, limit)}
 					: {skip: 'no layers above the base layer to measure'},
 			fails: (value, limit) => value > limit,
-			limitText: fraction,
+			limitText: limitAsGiven,
 		},
 		{
 			name: 'maxImageBytes',
@@ -124,7 +136,7 @@ export function evaluateCi(
 			return {rule: threshold.name, status: 'SKIP', measured: '-', threshold: 'disabled'};
 		}
 
-		const measured = threshold.measure();
+		const measured = threshold.measure(limit);
 		if ('skip' in measured) {
 			return {
 				rule: threshold.name,
@@ -144,7 +156,15 @@ export function evaluateCi(
 	});
 
 	for (const category of failOnCategories) {
-		results.push(failOnResult(category, findings, baselined, rules));
+		results.push(
+			failOnResult(
+				category,
+				counted,
+				baselined,
+				rules,
+				findings.filter((finding) => !counted.includes(finding)),
+			),
+		);
 	}
 
 	return {
@@ -162,6 +182,7 @@ function failOnResult(
 	findings: Finding[],
 	baselined: Finding[],
 	rules: CiRules,
+	notCounted: Finding[],
 ): CiRuleResult {
 	const rule = `failOn:${category}`;
 	if (!rules.failOn.includes(category)) {
@@ -188,6 +209,11 @@ function failOnResult(
 	const known = baselined.filter((finding) => finding.category === category).length;
 	if (known > 0) {
 		notes.push(`${known} known from the baseline`);
+	}
+
+	const fromBase = notCounted.filter((finding) => finding.category === category).length;
+	if (fromBase > 0) {
+		notes.push(`${fromBase} from the base image not counted (rules.countBaseFindings: true counts them)`);
 	}
 
 	return {

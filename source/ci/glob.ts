@@ -1,73 +1,58 @@
+import picomatch from 'picomatch';
+
 /**
-A path glob as a RegExp. `**` crosses directories, `*` and `?` stay inside one name, `[abc]` is a class,
-`{a,b}` alternatives. A pattern ending in `/` matches everything below that directory; a pattern without
-any `/` matches a file name at any depth (as in .gitignore). Paths compare without a leading `/`.
+Path globs for `ignorePaths`, matched by picomatch (the matcher behind micromatch, chokidar and fast-glob)
+rather than a hand-written translation, which got escapes and bracket expressions wrong. On top of
+picomatch's syntax: a pattern ending in `/` matches everything below that directory; a pattern without any
+`/` matches a name at any depth (as in .gitignore); paths compare without a leading `/` or `./`; dotfiles
+match like any other name (`*.env` matches `.env`, as image paths are not hidden from a config).
 */
-export function globToRegExp(pattern: string): RegExp {
-	let glob = pattern.trim().replace(/^\/+/, '').replace(/^\.\//, '');
+export type PathMatcher = (path: string) => boolean;
+
+export class GlobError extends Error {}
+
+function prepare(pattern: string): {glob: string; options: picomatch.PicomatchOptions} {
+	let glob = pattern
+		.trim()
+		.replace(/^\/+/, '')
+		.replace(/^(\.\/)+/, '');
 	if (glob.endsWith('/')) {
 		glob += '**';
 	}
 
-	const anyDepth = !glob.includes('/');
-	let source = '';
-	let braceDepth = 0;
-	for (let index = 0; index < glob.length; index++) {
-		const character = glob[index]!;
-		if (character === '*') {
-			if (glob[index + 1] === '*') {
-				const slashAfter = glob[index + 2] === '/';
-				// `**/` may also match nothing, so `a/**/b` matches `a/b`.
-				source += slashAfter ? '(?:.*/)?' : '.*';
-				index += slashAfter ? 2 : 1;
-			} else {
-				source += '[^/]*';
-			}
-		} else if (character === '?') {
-			source += '[^/]';
-		} else if (character === '[') {
-			const end = glob.indexOf(']', index + 1);
-			if (end === -1) {
-				source += '\\[';
-			} else {
-				const body = glob
-					.slice(index + 1, end)
-					.replace(/^!/, '^')
-					.replace(/\\/g, '\\\\');
-				source += `[${body}]`;
-				index = end;
-			}
-		} else if (character === '{') {
-			braceDepth++;
-			source += '(?:';
-		} else if (character === '}' && braceDepth > 0) {
-			braceDepth--;
-			source += ')';
-		} else if (character === ',' && braceDepth > 0) {
-			source += '|';
-		} else {
-			source += character.replace(/[.+^${}()|\\]/g, '\\$&');
-		}
-	}
-
-	return new RegExp(`^${anyDepth ? '(?:.*/)?' : ''}${source}$`);
+	// strictBrackets: an unbalanced bracket or brace is an error, not a literal; debug: an invalid
+	// expression (`[z-a]`) throws instead of quietly matching nothing.
+	return {glob, options: {dot: true, basename: !glob.includes('/'), strictBrackets: true, debug: true}};
 }
 
-/** Whether the glob is well-formed enough to use (balanced braces, not empty). */
-export function isValidGlob(pattern: string): boolean {
+/** Compile a glob; throws GlobError naming what is wrong with it. */
+export function compileGlob(pattern: string): PathMatcher {
 	if (pattern.trim() === '') {
-		return false;
+		throw new GlobError('the glob is empty');
 	}
 
-	let depth = 0;
-	for (const character of pattern) {
-		depth += character === '{' ? 1 : character === '}' ? -1 : 0;
-		if (depth < 0) {
-			return false;
-		}
+	const {glob, options} = prepare(pattern);
+	let matcher: picomatch.Matcher;
+	try {
+		// makeRe first: picomatch builds matchers lazily enough that an invalid range surfaces only here.
+		picomatch.makeRe(glob, options);
+		matcher = picomatch(glob, options);
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		throw new GlobError(message.replace(/^Invalid regular expression: \/.*\/: /, ''));
 	}
 
-	return depth === 0;
+	return (path) => matcher(normalizePath(path));
+}
+
+/** Why the glob cannot be used, or undefined when it can. */
+export function globProblem(pattern: string): string | undefined {
+	try {
+		compileGlob(pattern);
+		return undefined;
+	} catch (error) {
+		return error instanceof Error ? error.message : String(error);
+	}
 }
 
 export function normalizePath(path: string): string {

@@ -1,6 +1,6 @@
 import {finalVersion, findNode} from '../analysis/path-node.js';
 import type {Finding, ImageAnalysis, PathGroup, WasteItem} from '../analysis/types.js';
-import {globToRegExp, normalizePath} from './glob.js';
+import {compileGlob, normalizePath} from './glob.js';
 import type {IgnorePath} from './rules.js';
 
 /** What one ignore entry removed, so the CI report can say it (with the reason) instead of hiding it. */
@@ -36,7 +36,7 @@ export function applyIgnorePaths(
 	ignorePaths: IgnorePath[],
 	sizeOf: SizeOf,
 ): {findings: Finding[]; ignored: IgnoredSummary[]} {
-	const matchers = ignorePaths.map((ignore) => ({ignore, pattern: globToRegExp(ignore.path)}));
+	const matchers = ignorePaths.map((ignore) => ({ignore, matches: compileGlob(ignore.path)}));
 	const ignored = new Map<IgnorePath, IgnoredSummary>(
 		ignorePaths.map((ignore) => [ignore, {ignore, paths: 0, bytes: 0, droppedFindings: []}]),
 	);
@@ -52,7 +52,7 @@ export function applyIgnorePaths(
 		const removed: Array<{path: string; size: number}> = [];
 		for (const path of finding.paths) {
 			const normalized = normalizePath(path);
-			const matcher = matchers.find(({pattern}) => pattern.test(normalized));
+			const matcher = matchers.find(({matches}) => matches(normalized));
 			if (!matcher) {
 				remaining.push(path);
 				continue;
@@ -76,7 +76,7 @@ export function applyIgnorePaths(
 
 		if (remaining.length === 0) {
 			for (const {path} of removed) {
-				const matcher = matchers.find(({pattern}) => pattern.test(normalizePath(path)))!;
+				const matcher = matchers.find(({matches}) => matches(normalizePath(path)))!;
 				const dropped = ignored.get(matcher.ignore)!.droppedFindings;
 				if (!dropped.includes(finding.ruleId)) {
 					dropped.push(finding.ruleId);
@@ -119,6 +119,6 @@ function shrinkGroups(groups: PathGroup[], removed: Array<{path: string; size: n
 
 /** Waste items whose path no ignore glob matches, for the reclaimable-bytes rule. */
 export function keptWasteItems(items: WasteItem[], ignorePaths: IgnorePath[]): WasteItem[] {
-	const patterns = ignorePaths.map((ignore) => globToRegExp(ignore.path));
-	return items.filter((item) => !patterns.some((pattern) => pattern.test(normalizePath(item.path))));
+	const matchers = ignorePaths.map((ignore) => compileGlob(ignore.path));
+	return items.filter((item) => !matchers.some((matches) => matches(item.path)));
 }

@@ -25,6 +25,11 @@ export type CiRules = ThresholdRules & {
 	failOn: FindingCategory[];
 	/** Findings below this confidence never fail `failOn`. */
 	failOnConfidence: Confidence;
+	/**
+	Whether findings about the base image's files (`fromBase`) count in `failOn` and `maxBuildOnlyBytes`.
+	Off by default: only another base removes them, so they should not fail the app's build.
+	*/
+	countBaseFindings?: boolean;
 	ignorePaths: IgnorePath[];
 	baseline: Baseline | undefined;
 	/** Where the rules came from, for the report's first line (`built-in defaults`, a file path). */

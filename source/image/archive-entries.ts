@@ -1,6 +1,7 @@
 import {posix} from 'node:path';
+import {LayerlensError} from '../errors.js';
 import {sniffBytes, sniffCompression} from './compression.js';
-import {maxJsonDocumentBytes} from './json-document.js';
+import {maxDocumentTotalBytes, maxJsonDocumentBytes} from './json-document.js';
 import {LayerParser} from './layer-parser.js';
 import type {TarHandler, TarHeader} from './tar-parser.js';
 import type {ParsedLayer} from './types.js';
@@ -20,15 +21,21 @@ export function cleanName(name: string): string {
 		.replace(/\/$/, '');
 }
 
-/** Entries named like a layer are parsed as one whatever their bytes; `blobs/…` are sniffed. */
+/**
+Entries named like a layer are parsed as one whatever their bytes; `blobs/…` are sniffed. `<id>/layer.tar` is
+Docker's classic layout; `podman save` (and `skopeo copy docker-archive:`) put each layer at the top level as
+`<diff-id>.tar`, with `<id>/layer.tar` only a symlink to it.
+*/
 function isLayerName(name: string): boolean {
-	return name.endsWith('layer.tar') || name.endsWith('.tar.gz') || name.endsWith('.tgz');
+	return name.endsWith('.tar') || name.endsWith('.tar.gz') || name.endsWith('.tgz');
 }
 
 export type ArchiveContents = {
 	warnings: string[];
 	layers: Map<string, ParsedLayer>;
 	documents: Map<string, Buffer>;
+	/** Files too large to be a document, by name: asking for one as a config is a named error, not "missing". */
+	oversized: Map<string, number>;
 	links: Map<string, string>;
 	maxLayerBytes?: number;
 	/** The regular file the archive is read from, from its first byte (lets diff IDs be hashed off the main thread). */
@@ -50,6 +57,8 @@ export class ArchiveEntryHandler implements TarHandler {
 	/** Names the entry being read, for error messages about a cut-off archive. */
 	current: string | undefined;
 	private entry: Current = {kind: 'skip'};
+	/** Bytes of every document kept so far (see maxDocumentTotalBytes). */
+	private documentBytes = 0;
 
 	constructor(private readonly contents: ArchiveContents) {}
 
@@ -74,11 +83,29 @@ export class ArchiveEntryHandler implements TarHandler {
 			this.entry = {kind: 'layer', name, parser: this.layerParser(name, header)};
 		} else if (name.startsWith('blobs/')) {
 			this.entry = {kind: 'sniffing', name, header, head: [], headBytes: 0};
-		} else if (header.size <= maxJsonDocumentBytes) {
-			this.entry = {kind: 'document', name, chunks: []};
 		} else {
-			this.entry = {kind: 'skip'};
+			this.entry = this.documentOrSkip(name, header.size, []);
 		}
+	}
+
+	/** Keep a small file as a document, within the total budget; remember a large one by its size. */
+	private documentOrSkip(name: string, size: number, chunks: Buffer[]): Current {
+		if (size > maxJsonDocumentBytes) {
+			this.contents.oversized.set(name, size);
+			return {kind: 'skip'};
+		}
+
+		this.documentBytes += size;
+		if (this.documentBytes > maxDocumentTotalBytes) {
+			throw new LayerlensError(
+				`the archive holds more than ${maxDocumentTotalBytes} bytes of files that are neither layers nor small enough to skip (at ${name})`,
+				{
+					hint: 'An image archive holds layers, a few small JSON documents and little else; this one looks crafted',
+				},
+			);
+		}
+
+		return {kind: 'document', name, chunks};
 	}
 
 	data(chunk: Buffer): void | Promise<void> {
@@ -166,10 +193,7 @@ export class ArchiveEntryHandler implements TarHandler {
 			return parser.write(head);
 		}
 
-		this.entry =
-			entry.header.size <= maxJsonDocumentBytes
-				? {kind: 'document', name: entry.name, chunks: [head]}
-				: {kind: 'skip'};
+		this.entry = this.documentOrSkip(entry.name, entry.header.size, [head]);
 		return undefined;
 	}
 }

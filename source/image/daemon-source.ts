@@ -1,13 +1,15 @@
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
+import process from 'node:process';
 import type {Readable} from 'node:stream';
 import type Docker from 'dockerode';
 import {LayerlensError} from '../errors.js';
+import {formatBytes} from '../format-bytes.js';
 import {withDeadline, withIdleTimeout} from './idle-timeout.js';
 import type {PlatformSpec} from './platform.js';
 import {readImageArchive} from './read-archive.js';
 import {readFileFromArchive} from './read-layer-file.js';
-import type {ImageSource} from './types.js';
+import type {ImageSource, LoadProgress} from './types.js';
 
 export type DaemonEngine = 'docker' | 'podman';
 
@@ -15,19 +17,32 @@ export type DaemonSourceOptions = {
 	engine?: DaemonEngine;
 	platform?: PlatformSpec;
 	maxLayerBytes?: number;
-	/** Environment to read DOCKER_HOST / XDG_RUNTIME_DIR from (tests). */
+	/** Environment to read DOCKER_HOST / XDG_RUNTIME_DIR / LAYERLENS_DAEMON_TIMEOUT from (tests). */
 	env?: NodeJS.ProcessEnv;
-	/** How long the export may send nothing before it counts as stalled (default 5 minutes). */
+	/** How long each step of the export (request, headers, every gap in the data) may send nothing (default 60 s). */
 	exportIdleTimeoutMs?: number;
+	/** How long `inspect` may take (default 10 s). */
+	inspectTimeoutMs?: number;
 };
 
 /** How long `inspect` may take: a DOCKER_HOST pointing nowhere must fail, not hang. */
-const inspectTimeoutMs = 10_000;
+const defaultInspectTimeoutMs = 10_000;
 /**
-How long `docker save` may send nothing. Generous: the daemon can take minutes to start streaming a big
-image from the containerd store; but it is bounded, so a stalled daemon is an error, not a hang.
+How long any step of `docker save` may send nothing: the answer to the request, the first byte after the
+headers, and every gap in the data. Bounded so a stalled daemon is an error that names the step within a
+minute; LAYERLENS_DAEMON_TIMEOUT (seconds) raises it for a daemon that is slow to start a huge export.
 */
-const exportIdleTimeoutMs = 5 * 60_000;
+const defaultExportIdleTimeoutMs = 60_000;
+
+/** LAYERLENS_DAEMON_TIMEOUT in seconds, when it is a positive number. */
+function timeoutFromEnvironment(env: NodeJS.ProcessEnv): number | undefined {
+	const seconds = Number(env.LAYERLENS_DAEMON_TIMEOUT);
+	return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+function formatSeconds(ms: number): string {
+	return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
 
 export type DaemonEndpoint = {
 	/** Shown to the user, e.g. `unix:///var/run/docker.sock`. */
@@ -36,14 +51,20 @@ export type DaemonEndpoint = {
 	options: Docker.DockerOptions;
 };
 
-/** Where the daemon is: DOCKER_HOST (unix:// or tcp://) for docker, the rootless then rootful socket for podman. */
+/**
+Where the daemon is: DOCKER_HOST (unix:// or tcp://) for docker; for podman CONTAINER_HOST (unix://), else the
+rootless then the rootful socket, the first that exists.
+*/
 export function daemonEndpoint(engine: DaemonEngine, env: NodeJS.ProcessEnv = process.env): DaemonEndpoint {
 	if (engine === 'podman') {
+		// CONTAINER_HOST is where podman's own remote client looks first.
+		const containerHost = env.CONTAINER_HOST?.startsWith('unix://') ? env.CONTAINER_HOST.slice(7) : undefined;
 		const candidates = [
+			containerHost,
 			env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock') : undefined,
 			'/run/podman/podman.sock',
 		].filter((path): path is string => path !== undefined);
-		const socketPath = candidates.find((path) => existsSync(path)) ?? candidates.at(-1)!;
+		const socketPath = containerHost ?? candidates.find((path) => existsSync(path)) ?? candidates.at(-1)!;
 		// `host: undefined` stops a tcp DOCKER_HOST from overriding the podman socket.
 		return {address: `unix://${socketPath}`, options: {socketPath, host: undefined}};
 	}
@@ -72,7 +93,12 @@ function describeDaemonError(
 	reference: string,
 	engine: DaemonEngine,
 	address: string,
+	inspectTimeoutMs = defaultInspectTimeoutMs,
 ): LayerlensError {
+	if (error instanceof LayerlensError) {
+		return error;
+	}
+
 	const failure = error as {statusCode?: number; code?: string; message?: string};
 	const daemon = `the ${engine} daemon at ${address}`;
 	if (failure.statusCode === 404) {
@@ -109,7 +135,7 @@ function describeDaemonError(
 	}
 
 	if (failure.code === 'ECONNRESET' || /timeout|socket hang up/i.test(failure.message ?? '')) {
-		return new LayerlensError(`${daemon} did not answer within ${inspectTimeoutMs / 1000} s`, {
+		return new LayerlensError(`${daemon} did not answer within ${formatSeconds(inspectTimeoutMs)}`, {
 			hint: 'Check DOCKER_HOST and that the daemon is running',
 			cause: error,
 		});
@@ -121,17 +147,24 @@ function describeDaemonError(
 	});
 }
 
-/** Inspect with a hard deadline; the modem's socket timeout alone does not cover a connect that never completes. */
-async function inspectWithDeadline(docker: Docker, reference: string): Promise<Docker.ImageInspectInfo> {
-	let timer: NodeJS.Timeout | undefined;
-	const deadline = new Promise<never>((_resolve, reject) => {
-		timer = setTimeout(() => reject(new Error('timeout')), inspectTimeoutMs);
+/**
+One Docker API request through dockerode's modem, so it can be aborted: dockerode's own `inspect` and
+`get` take no AbortSignal, and a request left behind keeps a socket (and the process) alive.
+*/
+function dial<T>(docker: Docker, path: string, signal: AbortSignal, isStream: boolean): Promise<T> {
+	return new Promise<T>((resolve, reject) => {
+		docker.modem.dial(
+			{
+				path,
+				method: 'GET',
+				isStream,
+				abortSignal: signal,
+				options: {},
+				statusCodes: {200: true, 404: 'no such image', 500: 'server error'},
+			} as Parameters<Docker['modem']['dial']>[0],
+			(error: unknown, data: unknown) => (error ? reject(error) : resolve(data as T)),
+		);
 	});
-	try {
-		return await Promise.race([docker.getImage(reference).inspect(), deadline]);
-	} finally {
-		clearTimeout(timer);
-	}
 }
 
 /** An image in a docker or podman daemon, exported with `get` and streamed straight into the archive reader. */
@@ -147,54 +180,89 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		const {default: DockerClient} = await import('dockerode');
 		return new DockerClient({...endpoint.options, ...(timeout === undefined ? {} : {timeout})});
 	};
-	const inspect = async (): Promise<Docker.ImageInspectInfo> => {
+	const env = options.env ?? process.env;
+	const inspectMs = options.inspectTimeoutMs ?? timeoutFromEnvironment(env) ?? defaultInspectTimeoutMs;
+	const idleMs = options.exportIdleTimeoutMs ?? timeoutFromEnvironment(env) ?? defaultExportIdleTimeoutMs;
+	const daemon = `the ${engine} daemon at ${endpoint.address}`;
+	const inspectTimedOut = () =>
+		describeDaemonError(new Error('timeout'), reference, engine, endpoint.address, inspectMs);
+	const inspect = async (signal?: AbortSignal): Promise<Docker.ImageInspectInfo> => {
 		if (!isPlausibleReference(reference)) {
 			throw describeDaemonError({statusCode: 400}, reference, engine, endpoint.address);
 		}
 
 		try {
-			inspected ??= await inspectWithDeadline(await connect(inspectTimeoutMs), reference);
+			const docker = await connect(inspectMs);
+			inspected ??= await withDeadline(
+				(abort) => dial<Docker.ImageInspectInfo>(docker, `/images/${reference}/json`, abort, false),
+				inspectMs,
+				inspectTimedOut,
+				signal,
+			);
 			return inspected;
 		} catch (error) {
-			throw describeDaemonError(error, reference, engine, endpoint.address);
+			signal?.throwIfAborted();
+			throw describeDaemonError(error, reference, engine, endpoint.address, inspectMs);
 		}
 	};
 
-	const idleMs = options.exportIdleTimeoutMs ?? exportIdleTimeoutMs;
-	const stalled = () =>
+	// Each step of the export names itself when it hangs: the user learns whether the daemon never answered,
+	// answered and sent nothing, or stopped halfway.
+	const hint = `Check the daemon (\`${engine} info\`), or export the image yourself with \`${engine} save -o image.tar ${reference}\` and give that path; LAYERLENS_DAEMON_TIMEOUT=SECONDS waits longer`;
+	const requestStalled = () =>
 		new LayerlensError(
-			`the ${engine} daemon at ${endpoint.address} sent nothing of '${reference}' for ${Math.round(idleMs / 1000)} s`,
+			`${daemon} did not answer the export request for '${reference}' within ${formatSeconds(idleMs)}`,
 			{
-				hint: `Check the daemon (\`${engine} info\`), or export the image yourself with \`${engine} save -o image.tar ${reference}\` and give that path`,
+				hint,
 			},
 		);
-	const exportImage = async (): Promise<Readable> => {
-		const info = await inspect();
+	const dataStalled = (bytes: number) =>
+		new LayerlensError(
+			bytes === 0
+				? `${daemon} answered the export request for '${reference}' but sent no data for ${formatSeconds(idleMs)}`
+				: `the export of '${reference}' from ${daemon} stalled after ${formatBytes(bytes)}: nothing for ${formatSeconds(idleMs)}`,
+			{hint},
+		);
+	const exportImage = async (signal?: AbortSignal): Promise<Readable> => {
+		const info = await inspect(signal);
 		let stream: Readable;
 		try {
-			stream = (await withDeadline((await connect()).getImage(info.Id).get(), idleMs, stalled)) as Readable;
+			const docker = await connect();
+			stream = await withDeadline(
+				(abort) => dial<Readable>(docker, `/images/${info.Id}/get`, abort, true),
+				idleMs,
+				requestStalled,
+				signal,
+			);
 		} catch (error) {
-			throw error instanceof LayerlensError
-				? error
-				: describeDaemonError(error, reference, engine, endpoint.address);
+			signal?.throwIfAborted();
+			throw describeDaemonError(error, reference, engine, endpoint.address, inspectMs);
 		}
 
-		return withIdleTimeout(stream, idleMs, stalled);
+		return withIdleTimeout(stream, idleMs, dataStalled);
 	};
 
 	return {
 		kind: engine,
 		description,
 		async load({onProgress, signal}) {
-			const info = await inspect();
-			const archive = await exportImage();
+			const info = await inspect(signal);
+			const layersTotal = info.RootFS?.Layers?.length;
+			const archive = await exportImage(signal);
 			const result = await readImageArchive(archive, {
 				reference,
 				source: engine,
-				...(typeof info.Size === 'number' ? {bytesTotal: info.Size} : {}),
+
 				...(options.platform ? {platform: options.platform} : {}),
 				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
-				...(onProgress ? {onProgress} : {}),
+				// The daemon's Size counts file bytes, the export stream tar bytes (headers, padding): comparing them
+				// printed "363 MB of 349 MB". The layer count from inspect is the same unit as layersDone.
+				...(onProgress
+					? {
+							onProgress: (progress: LoadProgress) =>
+								onProgress({...progress, ...(layersTotal === undefined ? {} : {layersTotal})}),
+						}
+					: {}),
 				...(signal ? {signal} : {}),
 			});
 			layerNames = result.layerNames;

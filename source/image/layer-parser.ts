@@ -1,14 +1,17 @@
 import {createGunzip, type Gunzip} from 'node:zlib';
 import {Decompress} from 'fzstd';
 import {LayerlensError} from '../errors.js';
+import {checkMemoryBudget} from '../memory-budget.js';
 import {sniffBytes, sniffCompression} from './compression.js';
 import {ContentHasher, contentHashOf, emptyContentHash} from './content-hash.js';
 import {DiffHasher} from './diff-hasher.js';
 import {type EntryName, normaliseEntryName} from './entry-name.js';
 import {evidenceCaptureLimitBytes, isEvidenceFile} from './evidence-files.js';
+import {type ExecReader, startExecReader} from './exec-info.js';
 import {type FileRange, hashFileRange} from './file-range-hasher.js';
 import {type TarHandler, type TarHeader, TarParser, TarTruncatedError} from './tar-parser.js';
 import type {CapturedFile, EntryType, LayerCompression, ParsedLayer, TarEntry} from './types.js';
+import {recommendedWindowBytes, ZstdFrameGuard, ZstdWindowError} from './zstd-frame-guard.js';
 
 export type ReadLayerOptions = {
 	/** How messages name this layer, e.g. `layer 3 (blobs/sha256/ab12…)`. */
@@ -92,6 +95,9 @@ class EntryHandler {
 	private oneShot: string | undefined;
 	private kept: Buffer[] | undefined;
 	private keptBytes = 0;
+	/** The next data chunk is the file's first: one byte decides whether it may be ELF or a script. */
+	private firstChunk = false;
+	private exec: ExecReader | undefined;
 
 	constructor(
 		private readonly label: string,
@@ -108,6 +114,8 @@ class EntryHandler {
 		this.hash = undefined;
 		this.oneShot = undefined;
 		this.kept = undefined;
+		this.firstChunk = false;
+		this.exec = undefined;
 		if (name.kind === 'escape') {
 			this.warnings?.push(`${this.label}: skipped entry '${header.name}' that points outside the image root`);
 		}
@@ -133,6 +141,7 @@ class EntryHandler {
 		this.entry = entry;
 		if (isFile) {
 			this.hashing = true;
+			this.firstChunk = true;
 			if (isEvidenceFile(entry.path)) {
 				this.kept = [];
 				this.keptBytes = 0;
@@ -141,6 +150,13 @@ class EntryHandler {
 	}
 
 	data(chunk: Buffer): void {
+		if (this.firstChunk) {
+			this.firstChunk = false;
+			const entry = this.entry!;
+			this.exec = startExecReader(chunk[0]!, (entry.mode & 0o111) !== 0, entry.size);
+		}
+
+		this.exec?.push(chunk);
 		if (this.hashing) {
 			if (this.hash === undefined && this.oneShot === undefined && chunk.length === this.entry!.size) {
 				// The one-shot call costs a fraction of a streaming state per file.
@@ -166,6 +182,12 @@ class EntryHandler {
 
 		if (this.hashing) {
 			entry.hash = this.hash?.digest() ?? this.oneShot ?? emptyContentHash;
+		}
+
+		if (this.exec !== undefined) {
+			const exec = this.exec.finish();
+			this.exec = undefined;
+			if (exec !== undefined) entry.exec = exec;
 		}
 
 		this.collector.add(entry);
@@ -226,6 +248,7 @@ export class LayerParser {
 	private gunzip: Gunzip | undefined;
 	private gunzipEnded: Promise<void> | undefined;
 	private zstd: Decompress | undefined;
+	private zstdGuard: ZstdFrameGuard | undefined;
 	private failure: unknown;
 
 	constructor(private readonly options: ReadLayerOptions = {}) {
@@ -331,6 +354,8 @@ export class LayerParser {
 			this.gunzipEnded.catch(() => undefined);
 			this.gunzip = gunzip;
 		} else if (compression === 'zstd') {
+			// A window above 8 MiB (zstd's default) or the layer's own size limit is refused before fzstd allocates it.
+			this.zstdGuard = new ZstdFrameGuard(this.zstdWindowLimit());
 			this.zstd = new Decompress((data) =>
 				this.tarInput(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
 			);
@@ -350,6 +375,7 @@ export class LayerParser {
 		}
 
 		if (this.zstd !== undefined) {
+			this.zstdGuard?.check(chunk);
 			this.zstd.push(chunk);
 			return undefined;
 		}
@@ -371,7 +397,12 @@ export class LayerParser {
 			);
 		}
 
+		checkMemoryBudget(`reading ${this.label}`);
 		this.tar.push(chunk);
+	}
+
+	private zstdWindowLimit(): number {
+		return Math.max(recommendedWindowBytes, this.options.maxBytes ?? 0);
 	}
 
 	private throwFailure(): void {
@@ -385,6 +416,13 @@ export class LayerParser {
 		this.diffHash.abandon();
 		if (error instanceof LayerlensError) {
 			return error;
+		}
+
+		if (error instanceof ZstdWindowError) {
+			return new LayerlensError(
+				`${this.label} is a zstd stream declaring a ${error.windowBytes}-byte window, above the ${this.zstdWindowLimit()}-byte limit`,
+				{hint: 'If the image is genuine, raise the limit with --max-layer-bytes', cause: error},
+			);
 		}
 
 		const message = error instanceof Error ? error.message : String(error);

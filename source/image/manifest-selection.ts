@@ -40,13 +40,20 @@ function isAttestation(descriptor: Record<string, unknown>, platform: PlatformSp
 	);
 }
 
-/** Every image manifest an index leads to that is present, nested indexes followed (bounded depth). */
+/**
+Every image manifest an index leads to that is present, nested indexes followed. Blobs are found by
+name and their bytes are not checked against the digest, so a crafted blob can list itself: an index
+met again on its own path is a cycle and an error, one met again elsewhere is skipped (a shared
+child, or a fan-out of the same blob that would otherwise be walked N^depth times), and nesting stops
+with an error below `maxIndexDepth` (issue 17: an index pointing to itself hung the load).
+*/
 async function collectCandidates(
 	index: Record<string, unknown>,
 	read: DocumentReader,
 	where: string,
 	depth: number,
 	inheritedTag: string | undefined,
+	walk: {path: string[]; seen: Set<string>},
 ): Promise<Candidate[]> {
 	const found: Candidate[] = [];
 	for (const item of asArray(index.manifests)) {
@@ -58,6 +65,18 @@ async function collectCandidates(
 		}
 
 		const name = blobPath(digest);
+		if (walk.path.includes(name)) {
+			throw new LayerlensError(
+				`the image index in ${where} refers back to ${[...walk.path, name].join(' → ')} (a cycle)`,
+				{hint: 'The archive is damaged or crafted; export the image again'},
+			);
+		}
+
+		if (walk.seen.has(name)) {
+			continue;
+		}
+
+		walk.seen.add(name);
 		const bytes = await read(name);
 		if (bytes === undefined) {
 			// A single-platform save of a multi-platform image names the other platforms without their blobs.
@@ -74,10 +93,19 @@ async function collectCandidates(
 		const isIndex =
 			indexTypes.has(mediaType ?? '') || (document.manifests !== undefined && document.layers === undefined);
 		if (isIndex) {
-			if (depth < maxIndexDepth) {
-				found.push(...(await collectCandidates(document, read, where, depth + 1, tag)));
+			if (depth + 1 > maxIndexDepth) {
+				throw new LayerlensError(
+					`the image index in ${where} nests indexes more than ${maxIndexDepth} deep (${[...walk.path, name].join(' → ')})`,
+					{hint: 'The archive is damaged or crafted; export the image again'},
+				);
 			}
 
+			walk.path.push(name);
+			for (const candidate of await collectCandidates(document, read, where, depth + 1, tag, walk)) {
+				found.push(candidate);
+			}
+
+			walk.path.pop();
 			continue;
 		}
 
@@ -113,7 +141,10 @@ export async function selectManifest(
 	where: string,
 	wanted: PlatformSpec | undefined,
 ): Promise<ManifestChoice> {
-	const candidates = await collectCandidates(index, read, where, 0, undefined);
+	const candidates = await collectCandidates(index, read, where, 0, undefined, {
+		path: ['index.json'],
+		seen: new Set(),
+	});
 	if (candidates.length === 0) {
 		throw new LayerlensError(`index.json in ${where} names no image manifest that the archive contains`, {
 			hint: 'The archive is incomplete; export the image again',

@@ -1,6 +1,8 @@
-import {createReadStream, existsSync} from 'node:fs';
+import {createReadStream, existsSync, fstatSync} from 'node:fs';
 import {realpath, stat} from 'node:fs/promises';
 import {join} from 'node:path';
+import process from 'node:process';
+import {Transform} from 'node:stream';
 import {LayerlensError} from '../errors.js';
 import {createDaemonSource} from './daemon-source.js';
 import type {PlatformSpec} from './platform.js';
@@ -46,8 +48,9 @@ export function createOciDirectorySource(directory: string, options: ResolveSour
 	return {
 		kind: 'oci-dir',
 		description: `OCI layout ${directory}`,
-		async load({onProgress}) {
+		async load({onProgress, signal}) {
 			const result = await readOciDirectory(directory, {
+				...(signal ? {signal} : {}),
 				...(options.platform ? {platform: options.platform} : {}),
 				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
 				...(onProgress ? {onProgress} : {}),
@@ -77,9 +80,8 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 			const info = await stat(path);
 			const result = await readImageArchive(createReadStream(path, {highWaterMark: 1024 * 1024}), {
 				reference: path,
-				bytesTotal: info.size,
-				// A pipe or a device cannot be read twice.
-				...(info.isFile() ? {archiveFile: path} : {}),
+				// A pipe has no size and cannot be read twice.
+				...(info.isFile() ? {archiveFile: path, bytesTotal: info.size} : {}),
 				...(options.platform ? {platform: options.platform} : {}),
 				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
 				...(onProgress ? {onProgress} : {}),
@@ -92,7 +94,9 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 		},
 		readFile: (layerIndex, filePath, limit) =>
 			readFileFromArchive(createReadStream(path), layerNameFor(layerNames, layerIndex), filePath, limit),
-		cacheKey: async () => `archive\n${await fileIdentity(path, options)}`,
+		// A pipe has no identity: what comes through it next time may be another image.
+		cacheKey: async () =>
+			(await stat(path)).isFile() ? `archive\n${await fileIdentity(path, options)}` : undefined,
 		cacheState: () => [kind, ...layerNames],
 		restoreCacheState: ([cachedKind, ...names]) => {
 			if (cachedKind === 'docker-archive' || cachedKind === 'oci-archive') {
@@ -106,14 +110,82 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 	return source;
 }
 
-async function pathKind(path: string): Promise<'file' | 'directory' | undefined> {
+/** The arguments that mean "read the archive from standard input". */
+export function isStdinArgument(argument: string): boolean {
+	return argument === '-' || argument === '/dev/stdin';
+}
+
+/**
+A `docker save` / `podman save` / OCI archive piped in (`docker save app | layerlens`), read in one streaming
+pass as it arrives. Nothing is cached (a pipe has no identity) and files cannot be read again from it.
+*/
+export function createStdinSource(options: ResolveSourceOptions = {}): ImageSource {
+	let kind: ImageSource['kind'] = 'docker-archive';
+	const source: ImageSource = {
+		kind,
+		description: 'standard input',
+		async load({onProgress, signal}) {
+			const info = fstatSync(0);
+			let bytes = 0;
+			const counted = process.stdin.pipe(
+				new Transform({
+					transform(chunk: Buffer, _encoding, callback) {
+						bytes += chunk.length;
+						callback(null, chunk);
+					},
+					flush(callback) {
+						callback(
+							bytes === 0
+								? new LayerlensError('nothing on standard input', {
+										hint: 'Pipe in an image archive (`docker save IMAGE | layerlens -`), name an image, or run layerlens --demo',
+									})
+								: null,
+						);
+					},
+				}),
+			);
+			const result = await readImageArchive(counted, {
+				reference: 'stdin',
+				// `layerlens - < image.tar`: the size is known; a pipe's is not.
+				...(info.isFile() && info.size > 0 ? {bytesTotal: info.size} : {}),
+				...(options.platform ? {platform: options.platform} : {}),
+				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
+				...(onProgress ? {onProgress} : {}),
+				...(signal ? {signal} : {}),
+			});
+			kind = result.image.source;
+			source.kind = kind;
+			return result.image;
+		},
+		readFile: async () => {
+			throw new LayerlensError('cannot read a file again from standard input', {
+				hint: 'Save the archive to a file (`docker save -o image.tar IMAGE`) and open that',
+			});
+		},
+	};
+	return source;
+}
+
+/**
+What is at `path`: `file` for a regular file, and also for a pipe (`<(docker save app)`), which is read once
+as it streams; undefined when nothing is there.
+*/
+async function pathKind(path: string): Promise<'file' | 'directory' | 'other' | undefined> {
 	try {
 		const info = await stat(path);
 		if (info.isDirectory()) return 'directory';
-		return info.isFile() ? 'file' : undefined;
+		return info.isFile() || info.isFIFO() ? 'file' : 'other';
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+An argument that can only be a path: it starts with `/`, `./`, `../` or `~`, or ends like an archive. Image
+references may contain `/` (`library/node`), so a slash in the middle alone does not make a path.
+*/
+export function looksLikePath(argument: string): boolean {
+	return /^(\/|\.{1,2}\/|~)/.test(argument) || /\.(tar|tar\.gz|tgz|oci)$/i.test(argument);
 }
 
 /**
@@ -125,6 +197,10 @@ export async function resolveImageSource(
 	options: ResolveSourceOptions = {},
 ): Promise<ImageSource> {
 	const forced = options.source;
+	if (isStdinArgument(argument) && forced !== 'docker' && forced !== 'podman') {
+		return createStdinSource(options);
+	}
+
 	if (forced === 'docker' || forced === 'podman') {
 		return createDaemonSource(argument, {engine: forced, ...options});
 	}
@@ -137,6 +213,15 @@ export async function resolveImageSource(
 			});
 		}
 
+		if (!existsSync(join(argument, 'index.json'))) {
+			throw new LayerlensError(
+				`${argument} is an incomplete OCI image layout: it has oci-layout but no index.json`,
+				{
+					hint: 'Copy the layout again (e.g. `skopeo copy ... oci:DIR`), or give a `docker save` archive or an image name',
+				},
+			);
+		}
+
 		return createOciDirectorySource(argument, options);
 	}
 
@@ -144,10 +229,14 @@ export async function resolveImageSource(
 		return createArchiveSource(argument, options);
 	}
 
-	if (forced !== undefined) {
-		throw new LayerlensError(`${argument} does not exist`, {
-			hint: `--source ${forced} reads a path; check the path`,
+	if (kind === 'other') {
+		throw new LayerlensError(`${argument} is not a regular file, a pipe or a directory`, {
+			hint: 'Give a `docker save` archive, an OCI image layout (directory or tar) or an image name',
 		});
+	}
+
+	if (forced !== undefined || looksLikePath(argument)) {
+		throw new LayerlensError(`no such file: ${argument}`);
 	}
 
 	return createDaemonSource(argument, {engine: 'docker', ...options});

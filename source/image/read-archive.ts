@@ -2,6 +2,7 @@ import type {Readable} from 'node:stream';
 import {LayerlensError} from '../errors.js';
 import {ArchiveEntryHandler, cleanName} from './archive-entries.js';
 import {type AssembledImage, assembleImage} from './assemble-image.js';
+import {documentTooLarge} from './json-document.js';
 import type {PlatformSpec} from './platform.js';
 import {TarParser, TarTruncatedError} from './tar-parser.js';
 import type {ImageSourceKind, LoadProgress, ParsedLayer} from './types.js';
@@ -64,6 +65,7 @@ export async function readImageArchive(
 ): Promise<AssembledImage> {
 	const warnings: string[] = [];
 	const documents = new Map<string, Buffer>();
+	const oversized = new Map<string, number>();
 	const layers = new Map<string, ParsedLayer>();
 	const links = new Map<string, string>();
 	let bytesRead = 0;
@@ -91,6 +93,7 @@ export async function readImageArchive(
 		warnings,
 		layers,
 		documents,
+		oversized,
 		links,
 		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
 		...(options.archiveFile === undefined ? {} : {archiveFile: options.archiveFile}),
@@ -139,7 +142,15 @@ export async function readImageArchive(
 
 	const source = options.source ?? (documents.has('manifest.json') ? 'docker-archive' : 'oci-archive');
 	const assembled = await assembleImage(
-		async (name) => documents.get(resolveLink(name)),
+		async (name) => {
+			const resolved = resolveLink(name);
+			const size = oversized.get(resolved);
+			if (size !== undefined && !documents.has(resolved)) {
+				throw documentTooLarge(resolved, options.reference, size);
+			}
+
+			return documents.get(resolved);
+		},
 		async (name) => layers.get(resolveLink(name)),
 		{
 			reference: options.reference,

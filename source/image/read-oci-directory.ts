@@ -2,7 +2,7 @@ import {createReadStream} from 'node:fs';
 import {readFile, stat} from 'node:fs/promises';
 import {join, resolve, sep} from 'node:path';
 import {type AssembledImage, assembleImage} from './assemble-image.js';
-import {maxJsonDocumentBytes} from './json-document.js';
+import {documentTooLarge, maxJsonDocumentBytes} from './json-document.js';
 import type {PlatformSpec} from './platform.js';
 import {defaultLayerLimit} from './read-archive.js';
 import {readLayer} from './read-layer.js';
@@ -13,6 +13,8 @@ export type ReadOciDirectoryOptions = {
 	platform?: PlatformSpec;
 	maxLayerBytes?: number;
 	onProgress?: (progress: LoadProgress) => void;
+	/** Stops before the next blob once aborted (the user quit while loading). */
+	signal?: AbortSignal;
 };
 
 /** A path inside the layout; names from the index never leave the directory. */
@@ -45,7 +47,11 @@ export async function readOciDirectory(
 		async (name) => {
 			const path = layoutPath(directory, name);
 			const size = path === undefined ? undefined : await fileSize(path);
-			return size === undefined || size > maxJsonDocumentBytes ? undefined : readFile(path!);
+			if (size !== undefined && size > maxJsonDocumentBytes) {
+				throw documentTooLarge(name, reference, size);
+			}
+
+			return size === undefined ? undefined : readFile(path!);
 		},
 		async (name) => {
 			const path = layoutPath(directory, name);
@@ -54,6 +60,7 @@ export async function readOciDirectory(
 				return undefined;
 			}
 
+			options.signal?.throwIfAborted();
 			const earlier = parsed.get(name);
 			if (earlier !== undefined) {
 				// The same blob used twice (an identical layer): parse it once.

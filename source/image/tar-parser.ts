@@ -1,12 +1,54 @@
 /**
 A minimal synchronous tar parser: headers and content slices are handed out straight from the input
 chunks (no copies, no stream per entry), which is what lets a 100k-file layer parse at disk speed.
-Handles ustar, GNU (long names, base-256 numbers) and PAX (path, linkpath, size, uid, gid, mtime).
+
+Every header is read exactly as Go's archive/tar reads it (Go 1.19, the reader Docker 20.10 and
+containerd use to unpack a layer): the parser must see the same entries Docker extracts, or a crafted
+layer can hide files from the scan (issue 17: a `0` entry named `app/cache/` whose data was taken for
+headers). The rules, from go/src/archive/tar/reader.go (`Reader.next`, `readHeader`,
+`handleRegularFile`, `parsePAX`, `mergePAX`, `readOldGNUSparseMap`) and format.go:
+
+- End: a zero block followed by a second zero block (or the end of input) ends the archive; a zero
+  block followed by anything else is an invalid header (ErrHeader). Nothing after the end is read.
+- Checksum: the octal field must parse and equal the unsigned or the signed byte sum of the block
+  (the field itself counted as spaces); otherwise the header is invalid.
+- Format, from the magic at 257: `ustar\0` is USTAR/PAX (STAR when bytes 508..511 are `tar\0`),
+  `ustar ` with version ` \0` is GNU, anything else V7.
+- Numbers: the first byte's high bit marks base-256 (big-endian two's complement, so negative values
+  exist); otherwise octal after trimming spaces and NULs at both ends and cutting at the first NUL.
+  Any other character in size, mode, uid, gid, mtime (and devmajor/devminor beyond V7, atime/ctime
+  in STAR) makes the header invalid. A negative size is invalid.
+- Names: cut at the first NUL. USTAR/PAX join a non-empty 155-byte prefix as `prefix/name`, STAR a
+  131-byte one; GNU has no prefix, except (Go's workaround for its own pre-1.8 writer) when its
+  atime/ctime fields do not parse and the prefix bytes are ASCII: then the prefix is joined.
+- Data: every entry is followed by `size` bytes rounded up to 512, except the header-only types
+  `1` `2` `3` `4` `5` `6`, whose size field is ignored (no data follows). Unknown typeflags (`7`,
+  `D`, `V`, letters, bytes) are not header-only: their data is skipped by their size.
+- The typeflag stays as written, with one exception: the old `\0` (TypeRegA) becomes `5` when the
+  final name ends in `/` and `0` otherwise, and a `\0` turned directory then has no data. A `0`
+  entry whose name ends in `/` is a regular FILE whose data follows (Docker creates `app/cache`).
+- `x` (PAX) and `L`/`K` (GNU long name/link) headers apply to the next real header only; their data
+  may not exceed 1 MiB (ErrFieldTooLong). A later `x` replaces an earlier one. PAX records are
+  `len key=value\n` with `len` in decimal ≥ 5 covering the whole record; anything malformed, an
+  empty key, a key with `=` or NUL, or a NUL in a path/linkpath/uname/gname value is an invalid
+  header. Records with an empty value are ignored. `path`, `linkpath` are taken as they are;
+  `size`, `uid`, `gid` must be decimal integers and `mtime`, `atime`, `ctime` decimal seconds with
+  an optional fraction, else the header is invalid. A GNU long name/link, when not empty, wins over
+  PAX `path`/`linkpath`; a PAX `size` replaces the header's size for the data that follows.
+- `g` (PAX global) headers are read (same rules) and returned on their own in Go; Docker ignores
+  them, and Go does NOT apply their records to later entries. Any pending `x`/`L`/`K` is dropped.
+- `S` (old GNU sparse) must be GNU format; when byte 482 is set, 512-byte extension blocks follow
+  the header (each continuing while its byte 504 is set), then `size` bytes of packed data.
+- PAX GNU sparse (GNU.sparse.major/minor 0.0, 0.1, 1.0, or a GNU.sparse.map): the name becomes
+  `GNU.sparse.name` when set. The data that follows is still `size` bytes.
 */
 
 export type TarHeader = {
 	name: string;
-	/** The typeflag character (`0`, `5`, `2`, ...); `\0` is normalised to `0`. */
+	/**
+	The typeflag character as Go's reader returns it (`0`, `5`, `2`, ...): the old `\0` is `5` for a
+	name ending in `/` and `0` otherwise; `0` with a trailing `/` stays a file.
+	*/
 	typeflag: string;
 	size: number;
 	mode: number;
@@ -29,41 +71,88 @@ export class TarFormatError extends Error {}
 export class TarTruncatedError extends Error {}
 
 const blockSize = 512;
-/** PAX and GNU long-name records bigger than this are not names; refuse rather than buffer them. */
-const maxMetaBytes = 4 * 1024 * 1024;
+/** Go's maxSpecialFileSize: PAX and GNU long-name records above this are refused, not buffered. */
+export const maxMetaBytes = 1024 * 1024;
 const headerOnlyTypes = new Set(['1', '2', '3', '4', '5', '6']);
-const metaTypes = new Set(['x', 'g', 'L', 'K']);
+
+type Format = 'v7' | 'ustar' | 'star' | 'gnu';
 
 function readString(block: Buffer, start: number, length: number): string {
 	const end = block.indexOf(0, start);
 	return block.toString('utf8', start, end === -1 || end > start + length ? start + length : end);
 }
 
-function readNumber(block: Buffer, start: number, length: number): number {
-	if ((block[start]! & 0x80) !== 0) {
-		// GNU base-256: big-endian two's complement in the remaining bits.
-		let value = block[start]! & 0x7f;
-		for (let index = start + 1; index < start + length; index++) {
-			value = value * 256 + block[index]!;
+function isAsciiField(block: Buffer, start: number, length: number): boolean {
+	for (let index = start; index < start + length && block[index] !== 0; index++) {
+		if (block[index]! >= 0x80) return false;
+	}
+
+	return true;
+}
+
+/** One header's numeric fields are parsed into this; `failed` is Go's parser.err. */
+class NumberReader {
+	failed = false;
+
+	/** Go's parseNumeric: base-256 when the high bit is set, else strict octal. */
+	read(block: Buffer, start: number, length: number): number {
+		const first = block[start]!;
+		if ((first & 0x80) !== 0) {
+			const invert = (first & 0x40) === 0 ? 0 : 0xff;
+			// Go fails when a byte would shift bits past 64 or the result needs the 64th; a double holds the
+			// value approximately, which is fine for mode, ids and times (`size` is checked by the caller).
+			let value = 0;
+			for (let index = start; index < start + length; index++) {
+				let byte = block[index]! ^ invert;
+				if (index === start) byte &= 0x7f;
+				if (value >= 2 ** 56) {
+					this.failed = true;
+					return 0;
+				}
+
+				value = value * 256 + byte;
+			}
+
+			if (value >= 2 ** 63) {
+				this.failed = true;
+				return 0;
+			}
+
+			return invert === 0 ? value : -value - 1;
+		}
+
+		return this.octal(block, start, length);
+	}
+
+	/** Go's parseOctal: trim spaces and NULs at both ends, cut at the first NUL, then only 0-7. */
+	octal(block: Buffer, start: number, length: number): number {
+		let from = start;
+		let to = start + length;
+		while (from < to && (block[from] === 0x20 || block[from] === 0)) from++;
+		while (to > from && (block[to - 1] === 0x20 || block[to - 1] === 0)) to--;
+		let value = 0;
+		for (let index = from; index < to; index++) {
+			const byte = block[index]!;
+			if (byte === 0) break;
+			if (byte < 0x30 || byte > 0x37) {
+				this.failed = true;
+				return 0;
+			}
+
+			value = value * 8 + (byte - 0x30);
 		}
 
 		return value;
 	}
-
-	let value = 0;
-	for (let index = start; index < start + length; index++) {
-		const byte = block[index]!;
-		if (byte >= 0x30 && byte <= 0x37) {
-			value = value * 8 + (byte - 0x30);
-		} else if (byte === 0 || (byte === 0x20 && value > 0)) {
-			break;
-		}
-	}
-
-	return value;
 }
 
-function checksumMatches(block: Buffer): boolean {
+/** The unsigned and the signed sum of the block with the checksum field counted as spaces (Go accepts either). */
+function checksumMatches(block: Buffer, numbers: NumberReader): boolean {
+	const expected = numbers.octal(block, 148, 8);
+	if (numbers.failed) {
+		return false;
+	}
+
 	let sum = 8 * 0x20;
 	if (block.byteOffset % 4 === 0) {
 		// Four bytes at a time, two 16-bit lanes (SWAR): this runs once per file, and a byte loop
@@ -83,7 +172,18 @@ function checksumMatches(block: Buffer): boolean {
 		for (let index = 156; index < blockSize; index++) sum += block[index]!;
 	}
 
-	return sum === readNumber(block, 148, 8);
+	if (sum === expected) {
+		return true;
+	}
+
+	let signed = 8 * 0x20;
+	for (let index = 0; index < blockSize; index++) {
+		if (index === 148) index = 156;
+		const byte = block[index]!;
+		signed += byte >= 0x80 ? byte - 256 : byte;
+	}
+
+	return signed === expected;
 }
 
 function isZeroBlock(block: Buffer): boolean {
@@ -94,30 +194,93 @@ function isZeroBlock(block: Buffer): boolean {
 	return true;
 }
 
-/** `len key=value\n` records; malformed ones end the parse of the record set. */
-export function parsePaxRecords(bytes: Buffer): Map<string, string> {
+function formatOf(block: Buffer): Format {
+	const magic = block.toString('latin1', 257, 263);
+	if (magic === 'ustar\0') {
+		return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
+	}
+
+	return magic === 'ustar ' && block[263] === 0x20 && block[264] === 0 ? 'gnu' : 'v7';
+}
+
+const invalid = (offset: number, why: string): TarFormatError =>
+	new TarFormatError(`invalid tar header at offset ${offset} (${why})`);
+
+/** strconv.ParseInt(value, 10, 64) for the values a double holds exactly; undefined when Go would fail. */
+function parseDecimal(value: string): number | undefined {
+	if (!/^[+-]?\d{1,19}$/.test(value)) {
+		return undefined;
+	}
+
+	const parsed = Number(value);
+	return Number.isSafeInteger(parsed) ? parsed : undefined;
+}
+
+/** Go's parsePAXTime: decimal seconds, optionally `.` and digits. */
+const isPaxTime = (value: string): boolean => /^[+-]?\d{1,19}(\.\d*)?$/.test(value);
+
+const sparseMajor = 'GNU.sparse.major';
+const sparseMinor = 'GNU.sparse.minor';
+
+/**
+Go's parsePAX: `len key=value\n` records, each checked; a malformed one makes the header invalid
+(undefined here). GNU sparse 0.0 offset/numbytes pairs must alternate and hold no comma; they are
+gathered into `GNU.sparse.map` as Go does.
+*/
+export function parsePaxRecords(bytes: Buffer): Map<string, string> | undefined {
 	const records = new Map<string, string>();
+	const sparse: string[] = [];
 	let offset = 0;
 	while (offset < bytes.length) {
 		const space = bytes.indexOf(0x20, offset);
-		const length = space === -1 ? 0 : Number.parseInt(bytes.toString('latin1', offset, space), 10);
-		if (!(length > 0) || offset + length > bytes.length) {
-			break;
+		if (space === -1) return undefined;
+		const lengthText = bytes.toString('latin1', offset, space);
+		const length = /^[+-]?\d{1,15}$/.test(lengthText) ? Number(lengthText) : Number.NaN;
+		if (!(length >= 5) || offset + length > bytes.length || length <= lengthText.length + 1) {
+			return undefined;
 		}
 
-		const record = bytes.toString('utf8', space + 1, offset + length - 1);
-		const equals = record.indexOf('=');
-		if (equals > 0) {
-			records.set(record.slice(0, equals), record.slice(equals + 1));
+		const end = offset + length;
+		if (bytes[end - 1] !== 0x0a) return undefined;
+		const equals = bytes.indexOf(0x3d, space + 1);
+		if (equals === -1 || equals >= end - 1) return undefined;
+		const key = bytes.toString('utf8', space + 1, equals);
+		const value = bytes.toString('utf8', equals + 1, end - 1);
+		const pathLike = key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname';
+		if (key === '' || (pathLike ? value.includes('\0') : key.includes('\0'))) return undefined;
+		if (key === 'GNU.sparse.offset' || key === 'GNU.sparse.numbytes') {
+			const expected = sparse.length % 2 === 0 ? 'GNU.sparse.offset' : 'GNU.sparse.numbytes';
+			if (key !== expected || value.includes(',')) return undefined;
+			sparse.push(value);
+		} else {
+			records.set(key, value);
 		}
 
-		offset += length;
+		offset = end;
+	}
+
+	if (sparse.length > 0) {
+		records.set('GNU.sparse.map', sparse.join(','));
 	}
 
 	return records;
 }
 
-type Phase = 'header' | 'meta' | 'data' | 'padding' | 'done';
+/** Whether Go's readGNUSparsePAXHeaders takes the entry for a PAX GNU sparse file. */
+function isPaxSparse(pax: Map<string, string>): boolean {
+	const major = pax.get(sparseMajor) ?? '';
+	const minor = pax.get(sparseMinor) ?? '';
+	if (major === '0' && (minor === '0' || minor === '1')) return true;
+	if (major === '1' && minor === '0') return true;
+	if (major !== '' || minor !== '') return false;
+	return (pax.get('GNU.sparse.map') ?? '') !== '';
+}
+
+/** `header`, `zero` (one zero block seen) and `sparse` (GNU sparse extension blocks) read whole blocks. */
+type Phase = 'header' | 'zero' | 'sparse' | 'meta' | 'data' | 'padding' | 'done';
+
+/** A GNU sparse header waiting for its extension blocks before it is handed out. */
+type SparsePending = {header: TarHeader; dataBytes: number};
 
 export class TarParser {
 	private phase: Phase = 'header';
@@ -127,10 +290,10 @@ export class TarParser {
 	private padding = 0;
 	private metaType = '';
 	private meta: Buffer[] = [];
-	private longName: string | undefined;
-	private longLink: string | undefined;
+	private longName = '';
+	private longLink = '';
 	private pax: Map<string, string> | undefined;
-	private globalPax = new Map<string, string>();
+	private sparse: SparsePending | undefined;
 	/** Bytes consumed from the input so far. */
 	private offset = 0;
 
@@ -141,7 +304,9 @@ export class TarParser {
 		let position = 0;
 		while (position < chunk.length) {
 			switch (this.phase) {
-				case 'header': {
+				case 'header':
+				case 'zero':
+				case 'sparse': {
 					const take = Math.min(blockSize - this.pendingLength, chunk.length - position);
 					let block: Buffer;
 					if (this.pendingLength === 0 && take === blockSize) {
@@ -159,7 +324,7 @@ export class TarParser {
 					position += take;
 					this.offset += blockSize;
 					this.pendingLength = 0;
-					const waiting = this.readHeader(block);
+					const waiting = this.readBlock(block);
 					if (waiting !== undefined) {
 						const rest = chunk.subarray(position);
 						return waiting.then(() => this.push(rest));
@@ -223,11 +388,16 @@ export class TarParser {
 
 	/** Call at the end of input: throws when the input stopped inside an entry. */
 	finish(): void {
-		if (this.phase === 'data' || this.phase === 'meta' || (this.phase === 'padding' && this.padding > 0)) {
+		if (
+			this.phase === 'data' ||
+			this.phase === 'meta' ||
+			this.phase === 'sparse' ||
+			(this.phase === 'padding' && this.padding > 0)
+		) {
 			throw new TarTruncatedError(`unexpected end of data inside an entry (offset ${this.offset})`);
 		}
 
-		if (this.phase === 'header' && this.pendingLength > 0) {
+		if ((this.phase === 'header' || this.phase === 'zero') && this.pendingLength > 0) {
 			throw new TarTruncatedError(`unexpected end of data inside a header (offset ${this.offset})`);
 		}
 	}
@@ -247,25 +417,94 @@ export class TarParser {
 		return ended === undefined ? undefined : ended;
 	}
 
-	private readHeader(block: Buffer): Promise<void> | undefined {
+	private readBlock(block: Buffer): Promise<void> | undefined {
+		const at = this.offset - blockSize;
+		if (this.phase === 'sparse') {
+			// An old GNU sparse extension block: 21 entries, then `isExtended` at 504.
+			const pending = this.sparse!;
+			if (block[504] !== 0) {
+				return undefined;
+			}
+
+			this.sparse = undefined;
+			pending.header.dataOffset = this.offset;
+			return this.begin(pending.header, pending.dataBytes);
+		}
+
 		if (isZeroBlock(block)) {
-			// The end-of-archive marker; whatever follows is not part of the archive (Go's reader stops here too).
-			this.phase = 'done';
+			// Two zero blocks end the archive; Go's reader stops there, whatever follows.
+			this.phase = this.phase === 'zero' ? 'done' : 'zero';
 			return undefined;
 		}
 
-		if (!checksumMatches(block)) {
-			throw new TarFormatError(`invalid tar header checksum at offset ${this.offset - blockSize}`);
+		if (this.phase === 'zero') {
+			throw invalid(at, 'a zero block followed by a header');
 		}
 
-		const typeflag = block[156] === 0 ? '0' : String.fromCharCode(block[156]!);
-		const size = readNumber(block, 124, 12);
-		if (metaTypes.has(typeflag)) {
-			if (size > maxMetaBytes) {
-				throw new TarFormatError(`tar extended header of ${size} bytes is too large`);
+		return this.readHeader(block, at);
+	}
+
+	private readHeader(block: Buffer, at: number): Promise<void> | undefined {
+		const numbers = new NumberReader();
+		if (!checksumMatches(block, numbers)) {
+			throw new TarFormatError(`invalid tar header checksum at offset ${at}`);
+		}
+
+		const format = formatOf(block);
+		const rawType = String.fromCharCode(block[156]!);
+		let name = readString(block, 0, 100);
+		const linkname = readString(block, 157, 100);
+		let size = numbers.read(block, 124, 12);
+		const mode = numbers.read(block, 100, 8);
+		let uid = numbers.read(block, 108, 8);
+		let gid = numbers.read(block, 116, 8);
+		let mtime = numbers.read(block, 136, 12);
+		if (format !== 'v7') {
+			numbers.read(block, 329, 8);
+			numbers.read(block, 337, 8);
+			let prefix = '';
+			if (format === 'ustar') {
+				prefix = readString(block, 345, 155);
+			} else if (format === 'star') {
+				prefix = readString(block, 345, 131);
+				numbers.read(block, 476, 12);
+				numbers.read(block, 488, 12);
+			} else {
+				// GNU: atime/ctime are parsed apart; when they do not parse, Go takes an ASCII prefix (pre-1.8 Go writers).
+				const times = new NumberReader();
+				if (block[345] !== 0) times.read(block, 345, 12);
+				if (block[357] !== 0) times.read(block, 357, 12);
+				if (times.failed && isAsciiField(block, 345, 155)) {
+					prefix = readString(block, 345, 155);
+				}
 			}
 
-			this.metaType = typeflag;
+			if (prefix !== '') {
+				name = `${prefix}/${name}`;
+			}
+		}
+
+		if (numbers.failed) {
+			throw invalid(at, 'a numeric field is not a number');
+		}
+
+		if (size < 0) {
+			throw invalid(at, 'negative size');
+		}
+
+		if (size > Number.MAX_SAFE_INTEGER) {
+			// Go would try to read it and fail at the end of the input; a double cannot count that far.
+			throw invalid(at, 'a size beyond any real data');
+		}
+
+		if (rawType === 'x' || rawType === 'g' || rawType === 'L' || rawType === 'K') {
+			if (size > maxMetaBytes) {
+				throw new TarFormatError(
+					`tar extended header of ${size} bytes at offset ${at} is too large (the limit is ${maxMetaBytes}, as in Docker)`,
+				);
+			}
+
+			this.metaType = rawType;
 			this.meta = [];
 			this.remaining = size;
 			this.padding = (blockSize - (size % blockSize)) % blockSize;
@@ -277,53 +516,94 @@ export class TarParser {
 			return undefined;
 		}
 
-		// `ustar\0` at 257 (POSIX); GNU's `ustar  ` has no prefix field.
-		const isUstar =
-			block[257] === 0x75 &&
-			block[258] === 0x73 &&
-			block[259] === 0x74 &&
-			block[260] === 0x61 &&
-			block[261] === 0x72 &&
-			block[262] === 0;
-		let name = readString(block, 0, 100);
-		if (isUstar && block[345] !== 0) {
-			name = `${readString(block, 345, 155)}/${name}`;
+		// A real entry: PAX records first, then GNU long names over them (Go's order).
+		let finalLink = linkname;
+		const pax = this.pax;
+		if (pax !== undefined) {
+			for (const [key, value] of pax) {
+				if (value === '') continue;
+				switch (key) {
+					case 'path': {
+						name = value;
+						break;
+					}
+
+					case 'linkpath': {
+						finalLink = value;
+						break;
+					}
+
+					case 'size':
+					case 'uid':
+					case 'gid': {
+						const parsed = parseDecimal(value);
+						if (parsed === undefined) throw invalid(at, `PAX ${key} is not a number`);
+						if (key === 'size') size = parsed;
+						else if (key === 'uid') uid = parsed;
+						else gid = parsed;
+						break;
+					}
+
+					case 'mtime':
+					case 'atime':
+					case 'ctime': {
+						if (!isPaxTime(value)) throw invalid(at, `PAX ${key} is not a time`);
+						if (key === 'mtime') mtime = Math.floor(Number(value));
+						break;
+					}
+				}
+			}
 		}
 
-		const pax = this.pax;
-		const global = this.globalPax;
-		// Nearly every entry has no PAX record: skip the lookups (this runs once per file of the image).
-		const hasPax = pax !== undefined || global.size > 0;
-		const paxNumber = (key: string, fallback: number): number => {
-			if (!hasPax) {
-				return fallback;
-			}
+		if (this.longName !== '') name = this.longName;
+		if (this.longLink !== '') finalLink = this.longLink;
+		let typeflag = rawType;
+		if (rawType === '\0') {
+			// Only the old NUL type is a directory by its trailing slash; `0` + slash is a file.
+			typeflag = name.endsWith('/') ? '5' : '0';
+		}
 
-			const value = pax?.get(key) ?? global.get(key);
-			const parsed = value === undefined ? Number.NaN : Number(value);
-			return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
-		};
+		if (size < 0) {
+			throw invalid(at, 'negative size');
+		}
 
-		const header: TarHeader = {
-			name: pax?.get('path') ?? this.longName ?? name,
-			typeflag: typeflag === '\0' ? '0' : typeflag,
-			size: paxNumber('size', size),
-			mode: readNumber(block, 100, 8),
-			uid: paxNumber('uid', readNumber(block, 108, 8)),
-			gid: paxNumber('gid', readNumber(block, 116, 8)),
-			mtime: Math.floor(paxNumber('mtime', readNumber(block, 136, 12))),
-			linkname: pax?.get('linkpath') ?? this.longLink ?? readString(block, 157, 100),
-			dataOffset: this.offset,
-		};
-		// Old tars mark directories only by a trailing slash.
-		if (header.typeflag === '0' && header.name.endsWith('/')) {
-			header.typeflag = '5';
+		if (pax !== undefined && isPaxSparse(pax)) {
+			const sparseName = pax.get('GNU.sparse.name') ?? '';
+			if (sparseName !== '') name = sparseName;
 		}
 
 		this.pax = undefined;
-		this.longName = undefined;
-		this.longLink = undefined;
-		const dataBytes = headerOnlyTypes.has(header.typeflag) ? 0 : header.size;
+		this.longName = '';
+		this.longLink = '';
+		const header: TarHeader = {
+			name,
+			typeflag,
+			size,
+			mode,
+			uid,
+			gid,
+			mtime,
+			linkname: finalLink,
+			dataOffset: this.offset,
+		};
+		const dataBytes = headerOnlyTypes.has(typeflag) ? 0 : size;
+		if (typeflag === 'S') {
+			if (format !== 'gnu') {
+				throw invalid(at, 'a GNU sparse entry in a non-GNU header');
+			}
+
+			if (block[482] !== 0) {
+				this.sparse = {header, dataBytes};
+				this.phase = 'sparse';
+				return undefined;
+			}
+		}
+
+		return this.begin(header, dataBytes);
+	}
+
+	/** Hand out a header and set up its data (none for header-only types). */
+	private begin(header: TarHeader, dataBytes: number): Promise<void> | undefined {
 		this.remaining = dataBytes;
 		this.padding = (blockSize - (dataBytes % blockSize)) % blockSize;
 		this.handler.header(header);
@@ -340,16 +620,21 @@ export class TarParser {
 		const bytes = Buffer.concat(this.meta);
 		this.meta = [];
 		this.phase = this.padding > 0 ? 'padding' : 'header';
+		const at = this.offset - bytes.length - blockSize;
 		switch (this.metaType) {
 			case 'x': {
-				this.pax = parsePaxRecords(bytes);
+				const records = parsePaxRecords(bytes);
+				if (records === undefined) throw invalid(at, 'malformed PAX record');
+				this.pax = records;
 				break;
 			}
 
 			case 'g': {
-				this.globalPax = parsePaxRecords(bytes);
-				this.globalPax.delete('path');
-				this.globalPax.delete('linkpath');
+				// Read and checked, then dropped with anything pending: Go hands it out alone and Docker ignores it.
+				if (parsePaxRecords(bytes) === undefined) throw invalid(at, 'malformed PAX record');
+				this.pax = undefined;
+				this.longName = '';
+				this.longLink = '';
 				break;
 			}
 

@@ -25,6 +25,10 @@ export function escapeText(text: string): string {
 	return (
 		singleLine(text)
 			.replace(/[\\`*_{}[\]()<>|~&]/g, (character) => `\\${character}`)
+			// GFM links bare URLs, www. names and e-mail addresses: an escape breaks the pattern and renders as itself.
+			.replace(/\b(https?|ftp):/gi, '$1\\:')
+			.replace(/\bwww\./gi, 'www\\.')
+			.replace(/(\w)@(?=[\w-]+\.)/g, '$1\\@')
 			// Only at the start can these open a heading, a list or a quote inside the line they land in.
 			.replace(/^[#+\-=]/, (start) => `\\${start}`)
 			.replace(/^(\d+)([.)])/, (_, digits: string, mark: string) => `${digits}\\${mark}`)
@@ -47,6 +51,23 @@ export function inlineCode(text: string, options: {inTable: boolean}): string {
 	// A space on each side keeps a leading or trailing backtick from merging with the fence.
 	const padded = body.startsWith('`') || body.endsWith('`') ? ` ${body} ` : body;
 	return `${fence}${padded}${fence}`;
+}
+
+/**
+Text whose `backticked` parts are commands or paths (fix lines, evidence): those render as code spans, verbatim,
+the rest is escaped as plain text. An unpaired backtick stays a literal (escaped) backtick.
+*/
+export function escapeTextWithCode(text: string): string {
+	const parts = singleLine(text).split('`');
+	const paired = parts.length % 2 === 1 ? parts : [...parts.slice(0, -2), `${parts.at(-2)}\`${parts.at(-1)}`];
+	return paired
+		.map((part, index) => {
+			if (index % 2 === 1 && part.trim() !== '') return inlineCode(part, {inTable: false});
+			// escapeText trims; the spaces around a code span belong to the sentence.
+			const [, before = '', core = '', after = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(part) ?? [];
+			return `${before}${escapeText(core)}${after}`;
+		})
+		.join('');
 }
 
 /** A fenced block that the content cannot close early: the fence outgrows any backtick run inside. */

@@ -1,7 +1,7 @@
 import type {Finding, ImageReport, LayerSummary, WasteItem} from '../analysis/types.js';
 import {formatBytes, formatExactBytes} from '../format-bytes.js';
 import {categoryOrder, categoryTitles, describeHideCause} from './category-labels.js';
-import {escapeText, fencedBlock, inlineCode, table, truncate} from './markdown-text.js';
+import {escapeText, escapeTextWithCode, fencedBlock, inlineCode, table, truncate} from './markdown-text.js';
 import type {ReportInput} from './report-input.js';
 
 export type MarkdownReportOptions = {
@@ -162,8 +162,14 @@ function findingsSection(analysis: ReportInput, groupRows: number): string {
 	}
 
 	const parts = ['## Findings'];
+	const own = analysis.findings.filter((finding) => !finding.fromBase);
+	const fromBase = analysis.findings.filter((finding) => finding.fromBase);
+	if (own.length === 0) {
+		parts.push('No findings in your layers.');
+	}
+
 	for (const category of categoryOrder) {
-		const findings = analysis.findings
+		const findings = own
 			.filter((finding) => finding.category === category)
 			.sort((a, b) => b.bytes - a.bytes || a.ruleId.localeCompare(b.ruleId));
 		if (findings.length === 0) {
@@ -174,6 +180,21 @@ function findingsSection(analysis: ReportInput, groupRows: number): string {
 		const noun = findings.length === 1 ? 'finding' : 'findings';
 		parts.push(`### ${categoryTitles[category]}: ${findings.length} ${noun}, ${formatBytes(total)}`);
 		for (const finding of findings) {
+			parts.push(findingBlock(finding, analysis, groupRows));
+		}
+	}
+
+	// The base image's files: only another base removes them, so they are apart from what the Dockerfile can fix.
+	if (fromBase.length > 0) {
+		const total = fromBase.reduce((sum, finding) => sum + finding.bytes, 0);
+		const noun = fromBase.length === 1 ? 'finding' : 'findings';
+		parts.push(
+			`### From the base image: ${fromBase.length} ${noun}, ${formatBytes(total)}`,
+			'These files came with the base image: no step of your Dockerfile removes them; choose another base to drop them. They are not in the projection and do not fail `--ci` by default.',
+		);
+		for (const finding of [...fromBase].sort(
+			(a, b) => b.bytes - a.bytes || a.ruleId.localeCompare(b.ruleId),
+		)) {
 			parts.push(findingBlock(finding, analysis, groupRows));
 		}
 	}
@@ -206,7 +227,9 @@ function findingBlock(finding: Finding, analysis: ReportInput, groupRows: number
 
 	const parts = [heading, facts.join('\n')];
 	if (finding.evidence.length > 0) {
-		parts.push(['Evidence:', '', ...finding.evidence.map((line) => `- ${escapeText(line)}`)].join('\n'));
+		parts.push(
+			['Evidence:', '', ...finding.evidence.map((line) => `- ${escapeTextWithCode(line)}`)].join('\n'),
+		);
 	}
 
 	if (finding.groups.length > 0) {
@@ -220,7 +243,7 @@ function findingBlock(finding: Finding, analysis: ReportInput, groupRows: number
 		}
 	}
 
-	parts.push(`Fix: ${escapeText(finding.fix)}`);
+	parts.push(`Fix: ${escapeTextWithCode(finding.fix)}`);
 	return parts.join('\n\n');
 }
 

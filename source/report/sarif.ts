@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto';
 import type {Confidence, Finding, FindingCategory} from '../analysis/types.js';
 import {formatBytes} from '../format-bytes.js';
 import {confidenceRank} from './category-labels.js';
@@ -17,12 +18,17 @@ export type SarifRule = {
 	properties: {category: FindingCategory; confidence: Confidence; tags: string[]};
 };
 
-export type SarifLocation =
-	| {
-			physicalLocation: {artifactLocation: {uri: string}; region: {startLine: number}};
-			logicalLocations?: SarifLogicalLocation[];
-	  }
-	| {logicalLocations: SarifLogicalLocation[]};
+/** Every result has one: GitHub code scanning rejects a result without a physical location. */
+export type SarifLocation = {
+	physicalLocation: {
+		artifactLocation: {uri: string; uriBaseId: typeof sourceRoot};
+		region: {startLine: number};
+	};
+	logicalLocations?: SarifLogicalLocation[];
+};
+
+/** Artifact URIs are relative to the repository root, named the way code scanning and CodeQL name it. */
+export const sourceRoot = '%SRCROOT%';
 
 export type SarifLogicalLocation = {name: string; fullyQualifiedName: string; kind: 'resource'};
 
@@ -47,6 +53,8 @@ export type SarifLog = {
 	version: '2.1.0';
 	runs: Array<{
 		tool: {driver: {name: 'layerlens'; version: string; rules: SarifRule[]}};
+		/** Names the image, so two images scanned in one repository keep separate alerts. */
+		automationDetails: {id: string};
 		results: SarifResult[];
 		properties: {image: string; imageId: string; sizeBytes: number; finalSizeBytes: number};
 	}>;
@@ -72,7 +80,8 @@ export function sarifLevel(category: FindingCategory, confidence: Confidence): S
 
 /**
 SARIF 2.1.0 for code-scanning dashboards. One rule per finding kind (ruleId), one result per finding.
-A result points at `Dockerfile:LINE` when the finding was mapped to a line, otherwise at the layer by name.
+Every result has a physical location relative to the repository root (see primaryLocation) and names its
+layer as a logical location.
 */
 export function toSarif(analysis: ReportInput, options: SarifOptions): SarifLog {
 	const rules = buildRules(analysis.findings);
@@ -86,6 +95,10 @@ export function toSarif(analysis: ReportInput, options: SarifOptions): SarifLog 
 		runs: [
 			{
 				tool: {driver: {name: 'layerlens', version: options.toolVersion, rules}},
+				// A trailing slash makes the whole id the category (GitHub splits category/run-id at the last slash).
+				automationDetails: {
+					id: `layerlens/${imageName(automationName(analysis))}/`,
+				},
 				results,
 				properties: {
 					image: analysis.image.reference,
@@ -114,9 +127,9 @@ function buildRules(findings: Finding[]): SarifRule[] {
 			return {
 				id,
 				name: ruleName(id),
-				shortDescription: {text: strongest.title},
-				fullDescription: {text: fullDescription(strongest)},
-				help: {text: strongest.fix},
+				shortDescription: {text: sarifText(strongest.title)},
+				fullDescription: {text: sarifText(fullDescription(strongest))},
+				help: {text: sarifText(strongest.fix)},
 				defaultConfiguration: {level: sarifLevel(strongest.category, strongest.confidence)},
 				properties: {
 					category: strongest.category,
@@ -125,6 +138,17 @@ function buildRules(findings: Finding[]): SarifRule[] {
 				},
 			};
 		});
+}
+
+/**
+Plain-text SARIF message content from image-controlled strings: viewers read `[text](id)` as an embedded
+link (SARIF 3.11.6), so brackets and the backslash that escapes them are escaped, and a path with a newline
+or a control character cannot start a line of its own.
+*/
+export function sarifText(text: string): string {
+	return text
+		.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+		.replace(/[\\[\]]/g, (character) => `\\${character}`);
 }
 
 /** `LL-BUILD-DEVDEPS` → `BuildDevdeps`: SARIF wants a readable identifier distinct from the opaque id. */
@@ -156,25 +180,104 @@ function layerName(finding: Finding, analysis: ReportInput): string | undefined 
 	return `layer ${finding.layerIndex}: ${instruction.replace(/\s+/g, ' ').trim()}`;
 }
 
+/**
+The repository name of an image reference, without tag or digest (`registry:5000/app:1.2` → `registry:5000/app`):
+stable across releases of the same image, so its alerts stay one set.
+*/
+export function imageName(reference: string): string {
+	const withoutDigest = reference.split('@')[0] ?? reference;
+	const lastSlash = withoutDigest.lastIndexOf('/');
+	const colon = withoutDigest.lastIndexOf(':');
+	const name = colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
+	// A path typed for an archive (`../image.tar`) keeps only its parts below any `..`.
+	return name.replace(/^(?:\.{0,2}\/)+/, '') || 'image';
+}
+
+/** The name the user gave, unless it is a path, stdin or an image ID: then the image's first tag, if any. */
+function automationName(analysis: ReportInput): string {
+	const {reference, source, repoTags} = analysis.image;
+	const unnamed =
+		source === 'docker-archive' ||
+		source === 'oci-archive' ||
+		source === 'oci-dir' ||
+		/^(sha256:)?[0-9a-f]{12,64}$/.test(reference);
+	return unnamed ? (repoTags[0] ?? reference) : reference;
+}
+
+type PrimaryLocation = {uri: string; line: number; note?: string};
+
+/**
+Where a result points, best first: the Dockerfile line it was mapped to; the `--dockerfile`'s FROM line for
+what the base image brought; the repository's root `Dockerfile`; the archive the image was read from; else a
+path naming the image, line 1, as container scanners do.
+*/
+function primaryLocation(finding: Finding, analysis: ReportInput): PrimaryLocation {
+	const files = analysis.repositoryFiles;
+	// Without what the run found in the repository, only a relative --dockerfile path can be trusted.
+	const given = analysis.dockerfilePath;
+	const dockerfile = files
+		? files.dockerfile
+		: given && !given.startsWith('/') && !given.startsWith('..')
+			? toUriReference(given)
+			: undefined;
+	if (dockerfile !== undefined && finding.dockerfileLine !== undefined && finding.dockerfileLine >= 1) {
+		return {uri: dockerfile, line: finding.dockerfileLine};
+	}
+
+	if (dockerfile !== undefined) {
+		return {
+			uri: dockerfile,
+			line: files?.fromLine ?? 1,
+			note: 'No Dockerfile instruction made these files; they come with the base image named by FROM.',
+		};
+	}
+
+	if (files?.rootDockerfile !== undefined) {
+		return {
+			uri: files.rootDockerfile,
+			line: files.fromLine ?? 1,
+			note: 'Located at the Dockerfile at the repository root: run layerlens with --dockerfile to point at the line.',
+		};
+	}
+
+	if (files?.archive !== undefined) {
+		return {uri: files.archive, line: 1, note: 'Located at the image archive: no Dockerfile was found.'};
+	}
+
+	return {
+		uri: toUriReference(imageName(analysis.image.reference)),
+		line: 1,
+		note: `The image ${analysis.image.reference} has no file in this repository; the location names the image.`,
+	};
+}
+
 function buildLocations(finding: Finding, analysis: ReportInput): SarifLocation[] {
 	const layer = layerName(finding, analysis);
 	const logical: SarifLogicalLocation[] =
 		layer === undefined
 			? []
 			: [{name: layer, fullyQualifiedName: `${analysis.image.reference}/${layer}`, kind: 'resource'}];
-	if (finding.dockerfileLine !== undefined && finding.dockerfileLine >= 1) {
-		return [
-			{
-				physicalLocation: {
-					artifactLocation: {uri: toUriReference(analysis.dockerfilePath ?? 'Dockerfile')},
-					region: {startLine: finding.dockerfileLine},
-				},
-				...(logical.length > 0 ? {logicalLocations: logical} : {}),
-			},
-		];
-	}
+	const {uri, line} = primaryLocation(finding, analysis);
+	return [
+		{
+			physicalLocation: {artifactLocation: {uri, uriBaseId: sourceRoot}, region: {startLine: line}},
+			...(logical.length > 0 ? {logicalLocations: logical} : {}),
+		},
+	];
+}
 
-	return logical.length > 0 ? [{logicalLocations: logical}] : [];
+/**
+Stable across rebuilds and small changes: the rule, the instruction of the layer it fired in (not its index,
+which moves when a layer is added) and its main path (the first, sorted), hashed; never sizes or digests.
+*/
+export function findingFingerprint(finding: Finding, analysis: ReportInput): string {
+	const instruction =
+		finding.instruction ??
+		(finding.layerIndex === undefined ? '' : analysis.layers[finding.layerIndex]?.instruction) ??
+		'';
+	const mainPath = [...finding.groups.map((group) => group.path), ...finding.paths].sort()[0] ?? '';
+	const text = [finding.ruleId, instruction.replace(/\s+/g, ' ').trim(), mainPath].join('\n');
+	return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
 /** A relative path as a URI reference: forward slashes, no leading `./`, reserved characters encoded. */
@@ -194,22 +297,26 @@ function buildResult(finding: Finding, analysis: ReportInput, ruleIndex: number)
 		largest ? `, largest ${largest.path} (${formatBytes(largest.bytes)})` : '',
 		`. ${finding.fix}`,
 	].join('');
+	const {note} = primaryLocation(finding, analysis);
 	return {
 		ruleId: finding.ruleId,
 		ruleIndex,
-		level: sarifLevel(finding.category, finding.confidence),
-		message: {text: message},
-		locations: buildLocations(finding, analysis),
-		partialFingerprints: {
-			// Stable across rebuilds: the rule and where it fired, never sizes or layer digests.
-			'layerlensFinding/v1': [finding.ruleId, ...finding.groups.map((group) => group.path).sort()].join('|'),
+		// Only another base removes the base image's files: a note, not a warning about the app's Dockerfile.
+		level: finding.fromBase ? 'note' : sarifLevel(finding.category, finding.confidence),
+		message: {
+			text: sarifText(
+				`${finding.fromBase ? 'From the base image: ' : ''}${message}${note === undefined ? '' : `. ${note}`}`,
+			),
 		},
+		locations: buildLocations(finding, analysis),
+		partialFingerprints: {'layerlensFinding/v2': findingFingerprint(finding, analysis)},
 		properties: {
 			category: finding.category,
 			confidence: finding.confidence,
 			bytes: finding.bytes,
 			paths: finding.paths.length,
 			...(finding.layerIndex === undefined ? {} : {layerIndex: finding.layerIndex}),
+			...(finding.fromBase ? {fromBase: true} : {}),
 		},
 	};
 }

@@ -5,7 +5,9 @@ import {evaluateCi} from '../ci/evaluate.js';
 import {ciExitCode} from '../ci/exit-code.js';
 import {formatCiReport} from '../ci/format-ci-report.js';
 import type {CliOptions} from '../cli-options.js';
+import {sanitize, sanitizeLines} from '../sanitize-text.js';
 import {loadImage, loadReport} from './load-image.js';
+import {assertOutputsSpareInputs} from './output-identity.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
 
@@ -14,15 +16,17 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 	const rules = await loadCiRules({
 		cwd: process.cwd(),
 		...(options.config === undefined ? {} : {configPath: options.config}),
+		...(options.configIsDive ? {configIsDive: true} : {}),
 		...(options.baseline === undefined ? {} : {baselinePath: options.baseline}),
 		overrides: options.ruleOverrides,
 	});
-	assertReportDirectoriesExist(options.reports);
+	assertReportDirectoriesExist(options.reports, options);
 	const progress = createProgressLine();
 	const loaded = await loadImage(options, progress.update);
 	progress.done();
 	const result = evaluateCi({...loaded.report, ...loaded.tree}, rules);
-	process.stdout.write(`${formatCiReport(result)}\n`);
+	// Ignore paths and reasons come from the config, details from the image: no raw control bytes.
+	process.stdout.write(`${sanitizeLines(formatCiReport(result))}\n`);
 	await writeReports(
 		options.reports.filter((target) => target.path !== undefined),
 		loaded.report,
@@ -31,11 +35,12 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 }
 
 export async function runWriteBaselineMode(options: CliOptions): Promise<number> {
+	const path = options.writeBaseline!;
+	assertOutputsSpareInputs([path], [options.image, options.dockerfile, options.config]);
 	const progress = createProgressLine();
 	const loaded = await loadReport(options, progress.update);
 	progress.done();
-	const path = options.writeBaseline!;
 	await writeBaselineFile(path, loaded.report.findings, loaded.report.image.reference);
-	process.stdout.write(`Wrote ${loaded.report.findings.length} known findings to ${path}\n`);
+	process.stdout.write(`Wrote ${loaded.report.findings.length} known findings to ${sanitize(path)}\n`);
 	return 0;
 }

@@ -82,10 +82,12 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 
 	if (mode === 'explorer') {
 		const {runDiffExplorer} = await import('../ui/diff/run-diff-explorer.js');
-		return runDiffExplorer({
+		const code = await runDiffExplorer({
 			title: `${options.a.image} → ${options.b.image}`,
 			load: (onProgress) => loadComparison(options, (_side, progress) => onProgress(progress)),
 		});
+		// A quit while the images load must not wait for the loads (or let them write the cache) afterwards.
+		return process.exit(code);
 	}
 
 	const budgets =

@@ -6,6 +6,7 @@ import {runExplorer} from '../ui/run-explorer.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
 import {loadImage} from './load-image.js';
+import {assertOutputsSpareInputs} from './output-identity.js';
 
 /** `layerlens-myapp-prod` for `registry/myapp:prod`: a file name that says which image it describes. */
 export function defaultExportName(reference: string): string {
@@ -18,12 +19,13 @@ export async function runExplorerMode(options: CliOptions): Promise<number> {
 	const title = options.image ?? 'the demo image';
 	return runExplorer({
 		title,
-		async load(onProgress) {
-			const {source, report, tree} = await loadImage(options, onProgress);
+		async load(onProgress, signal) {
+			const {source, report, tree} = await loadImage(options, onProgress, signal);
 			return {
 				analysis: {...report, ...tree},
 				readFile: (layerIndex, path, limit) => source.readFile(layerIndex, path, limit),
 				async exportReport(format, path, overwrite) {
+					assertOutputsSpareInputs([path], [options.image, options.dockerfile]);
 					if (!overwrite && existsSync(path)) {
 						throw new LayerlensError(`${path} already exists (EEXIST)`, {hint: 'Confirm to overwrite it'});
 					}

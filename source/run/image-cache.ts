@@ -1,10 +1,18 @@
 import {createHash} from 'node:crypto';
-import {mkdir, readFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {contentHashLength} from '../image/content-hash.js';
-import type {EntryType, ImageSource, LoadProgress, ParsedLayer, RawImage, TarEntry} from '../image/types.js';
+import type {
+	EntryType,
+	ExecInfo,
+	ImageSource,
+	LoadProgress,
+	ParsedLayer,
+	RawImage,
+	TarEntry,
+} from '../image/types.js';
 import {writeFileAtomic} from '../write-atomic.js';
+import {cacheMaxBytes, evictCacheFiles, prepareCacheDirectory, readCacheFile} from './cache-files.js';
 
 /**
 The analysis cache: the RawImage (tar headers, config, captured evidence; never file contents) of an image
@@ -15,7 +23,7 @@ tens of milliseconds instead of the seconds JSON.parse of 100k objects takes.
 Bump `imageCacheFormatVersion` whenever the encoding or RawImage changes: it is part of the file name and
 of the header, so an upgraded layerlens never reads an old entry.
 */
-export const imageCacheFormatVersion = 2;
+export const imageCacheFormatVersion = 3;
 
 const magic = 'LLCACHE\n';
 const checksumBytes = 32;
@@ -55,7 +63,15 @@ export type CachedImage = {
 	sourceState: string[];
 };
 
-type LayerHeader = Omit<ParsedLayer, 'entries'> & {count: number; columns: number[]};
+/**
+`exec`: what the few ELF files and scripts need to run, sparse, as [entry index, ExecInfo] pairs: a
+layer has thousands of them at most against a hundred thousand entries, so no column.
+*/
+type LayerHeader = Omit<ParsedLayer, 'entries'> & {
+	count: number;
+	columns: number[];
+	exec: [number, ExecInfo][];
+};
 
 type Header = {
 	version: number;
@@ -138,6 +154,34 @@ function encodeLayer(entries: readonly TarEntry[]): Columns {
 	};
 }
 
+function execList(entries: readonly TarEntry[]): [number, ExecInfo][] {
+	const list: [number, ExecInfo][] = [];
+	for (let index = 0; index < entries.length; index++) {
+		const exec = entries[index]!.exec;
+		if (exec !== undefined) list.push([index, exec]);
+	}
+
+	return list;
+}
+
+/** The stored pairs back onto their entries; anything out of shape is a corrupt file. */
+function applyExecList(entries: TarEntry[], list: unknown): void {
+	if (!Array.isArray(list)) {
+		throw new CorruptCacheError('bad exec list');
+	}
+
+	for (const pair of list) {
+		const [index, exec] = Array.isArray(pair) ? (pair as unknown[]) : [];
+		const entry = Number.isInteger(index) ? entries[index as number] : undefined;
+		const kind = (exec as {kind?: unknown} | null | undefined)?.kind;
+		if (entry === undefined || typeof exec !== 'object' || (kind !== 'elf' && kind !== 'script')) {
+			throw new CorruptCacheError('bad exec entry');
+		}
+
+		entry.exec = exec as ExecInfo;
+	}
+}
+
 function columnList(columns: Columns): Uint8Array[] {
 	const {types, flags, modes, sizes, uids, gids, mtimes, paths, links, hashes} = columns;
 	return [sizes, uids, gids, mtimes, modes, types, flags, paths, links, hashes].map(
@@ -161,6 +205,7 @@ export function encodeCachedImage(raw: RawImage, sourceState: readonly string[])
 			...rest,
 			count: entries.length,
 			columns: bodies[index]!.map((column) => column.byteLength),
+			exec: execList(entries),
 		})),
 		sourceState: [...sourceState],
 	};
@@ -327,7 +372,8 @@ export function decodeCachedImage(bytes: Buffer): CachedImage {
 	const layers: ParsedLayer[] = [];
 	for (const layerHeader of header.layers) {
 		const {entries, end} = decodeLayer(bytes, offset, layerHeader);
-		const {count: _count, columns: _columns, ...layer} = layerHeader;
+		const {count: _count, columns: _columns, exec, ...layer} = layerHeader;
+		applyExecList(entries, exec);
 		layers.push({...layer, entries});
 		offset = end;
 	}
@@ -335,12 +381,17 @@ export function decodeCachedImage(bytes: Buffer): CachedImage {
 	return {raw: {...header.image, layers}, sourceState: header.sourceState ?? []};
 }
 
-/** A cached image, or undefined when there is none or it cannot be read (a corrupt entry is never fatal). */
-export async function readCachedImage(directory: string, key: string): Promise<CachedImage | undefined> {
-	let bytes: Buffer;
-	try {
-		bytes = await readFile(imageCachePath(directory, key));
-	} catch {
+/**
+A cached image, or undefined when there is none or it cannot be read (a corrupt entry is never fatal). Read
+through readCacheFile: only the user's own regular file, at most the cache's size cap.
+*/
+export async function readCachedImage(
+	directory: string,
+	key: string,
+	env: NodeJS.ProcessEnv = process.env,
+): Promise<CachedImage | undefined> {
+	const bytes = await readCacheFile(directory, basename(imageCachePath(directory, key)), cacheMaxBytes(env));
+	if (bytes === undefined) {
 		return undefined;
 	}
 
@@ -357,11 +408,17 @@ export async function writeCachedImage(
 	key: string,
 	raw: RawImage,
 	sourceState: readonly string[],
+	env: NodeJS.ProcessEnv = process.env,
 ): Promise<boolean> {
 	try {
 		const bytes = encodeCachedImage(raw, sourceState);
-		await mkdir(directory, {recursive: true});
+		const maxBytes = cacheMaxBytes(env);
+		if (bytes.length > maxBytes || !(await prepareCacheDirectory(directory))) {
+			return false;
+		}
+
 		await writeFileAtomic(imageCachePath(directory, key), bytes);
+		await evictCacheFiles(directory, maxBytes);
 		return true;
 	} catch {
 		return false;
@@ -407,7 +464,7 @@ export async function loadWithCacheKey(
 	}
 
 	const directory = imageCacheDirectory(options.env);
-	const cached = await readCachedImage(directory, fullKey);
+	const cached = await readCachedImage(directory, fullKey, options.env);
 	if (cached !== undefined && source.restoreCacheState !== undefined) {
 		source.restoreCacheState(cached.sourceState);
 		const layersTotal = cached.raw.layers.length;
@@ -416,6 +473,9 @@ export async function loadWithCacheKey(
 	}
 
 	const raw = await source.load(loadOptions);
-	await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? []);
+	// A load the user walked away from writes nothing after the process was told to stop.
+	if (!options.signal?.aborted) {
+		await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env);
+	}
 	return raw;
 }

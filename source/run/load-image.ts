@@ -1,6 +1,7 @@
 import {analyzeImage} from '../analysis/analyze-image.js';
+import {runtimeClosure} from '../analysis/closure/runtime-closure.js';
 import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
-import {findFindings, projectSize} from '../analysis/findings/index.js';
+import {baseLayersOfMapping, findFindings, projectSize} from '../analysis/findings/index.js';
 import {buildRuleInput} from '../analysis/rule-input.js';
 import {stackLayers} from '../analysis/stack-layers.js';
 import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
@@ -14,6 +15,7 @@ import type {ReportInput} from '../report/report-input.js';
 import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
 import {markPhase} from './phase-timings.js';
 import {readCachedReport, reportCacheKey, writeCachedReport} from './report-cache.js';
+import {findRepositoryFiles} from './repository-files.js';
 
 export type LoadedReport = {
 	source: ImageSource;
@@ -49,6 +51,7 @@ async function load(
 	options: CliOptions,
 	onProgress: ((progress: LoadProgress) => void) | undefined,
 	needsTree: boolean,
+	signal?: AbortSignal,
 ): Promise<LoadedReport & {tree?: ImageTree}> {
 	// A missing or unreadable Dockerfile fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
@@ -61,16 +64,21 @@ async function load(
 	const cachedReport = reportKey === undefined ? undefined : await readCachedReport(directory, reportKey);
 	if (cachedReport !== undefined) {
 		// The image answers to the name it is opened by now.
-		const report =
-			options.image === undefined
+		const report = {
+			...(options.image === undefined
 				? cachedReport
-				: {...cachedReport, image: {...cachedReport.image, reference: options.image}};
+				: {...cachedReport, image: {...cachedReport.image, reference: options.image}}),
+			repositoryFiles: findRepositoryFiles(options),
+		};
 		markPhase('cached report');
 		if (!needsTree) {
 			return {source, report};
 		}
 
-		const raw = await loadWithCacheKey(source, imageKey, onProgress ? {onProgress} : {});
+		const raw = await loadWithCacheKey(source, imageKey, {
+			...(onProgress ? {onProgress} : {}),
+			...(signal ? {signal} : {}),
+		});
 		markPhase('read (or cache load)');
 		const {root, layerNodes} = stackLayers(raw.layers);
 		markPhase('stack');
@@ -80,26 +88,24 @@ async function load(
 	const raw = await loadWithCacheKey(source, imageKey, {
 		...(options.image === undefined ? {} : {reference: options.image}),
 		...(onProgress ? {onProgress} : {}),
+		...(signal ? {signal} : {}),
 	});
 	markPhase('read (or cache load)');
 	const analysis = analyzeImage(raw);
 	markPhase('stack, waste, efficiency');
 	const ruleInput = buildRuleInput(analysis, raw);
-	let findings = findFindings(ruleInput);
+	// A Dockerfile that maps onto the history says exactly which layers are the base image's.
+	const mapping = dockerfile && mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
+	const baseLayers = mapping ? baseLayersOfMapping(mapping) : undefined;
+	// What the container needs is worked out first: no finding may call a file of it build-only.
+	const closure = runtimeClosure(ruleInput);
+	let findings = findFindings(ruleInput, {...(baseLayers ? {baseLayers} : {}), runtimePaths: closure.proven});
 	markPhase('findings');
-	let baseLayers: Set<number> | undefined;
-	if (dockerfile) {
-		const mapping = mapLayersToDockerfile(dockerfile, analysis.layers, analysis.history);
+	if (mapping) {
 		if (mapping.mismatch) {
 			analysis.warnings.push(`${options.dockerfile} does not match the image's history: ${mapping.mismatch}`);
 		} else {
 			findings = attachDockerfileLines(findings, mapping);
-			// The layers no line of the final stage made are the base image's, exactly.
-			baseLayers = new Set(
-				analysis.layers
-					.filter((layer) => mapping.lines[layer.index] === undefined)
-					.map((layer) => layer.index),
-			);
 		}
 	}
 
@@ -107,6 +113,7 @@ async function load(
 	plain.findings = findings;
 	const projection = projectSize(ruleInput, findings);
 	const suggestion = suggestDockerfile(ruleInput, findings, {
+		closure,
 		...(dockerfile === undefined ? {} : {dockerfile: {parsed: dockerfile, text: dockerfile.text}}),
 		...(baseLayers === undefined ? {} : {baseLayers}),
 	});
@@ -115,8 +122,9 @@ async function load(
 		...plain,
 		suggestion: toReportSuggestion(suggestion, projection.byCategory),
 		...(options.dockerfile ? {dockerfilePath: options.dockerfile} : {}),
+		repositoryFiles: findRepositoryFiles(options),
 	};
-	if (reportKey !== undefined) {
+	if (reportKey !== undefined && signal?.aborted !== true) {
 		await writeCachedReport(directory, reportKey, report);
 	}
 
@@ -135,8 +143,9 @@ export function loadReport(
 export async function loadImage(
 	options: CliOptions,
 	onProgress?: (progress: LoadProgress) => void,
+	signal?: AbortSignal,
 ): Promise<LoadedImage> {
-	const loaded = await load(options, onProgress, true);
+	const loaded = await load(options, onProgress, true, signal);
 	if (loaded.tree === undefined) {
 		throw new Error('the image was loaded without its path tree');
 	}

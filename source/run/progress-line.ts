@@ -3,6 +3,21 @@ import {formatBytes} from '../format-bytes.js';
 import type {LoadProgress} from '../image/types.js';
 
 /**
+The text of the progress line. A total is shown only when it is of the same bytes as those read (an archive's
+file size) and not already passed: never "363 MB of 349 MB".
+*/
+export function progressText(progress: LoadProgress, seconds: number): string {
+	const total =
+		progress.bytesTotal && progress.bytesTotal >= progress.bytesRead
+			? ` of ${formatBytes(progress.bytesTotal)}`
+			: '';
+	const layers = progress.layersTotal
+		? `${progress.layersDone}/${progress.layersTotal}`
+		: `${progress.layersDone}`;
+	return `reading ${formatBytes(progress.bytesRead)}${total}, layers ${layers}, ${seconds.toFixed(1)}s`;
+}
+
+/**
 A single self-overwriting progress line on stderr while loading, only when stderr is a terminal, so
 pipes and CI logs get nothing but errors.
 */
@@ -18,14 +33,7 @@ export function createProgressLine(stream: NodeJS.WriteStream = process.stderr):
 	let shown = false;
 	return {
 		update(progress) {
-			const total = progress.bytesTotal ? ` of ${formatBytes(progress.bytesTotal)}` : '';
-			const layers = progress.layersTotal
-				? `${progress.layersDone}/${progress.layersTotal}`
-				: `${progress.layersDone}`;
-			const seconds = ((Date.now() - started) / 1000).toFixed(1);
-			stream.write(
-				`\r\u001B[2Kreading ${formatBytes(progress.bytesRead)}${total}, layers ${layers}, ${seconds}s`,
-			);
+			stream.write(`\r\u001B[2K${progressText(progress, (Date.now() - started) / 1000)}`);
 			shown = true;
 		},
 		done() {

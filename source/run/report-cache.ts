@@ -1,7 +1,8 @@
-import {mkdir, readFile} from 'node:fs/promises';
+import {basename} from 'node:path';
 import type {ReportInput} from '../report/report-input.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
+import {cacheMaxBytes, evictCacheFiles, prepareCacheDirectory, readCacheFile} from './cache-files.js';
 import {imageCachePath} from './image-cache.js';
 
 /**
@@ -46,8 +47,13 @@ function isStoredReport(value: unknown, key: string): value is StoredReport {
 
 /** The cached report, or undefined when there is none or it cannot be read (never fatal). */
 export async function readCachedReport(directory: string, key: string): Promise<ReportInput | undefined> {
+	const bytes = await readCacheFile(directory, basename(reportCachePath(directory, key)), cacheMaxBytes());
+	if (bytes === undefined) {
+		return undefined;
+	}
+
 	try {
-		const stored: unknown = JSON.parse(await readFile(reportCachePath(directory, key), 'utf8'));
+		const stored: unknown = JSON.parse(bytes.toString('utf8'));
 		return isStoredReport(stored, key) ? stored.report : undefined;
 	} catch {
 		return undefined;
@@ -73,8 +79,12 @@ export async function writeCachedReport(directory: string, key: string, report: 
 		},
 	};
 	try {
-		await mkdir(directory, {recursive: true});
+		if (!(await prepareCacheDirectory(directory))) {
+			return;
+		}
+
 		await writeFileAtomic(reportCachePath(directory, key), JSON.stringify(stored));
+		await evictCacheFiles(directory, cacheMaxBytes());
 	} catch {
 		// A read-only home or a full disk costs the next run time, nothing else.
 	}

@@ -4,7 +4,7 @@ import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
 
 export async function runReportMode(options: CliOptions): Promise<number> {
-	assertReportDirectoriesExist(options.reports);
+	assertReportDirectoriesExist(options.reports, options);
 	const progress = createProgressLine();
 	try {
 		const loaded = await loadReport(options, progress.update);

@@ -790,7 +790,7 @@ function layerInfoLines(state: ExplorerState): string[] {
 		...(history?.comment ? [`Comment:       ${sanitize(history.comment)}`] : []),
 		`Diff ID:       ${sanitize(layer.diffId)}`,
 		...(layer.digest ? [`Digest:        ${sanitize(layer.digest)}`] : []),
-		`Size:          ${formatBytes(layer.sizeBytes)} in ${layer.fileCount} files (${layer.sizeBytes} B)`,
+		`Size:          ${formatBytes(layer.sizeBytes)} in ${layer.fileCount} ${layer.fileCount === 1 ? 'file' : 'files'} (${layer.sizeBytes} B)`,
 		`Tar:           ${formatBytes(layer.tarSizeBytes)}${
 			layer.compressedSizeBytes === undefined
 				? ''

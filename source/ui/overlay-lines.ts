@@ -9,9 +9,20 @@ export function findingLines(analysis: ImageAnalysis): string[] {
 		return ['No findings: nothing build-only, cached or wasted was recognised.'];
 	}
 
-	const sorted = [...analysis.findings].sort((a, b) => b.bytes - a.bytes);
+	// The base image's findings come last, under their own heading: only another base removes them.
+	const sorted = [...analysis.findings].sort(
+		(a, b) => Number(a.fromBase ?? false) - Number(b.fromBase ?? false) || b.bytes - a.bytes,
+	);
 	const lines: string[] = [];
-	for (const finding of sorted) {
+	if (!sorted.some((finding) => !finding.fromBase)) {
+		lines.push('No findings in your layers.', '');
+	}
+
+	for (const [index, finding] of sorted.entries()) {
+		if (finding.fromBase && !sorted[index - 1]?.fromBase) {
+			lines.push('From the base image: choose another base (no step of your Dockerfile removes these)', '');
+		}
+
 		const where =
 			finding.layerIndex === undefined
 				? ''

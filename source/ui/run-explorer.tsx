@@ -2,6 +2,7 @@ import {render, useInput} from 'ink';
 import {useCallback, useEffect, useState} from 'react';
 import {isLayerlensError, LayerlensError} from '../errors.js';
 import type {LoadProgress} from '../image/types.js';
+import {sanitizeLines} from '../sanitize-text.js';
 import {ErrorBoundary, reportUrl} from './error-boundary.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
@@ -13,7 +14,8 @@ export type {ExplorerData} from './explorer-data.js';
 
 export type RunExplorerOptions = {
 	title: string;
-	load: (onProgress: (progress: LoadProgress) => void) => Promise<ExplorerData>;
+	/** `signal` aborts when the session ends before the load does (q, Ctrl+C, a signal): stop reading then. */
+	load: (onProgress: (progress: LoadProgress) => void, signal: AbortSignal) => Promise<ExplorerData>;
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	/** Where load errors and crash reports go once the UI is gone (default process.stderr). */
@@ -38,22 +40,26 @@ export function LoadingThenExplorer({title, load, onDone}: AppProps) {
 
 	useEffect(() => {
 		let isCurrent = true;
+		const cancel = new AbortController();
 		load((next) => {
 			if (isCurrent) setProgress(next);
-		}).then(
+		}, cancel.signal).then(
 			(loaded) => {
 				if (isCurrent) setData(loaded);
 			},
 			(error: unknown) => {
 				if (!isCurrent) return;
+				// The same `layerlens: ` line as every other error (report-fatal.ts), sanitised where it is printed.
 				const line = isLayerlensError(error)
-					? error.line
-					: `${error instanceof Error ? error.message : String(error)} (please report it at ${reportUrl})`;
+					? `layerlens: ${error.line}`
+					: `layerlens: unexpected error: ${error instanceof Error ? error.message : String(error)} (please report it at ${reportUrl})`;
 				onDone({code: isLayerlensError(error) ? error.exitCode : 2, line});
 			},
 		);
 		return () => {
 			isCurrent = false;
+			// Unmounting while the load runs (a quit, a signal) cancels it; a finished load ignores this.
+			cancel.abort();
 		};
 	}, [load, onDone]);
 
@@ -115,6 +121,12 @@ export async function runExplorer(options: RunExplorerOptions): Promise<number> 
 	};
 
 	const onCrash = (error: Error) => {
+		// A named error while rendering (the memory budget while building a tree view) is not a crash.
+		if (isLayerlensError(error)) {
+			onDone({code: error.exitCode, line: error.line});
+			return;
+		}
+
 		onDone({
 			code: 1,
 			line: `layerlens crashed: ${error.stack ?? error.message}\nPlease report it at ${reportUrl}`,
@@ -153,7 +165,8 @@ export async function runExplorer(options: RunExplorerOptions): Promise<number> 
 	}
 
 	if (outcome.line) {
-		stderr.write(`${outcome.line}\n`);
+		// The load error names what the image or the user gave; the crash report is several lines.
+		stderr.write(`${sanitizeLines(outcome.line)}\n`);
 	}
 
 	return outcome.code;

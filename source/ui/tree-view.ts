@@ -1,4 +1,5 @@
 import type {ChangeKind, FileVersion, ImageAnalysis, PathNode} from '../analysis/types.js';
+import {checkMemoryBudget} from '../memory-budget.js';
 
 export type TreeMode = 'changes' | 'aggregated';
 export type SortOrder = 'name' | 'size';
@@ -325,7 +326,10 @@ export function* treeViewSteps(
 			}
 
 			const node = frame.children[frame.next++]!;
-			if (++visited % nodesPerStep === 0) yield;
+			if (++visited % nodesPerStep === 0) {
+				checkMemoryBudget('building the file tree view');
+				yield;
+			}
 			if (!headOf(node)) continue;
 			if (node.children) {
 				enter(node);
@@ -342,23 +346,39 @@ export function* treeViewSteps(
 	return {...view, filterError: undefined};
 }
 
-/** The same rows with every list of siblings ordered by size (largest first, then by name). */
+/**
+The same rows with every list of siblings ordered by size (largest first, then by name). A stack, not
+recursion: a crafted image can nest 100,000 directories (issue 17).
+*/
 function sortedBySize(rows: TreeRow[], subtreeEnd: Int32Array): {rows: TreeRow[]; subtreeEnd: Int32Array} {
 	const out: TreeRow[] = [];
 	const ends = new Int32Array(rows.length);
-	const place = (start: number, end: number) => {
+	const siblingsOf = (start: number, end: number): number[] => {
 		const siblings: number[] = [];
 		for (let index = start; index < end; index = subtreeEnd[index]!) siblings.push(index);
-		siblings.sort((a, b) => rows[b]!.size - rows[a]!.size || compareNodeNames(rows[a]!.node, rows[b]!.node));
-		for (const index of siblings) {
-			const at = out.length;
-			out.push(rows[index]!);
-			place(index + 1, subtreeEnd[index]!);
-			ends[at] = out.length;
-		}
+		return siblings.sort(
+			(a, b) => rows[b]!.size - rows[a]!.size || compareNodeNames(rows[a]!.node, rows[b]!.node),
+		);
 	};
 
-	place(0, rows.length);
+	// Each frame lists one row's children; `at` is where that row went in `out` (-1 for the top).
+	const stack: Array<{siblings: number[]; next: number; at: number}> = [
+		{siblings: siblingsOf(0, rows.length), next: 0, at: -1},
+	];
+	while (stack.length > 0) {
+		const frame = stack.at(-1)!;
+		if (frame.next === frame.siblings.length) {
+			stack.pop();
+			if (frame.at >= 0) ends[frame.at] = out.length;
+			continue;
+		}
+
+		const index = frame.siblings[frame.next++]!;
+		const at = out.length;
+		out.push(rows[index]!);
+		stack.push({siblings: siblingsOf(index + 1, subtreeEnd[index]!), next: 0, at});
+	}
+
 	return {rows: out, subtreeEnd: ends};
 }
 

@@ -5,6 +5,10 @@ export const fixtureImages = {
 	naive: 'layerlens-fixture/naive',
 	multistage: 'layerlens-fixture/multistage',
 	waste: 'layerlens-fixture/waste',
+	python: 'layerlens-fixture/python',
+	go: 'layerlens-fixture/go',
+	c: 'layerlens-fixture/c',
+	baseOnly: 'layerlens-fixture/base-only',
 } as const;
 
 export type FixtureImage = (typeof fixtureImages)[keyof typeof fixtureImages];

@@ -4,7 +4,7 @@ visible where the test is written.
 */
 import type {CapturedFile, HistoryRecord, ParsedLayer, RawImage, TarEntry} from '../../source/image/types.js';
 
-type Attributes = Partial<Pick<TarEntry, 'mode' | 'uid' | 'gid' | 'mtime'>>;
+type Attributes = Partial<Pick<TarEntry, 'mode' | 'uid' | 'gid' | 'mtime' | 'exec'>>;
 
 /** A regular file; the hash defaults to one derived from the size, so equal sizes mean equal content unless told. */
 export function file(path: string, size: number, hash = `h${size}`, attributes: Attributes = {}): TarEntry {

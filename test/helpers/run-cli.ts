@@ -27,7 +27,8 @@ export type RunCliOptions = {
 	cwd?: string;
 	/** Kill the CLI after this long; default 60 s. */
 	timeoutMs?: number;
-	stdin?: string;
+	/** Bytes piped to the CLI's stdin; without it stdin is /dev/null (a pipe would be read as the image). */
+	stdin?: string | Buffer;
 	/** Extra node options before the script (e.g. to run under another uid use `command`). */
 	command?: {file: string; args: string[]};
 };
@@ -77,18 +78,18 @@ async function runCliOnce(args: readonly string[], options: RunCliOptions): Prom
 	const child = spawn(file!, rest, {
 		cwd: options.cwd ?? repositoryRoot,
 		env: mergedEnvironment(options.env ?? {}),
-		stdio: ['pipe', 'pipe', 'pipe'],
+		stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
 	});
 	let stdout = '';
 	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
 		stdout += chunk;
 	});
-	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr += chunk;
 	});
-	child.stdin.on('error', () => undefined);
-	child.stdin.end(options.stdin ?? '');
+	child.stdin?.on('error', () => undefined);
+	child.stdin?.end(options.stdin);
 	let timedOut = false;
 	const timer = setTimeout(() => {
 		timedOut = true;

@@ -1,7 +1,7 @@
 import {type DebianPackage, dpkgPackageFiles, parseDpkgStatus} from '../findings/package-databases.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, RuleInput} from '../types.js';
-import {directoryOf, resolvePath} from './resolve-path.js';
+import {directoryIndex, directoryOf, resolvePath} from './resolve-path.js';
 
 /** The image's Debian packages as the runtime stage sees them: who owns a path, what apt would pull in. */
 export type PackageIndex = {
@@ -12,7 +12,11 @@ export type PackageIndex = {
 	filesOf: Map<string, string[]>;
 	/** Packages whose `.list` is visible from a base layer: installed before the app's first step. */
 	inBase: Set<string>;
+	/** dpkg's own records of each package (`var/lib/dpkg/info/<name>[:arch].*`), which an install writes too. */
+	infoFilesOf: Map<string, string[]>;
 };
+
+const infoFile = /^var\/lib\/dpkg\/info\/([^/:]+)(?::[^/.]+)?\.[^/]+$/;
 
 const listFile = /^var\/lib\/dpkg\/info\/([^/:]+)(?::[^/]+)?\.list$/;
 
@@ -29,22 +33,13 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 	}
 
 	const files = filesByPath(input);
-	const directories = new Set<string>();
-	for (const file of input.files) {
-		let directory = directoryOf(file.path);
-		while (directory !== '' && !directories.has(directory)) {
-			directories.add(directory);
-			directory = directoryOf(directory);
-		}
-	}
-
+	const isDirectory = directoryIndex(input.files);
 	const canonicalDirectory = new Map<string, string | undefined>();
 	const canonical = (path: string): string | undefined => {
 		const directory = directoryOf(path);
 		let resolved = canonicalDirectory.get(directory);
 		if (!canonicalDirectory.has(directory)) {
-			resolved =
-				directory === '' ? '' : resolvePath(files, directory, (candidate) => directories.has(candidate)).path;
+			resolved = directory === '' ? '' : resolvePath(files, directory, isDirectory).path;
 			canonicalDirectory.set(directory, resolved);
 		}
 
@@ -52,6 +47,12 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 		const name = path.slice(path.lastIndexOf('/') + 1);
 		return resolved === '' ? name : `${resolved}/${name}`;
 	};
+
+	const infoFilesOf = new Map<string, string[]>();
+	for (const file of input.files) {
+		const match = infoFile.exec(file.path);
+		if (match) infoFilesOf.set(match[1]!, [...(infoFilesOf.get(match[1]!) ?? []), file.path]);
+	}
 
 	const ownerOf = new Map<string, string>();
 	const filesOf = new Map<string, string[]>();
@@ -73,7 +74,7 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 		filesOf.set(name, owned);
 	}
 
-	return {packages, ownerOf, filesOf, inBase};
+	return {packages, ownerOf, filesOf, inBase, infoFilesOf};
 }
 
 /**
@@ -110,21 +111,8 @@ export function packageBytes(index: PackageIndex, names: string[], files: Map<st
 			bytes += file?.type === 'file' ? file.size : 0;
 		}
 
-		for (const suffix of [
-			'list',
-			'md5sums',
-			'conffiles',
-			'postinst',
-			'prerm',
-			'postrm',
-			'preinst',
-			'triggers',
-			'shlibs',
-			'symbols',
-			'templates',
-			'config',
-		]) {
-			const file = files.get(`var/lib/dpkg/info/${name}.${suffix}`);
+		for (const path of index.infoFilesOf.get(name) ?? []) {
+			const file = files.get(path);
 			bytes += file?.type === 'file' ? file.size : 0;
 		}
 	}

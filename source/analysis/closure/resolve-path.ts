@@ -82,3 +82,27 @@ export function resolvePath(
 
 	return {path: done === '' ? undefined : done, links};
 }
+
+/** Linux's PATH_MAX: no program is started or loaded through a longer name, so no longer directory is indexed. */
+const pathMax = 4096;
+
+/**
+Which paths are directories of the final filesystem (some file lies below them), for path resolution. Each
+directory is added once, stopping at the first ancestor already known, and names past PATH_MAX are not
+indexed, so a hostile image 100,000 directories deep costs no more than a PATH_MAX-deep one.
+*/
+export function directoryIndex(files: readonly {path: string}[]): (path: string) => boolean {
+	const directories = new Set<string>();
+	for (const file of files) {
+		let directory =
+			file.path.length > pathMax
+				? file.path.slice(0, Math.max(0, file.path.lastIndexOf('/', pathMax)))
+				: directoryOf(file.path);
+		while (directory !== '' && !directories.has(directory)) {
+			directories.add(directory);
+			directory = directoryOf(directory);
+		}
+	}
+
+	return (path) => directories.has(path);
+}

@@ -1,7 +1,7 @@
 import type {ExecInfo} from '../../image/types.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, RuleInput} from '../types.js';
-import {directoryOf, normalisePath, resolvePath} from './resolve-path.js';
+import {directoryIndex, directoryOf, normalisePath, resolvePath} from './resolve-path.js';
 
 /** What the container runs, told by its entrypoint's interpreter, not by which files happen to exist. */
 export type RuntimeKind = 'node' | 'python' | 'java' | 'ruby' | 'php' | 'shell' | 'native' | 'unknown';
@@ -67,20 +67,6 @@ function environment(input: RuleInput): Map<string, string> {
 	return result;
 }
 
-/** Directories that hold at least one final file, so a path resolution can tell a directory from nothing. */
-function directorySet(files: FinalFile[]): Set<string> {
-	const directories = new Set<string>();
-	for (const file of files) {
-		let directory = directoryOf(file.path);
-		while (directory !== '' && !directories.has(directory)) {
-			directories.add(directory);
-			directory = directoryOf(directory);
-		}
-	}
-
-	return directories;
-}
-
 /** `sh -c 'exec node x.js'` → `node x.js`'s words; quotes are handled the simple way, which is all a CMD needs. */
 function shellWords(command: string): string[] {
 	const words: string[] = [];
@@ -108,6 +94,17 @@ function runtimeOf(name: string): RuntimeKind | undefined {
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
+/** What a file runs as: a hard link carries no bytes of its own, so its target's are read (one hop, as tar stores them). */
+function execOf(files: Map<string, FinalFile>, path: string): ExecInfo | undefined {
+	const file = files.get(path);
+	if (file?.type === 'hardlink' && file.linkTarget !== undefined)
+		return files.get(normalisePath(file.linkTarget))?.exec;
+	return file?.exec;
+}
+
+/** A regular file, or a hard link to one: something a program can be. */
+const isRegular = (file: FinalFile | undefined) => file?.type === 'file' || file?.type === 'hardlink';
+
 /** Programs that only start the command given to them. */
 const wrappers = /^(tini(-static)?|dumb-init|gosu|su-exec|env|nice|catatonit|setpriv|chpst)$/;
 
@@ -120,8 +117,7 @@ runtime what it loads (the app directory, the standard library, the installed pa
 */
 export function runtimeClosure(input: RuleInput): RuntimeClosure {
 	const files = filesByPath(input);
-	const directories = directorySet(input.files);
-	const isDirectory = (path: string) => directories.has(path);
+	const isDirectory = directoryIndex(input.files);
 	const env = environment(input);
 	const searchPath = (env.get('PATH') ?? defaultPath).split(':').filter(Boolean);
 	const workingDirectory = normalisePath(input.config.workingDir ?? '');
@@ -137,7 +133,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		if (proven.has(path)) return;
 		proven.add(path);
 		chain.push({path, reason});
-		const exec = files.get(path)?.exec;
+		const exec = execOf(files, path);
 		if (exec?.kind === 'elf') elfQueue.push(path);
 	};
 
@@ -155,7 +151,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		for (const directory of searchPath) {
 			const resolved = resolvePath(files, `${directory}/${name}`, isDirectory);
 			const file = resolved.path === undefined ? undefined : files.get(resolved.path);
-			if (file !== undefined && file.type === 'file') {
+			if (isRegular(file)) {
 				return {path: resolved.path!, links: resolved.links};
 			}
 		}
@@ -178,7 +174,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		}
 
 		add(found.path, depth === 0 ? 'entrypoint' : `runs ${words[0]}`, found.links);
-		const exec = files.get(found.path)?.exec;
+		const exec = execOf(files, found.path);
 		const kind = runtimeOf(baseName(found.path)) ?? runtimeOf(baseName(words[0]!));
 		if (kind === 'shell') {
 			const script = words.indexOf('-c');
@@ -273,7 +269,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 	// Every ELF file reached, and every ELF file inside the trees, loads its libraries.
 	const treeFiles = filesUnder(input.files, trees);
 	for (const file of treeFiles) {
-		if (file.exec?.kind === 'elf') elfQueue.push(file.path);
+		if (execOf(files, file.path)?.kind === 'elf') elfQueue.push(file.path);
 	}
 
 	const seenElf = new Set<string>();
@@ -281,7 +277,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		const path = elfQueue.shift()!;
 		if (seenElf.has(path)) continue;
 		seenElf.add(path);
-		const exec = files.get(path)?.exec;
+		const exec = execOf(files, path);
 		if (exec?.kind !== 'elf') continue;
 		followElf(path, exec, {files, isDirectory, add, unresolved, env});
 	}
@@ -328,7 +324,8 @@ function followElf(
 		for (const candidate of candidates) {
 			const resolved = resolvePath(files, candidate, isDirectory);
 			const file = resolved.path === undefined ? undefined : files.get(resolved.path);
-			if (file?.type === 'file' && (file.exec?.kind !== 'elf' || file.exec.bits === exec.bits)) {
+			const library = resolved.path === undefined ? undefined : execOf(files, resolved.path);
+			if (isRegular(file) && (library?.kind !== 'elf' || library.bits === exec.bits)) {
 				add(resolved.path!, `${name}, needed by ${path}`, resolved.links);
 				found = true;
 				break;

@@ -21,6 +21,41 @@ export function baseHistoryLength(history: HistoryEntry[]): number {
 	return firstLayer === -1 ? 0 : firstLayer + 1;
 }
 
+/** The layers the history's base part made (see baseHistoryLength). */
+export function baseLayersOfHistory(history: HistoryEntry[]): Set<number> {
+	const layers = new Set<number>();
+	for (const entry of history.slice(0, baseHistoryLength(history))) {
+		if (entry.layerIndex !== null) {
+			layers.add(entry.layerIndex);
+		}
+	}
+
+	return layers;
+}
+
+/**
+The base layers known exactly from a Dockerfile mapped to the history (`mapLayersToDockerfile`): every
+layer no line of the final stage made. Undefined when the mapping failed, so the caller falls back to
+the history.
+*/
+export function baseLayersOfMapping(mapping: {
+	lines: (number | undefined)[];
+	mismatch?: string;
+}): Set<number> | undefined {
+	if (mapping.mismatch !== undefined) {
+		return undefined;
+	}
+
+	const layers = new Set<number>();
+	for (const [index, line] of mapping.lines.entries()) {
+		if (line === undefined) {
+			layers.add(index);
+		}
+	}
+
+	return layers;
+}
+
 export type BaseImageGuess = {
 	/** What to write after FROM. */
 	reference: string;

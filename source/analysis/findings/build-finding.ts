@@ -110,5 +110,9 @@ export function buildFinding(context: RuleContext, draft: FindingDraft): Finding
 		finding.instruction = instruction;
 	}
 
+	if (draft.fromBase) {
+		finding.fromBase = true;
+	}
+
 	return finding;
 }

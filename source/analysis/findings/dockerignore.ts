@@ -1,4 +1,5 @@
 import type {Finding} from '../types.js';
+import {buildCommands, installsPackages, readsGit, runsTests} from './build-commands.js';
 import {type RuleContext, relativeTo} from './rule-context.js';
 
 /** Folders that are ignored whole, wherever they sit. */
@@ -46,10 +47,32 @@ function lineFor(relative: string): string {
 }
 
 /**
+Files a build step reads must stay in the context even when the runtime stage should not have them:
+tests when a RUN runs them, .git when a RUN calls git, registry settings when a RUN installs packages.
+*/
+function neededByBuild(commands: string, ruleId: string, relative: string): boolean {
+	if (ruleId === 'LL-BUILD-TESTS') {
+		return runsTests.test(commands);
+	}
+
+	if (ruleId === 'LL-BUILD-REPO-FILES' && /^\.git(\/|$)/.test(relative)) {
+		return readsGit.test(commands);
+	}
+
+	if (ruleId.startsWith('LL-SECRET-') && /(^|\/)(\.npmrc|\.pypirc|\.netrc|pip\.conf)$/.test(relative)) {
+		return installsPackages.test(commands);
+	}
+
+	return false;
+}
+
+/**
 `.dockerignore` lines for exactly the files the findings saw arriving through a copy of the build
 context (`COPY . .`), plus host node_modules that such a copy brought in and a later install replaced.
+Nothing a build step reads is ignored (see neededByBuild): the build stage copies the same context.
 */
 export function dockerignoreLines(context: RuleContext, findings: Finding[]): string[] {
+	const commands = buildCommands(context);
 	const lines = new Set<string>();
 	for (const finding of findings) {
 		if (!ignorableRules.test(finding.ruleId)) {
@@ -58,8 +81,13 @@ export function dockerignoreLines(context: RuleContext, findings: Finding[]): st
 
 		for (const path of finding.paths) {
 			const file = context.byPath.get(path);
-			if (file !== undefined && context.contextCopyLayers.has(file.layer)) {
-				lines.add(lineFor(relativeTo(path, context.appDir)));
+			const relative = relativeTo(path, context.appDir);
+			if (
+				file !== undefined &&
+				context.contextCopyLayers.has(file.layer) &&
+				!neededByBuild(commands, finding.ruleId, relative)
+			) {
+				lines.add(lineFor(relative));
 			}
 		}
 	}

@@ -1,14 +1,18 @@
 import {filesByPath} from '../rule-input.js';
 import type {Finding, RuleInput} from '../types.js';
 import {findAppDirectory} from './app-directory.js';
-import {baseHistoryLength} from './base-image.js';
+import {baseLayersOfHistory} from './base-image.js';
 import {buildFinding} from './build-finding.js';
 import type {FindingDraft, Rule, RuleContext} from './rule-context.js';
 import {repositoryFilesRule, sourcesRule, testsRule} from './rules/app-files.js';
 import {cachesRule} from './rules/caches.js';
 import {buildToolsRule, devDependenciesRule} from './rules/node-dependencies.js';
 import {secretFilesRule} from './rules/secrets.js';
-import {alpinePackagesRule, debianDevelopmentPackagesRule} from './rules/system-packages.js';
+import {
+	alpinePackagesRule,
+	debianDevelopmentPackagesRule,
+	toolchainPackagesRule,
+} from './rules/system-packages.js';
 import {buildPathsRule, goToolchainRule, jdkRule, pythonBuildArtifactsRule} from './rules/toolchains.js';
 import {duplicateContentRule, hiddenWasteRule} from './rules/waste.js';
 
@@ -21,6 +25,7 @@ const rulesInOrder: Rule[] = [
 	secretFilesRule,
 	devDependenciesRule,
 	buildToolsRule,
+	toolchainPackagesRule,
 	debianDevelopmentPackagesRule,
 	alpinePackagesRule,
 	goToolchainRule,
@@ -37,7 +42,21 @@ const rulesInOrder: Rule[] = [
 /** `COPY . .`, `COPY . /app`, `ADD . .` and the classic builder's `COPY dir:<sha> in /app` (normalised to `COPY <dir> /app`). */
 const contextCopy = /^(COPY|ADD)\s+(--(?!from)\S+\s+)*(\.\/?|<dir>|dir:\S+ in)\s+\S+/;
 
-export function createRuleContext(input: RuleInput): RuleContext {
+export type FindFindingsOptions = {
+	/**
+	Layers known to come from the base image: with a Dockerfile mapped to the history, the layers that no line
+	of the final stage made (see `baseLayersOfMapping`). Without it, the base is read from the history
+	(`baseHistoryLength`).
+	*/
+	baseLayers?: Set<number>;
+	/**
+	Files the running container is proven to need (the runtime closure: its executables, loaders and
+	libraries). They are never build-only or cache, whatever their path looks like.
+	*/
+	runtimePaths?: Set<string>;
+};
+
+export function createRuleContext(input: RuleInput, options: FindFindingsOptions = {}): RuleContext {
 	const contextCopyLayers = new Set<number>();
 	for (const layer of input.layers) {
 		if (contextCopy.test(layer.instruction.replace(/\s+#\s*buildkit$/, ''))) {
@@ -45,17 +64,9 @@ export function createRuleContext(input: RuleInput): RuleContext {
 		}
 	}
 
-	const baseEntries = baseHistoryLength(input.history);
-	const baseLayers = new Set<number>();
-	for (const entry of input.history.slice(0, baseEntries)) {
-		if (entry.layerIndex !== null) {
-			baseLayers.add(entry.layerIndex);
-		}
-	}
-
 	return {
 		input,
-		baseLayers,
+		baseLayers: options.baseLayers ?? baseLayersOfHistory(input.history),
 		byPath: filesByPath(input),
 		appDir: findAppDirectory(input),
 		runCommand: [...(input.config.entrypoint ?? []), ...(input.config.cmd ?? [])].join(' '),
@@ -64,32 +75,60 @@ export function createRuleContext(input: RuleInput): RuleContext {
 	};
 }
 
+const baseFix =
+	'From the base image: choose another base image (or build one without these files); no step of your Dockerfile can remove them from its layers';
+
 /**
-A path another rule already reported is not reported again. Caches that came with the base image
-(its logs, its package lists) are the base image's business: the app's Dockerfile cannot remove them
-from those layers, so they are no finding of this image.
+Splits a draft's paths into the app's and the base image's: the base's part becomes a finding of its own,
+marked `fromBase`, whose fix is the only one that works (another base). Hidden-waste drafts have one adding
+layer, so they are the base's when that layer is.
 */
-function isReportable(context: RuleContext, draft: FindingDraft, path: string): boolean {
-	if (context.claimed.has(path)) return false;
-	if (draft.category !== 'cache') return true;
-	const file = context.byPath.get(path);
-	return file === undefined || !context.baseLayers.has(file.layer);
+function splitByOrigin(context: RuleContext, draft: FindingDraft, paths: string[]): FindingDraft[] {
+	if (draft.hidden) {
+		return context.baseLayers.has(draft.hidden.layerIndex)
+			? [{...draft, paths, fix: draft.baseFix ?? baseFix, fromBase: true}]
+			: [{...draft, paths}];
+	}
+
+	const own: string[] = [];
+	const base: string[] = [];
+	for (const path of paths) {
+		const file = context.byPath.get(path);
+		(file !== undefined && context.baseLayers.has(file.layer) ? base : own).push(path);
+	}
+
+	const drafts: FindingDraft[] = [];
+	if (own.length > 0) {
+		drafts.push({...draft, paths: own});
+	}
+
+	if (base.length > 0) {
+		drafts.push({...draft, paths: base, fix: draft.baseFix ?? baseFix, fromBase: true});
+	}
+
+	return drafts;
 }
 
-/** Every finding for an image, largest first. */
-export function findFindings(input: RuleInput): Finding[] {
-	const context = createRuleContext(input);
+/**
+Every finding for an image, largest first. Findings about the base image's files carry `fromBase: true`.
+With `--dockerfile`, pass the exactly known base layers: `{baseLayers: baseLayersOfMapping(mapping)}`.
+*/
+export function findFindings(input: RuleInput, options: FindFindingsOptions = {}): Finding[] {
+	const context = createRuleContext(input, options);
 	const findings: Finding[] = [];
 	for (const rule of rulesInOrder) {
 		for (const draft of rule(context)) {
+			// A path another rule already reported is not reported again (rules skip claimed paths themselves,
+			// so the counts in their evidence are the counts of the paths they list).
+			const needed =
+				draft.category === 'build-only' || draft.category === 'cache' ? options.runtimePaths : undefined;
 			const paths = draft.hidden
 				? draft.paths
-				: draft.paths.filter((path) => isReportable(context, draft, path));
-			if (paths.length === 0) {
-				continue;
+				: draft.paths.filter((path) => !context.claimed.has(path) && !needed?.has(path));
+			for (const part of splitByOrigin(context, draft, paths)) {
+				findings.push(buildFinding(context, part));
 			}
 
-			findings.push(buildFinding(context, {...draft, paths}));
 			if (!draft.hidden) {
 				for (const path of paths) {
 					context.claimed.add(path);
@@ -100,6 +139,9 @@ export function findFindings(input: RuleInput): Finding[] {
 
 	return findings.sort(
 		(a, b) =>
-			b.bytes - a.bytes || a.ruleId.localeCompare(b.ruleId) || (a.layerIndex ?? -1) - (b.layerIndex ?? -1),
+			b.bytes - a.bytes ||
+			a.ruleId.localeCompare(b.ruleId) ||
+			(a.layerIndex ?? -1) - (b.layerIndex ?? -1) ||
+			Number(a.fromBase ?? false) - Number(b.fromBase ?? false),
 	);
 }

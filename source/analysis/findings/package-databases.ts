@@ -98,3 +98,91 @@ export function parseApkInstalled(text: string): AlpinePackage[] {
 
 	return packages;
 }
+
+/** Top-level directories that usr-merged systems replace by symlinks into usr/ (`lib -> usr/lib`). */
+const usrMergeDirectory = /^(bin|sbin|lib|lib32|lib64|libx32)$/;
+
+type PathLookup = Map<string, {type: string; linkTarget?: string}>;
+
+/**
+Where a path dpkg lists really is in the image: on a usr-merged system `/lib/x86_64-linux-gnu/libc.so.6`
+is `usr/lib/x86_64-linux-gnu/libc.so.6`, because the top-level `lib` is a symlink to `usr/lib`.
+*/
+export function canonicalPackagePath(byPath: PathLookup, path: string): string {
+	const slash = path.indexOf('/');
+	if (slash === -1) {
+		return path;
+	}
+
+	const top = byPath.get(path.slice(0, slash));
+	if (top?.type !== 'symlink' || top.linkTarget === undefined) {
+		return path;
+	}
+
+	const target = top.linkTarget.replace(/^\/+/, '').replace(/\/+$/, '');
+	return /^usr\/[^/]+$/.test(target) ? `${target}${path.slice(slash)}` : path;
+}
+
+/**
+A listed path that is a symlink in the image but a directory in the package (usr-merge's `lib`, `bin`):
+the package put files below it, so it is not one of the package's files.
+*/
+export function isMergedDirectory(byPath: PathLookup, path: string): boolean {
+	return usrMergeDirectory.test(path) && byPath.get(path)?.type === 'symlink';
+}
+
+const ownedCache = new WeakMap<Map<string, string>, Set<string>>();
+
+/**
+Every path a package manager installed: the files of all `var/lib/dpkg/info/*.list` and of Alpine's
+`lib/apk/db/installed`, canonicalised through usr-merge symlinks. Built once per image.
+*/
+export function packageOwnedPaths(evidence: Map<string, string>, byPath: PathLookup): Set<string> {
+	let owned = ownedCache.get(evidence);
+	if (owned !== undefined) {
+		return owned;
+	}
+
+	owned = new Set();
+	for (const [path, text] of evidence) {
+		if (!/^var\/lib\/dpkg\/info\/[^/]+\.list$/.test(path)) {
+			continue;
+		}
+
+		for (const line of text.split('\n')) {
+			const listed = line.trim().replace(/^\/+/, '');
+			if (listed !== '' && listed !== '.') {
+				owned.add(canonicalPackagePath(byPath, listed));
+			}
+		}
+	}
+
+	const apk = evidence.get('lib/apk/db/installed');
+	if (apk !== undefined) {
+		for (const entry of parseApkInstalled(apk)) {
+			for (const file of entry.files) {
+				owned.add(canonicalPackagePath(byPath, file));
+			}
+		}
+	}
+
+	ownedCache.set(evidence, owned);
+	return owned;
+}
+
+/** The `.py` a bytecode file was compiled from (`a/__pycache__/m.cpython-311.pyc` → `a/m.py`), if it is bytecode. */
+export function bytecodeSource(path: string): string | undefined {
+	const match = /^(.*?)(?:\/__pycache__)?\/([^/]+?)(?:\.cpython-\d+|\.pypy\d*)?(?:\.opt-\d)?\.py[co]$/.exec(
+		path,
+	);
+	return match === null ? undefined : `${match[1]}/${match[2]}.py`;
+}
+
+/**
+Bytecode of a package's own Python sources: Debian's postinst (py3compile) writes it on every install, so
+no Dockerfile can leave it out short of not installing the package, and reinstalling the package writes it again.
+*/
+export function isPackageBytecode(path: string, owned: {has(path: string): boolean}): boolean {
+	const source = bytecodeSource(path);
+	return source !== undefined && owned.has(source);
+}

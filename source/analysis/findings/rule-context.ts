@@ -19,6 +19,10 @@ export type FindingDraft = {
 	so `bytes` and `layerIndex` are given, not measured, and they claim no paths.
 	*/
 	hidden?: {bytes: number; layerIndex: number; groups: {path: string; count: number; bytes: number}[]};
+	/** The fix when the files came with the base image (default: choose another base). */
+	baseFix?: string;
+	/** Set by findFindings on the part of a draft whose files came from base-image layers. */
+	fromBase?: true;
 };
 
 export type RuleContext = {
@@ -30,7 +34,10 @@ export type RuleContext = {
 	runCommand: string;
 	/** Layers whose instruction copies the whole build context (`COPY . .`). */
 	contextCopyLayers: Set<number>;
-	/** Layers that came with the base image (before the app's first step), which the app's Dockerfile cannot change. */
+	/**
+	Layers that came with the base image, which the app's Dockerfile cannot change: exactly known with a
+	Dockerfile, otherwise those before the final stage's first step in the history.
+	*/
 	baseLayers: Set<number>;
 	/** Paths an earlier (stronger-evidence) rule already reported. */
 	claimed: Set<string>;

@@ -4,8 +4,8 @@ import {
 	packageBytes,
 	packagesToInstall,
 } from '../closure/package-owners.js';
-import {directoryOf} from '../closure/resolve-path.js';
 import {filesUnder, type RuntimeClosure} from '../closure/runtime-closure.js';
+import {bytecodeSource} from '../findings/package-databases.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, Finding, RuleInput} from '../types.js';
 import {isCopyablePath} from './dockerfile-syntax.js';
@@ -75,9 +75,15 @@ function sharedOwner(files: FinalFile[]): string | undefined {
 		: undefined;
 }
 
+type CountNode = {children: Map<string, CountNode>; other: number};
+
 /**
-The fewest paths that copy exactly `wanted`: a directory is copied whole when every final file below it is
-wanted (or will be gone from the build stage anyway, like pruned dev dependencies); otherwise it is split.
+The fewest paths that copy exactly `wanted`: a directory is copied whole when no final file below it is left
+out (files that will be gone from the build stage anyway, like pruned dev dependencies, do not count);
+otherwise it is split. Only directories inside the trees the runtime loads whole are grouped: elsewhere
+(usr/local/bin) a directory copy would name more than the closure. The counts live in a trie of path
+segments, so the work is linear in the paths' length whatever their depth (a hostile image may nest
+100,000 directories).
 */
 function copyUnits(
 	input: RuleInput,
@@ -85,48 +91,62 @@ function copyUnits(
 	goneInBuild: Set<string>,
 	trees: string[],
 ): string[] {
-	// Only inside the trees the runtime loads whole: elsewhere (usr/local/bin) a directory copy would name more than the closure.
-	const insideTree = (directory: string) =>
-		trees.some((tree) => directory === tree || directory.startsWith(`${tree}/`));
-	const below = new Map<string, {wanted: number; other: number}>();
-	for (const file of input.files) {
-		const isWanted = wanted.has(file.path);
-		if (!isWanted && goneInBuild.has(file.path)) continue;
-		let directory = directoryOf(file.path);
-		while (directory !== '') {
-			const counts = below.get(directory) ?? {wanted: 0, other: 0};
-			if (isWanted) counts.wanted++;
-			else counts.other++;
-			below.set(directory, counts);
-			directory = directoryOf(directory);
-		}
-	}
-
-	const units: string[] = [];
-	const covered = (path: string) => {
-		let directory = directoryOf(path);
-		let top: string | undefined;
-		while (directory !== '') {
-			const counts = below.get(directory);
-			if (counts !== undefined && counts.other === 0 && insideTree(directory) && isCopyablePath(directory))
-				top = directory;
-			directory = directoryOf(directory);
+	const treePrefixes = trees.map((tree) => ({
+		prefix: tree === '' ? '' : `${tree}/`,
+		depth: tree === '' ? 0 : tree.split('/').length,
+	}));
+	const treeDepth = (path: string) => {
+		let depth: number | undefined;
+		for (const tree of treePrefixes) {
+			if (path.startsWith(tree.prefix) && (depth === undefined || tree.depth < depth)) depth = tree.depth;
 		}
 
-		return top;
+		return depth;
 	};
 
-	const seen = new Set<string>();
-	for (const path of [...wanted].sort()) {
-		const unit = covered(path) ?? path;
-		if (!seen.has(unit)) {
-			seen.add(unit);
-			units.push(unit);
+	const root: CountNode = {children: new Map(), other: 0};
+	for (const file of input.files) {
+		if (wanted.has(file.path) || goneInBuild.has(file.path) || treeDepth(file.path) === undefined) continue;
+		const segments = file.path.split('/');
+		let node = root;
+		for (let index = 0; index < segments.length - 1; index++) {
+			let child = node.children.get(segments[index]!);
+			if (child === undefined) {
+				child = {children: new Map(), other: 0};
+				node.children.set(segments[index]!, child);
+			}
+
+			child.other++;
+			node = child;
 		}
 	}
 
-	// A unit inside another unit is already copied.
-	return units.filter((unit) => !units.some((other) => other !== unit && unit.startsWith(`${other}/`)));
+	const units = new Set<string>();
+	for (const path of wanted) {
+		const minimum = treeDepth(path);
+		const segments = path.split('/');
+		let node: CountNode | undefined = root;
+		let chosen = segments.length;
+		for (let depth = 1; depth < segments.length; depth++) {
+			node = node?.children.get(segments[depth - 1]!);
+			if (!isCopyablePath(segments[depth - 1]!)) break;
+			if (minimum !== undefined && depth >= minimum && (node === undefined || node.other === 0)) {
+				chosen = depth;
+				break;
+			}
+		}
+
+		units.add(chosen === segments.length ? path : segments.slice(0, chosen).join('/'));
+	}
+
+	// Sorted, a unit inside another directly follows it (or one inside it): keep only the outermost.
+	const result: string[] = [];
+	for (const unit of [...units].sort()) {
+		const last = result.at(-1);
+		if (last === undefined || !unit.startsWith(`${last}/`)) result.push(unit);
+	}
+
+	return result;
 }
 
 /**
@@ -168,7 +188,9 @@ export function planRuntime(
 		}
 
 		// Bytecode a reinstalled package's postinst writes again beside its own sources.
-		if (/\/__pycache__\/[^/]+\.pyc$/.test(path) && pycacheOfPackage(path, index)) continue;
+		const source = bytecodeSource(path);
+		const sourceOwner = source === undefined ? undefined : index.ownerOf.get(source);
+		if (sourceOwner !== undefined && !index.inBase.has(sourceOwner)) continue;
 		if (isCopyablePath(path)) wantedCopies.add(path);
 		else notes.push(`\`${JSON.stringify(path)}\` has characters a COPY cannot name safely: copy it by hand`);
 	}
@@ -228,29 +250,22 @@ export function planRuntime(
 	};
 }
 
-function pycacheOfPackage(path: string, index: PackageIndex): boolean {
-	const directory = directoryOf(directoryOf(path));
-	const source = `${directory}/${path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+\.pyc$|\.pyc$/, '')}.py`;
-	const owner = index.ownerOf.get(source);
-	return owner !== undefined && !index.inBase.has(owner);
-}
-
 /**
 Python packages ship sources; their postinst byte-compiles them into `__pycache__` beside them, so a
 reinstall recreates that bytecode: count the `.pyc` files next to the packages' own `.py` files.
 */
 function bytecodeOf(input: RuleInput, index: PackageIndex, names: string[]): number {
-	const directories = new Set<string>();
+	const sources = new Set<string>();
 	for (const name of names) {
 		for (const path of index.filesOf.get(name) ?? []) {
-			if (path.endsWith('.py')) directories.add(directoryOf(path));
+			if (path.endsWith('.py')) sources.add(path);
 		}
 	}
 
 	let bytes = 0;
 	for (const file of input.files) {
-		const match = /^(.*)\/__pycache__\/[^/]+\.pyc$/.exec(file.path);
-		if (match && directories.has(match[1]!) && !index.ownerOf.has(file.path) && file.type === 'file')
+		const source = bytecodeSource(file.path);
+		if (source !== undefined && sources.has(source) && !index.ownerOf.has(file.path) && file.type === 'file')
 			bytes += file.size;
 	}
 

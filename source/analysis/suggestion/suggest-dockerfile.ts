@@ -48,6 +48,8 @@ export type SuggestOptions = {
 	dockerfile?: {parsed: ParsedDockerfile; text: string; path?: string};
 	/** Layers that came with the base image, when the Dockerfile mapping knows them exactly. */
 	baseLayers?: Set<number>;
+	/** The runtime closure when the caller already worked it out (to keep closure files out of the findings). */
+	closure?: RuntimeClosure;
 };
 
 const removing = (finding: Finding) =>
@@ -87,8 +89,8 @@ function runtimeBody(plan: RuntimePlan, buildStage: string): string[] {
 	const lines: string[] = [];
 	if (plan.packages.length > 0 && plan.packageManager === 'apt') {
 		lines.push(
-			'# the runtime packages the entrypoint needs; the downloads, caches and lists of apt removed in the same RUN',
-			`RUN apt-get update && apt-get install -y --no-install-recommends ${plan.packages.join(' ')} && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin`,
+			'# the runtime packages the entrypoint needs; the downloads, caches, lists and logs of apt removed in the same RUN',
+			`RUN apt-get update && apt-get install -y --no-install-recommends ${plan.packages.join(' ')} && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log`,
 		);
 	}
 
@@ -242,6 +244,7 @@ function hasSomethingToMove(findings: Finding[], baseLayers: Set<number>): boole
 	return findings.some(
 		(finding) =>
 			finding.category !== 'secret' &&
+			finding.fromBase !== true &&
 			(finding.layerIndex === undefined || !baseLayers.has(finding.layerIndex)) &&
 			(removing(finding) || finding.bytes > 0),
 	);
@@ -258,7 +261,7 @@ export function suggestDockerfile(
 	options: SuggestOptions = {},
 ): DockerfileSuggestion {
 	const baseLayers = options.baseLayers ?? historyBaseLayers(input);
-	const closure = runtimeClosure(input);
+	const closure = options.closure ?? runtimeClosure(input);
 	const notes: string[] = [];
 	const appDirectory = closure.appDirectory;
 	const hasNodeModules =

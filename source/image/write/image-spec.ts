@@ -29,6 +29,11 @@ export type LayerSpec = {
 	/** The history `created_by` of the instruction that made this layer. */
 	createdBy?: string;
 	files: FileSpec[];
+	/**
+	The layer's exact tar bytes instead of a tar of `files` (hostile-input tests: headers no writer
+	produces). `files` is then ignored.
+	*/
+	rawTar?: Uint8Array;
 };
 
 /** An instruction that made no layer (ENV, CMD, LABEL ...), placed before `beforeLayer` (or at the end). */

@@ -150,6 +150,10 @@ function writeEntry(pack: tar.Pack, file: FileSpec): Promise<void> {
 
 /** A streamed, deterministic tar of one layer. */
 export function createLayerTarStream(layer: LayerSpec): Readable {
+	if (layer.rawTar !== undefined) {
+		return Readable.from([Buffer.from(layer.rawTar)], {objectMode: false});
+	}
+
 	const pack = tar.pack();
 	const writeAll = async (): Promise<void> => {
 		for (const file of layer.files) {

@@ -1,3 +1,4 @@
+import {buildCommands, runsTests} from '../build-commands.js';
 import {compiledOutputDirectory, runsTypeScript} from '../node-runtime.js';
 import {type FindingDraft, isUnder, type Rule, type RuleContext, relativeTo} from '../rule-context.js';
 
@@ -8,12 +9,15 @@ function appFiles(context: RuleContext): {path: string; relative: string; layer:
 		return [];
 	}
 
+	// Files the base image brought (a WORKDIR it set, a toolchain's own sources) are not the app's, nor are
+	// dependency trees and the Go module cache.
 	return context.input.files
 		.filter(
 			(file) =>
 				isUnder(file.path, appDir) &&
 				!context.claimed.has(file.path) &&
-				!/(^|\/)(node_modules|site-packages|dist-packages|vendor|\.venv|venv)\//.test(
+				!context.baseLayers.has(file.layer) &&
+				!/(^|\/)(node_modules|site-packages|dist-packages|vendor|\.venv|venv|pkg\/mod|\.cache)\//.test(
 					relativeTo(file.path, appDir),
 				),
 		)
@@ -133,6 +137,12 @@ export const testsRule: Rule = (context) => {
 		evidence.unshift(copied);
 	}
 
+	// When a RUN runs the tests they must stay in the build context: only the runtime stage goes without them.
+	const testedInBuild = runsTests.test(buildCommands(context));
+	if (testedInBuild) {
+		evidence.push('history: a RUN runs the tests, so the build stage needs them');
+	}
+
 	return [
 		{
 			ruleId: 'LL-BUILD-TESTS',
@@ -141,7 +151,9 @@ export const testsRule: Rule = (context) => {
 			title: 'Tests and coverage output in the app directory',
 			evidence,
 			paths: matched.map((file) => file.path),
-			fix: 'Run tests in a build stage; add the test and coverage folders to .dockerignore for the runtime copy',
+			fix: testedInBuild
+				? 'Keep running the tests in a build stage, and copy only the build output into the runtime stage (the tests stay in the build context)'
+				: 'Run tests in a build stage; add the test and coverage folders to .dockerignore for the runtime copy',
 		},
 	];
 };

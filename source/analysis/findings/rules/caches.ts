@@ -1,4 +1,5 @@
 import type {Confidence} from '../../types.js';
+import {isPackageBytecode, packageOwnedPaths} from '../package-databases.js';
 import type {FindingDraft, Rule} from '../rule-context.js';
 
 type CacheRule = {
@@ -135,10 +136,19 @@ export const cacheRules: CacheRule[] = [
 	},
 ];
 
+/**
+Caches that came with the base image (its logs, its package lists) are the base image's business and
+too common to be worth a finding: only the app's layers are searched.
+*/
 export const cachesRule: Rule = (context) => {
 	const matches = new Map<CacheRule, string[]>();
+	const owned = packageOwnedPaths(context.input.evidence, context.byPath);
 	for (const file of context.input.files) {
-		if (context.claimed.has(file.path)) {
+		if (
+			context.claimed.has(file.path) ||
+			context.baseLayers.has(file.layer) ||
+			isPackageBytecode(file.path, owned)
+		) {
 			continue;
 		}
 

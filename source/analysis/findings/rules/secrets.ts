@@ -1,11 +1,25 @@
 import type {Confidence} from '../../types.js';
+import {packageOwnedPaths} from '../package-databases.js';
 import type {FindingDraft, Rule} from '../rule-context.js';
 
 type SecretPattern = {ruleId: string; pattern: RegExp; confidence: Confidence; what: string};
 
-/** Trust stores and package trees hold certificates and sample keys that are not anyone's secret. */
+/**
+Trust stores, package trees and toolchain sources hold certificates and sample keys that are not anyone's
+secret (Go ships test keys in src/crypto/tls/testdata; the module cache holds other projects' fixtures).
+*/
 const notSecret =
-	/(^|\/)(node_modules|site-packages|dist-packages|vendor)\/|^(etc\/ssl|etc\/pki|usr\/share\/ca-certificates|usr\/lib\/ssl|usr\/local\/share\/ca-certificates|etc\/ca-certificates)\//;
+	/(^|\/)(node_modules|site-packages|dist-packages|vendor)\/|^(etc\/ssl|etc\/pki|usr\/share\/ca-certificates|usr\/lib\/ssl|usr\/local\/share\/ca-certificates|etc\/ca-certificates|usr\/local\/go|usr\/lib\/go(-[^/]+)?|usr\/share\/go(-[^/]+)?)\/|(^|\/)go\/pkg\/mod\//;
+
+/**
+A `.pem` named as a certificate (cert.pem, fullchain.pem, ca-bundle.pem) holds public data; a name that
+says key (privkey.pem, server-key.pem) is still reported. Contents are never read, so names decide.
+*/
+const publicCertificate = /^(?!.*key).*(cert|chain|bundle|(^|[^a-z])ca(?=[^a-z]|$)).*\.pem$|\.(crt|cer)$/i;
+
+function isPublicCertificate(path: string): boolean {
+	return publicCertificate.test(path.slice(path.lastIndexOf('/') + 1));
+}
 
 const patterns: SecretPattern[] = [
 	{
@@ -47,11 +61,18 @@ const patterns: SecretPattern[] = [
 	},
 ];
 
-/** B-X2: files that look like secrets, by name (their contents are never read). */
+/** B-X2: files that look like secrets, by name (their contents are never read), that no package installed. */
 export const secretFilesRule: Rule = (context) => {
+	// What a package installed (test data, sample keys, trust stores) is the distribution's, not a leak.
+	const owned = packageOwnedPaths(context.input.evidence, context.byPath);
 	const byPattern = new Map<SecretPattern, string[]>();
 	for (const file of context.input.files) {
-		if (notSecret.test(file.path) || file.path.endsWith('.pub')) {
+		if (
+			notSecret.test(file.path) ||
+			file.path.endsWith('.pub') ||
+			isPublicCertificate(file.path) ||
+			owned.has(file.path)
+		) {
 			continue;
 		}
 

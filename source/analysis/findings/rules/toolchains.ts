@@ -140,9 +140,17 @@ export const pythonBuildArtifactsRule: Rule = (context) => {
 		appDir !== undefined &&
 		context.input.evidence.has(appDir === '' ? 'package.json' : `${appDir}/package.json`);
 	const prefix = appDir ? `${appDir}/` : '';
+	// The app's own Python files, not any .py anywhere (Debian's gcc ships Python pretty-printers).
 	const hasPython =
 		appDir !== undefined &&
-		context.input.files.some((file) => file.path.startsWith(prefix) && file.path.endsWith('.py'));
+		context.input.files.some(
+			(file) =>
+				file.path.startsWith(prefix) &&
+				file.path.endsWith('.py') &&
+				!context.baseLayers.has(file.layer) &&
+				!/^usr\/(lib|share|libexec)\//.test(file.path) &&
+				!packageTrees.test(file.path),
+		);
 	const paths = context.input.files
 		.filter((file) => {
 			if (context.claimed.has(file.path) || packageTrees.test(file.path)) {

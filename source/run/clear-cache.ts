@@ -1,0 +1,20 @@
+import process from 'node:process';
+import {LayerlensError} from '../errors.js';
+import {formatBytes} from '../format-bytes.js';
+import {sanitize} from '../sanitize-text.js';
+import {clearCacheDirectory} from './cache-files.js';
+import {imageCacheDirectory} from './image-cache.js';
+
+/** `layerlens --clear-cache`: remove every analysis cache file layerlens wrote, say how much, exit 0. */
+export async function runClearCache(input: readonly string[]): Promise<number> {
+	if (input.length > 0) {
+		throw new LayerlensError('--clear-cache takes no image', {hint: 'Run it on its own'});
+	}
+
+	const directory = imageCacheDirectory();
+	const {files, bytes} = await clearCacheDirectory(directory);
+	process.stdout.write(
+		`Removed ${files} cache file${files === 1 ? '' : 's'} (${formatBytes(bytes)}) from ${sanitize(directory)}\n`,
+	);
+	return 0;
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {indexPackages, packagesToInstall} from '../source/analysis/closure/package-owners.js';
+import {runtimeClosure} from '../source/analysis/closure/runtime-closure.js';
+import {planRuntime} from '../source/analysis/suggestion/runtime-plan.js';
+import type {FinalFile} from '../source/analysis/types.js';
+import type {ExecInfo} from '../source/image/types.js';
+import {finalFile, ruleInput} from './helpers/rule-input.js';
+
+const link = (path: string, target: string, layer = 0): FinalFile => ({
+	...finalFile(path, 0, layer),
+	type: 'symlink',
+	linkTarget: target,
+});
+const elf = (needed: string[]): {exec: ExecInfo; mode: number} => ({
+	mode: 0o755,
+	exec: {
+		kind: 'elf',
+		bits: 64,
+		machine: 62,
+		type: 'dyn',
+		interpreter: '/lib64/ld-linux-x86-64.so.2',
+		needed,
+		runpath: [],
+	},
+});
+
+const status = (packages: [name: string, depends: string][]) =>
+	packages
+		.map(([name, depends]) => `Package: ${name}\nStatus: install ok installed\nDepends: ${depends}\n`)
+		.join('\n');
+
+/**
+A Debian base (layer 0: libc6, apt) and a naive Python layer (layer 1): python3.11 from packages, pip and gcc
+beside it, apt's caches left behind; the app in layer 2.
+*/
+function pythonImage() {
+	const files: FinalFile[] = [
+		link('lib', 'usr/lib'),
+		link('lib64', 'usr/lib64'),
+		link('usr/lib64/ld-linux-x86-64.so.2', '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'),
+		finalFile('usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 200_000, 0),
+		finalFile('usr/lib/x86_64-linux-gnu/libc.so.6', 2_000_000, 0),
+		finalFile('usr/bin/apt-get', 20_000, 0, elf(['libc.so.6'])),
+		finalFile('var/lib/dpkg/info/libc6:amd64.list', 10, 0),
+		finalFile('var/lib/dpkg/info/python3.11-minimal.list', 10, 1),
+		finalFile('var/lib/dpkg/info/libpython3.11-stdlib:amd64.list', 10, 1),
+		finalFile('var/lib/dpkg/info/python3-pip.list', 10, 1),
+		finalFile('var/lib/dpkg/info/gcc-12.list', 10, 1),
+		finalFile('var/lib/dpkg/info/libexpat1:amd64.list', 10, 1),
+		finalFile('var/lib/dpkg/info/python3.11-minimal.md5sums', 300, 1),
+		finalFile('usr/bin/python3.11', 6_000_000, 1, elf(['libc.so.6', 'libexpat.so.1'])),
+		link('usr/bin/python3', 'python3.11', 1),
+		finalFile('usr/lib/x86_64-linux-gnu/libexpat.so.1.8.10', 200_000, 1),
+		link('usr/lib/x86_64-linux-gnu/libexpat.so.1', 'libexpat.so.1.8.10', 1),
+		finalFile('usr/lib/python3.11/os.py', 40_000, 1),
+		finalFile('usr/lib/python3.11/__pycache__/os.cpython-311.pyc', 30_000, 1),
+		finalFile('usr/lib/python3/dist-packages/pip/__init__.py', 9_000_000, 1),
+		finalFile('usr/bin/gcc-12', 1_000_000, 1, elf(['libc.so.6'])),
+		finalFile('var/cache/apt/pkgcache.bin', 40_000_000, 1),
+		finalFile('app/greeter/__main__.py', 300, 2),
+		finalFile('app/config.yaml', 50, 2),
+	];
+	const evidence = {
+		'var/lib/dpkg/status': status([
+			['libc6', 'libgcc-s1'],
+			['python3.11-minimal', 'libpython3.11-stdlib (= 3.11.2-6), libexpat1 (>= 2.1~beta3), libc6'],
+			['libpython3.11-stdlib', 'libc6'],
+			['libexpat1', 'libc6'],
+			['python3-pip', 'python3.11-minimal, ca-certificates | openssl'],
+			['gcc-12', 'cpp-12, libc6'],
+		]),
+		'var/lib/dpkg/info/libc6:amd64.list':
+			'/.\n/lib\n/lib/x86_64-linux-gnu/libc.so.6\n/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n',
+		'var/lib/dpkg/info/python3.11-minimal.list': '/usr/bin/python3.11\n/usr/bin/python3\n',
+		'var/lib/dpkg/info/libpython3.11-stdlib:amd64.list': '/usr/lib/python3.11\n/usr/lib/python3.11/os.py\n',
+		'var/lib/dpkg/info/python3-pip.list': '/usr/lib/python3/dist-packages/pip/__init__.py\n',
+		'var/lib/dpkg/info/gcc-12.list': '/usr/bin/gcc-12\n',
+		'var/lib/dpkg/info/libexpat1:amd64.list':
+			'/lib/x86_64-linux-gnu/libexpat.so.1.8.10\n/lib/x86_64-linux-gnu/libexpat.so.1\n',
+	};
+	const input = ruleInput({
+		instructions: [
+			'ADD rootfs.tar /',
+			'-CMD ["bash"]',
+			'RUN apt-get install -y python3 python3-pip gcc',
+			'COPY <dir> /app',
+			'-CMD ["python3","-m","greeter"]',
+		],
+		files,
+		evidence,
+		config: {cmd: ['python3', '-m', 'greeter'], workingDir: '/app', env: ['PATH=/usr/bin']},
+	});
+	input.layers[0]!.sizeBytes = 2_220_000;
+	return input;
+}
+
+test('dpkg lists are matched through usr-merge links; the base packages are told apart by the layer of their list', () => {
+	const input = pythonImage();
+	const index = indexPackages(input, new Set([0]));
+	assert.equal(index.ownerOf.get('usr/lib/x86_64-linux-gnu/libc.so.6'), 'libc6');
+	assert.equal(index.ownerOf.get('usr/lib/x86_64-linux-gnu/libexpat.so.1.8.10'), 'libexpat1');
+	assert.deepEqual([...index.inBase], ['libc6']);
+	// apt pulls Depends (alternatives as installed), never what the base already has.
+	assert.deepEqual(packagesToInstall(index, ['python3.11-minimal']), [
+		'libexpat1',
+		'libpython3.11-stdlib',
+		'python3.11-minimal',
+	]);
+});
+
+test('a Python app: the interpreter, stdlib and libraries are reinstalled by package, pip and gcc are not; the app is copied', () => {
+	const input = pythonImage();
+	const closure = runtimeClosure(input);
+	const plan = planRuntime(input, [], closure, new Set([0]));
+	assert.equal(plan.packageManager, 'apt');
+	// python3.11-minimal pulls the other two in: only it is named.
+	assert.deepEqual(plan.packages, ['python3.11-minimal']);
+	assert.deepEqual(plan.installedPackages, ['libexpat1', 'libpython3.11-stdlib', 'python3.11-minimal']);
+	assert.deepEqual(
+		plan.copies.map((copy) => copy.path),
+		['app'],
+	);
+	// Their files, dpkg's records of them (.list, .md5sums) and the stdlib's bytecode their postinst writes.
+	const packageBytes = 6_000_000 + 200_000 + 40_000 + (300 + 10 + 10 + 10) + 30_000;
+	assert.deepEqual(plan.projection.parts, [
+		{label: 'the base image', bytes: 2_220_000},
+		{label: '1 path copied from the build stage', bytes: 350},
+		{label: '3 packages reinstalled (sizes as in this image)', bytes: packageBytes, estimated: true},
+	]);
+	assert.equal(plan.projection.bytes, 2_220_000 + 350 + packageBytes);
+	assert.ok(plan.projection.low < plan.projection.bytes && plan.projection.high > plan.projection.bytes);
+});
