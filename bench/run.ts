@@ -1,7 +1,7 @@
 /**
 `npm run bench`: layerlens against the floor (GNU tar listing the same layers) on generated images,
 the daemon path against `docker save`, the explorer's key → frame latency and the cache re-open.
-Options: `--only a,b,c,d,daemon,cache,ui,diff` (default all), `--runs N` (default 3), `--write` (also write
+Options: `--only a,b,c,d,daemon,registry,cache,ui,diff` (default all), `--runs N` (default 3), `--write` (also write
 bench/RESULTS.md). Ratios are what count: the machine may be shared, but both sides of a ratio run
 alternately in the same minute on the same file.
 */
@@ -16,6 +16,7 @@ import {archiveFloorScript, ociFloorScript} from './floor.js';
 import {imageOptions} from './image-options.js';
 import {type Measurement, measure, measurePair, measureShell, medianOf} from './measure.js';
 import {type BenchInput, prepareInputs} from './prepare-inputs.js';
+import {benchRegistry} from './registry.js';
 import type {UiLatency} from './ui-latency.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -336,6 +337,20 @@ for (const input of inputs) {
 }
 
 if (wanted('daemon')) await benchDaemon();
+if (wanted('registry')) {
+	const {image, tool, floor} = await benchRegistry(daemonImage, runs, cli, log);
+	const ratio = tool.wallSeconds / floor.wallSeconds;
+	addRow({
+		case: `registry ${image} on loopback (floor: skopeo copy docker:// dir:)`,
+		layerlens: seconds(tool.wallSeconds),
+		cpu: seconds(tool.cpuSeconds),
+		rss: megabytes(tool.peakRssBytes),
+		floor: seconds(floor.wallSeconds),
+		ratio: `${ratio.toFixed(2)}×`,
+		target: '≤ 2× skopeo copy',
+		verdict: mark(ratio <= 2),
+	});
+}
 const medium = inputs.find((input) => input.id === 'a');
 const cacheHome = await mkdtemp(join(tmpdir(), 'layerlens-bench-cache-'));
 try {

@@ -14,7 +14,7 @@ export const helpText = `
            in a terminal, --json or --format markdown for a report, --ci to check the budgets.
 
   Options
-    --source <kind>           docker, podman, docker-archive or oci (default: detected)
+    --source <kind>           docker, podman, docker-archive, oci or registry (default: detected)
     --platform <os/arch>      pick a platform of a multi-platform image (e.g. linux/arm64)
     --demo                    open the built-in demo image
     --json                    print the JSON report (same as --format json)
@@ -37,6 +37,12 @@ export const helpText = `
                               (repeatable; default: secret, build-only, cache)
     --timestamps              diff: list paths whose only change is their modification time
     --max-layer-bytes <size>  refuse layers that decompress beyond this (default: 4x the declared size)
+    --registry-username <user>
+                              log in to the registry as this user; the password comes from stdin
+                              (--registry-password-stdin) or LAYERLENS_REGISTRY_PASSWORD, never a flag
+    --registry-password-stdin read the registry password from the first line of stdin
+    --insecure-registry <host>
+                              allow plain HTTP and unverified TLS for this registry (repeatable)
     --no-cache                neither read nor write the analysis cache
     --clear-cache             remove every analysis cache file and exit
     --debug                   print stack traces with errors

@@ -5,7 +5,7 @@ import {LayerlensError} from './errors.js';
 export const reportFormats = ['json', 'markdown', 'sarif'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
-export const sourceKinds = ['docker', 'podman', 'docker-archive', 'oci'] as const;
+export const sourceKinds = ['docker', 'podman', 'docker-archive', 'oci', 'registry'] as const;
 export type SourceKindOption = (typeof sourceKinds)[number];
 
 export type ReportTarget = {format: ReportFormat; path: string | undefined};
@@ -34,6 +34,9 @@ export type CliFlags = {
 	cache: boolean;
 	debug: boolean;
 	clearCache?: boolean;
+	registryUsername?: string;
+	registryPasswordStdin?: boolean;
+	insecureRegistry?: string[];
 	/** `layerlens diff` only (cli-diff.ts reads them; anywhere else they are an error). */
 	maxGrowthBytes?: string;
 	maxGrowthPercent?: string;
@@ -62,6 +65,8 @@ export type CliOptions = {
 	maxLayerBytes: number | undefined;
 	cache: boolean;
 	debug: boolean;
+	/** `--registry-username`, `--registry-password-stdin`, `--insecure-registry`. */
+	registry?: {username?: string; passwordStdin: boolean; insecureHosts: string[]};
 };
 
 /** Every flag layerlens knows, by its name on the command line: anything else is an error, never ignored. */
@@ -89,6 +94,9 @@ const flagSpec = {
 	failOnNew: {type: 'string', isMultiple: true},
 	timestamps: {type: 'boolean'},
 	debug: {type: 'boolean'},
+	registryUsername: {type: 'string'},
+	registryPasswordStdin: {type: 'boolean'},
+	insecureRegistry: {type: 'string', isMultiple: true},
 	help: {type: 'boolean', shortFlag: 'h'},
 	version: {type: 'boolean', shortFlag: 'v'},
 } as const;
@@ -161,7 +169,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
 	const values = cli.flags as {
 		[K in keyof typeof flagSpec]?: (typeof flagSpec)[K]['type'] extends 'boolean'
 			? boolean
-			: K extends 'output' | 'failOnNew'
+			: K extends 'output' | 'insecureRegistry' | 'failOnNew'
 				? string[]
 				: string;
 	};
@@ -193,6 +201,9 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
 			cache: values.cache ?? true,
 			debug: values.debug ?? false,
 			clearCache: values.clearCache ?? false,
+			...(values.registryUsername === undefined ? {} : {registryUsername: values.registryUsername}),
+			registryPasswordStdin: values.registryPasswordStdin ?? false,
+			insecureRegistry: values.insecureRegistry ?? [],
 			...(values.maxGrowthBytes === undefined ? {} : {maxGrowthBytes: values.maxGrowthBytes}),
 			...(values.maxGrowthPercent === undefined ? {} : {maxGrowthPercent: values.maxGrowthPercent}),
 			...(values.failOnNew === undefined ? {} : {failOnNew: values.failOnNew}),
@@ -391,6 +402,11 @@ export function parseCliOptions(
 			flags.maxLayerBytes === undefined ? undefined : parseSizeFlag(flags.maxLayerBytes, '--max-layer-bytes'),
 		cache: flags.cache,
 		debug: flags.debug,
+		registry: {
+			...(flags.registryUsername === undefined ? {} : {username: flags.registryUsername}),
+			passwordStdin: flags.registryPasswordStdin ?? false,
+			insecureHosts: flags.insecureRegistry ?? [],
+		},
 	};
 }
 

@@ -5,50 +5,31 @@ import {runtimeClosure} from '../source/analysis/closure/runtime-closure.js';
 import {filesByPath} from '../source/analysis/rule-input.js';
 import type {FinalFile} from '../source/analysis/types.js';
 import type {ExecInfo} from '../source/image/types.js';
-import {finalFile, ruleInput} from './helpers/rule-input.js';
+import {dynamicElf, finalFile, ruleInput, symlinkFile} from './helpers/rule-input.js';
 
-const link = (path: string, target: string, layer = 0): FinalFile => ({
-	...finalFile(path, 0, layer),
-	type: 'symlink',
-	linkTarget: target,
-});
-const elf = (
-	needed: string[],
-	extra: Partial<Extract<ExecInfo, {kind: 'elf'}>> = {},
-): {exec: ExecInfo; mode: number} => ({
-	mode: 0o755,
-	exec: {
-		kind: 'elf',
-		bits: 64,
-		machine: 62,
-		type: 'dyn',
-		interpreter: '/lib64/ld-linux-x86-64.so.2',
-		needed,
-		runpath: [],
-		...extra,
-	},
-});
 const library = (needed: string[] = []): {exec: ExecInfo} => ({
 	exec: {kind: 'elf', bits: 64, machine: 62, type: 'dyn', needed, runpath: []},
 });
 
 /** A usr-merged Debian root: /lib, /lib64 and /bin are links into /usr, as on bookworm. */
 const debianRoot = (): FinalFile[] => [
-	link('bin', 'usr/bin'),
-	link('lib', 'usr/lib'),
-	link('lib64', 'usr/lib64'),
+	symlinkFile('bin', 'usr/bin'),
+	symlinkFile('lib', 'usr/lib'),
+	symlinkFile('lib64', 'usr/lib64'),
 	finalFile('usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 200_000, 0, library()),
-	link('usr/lib64/ld-linux-x86-64.so.2', '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'),
+	symlinkFile('usr/lib64/ld-linux-x86-64.so.2', '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'),
 	finalFile('usr/lib/x86_64-linux-gnu/libc.so.6', 2_000_000, 0, library()),
 	finalFile('usr/lib/x86_64-linux-gnu/libz.so.1.2.13', 120_000, 0, library(['libc.so.6'])),
-	link('usr/lib/x86_64-linux-gnu/libz.so.1', 'libz.so.1.2.13'),
-	finalFile('usr/bin/bash', 1_200_000, 0, elf(['libc.so.6'])),
-	finalFile('usr/bin/env', 40_000, 0, elf(['libc.so.6'])),
-	link('usr/bin/sh', 'bash'),
+	symlinkFile('usr/lib/x86_64-linux-gnu/libz.so.1', 'libz.so.1.2.13'),
+	finalFile('usr/bin/bash', 1_200_000, 0, dynamicElf(['libc.so.6'])),
+	finalFile('usr/bin/env', 40_000, 0, dynamicElf(['libc.so.6'])),
+	symlinkFile('usr/bin/sh', 'bash'),
 ];
 
 test('symlink chains resolve through usr-merge links, relative and absolute targets, and loops end', () => {
-	const files = filesByPath(ruleInput({files: [...debianRoot(), link('a', 'b'), link('b', 'a')]}));
+	const files = filesByPath(
+		ruleInput({files: [...debianRoot(), symlinkFile('a', 'b'), symlinkFile('b', 'a')]}),
+	);
 	const isDirectory = (path: string) =>
 		['usr', 'usr/lib', 'usr/lib64', 'usr/bin', 'usr/lib/x86_64-linux-gnu'].includes(path);
 	assert.deepEqual(resolvePath(files, '/lib/x86_64-linux-gnu/libz.so.1', isDirectory), {
@@ -74,7 +55,7 @@ test('a C program: found through PATH, its loader and DT_NEEDED libraries (and t
 		files: [
 			...debianRoot(),
 			finalFile('src/hello.c', 300, 1),
-			finalFile('usr/local/bin/hello', 16_000, 2, elf(['libz.so.1', 'libc.so.6'])),
+			finalFile('usr/local/bin/hello', 16_000, 2, dynamicElf(['libz.so.1', 'libc.so.6'])),
 		],
 		config: {cmd: ['hello', 'layerlens'], env: ['PATH=/usr/local/bin:/usr/bin:/bin']},
 	});
@@ -122,7 +103,7 @@ test('a static Go binary needs nothing else; a missing library is said, not gues
 	);
 	const missing = runtimeClosure(
 		ruleInput({
-			files: [...debianRoot(), finalFile('app/run', 10, 1, elf(['libmissing.so.3']))],
+			files: [...debianRoot(), finalFile('app/run', 10, 1, dynamicElf(['libmissing.so.3']))],
 			config: {entrypoint: ['/app/run']},
 		}),
 	);
@@ -133,10 +114,10 @@ test('$ORIGIN runpaths, #! scripts through env, and sh -c commands are followed'
 	const input = ruleInput({
 		files: [
 			...debianRoot(),
-			finalFile('opt/app/bin/tool', 100, 1, elf(['libapp.so'], {runpath: ['$ORIGIN/../lib']})),
+			finalFile('opt/app/bin/tool', 100, 1, dynamicElf(['libapp.so'], {runpath: ['$ORIGIN/../lib']})),
 			finalFile('opt/app/lib/libapp.so', 100, 1, library(['libc.so.6'])),
-			finalFile('usr/bin/python3.11', 6_000_000, 1, elf(['libc.so.6'])),
-			link('usr/bin/python3', 'python3.11', 1),
+			finalFile('usr/bin/python3.11', 6_000_000, 1, dynamicElf(['libc.so.6'])),
+			symlinkFile('usr/bin/python3', 'python3.11', 1),
 			finalFile('usr/local/bin/start', 50, 2, {
 				mode: 0o755,
 				exec: {kind: 'script', interpreter: '/usr/bin/env', argument: 'python3'},
@@ -165,8 +146,8 @@ test('python -m: the standard library and dist-packages are trees, the app direc
 	const input = ruleInput({
 		files: [
 			...debianRoot(),
-			finalFile('usr/bin/python3.11', 6_000_000, 1, elf(['libc.so.6', 'libz.so.1'])),
-			link('usr/bin/python3', 'python3.11', 1),
+			finalFile('usr/bin/python3.11', 6_000_000, 1, dynamicElf(['libc.so.6', 'libz.so.1'])),
+			symlinkFile('usr/bin/python3', 'python3.11', 1),
 			finalFile('usr/lib/python3.11/os.py', 40_000, 1),
 			finalFile(
 				'usr/lib/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so',
@@ -193,7 +174,7 @@ test('stack detection reads the entrypoint, not any .py file anywhere (gcc ships
 		files: [
 			...debianRoot(),
 			finalFile('usr/share/gcc/python/libstdcxx/v6/printers.py', 80_000, 1),
-			finalFile('usr/local/bin/hello', 16_000, 2, elf(['libc.so.6'])),
+			finalFile('usr/local/bin/hello', 16_000, 2, dynamicElf(['libc.so.6'])),
 		],
 		config: {cmd: ['hello'], env: ['PATH=/usr/local/bin']},
 	});
@@ -205,7 +186,7 @@ test('a hard link is followed to the file whose bytes it shares (tar stores the 
 	const input = ruleInput({
 		files: [
 			...debianRoot(),
-			finalFile('usr/local/bin/tool', 16_000, 1, elf(['libz.so.1'])),
+			finalFile('usr/local/bin/tool', 16_000, 1, dynamicElf(['libz.so.1'])),
 			{...finalFile('usr/local/bin/tool-alias', 0, 1), type: 'hardlink', linkTarget: 'usr/local/bin/tool'},
 		],
 		config: {cmd: ['tool-alias'], env: ['PATH=/usr/local/bin']},

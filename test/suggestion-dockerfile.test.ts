@@ -4,41 +4,23 @@ import {parseDockerfile} from '../source/analysis/dockerfile/index.js';
 import {findFindings} from '../source/analysis/findings/index.js';
 import {suggestDockerfile} from '../source/analysis/suggestion/suggest-dockerfile.js';
 import type {FinalFile} from '../source/analysis/types.js';
-import type {ExecInfo} from '../source/image/types.js';
 import {naive} from './helpers/naive-node-input.js';
-import {finalFile, ruleInput} from './helpers/rule-input.js';
+import {dynamicElf, finalFile, ruleInput, symlinkFile} from './helpers/rule-input.js';
 
 const unknownBase =
 	'# the image does not record which base image its first layers came from: put its name here';
-const dynamic = (needed: string[]): {exec: ExecInfo; mode: number} => ({
-	mode: 0o755,
-	exec: {
-		kind: 'elf',
-		bits: 64,
-		machine: 62,
-		type: 'dyn',
-		interpreter: '/lib64/ld-linux-x86-64.so.2',
-		needed,
-		runpath: [],
-	},
-});
-const link = (path: string, target: string, layer = 0): FinalFile => ({
-	...finalFile(path, 0, layer),
-	type: 'symlink',
-	linkTarget: target,
-});
 
 /** Debian-like base (layer 0): loader, libc, a shell, dpkg and apt, each owned by a package. */
 function debianBase(): {files: FinalFile[]; evidence: Record<string, string>} {
 	return {
 		files: [
-			link('lib', 'usr/lib'),
-			link('lib64', 'usr/lib64'),
-			link('usr/lib64/ld-linux-x86-64.so.2', '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'),
+			symlinkFile('lib', 'usr/lib'),
+			symlinkFile('lib64', 'usr/lib64'),
+			symlinkFile('usr/lib64/ld-linux-x86-64.so.2', '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'),
 			finalFile('usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 200_000, 0),
 			finalFile('usr/lib/x86_64-linux-gnu/libc.so.6', 2_000_000, 0),
-			finalFile('usr/bin/bash', 1_000_000, 0, dynamic(['libc.so.6'])),
-			finalFile('usr/bin/apt-get', 20_000, 0, dynamic(['libc.so.6'])),
+			finalFile('usr/bin/bash', 1_000_000, 0, dynamicElf(['libc.so.6'])),
+			finalFile('usr/bin/apt-get', 20_000, 0, dynamicElf(['libc.so.6'])),
 			finalFile('var/lib/dpkg/info/libc6:amd64.list', 100, 0),
 		],
 		evidence: {
@@ -109,10 +91,10 @@ test('a C program with --dockerfile: the same FROM and steps build it, the runti
 		],
 		files: [
 			...base.files,
-			finalFile('usr/bin/gcc-12', 1_000_000, 1, dynamic(['libc.so.6'])),
+			finalFile('usr/bin/gcc-12', 1_000_000, 1, dynamicElf(['libc.so.6'])),
 			finalFile('var/cache/apt/archives/gcc-12.deb', 20_000_000, 1),
 			finalFile('src/hello.c', 300, 2),
-			finalFile('usr/local/bin/hello', 16_000, 3, dynamic(['libc.so.6'])),
+			finalFile('usr/local/bin/hello', 16_000, 3, dynamicElf(['libc.so.6'])),
 		],
 		evidence: base.evidence,
 		config: {cmd: ['hello', 'layerlens'], env: ['PATH=/usr/local/bin:/usr/bin', 'GREETING=hi']},
@@ -177,7 +159,7 @@ test('an already multi-stage Dockerfile keeps its earlier stages as written and 
 				mode: 0o755,
 				exec: {kind: 'elf', bits: 64, machine: 62, type: 'exec', needed: [], runpath: []},
 			}),
-			finalFile('usr/lib/gcc/x86_64-linux-gnu/12/cc1', 30_000_000, 2, dynamic(['libc.so.6'])),
+			finalFile('usr/lib/gcc/x86_64-linux-gnu/12/cc1', 30_000_000, 2, dynamicElf(['libc.so.6'])),
 			finalFile('var/cache/apt/pkgcache.bin', 40_000_000, 2),
 		],
 		evidence: base.evidence,
@@ -208,7 +190,7 @@ test('nothing to move: an image whose own layers hold no build-only file, cache 
 	const base = debianBase();
 	const input = ruleInput({
 		instructions: ['ADD rootfs.tar /', '-CMD ["bash"]', 'COPY <file> /usr/local/bin/app', '-CMD ["app"]'],
-		files: [...base.files, finalFile('usr/local/bin/app', 100, 1, dynamic(['libc.so.6']))],
+		files: [...base.files, finalFile('usr/local/bin/app', 100, 1, dynamicElf(['libc.so.6']))],
 		evidence: base.evidence,
 		config: {cmd: ['app'], env: ['PATH=/usr/local/bin:/usr/bin']},
 	});
@@ -243,7 +225,7 @@ test('injection: newlines in file names, ENV, WORKDIR, CMD, history and labels n
 		],
 		files: [
 			...base.files,
-			finalFile('usr/bin/node', 100, 1, dynamic(['libc.so.6'])),
+			finalFile('usr/bin/node', 100, 1, dynamicElf(['libc.so.6'])),
 			finalFile(`app/x${evil}.js`, 10, 3),
 			finalFile('app/index.js', 10, 3),
 			finalFile('app/src/index.ts', 10, 3),

@@ -4,26 +4,7 @@ import {indexPackages, packagesToInstall} from '../source/analysis/closure/packa
 import {runtimeClosure} from '../source/analysis/closure/runtime-closure.js';
 import {planRuntime} from '../source/analysis/suggestion/runtime-plan.js';
 import type {FinalFile} from '../source/analysis/types.js';
-import type {ExecInfo} from '../source/image/types.js';
-import {finalFile, ruleInput} from './helpers/rule-input.js';
-
-const link = (path: string, target: string, layer = 0): FinalFile => ({
-	...finalFile(path, 0, layer),
-	type: 'symlink',
-	linkTarget: target,
-});
-const elf = (needed: string[]): {exec: ExecInfo; mode: number} => ({
-	mode: 0o755,
-	exec: {
-		kind: 'elf',
-		bits: 64,
-		machine: 62,
-		type: 'dyn',
-		interpreter: '/lib64/ld-linux-x86-64.so.2',
-		needed,
-		runpath: [],
-	},
-});
+import {dynamicElf, finalFile, ruleInput, symlinkFile} from './helpers/rule-input.js';
 
 const status = (packages: [name: string, depends: string][]) =>
 	packages
@@ -36,12 +17,12 @@ beside it, apt's caches left behind; the app in layer 2.
 */
 function pythonImage() {
 	const files: FinalFile[] = [
-		link('lib', 'usr/lib'),
-		link('lib64', 'usr/lib64'),
-		link('usr/lib64/ld-linux-x86-64.so.2', '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'),
+		symlinkFile('lib', 'usr/lib'),
+		symlinkFile('lib64', 'usr/lib64'),
+		symlinkFile('usr/lib64/ld-linux-x86-64.so.2', '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'),
 		finalFile('usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 200_000, 0),
 		finalFile('usr/lib/x86_64-linux-gnu/libc.so.6', 2_000_000, 0),
-		finalFile('usr/bin/apt-get', 20_000, 0, elf(['libc.so.6'])),
+		finalFile('usr/bin/apt-get', 20_000, 0, dynamicElf(['libc.so.6'])),
 		finalFile('var/lib/dpkg/info/libc6:amd64.list', 10, 0),
 		finalFile('var/lib/dpkg/info/python3.11-minimal.list', 10, 1),
 		finalFile('var/lib/dpkg/info/libpython3.11-stdlib:amd64.list', 10, 1),
@@ -49,14 +30,14 @@ function pythonImage() {
 		finalFile('var/lib/dpkg/info/gcc-12.list', 10, 1),
 		finalFile('var/lib/dpkg/info/libexpat1:amd64.list', 10, 1),
 		finalFile('var/lib/dpkg/info/python3.11-minimal.md5sums', 300, 1),
-		finalFile('usr/bin/python3.11', 6_000_000, 1, elf(['libc.so.6', 'libexpat.so.1'])),
-		link('usr/bin/python3', 'python3.11', 1),
+		finalFile('usr/bin/python3.11', 6_000_000, 1, dynamicElf(['libc.so.6', 'libexpat.so.1'])),
+		symlinkFile('usr/bin/python3', 'python3.11', 1),
 		finalFile('usr/lib/x86_64-linux-gnu/libexpat.so.1.8.10', 200_000, 1),
-		link('usr/lib/x86_64-linux-gnu/libexpat.so.1', 'libexpat.so.1.8.10', 1),
+		symlinkFile('usr/lib/x86_64-linux-gnu/libexpat.so.1', 'libexpat.so.1.8.10', 1),
 		finalFile('usr/lib/python3.11/os.py', 40_000, 1),
 		finalFile('usr/lib/python3.11/__pycache__/os.cpython-311.pyc', 30_000, 1),
 		finalFile('usr/lib/python3/dist-packages/pip/__init__.py', 9_000_000, 1),
-		finalFile('usr/bin/gcc-12', 1_000_000, 1, elf(['libc.so.6'])),
+		finalFile('usr/bin/gcc-12', 1_000_000, 1, dynamicElf(['libc.so.6'])),
 		finalFile('var/cache/apt/pkgcache.bin', 40_000_000, 1),
 		finalFile('app/greeter/__main__.py', 300, 2),
 		finalFile('app/config.yaml', 50, 2),

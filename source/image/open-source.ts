@@ -9,15 +9,27 @@ import type {PlatformSpec} from './platform.js';
 import {readImageArchive} from './read-archive.js';
 import {readFileFromArchive, readFileFromLayer} from './read-layer-file.js';
 import {openLayoutBlob, readOciDirectory} from './read-oci-directory.js';
+import {createDaemonOrRegistrySource} from './registry/daemon-or-registry.js';
+import {hasRegistryHost} from './registry/reference.js';
+import {createRegistrySource, type RegistrySourceOptions} from './registry/registry-source.js';
 import type {ImageSource} from './types.js';
 
-export type SourceChoice = 'docker' | 'podman' | 'docker-archive' | 'oci-archive' | 'oci' | 'oci-dir';
+export type SourceChoice =
+	| 'docker'
+	| 'podman'
+	| 'docker-archive'
+	| 'oci-archive'
+	| 'oci'
+	| 'oci-dir'
+	| 'registry';
 
 export type ResolveSourceOptions = {
 	/** Force a kind instead of detecting it; `oci` means a layout directory or tar, whichever the path is. */
 	source?: SourceChoice;
 	platform?: PlatformSpec;
 	maxLayerBytes?: number;
+	/** Credentials from the flags, `--insecure-registry` hosts: for a reference read from a registry. */
+	registry?: RegistrySourceOptions;
 };
 
 function isLayoutDirectory(path: string): boolean {
@@ -205,6 +217,16 @@ export async function resolveImageSource(
 		return createDaemonSource(argument, {engine: forced, ...options});
 	}
 
+	const registry = (): ImageSource =>
+		createRegistrySource(argument, {
+			...options.registry,
+			...(options.platform ? {platform: options.platform} : {}),
+			...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
+		});
+	if (forced === 'registry') {
+		return registry();
+	}
+
 	const kind = await pathKind(argument);
 	if (kind === 'directory') {
 		if (!isLayoutDirectory(argument)) {
@@ -239,5 +261,6 @@ export async function resolveImageSource(
 		throw new LayerlensError(`no such file: ${argument}`);
 	}
 
-	return createDaemonSource(argument, {engine: 'docker', ...options});
+	const daemon = createDaemonSource(argument, {engine: 'docker', ...options});
+	return hasRegistryHost(argument) ? createDaemonOrRegistrySource(daemon, registry) : daemon;
 }

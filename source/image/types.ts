@@ -119,7 +119,14 @@ export type RuntimeConfig = {
 	healthcheck?: string[];
 };
 
-export type ImageSourceKind = 'docker' | 'podman' | 'docker-archive' | 'oci-archive' | 'oci-dir' | 'demo';
+export type ImageSourceKind =
+	| 'docker'
+	| 'podman'
+	| 'docker-archive'
+	| 'oci-archive'
+	| 'oci-dir'
+	| 'registry'
+	| 'demo';
 
 export type RawImage = {
 	/** What the user asked for: an image reference or a path. */

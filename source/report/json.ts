@@ -115,6 +115,7 @@ export function toJsonReport(analysis: ImageReport | ReportInput, options: JsonR
 							...analysis.suggestion.runtime,
 							argv: [...analysis.suggestion.runtime.argv],
 							chain: analysis.suggestion.runtime.chain.map((step) => ({...step})),
+							paths: [...analysis.suggestion.runtime.paths],
 						},
 					},
 				}

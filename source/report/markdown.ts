@@ -286,7 +286,7 @@ function suggestionSection(analysis: ReportInput): string {
 	}
 
 	if (suggestion.notes.length > 0) {
-		parts.push('Notes:', suggestion.notes.map((note) => `- ${escapeText(note)}`).join('\n'));
+		parts.push('Notes:', suggestion.notes.map((note) => `- ${escapeTextWithCode(note)}`).join('\n'));
 	}
 	const categories = categoryOrder.filter((category) => (suggestion.byCategory[category] ?? 0) > 0);
 	const others = Object.keys(suggestion.byCategory)

@@ -10,6 +10,7 @@ import type {ImageTree} from '../analysis/types.js';
 import type {CliOptions} from '../cli-options.js';
 import {resolveImageSource} from '../image/open-source.js';
 import {parsePlatform} from '../image/platform.js';
+import {flagCredentials} from '../image/registry/flag-credentials.js';
 import type {ImageSource, LoadProgress} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
 import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
@@ -35,7 +36,10 @@ export async function openImageSource(options: CliOptions): Promise<ImageSource>
 		return createDemoSource();
 	}
 
+	const registry = options.registry ?? {passwordStdin: false, insecureHosts: []};
+	const credentials = await flagCredentials(registry);
 	return resolveImageSource(options.image, {
+		registry: {insecureHosts: registry.insecureHosts, ...(credentials ? {flagCredentials: credentials} : {})},
 		...(options.source === undefined ? {} : {source: options.source}),
 		...(options.platform === undefined ? {} : {platform: parsePlatform(options.platform)}),
 		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),

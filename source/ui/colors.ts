@@ -17,3 +17,4 @@ export const statusMarker: Record<ChangeKind, string> = {
 
 export const wasteColor = 'magenta';
 export const buildOnlyColor = 'cyan';
+export const runtimeColor = 'blue';

@@ -3,6 +3,7 @@ import {
 	buildOnlyPaths,
 	filterTreeView,
 	finishSteps,
+	runtimePaths,
 	type TreeOptions,
 	type TreeView,
 	treeViewSteps,
@@ -15,6 +16,7 @@ export type CollapseState = {allCollapsed: boolean; toggled: ReadonlySet<string>
 type Steps = Generator<void, TreeView, void>;
 type AnalysisCache = {
 	buildOnly: Set<string>;
+	runtime: Set<string>;
 	/** Least recently used first. */
 	views: Map<string, TreeView>;
 	rows: number;
@@ -35,7 +37,13 @@ const maxCachedRows = 600_000;
 function cacheFor(analysis: ImageAnalysis): AnalysisCache {
 	let cache = caches.get(analysis);
 	if (!cache) {
-		cache = {buildOnly: buildOnlyPaths(analysis), views: new Map(), rows: 0, pending: new Map()};
+		cache = {
+			buildOnly: buildOnlyPaths(analysis),
+			runtime: runtimePaths(analysis),
+			views: new Map(),
+			rows: 0,
+			pending: new Map(),
+		};
 		caches.set(analysis, cache);
 	}
 
@@ -72,7 +80,9 @@ export function treeViewFor(analysis: ImageAnalysis, options: TreeOptions): Tree
 
 	let view: TreeView;
 	if (options.filter === '') {
-		view = finishSteps(cache.pending.get(key) ?? treeViewSteps(analysis, options, cache.buildOnly));
+		view = finishSteps(
+			cache.pending.get(key) ?? treeViewSteps(analysis, options, cache.buildOnly, cache.runtime),
+		);
 		cache.pending.delete(key);
 	} else {
 		// Each typed character re-filters the cached unfiltered rows instead of walking the tree again.
@@ -118,7 +128,7 @@ export function warmTreeViews(analysis: ImageAnalysis, wanted: TreeOptions[]): (
 
 			let steps = cache.pending.get(key);
 			if (!steps) {
-				steps = treeViewSteps(analysis, optionsByKey.get(key)!, cache.buildOnly);
+				steps = treeViewSteps(analysis, optionsByKey.get(key)!, cache.buildOnly, cache.runtime);
 				cache.pending.set(key, steps);
 			}
 

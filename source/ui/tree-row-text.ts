@@ -1,5 +1,5 @@
 import chalk, {type ForegroundColorName} from 'chalk';
-import {buildOnlyColor, statusColor, statusMarker, wasteColor} from './colors.js';
+import {buildOnlyColor, runtimeColor, statusColor, statusMarker, wasteColor} from './colors.js';
 import {formatBytes, formatMode, sanitize} from './format.js';
 import type {TreeRow} from './tree-view.js';
 
@@ -31,14 +31,14 @@ export function treeRowText(row: TreeRow, collapsed: boolean, showAttributes: bo
 	// the inverted (selected) row shows no coloured blocks.
 	const body = ` ${attributes}${formatBytes(row.size).padStart(9)}  ${row.prefix}${name}${link}`;
 	const marker = statusMarker[row.status];
-	if (!row.wasted && !row.buildOnly) {
+	if (!row.wasted && !row.buildOnly && !row.runtime) {
 		return paint(color, `${marker}  ${body}`);
 	}
 
 	return (
 		paint(color, marker) +
 		(row.wasted ? paint(wasteColor, '!') : ' ') +
-		(row.buildOnly ? paint(buildOnlyColor, 'b') : ' ') +
+		(row.buildOnly ? paint(buildOnlyColor, 'b') : row.runtime ? paint(runtimeColor, 'r') : ' ') +
 		paint(color, body)
 	);
 }

@@ -42,6 +42,8 @@ export type TreeRow = {
 	/** This version is hidden by a later layer (deleted or overwritten). */
 	wasted: boolean;
 	buildOnly: boolean;
+	/** A file the running container is proven to need (the runtime closure: its programs and libraries). */
+	runtime: boolean;
 	/** Whether this row is only here as the parent of changed rows (changes mode). */
 	isContext: boolean;
 };
@@ -53,6 +55,18 @@ export type TreeView = {
 	/** Why the path filter was ignored (an invalid regular expression). */
 	filterError: string | undefined;
 };
+
+const noPaths: ReadonlySet<string> = new Set();
+
+/**
+The runtime closure's proven paths, when the analysis carries the suggestion (the explorer's analysis is the
+report with its tree, so it does): the rows marked `r`.
+*/
+export function runtimePaths(
+	analysis: ImageAnalysis & {suggestion?: {runtime?: {paths?: string[]}}},
+): Set<string> {
+	return new Set(analysis.suggestion?.runtime?.paths ?? []);
+}
 
 /** Paths that `build-only` and `cache` findings name, without a leading slash. */
 export function buildOnlyPaths(analysis: ImageAnalysis): Set<string> {
@@ -107,12 +121,13 @@ export function buildTreeView(
 	analysis: ImageAnalysis,
 	options: TreeOptions,
 	buildOnly: Set<string>,
+	runtime: ReadonlySet<string> = noPaths,
 ): TreeView {
 	if (options.filter !== '') {
-		return filterTreeView(buildTreeView(analysis, {...options, filter: ''}, buildOnly), options);
+		return filterTreeView(buildTreeView(analysis, {...options, filter: ''}, buildOnly, runtime), options);
 	}
 
-	return finishSteps(treeViewSteps(analysis, options, buildOnly));
+	return finishSteps(treeViewSteps(analysis, options, buildOnly, runtime));
 }
 
 /** Run a (possibly half-run) `treeViewSteps` to its end. */
@@ -163,6 +178,7 @@ export function* treeViewSteps(
 	analysis: ImageAnalysis,
 	options: TreeOptions,
 	buildOnly: Set<string>,
+	runtime: ReadonlySet<string> = noPaths,
 ): Generator<void, TreeView, void> {
 	const {layer} = options;
 	let inChangeSet: Set<PathNode> | undefined;
@@ -239,6 +255,7 @@ export function* treeViewSteps(
 		size,
 		wasted: headWasted && !isDirectory,
 		buildOnly: buildOnly.size > 0 && buildOnly.has(node.path),
+		runtime: runtime.size > 0 && runtime.has(node.path),
 		isContext: headIsContext,
 	});
 
@@ -515,6 +532,7 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 				size: sizes[index]!,
 				wasted: row.wasted,
 				buildOnly: row.buildOnly,
+				runtime: row.runtime,
 				isContext: row.isContext,
 			});
 			ends.push(0);

@@ -272,6 +272,7 @@ export function naiveAnalysis(): ReportInput & ImageTree {
 					{path: 'usr/local/bin/node', reason: 'entrypoint'},
 					{path: 'app/dist/server.js', reason: 'the script node runs'},
 				],
+				paths: ['app/dist/server.js', 'usr/local/bin/node'],
 				copies: ['/app/dist', '/app/node_modules', '/app/package.json', '/app/config.yaml'],
 				packages: [],
 				unresolved: [],

@@ -5,7 +5,7 @@ import type {
 	RuleInput,
 	WasteSummary,
 } from '../../source/analysis/types.js';
-import type {RuntimeConfig} from '../../source/image/types.js';
+import type {ExecInfo, RuntimeConfig} from '../../source/image/types.js';
 
 /** Builders for hand-written RuleInputs: each test states only what its rule reads. */
 
@@ -107,4 +107,29 @@ export function hiddenLockfile(packages: Record<string, {dev?: boolean}>): strin
 		null,
 		2,
 	);
+}
+
+/** A symlink among the final files. */
+export function symlinkFile(path: string, target: string, layer = 0): FinalFile {
+	return {...finalFile(path, 0, layer), type: 'symlink', linkTarget: target};
+}
+
+/** The attributes of a dynamically linked x86-64 ELF executable that asks for `needed` (extra fields override). */
+export function dynamicElf(
+	needed: string[],
+	extra: Partial<Extract<ExecInfo, {kind: 'elf'}>> = {},
+): {exec: ExecInfo; mode: number} {
+	return {
+		mode: 0o755,
+		exec: {
+			kind: 'elf',
+			bits: 64,
+			machine: 62,
+			type: 'dyn',
+			interpreter: '/lib64/ld-linux-x86-64.so.2',
+			needed,
+			runpath: [],
+			...extra,
+		},
+	};
 }

@@ -1,7 +1,11 @@
-import {type DebianPackage, dpkgPackageFiles, parseDpkgStatus} from '../findings/package-databases.js';
+import {
+	canonicalPackagePath,
+	type DebianPackage,
+	dpkgPackageFiles,
+	parseDpkgStatus,
+} from '../findings/package-databases.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, RuleInput} from '../types.js';
-import {directoryIndex, directoryOf, resolvePath} from './resolve-path.js';
 
 /** The image's Debian packages as the runtime stage sees them: who owns a path, what apt would pull in. */
 export type PackageIndex = {
@@ -33,21 +37,6 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 	}
 
 	const files = filesByPath(input);
-	const isDirectory = directoryIndex(input.files);
-	const canonicalDirectory = new Map<string, string | undefined>();
-	const canonical = (path: string): string | undefined => {
-		const directory = directoryOf(path);
-		let resolved = canonicalDirectory.get(directory);
-		if (!canonicalDirectory.has(directory)) {
-			resolved = directory === '' ? '' : resolvePath(files, directory, isDirectory).path;
-			canonicalDirectory.set(directory, resolved);
-		}
-
-		if (resolved === undefined) return undefined;
-		const name = path.slice(path.lastIndexOf('/') + 1);
-		return resolved === '' ? name : `${resolved}/${name}`;
-	};
-
 	const infoFilesOf = new Map<string, string[]>();
 	for (const file of input.files) {
 		const match = infoFile.exec(file.path);
@@ -65,8 +54,8 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 		if (list !== undefined && baseLayers.has(list.layer)) inBase.add(name);
 		const owned: string[] = [];
 		for (const shipped of dpkgPackageFiles(input.evidence, name)) {
-			const path = canonical(shipped);
-			if (path === undefined || !files.has(path)) continue;
+			const path = canonicalPackagePath(files, shipped);
+			if (!files.has(path)) continue;
 			owned.push(path);
 			if (!ownerOf.has(path)) ownerOf.set(path, name);
 		}

@@ -1,4 +1,5 @@
-import type {FinalFile} from '../types.js';
+/** What a resolution reads of a file: whether it is a symlink, and where it points. */
+export type LinkLookup = {get(path: string): {type: string; linkTarget?: string} | undefined};
 
 /** Symlink hops one resolution may take before it is called a loop (Linux's own limit is 40). */
 const maxHops = 40;
@@ -36,7 +37,7 @@ usr-merge links (`lib` → `usr/lib`) and alternatives chains (`usr/bin/python3`
 is all a resolution needs. Iterative, with a hop limit, so a link loop in a hostile image ends.
 */
 export function resolvePath(
-	files: Map<string, FinalFile>,
+	files: LinkLookup,
 	start: string,
 	isDirectory: (path: string) => boolean,
 ): Resolution {

@@ -1,3 +1,4 @@
+import {type LinkLookup, resolvePath} from '../closure/resolve-path.js';
 /** Debian's and Alpine's package databases, as plain data. */
 
 export type DebianPackage = {
@@ -102,25 +103,22 @@ export function parseApkInstalled(text: string): AlpinePackage[] {
 /** Top-level directories that usr-merged systems replace by symlinks into usr/ (`lib -> usr/lib`). */
 const usrMergeDirectory = /^(bin|sbin|lib|lib32|lib64|libx32)$/;
 
-type PathLookup = Map<string, {type: string; linkTarget?: string}>;
+type PathLookup = LinkLookup;
 
 /**
-Where a path dpkg lists really is in the image: on a usr-merged system `/lib/x86_64-linux-gnu/libc.so.6`
-is `usr/lib/x86_64-linux-gnu/libc.so.6`, because the top-level `lib` is a symlink to `usr/lib`.
+Where a path a package lists really is in the image: on a usr-merged system `/lib/x86_64-linux-gnu/libc.so.6`
+is `usr/lib/x86_64-linux-gnu/libc.so.6`, because the top-level `lib` is a symlink to `usr/lib`. The directory
+part is resolved through every symlink on the way (the name itself stays: a package may own a link); a path
+that does not resolve is returned as listed.
 */
 export function canonicalPackagePath(byPath: PathLookup, path: string): string {
-	const slash = path.indexOf('/');
+	const slash = path.lastIndexOf('/');
 	if (slash === -1) {
 		return path;
 	}
 
-	const top = byPath.get(path.slice(0, slash));
-	if (top?.type !== 'symlink' || top.linkTarget === undefined) {
-		return path;
-	}
-
-	const target = top.linkTarget.replace(/^\/+/, '').replace(/\/+$/, '');
-	return /^usr\/[^/]+$/.test(target) ? `${target}${path.slice(slash)}` : path;
+	const directory = resolvePath(byPath, path.slice(0, slash), () => true).path;
+	return directory === undefined ? path : `${directory}${path.slice(slash)}`;
 }
 
 /**

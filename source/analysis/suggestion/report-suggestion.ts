@@ -21,6 +21,8 @@ export type ReportSuggestion = {
 		kind: string;
 		argv: string[];
 		chain: {path: string; reason: string}[];
+		/** Every path the closure proved the container needs (programs, loaders, libraries, the links to them). */
+		paths: string[];
 		copies: string[];
 		packages: string[];
 		unresolved: string[];
@@ -45,6 +47,7 @@ export function toReportSuggestion(
 			kind: suggestion.stack,
 			argv: suggestion.closure.argv,
 			chain: suggestion.closure.chain,
+			paths: suggestion.closure.paths,
 			copies: suggestion.runtime.copies,
 			packages: suggestion.runtime.packages,
 			unresolved: suggestion.closure.unresolved,

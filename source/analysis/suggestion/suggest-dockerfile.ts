@@ -21,8 +21,8 @@ export type SuggestionClosure = {
 	argv: string[];
 	/** The entrypoint chain: each path the container needs and why, first 40. */
 	chain: {path: string; reason: string}[];
-	/** Paths of the closure in all (proven links plus the files of the trees it loads). */
-	provenCount: number;
+	/** Every proven path, sorted. */
+	paths: string[];
 	trees: string[];
 	unresolved: string[];
 };
@@ -78,7 +78,7 @@ function summariseClosure(closure: RuntimeClosure): SuggestionClosure {
 		runtime: closure.runtime,
 		argv: closure.argv,
 		chain: closure.chain.slice(0, 40),
-		provenCount: closure.proven.size,
+		paths: [...closure.proven].sort(),
 		trees: closure.trees,
 		unresolved: closure.unresolved,
 	};
