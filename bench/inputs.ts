@@ -113,6 +113,43 @@ export function mediumImage(): ImageSpec {
 	};
 }
 
+/**
+(e) the next build of (a), for `layerlens diff`: the same base and packages (shared layers), 5,000 of the
+npm layer's files gone (a devDependency cut), 3,000 build outputs rebuilt with new content and a new
+3,000-file asset directory. About 1 GB again, so the comparison runs on two images of the same size.
+*/
+export function mediumImageRevised(): ImageSpec {
+	const spec = mediumImage();
+	const random = seededRandom(5);
+	const layers = spec.layers.map((item, index) => {
+		if (index === 2) {
+			let dropped = 0;
+			const files = item.files.filter(
+				(file) => file.type === 'dir' || file.path.startsWith('root/') || dropped++ >= 5_000,
+			);
+			return {...item, files};
+		}
+
+		if (index === 3) {
+			const assets = fileTree(
+				random,
+				'app/public/assets',
+				3_000,
+				() => logUniform(random, 1024, 64 * 1024),
+				'.png',
+			);
+			let rebuilt = 0;
+			const files = item.files.map((file) =>
+				file.type !== 'dir' && rebuilt++ < 3_000 ? {...file, seed: (file.seed ?? 0) + 1} : file,
+			);
+			return {...item, files: [...files, ...layer('', assets).files]};
+		}
+
+		return item;
+	});
+	return {...spec, layers, repoTags: ['layerlens-bench/medium:2']};
+}
+
 /** (b) 30 layers × 60,000 small files; every layer deletes a directory and some files of the one below. */
 export function manyLayersImage(): ImageSpec {
 	const random = seededRandom(2);

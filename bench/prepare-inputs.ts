@@ -4,10 +4,16 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {writeImageArchive, writeOciLayoutDirectory} from '../source/image/write/create-image-archive.js';
 import type {ImageSpec} from '../source/image/write/image-spec.js';
-import {generatorVersion, manyLayersImage, mediumImage, millionFilesImage} from './inputs.js';
+import {
+	generatorVersion,
+	manyLayersImage,
+	mediumImage,
+	mediumImageRevised,
+	millionFilesImage,
+} from './inputs.js';
 
 export type BenchInput = {
-	id: 'a' | 'b' | 'c' | 'd';
+	id: 'a' | 'b' | 'c' | 'd' | 'e';
 	label: string;
 	/** An archive file, or an OCI layout directory for (d). */
 	path: string;
@@ -52,6 +58,13 @@ export function benchPlans(directory: string): Plan[] {
 			path: join(directory, 'medium-oci'),
 			kind: 'oci-dir',
 			spec: mediumImage,
+		},
+		{
+			id: 'e',
+			label: '(e) the next build of (a), for diff',
+			path: join(directory, 'medium-revised.tar'),
+			kind: 'docker-archive',
+			spec: mediumImageRevised,
 		},
 	];
 }

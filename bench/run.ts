@@ -1,7 +1,7 @@
 /**
 `npm run bench`: layerlens against the floor (GNU tar listing the same layers) on generated images,
 the daemon path against `docker save`, the explorer's key → frame latency and the cache re-open.
-Options: `--only a,b,c,d,daemon,registry,cache,ui` (default all), `--runs N` (default 3), `--write` (also write
+Options: `--only a,b,c,d,daemon,registry,cache,ui,diff` (default all), `--runs N` (default 3), `--write` (also write
 bench/RESULTS.md). Ratios are what count: the machine may be shared, but both sides of a ratio run
 alternately in the same minute on the same file.
 */
@@ -187,6 +187,52 @@ async function benchCache(input: BenchInput, cacheHome: string): Promise<void> {
 	});
 }
 
+/**
+`layerlens diff (a) (e)` against analysing (a) and (e) one after the other, all without the cache: what the
+comparison adds (walking both final filesystems, matching paths, per-directory sums, the JSON) over the two
+analyses it needs anyway. Alternated run by run so both sides see the same machine.
+*/
+async function benchDiff(a: BenchInput, b: BenchInput): Promise<void> {
+	log(`diff: ${runs} run(s)`);
+	const both: Measurement[] = [];
+	const diffs: Measurement[] = [];
+	for (let run = 0; run < runs; run++) {
+		const first = await layerlens(a.path, '--no-cache');
+		const second = await layerlens(b.path, '--no-cache');
+		both.push({
+			wallSeconds: first.wallSeconds + second.wallSeconds,
+			cpuSeconds: first.cpuSeconds + second.cpuSeconds,
+			peakRssBytes: Math.max(first.peakRssBytes, second.peakRssBytes),
+		});
+		diffs.push(
+			await measure(process.execPath, [
+				cli,
+				'diff',
+				a.path,
+				b.path,
+				'--json',
+				'--output',
+				'/dev/null',
+				'--no-cache',
+			]),
+		);
+	}
+
+	const analyses = medianOf(both);
+	const diff = medianOf(diffs);
+	const ratio = diff.wallSeconds / analyses.wallSeconds;
+	addRow({
+		case: '`diff` (a) → (e), two ~1 GB images (floor: analysing both)',
+		layerlens: seconds(diff.wallSeconds),
+		cpu: seconds(diff.cpuSeconds),
+		rss: megabytes(diff.peakRssBytes),
+		floor: seconds(analyses.wallSeconds),
+		ratio: `${ratio.toFixed(2)}×`,
+		target: '≤ 1.2× both analyses',
+		verdict: mark(ratio <= 1.2),
+	});
+}
+
 /** One UI run in a process of its own (the CLI's explorer has no benchmark heap around it), median over `runs`. */
 function uiRun(input: BenchInput, cacheHome: string): UiLatency {
 	const child = spawnSync(
@@ -281,10 +327,13 @@ function table(): string {
 
 await ensureBuilt();
 const inputIds = ['a', 'b', 'c', 'd'].filter(wanted);
-const needsA = wanted('cache') || wanted('ui');
-const inputs = await prepareInputs(new Set(needsA ? [...inputIds, 'a'] : inputIds), log);
+const needsA = wanted('cache') || wanted('ui') || wanted('diff');
+const inputs = await prepareInputs(
+	new Set([...inputIds, ...(needsA ? ['a'] : []), ...(wanted('diff') ? ['e'] : [])]),
+	log,
+);
 for (const input of inputs) {
-	if (wanted(input.id)) await benchInput(input);
+	if (input.id !== 'e' && wanted(input.id)) await benchInput(input);
 }
 
 if (wanted('daemon')) await benchDaemon();
@@ -307,6 +356,8 @@ const cacheHome = await mkdtemp(join(tmpdir(), 'layerlens-bench-cache-'));
 try {
 	if (medium !== undefined && wanted('cache')) await benchCache(medium, cacheHome);
 	if (medium !== undefined && wanted('ui')) await benchUi(medium);
+	const revised = inputs.find((input) => input.id === 'e');
+	if (medium !== undefined && revised !== undefined && wanted('diff')) await benchDiff(medium, revised);
 } finally {
 	await rm(cacheHome, {recursive: true, force: true});
 }

@@ -3,12 +3,15 @@ export const helpText = `
   Usage
     $ layerlens [image]
     $ docker save myapp:prod | layerlens
+    $ layerlens diff <base> <new>
 
     image  a Docker or Podman image reference (myapp:prod, repo@sha256:..., an image ID),
            a \`docker save\` / \`podman save\` tarball, or an OCI image layout directory or tar;
            \`-\` (or nothing, when stdin is a pipe or a file) reads the tarball from stdin.
            dive's prefixes work: docker://ref, podman://ref, docker-archive://path.
            With no image and stdin a terminal, layerlens opens its built-in demo image.
+    diff   compare two images (any of the above, mixed, one of them from stdin): the explorer
+           in a terminal, --json or --format markdown for a report, --ci to check the budgets.
 
   Options
     --source <kind>           docker, podman, docker-archive, oci or registry (default: detected)
@@ -28,7 +31,13 @@ export const helpText = `
                               fail --ci above this many dive wasted bytes (e.g. 20MB)
     --highest-user-wasted-percent <n>
                               fail --ci above this dive wasted/user-size ratio (0-1)
-    --max-layer-bytes <size>  refuse layers that decompress beyond this (default: 32x the stored size, at least 1 GiB over it)
+    --max-growth-bytes <size> diff --ci: fail when the new image is this much larger (e.g. 20MB)
+    --max-growth-percent <n>  diff --ci: fail when the new image grows by more than n percent
+    --fail-on-new <category>  diff --ci: fail on a new secret, build-only, cache or waste finding
+                              (repeatable; default: secret, build-only, cache)
+    --timestamps              diff: list paths whose only change is their modification time
+    --max-layer-bytes <size>  refuse layers that decompress beyond this
+                              (default: 32x the stored size, at least 1 GiB over it)
     --registry-username <user>
                               log in to the registry as this user; the password comes from stdin
                               (--registry-password-stdin) or LAYERLENS_REGISTRY_PASSWORD, never a flag
@@ -49,4 +58,5 @@ export const helpText = `
     $ layerlens myapp:prod
     $ layerlens image.tar --format markdown --output report.md
     $ layerlens myapp:prod --ci --output sarif=layerlens.sarif
+    $ layerlens diff myapp:prod myapp:slim --format markdown --output size.md
 `;

@@ -37,6 +37,11 @@ export type CliFlags = {
 	registryUsername?: string;
 	registryPasswordStdin?: boolean;
 	insecureRegistry?: string[];
+	/** `layerlens diff` only (cli-diff.ts reads them; anywhere else they are an error). */
+	maxGrowthBytes?: string;
+	maxGrowthPercent?: string;
+	failOnNew?: string[];
+	timestamps?: boolean;
 };
 
 export type CliOptions = {
@@ -84,6 +89,10 @@ const flagSpec = {
 	maxLayerBytes: {type: 'string'},
 	cache: {type: 'boolean'},
 	clearCache: {type: 'boolean'},
+	maxGrowthBytes: {type: 'string'},
+	maxGrowthPercent: {type: 'string'},
+	failOnNew: {type: 'string', isMultiple: true},
+	timestamps: {type: 'boolean'},
 	debug: {type: 'boolean'},
 	registryUsername: {type: 'string'},
 	registryPasswordStdin: {type: 'boolean'},
@@ -160,7 +169,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
 	const values = cli.flags as {
 		[K in keyof typeof flagSpec]?: (typeof flagSpec)[K]['type'] extends 'boolean'
 			? boolean
-			: K extends 'output' | 'insecureRegistry'
+			: K extends 'output' | 'insecureRegistry' | 'failOnNew'
 				? string[]
 				: string;
 	};
@@ -195,6 +204,10 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
 			...(values.registryUsername === undefined ? {} : {registryUsername: values.registryUsername}),
 			registryPasswordStdin: values.registryPasswordStdin ?? false,
 			insecureRegistry: values.insecureRegistry ?? [],
+			...(values.maxGrowthBytes === undefined ? {} : {maxGrowthBytes: values.maxGrowthBytes}),
+			...(values.maxGrowthPercent === undefined ? {} : {maxGrowthPercent: values.maxGrowthPercent}),
+			...(values.failOnNew === undefined ? {} : {failOnNew: values.failOnNew}),
+			timestamps: values.timestamps ?? false,
 		},
 	};
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import {fstatSync} from 'node:fs';
 import process from 'node:process';
+import {assertNoDiffFlags, parseDiffOptions} from './cli-diff.js';
 import {helpText} from './cli-help.js';
 import {parseArgv, parseCliOptions, pickMode} from './cli-options.js';
 import {applyColorConventions} from './color-env.js';
@@ -81,12 +82,20 @@ async function main(): Promise<number> {
 		return runClearCache(cli.input);
 	}
 
-	const options = parseCliOptions(cli.input, cli.flags, {stdinCarriesData: stdinCarriesData()});
-	const mode = pickMode(options, {
+	const environment = {
 		ci: ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()),
 		stdoutIsTty: Boolean(process.stdout.isTTY),
 		stdinIsTty: Boolean(process.stdin.isTTY),
-	});
+	};
+	// `layerlens diff A B`: its own options and modes (run/diff-mode.ts).
+	if (cli.input[0] === 'diff') {
+		const {runDiffMode} = await import('./run/diff-mode.js');
+		return runDiffMode(parseDiffOptions(cli.input.slice(1), cli.flags), environment);
+	}
+
+	assertNoDiffFlags(cli.flags);
+	const options = parseCliOptions(cli.input, cli.flags, {stdinCarriesData: stdinCarriesData()});
+	const mode = pickMode(options, environment);
 	const writesStdout =
 		mode !== 'explorer' &&
 		(mode !== 'report' || options.reports.some((target) => target.path === undefined || target.path === '-'));

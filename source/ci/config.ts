@@ -36,7 +36,8 @@ export type CiRuleSources = {
 export const layerlensConfigNames = ['.layerlens.yml', '.layerlens.yaml'] as const;
 export const diveConfigName = '.dive-ci';
 
-const topLevelKeys = ['rules', 'ignorePaths', 'baseline'] as const;
+// `diff` holds the budgets of `layerlens diff --ci`, read by ci/diff-budgets.ts.
+const topLevelKeys = ['rules', 'ignorePaths', 'baseline', 'diff'] as const;
 const ruleKeys = [...thresholdRuleNames, 'failOn', 'failOnConfidence', 'countBaseFindings'] as const;
 const confidences: readonly Confidence[] = ['high', 'medium', 'low'];
 const disabledWords = new Set(['disabled', 'off', 'false', '']);

@@ -1,0 +1,3 @@
+export {compareImages} from './compare-images.js';
+export {finalFiles} from './final-files.js';
+export type * from './types.js';

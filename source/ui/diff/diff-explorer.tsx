@@ -1,0 +1,61 @@
+import {Box, Text, useInput} from 'ink';
+import {useMemo, useState} from 'react';
+import type {ImageComparison} from '../../analysis/compare/types.js';
+import {keyPresses} from '../keymap.js';
+import {diffFrame, type FrameLine} from './diff-frame.js';
+import {initialDiffState, reduceDiff} from './diff-state.js';
+import {buildDiffTree} from './diff-tree.js';
+
+const toneColors: Partial<Record<NonNullable<FrameLine['tone']>, string>> = {
+	added: 'green',
+	removed: 'red',
+	changed: 'yellow',
+	dim: 'gray',
+};
+
+export function DiffExplorer({
+	comparison,
+	size,
+	onExit,
+}: {
+	comparison: ImageComparison;
+	size: {columns: number; rows: number};
+	onExit: (code: number) => void;
+}) {
+	const tree = useMemo(() => buildDiffTree(comparison.files), [comparison]);
+	const [state, setState] = useState(initialDiffState);
+	// The last line is left free: a full-height frame would scroll the terminal.
+	const frame = diffFrame({comparison, tree}, state, {columns: size.columns, rows: size.rows - 1});
+	useInput((input, key) => {
+		let next = state;
+		for (const press of keyPresses(input, key)) {
+			if (press.name === 'ctrl+c') {
+				onExit(130);
+				return;
+			}
+
+			next = reduceDiff(next, {type: 'key', ...press}, frame.context);
+			if (next.quit) {
+				onExit(0);
+				return;
+			}
+		}
+
+		setState(next);
+	});
+	return (
+		<Box flexDirection="column">
+			{frame.lines.map((line, index) => (
+				<Text
+					// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions on the screen
+					key={index}
+					wrap="truncate"
+					inverse={line.tone === 'cursor' || line.tone === 'title'}
+					{...(line.tone && toneColors[line.tone] ? {color: toneColors[line.tone]} : {})}
+				>
+					{line.text}
+				</Text>
+			))}
+		</Box>
+	);
+}
