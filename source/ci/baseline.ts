@@ -1,10 +1,11 @@
 import {readFile} from 'node:fs/promises';
+import {findingKeyText as entryKey, type FindingKey, findingKeys} from '../analysis/finding-identity.js';
 import type {Finding} from '../analysis/types.js';
 import {LayerlensError} from '../errors.js';
 import {writeFileAtomic} from '../write-atomic.js';
 
 /** One known finding: its rule and one of its path groups (or `*` when it has none). */
-export type BaselineEntry = {ruleId: string; path: string};
+export type BaselineEntry = FindingKey;
 
 export type Baseline = {
 	layerlensBaseline: 1;
@@ -12,24 +13,6 @@ export type Baseline = {
 	image?: string;
 	entries: BaselineEntry[];
 };
-
-const anyPath = '*';
-
-/**
-The keys a finding is known by: rule id plus each path group. Sizes and layer numbers are left out on
-purpose so a rebuild that moves bytes around does not make an accepted finding new again.
-*/
-export function findingKeys(finding: Finding): BaselineEntry[] {
-	if (finding.groups.length === 0) {
-		return [{ruleId: finding.ruleId, path: anyPath}];
-	}
-
-	return finding.groups.map((group) => ({ruleId: finding.ruleId, path: group.path}));
-}
-
-function entryKey(entry: BaselineEntry): string {
-	return `${entry.ruleId}\u0000${entry.path}`;
-}
 
 /** Every current finding as accepted; sorted and deduplicated so the file diffs cleanly. */
 export function createBaseline(findings: Finding[], image?: string): Baseline {

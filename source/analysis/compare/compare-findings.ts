@@ -1,15 +1,12 @@
+import {findingKeys, findingKeyText} from '../finding-identity.js';
 import type {Finding, FindingCategory} from '../types.js';
 import type {FindingComparison, FindingMatch} from './types.js';
 
 const categories: readonly FindingCategory[] = ['secret', 'build-only', 'cache', 'waste'];
 
-/**
-The keys a finding is known by: its rule and each of its path groups (the same identity a CI baseline
-uses), so a rebuild that moves bytes around keeps a finding rather than resolving and re-raising it.
-*/
+/** The keys a finding is known by: the same identity a CI baseline uses (see finding-identity.ts). */
 function keysOf(finding: Finding): string[] {
-	if (finding.groups.length === 0) return [`${finding.ruleId}\u0000*`];
-	return finding.groups.map((group) => `${finding.ruleId}\u0000${group.path}`);
+	return findingKeys(finding).map(findingKeyText);
 }
 
 /**
