@@ -102,9 +102,21 @@ Write `content` to `path` through a temporary file in the same directory and a r
 never sees a partial file and a failed write (full disk, permissions) leaves any old file intact.
 Special files (a FIFO, a character device) are written directly.
 */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-	await writeFilesTogether([{path, content}]);
+export async function writeFileAtomic(
+	path: string,
+	content: string | Uint8Array,
+	options: WriteOptions = {},
+): Promise<void> {
+	await writeFilesTogether([{path, content}], options);
 }
+
+export type WriteOptions = {
+	/**
+	Rename over whatever is at the path, special files included. For files layerlens owns (the cache), where a
+	FIFO or device in their place is tampering to be replaced, never a destination the user chose to write into.
+	*/
+	replaceSpecialFiles?: boolean;
+};
 
 /**
 Write several files all or nothing: every regular file goes to a temporary file first and only when all
@@ -113,12 +125,13 @@ that cannot be written leaves none of the others behind.
 */
 export async function writeFilesTogether(
 	files: ReadonlyArray<{path: string; content: string | Uint8Array}>,
+	options: WriteOptions = {},
 ): Promise<void> {
 	const special: Array<{path: string; content: string | Uint8Array}> = [];
 	const staged: Array<{path: string; temporary: string}> = [];
 	try {
 		for (const file of files) {
-			if (await isSpecialFile(file.path)) {
+			if (!options.replaceSpecialFiles && (await isSpecialFile(file.path))) {
 				special.push(file);
 			} else {
 				staged.push({path: file.path, temporary: await writeTemporary(file.path, file.content)});

@@ -417,7 +417,7 @@ export async function writeCachedImage(
 			return false;
 		}
 
-		await writeFileAtomic(imageCachePath(directory, key), bytes);
+		await writeFileAtomic(imageCachePath(directory, key), bytes, {replaceSpecialFiles: true});
 		await evictCacheFiles(directory, maxBytes);
 		return true;
 	} catch {

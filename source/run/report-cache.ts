@@ -83,7 +83,9 @@ export async function writeCachedReport(directory: string, key: string, report: 
 			return;
 		}
 
-		await writeFileAtomic(reportCachePath(directory, key), JSON.stringify(stored));
+		await writeFileAtomic(reportCachePath(directory, key), JSON.stringify(stored), {
+			replaceSpecialFiles: true,
+		});
 		await evictCacheFiles(directory, cacheMaxBytes());
 	} catch {
 		// A read-only home or a full disk costs the next run time, nothing else.
