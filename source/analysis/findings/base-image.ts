@@ -3,8 +3,9 @@ import type {HistoryEntry, RuleInput} from '../types.js';
 /**
 Where the base image ends in the history: just after the last CMD/ENTRYPOINT that is followed by a step
 that made a layer (official images end with CMD, and the app's steps come after). Without such a marker,
-only the first layer is taken as the base, and only when layers follow it: an image of one layer (built
-`FROM scratch`, or crafted) has no base apart from itself, so its files are the image's own.
+only the first layer is taken as the base, and only when some step follows it (even one that made no
+layer, as `FROM base` + `ENV`/`CMD` does): an image that is one layer and nothing after it (`FROM scratch`
++ `ADD`, or crafted) has no base apart from itself, so its files are the image's own.
 */
 export function baseHistoryLength(history: HistoryEntry[]): number {
 	for (let index = history.length - 1; index >= 0; index--) {
@@ -19,8 +20,7 @@ export function baseHistoryLength(history: HistoryEntry[]): number {
 	}
 
 	const firstLayer = history.findIndex((entry) => !entry.emptyLayer);
-	const laterLayer = history.findIndex((entry, index) => index > firstLayer && !entry.emptyLayer);
-	return firstLayer === -1 || laterLayer === -1 ? 0 : firstLayer + 1;
+	return firstLayer === -1 || firstLayer === history.length - 1 ? 0 : firstLayer + 1;
 }
 
 /** The layers the history's base part made (see baseHistoryLength). */
