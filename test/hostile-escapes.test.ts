@@ -134,7 +134,7 @@ test('file names, history and config values with escapes: every report and the C
 		['--format', 'markdown'],
 		['--format', 'sarif'],
 		[],
-		['--ci', '--highestWastedBytes', '1B'],
+		['--ci', '--highest-wasted-bytes', '1B'],
 	]) {
 		const result = await runCli([path, ...args], {timeoutMs: 60_000});
 		assert.ok(result.code === 0 || result.code === 1, describeRun(result));
