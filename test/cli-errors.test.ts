@@ -86,15 +86,14 @@ describe('image references and the daemon', {concurrency: 2}, () => {
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		const {port} = server.address() as {port: number};
 		try {
-			const result = await expectUserError(
+			await expectUserError(
 				['alpine:3'],
 				new RegExp(
 					`the docker daemon at tcp://127\\.0\\.0\\.1:${port} did not answer within 10 s\\. Check DOCKER_HOST`,
 				),
 				{DOCKER_HOST: `tcp://127.0.0.1:${port}`},
 			);
-			// 10 s deadline plus start-up on a loaded machine.
-			assert.ok(result.durationMs < 25_000, `took ${result.durationMs} ms`);
+			// The message names the step that hung; the test's own timeout catches a hang. Nothing here is timed.
 		} finally {
 			for (const socket of sockets) socket.destroy();
 			server.close();

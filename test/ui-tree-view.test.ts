@@ -183,23 +183,15 @@ test('the layer list interleaves empty-layer history where it occurred', () => {
 	assert.deepEqual(list.rowOfLayer, [0, 2, 4, 5]);
 });
 
-test('a 100,000-file tree builds in linear time and collapses without a rebuild', () => {
+// How fast is measured by `npm run bench` (ui-latency), never here: a timed assertion fails on a busy machine.
+test('a 100,000-file tree builds, and collapsing a directory hides exactly its rows', () => {
 	const large = largeAnalysis(100_000);
 	const paths = buildOnlyPaths(large);
-	let started = performance.now();
 	const view = buildTreeView(large, options({layer: 0, mode: 'aggregated'}), paths);
-	const buildMs = performance.now() - started;
 	// data/ + 1000 directories + 100,000 files
 	assert.equal(view.rows.length, 101_001);
-	// The first call pays for JIT compilation; a key press in a running session does not.
-	visibleRows(view, (path) => path === 'data/d2');
-	started = performance.now();
 	const visible = visibleRows(view, (path) => path === 'data/d1');
-	const collapseMs = performance.now() - started;
 	assert.equal(visible.length, 101_001 - 100);
-	// Bounds loose enough for a busy 2-core CI box (idle: ~150 ms and ~2 ms); they catch quadratic work.
-	assert.ok(buildMs < 5000, `build took ${buildMs} ms`);
-	assert.ok(collapseMs < 200, `collapse took ${collapseMs} ms`);
 	const afterDelete = buildTreeView(large, options({layer: 1}), paths);
 	// data/ (context), data/d0 (removed, shown as one row)
 	assert.deepEqual(

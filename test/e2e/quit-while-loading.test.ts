@@ -1,8 +1,8 @@
 /**
 Quitting while a real daemon image loads: q, Ctrl+C, SIGTERM and SIGHUP in the explorer (tmux), SIGTERM
-and SIGINT to a report run. The load is cancelled, not left running: the process is gone within a generous
-bound (this is not a speed test), no analysis cache was written, no temporary file is left, and the
-terminal is handed back intact.
+and SIGINT to a report run. The load is cancelled, not left running: no analysis cache was written (a load
+left running would finish and write one; no exit is timed, so a busy machine cannot fail this), no temporary
+file is left, and the terminal is handed back intact.
 */
 import assert from 'node:assert/strict';
 import {execFile, spawn} from 'node:child_process';
@@ -18,8 +18,12 @@ import {startTmux, tmuxAvailable} from '../helpers/tmux.js';
 const run = promisify(execFile);
 const availability = await dockerAvailability({images: [fixtureImages.naive]});
 const skip = dockerSkip(availability);
-/** Generous: a cancelled load ends at once; a load left running took ~30 s more on this image before. */
-const exitBoundMs = 5000;
+/**
+How long to wait for the exit: long enough for a load left running to finish and write its cache (~30 s
+here before the fix), so a missing cancellation shows as a cache file, whatever the machine's speed. No
+test here times the exit itself.
+*/
+const exitWaitMs = 180_000;
 let work = '';
 
 before(async () => {
@@ -81,14 +85,12 @@ describe('quitting while a daemon image loads', {skip: skip ?? tmuxAvailable(), 
 				}
 
 				let code = '';
-				while (code === '' && Date.now() - started < 30_000) {
+				while (code === '' && Date.now() - started < exitWaitMs) {
 					code = (await readFile(files.exit, 'utf8').catch(() => '')).trim();
 					if (code === '') await new Promise((resolve) => setTimeout(resolve, 100));
 				}
 
-				const elapsed = Date.now() - started;
 				assert.equal(code, entry.code, `exit code; screen:\n${await session.capture()}`);
-				assert.ok(elapsed < exitBoundMs, `the process ended ${elapsed} ms after the quit`);
 				assert.deepEqual(await filesUnder(cache), [], 'no cache file and no temporary file');
 				const stty = await readFile(files.stty, 'utf8');
 				assert.match(stty, /(^|\s)icanon(\s|$)/, 'canonical mode restored');
@@ -126,11 +128,8 @@ describe('quitting while a daemon image loads', {skip: skip ?? tmuxAvailable(), 
 				});
 				void exited.then(() => resolve());
 			});
-			const started = Date.now();
 			child.kill(signal);
 			assert.equal(await exited, code, stderr);
-			const elapsed = Date.now() - started;
-			assert.ok(elapsed < exitBoundMs, `the process ended ${elapsed} ms after ${signal}`);
 			assert.doesNotMatch(stderr, /read \(or cache load\)/, 'the signal came during the load');
 			assert.deepEqual(await filesUnder(cache), [], 'no cache file and no temporary file');
 			assert.ok(!(await readdir(dir)).includes('r.json'), 'no report');
