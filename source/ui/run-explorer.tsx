@@ -1,13 +1,13 @@
-import {render, useInput} from 'ink';
+import {useInput} from 'ink';
 import {useCallback, useEffect, useState} from 'react';
-import {isLayerlensError, LayerlensError} from '../errors.js';
+import {isLayerlensError} from '../errors.js';
 import type {LoadProgress} from '../image/types.js';
-import {sanitizeLines} from '../sanitize-text.js';
-import {ErrorBoundary, reportUrl} from './error-boundary.js';
+import {reportUrl} from './error-boundary.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
 import {keyPresses} from './keymap.js';
 import {ProgressView} from './progress-view.js';
+import {type Outcome, runTerminalSession} from './terminal-session.js';
 import {useTerminalSize} from './use-terminal-size.js';
 
 export type {ExplorerData} from './explorer-data.js';
@@ -22,7 +22,7 @@ export type RunExplorerOptions = {
 	stderr?: NodeJS.WriteStream;
 };
 
-export type Outcome = {code: number; line?: string};
+export type {Outcome} from './terminal-session.js';
 
 export type AppProps = {
 	title: string;
@@ -99,75 +99,10 @@ Show a progress view while `load` runs, then the explorer. Resolves with the exi
 130 on Ctrl+C (or SIGINT), 143 on SIGTERM, 129 on SIGHUP, 2 (or the error's own code) on a load error after printing its one
 line, 1 after a crash report. The terminal is restored on every path.
 */
-export async function runExplorer(options: RunExplorerOptions): Promise<number> {
-	const stdin = options.stdin ?? process.stdin;
-	const stdout = options.stdout ?? process.stdout;
-	const stderr = options.stderr ?? process.stderr;
-	if (!stdin.isTTY) {
-		throw new LayerlensError('The interactive explorer needs a terminal on stdin', {
-			hint: 'Run it in a terminal, or use --json / --export for a report',
-		});
-	}
-
-	let settle: (outcome: Outcome) => void = () => undefined;
-	const finished = new Promise<Outcome>((resolve) => {
-		settle = resolve;
+export function runExplorer(options: RunExplorerOptions): Promise<number> {
+	return runTerminalSession({
+		...options,
+		reportHint: 'Run it in a terminal, or use --json / --export for a report',
+		app: (onDone) => <LoadingThenExplorer title={options.title} load={options.load} onDone={onDone} />,
 	});
-	let isDone = false;
-	const onDone = (outcome: Outcome) => {
-		if (isDone) return;
-		isDone = true;
-		settle(outcome);
-	};
-
-	const onCrash = (error: Error) => {
-		// A named error while rendering (the memory budget while building a tree view) is not a crash.
-		if (isLayerlensError(error)) {
-			onDone({code: error.exitCode, line: error.line});
-			return;
-		}
-
-		onDone({
-			code: 1,
-			line: `layerlens crashed: ${error.stack ?? error.message}\nPlease report it at ${reportUrl}`,
-		});
-	};
-
-	// Signals from outside (kill, a closed terminal) end the session the same way a quit does.
-	const signals = {SIGTERM: 143, SIGINT: 130, SIGHUP: 129} as const;
-	const handlers = Object.entries(signals).map(([signal, code]) => {
-		const handler = () => onDone({code});
-		process.on(signal, handler);
-		return [signal, handler] as const;
-	});
-	// The alternate screen keeps the user's scrollback intact; only on a real terminal.
-	const useAlternateScreen = stdout.isTTY === true;
-	if (useAlternateScreen) stdout.write('\u001B[?1049h');
-	const instance = render(
-		<ErrorBoundary onCrash={onCrash}>
-			<LoadingThenExplorer title={options.title} load={options.load} onDone={onDone} />
-		</ErrorBoundary>,
-		// 60 fps keeps Ink's throttle under the 30 ms key-to-frame target (its default 30 fps adds up to 33 ms).
-		{stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: false, maxFps: 60},
-	);
-	instance.waitUntilExit().catch((error: unknown) => {
-		onCrash(error instanceof Error ? error : new Error(String(error)));
-	});
-
-	let outcome: Outcome;
-	try {
-		outcome = await finished;
-	} finally {
-		for (const [signal, handler] of handlers) process.off(signal, handler);
-		instance.unmount();
-		instance.cleanup();
-		if (useAlternateScreen) stdout.write('\u001B[?1049l');
-	}
-
-	if (outcome.line) {
-		// The load error names what the image or the user gave; the crash report is several lines.
-		stderr.write(`${sanitizeLines(outcome.line)}\n`);
-	}
-
-	return outcome.code;
 }

@@ -1,12 +1,12 @@
-import {render, useInput} from 'ink';
+import {useInput} from 'ink';
 import {useCallback, useEffect, useState} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
-import {isLayerlensError, LayerlensError} from '../../errors.js';
+import {isLayerlensError} from '../../errors.js';
 import type {LoadProgress} from '../../image/types.js';
-import {ErrorBoundary, reportUrl} from '../error-boundary.js';
+import {reportUrl} from '../error-boundary.js';
 import {keyPresses} from '../keymap.js';
 import {ProgressView} from '../progress-view.js';
-import type {Outcome} from '../run-explorer.js';
+import {type Outcome, runTerminalSession} from '../terminal-session.js';
 import {useTerminalSize} from '../use-terminal-size.js';
 import {DiffExplorer} from './diff-explorer.js';
 
@@ -85,61 +85,10 @@ function LoadingThenDiff({
 The diff explorer's session, as `runExplorer` runs the single-image one: progress while both images load,
 then the view; the alternate screen and the terminal's modes are restored on every way out.
 */
-export async function runDiffExplorer(options: RunDiffExplorerOptions): Promise<number> {
-	const stdin = options.stdin ?? process.stdin;
-	const stdout = options.stdout ?? process.stdout;
-	const stderr = options.stderr ?? process.stderr;
-	if (!stdin.isTTY) {
-		throw new LayerlensError('The interactive explorer needs a terminal on stdin', {
-			hint: 'Run it in a terminal, or use --json / --format markdown for a report',
-		});
-	}
-
-	let settle: (outcome: Outcome) => void = () => undefined;
-	const finished = new Promise<Outcome>((resolve) => {
-		settle = resolve;
+export function runDiffExplorer(options: RunDiffExplorerOptions): Promise<number> {
+	return runTerminalSession({
+		...options,
+		reportHint: 'Run it in a terminal, or use --json / --format markdown for a report',
+		app: (onDone) => <LoadingThenDiff title={options.title} load={options.load} onDone={onDone} />,
 	});
-	let isDone = false;
-	const onDone = (outcome: Outcome) => {
-		if (isDone) return;
-		isDone = true;
-		settle(outcome);
-	};
-
-	const onCrash = (error: Error) => {
-		onDone({
-			code: 1,
-			line: `layerlens crashed: ${error.stack ?? error.message}\nPlease report it at ${reportUrl}`,
-		});
-	};
-
-	const signals = {SIGTERM: 143, SIGINT: 130, SIGHUP: 129} as const;
-	const handlers = Object.entries(signals).map(([signal, code]) => {
-		const handler = () => onDone({code});
-		process.on(signal, handler);
-		return [signal, handler] as const;
-	});
-	const useAlternateScreen = stdout.isTTY === true;
-	if (useAlternateScreen) stdout.write('\u001B[?1049h');
-	const instance = render(
-		<ErrorBoundary onCrash={onCrash}>
-			<LoadingThenDiff title={options.title} load={options.load} onDone={onDone} />
-		</ErrorBoundary>,
-		{stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: false, maxFps: 60},
-	);
-	instance.waitUntilExit().catch((error: unknown) => {
-		onCrash(error instanceof Error ? error : new Error(String(error)));
-	});
-	let outcome: Outcome;
-	try {
-		outcome = await finished;
-	} finally {
-		for (const [signal, handler] of handlers) process.off(signal, handler);
-		instance.unmount();
-		instance.cleanup();
-		if (useAlternateScreen) stdout.write('\u001B[?1049l');
-	}
-
-	if (outcome.line) stderr.write(`${outcome.line}\n`);
-	return outcome.code;
 }
