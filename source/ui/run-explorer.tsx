@@ -1,13 +1,9 @@
-import {useInput} from 'ink';
-import {useCallback, useEffect, useState} from 'react';
-import {isLayerlensError} from '../errors.js';
-import type {LoadProgress} from '../image/types.js';
-import {reportUrl} from './error-boundary.js';
+import {useCallback} from 'react';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
-import {keyPresses} from './keymap.js';
 import {ProgressView} from './progress-view.js';
 import {type Outcome, runTerminalSession} from './terminal-session.js';
+import {type Load, useLoad} from './use-load.js';
 import {useTerminalSize} from './use-terminal-size.js';
 
 export type {ExplorerData} from './explorer-data.js';
@@ -15,7 +11,7 @@ export type {ExplorerData} from './explorer-data.js';
 export type RunExplorerOptions = {
 	title: string;
 	/** `signal` aborts when the session ends before the load does (q, Ctrl+C, a signal): stop reading then. */
-	load: (onProgress: (progress: LoadProgress) => void, signal: AbortSignal) => Promise<ExplorerData>;
+	load: Load<ExplorerData>;
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	/** Where load errors and crash reports go once the UI is gone (default process.stderr). */
@@ -33,58 +29,14 @@ export type AppProps = {
 /** The progress view while `load` runs, then the explorer; exported for the benchmark's first-frame figure. */
 export function LoadingThenExplorer({title, load, onDone}: AppProps) {
 	const size = useTerminalSize();
-	const [data, setData] = useState<ExplorerData | undefined>();
-	const [progress, setProgress] = useState<LoadProgress | undefined>();
-	const [started] = useState(() => Date.now());
-	const [now, setNow] = useState(started);
-
-	useEffect(() => {
-		let isCurrent = true;
-		const cancel = new AbortController();
-		load((next) => {
-			if (isCurrent) setProgress(next);
-		}, cancel.signal).then(
-			(loaded) => {
-				if (isCurrent) setData(loaded);
-			},
-			(error: unknown) => {
-				if (!isCurrent) return;
-				// The same `layerlens: ` line as every other error (report-fatal.ts), sanitised where it is printed.
-				const line = isLayerlensError(error)
-					? `layerlens: ${error.line}`
-					: `layerlens: unexpected error: ${error instanceof Error ? error.message : String(error)} (please report it at ${reportUrl})`;
-				onDone({code: isLayerlensError(error) ? error.exitCode : 2, line});
-			},
-		);
-		return () => {
-			isCurrent = false;
-			// Unmounting while the load runs (a quit, a signal) cancels it; a finished load ignores this.
-			cancel.abort();
-		};
-	}, [load, onDone]);
-
-	useEffect(() => {
-		if (data) return;
-		const timer = setInterval(() => setNow(Date.now()), 250);
-		return () => clearInterval(timer);
-	}, [data]);
-
-	useInput(
-		(input, key) => {
-			const names = keyPresses(input, key).map((press) => press.name);
-			if (names.includes('ctrl+c')) onDone({code: 130});
-			else if (names.includes('q')) onDone({code: 0});
-		},
-		{isActive: data === undefined},
-	);
-
+	const {value: data, progress, elapsedMs} = useLoad(load, onDone);
 	const onExit = useCallback((code: number) => onDone({code}), [onDone]);
 	if (!data) {
 		return (
 			<ProgressView
 				title={title}
 				progress={progress}
-				elapsedMs={now - started}
+				elapsedMs={elapsedMs}
 				width={size.columns}
 				height={Math.max(1, size.rows - 1)}
 			/>
