@@ -96,10 +96,19 @@ async function benchInput(input: BenchInput): Promise<void> {
 		() => measureShell(floorScript),
 	);
 	const ratio = tool.wallSeconds / floor.wallSeconds;
-	const rssLimit = input.id === 'a' ? 300e6 : input.id === 'c' ? 1e9 : Number.POSITIVE_INFINITY;
-	const ratioLimit = input.id === 'c' ? Number.POSITIVE_INFINITY : 2;
+	// Issue 16's targets: (a) the tar floor within 2× in 300 MB; (b) and (c), per entry rather than per byte,
+	// within 3× in 1 GB and 600 MB; (d), gzip-bound, within 2× as before.
+	const rssLimits: Record<BenchInput['id'], number> = {
+		a: 300e6,
+		b: 1e9,
+		c: 600e6,
+		d: Number.POSITIVE_INFINITY,
+		e: Number.POSITIVE_INFINITY,
+	};
+	const rssLimit = rssLimits[input.id];
+	const ratioLimit = input.id === 'b' || input.id === 'c' ? 3 : 2;
 	const target = [
-		Number.isFinite(ratioLimit) ? `≤ ${ratioLimit}× floor` : 'completes',
+		`≤ ${ratioLimit}× floor`,
 		Number.isFinite(rssLimit) ? `RSS ≤ ${megabytes(rssLimit)}` : '',
 	]
 		.filter(Boolean)
@@ -150,7 +159,7 @@ async function benchDaemon(): Promise<void> {
 
 /**
 Re-open of (a) with a warm cache: the whole `--json` CLI run (the stored report), and the explorer's
-model in process (the stored report, the entries from the cache and the tree stacked again).
+model in process (the stored report, and the entries and the stacked tree read from the cache).
 */
 async function benchCache(input: BenchInput, cacheHome: string): Promise<void> {
 	const env = {...process.env, XDG_CACHE_HOME: cacheHome};
@@ -180,7 +189,7 @@ async function benchCache(input: BenchInput, cacheHome: string): Promise<void> {
 		verdict: mark(reopened.wallSeconds <= 0.5),
 	});
 	addRow({
-		case: '(a) re-open from the analysis cache: explorer model ready (in process, tree stacked again)',
+		case: '(a) re-open from the analysis cache: explorer model ready (in process, tree read from the cache)',
 		layerlens: seconds(explorerLoad),
 		target: '≤ 0.5 s',
 		verdict: mark(explorerLoad <= 0.5),

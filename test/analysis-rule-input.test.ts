@@ -1,20 +1,33 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
+import {none} from '../source/analysis/path-tree.js';
 import {buildRuleInput} from '../source/analysis/rule-input.js';
+import type {ImageAnalysis} from '../source/analysis/types.js';
 import type {ExecInfo} from '../source/image/types.js';
-import {dir, file, layer, rawImage, symlink, whiteout} from './helpers/raw-image-builder.js';
+import {contentHash, dir, file, layer, rawImage, symlink, whiteout} from './helpers/raw-image-builder.js';
+
+/** The content hash of the version of `path` visible in the final filesystem. */
+function finalHash(analysis: ImageAnalysis, path: string): string | undefined {
+	const {tree} = analysis;
+	const node = tree.find(path);
+	const visible = node === none ? none : tree.finalVersion(node);
+	return visible === none ? undefined : tree.hash(visible);
+}
 
 test('the rules see the final non-directory files, each from the layer whose version is visible', () => {
 	const raw = rawImage([
 		layer([dir('app'), file('app/a.js', 10, 'ha'), file('app/tmp.log', 5), symlink('app/link', 'a.js')]),
 		layer([file('app/a.js', 12, 'hb', {mode: 0o755, uid: 1000, gid: 1000}), whiteout('app/tmp.log')]),
 	]);
-	const input = buildRuleInput(analyzeImage(raw), raw);
+	const analysis = analyzeImage(raw);
+	const input = buildRuleInput(analysis, raw);
 	assert.deepEqual(input.files, [
-		{path: 'app/a.js', type: 'file', size: 12, mode: 0o755, uid: 1000, gid: 1000, hash: 'hb', layer: 1},
+		{path: 'app/a.js', type: 'file', size: 12, mode: 0o755, uid: 1000, gid: 1000, layer: 1},
 		{path: 'app/link', type: 'symlink', size: 0, mode: 0o777, uid: 0, gid: 0, linkTarget: 'a.js', layer: 0},
 	]);
+	// Final files carry no hash: the visible version's content hash is read from the tree.
+	assert.equal(finalHash(analysis, 'app/a.js'), contentHash('hb'));
 	assert.equal(input.layers.length, 2);
 	assert.equal(input.history.length, 2);
 	assert.deepEqual(input.config, raw.config);
@@ -53,7 +66,8 @@ test('what a file needs to run reaches the rules from the version that is visibl
 		// tool replaced by a file that is no longer ELF: its old exec must not survive.
 		layer([file('usr/bin/tool', 11, 'h3'), file('usr/lib/libx.so', 4, 'h4', {exec: elf})]),
 	]);
-	const files = new Map(buildRuleInput(analyzeImage(raw), raw).files.map((entry) => [entry.path, entry]));
+	const analysis = analyzeImage(raw);
+	const files = new Map(buildRuleInput(analysis, raw).files.map((entry) => [entry.path, entry]));
 	assert.equal(files.get('usr/bin/tool')?.exec, undefined);
 	assert.deepEqual(files.get('app/run'), {
 		path: 'app/run',
@@ -62,9 +76,9 @@ test('what a file needs to run reaches the rules from the version that is visibl
 		mode: 0o644,
 		uid: 0,
 		gid: 0,
-		hash: 'h2',
 		exec: script,
 		layer: 0,
 	});
+	assert.equal(finalHash(analysis, 'app/run'), contentHash('h2'));
 	assert.deepEqual(files.get('usr/lib/libx.so')?.exec, elf);
 });

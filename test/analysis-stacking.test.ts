@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
-import {finalVersion, findNode, versionAt} from '../source/analysis/path-node.js';
-import type {ImageAnalysis, PathNode} from '../source/analysis/types.js';
+import {none} from '../source/analysis/path-tree.js';
+import type {ImageAnalysis} from '../source/analysis/types.js';
 import type {TarEntry} from '../source/image/types.js';
 import {
+	contentHash,
 	dir,
 	file,
 	hardlink,
@@ -14,15 +15,33 @@ import {
 	symlink,
 	whiteout,
 } from './helpers/raw-image-builder.js';
+import {layerNodePaths, type NodeSnapshot, nodeSnapshot, versionSnapshot} from './helpers/tree-snapshot.js';
 
 function analyze(...layers: TarEntry[][]): ImageAnalysis {
 	return analyzeImage(rawImage(layers.map((entries) => layer(entries))));
 }
 
-function node(analysis: ImageAnalysis, path: string): PathNode {
-	const found = findNode(analysis.root, path);
-	assert.ok(found, `no node for ${path}`);
+function nodeId(analysis: ImageAnalysis, path: string): number {
+	const found = analysis.tree.find(path);
+	assert.notEqual(found, none, `no node for ${path}`);
 	return found;
+}
+
+function node(analysis: ImageAnalysis, path: string): NodeSnapshot {
+	return nodeSnapshot(analysis.tree, nodeId(analysis, path));
+}
+
+/** The version of `path` visible in the filesystem stacked from layers 0..layer, as an object. */
+function versionAt(analysis: ImageAnalysis, path: string, layer: number) {
+	return versionSnapshot(analysis.tree, analysis.tree.versionAt(nodeId(analysis, path), layer));
+}
+
+function finalVersion(analysis: ImageAnalysis, path: string) {
+	return versionSnapshot(analysis.tree, analysis.tree.finalVersion(nodeId(analysis, path)));
+}
+
+function layerNodes(analysis: ImageAnalysis, layer: number): string[] {
+	return layerNodePaths(analysis.tree, layer);
 }
 
 /** [layer, kind, hiddenBy, hideCause] per version: the whole history of a path in one line. */
@@ -49,10 +68,7 @@ test('a file whiteout deletes the file from the layers below', () => {
 	]);
 	assert.equal(analysis.layers[1]!.fileCount, 0);
 	assert.equal(analysis.layers[1]!.sizeBytes, 0);
-	assert.deepEqual(
-		analysis.layerNodes[1]!.map((item) => item.path),
-		['a/x'],
-	);
+	assert.deepEqual(layerNodes(analysis, 1), ['a/x']);
 	assert.equal(analysis.image.finalSizeBytes, 50);
 	assert.equal(analysis.waste.reclaimableBytes, 100);
 	assert.deepEqual(analysis.waste.items, [
@@ -60,8 +76,8 @@ test('a file whiteout deletes the file from the layers below', () => {
 	]);
 	assert.equal(analysis.layers[0]!.wasteIntroducedBytes, 100);
 	assert.equal(analysis.layers[1]!.wasteHiddenBytes, 100);
-	assert.equal(versionAt(node(analysis, 'a/x'), 0)?.entry.size, 100);
-	assert.equal(versionAt(node(analysis, 'a/x'), 1), undefined);
+	assert.equal(versionAt(analysis, 'a/x', 0)?.entry.size, 100);
+	assert.equal(versionAt(analysis, 'a/x', 1), undefined);
 });
 
 test('a directory whiteout counts every byte below it', () => {
@@ -184,10 +200,7 @@ test('a rewrite that changes only the mtime is unchanged and counted neither add
 	]);
 	assert.deepEqual(counts(analysis)[1], [0, 0, 0]);
 	assert.equal(analysis.waste.sameContentBytes, 20);
-	assert.deepEqual(
-		analysis.layerNodes[1]!.map((item) => item.path),
-		['etc/motd'],
-	);
+	assert.deepEqual(layerNodes(analysis, 1), ['etc/motd']);
 });
 
 test('hard links count 0 bytes and are not duplicates of their target', () => {
@@ -203,9 +216,9 @@ test('hard links count 0 bytes and are not duplicates of their target', () => {
 	assert.equal(analysis.image.finalSizeBytes, 1000);
 	assert.equal(analysis.waste.duplicateBytes, 500);
 	assert.deepEqual(analysis.waste.duplicates, [
-		{hash: 'hX', sizeBytes: 500, paths: ['usr/a', 'usr/c'], duplicateBytes: 500},
+		{hash: contentHash('hX'), sizeBytes: 500, paths: ['usr/a', 'usr/c'], duplicateBytes: 500},
 	]);
-	assert.equal(finalVersion(node(analysis, 'usr/b'))?.entry.linkTarget, 'usr/a');
+	assert.equal(finalVersion(analysis, 'usr/b')?.entry.linkTarget, 'usr/a');
 });
 
 test('a retargeted symlink is modified (dive shows it unmodified); the same target is unchanged', () => {
@@ -254,7 +267,7 @@ test('a directory replaced by a file hides everything below it, and a file repla
 		],
 	);
 	// Nothing below the old directory comes back with the new one.
-	assert.equal(versionAt(node(analysis, 'a/x'), 2), undefined);
+	assert.equal(versionAt(analysis, 'a/x', 2), undefined);
 	assert.equal(analysis.image.finalSizeBytes, 1);
 });
 
@@ -270,19 +283,16 @@ test('parents that have no tar header are created without versions', () => {
 	const analysis = analyze([file('usr/local/bin/x', 10)]);
 	assert.deepEqual(node(analysis, 'usr').versions, []);
 	assert.deepEqual(node(analysis, 'usr/local/bin').versions, []);
-	assert.equal(node(analysis, 'usr/local/bin/x').parent?.path, 'usr/local/bin');
-	assert.deepEqual(
-		analysis.layerNodes[0]!.map((item) => item.path),
-		['usr/local/bin/x'],
-	);
+	assert.equal(node(analysis, 'usr/local/bin/x').parent, 'usr/local/bin');
+	assert.deepEqual(layerNodes(analysis, 0), ['usr/local/bin/x']);
 });
 
 test('a whiteout for a path that never existed is a no-op', () => {
 	const analysis = analyze([file('a', 10)], [whiteout('ghost'), whiteout('a/b'), opaque('nowhere')]);
-	assert.equal(findNode(analysis.root, 'ghost'), undefined);
-	assert.equal(findNode(analysis.root, 'a/b'), undefined);
+	assert.equal(analysis.tree.find('ghost'), none);
+	assert.equal(analysis.tree.find('a/b'), none);
 	assert.deepEqual(counts(analysis)[1], [0, 0, 0]);
-	assert.deepEqual(analysis.layerNodes[1], []);
+	assert.deepEqual(layerNodes(analysis, 1), []);
 	assert.deepEqual(history(analysis, 'a'), [[0, 'added', -1, undefined]]);
 	assert.equal(analysis.waste.reclaimableBytes, 0);
 });
@@ -301,6 +311,6 @@ test('a path deleted and added again later is added, and the deletion stays reco
 	]);
 	// Hidden by a deletion, so not "same content" even though layer 2 writes the same bytes.
 	assert.equal(analysis.waste.sameContentBytes, 0);
-	assert.equal(versionAt(node(analysis, 'x'), 1), undefined);
-	assert.equal(versionAt(node(analysis, 'x'), 2)?.layer, 2);
+	assert.equal(versionAt(analysis, 'x', 1), undefined);
+	assert.equal(versionAt(analysis, 'x', 2)?.layer, 2);
 });

@@ -20,8 +20,8 @@ function withId(parsed: ParsedLayer, id: string): ParsedLayer {
 
 function side(layers: ParsedLayer[], findings: Finding[] = []): ComparisonSide {
 	const analysis = analyzeImage(rawImage(layers));
-	const {root, layerNodes: _layerNodes, ...report} = analysis;
-	return {report: {...report, findings}, files: finalFiles(root)};
+	const {tree, ...report} = analysis;
+	return {report: {...report, findings}, files: finalFiles(tree)};
 }
 
 const base = withId(

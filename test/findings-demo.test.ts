@@ -7,6 +7,7 @@ import {buildRuleInput} from '../source/analysis/rule-input.js';
 import {suggestDockerfile} from '../source/analysis/suggestion/suggest-dockerfile.js';
 import type {RuleInput} from '../source/analysis/types.js';
 import {demoImageSpec} from '../source/demo/demo-image-spec.js';
+import {EntryColumns} from '../source/image/entry-columns.js';
 import {isEvidenceFile} from '../source/image/evidence-files.js';
 import type {HistoryRecord, ParsedLayer, RawImage, TarEntry} from '../source/image/types.js';
 import {fillerKey} from '../source/image/write/filler.js';
@@ -39,8 +40,8 @@ function demoRuleInput(): RuleInput {
 			if (type === 'file') {
 				entry.hash = createHash('sha256')
 					.update(text ?? `${fillerKey(spec.path, spec.seed)}:${size}`)
-					.digest('base64url')
-					.slice(0, 22);
+					.digest('hex')
+					.slice(0, 16);
 			}
 
 			entries.push(entry);
@@ -53,7 +54,7 @@ function demoRuleInput(): RuleInput {
 			diffId: `sha256:${String(index).padStart(64, '0')}`,
 			compression: 'none',
 			tarSizeBytes: 0,
-			entries,
+			entries: EntryColumns.fromEntries(entries),
 			captured,
 		};
 	});

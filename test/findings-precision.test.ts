@@ -76,7 +76,7 @@ test('with a Dockerfile the base layers are given exactly, and override the hist
 });
 
 test("LL-WASTE-DUPLICATE: only copies the app's layers made, not package files, base files, hard links, setuid or skel", () => {
-	const hash = (name: string) => ({hash: name});
+	// Which files share content is the engine's `waste.duplicates` below; final files carry no hash.
 	const input = ruleInput({
 		instructions: [
 			...debianApp,
@@ -91,22 +91,22 @@ test("LL-WASTE-DUPLICATE: only copies the app's layers made, not package files, 
 		files: [
 			finalFile('lib', 0, 0, {type: 'symlink', linkTarget: 'usr/lib'}),
 			// The base image's own duplicates (Debian's doc copies).
-			finalFile('usr/share/doc/a/copyright', 5000, 0, hash('doc')),
-			finalFile('usr/share/doc/b/copyright', 5000, 0, hash('doc')),
+			finalFile('usr/share/doc/a/copyright', 5000, 0),
+			finalFile('usr/share/doc/b/copyright', 5000, 0),
 			// A package installed two identical files in the app's layer.
-			finalFile('usr/lib/x86_64-linux-gnu/libfoo.so.1', 7000, 2, hash('lib')),
-			finalFile('usr/lib/x86_64-linux-gnu/libfoo-copy.so.1', 7000, 2, hash('lib')),
+			finalFile('usr/lib/x86_64-linux-gnu/libfoo.so.1', 7000, 2),
+			finalFile('usr/lib/x86_64-linux-gnu/libfoo-copy.so.1', 7000, 2),
 			// useradd -m copies /etc/skel into the home: on purpose.
-			finalFile('etc/skel/.bashrc', 3500, 0, hash('bashrc')),
-			finalFile('home/app/.bashrc', 3500, 2, hash('bashrc')),
+			finalFile('etc/skel/.bashrc', 3500, 0),
+			finalFile('home/app/.bashrc', 3500, 2),
 			// A setuid copy: a symlink in its place would lose the bit.
-			finalFile('usr/bin/tool', 9000, 0, hash('tool')),
-			finalFile('usr/local/bin/tool-suid', 9000, 2, {...hash('tool'), mode: 0o4755}),
+			finalFile('usr/bin/tool', 9000, 0),
+			finalFile('usr/local/bin/tool-suid', 9000, 2, {mode: 0o4755}),
 			// The app's own copy of a base file: reported, and the base file is the one that stays.
-			finalFile('usr/local/bin/tool2', 9000, 2, hash('tool')),
+			finalFile('usr/local/bin/tool2', 9000, 2),
 			// Two copies the app's COPY made: one stays, one is reported.
-			finalFile('app/data/a.bin', 400, 3, hash('data')),
-			finalFile('app/data/b.bin', 400, 3, hash('data')),
+			finalFile('app/data/a.bin', 400, 3),
+			finalFile('app/data/b.bin', 400, 3),
 		],
 		waste: {
 			duplicates: [
@@ -153,8 +153,8 @@ test('LL-WASTE-DUPLICATE: nothing on an image whose duplicates are all the base 
 	const input = ruleInput({
 		instructions: [...debianApp, 'COPY app /app'],
 		files: [
-			finalFile('usr/share/doc/a/copyright', 5000, 0, {hash: 'doc'}),
-			finalFile('usr/share/doc/b/copyright', 5000, 0, {hash: 'doc'}),
+			finalFile('usr/share/doc/a/copyright', 5000, 0),
+			finalFile('usr/share/doc/b/copyright', 5000, 0),
 			finalFile('app/x', 10, 1),
 		],
 		waste: {
@@ -441,8 +441,8 @@ test('bookkeeping an install rewrites (dpkg status over the base’s) and etc/ c
 		evidence: {'var/lib/dpkg/info/readline-common.list': '/usr/share/readline/inputrc\n'},
 		files: [
 			finalFile('var/lib/dpkg/status', 90_000, 1),
-			finalFile('usr/share/readline/inputrc', 1875, 1, {hash: 'inputrc'}),
-			finalFile('etc/inputrc', 1875, 1, {hash: 'inputrc'}),
+			finalFile('usr/share/readline/inputrc', 1875, 1),
+			finalFile('etc/inputrc', 1875, 1),
 			finalFile('app/x', 10, 2),
 		],
 		waste: {

@@ -230,7 +230,7 @@ describe('bounds', () => {
 
 	test('--max-layer-bytes raises the limit for a genuine highly compressible layer', async () => {
 		const image = await readArchiveBuffer(await bombArchive(8 * 2 ** 20), {maxLayerBytes: 16 * 2 ** 20});
-		assert.equal(image.layers[1]!.entries[0]!.size, 8 * 2 ** 20);
+		assert.equal(image.layers[1]!.entries.entry(0).size, 8 * 2 ** 20);
 	});
 
 	// Speed is the benchmark's business: the test's timeout only catches a hang or quadratic blow-up.
@@ -271,7 +271,7 @@ describe('hostile entries inside a layer', () => {
 
 	test('in-process: `..` is skipped with a warning, the rest is read and analysed', async () => {
 		const image = await readArchiveBuffer(await buildImageArchive(hostile));
-		const paths = image.layers[0]!.entries.map((entry) => entry.path);
+		const paths = image.layers[0]!.entries.toEntries().map((entry) => entry.path);
 		assert.ok(!paths.some((path) => path.split('/').includes('..')), JSON.stringify(paths));
 		assert.ok(paths.includes('abs/file'), 'an absolute name is read relative to the root');
 		assert.ok(

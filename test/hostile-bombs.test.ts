@@ -164,7 +164,7 @@ describe('zstd windows', () => {
 		const image = await readArchiveBuffer(await zstdArchive(zstdWindowBlob(20, layerTar)));
 		assert.equal(image.layers[0]!.compression, 'zstd');
 		assert.deepEqual(
-			image.layers[0]!.entries.map((item) => item.path),
+			image.layers[0]!.entries.toEntries().map((item) => item.path),
 			['hello.txt'],
 		);
 	});

@@ -41,7 +41,7 @@ for (const depth of [10_000, 100_000]) {
 					assert.equal(view.rows.length, depth + 1, `${mode} ${sort} '${filter}'`);
 					const rows = visibleRows(view, () => false);
 					assert.equal(rows.length, depth + 1);
-					const deepest = treeRowText(view.rows.at(-1)!, false, true);
+					const deepest = treeRowText(view.rows.at(-1)!, view.tree, false, true);
 					assert.ok(deepest.endsWith('leaf.txt'), deepest.slice(-40));
 				}
 			}

@@ -37,7 +37,7 @@ const spec: ImageSpec = {
 };
 
 const fileBytes = (image: RawImage): number[] =>
-	image.layers.map((layer) => layer.entries.reduce((sum, entry) => sum + entry.size, 0));
+	image.layers.map((layer) => layer.entries.toEntries().reduce((sum, entry) => sum + entry.size, 0));
 
 function assertSpecImage(image: RawImage, compression: 'none' | 'gzip', repoTags = ['demo:1']): void {
 	assert.deepEqual(fileBytes(image), [5010, 0, 5000]);
@@ -66,7 +66,7 @@ function assertSpecImage(image: RawImage, compression: 'none' | 'gzip', repoTags
 		image.diffIds,
 	);
 	// Layers 0 and 2 hold the same bin/tool bytes (same seed), so the same content hash.
-	assert.equal(image.layers[0]!.entries[2]!.hash, image.layers[2]!.entries[0]!.hash);
+	assert.equal(image.layers[0]!.entries.entry(2).hash, image.layers[2]!.entries.entry(0).hash);
 	assert.deepEqual(image.warnings, []);
 	assert.match(image.id, /^sha256:[0-9a-f]{64}$/);
 }

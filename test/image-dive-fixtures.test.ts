@@ -17,7 +17,7 @@ async function load(file: string): Promise<RawImage> {
 
 /** Layer size as dive prints it: the sum of the tar header sizes of regular files. */
 const layerSizes = (image: RawImage): number[] =>
-	image.layers.map((layer) => layer.entries.reduce((sum, entry) => sum + entry.size, 0));
+	image.layers.map((layer) => layer.entries.toEntries().reduce((sum, entry) => sum + entry.size, 0));
 
 test('dive classic docker-archive: 14 layers with the sizes dive prints', {skip: missing}, async () => {
 	const image = await load('test-docker-image.tar');
@@ -34,7 +34,9 @@ test('dive classic docker-archive: 14 layers with the sizes dive prints', {skip:
 	assert.deepEqual(image.warnings, []);
 	// `rm -rf /root/example/` is a directory whiteout in layer 10.
 	assert.ok(
-		image.layers[9]!.entries.some((entry) => entry.type === 'whiteout' && entry.path === 'root/example'),
+		image.layers[9]!.entries.toEntries().some(
+			(entry) => entry.type === 'whiteout' && entry.path === 'root/example',
+		),
 	);
 });
 
@@ -58,7 +60,7 @@ for (const [file, compression] of [
 		assert.equal(image.source, 'oci-archive');
 		assert.equal(image.layers.length, 1);
 		assert.equal(image.layers[0]!.compression, compression);
-		const readme = image.layers[0]!.entries.find((entry) => entry.path === 'README.md');
+		const readme = image.layers[0]!.entries.toEntries().find((entry) => entry.path === 'README.md');
 		assert.equal(readme?.size, 11_189);
 		assert.deepEqual(image.warnings, []);
 	});
@@ -70,7 +72,7 @@ test('dive eStargz archive: the TOC after the end-of-archive marker is not a fil
 	const image = await load('test-oci-estargz-image.tar');
 	assert.equal(image.layers[0]!.compression, 'gzip');
 	assert.deepEqual(
-		image.layers[0]!.entries.map((entry) => [entry.path, entry.size]),
+		image.layers[0]!.entries.toEntries().map((entry) => [entry.path, entry.size]),
 		[['README.md', 11_189]],
 	);
 	// The diff ID still covers the whole uncompressed stream, TOC included: 14848 bytes of tar, and it matches the config (no warning).

@@ -532,7 +532,7 @@ async function parseLayer(
 	const tar = await collect(createLayerTarStream({files}));
 	const stored = gzip ? gzipSync(tar) : tar;
 	const layer = await readLayer(chunked(stored, chunk), {label: 'layer 1 (test)'});
-	return new Map(layer.entries.map((entry) => [entry.path, entry]));
+	return new Map(layer.entries.toEntries().map((entry) => [entry.path, entry]));
 }
 
 test('through the layer parser: ELF whatever the mode, scripts only when executable, damaged files harmless', async () => {

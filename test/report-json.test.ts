@@ -72,6 +72,7 @@ test('the report validates against its schema, findings carry pathCount instead 
 	// The tree is not part of the report.
 	assert.equal('root' in report, false);
 	assert.equal('layerNodes' in report, false);
+	assert.equal('tree' in report, false);
 });
 
 test('the report carries the exact figures of the sample image', () => {

@@ -26,7 +26,7 @@ function press(state: ExplorerState, ...names: string[]): ExplorerState {
 
 function visiblePaths(state: ExplorerState): string[] {
 	const {view, visible} = currentTree(state);
-	return Array.from(visible, (index) => view.rows[index]!.node.path);
+	return Array.from(visible, (index) => view.rows[index]!.path);
 }
 
 test('layers pane: arrows and vim keys move, g/G jump, ends clamp', () => {
@@ -58,16 +58,16 @@ test('Tab and Shift+Tab switch panes; keys then act on the focused pane', () => 
 
 test('collapse, expand, go to parent, collapse all and expand all', () => {
 	let state = press(start(), 'j', 'tab', 'j', 'j');
-	assert.equal(selectedRow(state)?.node.path, 'tmp');
+	assert.equal(selectedRow(state)?.path, 'tmp');
 	state = press(state, 'left');
 	assert.deepEqual(visiblePaths(state), ['etc', 'etc/config', 'tmp', 'usr', 'usr/lib', 'usr/lib/libbig.so']);
 	state = press(state, 'l');
 	assert.equal(visiblePaths(state).length, 7);
 	state = press(state, 'j', 'h');
-	assert.equal(selectedRow(state)?.node.path, 'tmp', 'h on a file goes to its parent');
+	assert.equal(selectedRow(state)?.path, 'tmp', 'h on a file goes to its parent');
 	state = press(state, 'z');
 	assert.deepEqual(visiblePaths(state), ['etc', 'tmp', 'usr']);
-	assert.equal(selectedRow(state)?.node.path, 'tmp', 'the cursor stays on the same path');
+	assert.equal(selectedRow(state)?.path, 'tmp', 'the cursor stays on the same path');
 	state = press(state, 'space');
 	assert.deepEqual(visiblePaths(state), ['etc', 'tmp', 'tmp/cache.tar', 'usr']);
 	state = press(state, 'enter');
@@ -83,13 +83,13 @@ test('the regex filter narrows while typing, arrows still move, Enter keeps it, 
 	assert.equal(state.tree.filter, 'lib');
 	assert.deepEqual(visiblePaths(state), ['usr', 'usr/lib', 'usr/lib/libbig.so']);
 	state = press(state, 'down', 'down');
-	assert.equal(selectedRow(state)?.node.path, 'usr/lib/libbig.so');
+	assert.equal(selectedRow(state)?.path, 'usr/lib/libbig.so');
 	state = press(state, 'backspace', 'backspace', 'backspace', 'c', 'a', 'c', 'h', 'e');
 	assert.deepEqual(visiblePaths(state), ['tmp', 'tmp/cache.tar']);
 	state = press(state, 'enter');
 	assert.equal(state.editingFilter, false);
 	state = press(state, 'k');
-	assert.equal(selectedRow(state)?.node.path, 'tmp', 'normal keys work with the filter on');
+	assert.equal(selectedRow(state)?.path, 'tmp', 'normal keys work with the filter on');
 	state = press(state, '/', 'escape');
 	assert.equal(state.tree.filter, '');
 	assert.equal(state.editingFilter, false);

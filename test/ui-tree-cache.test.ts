@@ -15,8 +15,8 @@ function options(change: Partial<TreeOptions>): TreeOptions {
 	return {...defaultTreeOptions, ...change};
 }
 
-const shape = (view: {rows: Array<{node: {path: string}; prefix: string; size: number; status: string}>}) =>
-	view.rows.map((row) => `${row.status} ${row.size} ${row.prefix}${row.node.path}`);
+const shape = (view: {rows: Array<{path: string; prefix: string; size: number; status: string}>}) =>
+	view.rows.map((row) => `${row.status} ${row.size} ${row.prefix}${row.path}`);
 
 test('the stepped build pauses on a large tree and ends with the same rows as buildTreeView', () => {
 	const analysis = largeAnalysis(30_000);

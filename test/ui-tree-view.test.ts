@@ -5,6 +5,7 @@ import {
 	buildOnlyPaths,
 	buildTreeView,
 	defaultTreeOptions,
+	rowName,
 	type TreeOptions,
 	type TreeView,
 	visibleRows,
@@ -23,7 +24,7 @@ function describe(view: TreeView): string[] {
 	const marks = {added: '+', modified: '~', removed: '-', unchanged: ' '};
 	return view.rows.map(
 		(row) =>
-			`${marks[row.status]}${row.wasted ? '!' : ' '}${row.buildOnly ? 'b' : ' '} ${row.size} ${row.prefix}${row.node.name}${row.isContext ? ' (context)' : ''}`,
+			`${marks[row.status]}${row.wasted ? '!' : ' '}${row.buildOnly ? 'b' : ' '} ${row.size} ${row.prefix}${rowName(row)}${row.isContext ? ' (context)' : ''}`,
 	);
 }
 
@@ -92,16 +93,18 @@ test('aggregated mode as of layer 1 marks what that layer changed and what is wa
 
 test('sort by size puts the largest first at every level', () => {
 	const view = buildTreeView(analysis, options({layer: 3, mode: 'aggregated', sort: 'size'}), buildOnly);
-	const topLevel = view.rows.filter((row) => row.depth === 0).map((row) => `${row.node.name} ${row.size}`);
+	const topLevel = view.rows.filter((row) => row.depth === 0).map((row) => `${rowName(row)} ${row.size}`);
 	assert.deepEqual(topLevel, ['usr 50000', 'app 9517', 'bin 1000', 'etc 550', 'tmp 0']);
-	const app = view.rows.filter((row) => row.node.parent?.path === 'app').map((row) => row.node.name);
+	const app = view.rows
+		.filter((row) => view.tree.paths[view.tree.parents[row.node]!] === 'app')
+		.map((row) => rowName(row));
 	assert.deepEqual(app, ['node_modules', 'main.js', 'README.md', hostileName]);
 });
 
 test('regex filter keeps matches and their parents; a bad regex reports an error and filters nothing', () => {
 	const view = buildTreeView(analysis, options({layer: 3, mode: 'aggregated', filter: 'lib'}), buildOnly);
 	assert.deepEqual(
-		view.rows.map((row) => row.node.path),
+		view.rows.map((row) => row.path),
 		['usr', 'usr/lib', 'usr/lib/libbig.so'],
 	);
 	const anchored = buildTreeView(
@@ -110,7 +113,7 @@ test('regex filter keeps matches and their parents; a bad regex reports an error
 		buildOnly,
 	);
 	assert.deepEqual(
-		anchored.rows.map((row) => row.node.path),
+		anchored.rows.map((row) => row.path),
 		['etc', 'etc/passwd'],
 	);
 	const broken = buildTreeView(analysis, options({layer: 3, mode: 'aggregated', filter: '(['}), buildOnly);
@@ -125,7 +128,7 @@ test('a directory whose own path matches the filter stays, with the filtered tot
 		buildOnly,
 	);
 	assert.deepEqual(
-		view.rows.map((row) => `${row.prefix}${row.node.name} ${row.size} ${row.hasChildren}`),
+		view.rows.map((row) => `${row.prefix}${rowName(row)} ${row.size} ${row.hasChildren}`),
 		['└─ app 0 true', '   └─ node_modules 0 true', '      └─ typescript 0 false'],
 	);
 	const sized = buildTreeView(
@@ -134,7 +137,7 @@ test('a directory whose own path matches the filter stays, with the filtered tot
 		buildOnly,
 	);
 	assert.deepEqual(
-		sized.rows.filter((row) => row.depth === 0).map((row) => `${row.node.name} ${row.size}`),
+		sized.rows.filter((row) => row.depth === 0).map((row) => `${rowName(row)} ${row.size}`),
 		['app 9517', 'etc 200', 'tmp 0'],
 		'totals and size order follow what the filter leaves',
 	);
@@ -147,17 +150,17 @@ test('hide toggles, waste-only and build-only views', () => {
 		buildOnly,
 	);
 	assert.deepEqual(
-		hideAdded.rows.map((row) => row.node.path),
+		hideAdded.rows.map((row) => row.path),
 		['etc', 'etc/config'],
 	);
 	const waste = buildTreeView(analysis, options({layer: 0, mode: 'aggregated', wasteOnly: true}), buildOnly);
 	assert.deepEqual(
-		waste.rows.map((row) => `${row.node.path} ${row.size}`),
+		waste.rows.map((row) => `${row.path} ${row.size}`),
 		['etc 300', 'etc/config 300'],
 	);
 	const build = buildTreeView(analysis, options({layer: 2, buildOnly: true}), buildOnly);
 	assert.deepEqual(
-		build.rows.map((row) => row.node.path),
+		build.rows.map((row) => row.path),
 		['app', 'app/node_modules', 'app/node_modules/typescript', 'app/node_modules/typescript/tsc.js'],
 	);
 });
@@ -167,7 +170,7 @@ test('visibleRows skips collapsed subtrees', () => {
 	const collapsed = new Set(['tmp', 'usr/lib']);
 	const visible = Array.from(visibleRows(view, (path) => collapsed.has(path)));
 	assert.deepEqual(
-		visible.map((index) => view.rows[index]!.node.path),
+		visible.map((index) => view.rows[index]!.path),
 		['etc', 'etc/config', 'tmp', 'usr', 'usr/lib'],
 	);
 });
@@ -195,7 +198,7 @@ test('a 100,000-file tree builds, and collapsing a directory hides exactly its r
 	const afterDelete = buildTreeView(large, options({layer: 1}), paths);
 	// data/ (context), data/d0 (removed, shown as one row)
 	assert.deepEqual(
-		afterDelete.rows.map((row) => `${row.node.path} ${row.status} ${row.size}`),
+		afterDelete.rows.map((row) => `${row.path} ${row.status} ${row.size}`),
 		['data unchanged 0', `data/d0 removed ${(99 * 100) / 2}`],
 	);
 });

@@ -1,23 +1,25 @@
+import {dirCode, opaqueCode, whiteoutCode} from '../image/entry-columns.js';
 import type {RawImage} from '../image/types.js';
 import {computeDiveEfficiency, layerHeaderBytes} from './dive-efficiency.js';
 import {mapHistory} from './map-history.js';
-import {stackLayers} from './stack-layers.js';
+import {type StackedLayers, stackLayers} from './stack-layers.js';
 import type {ImageAnalysis, LayerSummary} from './types.js';
 import {computeWaste} from './waste.js';
 
 /** Everything layerlens knows about an image, from its headers alone. Findings are added by the rules. */
-export function analyzeImage(raw: RawImage): ImageAnalysis {
+export function analyzeImage(raw: RawImage, stacked: StackedLayers = stackLayers(raw.layers)): ImageAnalysis {
 	const mapping = mapHistory(raw.history, raw.layers.length);
-	const stacked = stackLayers(raw.layers);
-	const wasteResult = computeWaste(stacked.root, raw.layers.length);
-	const efficiency = computeDiveEfficiency(raw.layers, stacked.root, stacked.entryNodes, stacked.nodeCount);
+	const wasteResult = computeWaste(stacked.tree, raw.layers.length);
+	const efficiency = computeDiveEfficiency(raw.layers, stacked.tree, stacked.entryNodes);
 
 	const layers: LayerSummary[] = raw.layers.map((layer, index) => {
 		const history = mapping.layers[index]!;
 		const counts = stacked.counts[index]!;
+		const {types, count} = layer.entries;
 		let fileCount = 0;
-		for (const entry of layer.entries) {
-			if (entry.type !== 'dir' && entry.type !== 'whiteout' && entry.type !== 'opaque') {
+		for (let row = 0; row < count; row++) {
+			const type = types[row];
+			if (type !== dirCode && type !== whiteoutCode && type !== opaqueCode) {
 				fileCount++;
 			}
 		}
@@ -63,7 +65,6 @@ export function analyzeImage(raw: RawImage): ImageAnalysis {
 		waste: wasteResult.waste,
 		findings: [],
 		warnings: [...raw.warnings, ...mapping.warnings],
-		root: stacked.root,
-		layerNodes: stacked.layerNodes,
+		tree: stacked.tree,
 	};
 }

@@ -1,6 +1,7 @@
+import {dirCode, opaqueCode, whiteoutCode} from '../image/entry-columns.js';
 import type {ParsedLayer} from '../image/types.js';
-import {findNode} from './path-node.js';
-import type {DiveEfficiency, DiveInefficiency, FileVersion, PathNode} from './types.js';
+import {none, type PathTree, rootNode} from './path-tree.js';
+import type {DiveEfficiency, DiveInefficiency} from './types.js';
 
 /**
 dive 0.13's efficiency figures, quirks included, so CI thresholds written for dive keep their meaning:
@@ -15,17 +16,17 @@ Ties in the inefficiency list come out as dive's (stable ascending sort, printed
 became inefficient later comes first.
 */
 export function computeDiveEfficiency(
-	layers: ParsedLayer[],
-	root: PathNode,
-	entryNodes: Array<Array<PathNode | undefined>>,
-	nodeCount: number,
+	layers: readonly ParsedLayer[],
+	tree: PathTree,
+	entryNodes: readonly Int32Array[],
 ): DiveEfficiency {
+	const {nodeCount} = tree;
 	// A path's slot is found by its node's id (a typed array: no hashing, and no map of a million
 	// entries to collect afterwards); by path only for a whiteout of a path no layer ever had.
 	const slotOfNode = new Int32Array(nodeCount).fill(-1);
 	const slotOfPath = new Map<string, number>();
-	const entryCount = layers.reduce((sum, layer) => sum + layer.entries.length, 0);
-	const paths: string[] = [];
+	const entryCount = layers.reduce((sum, layer) => sum + layer.entries.count, 0);
+	const slotPaths: string[] = [];
 	const cumulative = new Float64Array(entryCount);
 	const minimum = new Float64Array(entryCount);
 	const count = new Int32Array(entryCount);
@@ -34,52 +35,54 @@ export function computeDiveEfficiency(
 	const becameInefficient: number[] = [];
 	const whiteoutLayers = collectWhiteoutLayers(layers);
 
+	// Per node, 1 + the last layer in which it had something below it in that layer's own tree: not a leaf there.
+	const innerIn = new Int32Array(nodeCount);
 	for (const [layerIndex, layer] of layers.entries()) {
 		const {entries} = layer;
+		const {types, paths, sizes} = entries;
 		const nodes = entryNodes[layerIndex]!;
-		const resolved = new Array<PathNode | undefined>(entries.length);
-		// Nodes of this layer's tree that have something below them in the same layer: not leaves.
-		const innerNodes = new Set<PathNode>();
-		for (let position = 0; position < entries.length; position++) {
-			const entry = entries[position]!;
-			if (entry.type === 'opaque' || entry.path === '') {
+		const resolved = new Int32Array(entries.count).fill(none);
+		const mark = layerIndex + 1;
+		for (let row = 0; row < entries.count; row++) {
+			const path = paths[row]!;
+			if (types[row] === opaqueCode || path === '') {
 				continue;
 			}
 
 			// A marker's node may only be created by a later layer; the key must still be that node.
-			const node = nodes[position] ?? findNode(root, entry.path);
-			resolved[position] = node;
-			let parent = node ? node.parent : nearestNode(root, entry.path);
-			while (parent && parent !== root && !innerNodes.has(parent)) {
-				innerNodes.add(parent);
-				parent = parent.parent;
+			const node = nodes[row] !== none ? nodes[row]! : tree.find(path);
+			resolved[row] = node;
+			let parent = node !== none ? tree.parents[node]! : nearestNode(tree, path);
+			while (parent !== none && parent !== rootNode && innerIn[parent] !== mark) {
+				innerIn[parent] = mark;
+				parent = tree.parents[parent]!;
 			}
 		}
 
 		const reachedTwo: Array<{slot: number; order: string}> = [];
-		for (let position = 0; position < entries.length; position++) {
-			const entry = entries[position]!;
-			if (entry.type === 'opaque' || entry.path === '') {
+		for (let row = 0; row < entries.count; row++) {
+			const path = paths[row]!;
+			if (types[row] === opaqueCode || path === '') {
 				continue;
 			}
 
-			const node = resolved[position];
-			const isWhiteout = entry.type === 'whiteout';
+			const node = resolved[row]!;
+			const isWhiteout = types[row] === whiteoutCode;
 			// A whiteout is its own `.wh.x` node, always a leaf.
-			if (!isWhiteout && innerNodes.has(node!)) {
+			if (!isWhiteout && innerIn[node] === mark) {
 				continue;
 			}
 
-			const size = isWhiteout ? deletedSize(node, layerIndex, whiteoutLayers) : entry.size;
-			const slot = node ? slotOfNode[node.id]! : (slotOfPath.get(entry.path) ?? -1);
+			const size = isWhiteout ? deletedSize(tree, node, layerIndex, whiteoutLayers) : sizes[row]!;
+			const slot = node !== none ? slotOfNode[node]! : (slotOfPath.get(path) ?? -1);
 			if (slot === -1) {
-				if (node) {
-					slotOfNode[node.id] = slots;
+				if (node !== none) {
+					slotOfNode[node] = slots;
 				} else {
-					slotOfPath.set(entry.path, slots);
+					slotOfPath.set(path, slots);
 				}
 
-				paths.push(entry.path);
+				slotPaths.push(path);
 				cumulative[slots] = size;
 				minimum[slots] = size;
 				count[slots] = 1;
@@ -94,7 +97,7 @@ export function computeDiveEfficiency(
 
 			count[slot]!++;
 			if (count[slot] === 2) {
-				reachedTwo.push({slot, order: diveVisitKey(entry.path, isWhiteout)});
+				reachedTwo.push({slot, order: diveVisitKey(path, isWhiteout)});
 			}
 		}
 
@@ -116,7 +119,7 @@ export function computeDiveEfficiency(
 		.map((slot, position) => ({slot, position}))
 		.sort((a, b) => cumulative[b.slot]! - cumulative[a.slot]! || b.position - a.position);
 	const inefficiencies: DiveInefficiency[] = ordered.map(({slot}) => ({
-		path: `/${paths[slot]!}`,
+		path: `/${slotPaths[slot]!}`,
 		count: count[slot]!,
 		cumulativeSizeBytes: cumulative[slot]!,
 	}));
@@ -138,24 +141,25 @@ export function computeDiveEfficiency(
 
 /** dive's layer size: the sum of tar header sizes, which is the regular-file bytes (links are 0). */
 export function layerHeaderBytes(layer: ParsedLayer): number {
+	const {sizes, count} = layer.entries;
 	let sum = 0;
-	for (const entry of layer.entries) {
-		sum += entry.size;
+	for (let row = 0; row < count; row++) {
+		sum += sizes[row]!;
 	}
 
 	return sum;
 }
 
 /** The deepest existing node above a path no layer has (for a whiteout of such a path). */
-function nearestNode(root: PathNode, path: string): PathNode {
+function nearestNode(tree: PathTree, path: string): number {
 	for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-		const node = findNode(root, path.slice(0, slash));
-		if (node) {
+		const node = tree.find(path.slice(0, slash));
+		if (node !== none) {
 			return node;
 		}
 	}
 
-	return root;
+	return rootNode;
 }
 
 /** Sorting full paths with `/` below every other character equals a walk with children sorted by name. */
@@ -165,16 +169,18 @@ function diveVisitKey(path: string, isWhiteout: boolean): string {
 	return named.replaceAll('/', '\u0000');
 }
 
-function collectWhiteoutLayers(layers: ParsedLayer[]): Map<string, number[]> {
+function collectWhiteoutLayers(layers: readonly ParsedLayer[]): Map<string, number[]> {
 	const byPath = new Map<string, number[]>();
 	for (const [layerIndex, layer] of layers.entries()) {
-		for (const entry of layer.entries) {
-			if (entry.type === 'whiteout') {
-				const list = byPath.get(entry.path);
+		const {types, paths, count} = layer.entries;
+		for (let row = 0; row < count; row++) {
+			if (types[row] === whiteoutCode) {
+				const path = paths[row]!;
+				const list = byPath.get(path);
 				if (list) {
 					list.push(layerIndex);
 				} else {
-					byPath.set(entry.path, [layerIndex]);
+					byPath.set(path, [layerIndex]);
 				}
 			}
 		}
@@ -190,36 +196,37 @@ of everything below it in that stack. dive's stack only knows whiteouts: a path 
 write below this layer is not older than the latest whiteout of it or of any ancestor.
 */
 function deletedSize(
-	node: PathNode | undefined,
+	tree: PathTree,
+	node: number,
 	layerIndex: number,
 	whiteoutLayers: Map<string, number[]>,
 ): number {
-	if (!node) {
+	if (node === none) {
 		return 0;
 	}
 
 	let removedAt = -1;
-	for (let ancestor: PathNode | undefined = node; ancestor; ancestor = ancestor.parent) {
-		removedAt = Math.max(removedAt, latestBefore(whiteoutLayers.get(ancestor.path), layerIndex));
+	for (let ancestor = node; ancestor !== none; ancestor = tree.parents[ancestor]!) {
+		removedAt = Math.max(removedAt, latestBefore(whiteoutLayers.get(tree.paths[ancestor]!), layerIndex));
 	}
 
-	const own = latestVersionBefore(node, layerIndex);
-	if (!own || own.layer < removedAt || own.entry.type !== 'dir') {
+	const own = tree.versionAsOf(node, layerIndex - 1);
+	if (own === none || tree.versionLayer[own]! < removedAt || tree.typeCode(own) !== dirCode) {
 		return 0;
 	}
 
 	let size = 0;
-	const stack: Array<{node: PathNode; removedAt: number}> = [{node, removedAt}];
+	const stack: Array<{node: number; removedAt: number}> = [{node, removedAt}];
 	while (stack.length > 0) {
 		const current = stack.pop()!;
-		for (const child of current.node.children?.values() ?? []) {
+		for (let child = tree.firstChild[current.node]!; child !== none; child = tree.nextSibling[child]!) {
 			const childRemovedAt = Math.max(
 				current.removedAt,
-				latestBefore(whiteoutLayers.get(child.path), layerIndex),
+				latestBefore(whiteoutLayers.get(tree.paths[child]!), layerIndex),
 			);
-			const version = latestVersionBefore(child, layerIndex);
-			if (version && version.layer >= childRemovedAt) {
-				size += version.entry.size;
+			const version = tree.versionAsOf(child, layerIndex - 1);
+			if (version !== none && tree.versionLayer[version]! >= childRemovedAt) {
+				size += tree.size(version);
 			}
 
 			stack.push({node: child, removedAt: childRemovedAt});
@@ -242,15 +249,4 @@ function latestBefore(layerList: number[] | undefined, layerIndex: number): numb
 	}
 
 	return latest;
-}
-
-function latestVersionBefore(node: PathNode, layerIndex: number): FileVersion | undefined {
-	for (let position = node.versions.length - 1; position >= 0; position--) {
-		const version = node.versions[position]!;
-		if (version.layer < layerIndex) {
-			return version;
-		}
-	}
-
-	return undefined;
 }

@@ -1,26 +1,29 @@
-import type {RawImage, TarEntry} from '../image/types.js';
-import {finalVersion, findNode} from './path-node.js';
-import type {FinalFile, ImageAnalysis, PathNode, RuleInput} from './types.js';
-import {forEachNode} from './waste.js';
+import {dirCode, type EntryColumns} from '../image/entry-columns.js';
+import {PathIndex, pathHash} from '../image/path-index.js';
+import type {RawImage} from '../image/types.js';
+import {none, type PathTree} from './path-tree.js';
+import type {FinalFile, ImageAnalysis, RuleInput} from './types.js';
 
 /**
 What the findings rules read: the final filesystem's non-directories (parents before children, in the
 order the layers introduced them) and the evidence text they can trust.
 */
 export function buildRuleInput(analysis: ImageAnalysis, raw: RawImage): RuleInput {
+	const {tree} = analysis;
 	const files: FinalFile[] = [];
-	forEachNode(analysis.root, (node) => {
-		const visible = finalVersion(node);
-		if (!visible || visible.entry.type === 'dir') {
+	tree.forEachNode((node) => {
+		const visible = tree.finalVersion(node);
+		if (visible === none || tree.typeCode(visible) === dirCode) {
 			return;
 		}
 
-		files.push(finalFile(node.path, visible.entry, visible.layer));
+		const layer = tree.versionLayer[visible]!;
+		files.push(finalFile(tree.paths[node]!, tree.layers[layer]!, tree.versionRow[visible]!, layer));
 	});
 
 	return {
 		files,
-		evidence: finalEvidence(analysis.root, raw),
+		evidence: finalEvidence(tree, raw),
 		layers: analysis.layers,
 		history: analysis.history,
 		config: raw.config,
@@ -32,36 +35,36 @@ export function buildRuleInput(analysis: ImageAnalysis, raw: RawImage): RuleInpu
 One object literal per shape instead of spreads: a million files, each built in one allocation with its
 fields in the object, instead of temporary objects and a separate property store each.
 */
-function finalFile(path: string, entry: TarEntry, layer: number): FinalFile {
-	const {type, size, mode, uid, gid, linkTarget, hash, exec} = entry;
+function finalFile(path: string, columns: EntryColumns, row: number, layer: number): FinalFile {
+	const type = columns.type(row);
+	const size = columns.sizes[row]!;
+	const mode = columns.modes[row]!;
+	const uid = columns.uids[row]!;
+	const gid = columns.gids[row]!;
+	const linkTarget = columns.linkTarget(row);
+	const exec = columns.exec(row);
 	if (linkTarget === undefined) {
-		if (exec !== undefined) {
-			return hash === undefined
-				? {path, type, size, mode, uid, gid, exec, layer}
-				: {path, type, size, mode, uid, gid, hash, exec, layer};
-		}
-
-		return hash === undefined
+		return exec === undefined
 			? {path, type, size, mode, uid, gid, layer}
-			: {path, type, size, mode, uid, gid, hash, layer};
+			: {path, type, size, mode, uid, gid, exec, layer};
 	}
 
-	return hash === undefined
+	return exec === undefined
 		? {path, type, size, mode, uid, gid, linkTarget, layer}
-		: {path, type, size, mode, uid, gid, linkTarget, hash, layer};
+		: {path, type, size, mode, uid, gid, linkTarget, exec, layer};
 }
 
 /**
 A captured file's text counts only from the layer whose version is visible at the end: a lockfile that a
 later layer deleted or replaced says nothing about the image that ships.
 */
-function finalEvidence(root: PathNode, raw: RawImage): Map<string, string> {
+function finalEvidence(tree: PathTree, raw: RawImage): Map<string, string> {
 	const evidence = new Map<string, string>();
 	for (const [layerIndex, layer] of raw.layers.entries()) {
 		for (const captured of layer.captured) {
-			const node = findNode(root, captured.path);
-			const visible = node && finalVersion(node);
-			if (visible && visible.layer === layerIndex) {
+			const node = tree.find(captured.path);
+			const visible = node === none ? none : tree.finalVersion(node);
+			if (visible !== none && tree.versionLayer[visible] === layerIndex) {
 				evidence.set(captured.path, captured.text);
 			}
 		}
@@ -70,20 +73,61 @@ function finalEvidence(root: PathNode, raw: RawImage): Map<string, string> {
 	return evidence;
 }
 
-const byPathOf = new WeakMap<RuleInput, Map<string, FinalFile>>();
+/** Looking a final file up by path: what the rules, the closure and the suggestion need of a map. */
+export type FileLookup = {
+	get(path: string): FinalFile | undefined;
+	has(path: string): boolean;
+};
+
+/**
+The final files by path over an open-addressing table of their path hashes: a Map of a million paths
+took most of a second to fill and held ~60 MB. When a path is listed twice, the later file wins.
+*/
+class FileIndex implements FileLookup {
+	private readonly paths: string[];
+	private readonly hashes: Uint32Array;
+	private readonly index: PathIndex;
+	private readonly ids: Int32Array;
+
+	constructor(private readonly files: readonly FinalFile[]) {
+		const count = files.length;
+		this.paths = new Array<string>(count);
+		this.hashes = new Uint32Array(count);
+		this.ids = new Int32Array(count);
+		this.index = new PathIndex(count);
+		let unique = 0;
+		for (let position = count - 1; position >= 0; position--) {
+			const {path} = files[position]!;
+			const hash = pathHash(path);
+			if (this.index.find(path, hash, this.paths, this.hashes) !== -1) continue;
+			this.paths[unique] = path;
+			this.hashes[unique] = hash;
+			this.ids[unique] = position;
+			this.index.insert(unique, hash, this.hashes);
+			unique++;
+		}
+	}
+
+	get(path: string): FinalFile | undefined {
+		const id = this.index.find(path, pathHash(path), this.paths, this.hashes);
+		return id === -1 ? undefined : this.files[this.ids[id]!];
+	}
+
+	has(path: string): boolean {
+		return this.index.find(path, pathHash(path), this.paths, this.hashes) !== -1;
+	}
+}
+
+const byPathOf = new WeakMap<RuleInput, FileLookup>();
 
 /**
 The final files by path, built once per input: the rules, the projection and the suggested Dockerfile
-all look paths up, and three maps of a million paths cost seconds.
+all look paths up.
 */
-export function filesByPath(input: RuleInput): Map<string, FinalFile> {
+export function filesByPath(input: RuleInput): FileLookup {
 	let byPath = byPathOf.get(input);
 	if (byPath === undefined) {
-		byPath = new Map();
-		for (const file of input.files) {
-			byPath.set(file.path, file);
-		}
-
+		byPath = new FileIndex(input.files);
 		byPathOf.set(input, byPath);
 	}
 

@@ -1,292 +1,257 @@
-import type {ParsedLayer, TarEntry} from '../image/types.js';
-import {checkMemoryBudget} from '../memory-budget.js';
-import {findNode} from './path-node.js';
-import type {ChangeKind, FileVersion, HideCause, PathNode} from './types.js';
+import {dirCode, type EntryColumns, opaqueCode, whiteoutCode} from '../image/entry-columns.js';
+import type {ParsedLayer} from '../image/types.js';
+import {
+	addedCode,
+	deletedCode,
+	directoryDeletedCode,
+	modifiedCode,
+	none,
+	opaqueDirectoryCode,
+	overwrittenCode,
+	PathTree,
+	parentReplacedCode,
+	rootNode,
+	unchangedCode,
+} from './path-tree.js';
 
 export type LayerChangeCounts = {added: number; modified: number; removed: number};
 
 export type StackedLayers = {
-	root: PathNode;
-	/** Per layer, the nodes it touched, in the order it touched them. */
-	layerNodes: PathNode[][];
+	tree: PathTree;
 	/**
-	Per layer, parallel to its entries: the node of each entry; for a marker, the node it names, or
-	undefined when no lower layer had that path (a later layer may still create it).
+	Per layer, parallel to its entry rows: the node of each entry; for a marker, the node it names, or -1
+	when no lower layer had that path (a later layer may still create it).
 	*/
-	entryNodes: Array<Array<PathNode | undefined>>;
+	entryNodes: Int32Array[];
 	counts: LayerChangeCounts[];
-	/** Nodes created, the root included: every `id` is below it. */
-	nodeCount: number;
 };
 
 /**
 Stacks the layers with OCI/overlay semantics into one global tree: every path once, with one version
 per layer that wrote it. Per layer, the whiteout and opaque markers apply first, to the state below
 (they never hide entries of their own layer), then the entries. Only the last version of a node can be
-visible, so "what is visible now" is a look at `versions.at(-1)`, and no tree is ever copied.
+visible, so "what is visible now" is a look at its newest version, and no tree is ever copied.
 */
-export function stackLayers(layers: ParsedLayer[]): StackedLayers {
-	let nodeCount = 0;
-	const root = createNode(nodeCount++, '', '', undefined);
-	const layerNodes: PathNode[][] = [];
-	const entryNodes: Array<Array<PathNode | undefined>> = [];
+export function stackLayers(layers: readonly ParsedLayer[]): StackedLayers {
+	const columns = layers.map((layer) => layer.entries);
+	const tree = new PathTree(columns);
+	const entryNodes: Int32Array[] = [];
 	const counts: LayerChangeCounts[] = [];
-	// Tars list a directory's entries together, so the last parent is nearly always the next one's too.
-	let lastParentPath = '';
-	let lastParent = root;
 
-	const childOf = (parent: PathNode, name: string, path: string): PathNode => {
-		const existing = parent.children?.get(name);
-		if (existing) {
-			return existing;
-		}
-
-		// Every 65,536 nodes: a crafted layer can unpack into tens of millions of paths (issue 17).
-		if ((nodeCount & 0xff_ff) === 0) checkMemoryBudget('stacking the layers');
-		const node = createNode(nodeCount++, name, path, parent);
-		parent.children ??= new Map();
-		parent.children.set(name, node);
-		return node;
+	/** The version visible in the stacked filesystem as of the layers processed so far, or -1. */
+	const visibleVersion = (node: number): number => {
+		const last = tree.lastVersion[node]!;
+		return last !== none && tree.hiddenBy[last] === none ? last : none;
 	};
 
-	const ensureNode = (path: string): PathNode => {
-		const slash = path.lastIndexOf('/');
-		if (slash < 0) {
-			return childOf(root, path, path);
-		}
-
-		if (!(lastParentPath.length === slash && path.startsWith(lastParentPath))) {
-			let parent = root;
-			let start = 0;
-			for (let next = path.indexOf('/'); next !== -1 && next <= slash; next = path.indexOf('/', start)) {
-				parent = childOf(parent, path.slice(start, next), path.slice(0, next));
-				start = next + 1;
-			}
-
-			lastParentPath = parent.path;
-			lastParent = parent;
-		}
-
-		return childOf(lastParent, path.slice(slash + 1), path);
+	const hide = (version: number, layerIndex: number, cause: number): void => {
+		tree.hiddenBy[version] = layerIndex;
+		tree.hideCause[version] = cause;
 	};
 
-	for (const [layerIndex, layer] of layers.entries()) {
-		const touched: PathNode[] = [];
-		const touch = (node: PathNode) => {
+	for (let layerIndex = 0; layerIndex < columns.length; layerIndex++) {
+		const layer = columns[layerIndex]!;
+		const touched: number[] = [];
+		const touch = (node: number): void => {
 			// A node is pushed once per layer: its last version or last removal already says "this layer".
-			if (node.versions.at(-1)?.layer === layerIndex || node.removedIn.at(-1) === layerIndex) {
+			const last = tree.lastVersion[node]!;
+			if (
+				(last !== none && tree.versionLayer[last] === layerIndex) ||
+				tree.lastRemoval(node) === layerIndex
+			) {
 				return;
 			}
 
 			touched.push(node);
 		};
 
-		const remove = (node: PathNode) => {
+		const remove = (node: number): void => {
 			touch(node);
-			recordRemoval(node, layerIndex);
+			tree.recordRemoval(node, layerIndex);
 		};
 
-		const hideSubtree = (top: PathNode, cause: HideCause): boolean => {
+		// The same order as a stack of child lists: the last child first, each one's children after it.
+		const hideSubtree = (top: number, cause: number): boolean => {
 			let hidAny = false;
-			const stack = top.children ? [...top.children.values()] : [];
+			const stack = tree.children(top);
 			while (stack.length > 0) {
 				const node = stack.pop()!;
 				const visible = visibleVersion(node);
-				if (visible) {
+				if (visible !== none) {
 					hide(visible, layerIndex, cause);
 					remove(node);
 					hidAny = true;
 				}
 
-				if (node.children) {
-					for (const child of node.children.values()) {
-						stack.push(child);
-					}
+				for (let child = tree.firstChild[node]!; child !== none; child = tree.nextSibling[child]!) {
+					stack.push(child);
 				}
 			}
 
 			return hidAny;
 		};
 
-		const nodes = new Array<PathNode | undefined>(layer.entries.length);
+		const nodes = new Int32Array(layer.count).fill(none);
+		const {types, paths, pathHashes} = layer;
 		// 1. Markers, against the layers below.
-		for (let position = 0; position < layer.entries.length; position++) {
-			const entry = layer.entries[position]!;
-			if (entry.type !== 'whiteout' && entry.type !== 'opaque') {
+		for (let row = 0; row < layer.count; row++) {
+			const type = types[row]!;
+			if (type !== whiteoutCode && type !== opaqueCode) {
 				continue;
 			}
 
 			// A marker for a path no lower layer has is a no-op, and creates no node.
-			const node = entry.path === '' ? undefined : findNode(root, entry.path);
-			nodes[position] = node;
-			if (!node) {
+			const path = paths[row]!;
+			const node = path === '' ? none : tree.find(path, pathHashes[row]!);
+			nodes[row] = node;
+			if (node === none) {
 				continue;
 			}
 
-			if (entry.type === 'opaque') {
-				hideSubtree(node, 'opaque-directory');
+			if (type === opaqueCode) {
+				hideSubtree(node, opaqueDirectoryCode);
 				continue;
 			}
 
 			const visible = visibleVersion(node);
-			if (visible) {
-				hide(visible, layerIndex, 'deleted');
+			if (visible !== none) {
+				hide(visible, layerIndex, deletedCode);
 			}
 
-			const hidDescendants = hideSubtree(node, 'directory-deleted');
-			if (visible || hidDescendants) {
+			const hidDescendants = hideSubtree(node, directoryDeletedCode);
+			if (visible !== none || hidDescendants) {
 				remove(node);
 			}
 		}
 
 		// 2. Entries. Tars list parents before children, so the parent check is skipped for a run of siblings.
-		let checkedParent: PathNode | undefined;
-		for (let position = 0; position < layer.entries.length; position++) {
-			const entry = layer.entries[position]!;
-			if (entry.type === 'whiteout' || entry.type === 'opaque' || entry.path === '') {
+		let checkedParent = none;
+		let lastParentPath = '';
+		let lastParent = rootNode;
+		for (let row = 0; row < layer.count; row++) {
+			const type = types[row]!;
+			const path = paths[row]!;
+			if (type === whiteoutCode || type === opaqueCode || path === '') {
 				continue;
 			}
 
-			const node = ensureNode(entry.path);
-			nodes[position] = node;
-			if (node.parent !== checkedParent) {
-				checkedParent = node.parent;
-				replaceNonDirectoryAncestors(node.parent!, layerIndex, remove);
+			const slash = path.lastIndexOf('/');
+			let node: number;
+			if (slash < 0) {
+				node = tree.ensureChild(path, pathHashes[row]!, rootNode);
+			} else if (slash === lastParentPath.length && path.startsWith(lastParentPath)) {
+				node = tree.ensureChild(path, pathHashes[row]!, lastParent);
+			} else {
+				node = tree.ensure(path, pathHashes[row]!);
+				lastParent = tree.parents[node]!;
+				lastParentPath = tree.paths[lastParent]!;
 			}
 
-			addVersion(node, entry, layerIndex, touch, hideSubtree);
+			nodes[row] = node;
+			const parent = tree.parents[node]!;
+			if (parent !== checkedParent) {
+				checkedParent = parent;
+				// A lower file, symlink, ... where this layer writes into it as a directory is replaced by that directory.
+				for (let ancestor = parent; ancestor !== rootNode; ancestor = tree.parents[ancestor]!) {
+					const visible = visibleVersion(ancestor);
+					if (
+						visible !== none &&
+						tree.typeCode(visible) !== dirCode &&
+						tree.versionLayer[visible]! < layerIndex
+					) {
+						hide(visible, layerIndex, overwrittenCode);
+						remove(ancestor);
+					}
+				}
+			}
+
+			addVersion(node, row);
 		}
 
-		layerNodes.push(touched);
+		function addVersion(node: number, row: number): void {
+			const last = tree.lastVersion[node]!;
+			if (last !== none && tree.versionLayer[last] === layerIndex) {
+				// The same path twice in one tar: the later header wins, as when extracting.
+				const before = tree.previousVersion[last]!;
+				tree.versionRow[last] = row;
+				tree.versionKind[last] =
+					before !== none && tree.hiddenBy[before] === layerIndex ? compare(before, last) : addedCode;
+				return;
+			}
+
+			touch(node);
+			// What the path was in the state below: still visible, or hidden by this layer's own marker
+			// (`rm -rf d && mkdir d` gives an opaque `d`; a file under it written again is a replacement, not a removal).
+			const previous =
+				last !== none && (tree.hiddenBy[last] === none || tree.hiddenBy[last] === layerIndex) ? last : none;
+			let kind = addedCode;
+			const version = tree.addVersion(node, layerIndex, row, addedCode);
+			if (previous !== none && tree.hideCause[previous] !== parentReplacedCode) {
+				const wasVisible = tree.hiddenBy[previous] === none;
+				hide(previous, layerIndex, overwrittenCode);
+				if (!wasVisible) tree.undoRemoval(node, layerIndex);
+				kind = compare(previous, version);
+				if (tree.typeCode(previous) === dirCode && layer.types[row] !== dirCode) {
+					hideSubtree(node, parentReplacedCode);
+				}
+			}
+
+			tree.versionKind[version] = kind;
+		}
+
+		tree.layerNodes.push(Int32Array.from(touched));
 		entryNodes.push(nodes);
-		counts.push(countChanges(touched, layerIndex));
+		counts.push(countChanges(tree, touched, layerIndex));
 	}
 
-	return {root, layerNodes, entryNodes, counts, nodeCount};
-}
+	tree.trim();
+	return {tree, entryNodes, counts};
 
-/**
-Most paths are never removed; they share this empty list instead of holding one each (a million nodes
-would otherwise carry a million empty arrays). Frozen, so a stray push fails loudly.
-*/
-const noRemovals = Object.freeze([]) as unknown as number[];
-
-function createNode(id: number, name: string, path: string, parent: PathNode | undefined): PathNode {
-	return {id, name, path, parent, children: undefined, versions: [], removedIn: noRemovals};
-}
-
-function recordRemoval(node: PathNode, layerIndex: number): void {
-	if (node.removedIn === noRemovals) {
-		node.removedIn = [layerIndex];
-	} else {
-		node.removedIn.push(layerIndex);
+	/** Same type, content, mode, owner and link target; mtime is ignored. */
+	function compare(before: number, after: number): number {
+		const a = columns[tree.versionLayer[before]!]!;
+		const b = columns[tree.versionLayer[after]!]!;
+		return sameEntry(a, tree.versionRow[before]!, b, tree.versionRow[after]!) ? unchangedCode : modifiedCode;
 	}
 }
 
-/** The version visible in the stacked filesystem as of the layers processed so far. */
-function visibleVersion(node: PathNode): FileVersion | undefined {
-	const last = node.versions.at(-1);
-	return last && last.hiddenBy === -1 ? last : undefined;
-}
-
-function hide(version: FileVersion, layerIndex: number, cause: HideCause): void {
-	version.hiddenBy = layerIndex;
-	version.hideCause = cause;
-}
-
-/** A lower file, symlink, ... where this layer writes into it as a directory is replaced by that directory. */
-function replaceNonDirectoryAncestors(
-	parent: PathNode,
-	layerIndex: number,
-	remove: (node: PathNode) => void,
-): void {
-	for (let node: PathNode | undefined = parent; node?.parent; node = node.parent) {
-		const visible = visibleVersion(node);
-		if (visible && visible.entry.type !== 'dir' && visible.layer < layerIndex) {
-			hide(visible, layerIndex, 'overwritten');
-			remove(node);
-		}
-	}
-}
-
-function addVersion(
-	node: PathNode,
-	entry: TarEntry,
-	layerIndex: number,
-	touch: (node: PathNode) => void,
-	hideSubtree: (top: PathNode, cause: HideCause) => boolean,
-): void {
-	const last = node.versions.at(-1);
-	if (last?.layer === layerIndex) {
-		// The same path twice in one tar: the later header wins, as when extracting.
-		const before = node.versions.at(-2);
-		last.entry = entry;
-		last.kind = before && before.hiddenBy === layerIndex ? compare(before.entry, entry) : 'added';
-		return;
-	}
-
-	touch(node);
-	// What the path was in the state below: still visible, or hidden by this layer's own marker
-	// (`rm -rf d && mkdir d` gives an opaque `d`; a file under it written again is a replacement, not a removal).
-	const previous = last && (last.hiddenBy === -1 || last.hiddenBy === layerIndex) ? last : undefined;
-	let kind: ChangeKind = 'added';
-	if (previous && previous.hideCause !== 'parent-replaced') {
-		const wasVisible = previous.hiddenBy === -1;
-		hide(previous, layerIndex, 'overwritten');
-		if (!wasVisible && node.removedIn.at(-1) === layerIndex) {
-			node.removedIn.pop();
-		}
-
-		kind = compare(previous.entry, entry);
-		if (previous.entry.type === 'dir' && entry.type !== 'dir') {
-			hideSubtree(node, 'parent-replaced');
-		}
-	}
-
-	const version: FileVersion = {layer: layerIndex, entry, kind, hiddenBy: -1};
-	if (node.versions.length === 0) {
-		// An exact-size array: pushing into an empty one reserves 16 slots, for a path most layers never touch again.
-		node.versions = [version];
-	} else {
-		node.versions.push(version);
-	}
-}
-
-/** Same type, content, mode, owner and link target; mtime is ignored. */
-function compare(before: TarEntry, after: TarEntry): ChangeKind {
-	return before.type === after.type &&
-		before.size === after.size &&
-		before.hash === after.hash &&
-		before.mode === after.mode &&
-		before.uid === after.uid &&
-		before.gid === after.gid &&
-		(before.linkTarget ?? '') === (after.linkTarget ?? '')
-		? 'unchanged'
-		: 'modified';
+function sameEntry(a: EntryColumns, rowA: number, b: EntryColumns, rowB: number): boolean {
+	const hashA = a.hasHash(rowA);
+	return (
+		a.types[rowA] === b.types[rowB] &&
+		a.sizes[rowA] === b.sizes[rowB] &&
+		hashA === b.hasHash(rowB) &&
+		(!hashA || a.sameHash(rowA, b, rowB)) &&
+		a.modes[rowA] === b.modes[rowB] &&
+		a.uids[rowA] === b.uids[rowB] &&
+		a.gids[rowA] === b.gids[rowB] &&
+		(a.linkTarget(rowA) ?? '') === (b.linkTarget(rowB) ?? '')
+	);
 }
 
 /**
 Counts non-directory paths. A non-directory replaced by a directory counts as removed (the file is gone);
 a directory replaced by a non-directory counts by the new entry's kind.
 */
-function countChanges(touched: PathNode[], layerIndex: number): LayerChangeCounts {
+function countChanges(tree: PathTree, touched: readonly number[], layerIndex: number): LayerChangeCounts {
 	const counts: LayerChangeCounts = {added: 0, modified: 0, removed: 0};
 	for (const node of touched) {
-		const last = node.versions.at(-1);
-		if (last?.layer === layerIndex) {
-			if (last.entry.type !== 'dir') {
-				if (last.kind === 'added') {
+		const last = tree.lastVersion[node]!;
+		if (last === none) continue;
+		if (tree.versionLayer[last] === layerIndex) {
+			if (tree.typeCode(last) !== dirCode) {
+				if (tree.versionKind[last] === addedCode) {
 					counts.added++;
-				} else if (last.kind === 'modified') {
+				} else if (tree.versionKind[last] === modifiedCode) {
 					counts.modified++;
 				}
 			} else {
-				const before = node.versions.at(-2);
-				if (before && before.hiddenBy === layerIndex && before.entry.type !== 'dir') {
+				const before = tree.previousVersion[last]!;
+				if (before !== none && tree.hiddenBy[before] === layerIndex && tree.typeCode(before) !== dirCode) {
 					counts.removed++;
 				}
 			}
-		} else if (last && last.hiddenBy === layerIndex && last.entry.type !== 'dir') {
+		} else if (tree.hiddenBy[last] === layerIndex && tree.typeCode(last) !== dirCode) {
 			counts.removed++;
 		}
 	}

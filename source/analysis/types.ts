@@ -1,47 +1,7 @@
 import type {ExecInfo, ImageSourceKind, LayerCompression, RuntimeConfig, TarEntry} from '../image/types.js';
+import type {ChangeKind, HideCause, PathTree} from './path-tree.js';
 
-/** How a path in one layer compares with the filesystem stacked from the layers below it. */
-export type ChangeKind = 'added' | 'modified' | 'removed' | 'unchanged';
-
-/** Why bytes stored in a layer are not visible in the final filesystem. */
-export type HideCause =
-	/** A `.wh.<name>` whiteout deleted this file. */
-	| 'deleted'
-	/** A `.wh.<dir>` whiteout deleted a directory above this file. */
-	| 'directory-deleted'
-	/** A `.wh..wh..opq` marker hid the directory's lower contents. */
-	| 'opaque-directory'
-	/** An ancestor directory was replaced by a non-directory. */
-	| 'parent-replaced'
-	/** The same path was written again in a later layer. */
-	| 'overwritten';
-
-/** One appearance of a path in one layer. */
-export type FileVersion = {
-	layer: number;
-	entry: TarEntry;
-	kind: ChangeKind;
-	/** Index of the layer that hid this version, or -1 when it is visible in the final filesystem. */
-	hiddenBy: number;
-	hideCause?: HideCause;
-};
-
-/**
-Every path that ever appears in any layer, once. The stacked filesystem as of any layer is the set of
-versions with `layer <= i` and (`hiddenBy === -1` or `hiddenBy > i`), so no per-layer tree copy is kept.
-*/
-export type PathNode = {
-	/** Creation order (the root is 0): passes over every node index typed arrays by it instead of hashing nodes. */
-	id: number;
-	name: string;
-	path: string;
-	parent: PathNode | undefined;
-	children: Map<string, PathNode> | undefined;
-	/** Ordered by layer; at most one version per layer. Whiteout and opaque markers are not versions. */
-	versions: FileVersion[];
-	/** Layers whose whiteout/opaque marker removed this path (for the "removed" rows of a layer's change view). */
-	removedIn: number[];
-};
+export type {ChangeKind, HideCause};
 
 export type LayerSummary = {
 	index: number;
@@ -194,12 +154,9 @@ export type ImageReport = {
 	warnings: string[];
 };
 
-/** The stacked path tree the explorer walks; rebuilt from the entries, never serialised. */
+/** The stacked path tree the explorer walks; rebuilt from the entry columns, never serialised. */
 export type ImageTree = {
-	/** Root of every path in every layer. */
-	root: PathNode;
-	/** Per layer, the nodes it touched (added/modified/unchanged re-adds, and removals). */
-	layerNodes: PathNode[][];
+	tree: PathTree;
 };
 
 export type ImageAnalysis = ImageReport & ImageTree;
@@ -213,7 +170,6 @@ export type FinalFile = {
 	uid: number;
 	gid: number;
 	linkTarget?: string;
-	hash?: string;
 	/** How the file runs (ELF loader and libraries, or `#!` interpreter), when its bytes say. */
 	exec?: ExecInfo;
 	/** The layer whose version is visible. */

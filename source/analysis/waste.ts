@@ -1,5 +1,6 @@
-import {checkMemoryBudget} from '../memory-budget.js';
-import type {DuplicateGroup, PathNode, WasteItem, WasteSummary} from './types.js';
+import {fileCode, hashHex} from '../image/entry-columns.js';
+import {hideCauses, none, overwrittenCode, type PathTree} from './path-tree.js';
+import type {DuplicateGroup, WasteItem, WasteSummary} from './types.js';
 
 export type WasteResult = {
 	waste: WasteSummary;
@@ -16,64 +17,75 @@ Reads the waste off the stacked tree: every hidden regular-file version is bytes
 identical content at several visible paths is stored more than once. Hard links are their own type with
 size 0, so they never count.
 */
-export function computeWaste(root: PathNode, layerCount: number): WasteResult {
+export function computeWaste(tree: PathTree, layerCount: number): WasteResult {
 	const introducedBytes = new Array<number>(layerCount).fill(0);
 	const hiddenBytes = new Array<number>(layerCount).fill(0);
 	const items: WasteItem[] = [];
-	// The first path of a hash is kept as a bare string: most content is unique, and a group per file would
-	// cost an object and an array per file on images with a million of them.
-	const byHash = new Map<string, string | {sizeBytes: number; paths: string[]}>();
+	const contents = new ContentGroups();
 	let reclaimableBytes = 0;
 	let sameContentBytes = 0;
 	let finalSizeBytes = 0;
+	const {layers, versionLayer, versionRow, hiddenBy, hideCause, previousVersion, lastVersion} = tree;
 
-	forEachNode(root, (node) => {
-		const {versions} = node;
-		for (let position = 0; position < versions.length; position++) {
-			const version = versions[position]!;
-			const {entry} = version;
-			if (entry.type !== 'file') {
+	// Reused for every node: a node's versions, newest first.
+	const chain: number[] = [];
+	tree.forEachNode((node) => {
+		// Oldest first, as the waste items were always listed; `replacement` is the next newer version.
+		let replacement = none;
+		const path = tree.paths[node]!;
+		chain.length = 0;
+		for (let version = lastVersion[node]!; version !== none; version = previousVersion[version]!) {
+			chain.push(version);
+		}
+
+		for (let position = chain.length - 1; position >= 0; position--) {
+			const version = chain[position]!;
+			replacement = position > 0 ? chain[position - 1]! : none;
+			const columns = layers[versionLayer[version]!]!;
+			const row = versionRow[version]!;
+			if (columns.types[row] !== fileCode) {
 				continue;
 			}
 
-			if (version.hiddenBy === -1) {
-				finalSizeBytes += entry.size;
-				if (entry.size > 0 && entry.hash !== undefined) {
-					const group = byHash.get(entry.hash);
-					if (group === undefined) {
-						byHash.set(entry.hash, node.path);
-					} else if (typeof group === 'string') {
-						byHash.set(entry.hash, {sizeBytes: entry.size, paths: [group, node.path]});
-					} else {
-						group.paths.push(node.path);
-					}
+			const size = columns.sizes[row]!;
+			const hidden = hiddenBy[version]!;
+			if (hidden === none) {
+				finalSizeBytes += size;
+				if (size > 0 && columns.hasHash(row)) {
+					contents.add(columns.hashHigh[row]!, columns.hashLow[row]!, size, path);
 				}
 
 				continue;
 			}
 
-			introducedBytes[version.layer]! += entry.size;
-			hiddenBytes[version.hiddenBy]! += entry.size;
-			reclaimableBytes += entry.size;
-			const replacement = versions[position + 1];
-			const sameContent =
-				version.hideCause === 'overwritten' &&
-				replacement !== undefined &&
-				replacement.layer === version.hiddenBy &&
-				replacement.entry.type === 'file' &&
-				entry.hash !== undefined &&
-				replacement.entry.hash === entry.hash;
-			if (sameContent) {
-				sameContentBytes += entry.size;
+			const layer = versionLayer[version]!;
+			introducedBytes[layer]! += size;
+			hiddenBytes[hidden]! += size;
+			reclaimableBytes += size;
+			let sameContent = false;
+			if (
+				hideCause[version] === overwrittenCode &&
+				replacement !== none &&
+				versionLayer[replacement] === hidden
+			) {
+				const replacementColumns = layers[versionLayer[replacement]!]!;
+				const replacementRow = versionRow[replacement]!;
+				sameContent =
+					replacementColumns.types[replacementRow] === fileCode &&
+					columns.sameHash(row, replacementColumns, replacementRow);
 			}
 
-			if (entry.size > 0) {
+			if (sameContent) {
+				sameContentBytes += size;
+			}
+
+			if (size > 0) {
 				items.push({
-					path: node.path,
-					bytes: entry.size,
-					cause: version.hideCause ?? 'overwritten',
-					addedInLayer: version.layer,
-					hiddenInLayer: version.hiddenBy,
+					path,
+					bytes: size,
+					cause: hideCauses[hideCause[version]!] ?? 'overwritten',
+					addedInLayer: layer,
+					hiddenInLayer: hidden,
 					sameContent,
 				});
 			}
@@ -84,22 +96,9 @@ export function computeWaste(root: PathNode, layerCount: number): WasteResult {
 		(a, b) => b.bytes - a.bytes || compareStrings(a.path, b.path) || a.addedInLayer - b.addedInLayer,
 	);
 
-	const duplicates: DuplicateGroup[] = [];
+	const duplicates = contents.duplicates();
 	let duplicateBytes = 0;
-	for (const [hash, group] of byHash) {
-		if (typeof group === 'string') {
-			continue;
-		}
-
-		const bytes = (group.paths.length - 1) * group.sizeBytes;
-		duplicateBytes += bytes;
-		duplicates.push({
-			hash,
-			sizeBytes: group.sizeBytes,
-			paths: group.paths.sort(compareStrings),
-			duplicateBytes: bytes,
-		});
-	}
+	for (const group of duplicates) duplicateBytes += group.duplicateBytes;
 
 	duplicates.sort((a, b) => b.duplicateBytes - a.duplicateBytes || compareStrings(a.hash, b.hash));
 
@@ -112,25 +111,67 @@ export function computeWaste(root: PathNode, layerCount: number): WasteResult {
 }
 
 /**
-Pre-order, children in the order the layers introduced them (tar order), so parents come before their
-children and the same image always gives the same order. Iterative: a crafted path 100,000
-directories deep must not overflow the call stack (issue 17).
+Visible files grouped by content hash without turning a million hashes into strings or map keys: an
+open-addressing table of candidates (one per distinct hash) over typed arrays. The first path of a hash
+is kept bare: most content is unique, and a group per file would cost an array per file.
 */
-export function forEachNode(root: PathNode, visit: (node: PathNode) => void): void {
-	const stack: Array<Iterator<PathNode>> = [];
-	let visited = 0;
-	visit(root);
-	if (root.children) stack.push(root.children.values());
-	while (stack.length > 0) {
-		const next = stack.at(-1)!.next();
-		if (next.done) {
-			stack.pop();
-			continue;
+class ContentGroups {
+	private slots = new Int32Array(1024).fill(-1);
+	private readonly high: number[] = [];
+	private readonly low: number[] = [];
+	private readonly firstPath: string[] = [];
+	/** For hashes seen twice or more: the size of the second file and every path. */
+	private readonly groups = new Map<number, {sizeBytes: number; paths: string[]}>();
+
+	add(high: number, low: number, size: number, path: string): void {
+		const mask = this.slots.length - 1;
+		let slot = (low ^ Math.imul(high, 0x9e_37_79_b1)) & mask;
+		for (let candidate = this.slots[slot]!; candidate !== -1; candidate = this.slots[slot]!) {
+			if (this.low[candidate] === low && this.high[candidate] === high) {
+				const group = this.groups.get(candidate);
+				if (group === undefined) {
+					this.groups.set(candidate, {sizeBytes: size, paths: [this.firstPath[candidate]!, path]});
+				} else {
+					group.paths.push(path);
+				}
+
+				return;
+			}
+
+			slot = (slot + 1) & mask;
 		}
 
-		if ((++visited & 0xff_ff) === 0) checkMemoryBudget('walking the file tree');
-		visit(next.value);
-		if (next.value.children) stack.push(next.value.children.values());
+		const candidate = this.high.length;
+		this.high.push(high);
+		this.low.push(low);
+		this.firstPath.push(path);
+		this.slots[slot] = candidate;
+		if (this.high.length * 2 > this.slots.length) this.grow();
+	}
+
+	duplicates(): DuplicateGroup[] {
+		const duplicates: DuplicateGroup[] = [];
+		for (const [candidate, group] of this.groups) {
+			const bytes = (group.paths.length - 1) * group.sizeBytes;
+			duplicates.push({
+				hash: hashHex(this.high[candidate]!, this.low[candidate]!),
+				sizeBytes: group.sizeBytes,
+				paths: group.paths.sort(compareStrings),
+				duplicateBytes: bytes,
+			});
+		}
+
+		return duplicates;
+	}
+
+	private grow(): void {
+		this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+		const mask = this.slots.length - 1;
+		for (let candidate = 0; candidate < this.high.length; candidate++) {
+			let slot = (this.low[candidate]! ^ Math.imul(this.high[candidate]!, 0x9e_37_79_b1)) & mask;
+			while (this.slots[slot] !== -1) slot = (slot + 1) & mask;
+			this.slots[slot] = candidate;
+		}
 	}
 }
 

@@ -1,4 +1,4 @@
-import {finalVersion, findNode} from '../analysis/path-node.js';
+import {none} from '../analysis/path-tree.js';
 import type {Finding, ImageAnalysis, PathGroup, WasteItem} from '../analysis/types.js';
 import {compileGlob, normalizePath} from './glob.js';
 import type {IgnorePath} from './rules.js';
@@ -19,9 +19,10 @@ export type SizeOf = (path: string) => number;
 /** Size of a path in the final filesystem from the analysis tree; 0 when the tree does not have it. */
 export function finalSizeLookup(analysis: ImageAnalysis): SizeOf {
 	return (path) => {
-		const node = findNode(analysis.root, normalizePath(path));
-		const version = node ? finalVersion(node) : undefined;
-		return version?.entry.type === 'file' ? version.entry.size : 0;
+		const {tree} = analysis;
+		const node = tree.find(normalizePath(path));
+		const version = node === none ? none : tree.finalVersion(node);
+		return version !== none && tree.isFile(version) ? tree.size(version) : 0;
 	};
 }
 

@@ -18,6 +18,11 @@ export function contentHashOf(bytes: Uint8Array): string {
 	return toHex(h64Raw(bytes));
 }
 
+/** The same hash as a 64-bit integer, for the entry columns (no string per file). */
+export function contentHashBitsOf(bytes: Uint8Array): bigint {
+	return h64Raw(bytes);
+}
+
 /** For a file whose content arrives in several chunks. */
 export class ContentHasher {
 	private readonly state = create64();
@@ -29,6 +34,11 @@ export class ContentHasher {
 	digest(): string {
 		return toHex(this.state.digest());
 	}
+
+	digestBits(): bigint {
+		return this.state.digest();
+	}
 }
 
 export const emptyContentHash = contentHashOf(new Uint8Array(0));
+export const emptyContentHashBits = contentHashBitsOf(new Uint8Array(0));

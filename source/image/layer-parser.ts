@@ -3,12 +3,14 @@ import {Decompress} from 'fzstd';
 import {LayerlensError} from '../errors.js';
 import {checkMemoryBudget} from '../memory-budget.js';
 import {sniffBytes, sniffCompression} from './compression.js';
-import {ContentHasher, contentHashOf, emptyContentHash} from './content-hash.js';
+import {ContentHasher, contentHashBitsOf, emptyContentHashBits} from './content-hash.js';
 import {DiffHasher} from './diff-hasher.js';
+import {EntryColumns} from './entry-columns.js';
 import {type EntryName, normaliseEntryName} from './entry-name.js';
 import {evidenceCaptureLimitBytes, isEvidenceFile} from './evidence-files.js';
 import {type ExecReader, startExecReader} from './exec-info.js';
 import {type FileRange, hashFileRange} from './file-range-hasher.js';
+import {PathIndex, pathHash} from './path-index.js';
 import {type TarHandler, type TarHeader, TarParser, TarTruncatedError} from './tar-parser.js';
 import type {CapturedFile, EntryType, LayerCompression, ParsedLayer, TarEntry} from './types.js';
 import {recommendedWindowBytes, ZstdFrameGuard, ZstdWindowError} from './zstd-frame-guard.js';
@@ -56,22 +58,42 @@ function plainEntryPath(raw: string): string | undefined {
 	return raw.charCodeAt(raw.length - 1) === 0x2f ? raw.slice(0, -1) : raw;
 }
 
-/** Collects entries with "last one wins" per path; markers are keyed apart from the files they sit beside. */
+/**
+Writes entries into the layer's columns with "last one wins" per path, at the first one's row; markers are
+keyed apart from the files they sit beside.
+*/
 class EntryCollector {
-	readonly entries: TarEntry[] = [];
+	readonly columns = new EntryColumns();
 	readonly captured: CapturedFile[] = [];
-	private readonly positions = new Map<string, number>();
+	/** Rows of files, directories and links by path; markers (a few) by type and path in a map of their own. */
+	private readonly rows = new PathIndex();
+	private readonly markerRows = new Map<string, number>();
 
-	add(entry: TarEntry): void {
-		const key =
-			entry.type === 'whiteout' || entry.type === 'opaque' ? `${entry.type}\0${entry.path}` : entry.path;
-		const position = this.positions.get(key);
-		if (position === undefined) {
-			this.positions.set(key, this.entries.length);
-			this.entries.push(entry);
-		} else {
-			this.entries[position] = entry;
+	/** The row an entry with this path and type goes to; `hash` is `pathHash(path)`. */
+	rowFor(path: string, type: EntryType, hash: number): number {
+		const {columns} = this;
+		if (type === 'whiteout' || type === 'opaque') {
+			const key = `${type}\0${path}`;
+			const row = this.markerRows.get(key);
+			if (row !== undefined) return row;
+			const created = columns.append();
+			this.markerRows.set(key, created);
+			return created;
 		}
+
+		const row = this.rows.find(path, hash, columns.paths, columns.pathHashes);
+		if (row !== -1) return row;
+		const created = columns.append();
+		columns.paths[created] = path;
+		columns.pathHashes[created] = hash;
+		this.rows.insert(created, hash, columns.pathHashes);
+		return created;
+	}
+
+	/** The columns, their spare capacity given back: the layer is complete. */
+	trimmed(): EntryColumns {
+		this.columns.trim();
+		return this.columns;
 	}
 
 	capture(file: CapturedFile): void {
@@ -87,12 +109,13 @@ class EntryCollector {
 /** Turns tar headers and content into entries: one content hash per regular file, evidence files kept as text. */
 class EntryHandler {
 	readonly collector = new EntryCollector();
+	/** The header of the entry being read, until its content has been hashed. */
 	private entry: TarEntry | undefined;
 	/** Whether the current entry is a regular file whose content is hashed. */
 	private hashing = false;
 	/** For content split over several chunks; most files arrive whole and take the one-shot path. */
 	private hash: ContentHasher | undefined;
-	private oneShot: string | undefined;
+	private oneShot: bigint | undefined;
 	private kept: Buffer[] | undefined;
 	private keptBytes = 0;
 	/** The next data chunk is the file's first: one byte decides whether it may be ELF or a script. */
@@ -142,7 +165,7 @@ class EntryHandler {
 		if (isFile) {
 			this.hashing = true;
 			this.firstChunk = true;
-			if (isEvidenceFile(entry.path)) {
+			if (isEvidenceFile(name.path)) {
 				this.kept = [];
 				this.keptBytes = 0;
 			}
@@ -160,7 +183,7 @@ class EntryHandler {
 		if (this.hashing) {
 			if (this.hash === undefined && this.oneShot === undefined && chunk.length === this.entry!.size) {
 				// The one-shot call costs a fraction of a streaming state per file.
-				this.oneShot = contentHashOf(chunk);
+				this.oneShot = contentHashBitsOf(chunk);
 			} else {
 				this.hash ??= new ContentHasher();
 				this.hash.update(chunk);
@@ -180,17 +203,17 @@ class EntryHandler {
 			return;
 		}
 
+		const {columns} = this.collector;
+		const hash = pathHash(entry.path);
+		const row = this.collector.rowFor(entry.path, entry.type, hash);
+		const exec = this.exec?.finish();
+		this.exec = undefined;
+		if (exec !== undefined) entry.exec = exec;
+		columns.set(row, entry, hash);
 		if (this.hashing) {
-			entry.hash = this.hash?.digest() ?? this.oneShot ?? emptyContentHash;
+			columns.setHashBits(row, this.hash?.digestBits() ?? this.oneShot ?? emptyContentHashBits);
 		}
 
-		if (this.exec !== undefined) {
-			const exec = this.exec.finish();
-			this.exec = undefined;
-			if (exec !== undefined) entry.exec = exec;
-		}
-
-		this.collector.add(entry);
 		if (this.kept !== undefined) {
 			this.collector.capture({
 				path: entry.path,
@@ -313,7 +336,7 @@ export class LayerParser {
 			compression: this.compression ?? 'none',
 			compressedSizeBytes: this.storedBytes,
 			tarSizeBytes: this.tarBytes,
-			entries: this.handler.collector.entries,
+			entries: this.handler.collector.trimmed(),
 			captured: this.handler.collector.captured,
 		};
 	}

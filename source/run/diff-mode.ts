@@ -26,7 +26,7 @@ async function loadSide(
 	onProgress?: (progress: LoadProgress) => void,
 ): Promise<ComparisonSide> {
 	const {report, tree} = await loadImage(options, onProgress);
-	return {report, files: finalFiles(tree.root)};
+	return {report, files: finalFiles(tree.tree)};
 }
 
 /** Both sides one after the other (two parses at once would only fight over the same cores), then the comparison. */

@@ -1,48 +1,32 @@
 import {createHash} from 'node:crypto';
 import {homedir} from 'node:os';
 import {basename, join} from 'node:path';
-import {contentHashLength} from '../image/content-hash.js';
-import type {
-	EntryType,
-	ExecInfo,
-	ImageSource,
-	LoadProgress,
-	ParsedLayer,
-	RawImage,
-	TarEntry,
-} from '../image/types.js';
+import {PathTree, StoredTreeError} from '../analysis/path-tree.js';
+import {type StackedLayers, stackLayers} from '../analysis/stack-layers.js';
+import {EntryColumns, entryTypeCodes} from '../image/entry-columns.js';
+import {pathHash} from '../image/path-index.js';
+import type {ExecInfo, ImageSource, LoadProgress, ParsedLayer, RawImage} from '../image/types.js';
 import {writeFileAtomic} from '../write-atomic.js';
 import {cacheMaxBytes, evictCacheFiles, prepareCacheDirectory, readCacheFile} from './cache-files.js';
 
 /**
 The analysis cache: the RawImage (tar headers, config, captured evidence; never file contents) of an image
-already read, so opening it again skips the read. Entries are stored column by column per layer (one
-typed array per numeric field, one joined string per text field), which decodes a 100k-file image in
-tens of milliseconds instead of the seconds JSON.parse of 100k objects takes.
+already read, so opening it again skips the read. Entries are stored as the columns they are in memory
+(EntryColumns: one typed array per numeric field, the paths and link targets as joined text), so a
+re-open copies arrays instead of building objects: a 100k-file image decodes in milliseconds.
 
 Bump `imageCacheFormatVersion` whenever the encoding or RawImage changes: it is part of the file name and
 of the header, so an upgraded layerlens never reads an old entry.
 */
-export const imageCacheFormatVersion = 3;
+export const imageCacheFormatVersion = 4;
 
 const magic = 'LLCACHE\n';
 const checksumBytes = 32;
-/** Every entry type, in a fixed order: a type is stored as its index here. */
-const entryTypes: readonly EntryType[] = [
-	'file',
-	'dir',
-	'symlink',
-	'hardlink',
-	'char',
-	'block',
-	'fifo',
-	'whiteout',
-	'opaque',
-];
-const hashLength = contentHashLength;
-const hasHash = 1;
-const hasLink = 2;
+/** The flag bits a stored entry may carry (EntryColumns' own). */
+const knownFlags = 1;
 const separator = '\0';
+/** Columns per layer, in body order. */
+const columnCount = 12;
 
 /** `$XDG_CACHE_HOME/layerlens`, else `~/.cache/layerlens`. */
 export function imageCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
@@ -61,11 +45,13 @@ export type CachedImage = {
 	raw: RawImage;
 	/** What the source needs to serve `readFile` without loading again (see `ImageSource.cacheState`). */
 	sourceState: string[];
+	/** The stacked tree, when it was stored with the entries: a re-open then reads it instead of stacking. */
+	tree?: PathTree;
 };
 
 /**
-`exec`: what the few ELF files and scripts need to run, sparse, as [entry index, ExecInfo] pairs: a
-layer has thousands of them at most against a hundred thousand entries, so no column.
+`exec`: what the few ELF files and scripts need to run, sparse, as [row, ExecInfo] pairs: a layer has
+thousands of them at most against a hundred thousand entries, so no column.
 */
 type LayerHeader = Omit<ParsedLayer, 'entries'> & {
 	count: number;
@@ -73,120 +59,188 @@ type LayerHeader = Omit<ParsedLayer, 'entries'> & {
 	exec: [number, ExecInfo][];
 };
 
+/** The stacked tree's columns follow the layers' bodies, in `treeColumnOrder`; `columns` holds their byte lengths. */
+type TreeHeader = {
+	nodeCount: number;
+	versionCount: number;
+	layerNodeCounts: number[];
+	removals: Array<[number, number[]]>;
+	columns: number[];
+};
+
 type Header = {
 	version: number;
 	image: Omit<RawImage, 'layers'>;
 	layers: LayerHeader[];
 	sourceState: string[];
+	tree?: TreeHeader;
 };
 
-/** Column order in the body of every layer; `columns` in the header holds each one's byte length. */
-type Columns = {
-	types: Uint8Array;
-	flags: Uint8Array;
-	modes: Uint16Array;
-	sizes: Float64Array;
-	uids: Float64Array;
-	gids: Float64Array;
-	mtimes: Float64Array;
-	paths: Buffer;
-	links: Buffer;
-	hashes: Buffer;
-};
+/** The tree's body: its node and version columns, every layer's touched nodes end to end, the versionless paths. */
+function encodeTree(tree: PathTree): {header: TreeHeader; body: Uint8Array[]} {
+	const stored = tree.toStored();
+	for (const path of stored.versionlessPaths) {
+		if (path.includes(separator)) throw new UncacheableError(`path ${path} cannot be encoded`);
+	}
+
+	const layerNodes = new Int32Array(stored.layerNodes.reduce((sum, list) => sum + list.length, 0));
+	let at = 0;
+	for (const list of stored.layerNodes) {
+		layerNodes.set(list, at);
+		at += list.length;
+	}
+
+	const body = [
+		bytesOf(stored.parents),
+		bytesOf(stored.firstChild),
+		bytesOf(stored.lastChild),
+		bytesOf(stored.nextSibling),
+		bytesOf(stored.lastVersion),
+		bytesOf(stored.versionNode),
+		bytesOf(stored.versionLayer),
+		bytesOf(stored.versionRow),
+		bytesOf(stored.hiddenBy),
+		bytesOf(stored.previousVersion),
+		bytesOf(layerNodes),
+		bytesOf(stored.versionKind),
+		bytesOf(stored.hideCause),
+		Buffer.from(stored.versionlessPaths.join(separator), 'utf8'),
+	];
+	return {
+		header: {
+			nodeCount: stored.nodeCount,
+			versionCount: stored.versionCount,
+			layerNodeCounts: stored.layerNodes.map((list) => list.length),
+			removals: stored.removals,
+			columns: body.map((column) => column.byteLength),
+		},
+		body,
+	};
+}
+
+function decodeTree(bytes: Buffer, start: number, header: TreeHeader, layers: ParsedLayer[]): PathTree {
+	const lengths = header.columns;
+	if (!Array.isArray(lengths) || lengths.length !== 14 || !Array.isArray(header.layerNodeCounts)) {
+		throw new CorruptCacheError('bad tree header');
+	}
+
+	const {offsets, end} = columnOffsets(start, lengths);
+	if (end > bytes.length - checksumBytes) {
+		throw new CorruptCacheError('tree runs past the end');
+	}
+
+	const int32 = (index: number): Int32Array =>
+		column(bytes, offsets[index]!, lengths[index]!, (buffer, n) => new Int32Array(buffer, 0, n), 4);
+	const uint8 = (index: number): Uint8Array =>
+		column(bytes, offsets[index]!, lengths[index]!, (buffer, n) => new Uint8Array(buffer, 0, n), 1);
+	const allLayerNodes = int32(10);
+	const layerNodes: Int32Array[] = [];
+	let at = 0;
+	for (const count of header.layerNodeCounts) {
+		if (!Number.isInteger(count) || count < 0 || at + count > allLayerNodes.length) {
+			throw new CorruptCacheError('bad layer node counts');
+		}
+
+		layerNodes.push(allLayerNodes.slice(at, at + count));
+		at += count;
+	}
+
+	const text = bytes.toString('utf8', offsets[13]!, offsets[13]! + lengths[13]!);
+	try {
+		return PathTree.fromStored(
+			layers.map((layer) => layer.entries),
+			{
+				nodeCount: header.nodeCount,
+				versionCount: header.versionCount,
+				parents: int32(0),
+				firstChild: int32(1),
+				lastChild: int32(2),
+				nextSibling: int32(3),
+				lastVersion: int32(4),
+				versionNode: int32(5),
+				versionLayer: int32(6),
+				versionRow: int32(7),
+				hiddenBy: int32(8),
+				previousVersion: int32(9),
+				layerNodes,
+				versionKind: uint8(11),
+				hideCause: uint8(12),
+				removals: Array.isArray(header.removals) ? header.removals : [],
+				versionlessPaths: text.split(separator),
+			},
+		);
+	} catch (error) {
+		if (error instanceof StoredTreeError) throw new CorruptCacheError(error.message);
+		throw error;
+	}
+}
 
 class UncacheableError extends Error {}
 
-function encodeLayer(entries: readonly TarEntry[]): Columns {
-	const count = entries.length;
-	const columns = {
-		types: new Uint8Array(count),
-		flags: new Uint8Array(count),
-		modes: new Uint16Array(count),
-		sizes: new Float64Array(count),
-		uids: new Float64Array(count),
-		gids: new Float64Array(count),
-		mtimes: new Float64Array(count),
-	};
-	const paths: string[] = new Array(count);
+const bytesOf = (column: ArrayBufferView): Uint8Array =>
+	new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
+
+/**
+One layer's body: sizes, uids, gids, mtimes, hash halves, the rows that have a link target, modes,
+types, flags, the paths and the link targets (NUL-joined).
+*/
+function encodeLayer(columns: EntryColumns): Uint8Array[] {
+	const {count, paths} = columns;
+	for (let row = 0; row < count; row++) {
+		if (paths[row]!.includes(separator)) throw new UncacheableError(`entry ${paths[row]} cannot be encoded`);
+	}
+
+	const linkRows = Int32Array.from([...columns.links.keys()].sort((a, b) => a - b));
 	const links: string[] = [];
-	const hashes: string[] = [];
-	for (let index = 0; index < count; index++) {
-		const entry = entries[index]!;
-		const type = entryTypes.indexOf(entry.type);
-		if (type === -1 || entry.path.includes(separator) || entry.mode > 0xffff) {
-			throw new UncacheableError(`entry ${entry.path} cannot be encoded`);
-		}
-
-		columns.types[index] = type;
-		columns.modes[index] = entry.mode;
-		columns.sizes[index] = entry.size;
-		columns.uids[index] = entry.uid;
-		columns.gids[index] = entry.gid;
-		columns.mtimes[index] = entry.mtime;
-		paths[index] = entry.path;
-		let flags = 0;
-		if (entry.hash !== undefined) {
-			if (entry.hash.length !== hashLength || !/^[\da-f]+$/.test(entry.hash)) {
-				throw new UncacheableError(`hash of ${entry.path} cannot be encoded`);
-			}
-
-			flags |= hasHash;
-			hashes.push(entry.hash);
-		}
-
-		if (entry.linkTarget !== undefined) {
-			if (entry.linkTarget.includes(separator)) {
-				throw new UncacheableError(`link of ${entry.path} cannot be encoded`);
-			}
-
-			flags |= hasLink;
-			links.push(entry.linkTarget);
-		}
-
-		columns.flags[index] = flags;
+	for (const row of linkRows) {
+		const target = columns.links.get(row)!;
+		if (target.includes(separator)) throw new UncacheableError(`link of ${paths[row]} cannot be encoded`);
+		links.push(target);
 	}
 
-	return {
-		...columns,
-		paths: Buffer.from(paths.join(separator), 'utf8'),
-		links: Buffer.from(links.join(separator), 'utf8'),
-		hashes: Buffer.from(hashes.join(''), 'latin1'),
-	};
+	const used = <T extends ArrayBufferView & {subarray(start: number, end: number): T}>(column: T): T =>
+		column.subarray(0, count);
+	return [
+		bytesOf(used(columns.sizes)),
+		bytesOf(used(columns.uids)),
+		bytesOf(used(columns.gids)),
+		bytesOf(used(columns.mtimes)),
+		bytesOf(used(columns.hashHigh)),
+		bytesOf(used(columns.hashLow)),
+		bytesOf(linkRows),
+		bytesOf(used(columns.modes)),
+		bytesOf(used(columns.types)),
+		bytesOf(used(columns.flags)),
+		Buffer.from(paths.slice(0, count).join(separator), 'utf8'),
+		Buffer.from(links.join(separator), 'utf8'),
+	];
 }
 
-function execList(entries: readonly TarEntry[]): [number, ExecInfo][] {
-	const list: [number, ExecInfo][] = [];
-	for (let index = 0; index < entries.length; index++) {
-		const exec = entries[index]!.exec;
-		if (exec !== undefined) list.push([index, exec]);
-	}
-
-	return list;
+function execList(columns: EntryColumns): [number, ExecInfo][] {
+	return [...columns.execs].sort((a, b) => a[0] - b[0]);
 }
 
-/** The stored pairs back onto their entries; anything out of shape is a corrupt file. */
-function applyExecList(entries: TarEntry[], list: unknown): void {
+/** The stored pairs back onto their rows; anything out of shape is a corrupt file. */
+function applyExecList(columns: EntryColumns, list: unknown): void {
 	if (!Array.isArray(list)) {
 		throw new CorruptCacheError('bad exec list');
 	}
 
 	for (const pair of list) {
-		const [index, exec] = Array.isArray(pair) ? (pair as unknown[]) : [];
-		const entry = Number.isInteger(index) ? entries[index as number] : undefined;
+		const [row, exec] = Array.isArray(pair) ? (pair as unknown[]) : [];
 		const kind = (exec as {kind?: unknown} | null | undefined)?.kind;
-		if (entry === undefined || typeof exec !== 'object' || (kind !== 'elf' && kind !== 'script')) {
+		if (
+			!Number.isInteger(row) ||
+			(row as number) < 0 ||
+			(row as number) >= columns.count ||
+			typeof exec !== 'object' ||
+			(kind !== 'elf' && kind !== 'script')
+		) {
 			throw new CorruptCacheError('bad exec entry');
 		}
 
-		entry.exec = exec as ExecInfo;
+		columns.execs.set(row as number, exec as ExecInfo);
 	}
-}
-
-function columnList(columns: Columns): Uint8Array[] {
-	const {types, flags, modes, sizes, uids, gids, mtimes, paths, links, hashes} = columns;
-	return [sizes, uids, gids, mtimes, modes, types, flags, paths, links, hashes].map(
-		(column) => new Uint8Array(column.buffer, column.byteOffset, column.byteLength),
-	);
 }
 
 /** Pads to 8 bytes so the Float64 columns can be viewed in place when decoding. */
@@ -195,19 +249,22 @@ function padding(length: number): number {
 }
 
 /** The cache file: magic, header length, JSON header, the columns of every layer, SHA-256 of all before it. */
-export function encodeCachedImage(raw: RawImage, sourceState: readonly string[]): Buffer {
+export function encodeCachedImage(raw: RawImage, sourceState: readonly string[], tree?: PathTree): Buffer {
 	const {layers, ...image} = raw;
-	const bodies: Uint8Array[][] = layers.map((layer) => columnList(encodeLayer(layer.entries)));
+	const bodies: Uint8Array[][] = layers.map((layer) => encodeLayer(layer.entries));
+	const encodedTree = tree === undefined ? undefined : encodeTree(tree);
+	if (encodedTree !== undefined) bodies.push(encodedTree.body);
 	const header: Header = {
 		version: imageCacheFormatVersion,
 		image,
 		layers: layers.map(({entries, ...rest}, index) => ({
 			...rest,
-			count: entries.length,
+			count: entries.count,
 			columns: bodies[index]!.map((column) => column.byteLength),
 			exec: execList(entries),
 		})),
 		sourceState: [...sourceState],
+		...(encodedTree === undefined ? {} : {tree: encodedTree.header}),
 	};
 	const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
 	const prefix = Buffer.alloc(magic.length + 4);
@@ -239,25 +296,34 @@ export function encodeCachedImage(raw: RawImage, sourceState: readonly string[])
 
 class CorruptCacheError extends Error {}
 
-function view<T>(
+/** Where each column of a body starts (each padded to 8 bytes), and where the body ends. */
+function columnOffsets(start: number, lengths: readonly number[]): {offsets: number[]; end: number} {
+	const offsets: number[] = [];
+	let offset = start;
+	for (const length of lengths) {
+		if (!Number.isInteger(length) || length < 0) throw new CorruptCacheError('bad column length');
+		offsets.push(offset);
+		offset += length + padding(offset + length);
+	}
+
+	return {offsets, end: offset};
+}
+
+/** A column's bytes, copied out (the file's buffer is let go once decoded), checked against the file's end. */
+function column<T>(
 	bytes: Buffer,
 	offset: number,
 	length: number,
-	make: (buffer: ArrayBuffer, offset: number, count: number) => T,
+	make: (buffer: ArrayBuffer, count: number) => T,
 	width: number,
 ): T {
 	if (length % width !== 0 || offset + length > bytes.length - checksumBytes) {
 		throw new CorruptCacheError('column out of bounds');
 	}
 
-	const absolute = bytes.byteOffset + offset;
-	if (absolute % width === 0) {
-		return make(bytes.buffer as ArrayBuffer, absolute, length / width);
-	}
-
 	const copy = new Uint8Array(length);
 	copy.set(bytes.subarray(offset, offset + length));
-	return make(copy.buffer, 0, length / width);
+	return make(copy.buffer, length / width);
 }
 
 function splitText(bytes: Buffer, offset: number, length: number, expected: number): string[] {
@@ -273,73 +339,55 @@ function splitText(bytes: Buffer, offset: number, length: number, expected: numb
 	return parts;
 }
 
-function decodeLayer(bytes: Buffer, start: number, layer: LayerHeader): {entries: TarEntry[]; end: number} {
+function decodeLayer(bytes: Buffer, start: number, layer: LayerHeader): {entries: EntryColumns; end: number} {
 	const count = layer.count;
 	const lengths = layer.columns;
-	if (!Array.isArray(lengths) || lengths.length !== 10 || !Number.isInteger(count) || count < 0) {
+	if (!Array.isArray(lengths) || lengths.length !== columnCount || !Number.isInteger(count) || count < 0) {
 		throw new CorruptCacheError('bad layer header');
 	}
 
-	const offsets: number[] = [];
-	let offset = start;
-	for (const length of lengths) {
-		offsets.push(offset);
-		offset += length + padding(offset + length);
-	}
+	const {offsets, end: offset} = columnOffsets(start, lengths);
 
 	if (offset > bytes.length - checksumBytes) {
 		throw new CorruptCacheError('layer runs past the end');
 	}
 
-	const float = (buffer: ArrayBuffer, at: number, n: number): Float64Array => new Float64Array(buffer, at, n);
-	const sizes = view(bytes, offsets[0]!, lengths[0]!, float, 8);
-	const uids = view(bytes, offsets[1]!, lengths[1]!, float, 8);
-	const gids = view(bytes, offsets[2]!, lengths[2]!, float, 8);
-	const mtimes = view(bytes, offsets[3]!, lengths[3]!, float, 8);
-	const modes = view(bytes, offsets[4]!, lengths[4]!, (buffer, at, n) => new Uint16Array(buffer, at, n), 2);
-	const types = view(bytes, offsets[5]!, lengths[5]!, (buffer, at, n) => new Uint8Array(buffer, at, n), 1);
-	const flags = view(bytes, offsets[6]!, lengths[6]!, (buffer, at, n) => new Uint8Array(buffer, at, n), 1);
-	for (const column of [sizes, uids, gids, mtimes, modes, types, flags]) {
-		if (column.length !== count) throw new CorruptCacheError('column has the wrong count');
+	const float = (buffer: ArrayBuffer, n: number): Float64Array => new Float64Array(buffer, 0, n);
+	const uint32 = (buffer: ArrayBuffer, n: number): Uint32Array => new Uint32Array(buffer, 0, n);
+	const entries = new EntryColumns(0);
+	entries.sizes = column(bytes, offsets[0]!, lengths[0]!, float, 8);
+	entries.uids = column(bytes, offsets[1]!, lengths[1]!, float, 8);
+	entries.gids = column(bytes, offsets[2]!, lengths[2]!, float, 8);
+	entries.mtimes = column(bytes, offsets[3]!, lengths[3]!, float, 8);
+	entries.hashHigh = column(bytes, offsets[4]!, lengths[4]!, uint32, 4);
+	entries.hashLow = column(bytes, offsets[5]!, lengths[5]!, uint32, 4);
+	const linkRows = column(bytes, offsets[6]!, lengths[6]!, (buffer, n) => new Int32Array(buffer, 0, n), 4);
+	entries.modes = column(bytes, offsets[7]!, lengths[7]!, (buffer, n) => new Uint16Array(buffer, 0, n), 2);
+	entries.types = column(bytes, offsets[8]!, lengths[8]!, (buffer, n) => new Uint8Array(buffer, 0, n), 1);
+	entries.flags = column(bytes, offsets[9]!, lengths[9]!, (buffer, n) => new Uint8Array(buffer, 0, n), 1);
+	const {sizes, uids, gids, mtimes, hashHigh, hashLow, modes, types, flags} = entries;
+	for (const values of [sizes, uids, gids, mtimes, hashHigh, hashLow, modes, types, flags]) {
+		if (values.length !== count) throw new CorruptCacheError('column has the wrong count');
 	}
 
-	let linkCount = 0;
-	let hashCount = 0;
-	for (let index = 0; index < count; index++) {
-		if ((flags[index]! & hasLink) !== 0) linkCount++;
-		if ((flags[index]! & hasHash) !== 0) hashCount++;
+	for (let row = 0; row < count; row++) {
+		if (types[row]! >= entryTypeCodes.length) throw new CorruptCacheError('unknown entry type');
+		if ((flags[row]! & ~knownFlags) !== 0) throw new CorruptCacheError('unknown entry flag');
 	}
 
-	const paths = splitText(bytes, offsets[7]!, lengths[7]!, count);
-	const links = splitText(bytes, offsets[8]!, lengths[8]!, linkCount);
-	if (lengths[9] !== hashCount * hashLength) {
-		throw new CorruptCacheError('hash column has the wrong length');
-	}
-
-	const hashes = bytes.toString('latin1', offsets[9]!, offsets[9]! + lengths[9]!);
-	const entries: TarEntry[] = new Array(count);
-	let link = 0;
-	let hash = 0;
-	for (let index = 0; index < count; index++) {
-		const type = entryTypes[types[index]!];
-		if (type === undefined) throw new CorruptCacheError('unknown entry type');
-		const entry: TarEntry = {
-			path: paths[index]!,
-			type,
-			size: sizes[index]!,
-			mode: modes[index]!,
-			uid: uids[index]!,
-			gid: gids[index]!,
-			mtime: mtimes[index]!,
-		};
-		const flag = flags[index]!;
-		if ((flag & hasLink) !== 0) entry.linkTarget = links[link++]!;
-		if ((flag & hasHash) !== 0) {
-			entry.hash = hashes.slice(hash * hashLength, (hash + 1) * hashLength);
-			hash++;
+	entries.count = count;
+	entries.paths = splitText(bytes, offsets[10]!, lengths[10]!, count);
+	// Recomputed rather than stored: a lookup must never trust a hash it did not make.
+	entries.pathHashes = new Uint32Array(count);
+	for (let row = 0; row < count; row++) entries.pathHashes[row] = pathHash(entries.paths[row]!);
+	const links = splitText(bytes, offsets[11]!, lengths[11]!, linkRows.length);
+	for (let position = 0; position < linkRows.length; position++) {
+		const row = linkRows[position]!;
+		if (row < 0 || row >= count || (position > 0 && row <= linkRows[position - 1]!)) {
+			throw new CorruptCacheError('bad link row');
 		}
 
-		entries[index] = entry;
+		entries.links.set(row, links[position]!);
 	}
 
 	return {entries, end: offset};
@@ -378,7 +426,12 @@ export function decodeCachedImage(bytes: Buffer): CachedImage {
 		offset = end;
 	}
 
-	return {raw: {...header.image, layers}, sourceState: header.sourceState ?? []};
+	const tree = header.tree === undefined ? undefined : decodeTree(bytes, offset, header.tree, layers);
+	return {
+		raw: {...header.image, layers},
+		sourceState: header.sourceState ?? [],
+		...(tree === undefined ? {} : {tree}),
+	};
 }
 
 /**
@@ -409,9 +462,10 @@ export async function writeCachedImage(
 	raw: RawImage,
 	sourceState: readonly string[],
 	env: NodeJS.ProcessEnv = process.env,
+	tree?: PathTree,
 ): Promise<boolean> {
 	try {
-		const bytes = encodeCachedImage(raw, sourceState);
+		const bytes = encodeCachedImage(raw, sourceState, tree);
 		const maxBytes = cacheMaxBytes(env);
 		if (bytes.length > maxBytes || !(await prepareCacheDirectory(directory))) {
 			return false;
@@ -446,21 +500,33 @@ export async function imageCacheKey(
 
 /** `source.load()`, answered from the cache when the source can name its content and the cache has it. */
 export async function loadWithCache(source: ImageSource, options: CachedLoadOptions): Promise<RawImage> {
-	return loadWithCacheKey(source, await imageCacheKey(source, options), options);
+	return (await loadWithCacheKey(source, await imageCacheKey(source, options), options)).raw;
 }
 
-/** `loadWithCache` for a caller that already has the key from `imageCacheKey` (undefined: no cache). */
+/** An image as read (or restored from the cache), with its stacked tree when it is at hand. */
+export type LoadedRaw = {
+	raw: RawImage;
+	/** After a read: the stacking done to store the tree with the entries (the analysis reuses it). */
+	stacked?: StackedLayers;
+	/** After a cache hit: the tree as stored (a re-open reads it instead of stacking again). */
+	tree?: PathTree;
+};
+
+/**
+Loads through the analysis cache under `fullKey` (see `imageCacheKey`; undefined: no caching). After a
+read, the layers are stacked once and stored with their tree, so a re-open reads both.
+*/
 export async function loadWithCacheKey(
 	source: ImageSource,
 	fullKey: string | undefined,
 	options: Omit<CachedLoadOptions, 'cache'>,
-): Promise<RawImage> {
+): Promise<LoadedRaw> {
 	const loadOptions = {
 		...(options.onProgress ? {onProgress: options.onProgress} : {}),
 		...(options.signal ? {signal: options.signal} : {}),
 	};
 	if (fullKey === undefined) {
-		return source.load(loadOptions);
+		return {raw: await source.load(loadOptions)};
 	}
 
 	const directory = imageCacheDirectory(options.env);
@@ -469,13 +535,17 @@ export async function loadWithCacheKey(
 		source.restoreCacheState(cached.sourceState);
 		const layersTotal = cached.raw.layers.length;
 		options.onProgress?.({bytesRead: 0, layersDone: layersTotal, layersTotal});
-		return options.reference === undefined ? cached.raw : {...cached.raw, reference: options.reference};
+		const raw = options.reference === undefined ? cached.raw : {...cached.raw, reference: options.reference};
+		return cached.tree === undefined ? {raw} : {raw, tree: cached.tree};
 	}
 
 	const raw = await source.load(loadOptions);
 	// A load the user walked away from writes nothing after the process was told to stop.
-	if (!options.signal?.aborted) {
-		await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env);
+	if (options.signal?.aborted) {
+		return {raw};
 	}
-	return raw;
+
+	const stacked = stackLayers(raw.layers);
+	await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env, stacked.tree);
+	return {raw, stacked};
 }

@@ -79,23 +79,26 @@ async function load(
 			return {source, report};
 		}
 
-		const raw = await loadWithCacheKey(source, imageKey, {
+		const loaded = await loadWithCacheKey(source, imageKey, {
 			...(onProgress ? {onProgress} : {}),
 			...(signal ? {signal} : {}),
 		});
 		markPhase('read (or cache load)');
-		const {root, layerNodes} = stackLayers(raw.layers);
+		// The tree as stored with the entries; stacked again only from an older cache file without one.
+		const tree = loaded.tree ?? loaded.stacked?.tree ?? stackLayers(loaded.raw.layers).tree;
 		markPhase('stack');
-		return {source, report, tree: {root, layerNodes}};
+		return {source, report, tree: {tree}};
 	}
 
-	const raw = await loadWithCacheKey(source, imageKey, {
+	const loaded = await loadWithCacheKey(source, imageKey, {
 		...(options.image === undefined ? {} : {reference: options.image}),
 		...(onProgress ? {onProgress} : {}),
 		...(signal ? {signal} : {}),
 	});
+	const {raw} = loaded;
 	markPhase('read (or cache load)');
-	const analysis = analyzeImage(raw);
+	// A tree restored from the cache carries no per-entry links (dive's figures need them): stacked again then.
+	const analysis = analyzeImage(raw, loaded.stacked ?? stackLayers(raw.layers));
 	markPhase('stack, waste, efficiency');
 	const ruleInput = buildRuleInput(analysis, raw);
 	// A Dockerfile that maps onto the history says exactly which layers are the base image's.
@@ -113,7 +116,7 @@ async function load(
 		}
 	}
 
-	const {root, layerNodes, ...plain} = analysis;
+	const {tree, ...plain} = analysis;
 	plain.findings = findings;
 	const projection = projectSize(ruleInput, findings);
 	const suggestion = suggestDockerfile(ruleInput, findings, {
@@ -132,7 +135,7 @@ async function load(
 		await writeCachedReport(directory, reportKey, report);
 	}
 
-	return {source, report, tree: {root, layerNodes}};
+	return {source, report, tree: {tree}};
 }
 
 /** The report only (the JSON, Markdown and SARIF exports, the plain summary). */

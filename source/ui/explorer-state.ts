@@ -1,5 +1,6 @@
+import {none} from '../analysis/path-tree.js';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
-import type {ChangeKind, ImageAnalysis, PathNode} from '../analysis/types.js';
+import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
 import {formatBytes, sanitize, sanitizeLines} from './format.js';
 import {type Command, commandFor, helpLines, type Scope} from './keymap.js';
 import {buildLayerList, type LayerList} from './layer-list.js';
@@ -295,7 +296,7 @@ function selectLayer(state: ExplorerState, layer: number): ExplorerState {
 After the view changes, keep the cursor on the same path when it is still shown. Compared by node:
 every view of an analysis shares its path nodes, and this scan can cover 100k rows per layer move.
 */
-function keepCursorOn(state: ExplorerState, node: PathNode | undefined, fallback: Viewport): ExplorerState {
+function keepCursorOn(state: ExplorerState, node: number | undefined, fallback: Viewport): ExplorerState {
 	const {view, visible} = currentTree(state);
 	let cursor = -1;
 	if (node !== undefined) {
@@ -565,29 +566,29 @@ function setCollapsed(state: ExplorerState, path: string, collapsed: boolean): E
 
 function isRowCollapsed(state: ExplorerState, row: TreeRow): boolean {
 	const {collapse} = state.tree;
-	return row.hasChildren && collapse.allCollapsed !== collapse.toggled.has(row.node.path);
+	return row.hasChildren && collapse.allCollapsed !== collapse.toggled.has(row.path);
 }
 
 function openViewer(state: ExplorerState, row: TreeRow): ExplorerState {
 	const version = row.version;
-	const path = `/${row.node.path}`;
-	if (!version || row.status === 'removed') {
+	const path = `/${row.path}`;
+	if (version === none || row.status === 'removed') {
 		return {...state, message: `${sanitize(path)} is removed in this layer: nothing to show`};
 	}
 
-	const {entry} = version;
+	const {tree} = state.analysis;
+	const entry = tree.entry(version);
+	const hiddenBy = tree.hiddenBy[version]!;
 	const metadata = [
 		`Path:     ${sanitize(path)}`,
 		`Type:     ${entry.type}${entry.linkTarget === undefined ? '' : ` → ${sanitize(entry.linkTarget)}`}`,
 		`Size:     ${entry.size} B`,
 		`Mode:     ${(entry.mode & 0o7777).toString(8).padStart(4, '0')}`,
 		`Owner:    ${entry.uid}:${entry.gid}`,
-		`Layer:    ${version.layer}`,
+		`Layer:    ${tree.versionLayer[version]}`,
 		`Modified: ${new Date(entry.mtime * 1000).toISOString()}`,
 		...(entry.hash ? [`xxHash64: ${entry.hash}`] : []),
-		...(version.hiddenBy === -1
-			? []
-			: [`Hidden by layer ${version.hiddenBy} (${version.hideCause ?? 'hidden'})`]),
+		...(hiddenBy === none ? [] : [`Hidden by layer ${hiddenBy} (${tree.cause(version) ?? 'hidden'})`]),
 	];
 	const overlay: ViewerOverlay = {
 		kind: 'viewer',
@@ -600,8 +601,8 @@ function openViewer(state: ExplorerState, row: TreeRow): ExplorerState {
 	if (overlay.status === 'loading') {
 		return withEffect(next, {
 			kind: 'read',
-			layer: version.layer,
-			path: row.node.path,
+			layer: tree.versionLayer[version]!,
+			path: row.path,
 			limit: Math.min(viewerLimit, entry.size),
 			isText: true,
 		});
@@ -728,22 +729,23 @@ function runRowCommand(state: ExplorerState, command: Command): ExplorerState {
 				return gotoParent(state, row);
 			}
 
-			return setCollapsed(state, row.node.path, true);
+			return setCollapsed(state, row.path, true);
 		}
 
 		case 'expand':
-			return row.hasChildren ? setCollapsed(state, row.node.path, false) : state;
+			return row.hasChildren ? setCollapsed(state, row.path, false) : state;
 		case 'toggle':
-			return row.hasChildren ? setCollapsed(state, row.node.path, !isRowCollapsed(state, row)) : state;
+			return row.hasChildren ? setCollapsed(state, row.path, !isRowCollapsed(state, row)) : state;
 		case 'activate':
 			return row.hasChildren
-				? setCollapsed(state, row.node.path, !isRowCollapsed(state, row))
+				? setCollapsed(state, row.path, !isRowCollapsed(state, row))
 				: openViewer(state, row);
 		case 'view':
 			return openViewer(state, row);
 		case 'extract': {
 			const version = row.version;
-			if (!version || row.status === 'removed' || version.entry.type !== 'file') {
+			const {tree} = state.analysis;
+			if (version === none || row.status === 'removed' || !tree.isFile(version)) {
 				return {...state, message: 'Only regular files can be extracted'};
 			}
 
@@ -753,9 +755,9 @@ function runRowCommand(state: ExplorerState, command: Command): ExplorerState {
 					kind: 'extract',
 					stage: 'path',
 					directory: '.',
-					layer: version.layer,
-					path: row.node.path,
-					size: version.entry.size,
+					layer: tree.versionLayer[version]!,
+					path: row.path,
+					size: tree.size(version),
 				},
 			};
 		}
@@ -769,7 +771,7 @@ function gotoParent(state: ExplorerState, row: TreeRow): ExplorerState {
 	if (row.depth === 0) return state;
 	const {view, visible} = currentTree(state);
 	for (let index = state.tree.viewport.cursor - 1; index >= 0; index--) {
-		if (view.rows[visible[index]!]!.node === row.node.parent) {
+		if (view.rows[visible[index]!]!.node === state.analysis.tree.parents[row.node]) {
 			return withViewport(state, moveTo(state.tree.viewport, index, visible.length, state.layout.treeBody));
 		}
 	}

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
+import type {PathTree} from '../analysis/path-tree.js';
 import type {TreeState} from './explorer-state.js';
 import {PaneTitle} from './pane-title.js';
 import {treeRowText} from './tree-row-text.js';
@@ -34,6 +35,7 @@ export const attributesMinWidth = 64;
 
 type LineProps = {
 	row: TreeRow;
+	tree: PathTree;
 	collapsed: boolean;
 	showAttributes: boolean;
 	isSelected: boolean;
@@ -41,7 +43,14 @@ type LineProps = {
 };
 
 /** Memoised on plain props: a cursor move re-renders the two rows whose selection changed, not all of them. */
-const TreeLine = memo(function TreeLine({row, collapsed, showAttributes, isSelected, isFocused}: LineProps) {
+const TreeLine = memo(function TreeLine({
+	row,
+	tree,
+	collapsed,
+	showAttributes,
+	isSelected,
+	isFocused,
+}: LineProps) {
 	return (
 		<Text
 			wrap="truncate"
@@ -49,7 +58,7 @@ const TreeLine = memo(function TreeLine({row, collapsed, showAttributes, isSelec
 			bold={isSelected && !isFocused}
 			dimColor={row.isContext && !isSelected}
 		>
-			{treeRowText(row, collapsed, showAttributes)}
+			{treeRowText(row, tree, collapsed, showAttributes)}
 		</Text>
 	);
 });
@@ -64,9 +73,10 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 		const row = view.rows[visible[position]!]!;
 		lines.push(
 			<TreeLine
-				key={row.node.path}
+				key={row.path}
 				row={row}
-				collapsed={row.hasChildren && tree.collapse.allCollapsed !== tree.collapse.toggled.has(row.node.path)}
+				tree={view.tree}
+				collapsed={row.hasChildren && tree.collapse.allCollapsed !== tree.collapse.toggled.has(row.path)}
 				showAttributes={showAttributes}
 				isSelected={position === cursor}
 				isFocused={isFocused}

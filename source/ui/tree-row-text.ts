@@ -1,7 +1,8 @@
 import chalk, {type ForegroundColorName} from 'chalk';
+import {none, type PathTree} from '../analysis/path-tree.js';
 import {buildOnlyColor, runtimeColor, statusColor, statusMarker, wasteColor} from './colors.js';
 import {formatBytes, formatMode, sanitize} from './format.js';
-import type {TreeRow} from './tree-view.js';
+import {rowName, type TreeRow} from './tree-view.js';
 
 /** The attribute columns' width when a row has no entry (a directory implied by its files). */
 const blankAttributes = ' '.repeat(23);
@@ -15,9 +16,14 @@ frame, so one text node per row (instead of nested <Text> runs) is most of the c
 Coloured with chalk at the level Ink's own <Text> uses; the row-wide styles (inverse, bold, dim) stay on
 the row's <Text>.
 */
-export function treeRowText(row: TreeRow, collapsed: boolean, showAttributes: boolean): string {
+export function treeRowText(
+	row: TreeRow,
+	tree: PathTree,
+	collapsed: boolean,
+	showAttributes: boolean,
+): string {
 	const color = statusColor[row.status];
-	const entry = row.version?.entry;
+	const entry = row.version === none ? undefined : tree.entry(row.version);
 	const attributes =
 		showAttributes && entry
 			? `${formatMode(entry.type, entry.mode)} ${`${entry.uid}:${entry.gid}`.padStart(11)} `
@@ -25,7 +31,7 @@ export function treeRowText(row: TreeRow, collapsed: boolean, showAttributes: bo
 				? blankAttributes
 				: '';
 	const link = entry?.linkTarget === undefined ? '' : ` → ${sanitize(entry.linkTarget)}`;
-	const name = `${collapsed ? '⊕ ' : ''}${sanitize(row.node.name)}${row.isDirectory ? '/' : ''}`;
+	const name = `${collapsed ? '⊕ ' : ''}${sanitize(rowName(row))}${row.isDirectory ? '/' : ''}`;
 	// Like dive, the whole row takes its status colour: one colour run per row (two escape sequences)
 	// is less for Ink to parse on every frame than a run per column. Blank markers stay uncoloured, so
 	// the inverted (selected) row shows no coloured blocks.

@@ -1,4 +1,5 @@
-import type {ChangeKind, FileVersion, ImageAnalysis, PathNode} from '../analysis/types.js';
+import {changeKinds, none, type PathTree, rootNode} from '../analysis/path-tree.js';
+import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
 import {checkMemoryBudget} from '../memory-budget.js';
 
 export type TreeMode = 'changes' | 'aggregated';
@@ -27,7 +28,10 @@ export const defaultTreeOptions: Readonly<TreeOptions> = Object.freeze({
 });
 
 export type TreeRow = {
-	node: PathNode;
+	/** The path's node in the analysis tree. */
+	node: number;
+	/** The node's path, without a leading slash (the tree's own string: no copy). */
+	path: string;
 	depth: number;
 	/** Box-drawing prefix (`│  ├─ `) drawn before the name. */
 	prefix: string;
@@ -35,8 +39,8 @@ export type TreeRow = {
 	/** True when the directory has rows below it in this view. */
 	hasChildren: boolean;
 	status: ChangeKind;
-	/** The version shown: for removed rows, the version that was removed. */
-	version: FileVersion | undefined;
+	/** The version shown (an id in the analysis tree, -1 for none): for removed rows, the version that was removed. */
+	version: number;
 	/** Regular-file bytes of this row, aggregated for directories. */
 	size: number;
 	/** This version is hidden by a later layer (deleted or overwritten). */
@@ -50,6 +54,8 @@ export type TreeRow = {
 
 /** Every row of one view, fully expanded, pre-order; `subtreeEnd[i]` is one past the last row under row i. */
 export type TreeView = {
+	/** The tree the rows' nodes and versions belong to. */
+	tree: PathTree;
 	rows: TreeRow[];
 	subtreeEnd: Int32Array;
 	/** Why the path filter was ignored (an invalid regular expression). */
@@ -80,23 +86,6 @@ export function buildOnlyPaths(analysis: ImageAnalysis): Set<string> {
 	}
 
 	return paths;
-}
-
-/** The version of `node` stored at or below `layer` (the newest one), or undefined. */
-function versionAsOf(node: PathNode, layer: number): FileVersion | undefined {
-	const {versions} = node;
-	for (let index = versions.length - 1; index >= 0; index--) {
-		const version = versions[index]!;
-		if (version.layer <= layer) {
-			return version;
-		}
-	}
-
-	return undefined;
-}
-
-function isVisibleAt(version: FileVersion, layer: number): boolean {
-	return version.hiddenBy === -1 || version.hiddenBy > layer;
 }
 
 function compileFilter(source: string): {regex: RegExp | undefined; error: string | undefined} {
@@ -140,26 +129,39 @@ export function finishSteps(steps: Generator<void, TreeView, void>): TreeView {
 /** Nodes visited between two pauses of `treeViewSteps`: about a millisecond of work. */
 const nodesPerStep = 2048;
 
-const sortedChildrenCache = new WeakMap<PathNode, PathNode[]>();
+const sortedChildrenCache = new WeakMap<PathTree, Map<number, number[]>>();
 
 /** A directory's children in name order, sorted once: every layer's view walks them in this order. */
-function sortedChildren(node: PathNode): PathNode[] {
-	let sorted = sortedChildrenCache.get(node);
+function sortedChildren(tree: PathTree, node: number): number[] {
+	let byNode = sortedChildrenCache.get(tree);
+	if (!byNode) {
+		byNode = new Map();
+		sortedChildrenCache.set(tree, byNode);
+	}
+
+	let sorted = byNode.get(node);
 	if (!sorted) {
-		sorted = [...node.children!.values()].sort(compareNodeNames);
-		sortedChildrenCache.set(node, sorted);
+		const named = tree.children(node).map((child) => ({child, name: tree.name(child)}));
+		named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+		sorted = named.map((item) => item.child);
+		byNode.set(node, sorted);
 	}
 
 	return sorted;
 }
 
+/** The last segment of a row's path, as the tree draws it. */
+export function rowName(row: TreeRow): string {
+	return row.path.slice(row.path.lastIndexOf('/') + 1);
+}
+
 /** A directory being walked: its row is already in the list (at `at`) and is completed when it is left. */
 type Frame = {
-	node: PathNode;
-	children: PathNode[];
+	node: number;
+	children: number[];
 	next: number;
 	at: number;
-	version: FileVersion | undefined;
+	version: number;
 	status: ChangeKind;
 	isContext: boolean;
 	size: number;
@@ -181,29 +183,27 @@ export function* treeViewSteps(
 	runtime: ReadonlySet<string> = noPaths,
 ): Generator<void, TreeView, void> {
 	const {layer} = options;
-	let inChangeSet: Set<PathNode> | undefined;
+	const {tree} = analysis;
+	const {lastVersion, versionLayer, hiddenBy, versionKind, firstChild, parents, paths} = tree;
+	// Nodes the layer touched and their ancestors (changes mode): a mark per node, no set of a million.
+	let inChangeSet: Uint8Array | undefined;
 	if (options.mode === 'changes') {
-		inChangeSet = new Set();
-		for (const node of analysis.layerNodes[layer] ?? []) {
-			let current: PathNode | undefined = node;
-			while (current && !inChangeSet.has(current)) {
-				inChangeSet.add(current);
-				current = current.parent;
+		inChangeSet = new Uint8Array(tree.nodeCount);
+		for (const node of tree.layerNodes[layer] ?? []) {
+			let current = node;
+			while (current !== none && inChangeSet[current] === 0) {
+				inChangeSet[current] = 1;
+				current = parents[current]!;
 			}
 		}
 	}
 
 	// What the view shows for a node itself, set by `headOf` (no object per node).
-	let headVersion: FileVersion | undefined;
+	let headVersion = none;
 	let headStatus: ChangeKind = 'unchanged';
 	let headIsContext = false;
 	let headWasted = false;
-	const setHead = (
-		version: FileVersion | undefined,
-		status: ChangeKind,
-		isContext: boolean,
-		wasted: boolean,
-	) => {
+	const setHead = (version: number, status: ChangeKind, isContext: boolean, wasted: boolean) => {
 		headVersion = version;
 		headStatus = status;
 		headIsContext = isContext;
@@ -212,64 +212,71 @@ export function* treeViewSteps(
 	};
 
 	/** Sets the head of `node`; false when the node is not in the view. */
-	const headOf = (node: PathNode): boolean => {
+	const headOf = (node: number): boolean => {
 		if (inChangeSet) {
-			if (!inChangeSet.has(node)) return false;
-			const last = node.versions.at(-1);
-			const own = last?.layer === layer ? last : node.versions.find((candidate) => candidate.layer === layer);
-			if (own) return setHead(own, own.kind, false, own.hiddenBy !== -1);
-			if (node.removedIn.includes(layer))
-				return setHead(versionAsOf(node, layer - 1), 'removed', false, false);
-			return setHead(versionAsOf(node, layer), 'unchanged', true, false);
+			if (inChangeSet[node] === 0) return false;
+			const own = tree.versionIn(node, layer);
+			if (own !== none) return setHead(own, changeKinds[versionKind[own]!]!, false, hiddenBy[own] !== none);
+			if (tree.removedIn(node).includes(layer))
+				return setHead(tree.versionAsOf(node, layer - 1), 'removed', false, false);
+			return setHead(tree.versionAsOf(node, layer), 'unchanged', true, false);
 		}
 
-		const version = versionAsOf(node, layer);
-		if (version && isVisibleAt(version, layer)) {
+		const version = tree.versionAsOf(node, layer);
+		if (version !== none && (hiddenBy[version] === none || hiddenBy[version]! > layer)) {
 			return setHead(
 				version,
-				version.layer === layer ? version.kind : 'unchanged',
+				versionLayer[version] === layer ? changeKinds[versionKind[version]!]! : 'unchanged',
 				false,
-				version.hiddenBy !== -1,
+				hiddenBy[version] !== none,
 			);
 		}
 
-		if (node.removedIn.includes(layer) || version?.hiddenBy === layer) {
+		if (tree.removedIn(node).includes(layer) || (version !== none && hiddenBy[version] === layer)) {
 			return setHead(version, 'removed', false, false);
 		}
 
 		// Not present as of this layer (not yet added, or removed earlier).
-		return node.versions.length > 0 || !node.children ? false : setHead(version, 'unchanged', false, false);
+		return lastVersion[node] !== none || firstChild[node] === none
+			? false
+			: setHead(version, 'unchanged', false, false);
 	};
 
 	const rows: TreeRow[] = [];
 	const ends: number[] = [];
 	const stack: Frame[] = [];
-	const rowOf = (node: PathNode, depth: number, isDirectory: boolean, size: number): TreeRow => ({
-		node,
-		depth,
-		prefix: '',
-		isDirectory,
-		hasChildren: false,
-		status: headStatus,
-		version: headVersion,
-		size,
-		wasted: headWasted && !isDirectory,
-		buildOnly: buildOnly.size > 0 && buildOnly.has(node.path),
-		runtime: runtime.size > 0 && runtime.has(node.path),
-		isContext: headIsContext,
-	});
+	const rowOf = (node: number, depth: number, isDirectory: boolean, size: number): TreeRow => {
+		const path = paths[node]!;
+		return {
+			node,
+			path,
+			depth,
+			prefix: '',
+			isDirectory,
+			hasChildren: false,
+			status: headStatus,
+			version: headVersion,
+			size,
+			wasted: headWasted && !isDirectory,
+			buildOnly: buildOnly.size > 0 && buildOnly.has(path),
+			runtime: runtime.size > 0 && runtime.has(path),
+			isContext: headIsContext,
+		};
+	};
 
 	/** A node without children in this view: kept when the filters let it through. */
-	const addLeaf = (node: PathNode, depth: number): TreeRow | undefined => {
+	const addLeaf = (node: number, depth: number): TreeRow | undefined => {
 		const version = headVersion;
-		const isDirectory = node.children !== undefined || version?.entry.type === 'dir';
-		if (!version && headStatus !== 'removed') return undefined;
+		const isDirectory = firstChild[node] !== none || (version !== none && tree.isDirectory(version));
+		if (version === none && headStatus !== 'removed') return undefined;
 		// A removed directory shows what it removed, as a single row; an empty directory has no bytes.
 		const size = isDirectory
-			? node.children && headStatus === 'removed'
-				? removedSize(node, layer)
+			? firstChild[node] !== none && headStatus === 'removed'
+				? removedSize(tree, node, layer)
 				: 0
-			: (version?.entry.size ?? 0);
+			: version === none
+				? 0
+				: tree.size(version);
 		const row = rowOf(node, depth, isDirectory, size);
 		if (!rowPasses(row, options) || (headIsContext && isDirectory)) return undefined;
 		rows.push(row);
@@ -284,13 +291,13 @@ export function* treeViewSteps(
 		if (row.status !== 'unchanged') frame.childChanged = true;
 	};
 
-	const enter = (node: PathNode) => {
+	const enter = (node: number) => {
 		const at = rows.length;
 		rows.push(rowOf(node, stack.length, true, 0));
 		ends.push(0);
 		stack.push({
 			node,
-			children: headStatus === 'removed' ? [] : sortedChildren(node),
+			children: headStatus === 'removed' ? [] : sortedChildren(tree, node),
 			next: 0,
 			at,
 			version: headVersion,
@@ -316,7 +323,7 @@ export function* treeViewSteps(
 		}
 
 		row.hasChildren = true;
-		row.size = frame.status === 'removed' ? removedSize(frame.node, layer) : frame.size;
+		row.size = frame.status === 'removed' ? removedSize(tree, frame.node, layer) : frame.size;
 		// Like dive: a directory whose contents changed reads as modified.
 		if (frame.status === 'unchanged' && frame.childChanged && !inChangeSet) row.status = 'modified';
 		ends[frame.at] = rows.length;
@@ -324,10 +331,10 @@ export function* treeViewSteps(
 	};
 
 	let visited = 0;
-	const top = analysis.root.children ? sortedChildren(analysis.root) : [];
+	const top = firstChild[rootNode] !== none ? sortedChildren(tree, rootNode) : [];
 	for (const child of top) {
 		if (!headOf(child)) continue;
-		if (!child.children) {
+		if (firstChild[child] === none) {
 			addLeaf(child, 0);
 			continue;
 		}
@@ -348,7 +355,7 @@ export function* treeViewSteps(
 				yield;
 			}
 			if (!headOf(node)) continue;
-			if (node.children) {
+			if (firstChild[node] !== none) {
 				enter(node);
 			} else {
 				const row = addLeaf(node, stack.length);
@@ -360,7 +367,7 @@ export function* treeViewSteps(
 	const subtreeEnd = Int32Array.from(ends);
 	const view = options.sort === 'size' ? sortedBySize(rows, subtreeEnd) : {rows, subtreeEnd};
 	setPrefixes(view.rows, view.subtreeEnd);
-	return {...view, filterError: undefined};
+	return {tree, ...view, filterError: undefined};
 }
 
 /**
@@ -373,9 +380,7 @@ function sortedBySize(rows: TreeRow[], subtreeEnd: Int32Array): {rows: TreeRow[]
 	const siblingsOf = (start: number, end: number): number[] => {
 		const siblings: number[] = [];
 		for (let index = start; index < end; index = subtreeEnd[index]!) siblings.push(index);
-		return siblings.sort(
-			(a, b) => rows[b]!.size - rows[a]!.size || compareNodeNames(rows[a]!.node, rows[b]!.node),
-		);
+		return siblings.sort((a, b) => rows[b]!.size - rows[a]!.size || compareRowNames(rows[a]!, rows[b]!));
 	};
 
 	// Each frame lists one row's children; `at` is where that row went in `out` (-1 for the top).
@@ -428,7 +433,7 @@ const slashPathCache = new WeakMap<TreeView, string[]>();
 function slashPathsOf(view: TreeView): string[] {
 	let paths = slashPathCache.get(view);
 	if (!paths) {
-		paths = view.rows.map((row) => `/${row.node.path}`);
+		paths = view.rows.map((row) => `/${row.path}`);
 		slashPathCache.set(view, paths);
 	}
 
@@ -512,7 +517,7 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 
 		if (options.sort === 'size') {
 			// Directory totals shrink with the filter, so size order is recomputed on what is shown.
-			children.sort((a, b) => sizes[b]! - sizes[a]! || compareNodeNames(rows[a]!.node, rows[b]!.node));
+			children.sort((a, b) => sizes[b]! - sizes[a]! || compareRowNames(rows[a]!, rows[b]!));
 		}
 
 		for (let position = 0; position < children.length; position++) {
@@ -523,6 +528,7 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 			// Spelled out rather than spread: this runs per kept row on every typed character.
 			out.push({
 				node: row.node,
+				path: row.path,
 				depth: row.depth,
 				prefix: `${indent}${isLast ? '└─ ' : '├─ '}`,
 				isDirectory: row.isDirectory,
@@ -542,24 +548,27 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 	};
 
 	emit(0, rows.length, '');
-	return {rows: out, subtreeEnd: Int32Array.from(ends), filterError: undefined};
+	return {tree: base.tree, rows: out, subtreeEnd: Int32Array.from(ends), filterError: undefined};
 }
 
-function compareNodeNames(a: PathNode, b: PathNode): number {
-	return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+function compareRowNames(a: TreeRow, b: TreeRow): number {
+	const nameA = rowName(a);
+	const nameB = rowName(b);
+	return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
 }
 
-function removedSize(directory: PathNode, layer: number): number {
+function removedSize(tree: PathTree, directory: number, layer: number): number {
 	let total = 0;
-	const stack: PathNode[] = [directory];
+	const stack: number[] = [directory];
 	while (stack.length > 0) {
 		const node = stack.pop()!;
-		const version = versionAsOf(node, layer - 1);
-		if (version && version.hiddenBy === layer && version.entry.type === 'file') {
-			total += version.entry.size;
+		const version = tree.versionAsOf(node, layer - 1);
+		if (version !== none && tree.hiddenBy[version] === layer && tree.isFile(version)) {
+			total += tree.size(version);
 		}
 
-		if (node.children) stack.push(...node.children.values());
+		for (let child = tree.firstChild[node]!; child !== none; child = tree.nextSibling[child]!)
+			stack.push(child);
 	}
 
 	return total;
@@ -577,7 +586,7 @@ export function visibleRows(view: TreeView, isCollapsed: (path: string) => boole
 	while (index < rows.length) {
 		const row = rows[index]!;
 		out[count++] = index;
-		index = row.hasChildren && isCollapsed(row.node.path) ? subtreeEnd[index]! : index + 1;
+		index = row.hasChildren && isCollapsed(row.path) ? subtreeEnd[index]! : index + 1;
 	}
 
 	return out.subarray(0, count);

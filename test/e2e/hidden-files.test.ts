@@ -101,12 +101,12 @@ for (const [index, shape] of hiddenFileShapes().entries()) {
 		assert.ok(loaded.ok, `docker load failed: ${loaded.output}`);
 		images.push(tag);
 		const docker = await dockerFileList(tag);
-		const fromArchive = fileSystemList((await readArchiveBuffer(archive)).layers[0]!.entries);
+		const fromArchive = fileSystemList((await readArchiveBuffer(archive)).layers[0]!.entries.toEntries());
 		assert.deepEqual(fromArchive, docker, 'layerlens (archive) vs docker export');
 		assert.deepEqual(docker, shape.expected, 'docker export vs the expected list');
 		const source = await resolveImageSource(tag, {source: 'docker'});
 		const fromDaemon = await source.load({}).then(
-			(image) => fileSystemList(image.layers.flatMap((layer) => layer.entries)),
+			(image) => fileSystemList(image.layers.flatMap((layer) => layer.entries.toEntries())),
 			(error: unknown) => error,
 		);
 		if (Array.isArray(fromDaemon)) {

@@ -9,6 +9,7 @@ import {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {gunzipSync} from 'node:zlib';
 import tar from 'tar-stream';
+import {EntryColumns} from '../../source/image/entry-columns.js';
 import type {HistoryRecord, ParsedLayer, RawImage, TarEntry} from '../../source/image/types.js';
 
 export const diveFixturesDirectory = fileURLToPath(
@@ -53,7 +54,7 @@ export async function loadDiveFixture(archivePath: string): Promise<RawImage> {
 			diffId: config.rootfs.diff_ids[index]!,
 			compression: name.endsWith('.gz') ? 'gzip' : 'none',
 			tarSizeBytes: tarBytes.length,
-			entries: await readLayerEntries(tarBytes),
+			entries: EntryColumns.fromEntries(await readLayerEntries(tarBytes)),
 			captured: [],
 		});
 	}
@@ -122,7 +123,7 @@ async function readLayerEntries(tarBytes: Buffer): Promise<TarEntry[]> {
 			size: type === 'file' ? (header.size ?? 0) : 0,
 			...common,
 			...(header.linkname ? {linkTarget: header.linkname} : {}),
-			...(type === 'file' ? {hash: hash.digest().subarray(0, 16).toString('base64url')} : {}),
+			...(type === 'file' ? {hash: hash.digest('hex').slice(0, 16)} : {}),
 		});
 	}
 

@@ -11,61 +11,44 @@ The naive image (a single-stage Node build):
   layer 4  RUN echo `date` | tee /tmp/x && rm -rf /tmp/build      1,000 B
   total 162,001,000 B; final filesystem 162,001,000 - 5,000,000 = 157,001,000 B.
 */
+import {addedCode, PathTree} from '../../source/analysis/path-tree.js';
 import type {
 	Finding,
 	ImageAnalysis,
 	ImageTree,
 	LayerSummary,
-	PathNode,
 	WasteSummary,
 } from '../../source/analysis/types.js';
+import {EntryColumns} from '../../source/image/entry-columns.js';
+import {pathHash} from '../../source/image/path-index.js';
+import type {TarEntry} from '../../source/image/types.js';
 import type {ReportInput} from '../../source/report/report-input.js';
 
 export type FileSpec = {path: string; size: number; layer: number};
 
 /** A tree where each file has one visible version, enough for size lookups. */
-export function buildRoot(files: FileSpec[]): PathNode {
-	let nextNodeId = 0;
-	const root: PathNode = {
-		id: nextNodeId++,
-		name: '',
-		path: '',
-		parent: undefined,
-		children: new Map(),
-		versions: [],
-		removedIn: [],
-	};
-	for (const file of files) {
-		let node = root;
-		const names = file.path.split('/');
-		names.forEach((name, index) => {
-			node.children ??= new Map();
-			let child = node.children.get(name);
-			if (!child) {
-				const path = names.slice(0, index + 1).join('/');
-				child = {
-					id: nextNodeId++,
-					name,
-					path,
-					parent: node,
-					children: undefined,
-					versions: [],
-					removedIn: [],
-				};
-				node.children.set(name, child);
-			}
-
-			node = child;
+export function buildTree(files: FileSpec[]): PathTree {
+	const layerCount = files.reduce((count, file) => Math.max(count, file.layer + 1), 0);
+	const entries: TarEntry[][] = Array.from({length: layerCount}, () => []);
+	const rows = files.map((file) => {
+		const layerEntries = entries[file.layer]!;
+		layerEntries.push({
+			path: file.path,
+			type: 'file',
+			size: file.size,
+			mode: 0o644,
+			uid: 0,
+			gid: 0,
+			mtime: 0,
 		});
-		node.versions.push({
-			layer: file.layer,
-			hiddenBy: -1,
-			kind: 'added',
-			entry: {path: file.path, type: 'file', size: file.size, mode: 0o644, uid: 0, gid: 0, mtime: 0},
-		});
-	}
-
-	return root;
+		return layerEntries.length - 1;
+	});
+	const tree = new PathTree(entries.map((layerEntries) => EntryColumns.fromEntries(layerEntries)));
+	files.forEach((file, index) => {
+		tree.addVersion(tree.ensure(file.path, pathHash(file.path)), file.layer, rows[index]!, addedCode);
+	});
+	tree.trim();
+	return tree;
 }
 
 function layer(
@@ -245,8 +228,7 @@ export function naiveAnalysis(): ReportInput & ImageTree {
 		waste: naiveWaste,
 		findings: [devDependencies, npmCache, envFile, deletedLater],
 		warnings: [],
-		root: buildRoot(naiveFiles),
-		layerNodes: [],
+		tree: buildTree(naiveFiles),
 	};
 	return {
 		...analysis,
@@ -305,7 +287,7 @@ export function cleanAnalysis(): ReportInput & ImageTree {
 		},
 		waste: {reclaimableBytes: 0, sameContentBytes: 0, duplicateBytes: 0, items: [], duplicates: []},
 		findings: [],
-		root: buildRoot([]),
+		tree: buildTree([]),
 		suggestion: undefined,
 	};
 }

@@ -1,12 +1,17 @@
-import type {
-	FileVersion,
-	Finding,
-	HistoryEntry,
-	ImageAnalysis,
-	LayerSummary,
-	PathNode,
-} from '../../source/analysis/types.js';
+import {
+	type ChangeKind,
+	changeKinds,
+	deletedCode,
+	directoryDeletedCode,
+	none,
+	overwrittenCode,
+	PathTree,
+} from '../../source/analysis/path-tree.js';
+import type {Finding, HistoryEntry, ImageAnalysis, LayerSummary} from '../../source/analysis/types.js';
+import {EntryColumns} from '../../source/image/entry-columns.js';
+import {pathHash} from '../../source/image/path-index.js';
 import type {EntryType, TarEntry} from '../../source/image/types.js';
+import {contentHash} from './raw-image-builder.js';
 
 /** One tar entry of a hand-written layer; `delete` stands for a `.wh.` whiteout of `path`. */
 export type SampleEntry = {
@@ -17,6 +22,7 @@ export type SampleEntry = {
 	uid?: number;
 	gid?: number;
 	linkTarget?: string;
+	/** A label for the content (see contentHash): equal labels, equal content. */
 	hash?: string;
 	delete?: true;
 };
@@ -24,41 +30,36 @@ export type SampleEntry = {
 export type SampleLayer = {instruction: string; entries: SampleEntry[]};
 export type SampleHistory = {instruction: string; afterLayerIndex: number};
 
-let nextNodeId = 0;
-
-function makeNode(name: string, path: string, parent: PathNode | undefined): PathNode {
-	return {id: nextNodeId++, name, path, parent, children: undefined, versions: [], removedIn: []};
-}
-
-function nodeFor(root: PathNode, path: string): PathNode {
-	let current = root;
-	for (const name of path.split('/')) {
-		current.children ??= new Map();
-		let child = current.children.get(name);
-		if (!child) {
-			child = makeNode(name, current.path === '' ? name : `${current.path}/${name}`, current);
-			current.children.set(name, child);
-		}
-
-		current = child;
+function toEntry(item: SampleEntry): TarEntry {
+	if (item.delete) {
+		return {path: item.path, type: 'whiteout', size: 0, mode: 0, uid: 0, gid: 0, mtime: 1_700_000_000};
 	}
 
-	return current;
+	return {
+		path: item.path,
+		type: item.type ?? 'file',
+		size: item.type && item.type !== 'file' ? 0 : (item.size ?? 0),
+		mode: item.mode ?? (item.type === 'dir' ? 0o755 : 0o644),
+		uid: item.uid ?? 0,
+		gid: item.gid ?? 0,
+		mtime: 1_700_000_000,
+		...(item.linkTarget === undefined ? {} : {linkTarget: item.linkTarget}),
+		...(item.hash === undefined ? {} : {hash: contentHash(item.hash)}),
+	};
 }
 
-function visibleVersion(node: PathNode): FileVersion | undefined {
-	const last = node.versions.at(-1);
-	return last && last.hiddenBy === -1 ? last : undefined;
+function visibleVersion(tree: PathTree, node: number): number {
+	return tree.finalVersion(node);
 }
 
-function hideSubtree(node: PathNode, layer: number, isTop: boolean): void {
-	const version = visibleVersion(node);
-	if (version) {
-		version.hiddenBy = layer;
-		version.hideCause = isTop ? 'deleted' : 'directory-deleted';
+function hideSubtree(tree: PathTree, node: number, layer: number, isTop: boolean): void {
+	const version = visibleVersion(tree, node);
+	if (version !== none) {
+		tree.hiddenBy[version] = layer;
+		tree.hideCause[version] = isTop ? deletedCode : directoryDeletedCode;
 	}
 
-	for (const child of node.children?.values() ?? []) hideSubtree(child, layer, false);
+	for (const child of tree.children(node)) hideSubtree(tree, child, layer, false);
 }
 
 /**
@@ -70,45 +71,38 @@ export function buildAnalysis(
 	emptyHistory: SampleHistory[] = [],
 	findings: Finding[] = [],
 ): ImageAnalysis {
-	const root = makeNode('', '', undefined);
-	const layerNodes: PathNode[][] = layers.map(() => []);
+	const columns = layers.map((layer) => EntryColumns.fromEntries(layer.entries.map(toEntry)));
+	const tree = new PathTree(columns);
+	const layerNodes: number[][] = layers.map(() => []);
 	layers.forEach((layer, index) => {
-		for (const item of layer.entries) {
-			const node = nodeFor(root, item.path);
+		layer.entries.forEach((item, row) => {
+			const node = tree.ensure(item.path, pathHash(item.path));
 			layerNodes[index]!.push(node);
 			if (item.delete) {
-				node.removedIn.push(index);
-				hideSubtree(node, index, true);
-				continue;
+				tree.recordRemoval(node, index);
+				hideSubtree(tree, node, index, true);
+				return;
 			}
 
-			const entry: TarEntry = {
-				path: item.path,
-				type: item.type ?? 'file',
-				size: item.type && item.type !== 'file' ? 0 : (item.size ?? 0),
-				mode: item.mode ?? (item.type === 'dir' ? 0o755 : 0o644),
-				uid: item.uid ?? 0,
-				gid: item.gid ?? 0,
-				mtime: 1_700_000_000,
-				...(item.linkTarget === undefined ? {} : {linkTarget: item.linkTarget}),
-				...(item.hash === undefined ? {} : {hash: item.hash}),
-			};
-			const previous = visibleVersion(node);
-			let kind: FileVersion['kind'] = 'added';
-			if (previous) {
+			const entry = columns[index]!.entry(row);
+			const previous = visibleVersion(tree, node);
+			let kind: ChangeKind = 'added';
+			if (previous !== none) {
 				const same =
-					previous.entry.type === entry.type &&
-					previous.entry.size === entry.size &&
-					previous.entry.mode === entry.mode &&
-					previous.entry.hash === entry.hash;
+					tree.type(previous) === entry.type &&
+					tree.size(previous) === entry.size &&
+					tree.entry(previous).mode === entry.mode &&
+					tree.hash(previous) === entry.hash;
 				kind = same ? 'unchanged' : 'modified';
-				previous.hiddenBy = index;
-				previous.hideCause = 'overwritten';
+				tree.hiddenBy[previous] = index;
+				tree.hideCause[previous] = overwrittenCode;
 			}
 
-			node.versions.push({layer: index, entry, kind, hiddenBy: -1});
-		}
+			tree.addVersion(node, index, row, changeKinds.indexOf(kind));
+		});
 	});
+	tree.layerNodes = layerNodes.map((nodes) => Int32Array.from(nodes));
+	tree.trim();
 
 	const summaries: LayerSummary[] = layers.map((layer, index) => {
 		let sizeBytes = 0;
@@ -117,28 +111,24 @@ export function buildAnalysis(
 		let wasteIntroducedBytes = 0;
 		let wasteHiddenBytes = 0;
 		for (const node of layerNodes[index]!) {
-			const version = node.versions.find((candidate) => candidate.layer === index);
-			if (!version) {
+			const version = tree.versions(node).find((candidate) => tree.versionLayer[candidate] === index);
+			if (version === undefined) {
 				counts.removed++;
 				continue;
 			}
 
-			if (version.entry.type !== 'dir') fileCount++;
-			sizeBytes += version.entry.size;
-			if (version.kind === 'added') counts.added++;
-			if (version.kind === 'modified') counts.modified++;
-			if (version.hiddenBy !== -1) wasteIntroducedBytes += version.entry.size;
+			if (tree.type(version) !== 'dir') fileCount++;
+			sizeBytes += tree.size(version);
+			if (tree.kind(version) === 'added') counts.added++;
+			if (tree.kind(version) === 'modified') counts.modified++;
+			if (tree.hiddenBy[version] !== none) wasteIntroducedBytes += tree.size(version);
 		}
 
-		const walk = (node: PathNode) => {
-			for (const version of node.versions) {
-				if (version.hiddenBy === index) wasteHiddenBytes += version.entry.size;
+		tree.forEachNode((node) => {
+			for (const version of tree.versions(node)) {
+				if (tree.hiddenBy[version] === index) wasteHiddenBytes += tree.size(version);
 			}
-
-			for (const child of node.children?.values() ?? []) walk(child);
-		};
-
-		walk(root);
+		});
 		return {
 			index,
 			diffId: `sha256:${String(index).repeat(64)}`,
@@ -180,24 +170,20 @@ export function buildAnalysis(
 	}
 
 	const items: ImageAnalysis['waste']['items'] = [];
-	const collect = (node: PathNode) => {
-		for (const version of node.versions) {
-			if (version.hiddenBy !== -1 && version.entry.size > 0) {
+	tree.forEachNode((node) => {
+		for (const version of tree.versions(node)) {
+			if (tree.hiddenBy[version] !== none && tree.size(version) > 0) {
 				items.push({
-					path: node.path,
-					bytes: version.entry.size,
-					cause: version.hideCause ?? 'overwritten',
-					addedInLayer: version.layer,
-					hiddenInLayer: version.hiddenBy,
+					path: tree.paths[node]!,
+					bytes: tree.size(version),
+					cause: tree.cause(version) ?? 'overwritten',
+					addedInLayer: tree.versionLayer[version]!,
+					hiddenInLayer: tree.hiddenBy[version]!,
 					sameContent: false,
 				});
 			}
 		}
-
-		for (const child of node.children?.values() ?? []) collect(child);
-	};
-
-	collect(root);
+	});
 	const sizeBytes = summaries.reduce((sum, layer) => sum + layer.sizeBytes, 0);
 	const reclaimableBytes = items.reduce((sum, item) => sum + item.bytes, 0);
 	return {
@@ -225,8 +211,7 @@ export function buildAnalysis(
 		waste: {reclaimableBytes, sameContentBytes: 0, duplicateBytes: 0, items, duplicates: []},
 		findings,
 		warnings: [],
-		root,
-		layerNodes,
+		tree,
 	};
 }
 

@@ -4,8 +4,8 @@ import {
 	dpkgPackageFiles,
 	parseDpkgStatus,
 } from '../findings/package-databases.js';
-import {filesByPath} from '../rule-input.js';
-import type {FinalFile, RuleInput} from '../types.js';
+import {type FileLookup, filesByPath} from '../rule-input.js';
+import type {RuleInput} from '../types.js';
 
 /** The image's Debian packages as the runtime stage sees them: who owns a path, what apt would pull in. */
 export type PackageIndex = {
@@ -89,7 +89,7 @@ export function packagesToInstall(index: PackageIndex, names: Iterable<string>):
 }
 
 /** Bytes a set of packages puts in the image: their files as this image holds them, plus dpkg's records of them. */
-export function packageBytes(index: PackageIndex, names: string[], files: Map<string, FinalFile>): number {
+export function packageBytes(index: PackageIndex, names: string[], files: FileLookup): number {
 	let bytes = 0;
 	const counted = new Set<string>();
 	for (const name of names) {

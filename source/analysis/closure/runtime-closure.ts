@@ -1,5 +1,5 @@
 import type {ExecInfo} from '../../image/types.js';
-import {filesByPath} from '../rule-input.js';
+import {type FileLookup, filesByPath} from '../rule-input.js';
 import type {FinalFile, RuleInput} from '../types.js';
 import {directoryIndex, directoryOf, normalisePath, resolvePath} from './resolve-path.js';
 
@@ -95,7 +95,7 @@ function runtimeOf(name: string): RuntimeKind | undefined {
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 /** What a file runs as: a hard link carries no bytes of its own, so its target's are read (one hop, as tar stores them). */
-function execOf(files: Map<string, FinalFile>, path: string): ExecInfo | undefined {
+function execOf(files: FileLookup, path: string): ExecInfo | undefined {
 	const file = files.get(path);
 	if (file?.type === 'hardlink' && file.linkTarget !== undefined)
 		return files.get(normalisePath(file.linkTarget))?.exec;
@@ -293,7 +293,7 @@ export function filesUnder(files: FinalFile[], directories: string[]): FinalFile
 }
 
 type Follow = {
-	files: Map<string, FinalFile>;
+	files: FileLookup;
 	isDirectory: (path: string) => boolean;
 	add: (path: string, reason: string, links: string[]) => void;
 	unresolved: string[];

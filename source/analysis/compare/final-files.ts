@@ -1,23 +1,20 @@
-import {finalVersion} from '../path-node.js';
-import type {PathNode} from '../types.js';
+import {none, type PathTree, rootNode} from '../path-tree.js';
 import type {ComparedFile} from './types.js';
 
 /** The final filesystem of a stacked path tree, directories included, as the comparison reads it. */
-export function finalFiles(root: PathNode): ComparedFile[] {
+export function finalFiles(tree: PathTree): ComparedFile[] {
 	const files: ComparedFile[] = [];
-	const stack: PathNode[] = [root];
+	const stack: number[] = [rootNode];
 	while (stack.length > 0) {
 		const node = stack.pop()!;
-		if (node.children) {
-			for (const child of node.children.values()) stack.push(child);
-		}
-
-		if (node === root) continue;
-		const visible = finalVersion(node);
-		if (visible === undefined) continue;
-		const {type, size, mode, uid, gid, linkTarget, hash, mtime} = visible.entry;
+		for (let child = tree.firstChild[node]!; child !== none; child = tree.nextSibling[child]!)
+			stack.push(child);
+		if (node === rootNode) continue;
+		const visible = tree.finalVersion(node);
+		if (visible === none) continue;
+		const {type, size, mode, uid, gid, linkTarget, hash, mtime} = tree.entry(visible);
 		files.push({
-			path: node.path,
+			path: tree.paths[node]!,
 			type,
 			size,
 			mode,

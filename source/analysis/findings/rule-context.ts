@@ -1,4 +1,5 @@
-import type {Confidence, FinalFile, FindingCategory, RuleInput} from '../types.js';
+import type {FileLookup} from '../rule-input.js';
+import type {Confidence, FindingCategory, RuleInput} from '../types.js';
 
 /**
 What one rule proposes before bytes, groups and layers are measured. Rules only name paths and say
@@ -27,7 +28,7 @@ export type FindingDraft = {
 
 export type RuleContext = {
 	input: RuleInput;
-	byPath: Map<string, FinalFile>;
+	byPath: FileLookup;
 	/** The app's directory without leading or trailing slash ('' for `/`), or undefined when unknown. */
 	appDir: string | undefined;
 	/** CMD and ENTRYPOINT joined with spaces, for "what does the container run" checks. */
