@@ -107,10 +107,7 @@ async function benchInput(input: BenchInput): Promise<void> {
 	};
 	const rssLimit = rssLimits[input.id];
 	const ratioLimit = input.id === 'b' || input.id === 'c' ? 3 : 2;
-	const target = [
-		`≤ ${ratioLimit}× floor`,
-		Number.isFinite(rssLimit) ? `RSS ≤ ${megabytes(rssLimit)}` : '',
-	]
+	const target = [`≤ ${ratioLimit}× floor`, Number.isFinite(rssLimit) ? `RSS ≤ ${megabytes(rssLimit)}` : '']
 		.filter(Boolean)
 		.join(', ');
 	addRow({
