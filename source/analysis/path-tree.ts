@@ -420,13 +420,21 @@ export class PathTree {
 		tree.index = new PathIndex(nodes);
 		for (let node = 0; node < nodes; node++) {
 			const last = stored.lastVersion[node]!;
-			const path =
-				last === none
-					? stored.versionlessPaths[versionless++]
-					: layers[stored.versionLayer[last]!]!.paths[stored.versionRow[last]!];
-			if (typeof path !== 'string') fail('a node without a path');
+			let path: string | undefined;
+			let hash: number;
+			if (last === none) {
+				path = stored.versionlessPaths[versionless++];
+				if (typeof path !== 'string') fail('a node without a path');
+				hash = pathHash(path!);
+			} else {
+				// The entry's own path and the hash its columns computed for it.
+				const columns = layers[stored.versionLayer[last]!]!;
+				const row = stored.versionRow[last]!;
+				path = columns.paths[row]!;
+				hash = columns.pathHashes[row]!;
+			}
+
 			tree.paths[node] = path!;
-			const hash = pathHash(path!);
 			tree.hashes[node] = hash;
 			if (node !== rootNode) tree.index.insert(node, hash, tree.hashes);
 		}
