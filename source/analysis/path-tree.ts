@@ -1,5 +1,6 @@
 import {dirCode, type EntryColumns, fileCode} from '../image/entry-columns.js';
 import {fnvOffset, PathIndex, pathHash} from '../image/path-index.js';
+import {resized} from '../image/typed-columns.js';
 import type {EntryType, ExecInfo, TarEntry} from '../image/types.js';
 import {checkMemoryBudget} from '../memory-budget.js';
 
@@ -393,22 +394,9 @@ export class PathTree {
 		}
 
 		const tree = new PathTree(layers, 0);
-		tree.nodeCount = nodes;
-		tree.versionCount = versions;
-		tree.parents = stored.parents;
-		tree.firstChild = stored.firstChild;
-		tree.lastChild = stored.lastChild;
-		tree.nextSibling = stored.nextSibling;
-		tree.lastVersion = stored.lastVersion;
-		tree.versionNode = stored.versionNode;
-		tree.versionLayer = stored.versionLayer;
-		tree.versionRow = stored.versionRow;
-		tree.versionKind = stored.versionKind;
-		tree.hiddenBy = stored.hiddenBy;
-		tree.hideCause = stored.hideCause;
-		tree.previousVersion = stored.previousVersion;
-		tree.layerNodes = stored.layerNodes;
-		for (const [node, removedIn] of stored.removals) {
+		const {removals, versionlessPaths, ...columns} = stored;
+		Object.assign(tree, columns);
+		for (const [node, removedIn] of removals) {
 			if (!Number.isInteger(node) || node < 1 || node >= nodes || !Array.isArray(removedIn))
 				fail('a bad removal');
 			tree.removals.set(node, removedIn.map(Number));
@@ -423,7 +411,7 @@ export class PathTree {
 			let path: string | undefined;
 			let hash: number;
 			if (last === none) {
-				path = stored.versionlessPaths[versionless++];
+				path = versionlessPaths[versionless++];
 				if (typeof path !== 'string') fail('a node without a path');
 				hash = pathHash(path!);
 			} else {
@@ -439,7 +427,7 @@ export class PathTree {
 			if (node !== rootNode) tree.index.insert(node, hash, tree.hashes);
 		}
 
-		if (versionless !== stored.versionlessPaths.length) fail('paths of the wrong count');
+		if (versionless !== versionlessPaths.length) fail('paths of the wrong count');
 		return tree;
 	}
 
@@ -537,35 +525,21 @@ export class PathTree {
 	}
 
 	private growNodes(capacity: number): void {
-		const grow = (column: Int32Array): Int32Array => {
-			const next = new Int32Array(capacity).fill(none);
-			next.set(column.subarray(0, Math.min(column.length, capacity)));
-			return next;
-		};
-
-		this.parents = grow(this.parents);
-		this.firstChild = grow(this.firstChild);
-		this.lastChild = grow(this.lastChild);
-		this.nextSibling = grow(this.nextSibling);
-		this.lastVersion = grow(this.lastVersion);
-		const hashes = new Uint32Array(capacity);
-		hashes.set(this.hashes.subarray(0, Math.min(this.hashes.length, capacity)));
-		this.hashes = hashes;
+		this.parents = resized(this.parents, capacity, none);
+		this.firstChild = resized(this.firstChild, capacity, none);
+		this.lastChild = resized(this.lastChild, capacity, none);
+		this.nextSibling = resized(this.nextSibling, capacity, none);
+		this.lastVersion = resized(this.lastVersion, capacity, none);
+		this.hashes = resized(this.hashes, capacity);
 	}
 
 	private growVersions(capacity: number): void {
-		const grow = <T extends Int32Array | Uint8Array>(column: T, make: (length: number) => T): T => {
-			const next = make(capacity);
-			next.set(column.subarray(0, Math.min(column.length, capacity)));
-			return next;
-		};
-
-		this.versionNode = grow(this.versionNode, (length) => new Int32Array(length));
-		this.versionLayer = grow(this.versionLayer, (length) => new Int32Array(length));
-		this.versionRow = grow(this.versionRow, (length) => new Int32Array(length));
-		this.versionKind = grow(this.versionKind, (length) => new Uint8Array(length));
-		this.hiddenBy = grow(this.hiddenBy, (length) => new Int32Array(length));
-		this.hideCause = grow(this.hideCause, (length) => new Uint8Array(length));
-		this.previousVersion = grow(this.previousVersion, (length) => new Int32Array(length));
+		this.versionNode = resized(this.versionNode, capacity);
+		this.versionLayer = resized(this.versionLayer, capacity);
+		this.versionRow = resized(this.versionRow, capacity);
+		this.versionKind = resized(this.versionKind, capacity);
+		this.hiddenBy = resized(this.hiddenBy, capacity);
+		this.hideCause = resized(this.hideCause, capacity);
+		this.previousVersion = resized(this.previousVersion, capacity);
 	}
 }

@@ -1,5 +1,6 @@
 import type {EntryType, ExecInfo, TarEntry} from './entry.js';
 import {pathHash} from './path-index.js';
+import {resized} from './typed-columns.js';
 
 /** Every entry type, in a fixed order: a type is stored as its index here (the analysis cache stores it too). */
 export const entryTypeCodes: readonly EntryType[] = [
@@ -220,24 +221,15 @@ export class EntryColumns {
 	}
 
 	private grow(capacity: number): void {
-		const resize = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(
-			column: T,
-			make: (length: number) => T,
-		): T => {
-			const next = make(capacity);
-			next.set(column.subarray(0, Math.min(this.count, capacity)));
-			return next;
-		};
-
-		this.types = resize(this.types, (length) => new Uint8Array(length));
-		this.flags = resize(this.flags, (length) => new Uint8Array(length));
-		this.modes = resize(this.modes, (length) => new Uint16Array(length));
-		this.sizes = resize(this.sizes, (length) => new Float64Array(length));
-		this.uids = resize(this.uids, (length) => new Float64Array(length));
-		this.gids = resize(this.gids, (length) => new Float64Array(length));
-		this.mtimes = resize(this.mtimes, (length) => new Float64Array(length));
-		this.hashHigh = resize(this.hashHigh, (length) => new Uint32Array(length));
-		this.hashLow = resize(this.hashLow, (length) => new Uint32Array(length));
-		this.pathHashes = resize(this.pathHashes, (length) => new Uint32Array(length));
+		this.types = resized(this.types, capacity);
+		this.flags = resized(this.flags, capacity);
+		this.modes = resized(this.modes, capacity);
+		this.sizes = resized(this.sizes, capacity);
+		this.uids = resized(this.uids, capacity);
+		this.gids = resized(this.gids, capacity);
+		this.mtimes = resized(this.mtimes, capacity);
+		this.hashHigh = resized(this.hashHigh, capacity);
+		this.hashLow = resized(this.hashLow, capacity);
+		this.pathHashes = resized(this.pathHashes, capacity);
 	}
 }
