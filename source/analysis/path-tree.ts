@@ -1,7 +1,7 @@
 import {dirCode, type EntryColumns, fileCode} from '../image/entry-columns.js';
 import {fnvOffset, PathIndex, pathHash} from '../image/path-index.js';
 import {resized} from '../image/typed-columns.js';
-import type {EntryType, ExecInfo, TarEntry} from '../image/types.js';
+import type {EntryType, TarEntry} from '../image/types.js';
 import {checkMemoryBudget} from '../memory-budget.js';
 
 /** How a path in one layer compares with the filesystem stacked from the layers below it. */
@@ -148,10 +148,6 @@ export class PathTree {
 		return path.slice(path.lastIndexOf('/') + 1);
 	}
 
-	hasChildren(node: number): boolean {
-		return this.firstChild[node] !== none;
-	}
-
 	/** The children of a node in the order the layers introduced them. */
 	children(node: number): number[] {
 		const children: number[] = [];
@@ -235,14 +231,6 @@ export class PathTree {
 
 	hash(version: number): string | undefined {
 		return this.layers[this.versionLayer[version]!]!.hash(this.versionRow[version]!);
-	}
-
-	linkTarget(version: number): string | undefined {
-		return this.layers[this.versionLayer[version]!]!.linkTarget(this.versionRow[version]!);
-	}
-
-	exec(version: number): ExecInfo | undefined {
-		return this.layers[this.versionLayer[version]!]!.exec(this.versionRow[version]!);
 	}
 
 	/** The version's entry as an object (cold paths: the details pane, exports of one file, tests). */

@@ -38,11 +38,8 @@ export function stackLayers(layers: readonly ParsedLayer[]): StackedLayers {
 	const entryNodes: Int32Array[] = [];
 	const counts: LayerChangeCounts[] = [];
 
-	/** The version visible in the stacked filesystem as of the layers processed so far, or -1. */
-	const visibleVersion = (node: number): number => {
-		const last = tree.lastVersion[node]!;
-		return last !== none && tree.hiddenBy[last] === none ? last : none;
-	};
+	// While stacking, a node's newest version is what is visible so far: `finalVersion` as of these layers.
+	const visibleVersion = (node: number): number => tree.finalVersion(node);
 
 	const hide = (version: number, layerIndex: number, cause: number): void => {
 		tree.hiddenBy[version] = layerIndex;
