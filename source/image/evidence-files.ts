@@ -8,6 +8,7 @@ export const evidenceCaptureLimitBytes = 32 * 1024 * 1024;
 const dpkgListFile = /^var\/lib\/dpkg\/info\/[^/]+\.list$/;
 const fixedEvidencePaths = new Set([
 	'var/lib/dpkg/status',
+	'var/lib/apt/extended_states',
 	'lib/apk/db/installed',
 	'etc/apk/world',
 	'etc/os-release',
