@@ -1,6 +1,7 @@
 import meow from 'meow';
 import {parseByteSize} from './ci/parse-size.js';
 import {LayerlensError} from './errors.js';
+import {isStdinArgument} from './image/stdin-argument.js';
 
 export const reportFormats = ['json', 'markdown', 'sarif'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
@@ -357,6 +358,18 @@ export function parseCliOptions(
 		}
 
 		source = prefixed.source;
+	}
+
+	// Both would read standard input; whichever went first would leave the other nothing (or the wrong bytes).
+	const imageFromStdin =
+		prefixed.image !== undefined &&
+		isStdinArgument(prefixed.image) &&
+		source !== 'docker' &&
+		source !== 'podman';
+	if (flags.registryPasswordStdin && imageFromStdin) {
+		throw new LayerlensError('--registry-password-stdin and an image on standard input both need stdin', {
+			hint: 'Name the image as an argument, or set LAYERLENS_REGISTRY_PASSWORD instead of --registry-password-stdin',
+		});
 	}
 
 	if (flags.platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/i.test(flags.platform)) {

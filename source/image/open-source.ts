@@ -12,6 +12,7 @@ import {openLayoutBlob, readOciDirectory} from './read-oci-directory.js';
 import {createDaemonOrRegistrySource} from './registry/daemon-or-registry.js';
 import {hasRegistryHost} from './registry/reference.js';
 import {createRegistrySource, type RegistrySourceOptions} from './registry/registry-source.js';
+import {isStdinArgument} from './stdin-argument.js';
 import type {ImageSource} from './types.js';
 
 export type SourceChoice =
@@ -122,10 +123,7 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 	return source;
 }
 
-/** The arguments that mean "read the archive from standard input". */
-export function isStdinArgument(argument: string): boolean {
-	return argument === '-' || argument === '/dev/stdin';
-}
+export {isStdinArgument} from './stdin-argument.js';
 
 /**
 A `docker save` / `podman save` / OCI archive piped in (`docker save app | layerlens`), read in one streaming

@@ -1,3 +1,4 @@
+import {errorLine} from '../errors.js';
 import {formatBytes} from '../format-bytes.js';
 import {sanitize} from '../sanitize-text.js';
 import type {ReportInput} from './report-input.js';
@@ -57,7 +58,8 @@ export function formatPlainSummary(report: ReportInput): string {
 	}
 
 	for (const warning of report.warnings) {
-		lines.push(`warning: ${sanitize(warning)}`);
+		// A warning can quote what the image gave at any length: capped like an error line.
+		lines.push(errorLine(`warning: ${warning}`));
 	}
 
 	lines.push(

@@ -5,7 +5,7 @@ import {evaluateCi} from '../ci/evaluate.js';
 import {ciExitCode} from '../ci/exit-code.js';
 import {formatCiReport} from '../ci/format-ci-report.js';
 import type {CliOptions} from '../cli-options.js';
-import {sanitize, sanitizeLines} from '../sanitize-text.js';
+import {sanitize, sanitizeKeepingLineBreaks} from '../sanitize-text.js';
 import {loadImage, loadReport} from './load-image.js';
 import {assertOutputsSpareInputs} from './output-identity.js';
 import {createProgressLine} from './progress-line.js';
@@ -26,7 +26,7 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 	progress.done();
 	const result = evaluateCi({...loaded.report, ...loaded.tree}, rules);
 	// Ignore paths and reasons come from the config, details from the image: no raw control bytes.
-	process.stdout.write(`${sanitizeLines(formatCiReport(result))}\n`);
+	process.stdout.write(`${sanitizeKeepingLineBreaks(formatCiReport(result))}\n`);
 	await writeReports(
 		options.reports.filter((target) => target.path !== undefined),
 		loaded.report,

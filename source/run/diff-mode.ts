@@ -12,6 +12,7 @@ import type {LoadProgress} from '../image/types.js';
 import {renderDiffJson} from '../report/diff-json.js';
 import {renderDiffMarkdown} from '../report/diff-markdown.js';
 import {formatDiffSummary} from '../report/diff-summary.js';
+import {sanitizeKeepingLineBreaks} from '../sanitize-text.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
 import {loadImage} from './load-image.js';
@@ -109,7 +110,10 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 
 	if (budgets !== undefined) {
 		const result = evaluateDiffBudgets(comparison, budgets);
-		process.stdout.write(`${formatDiffSummary(comparison)}\n${formatCiReport(result)}`);
+		// Budget lines name findings from the image: no raw control or bidi characters, as in ci-mode.
+		process.stdout.write(
+			`${formatDiffSummary(comparison)}\n${sanitizeKeepingLineBreaks(formatCiReport(result))}`,
+		);
 		await writeDiffReports(
 			options.common.reports.filter((target) => target.path !== undefined),
 			comparison,
