@@ -43,8 +43,11 @@ export type ArchiveContents = {
 	oversized: Map<string, number>;
 	links: Map<string, string>;
 	maxLayerBytes?: number;
-	/** The regular file the archive is read from, from its first byte (lets diff IDs be hashed off the main thread). */
-	archiveFile?: string;
+	/**
+	The regular file the archive is read from, from its first byte (lets diff IDs be hashed off the main
+	thread); asked when a layer starts, as a compressed archive's entries have no offsets in the file.
+	*/
+	archiveFile?: () => string | undefined;
 	onLayer: () => void;
 };
 
@@ -178,7 +181,7 @@ export class ArchiveEntryHandler implements TarHandler {
 	private layerParser(name: string, header: TarHeader): LayerParser {
 		const label = `layer ${this.contents.layers.size + 1} (${name})`;
 		this.current = label;
-		const {archiveFile} = this.contents;
+		const archiveFile = this.contents.archiveFile?.();
 		return new LayerParser({
 			label,
 			warnings: this.contents.warnings,
