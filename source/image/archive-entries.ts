@@ -1,5 +1,6 @@
 import {posix} from 'node:path';
 import {LayerlensError} from '../errors.js';
+import {PathBudget} from '../memory-budget.js';
 import {sniffBytes, sniffCompression} from './compression.js';
 import {maxDocumentTotalBytes, maxJsonDocumentBytes} from './json-document.js';
 import {LayerParser} from './layer-parser.js';
@@ -67,6 +68,8 @@ export class ArchiveEntryHandler implements TarHandler {
 	private entry: Current = {kind: 'skip'};
 	/** Bytes of every document kept so far (see maxDocumentTotalBytes). */
 	private documentBytes = 0;
+	/** One for all layers: the tree holds the paths of them all. */
+	private readonly pathBudget = new PathBudget();
 
 	constructor(private readonly contents: ArchiveContents) {}
 
@@ -186,6 +189,7 @@ export class ArchiveEntryHandler implements TarHandler {
 			label,
 			warnings: this.contents.warnings,
 			maxBytes: this.contents.maxLayerBytes ?? defaultLayerLimit(header.size),
+			pathBudget: this.pathBudget,
 			...(archiveFile === undefined
 				? {}
 				: {storedFile: {path: archiveFile, offset: header.dataOffset, length: header.size}}),
