@@ -1,9 +1,9 @@
 import {existsSync} from 'node:fs';
-import {readFile} from 'node:fs/promises';
 import {basename, dirname, resolve} from 'node:path';
 import {parse as parseYaml} from 'yaml';
 import type {Confidence, FindingCategory} from '../analysis/types.js';
-import {LayerlensError} from '../errors.js';
+import {isLayerlensError, LayerlensError} from '../errors.js';
+import {configLimitBytes, readLocalFile} from '../read-local-file.js';
 import {readBaseline} from './baseline.js';
 import {globProblem} from './glob.js';
 import {parseByteSize} from './parse-size.js';
@@ -345,8 +345,9 @@ export async function loadCiRules(sources: CiRuleSources): Promise<CiRules> {
 	if (file !== undefined) {
 		let text: string;
 		try {
-			text = await readFile(file, 'utf8');
+			text = (await readLocalFile(file, 'Config file', configLimitBytes)).toString('utf8');
 		} catch (error) {
+			if (isLayerlensError(error)) throw error;
 			throw new LayerlensError(`Cannot read config file ${sources.configPath ?? file}`, {
 				hint: `Check the ${sources.configIsDive ? '--ci-config' : '--config'} path`,
 				cause: error,
