@@ -190,11 +190,12 @@ describe('token realms', () => {
 	/** A token server on `address`; logs the Authorization each request carried. */
 	async function tokenServer(
 		address: string,
+		status = 200,
 	): Promise<{realm: string; seen: Array<string | undefined>; stop(): Promise<void>}> {
 		const seen: Array<string | undefined> = [];
 		const server = createServer((incoming, response) => {
 			seen.push(incoming.headers.authorization);
-			response.writeHead(200, {'content-type': 'application/json'}).end('{"token":"tok-xyz"}');
+			response.writeHead(status, {'content-type': 'application/json'}).end('{"token":"tok-xyz"}');
 		});
 		await new Promise<void>((resolve) => server.listen(0, address, resolve));
 		return {
@@ -231,6 +232,21 @@ describe('token realms', () => {
 		} finally {
 			await elsewhere.stop();
 			await sameHost.stop();
+		}
+	});
+
+	test('a refusal from a realm on another host says the credentials were kept back', async () => {
+		resetFake();
+		const refusing = await tokenServer('127.0.0.2', 401);
+		try {
+			fake.rule = bearerRule(refusing.realm);
+			await assert.rejects(
+				client({flagCredentials: {username: 'reader', password}}).getManifest('1'),
+				/refused access to team\/app without credentials \(the token server 127\.0\.0\.2:\d+ said HTTP 401; the credentials for this registry were not sent to it, as it is on another host\)/,
+			);
+			assert.deepEqual(refusing.seen, [undefined]);
+		} finally {
+			await refusing.stop();
 		}
 	});
 

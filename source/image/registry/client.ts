@@ -302,7 +302,7 @@ export class RegistryClient {
 		const used =
 			credentials === undefined ? 'without credentials' : `with the credentials from ${credentials.from}`;
 		return new LayerlensError(
-			`${this.reference.registry} refused access to ${this.reference.repository} ${used}${detail ? ` (${printable(detail)})` : ''}`,
+			`${this.reference.registry} refused access to ${this.reference.repository} ${used}${detail ? ` (${detail})` : ''}`,
 			{hint: this.loginHint()},
 		);
 	}
@@ -409,8 +409,12 @@ export class RegistryClient {
 			},
 		);
 		if (response.statusCode === 401 || response.statusCode === 403) {
+			const withheld =
+				credentials !== undefined && sent === undefined
+					? '; the credentials for this registry were not sent to it, as it is on another host'
+					: '';
 			throw this.unauthorized(
-				`the token server ${printable(url.host, 80)} said HTTP ${response.statusCode}`,
+				`the token server ${printable(url.host, 80)} said HTTP ${response.statusCode}${withheld}`,
 				sent,
 			);
 		}
@@ -517,11 +521,17 @@ export class RegistryClient {
 				method === 'HEAD'
 					? undefined
 					: errorCodes(
-							await readBody(response, maxSmallBodyBytes, options.step, this.timing(maxSmallBodyBytes)),
+							// The message only adds detail: a body that cannot be read is left out.
+							await readBody(response, maxSmallBodyBytes, options.step, this.timing(maxSmallBodyBytes)).catch(
+								() => Buffer.alloc(0),
+							),
 						).message;
 			if (method === 'HEAD') discardBody(response);
 			if (!(await this.authenticate(response))) {
-				throw this.unauthorized(detail, await this.loadCredentials());
+				throw this.unauthorized(
+					detail === undefined ? undefined : printable(detail),
+					await this.loadCredentials(),
+				);
 			}
 		}
 
