@@ -14,7 +14,7 @@ import {renderDiffMarkdown} from '../report/diff-markdown.js';
 import {formatDiffSummary} from '../report/diff-summary.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
-import {loadImage} from './load-image.js';
+import {loadImage, verdictOptions} from './load-image.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist} from './write-reports.js';
 
@@ -102,7 +102,12 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 	const progress = progressLine();
 	let comparison: ImageComparison;
 	try {
-		comparison = await loadComparison(options, progress.update);
+		// A verdict is the images' own answer (see verdictOptions).
+		const loadOptions =
+			budgets === undefined
+				? options
+				: {...options, a: verdictOptions(options.a), b: verdictOptions(options.b)};
+		comparison = await loadComparison(loadOptions, progress.update);
 	} finally {
 		progress.done();
 	}

@@ -10,6 +10,7 @@ import type {
 	ExecInfo,
 	HistoryRecord,
 	ImageSource,
+	ImageSourceKind,
 	LoadProgress,
 	ParsedLayer,
 	RawImage,
@@ -115,6 +116,30 @@ type Header = {
 
 const stringList = arrayOf(text);
 
+export const sourceKindShape: Shape<ImageSourceKind> = oneOf(
+	'docker',
+	'podman',
+	'docker-archive',
+	'oci-archive',
+	'oci-dir',
+	'registry',
+	'demo',
+);
+
+export const runtimeConfigShape = object<RuntimeConfig>({
+	env: stringList,
+	cmd: optional(stringList),
+	entrypoint: optional(stringList),
+	workingDir: optional(text),
+	user: optional(text),
+	exposedPorts: stringList,
+	labels: recordOf(text),
+	volumes: stringList,
+	stopSignal: optional(text),
+	shell: optional(stringList),
+	healthcheck: optional(stringList),
+});
+
 const execShape: Shape<ExecInfo> = either(
 	object<Extract<ExecInfo, {kind: 'elf'}>>({
 		kind: oneOf('elf'),
@@ -163,25 +188,13 @@ const headerShape = object<Header>({
 	image: object<Header['image']>({
 		reference: text,
 		id: text,
-		source: oneOf('docker', 'podman', 'docker-archive', 'oci-archive', 'oci-dir', 'registry', 'demo'),
+		source: sourceKindShape,
 		os: text,
 		architecture: text,
 		variant: optional(text),
 		created: optional(text),
 		repoTags: stringList,
-		config: object<RuntimeConfig>({
-			env: stringList,
-			cmd: optional(stringList),
-			entrypoint: optional(stringList),
-			workingDir: optional(text),
-			user: optional(text),
-			exposedPorts: stringList,
-			labels: recordOf(text),
-			volumes: stringList,
-			stopSignal: optional(text),
-			shell: optional(stringList),
-			healthcheck: optional(stringList),
-		}),
+		config: runtimeConfigShape,
 		history: arrayOf(
 			object<HistoryRecord>({
 				created: optional(text),
