@@ -5,9 +5,12 @@ file from an honest one but its shape; with the secret it is a miss.
 */
 import {readFileSync, writeFileSync} from 'node:fs';
 import {cacheSeal, cacheSealBytes} from '../../source/run/cache-files.js';
-import {encodeCachedReport} from '../../source/run/report-cache.js';
 
-type StoredReportDocument = {key: string; report: Record<string, unknown> & {image: Record<string, unknown>}};
+type StoredReportDocument = {
+	key: string;
+	seal?: string;
+	report: Record<string, unknown> & {image: Record<string, unknown>};
+};
 
 /** The stored report as plain JSON (its seal included). */
 export function readStoredReport(path: string): StoredReportDocument {
@@ -20,9 +23,12 @@ export function resealReport(
 	edit: (report: StoredReportDocument['report']) => void,
 	env: NodeJS.ProcessEnv = {},
 ): void {
-	const stored = readStoredReport(path);
+	const {seal: _seal, ...stored} = readStoredReport(path);
 	edit(stored.report);
-	writeFileSync(path, encodeCachedReport(stored.key, stored.report as never, env));
+	// Sealed here, not through the encoder, so that whatever the edit left (extra keys included) is written.
+	const content = Buffer.from(JSON.stringify(stored).slice(0, -1), 'utf8');
+	const seal = cacheSeal(content, stored.key, env).toString('hex');
+	writeFileSync(path, Buffer.concat([content, Buffer.from(`,"seal":"${seal}"}`, 'latin1')]));
 }
 
 const magic = 'LLCACHE\n';
