@@ -6,7 +6,7 @@ import {ciExitCode} from '../ci/exit-code.js';
 import {formatCiReport} from '../ci/format-ci-report.js';
 import type {CliOptions} from '../cli-options.js';
 import {sanitize, sanitizeKeepingLineBreaks} from '../sanitize-text.js';
-import {loadImage, loadReport} from './load-image.js';
+import {loadImage, loadReport, verdictOptions} from './load-image.js';
 import {assertOutputsSpareInputs} from './output-identity.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
@@ -22,7 +22,7 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 	});
 	assertReportDirectoriesExist(options.reports, options);
 	const progress = createProgressLine();
-	const loaded = await loadImage(options, progress.update);
+	const loaded = await loadImage(verdictOptions(options), progress.update);
 	progress.done();
 	const result = evaluateCi({...loaded.report, ...loaded.tree}, rules);
 	// Ignore paths and reasons come from the config, details from the image: no raw control bytes.

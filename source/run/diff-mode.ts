@@ -15,7 +15,7 @@ import {formatDiffSummary} from '../report/diff-summary.js';
 import {sanitizeKeepingLineBreaks} from '../sanitize-text.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
-import {loadImage} from './load-image.js';
+import {loadImage, verdictOptions} from './load-image.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist} from './write-reports.js';
 
@@ -103,7 +103,12 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 	const progress = progressLine();
 	let comparison: ImageComparison;
 	try {
-		comparison = await loadComparison(options, progress.update);
+		// A verdict is the images' own answer (see verdictOptions).
+		const loadOptions =
+			budgets === undefined
+				? options
+				: {...options, a: verdictOptions(options.a), b: verdictOptions(options.b)};
+		comparison = await loadComparison(loadOptions, progress.update);
 	} finally {
 		progress.done();
 	}

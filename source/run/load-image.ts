@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {analyzeImage} from '../analysis/analyze-image.js';
 import {runtimeClosure} from '../analysis/closure/runtime-closure.js';
 import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
@@ -13,6 +14,7 @@ import {parsePlatform} from '../image/platform.js';
 import {flagCredentials} from '../image/registry/flag-credentials.js';
 import type {ImageSource, LoadProgress} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
+import {verdictTrustsCache} from './cache-files.js';
 import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
 import {markPhase} from './phase-timings.js';
 import {readCachedReport, reportCacheKey, writeCachedReport} from './report-cache.js';
@@ -44,6 +46,16 @@ export async function openImageSource(options: CliOptions): Promise<ImageSource>
 		...(options.platform === undefined ? {} : {platform: parsePlatform(options.platform)}),
 		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
 	});
+}
+
+/**
+The options a verdict (`--ci`, `diff --ci`) loads with. Its answer must be the one the image gives, and a
+cache file proves nothing against someone who could write the cache directory (a restored CI cache, a
+poisoned one) unless it is sealed with LAYERLENS_CACHE_SECRET, which lives outside it: without the secret
+a verdict neither reads nor writes the cache, as with `--no-cache`.
+*/
+export function verdictOptions(options: CliOptions, env: NodeJS.ProcessEnv = process.env): CliOptions {
+	return options.cache && !verdictTrustsCache(env) ? {...options, cache: false} : options;
 }
 
 /**
