@@ -102,6 +102,19 @@ test('java -cp: jars (through /usr/share/java links), dir/* wildcards and the JV
 		}),
 	);
 	assert.equal(reasonOf(long, 'opt/libs/x.jar'), 'on the class path (--class-path)');
+
+	// A wildcard over /usr/share/java loads the versioned files its links name.
+	const wildcard = runtimeClosure(
+		ruleInput({
+			files: javaFiles(),
+			config: {cmd: ['java', '-cp', '/usr/share/java/*', 'Main'], env: ['PATH=/usr/bin']},
+		}),
+	);
+	provenAll(wildcard, ['usr/share/java/commons-lang3-3.12.0.jar', 'usr/share/java/commons-lang3.jar']);
+	assert.match(
+		reasonOf(wildcard, 'usr/share/java/commons-lang3-3.12.0.jar')!,
+		/\/usr\/share\/java\/\* on the class path/,
+	);
 });
 
 test('java reads CLASSPATH only without -cp; -jar names the jar and says its manifest Class-Path was not read', () => {

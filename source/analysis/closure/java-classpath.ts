@@ -119,8 +119,14 @@ function followClassPath(value: string, from: string, context: ClosureContext): 
 			}
 
 			for (const file of context.filesIn(directory.path)) {
-				if (/\.jar$/i.test(file.path))
-					context.add(file.path, `a jar of ${entry} on the class path (${from})`, directory.links);
+				if (!/\.jar$/i.test(file.path)) continue;
+				// /usr/share/java's jars are mostly links to versioned files: the file they name is the one loaded.
+				const jar = context.resolve(`/${file.path}`);
+				if (jar.path !== undefined)
+					context.add(jar.path, `a jar of ${entry} on the class path (${from})`, [
+						...directory.links,
+						...jar.links,
+					]);
 			}
 
 			continue;

@@ -344,7 +344,12 @@ Files and directories the command line names by path (`perl /app/report.pl /app/
 */
 function followNamedPaths(words: string[], input: RuleInput, context: ClosureContext): void {
 	const entrypoint = input.config.entrypoint ?? [];
-	for (const word of words.slice(0, 4 * maxSearchEntries)) {
+	const maxWords = 4 * maxSearchEntries;
+	if (words.length > maxWords)
+		context.notes.push(
+			`the command line has ${words.length} arguments: only the first ${maxWords} were read for the paths they name`,
+		);
+	for (const word of words.slice(0, maxWords)) {
 		const value = /^-{0,2}[A-Za-z_][\w.-]*=(.+)$/s.exec(word)?.[1] ?? word;
 		if (value.startsWith('-') || !(value.startsWith('/') || value.includes('/') || value.includes('.')))
 			continue;
