@@ -168,7 +168,7 @@ class EntryHandler {
 		if (isFile) {
 			this.hashing = true;
 			this.firstChunk = true;
-			if (isEvidenceFile(name.path)) {
+			if (isEvidenceFile(name.path, header.size)) {
 				this.kept = [];
 				this.keptBytes = 0;
 			}
