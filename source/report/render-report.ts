@@ -1,4 +1,5 @@
 import type {ReportFormat} from '../cli-options.js';
+import {goJsonEscapes, toDiveExport} from './dive-json.js';
 import {toJsonReport} from './json.js';
 import {toMarkdown} from './markdown.js';
 import type {ReportInput} from './report-input.js';
@@ -8,6 +9,7 @@ export const reportExtensions: Record<ReportFormat, string> = {
 	json: '.json',
 	markdown: '.md',
 	sarif: '.sarif',
+	dive: '.json',
 };
 
 /**
@@ -34,6 +36,14 @@ export function renderReport(format: ReportFormat, report: ReportInput, toolVers
 
 		case 'sarif': {
 			return `${toTerminalSafeJson(toSarif(report, {toolVersion}))}\n`;
+		}
+
+		case 'dive': {
+			if (report.diveLayers === undefined) {
+				throw new Error('the dive export needs the image layers (report.diveLayers)');
+			}
+
+			return `${goJsonEscapes(toTerminalSafeJson(toDiveExport(report.diveLayers, report.efficiency)))}\n`;
 		}
 	}
 }
