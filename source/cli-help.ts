@@ -59,7 +59,8 @@ export const helpText = `
 
   Sizes take SI units (20MB, 20M = 20,000,000 bytes), IEC units (20MiB = 20,971,520 bytes),
   or plain bytes (1,000,000). The rules flags (--config to --highest-user-wasted-percent)
-  imply --ci.
+  imply --ci; dive's spellings (--lowestEfficiency, --highestWastedBytes,
+  --highestUserWastedPercent) work too.
 
   Examples
     $ layerlens myapp:prod

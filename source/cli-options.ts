@@ -135,11 +135,19 @@ function writtenFlags(argv: readonly string[]): string[] {
 	return flags;
 }
 
+/** dive's camelCase rule flags, read as layerlens' own. */
+const diveSpellings: Record<string, string> = {
+	'--lowestEfficiency': '--lowest-efficiency',
+	'--highestWastedBytes': '--highest-wasted-bytes',
+	'--highestUserWastedPercent': '--highest-user-wasted-percent',
+};
+
 const isValue = (argument: string | undefined): argument is string =>
 	argument !== undefined && (!argument.startsWith('-') || argument === '-');
 
 /**
-dive's ways of naming the JSON file, taken out before meow reads argv (it knows `--json` only as a switch):
+dive's spellings, rewritten before meow reads argv: its camelCase rule flags become layerlens' own, and
+dive's ways of naming the JSON file are taken out (meow knows `--json` only as a switch):
 `--json=FILE`, `-j FILE` and `-j=FILE` always name a file. A bare `--json` stays the switch; the argument
 after it is remembered, and becomes the file only when the command has one argument too many.
 */
@@ -168,7 +176,18 @@ function takeJsonFileFlags(argv: readonly string[]): {argv: string[]; jsonFile?:
 			break;
 		}
 
-		if (argument.startsWith('--json=')) {
+		const [name = '', value] = argument.split(/=(.*)/s, 2) as [string, string | undefined];
+		const kebabName = diveSpellings[name];
+		if (kebabName !== undefined) {
+			rest.push(value === undefined ? kebabName : `${kebabName}=${value}`);
+		} else if (name === '--ignore-errors' || name === '-i') {
+			throw new LayerlensError(
+				`${name} (dive's) is not supported: layerlens stops on an image it cannot read`,
+				{
+					hint: 'Drop the flag; what layerlens reads but finds odd is reported as a warning',
+				},
+			);
+		} else if (argument.startsWith('--json=')) {
 			setFile(argument.slice('--json='.length), '--json=');
 		} else if (argument === '-j') {
 			const next = argv[index + 1];

@@ -104,6 +104,31 @@ describe('-j FILE and --json FILE', {concurrency: 2}, () => {
 	}
 });
 
+describe('dive’s flag spellings', {concurrency: 2}, () => {
+	test('--lowestEfficiency, --highestWastedBytes=N and --highestUserWastedPercent are the rules flags', async () => {
+		const result = await runCli([
+			archive,
+			'--lowestEfficiency',
+			'0.95',
+			'--highestWastedBytes=1MB',
+			'--highestUserWastedPercent',
+			'0.5',
+		]);
+		assert.equal(result.code, 1, describeRun(result));
+		assert.match(result.stdout, /PASS lowestEfficiency +1 \(threshold 0\.95\)/);
+		assert.match(result.stdout, /PASS highestWastedBytes +.*\(threshold 1\.0 MB \(1000000 B\)\)/);
+		assert.match(result.stdout, /PASS highestUserWastedPercent +0 \(threshold 0\.5\)/);
+	});
+
+	test('-i / --ignore-errors is refused in one line, not dropped', async () => {
+		const result = await runCli([archive, '--ignore-errors']);
+		assert.deepEqual(
+			userErrorProblems(result, /^layerlens: --ignore-errors \(dive's\) is not supported\b/),
+			[],
+		);
+	});
+});
+
 describe('.dive-ci sets dive’s rules; layerlens’ own rules still run', {concurrency: 2}, () => {
 	test('a .dive-ci that passes dive’s rules does not pass an npm cache, and says where each rule came from', async () => {
 		const cwd = directory('dive-ci', {
