@@ -111,7 +111,17 @@ async function main(): Promise<number> {
 		? parseCliOptions(['pending-build'], {...cli.flags, source: 'docker'})
 		: parseCliOptions(cli.input, cli.flags, {stdinCarriesData: stdinCarriesData()});
 	if (build) {
-		options.image = await buildImage(build.dockerArgs);
+		// A signal during the build ends the run (docker gets it too); the explorer later handles its own.
+		const onSignal = Object.entries(signalCodes).map(([signal, code]) => {
+			const handler = () => process.exit(code);
+			process.on(signal, handler);
+			return () => process.off(signal, handler);
+		});
+		try {
+			options.image = await buildImage(build.dockerArgs);
+		} finally {
+			for (const off of onSignal) off();
+		}
 	}
 
 	const mode = pickMode(options, environment);

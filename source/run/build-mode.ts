@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
-import {accessSync, constants} from 'node:fs';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {accessSync, constants, rmSync} from 'node:fs';
+import {mkdtemp, readFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {delimiter, join} from 'node:path';
 import process from 'node:process';
@@ -79,10 +79,17 @@ export async function buildImage(dockerArgs: readonly string[]): Promise<string>
 
 	const directory = await mkdtemp(join(tmpdir(), 'layerlens-build-'));
 	const iidFile = join(directory, 'image-id');
+	let child: ReturnType<typeof spawn> | undefined;
+	// An exit mid-build (a signal) stops docker and removes the directory too.
+	const removeDirectory = () => {
+		if (child?.exitCode === null) child.kill('SIGTERM');
+		rmSync(directory, {recursive: true, force: true});
+	};
+	process.once('exit', removeDirectory);
 	try {
 		const {code, signal} = await new Promise<{code: number | null; signal: NodeJS.Signals | null}>(
 			(resolve, reject) => {
-				const child = spawn(docker, ['build', '--iidfile', iidFile, ...dockerArgs], {
+				child = spawn(docker, ['build', '--iidfile', iidFile, ...dockerArgs], {
 					stdio: ['inherit', process.stderr, process.stderr],
 				});
 				child.on('error', (error) =>
@@ -107,6 +114,7 @@ export async function buildImage(dockerArgs: readonly string[]): Promise<string>
 
 		return id;
 	} finally {
-		await rm(directory, {recursive: true, force: true});
+		process.off('exit', removeDirectory);
+		removeDirectory();
 	}
 }
