@@ -260,7 +260,10 @@ export function parseLayerlensConfig(
 	return {rules, baselinePath};
 }
 
-/** dive's `.dive-ci`: `rules:` with its three camelCase keys; what it leaves out keeps dive's defaults. */
+/**
+dive's `.dive-ci`: `rules:` with its three camelCase keys; what it leaves out keeps dive's defaults, and
+layerlens' own rules keep theirs (see diveDefaultRules).
+*/
 export function parseDiveConfig(text: string, origin: string): CiRules {
 	const document = parseYamlDocument(text, origin);
 	const rules = diveDefaultRules(origin);
@@ -358,7 +361,12 @@ export async function loadCiRules(sources: CiRuleSources): Promise<CiRules> {
 		if (sources.configIsDive || basename(file) === diveConfigName) {
 			rules = parseDiveConfig(text, origin);
 		} else {
-			const parsed = parseLayerlensConfig(text, origin);
+			// A .dive-ci beside it is not read: say so, the user may think its rules apply.
+			const unread =
+				sources.configPath === undefined && existsSync(resolve(sources.cwd, diveConfigName))
+					? ` (${diveConfigName} not read: ${origin} holds every rule)`
+					: '';
+			const parsed = parseLayerlensConfig(text, `${origin}${unread}`);
 			rules = parsed.rules;
 			baselinePath =
 				parsed.baselinePath === undefined ? undefined : resolve(dirname(file), parsed.baselinePath);

@@ -81,6 +81,7 @@ export function createOciDirectorySource(directory: string, options: ResolveSour
 		restoreCacheState: (state) => {
 			layerNames = state;
 		},
+		layerEntryNames: () => layerNames,
 	};
 }
 
@@ -133,6 +134,7 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 		cacheKey: async () =>
 			(await stat(path)).isFile() ? `archive\n${await fileIdentity(path, options)}` : undefined,
 		cacheState: () => [kind, ...layerNames],
+		layerEntryNames: () => layerNames,
 		restoreCacheState: ([cachedKind, ...names]) => {
 			if (cachedKind === 'docker-archive' || cachedKind === 'oci-archive') {
 				kind = cachedKind;

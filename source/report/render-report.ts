@@ -1,5 +1,6 @@
 import type {ReportFormat} from '../cli-options.js';
 import {terminalSafeJson} from '../sanitize-text.js';
+import {goJsonEscapes, toDiveExport} from './dive-json.js';
 import {toJsonReport} from './json.js';
 import {toMarkdown} from './markdown.js';
 import type {ReportInput} from './report-input.js';
@@ -9,6 +10,7 @@ export const reportExtensions: Record<ReportFormat, string> = {
 	json: '.json',
 	markdown: '.md',
 	sarif: '.sarif',
+	dive: '.json',
 };
 
 /** The text of one report; every format is rendered from the same analysis pass. */
@@ -24,6 +26,14 @@ export function renderReport(format: ReportFormat, report: ReportInput, toolVers
 
 		case 'sarif': {
 			return `${terminalSafeJson(toSarif(report, {toolVersion}))}\n`;
+		}
+
+		case 'dive': {
+			if (report.diveLayers === undefined) {
+				throw new Error('the dive export needs the image layers (report.diveLayers)');
+			}
+
+			return `${goJsonEscapes(terminalSafeJson(toDiveExport(report.diveLayers, report.efficiency)))}\n`;
 		}
 	}
 }

@@ -47,8 +47,9 @@ function renderTarget(target: ReportTarget, comparison: ImageComparison, options
 		case 'markdown':
 			return renderDiffMarkdown(comparison);
 		case 'sarif':
-			throw new LayerlensError('layerlens diff writes json or markdown, not sarif', {
-				hint: 'Run layerlens NEW --format sarif for the findings of one image',
+		case 'dive':
+			throw new LayerlensError(`layerlens diff writes json or markdown, not ${target.format}`, {
+				hint: `Run layerlens NEW --format ${target.format} for one image`,
 			});
 	}
 }
@@ -75,9 +76,12 @@ function progressLine(): {update: (side: 'A' | 'B', progress: LoadProgress) => v
 /** `layerlens diff A B`: the explorer in a terminal, else reports, a CI verdict or a plain summary. */
 export async function runDiffMode(options: DiffOptions, environment: DiffEnvironment): Promise<number> {
 	const mode = pickMode(options.common, environment);
-	if (options.common.reports.some((target) => target.format === 'sarif')) {
-		throw new LayerlensError('layerlens diff writes json or markdown, not sarif', {
-			hint: 'Run layerlens NEW --format sarif for the findings of one image',
+	const oneImageReport = options.common.reports.find(
+		(target) => target.format === 'sarif' || target.format === 'dive',
+	);
+	if (oneImageReport !== undefined) {
+		throw new LayerlensError(`layerlens diff writes json or markdown, not ${oneImageReport.format}`, {
+			hint: `Run layerlens NEW --format ${oneImageReport.format} for one image`,
 		});
 	}
 

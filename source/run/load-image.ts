@@ -12,7 +12,7 @@ import type {CliOptions} from '../cli-options.js';
 import {resolveImageSource} from '../image/open-source.js';
 import {parsePlatform} from '../image/platform.js';
 import {flagCredentials} from '../image/registry/flag-credentials.js';
-import type {ImageSource, LoadProgress} from '../image/types.js';
+import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
 import {verdictTrustsCache} from './cache-files.js';
 import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
@@ -29,6 +29,8 @@ export type LoadedReport = {
 export type LoadedImage = LoadedReport & {
 	/** The stacked path tree (the explorer, CI's ignore paths). */
 	tree: ImageTree;
+	/** The image as read (or restored from the cache): dive's export lists each layer's own files. */
+	raw: RawImage;
 };
 
 export async function openImageSource(options: CliOptions): Promise<ImageSource> {
@@ -68,7 +70,7 @@ async function load(
 	onProgress: ((progress: LoadProgress) => void) | undefined,
 	needsTree: boolean,
 	signal?: AbortSignal,
-): Promise<LoadedReport & {tree?: ImageTree}> {
+): Promise<LoadedReport & {tree?: ImageTree; raw?: RawImage}> {
 	// A missing or unreadable Dockerfile fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
 	const source = await openImageSource(options);
@@ -99,7 +101,7 @@ async function load(
 		// The tree as stored with the entries; stacked again only from an older cache file without one.
 		const tree = loaded.tree ?? loaded.stacked?.tree ?? stackLayers(loaded.raw.layers).tree;
 		markPhase('stack');
-		return {source, report, tree: {tree}};
+		return {source, report, tree: {tree}, raw: loaded.raw};
 	}
 
 	const loaded = await loadWithCacheKey(source, imageKey, {
@@ -147,7 +149,7 @@ async function load(
 		await writeCachedReport(directory, reportKey, report);
 	}
 
-	return {source, report, tree: {tree}};
+	return {source, report, tree: {tree}, raw};
 }
 
 /** The report only (the JSON, Markdown and SARIF exports, the plain summary). */
@@ -165,9 +167,9 @@ export async function loadImage(
 	signal?: AbortSignal,
 ): Promise<LoadedImage> {
 	const loaded = await load(options, onProgress, true, signal);
-	if (loaded.tree === undefined) {
+	if (loaded.tree === undefined || loaded.raw === undefined) {
 		throw new Error('the image was loaded without its path tree');
 	}
 
-	return {...loaded, tree: loaded.tree};
+	return {...loaded, tree: loaded.tree, raw: loaded.raw};
 }
