@@ -52,8 +52,10 @@ of the header, so an upgraded layerlens never reads an old entry. The header als
 the tool version the file was written for, and the file ends in its seal (see cache-files.ts), checked
 before the header is read; every header field and every column value is then checked against its type and
 range, so nothing in the file reaches the analysis unless it could have come from a real read.
+Which files are captured as evidence is part of RawImage too (6: PHP ini files, Perl scripts, apt's
+extended_states), so a change to that list bumps the version as well.
 */
-export const imageCacheFormatVersion = 5;
+export const imageCacheFormatVersion = 6;
 
 const magic = 'LLCACHE\n';
 const checksumBytes = cacheSealBytes;

@@ -88,6 +88,9 @@ const suggestionShape = object<ReportSuggestion>({
 	projectionParts: arrayOf(
 		object<ReportSuggestion['projectionParts'][number]>({label: text, bytes, estimated: optional(flag)}),
 	),
+	removedParts: arrayOf(
+		object<ReportSuggestion['removedParts'][number]>({ruleId: text, title: text, category: text, bytes}),
+	),
 	byCategory: recordOf(bytes),
 	basedOn: oneOf('dockerfile', 'history', 'none'),
 	notes: stringList,
@@ -98,6 +101,7 @@ const suggestionShape = object<ReportSuggestion>({
 		paths: stringList,
 		copies: stringList,
 		packages: stringList,
+		installedPackages: stringList,
 		unresolved: stringList,
 	}),
 });
