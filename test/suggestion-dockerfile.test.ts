@@ -303,3 +303,58 @@ test('.dockerignore lines that start with # or ! are escaped so they match the f
 	assert.equal(dockerignoreLine('a\nb'), undefined);
 	assert.equal(dockerignoreLine('test'), 'test');
 });
+
+/** An already multi-stage image whose runtime stage copies the whole build directory: `COPY --from=build /app /app`. */
+function leakyInput() {
+	const base = debianBase();
+	return ruleInput({
+		instructions: [
+			'ADD rootfs.tar /',
+			'-CMD ["bash"]',
+			'-WORKDIR /app',
+			'COPY <dir> /app',
+			'-CMD ["node","dist/server.js"]',
+		],
+		files: [
+			...base.files,
+			finalFile('usr/bin/node', 100, 0, dynamicElf(['libc.so.6'])),
+			finalFile('app/package.json', 100, 1),
+			finalFile('app/dist/server.js', 1000, 1),
+			finalFile('app/src/server.ts', 1000, 1),
+			finalFile('app/tsconfig.json', 100, 1),
+			finalFile('app/test/server.test.js', 500, 1),
+			finalFile('app/node_modules/yaml/index.js', 5000, 1),
+		],
+		evidence: base.evidence,
+		config: {cmd: ['node', 'dist/server.js'], workingDir: '/app', env: ['PATH=/usr/bin']},
+	});
+}
+
+test('.dockerignore keeps what any stage of the Dockerfile reads: the build stage runs the tests, so test/ stays', () => {
+	const text = [
+		'FROM node AS build',
+		'WORKDIR /app',
+		'COPY . .',
+		'RUN npm ci && npm run build && npm test',
+		'FROM node',
+		'WORKDIR /app',
+		'COPY --from=build /app /app',
+		'CMD ["node", "dist/server.js"]',
+	].join('\n');
+	const input = leakyInput();
+	const suggestion = suggestDockerfile(input, findFindings(input), {
+		dockerfile: {parsed: parseDockerfile(text), text},
+		baseLayers: new Set([0]),
+	});
+	assert.ok(!suggestion.dockerignore.some((line) => /test/.test(line)), suggestion.dockerignore.join('\n'));
+});
+
+test('from history, a directory of build output copied with no RUN before it is flagged as a COPY --from, not taken from the context', () => {
+	const input = leakyInput();
+	const suggestion = suggestDockerfile(input, findFindings(input), {baseLayers: new Set([0])});
+	assert.match(
+		suggestion.dockerfile,
+		/# guess: this step copied a directory to \/app, most likely from another stage/,
+	);
+	assert.ok(suggestion.notes.some((note) => /looks like a copy from another build stage/.test(note)));
+});

@@ -302,7 +302,15 @@ export function suggestDockerfile(
 	notes.push(...plan.notes);
 	for (const problem of closure.unresolved) notes.push(`Runtime closure: ${problem}`);
 	const context = createRuleContext(input);
-	const dockerignore = dockerignoreLines(context, findings)
+	// Every stage of the user's Dockerfile builds from the same context: what any RUN reads stays in it.
+	const everyStageRuns = (options.dockerfile?.parsed.stages ?? [])
+		.flatMap((stage) => stage.instructions)
+		.filter((instruction) => instruction.kind === 'RUN')
+		.map((instruction) =>
+			[instruction.args, ...instruction.heredocs.map((heredoc) => heredoc.body)].join('\n'),
+		)
+		.join('\n');
+	const dockerignore = dockerignoreLines(context, findings, everyStageRuns)
 		.map(dockerignoreLine)
 		.filter((line): line is string => line !== undefined);
 
@@ -357,7 +365,12 @@ export function suggestDockerfile(
 		: '<base image>';
 	if (base.comment) notes.push(`Base image: ${base.comment}`);
 	const appHistory = input.history.slice(baseHistoryLength(input.history));
-	const built = historyBuildStage(appHistory, notes);
+	const outputLayers = new Set(
+		input.files
+			.filter((file) => /(^|\/)(node_modules|site-packages|\.venv|dist|target\/release)\//.test(file.path))
+			.map((file) => file.layer),
+	);
+	const built = historyBuildStage(appHistory, notes, (layer) => outputLayers.has(layer));
 	const lines: string[] = [
 		"# suggested by layerlens from the image's history: review every step marked 'guess' before building",
 	];
