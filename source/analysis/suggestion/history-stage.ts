@@ -102,8 +102,11 @@ export function historyBuildStage(
 ): string[] {
 	const lines: string[] = [];
 	let sawRun = false;
+	// With a RUN anywhere, copied build output may be the host's (replaced by that RUN); with none, it was built elsewhere.
+	const builtHere = appHistory.some((entry) => entry.instructionKind === 'RUN');
+	const outputOf = builtHere ? () => false : holdsBuildOutput;
 	for (const entry of appHistory) {
-		lines.push(...stepLines(entry, sawRun, notes, holdsBuildOutput));
+		lines.push(...stepLines(entry, sawRun, notes, outputOf));
 		if (entry.instructionKind === 'RUN') sawRun = true;
 	}
 
