@@ -157,12 +157,13 @@ function reach(
 	roots: Iterable<string>,
 	weak: boolean,
 	limit?: Set<string>,
+	exclude?: Map<string, unknown>,
 ): Set<string> {
 	const seen = new Set<string>();
 	const pending = [...roots];
 	while (pending.length > 0) {
 		const name = pending.pop()!;
-		if (seen.has(name) || (limit !== undefined && !limit.has(name))) continue;
+		if (seen.has(name) || (limit !== undefined && !limit.has(name)) || exclude?.has(name)) continue;
 		const entry = index.packages.get(name);
 		if (entry === undefined) continue;
 		seen.add(name);
@@ -223,7 +224,8 @@ export function planPackages(
 				roots.push(name);
 		}
 
-		const keptReach = reach(index, [...roots, ...index.inBase], true);
+		// A purged package keeps nothing installed: the walk does not pass through condemned packages.
+		const keptReach = reach(index, [...roots, ...index.inBase], true, undefined, condemned);
 		autoRemoved.clear();
 		if (auto !== undefined) {
 			for (const [name, rule] of condemned) {

@@ -57,7 +57,8 @@ const packageManagerState =
 	/^(var\/lib\/dpkg|var\/lib\/apt|var\/cache\/apt|var\/cache\/debconf|var\/cache\/ldconfig|var\/log\/(apt|dpkg\.log|alternatives\.log|bootstrap\.log)|lib\/apk\/db|etc\/apk|var\/cache\/apk|etc\/ld\.so\.cache$)/;
 
 /** What the runtime stage's own install line deletes in the same RUN (apt-get clean, the lists, the logs). */
-const cleanedByInstall = /^(var\/lib\/apt\/lists\/|var\/cache\/apt\/|var\/log\/apt\/|var\/log\/dpkg\.log$)/;
+const cleanedByInstall =
+	/^(var\/lib\/apt\/lists\/|var\/cache\/apt\/|var\/log\/apt\/|var\/log\/(dpkg|alternatives)\.log$)/;
 
 /** A layer whose step ran a package manager: its unowned files under etc/ and var/ are what install scripts wrote. */
 const runsPackageManager =
@@ -222,11 +223,19 @@ function placeFiles(
 		}
 
 		const source = bytecodeSource(path);
+		// update-alternatives' links (usr/bin/cc -> /etc/alternatives/cc) belong to no package: the postinst of
+		// the reinstalled package writes them again, and a removed package's would dangle.
+		const alternativesLink =
+			file.type === 'symlink' &&
+			file.linkTarget !== undefined &&
+			/^\/?etc\/alternatives\//.test(file.linkTarget);
 		const installWritten =
 			packageManagerState.test(path) ||
 			(packageLayers.has(file.layer) &&
 				owner === undefined &&
-				(/^(etc|var)\//.test(path) || (source !== undefined && index.ownerOf.has(source))));
+				(/^(etc|var)\//.test(path) ||
+					alternativesLink ||
+					(source !== undefined && index.ownerOf.has(source))));
 		if (installWritten && !proven) {
 			const cleaned = removedBy.get(path);
 			// The runtime stage's install line cleans these the same RUN: a finding that names them keeps its bytes.

@@ -89,7 +89,7 @@ function runtimeBody(plan: RuntimePlan, buildStage: string): string[] {
 	if (plan.packages.length > 0 && plan.packageManager === 'apt') {
 		lines.push(
 			"# the packages your layers installed, less the build-only ones; apt's downloads, lists and logs removed in the same RUN",
-			`RUN apt-get update && apt-get install -y --no-install-recommends ${plan.packages.join(' ')} && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log`,
+			`RUN apt-get update && apt-get install -y --no-install-recommends ${plan.packages.join(' ')} && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /var/log/alternatives.log`,
 		);
 	}
 
