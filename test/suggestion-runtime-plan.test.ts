@@ -146,3 +146,41 @@ test('with no finding at all, every package the user installed is reinstalled an
 	assert.equal(plan.projection.bytes, plan.projection.finalBytes);
 	assert.equal(plan.builderStageHelps, false);
 });
+
+test("apt's autoremove: what only a purged package pulled in goes with it, even when a kept package recommends the purged one", () => {
+	const input = pythonImage();
+	// pip recommends gcc-12 (as Debian's recommends build-essential); gcc-12 pulled libasan8 in, automatically.
+	input.evidence.set(
+		'var/lib/dpkg/status',
+		`${status([
+			['libc6', 'libgcc-s1'],
+			['python3.11-minimal', 'libpython3.11-stdlib (= 3.11.2-6), libexpat1 (>= 2.1~beta3), libc6'],
+			['libpython3.11-stdlib', 'libc6'],
+			['libexpat1', 'libc6'],
+			['gcc-12', 'libasan8, libc6'],
+			['libasan8', 'libc6'],
+		])}\nPackage: python3-pip\nStatus: install ok installed\nDepends: python3.11-minimal\nRecommends: gcc-12\n`,
+	);
+	input.evidence.set('var/lib/dpkg/info/libasan8:amd64.list', '/usr/lib/x86_64-linux-gnu/libasan.so.8\n');
+	input.evidence.set(
+		'var/lib/apt/extended_states',
+		['libasan8', 'python3.11-minimal', 'libpython3.11-stdlib', 'libexpat1']
+			.map((name) => `Package: ${name}\nArchitecture: amd64\nAuto-Installed: 1\n`)
+			.join('\n'),
+	);
+	input.files.push(
+		finalFile('usr/lib/x86_64-linux-gnu/libasan.so.8', 500_000, 1),
+		finalFile('var/lib/dpkg/info/libasan8:amd64.list', 10, 1),
+	);
+	const findings = findFindings(input);
+	const plan = planRuntime(input, findings, runtimeClosure(input), new Set([0]), {
+		explicitPackages: new Set(['python3-pip', 'gcc-12']),
+	});
+	assert.deepEqual(plan.packages, ['python3-pip']);
+	assert.ok(!plan.installedPackages.includes('libasan8'), plan.installedPackages.join(', '));
+	assert.ok(!plan.installedPackages.includes('gcc-12'));
+	// libasan8's bytes are counted in the finding that condemned gcc-12: every removed byte has a finding.
+	const devel = plan.projection.removed.find((part) => part.ruleId === 'LL-BUILD-DEB-DEVEL');
+	assert.equal(devel?.bytes, 1_000_000 + 10 + 500_000 + 10);
+	assert.ok(plan.notes.some((note) => /apt-get autoremove.*libasan8/.test(note)));
+});
