@@ -56,6 +56,14 @@ const removesFiles = (finding: Finding) =>
 const packageManagerState =
 	/^(var\/lib\/dpkg|var\/lib\/apt|var\/cache\/apt|var\/cache\/debconf|var\/cache\/ldconfig|var\/log\/(apt|dpkg\.log|alternatives\.log|bootstrap\.log)|lib\/apk\/db|etc\/apk|var\/cache\/apk|etc\/ld\.so\.cache$)/;
 
+/**
+Caches that dpkg triggers rebuild from the packages' own files (update-mime-database, the icon, GDK pixbuf,
+GIO and GSettings caches, install-info, mkfontdir): the reinstall writes them again. Anything else a package
+step wrote outside etc/ and var/ is kept as a copy: it may be the user's.
+*/
+const triggerOutput =
+	/^(usr\/share\/mime\/|usr\/share\/icons\/[^/]+\/icon-theme\.cache$|usr\/lib\/[^/]+\/gdk-pixbuf-2\.0\/[^/]+\/loaders\.cache$|usr\/lib\/[^/]+\/gio\/modules\/giomodule\.cache$|usr\/share\/glib-2\.0\/schemas\/gschemas\.compiled$|usr\/share\/info\/dir(\.old)?$|usr\/share\/fonts\/.+\/fonts\.(dir|scale)$)/;
+
 /** What the runtime stage's own install line deletes in the same RUN (apt-get clean, the lists, the logs). */
 const cleanedByInstall =
 	/^(var\/lib\/apt\/lists\/|var\/cache\/apt\/|var\/log\/apt\/|var\/log\/(dpkg|alternatives)\.log$)/;
@@ -235,6 +243,7 @@ function placeFiles(
 				owner === undefined &&
 				(/^(etc|var)\//.test(path) ||
 					alternativesLink ||
+					triggerOutput.test(path) ||
 					(source !== undefined && index.ownerOf.has(source))));
 		if (installWritten && !proven) {
 			const cleaned = removedBy.get(path);
@@ -472,7 +481,8 @@ function reconcile(
 			bytes: packaged,
 			estimated: true,
 		});
-	const directories = [...byDirectory].sort((a, b) => b[1] - a[1]);
+	// Directories of links and empty files only add a line of 0 B: their COPY stays, the line does not.
+	const directories = [...byDirectory].filter(([, bytes]) => bytes > 0).sort((a, b) => b[1] - a[1]);
 	for (const [directory, bytes] of directories.slice(0, 8)) {
 		parts.push({
 			label: directory === appDirectory ? `the app directory /${directory}` : `/${directory}`,

@@ -261,6 +261,31 @@ function appRunCommands(
 		.map((entry) => entry.instruction);
 }
 
+/**
+One line per missing library, not per file that needs it: a JVM's two dozen libraries all name libjvm.so,
+which its launcher loads from its own directory.
+*/
+function groupedUnresolved(problems: string[]): string[] {
+	const byLibrary = new Map<string, string[]>();
+	const other: string[] = [];
+	for (const problem of problems) {
+		const missing = /^(.+) needs (\S+), which is not in the image's library paths$/.exec(problem);
+		if (missing === null) {
+			other.push(problem);
+			continue;
+		}
+
+		byLibrary.set(missing[2]!, [...(byLibrary.get(missing[2]!) ?? []), missing[1]!]);
+	}
+
+	const grouped = [...byLibrary].map(([library, paths]) =>
+		paths.length === 1
+			? `${paths[0]} needs ${library}, which is not in the image's library paths`
+			: `${paths.length} files need ${library} (${paths[0]} and ${paths.length - 1} more), which is not in the image's library paths`,
+	);
+	return [...grouped, ...other];
+}
+
 /** When no finding proves build-only files, a builder stage moves nothing: say so, and what the in-place fixes give. */
 function inPlaceNote(findings: Finding[], baseLayers: Set<number>, plan: RuntimePlan): string {
 	const own = findings.filter(
@@ -300,7 +325,7 @@ export function suggestDockerfile(
 		explicitPackages: explicitlyInstalled(appRunCommands(input, baseLayers, options.dockerfile?.parsed)),
 	});
 	notes.push(...plan.notes);
-	for (const problem of closure.unresolved) notes.push(`Runtime closure: ${problem}`);
+	for (const problem of groupedUnresolved(closure.unresolved)) notes.push(`Runtime closure: ${problem}`);
 	const context = createRuleContext(input);
 	// Every stage of the user's Dockerfile builds from the same context: what any RUN reads stays in it.
 	const everyStageRuns = (options.dockerfile?.parsed.stages ?? [])
