@@ -32,7 +32,7 @@ export function formatPlainSummary(report: ReportInput): string {
 		lines.push(
 			'',
 			suggestion.basedOn === 'none'
-				? `No builder stage needed; fixed in place: ${formatBytes(suggestion.projectedSizeBytes)}`
+				? `No builder stage needed (no finding proves a file of your layers build-only). With the findings fixed in place: final filesystem ${formatBytes(suggestion.projectedSizeBytes)}, and the ${formatBytes(report.waste.reclaimableBytes)} hidden by later layers leaves the image`
 				: `Projected size with a builder stage: ${formatBytes(suggestion.projectedSizeBytes)}`,
 		);
 		for (const part of suggestion.projectionParts) {
@@ -43,7 +43,7 @@ export function formatPlainSummary(report: ReportInput): string {
 
 		for (const part of suggestion.removedParts) {
 			lines.push(
-				`  -${formatBytes(part.bytes).padStart(8)}  left out: ${part.ruleId} ${sanitize(part.title)}`,
+				`  ${`-${formatBytes(part.bytes)}`.padStart(9)}  left out: ${part.ruleId} ${sanitize(part.title)}`,
 			);
 		}
 	}

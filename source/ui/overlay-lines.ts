@@ -66,7 +66,7 @@ export function dockerfileLines(suggestion: ReportSuggestion | undefined, finalS
 		),
 		...suggestion.removedParts.map(
 			(part) =>
-				` -${formatBytes(part.bytes).padStart(9)}  left out: ${sanitize(part.ruleId)} ${sanitize(part.title)}`,
+				`  ${`-${formatBytes(part.bytes)}`.padStart(9)}  left out: ${sanitize(part.ruleId)} ${sanitize(part.title)}`,
 		),
 	];
 	if (suggestion.runtime.chain.length > 0) {
