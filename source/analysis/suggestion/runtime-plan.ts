@@ -327,7 +327,8 @@ export function planRuntime(
 				explicit: options.explicitPackages ?? new Set(),
 			})
 		: {kept: [], names: [], condemned: new Map(), autoRemoved: new Map(), keptAgainstFinding: new Map()};
-	if (!hasApt && index.packages.size > 0)
+	const userPackages = [...index.packages.keys()].some((name) => !index.inBase.has(name));
+	if (!hasApt && userPackages)
 		notes.push(
 			"The image's packages are copied as files: the base has no apt-get to reinstall them with (dpkg's database keeps the base's view)",
 		);
