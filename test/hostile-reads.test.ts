@@ -1,6 +1,6 @@
 /**
 Reads of hostile input: endless zeros (from stdin, as a path, after a valid archive), FIFOs nobody writes
-to (as the image, `--dockerfile`, `./.layerlens.yml`) that must still end on SIGINT/SIGTERM, oversized and
+to (as the image, `--dockerfile`, `./.layerlens.yml`, `diff --ci --config`) that must still end on SIGINT/SIGTERM, oversized and
 endless local files, a zstd layer starting with a skippable frame, a gzip layer unpacking into millions of
 tree nodes, compressed `docker save` archives and files that are no archive at all. The CLI runs as a
 child process; every hang is bounded by a generous kill timeout that the test asserts was not reached.
@@ -243,6 +243,11 @@ describe('FIFOs nobody writes to end on a signal', () => {
 			mkdirSync(cwd, {recursive: true});
 			await signalWhileWaiting([archive], join(cwd, '.layerlens.yml'), signal, {cwd, env: {CI: 'true'}});
 		});
+
+		test(`as diff --ci --config, ${signal}`, async () => {
+			const fifo = join(scratch, `diff-config-${signal}.fifo`);
+			await signalWhileWaiting(['diff', archive, archive, '--ci', '--config', fifo], fifo, signal);
+		});
 	}
 
 	test('a FIFO as the image is still read when its writer comes later', async () => {
@@ -285,6 +290,26 @@ describe('local files are read with a limit', () => {
 		symlinkSync('/dev/urandom', join(cwd, '.dive-ci'));
 		const ci = await runCli([archive], {cwd, env: {CI: 'true'}, timeoutMs: killAfterMs});
 		assert.deepEqual(userErrorProblems(ci, /Config file \S+\.dive-ci is too large: more than 1\.0 MB/), []);
+	});
+
+	test('diff --ci: a 1.5 GB sparse ./.layerlens.yml and /dev/urandom as --config are refused with one line', {
+		timeout: 200_000,
+	}, async () => {
+		const cwd = join(scratch, 'diff-config');
+		mkdirSync(cwd, {recursive: true});
+		execFileSync('truncate', ['-s', '1500M', join(cwd, '.layerlens.yml')]);
+		const {result, rssMb} = await runCliMeasured(['diff', archive, archive, '--ci'], {cwd});
+		assert.deepEqual(
+			userErrorProblems(result, /Config file \S*\/\.layerlens\.yml is too large: 1\.6 GB \(limit 1\.0 MB\)/),
+			[],
+		);
+		assert.ok(rssMb < 400, `peak RSS ${rssMb.toFixed(0)} MiB`);
+		const random = await runCliMeasured(['diff', archive, archive, '--ci', '--config', '/dev/urandom']);
+		assert.deepEqual(
+			userErrorProblems(random.result, /Config file \/dev\/urandom is too large: more than 1\.0 MB/),
+			[],
+		);
+		assert.ok(random.rssMb < 400, `peak RSS ${random.rssMb.toFixed(0)} MiB`);
 	});
 });
 
