@@ -23,7 +23,10 @@ import {after, before, describe, test} from 'node:test';
 import {setTimeout as delay} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {gzipSync} from 'node:zlib';
+import {LayerlensError} from '../source/errors.js';
+import {findCredentials} from '../source/image/registry/credentials.js';
 import {PathBudget} from '../source/memory-budget.js';
+import {readRegularFile} from '../source/read-local-file.js';
 import {buildImageArchive, type ImageSpec, readArchiveBuffer} from './helpers/fixture-writer.js';
 import {rawLayerImage, swapLayerBlob, wideDeepArchive, zstdWindowBlob} from './helpers/hostile-inputs.js';
 import {
@@ -310,6 +313,69 @@ describe('local files are read with a limit', () => {
 			[],
 		);
 		assert.ok(random.rssMb < 400, `peak RSS ${random.rssMb.toFixed(0)} MiB`);
+	});
+});
+
+describe('other local files are read with a limit too', () => {
+	test('readRegularFile: a regular file within the limit only, a FIFO or a device never read', async () => {
+		const small = join(scratch, 'regular.json');
+		writeFileSync(small, '{"a":1}');
+		const refuse = (size: number) => new Error(`too large: ${size}`);
+		assert.equal((await readRegularFile(small, 100, refuse))?.toString(), '{"a":1}');
+		await assert.rejects(readRegularFile(small, 3, refuse), /too large: 7/);
+		const fifo = join(scratch, 'regular.fifo');
+		execFileSync('mkfifo', [fifo]);
+		// Opened without waiting for a writer, and not read: the promise settles with nobody writing.
+		assert.equal(await readRegularFile(fifo, 100, refuse), undefined);
+		assert.equal(await readRegularFile('/dev/zero', 100, refuse), undefined);
+		assert.equal(await readRegularFile(join(scratch, 'missing.json'), 100, refuse), undefined);
+	});
+
+	test('registry login files: /dev/urandom and a 1 GB sparse config.json are refused by size', async () => {
+		await assert.rejects(
+			findCredentials('registry.example', {
+				env: {REGISTRY_AUTH_FILE: '/dev/urandom', DOCKER_CONFIG: '/nonexistent'},
+			}),
+			(error: unknown) =>
+				error instanceof LayerlensError &&
+				/^Registry login file \/dev\/urandom is too large: more than 4\.0 MB/.test(error.message),
+		);
+		const docker = join(scratch, 'docker-config');
+		mkdirSync(docker, {recursive: true});
+		execFileSync('truncate', ['-s', '1G', join(docker, 'config.json')]);
+		await assert.rejects(
+			findCredentials('registry.example', {env: {DOCKER_CONFIG: docker, HOME: '/nonexistent'}}),
+			(error: unknown) =>
+				error instanceof LayerlensError &&
+				/^Registry login file \S+config\.json is too large: 1\.1 GB \(limit 4\.0 MB\)/.test(error.message),
+		);
+	});
+
+	test('NODE_EXTRA_CA_CERTS: a device is skipped, a 1 GB sparse bundle refused by size', async () => {
+		const transport = fileURLToPath(new URL('../source/image/registry/transport.ts', import.meta.url));
+		/** trustedCas in a fresh process (it keeps its first answer): the number of CAs, or the error's message. */
+		const casWith = (extra: string): {count?: number; error?: string} => {
+			const script = `import {trustedCas} from ${JSON.stringify(transport)};
+try { console.log(JSON.stringify({count: trustedCas({NODE_EXTRA_CA_CERTS: ${JSON.stringify(extra)}}).length})); }
+catch (error) { console.log(JSON.stringify({error: error.message})); }`;
+			const env: NodeJS.ProcessEnv = {...process.env};
+			delete env.NODE_OPTIONS;
+			delete env.NODE_TEST_CONTEXT;
+			delete env.NODE_EXTRA_CA_CERTS;
+			const output = execFileSync(
+				process.execPath,
+				['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script],
+				{env, timeout: killAfterMs, encoding: 'utf8'},
+			);
+			return JSON.parse(output) as {count?: number; error?: string};
+		};
+
+		const none = casWith('');
+		assert.ok((none.count ?? 0) > 0, JSON.stringify(none));
+		assert.deepEqual(casWith('/dev/urandom'), none);
+		const sparse = join(scratch, 'ca-bundle.pem');
+		execFileSync('truncate', ['-s', '1G', sparse]);
+		assert.match(casWith(sparse).error ?? '', /^CA bundle \S+ca-bundle\.pem is too large: 1\.1 GB/);
 	});
 });
 

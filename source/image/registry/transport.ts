@@ -1,9 +1,9 @@
-import {readFileSync} from 'node:fs';
 import {request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders} from 'node:http';
 import {request as httpsRequest} from 'node:https';
 import type {Socket} from 'node:net';
 import {rootCertificates, connect as tlsConnect} from 'node:tls';
-import {LayerlensError} from '../../errors.js';
+import {isLayerlensError, LayerlensError} from '../../errors.js';
+import {certificateBundleLimitBytes, readRegularFileSync} from '../../read-local-file.js';
 import {printable, withoutUserInfo} from './printable.js';
 import {hostName, isLoopbackHost} from './reference.js';
 
@@ -61,13 +61,18 @@ export function trustedCas(env: NodeJS.ProcessEnv = process.env): string[] {
 	const certificates = [...rootCertificates];
 	const read = (path: string | undefined): boolean => {
 		if (path === undefined || path === '') return false;
+		let bundle: Buffer | undefined;
 		try {
-			certificates.push(readFileSync(path, 'utf8'));
-			return true;
-		} catch {
-			// A missing bundle is not an error: the other CAs still apply.
-			return false;
+			// A regular file within the limit only: NODE_EXTRA_CA_CERTS=/dev/urandom is not read for ever.
+			bundle = readRegularFileSync(path, 'CA bundle', certificateBundleLimitBytes);
+		} catch (error) {
+			if (isLayerlensError(error)) throw error;
 		}
+
+		// A missing bundle is not an error: the other CAs still apply.
+		if (bundle === undefined) return false;
+		certificates.push(bundle.toString('utf8'));
+		return true;
 	};
 
 	systemBundles.some(read);
