@@ -103,10 +103,11 @@ function matchesNoProxy(url: URL, noProxy: string): boolean {
 /** The proxy for `url`, as Go's httpproxy does: HTTPS_PROXY for https, HTTP_PROXY for http, NO_PROXY, never loopback. */
 export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): URL | undefined {
 	if (isLoopbackHost(url.host)) return undefined;
-	const noProxy = env.NO_PROXY ?? env.no_proxy ?? '';
+	// Go's getEnvAny: the first of the two spellings that is set and not empty.
+	const noProxy = env.NO_PROXY || env.no_proxy || '';
 	if (matchesNoProxy(url, noProxy)) return undefined;
 	const value =
-		url.protocol === 'https:' ? (env.HTTPS_PROXY ?? env.https_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
+		url.protocol === 'https:' ? env.HTTPS_PROXY || env.https_proxy : env.HTTP_PROXY || env.http_proxy;
 	if (value === undefined || value === '') return undefined;
 	try {
 		return new URL(value.includes('://') ? value : `http://${value}`);
