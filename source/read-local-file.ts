@@ -40,9 +40,16 @@ export function pipeStream(fd: number): Readable {
 	return new Socket({fd, readable: true, writable: false});
 }
 
+/** `what` inside a sentence: `Config file` → `config file`; `Dockerfile` and `CA bundle` keep their case. */
+function inSentence(what: string): string {
+	return what === 'Dockerfile' || /^[A-Z]{2}/.test(what)
+		? what
+		: `${what.charAt(0).toLowerCase()}${what.slice(1)}`;
+}
+
 function tooLarge(what: string, path: string, size: string, limit: number): LayerlensError {
 	return new LayerlensError(`${what} ${path} is too large: ${size} (limit ${formatBytes(limit)})`, {
-		hint: `Give the ${what.toLowerCase()} itself, not another file`,
+		hint: `Give the ${inSentence(what)} itself, not another file`,
 	});
 }
 
