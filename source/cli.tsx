@@ -80,6 +80,17 @@ for (const stream of [process.stdout, process.stderr]) {
 process.on('exit', removeTemporaryFiles);
 const signalCodes = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
 
+/**
+A signal ends a run that has no explorer at once, with the shell's code for it: the load is dropped (no cache
+is written) and the exit handler removes temporary files, which a death by the signal itself would leave.
+The explorer handles its own signals (it must restore the terminal first).
+*/
+function endOnSignals(): void {
+	for (const [signal, code] of Object.entries(signalCodes)) {
+		process.on(signal, () => process.exit(code));
+	}
+}
+
 async function main(): Promise<number> {
 	if (cli.flags.clearCache) {
 		const {runClearCache} = await import('./run/clear-cache.js');
@@ -95,7 +106,9 @@ async function main(): Promise<number> {
 	if (!build && cli.input[0] === 'diff') {
 		const {runDiffMode} = await import('./run/diff-mode.js');
 		const diff = claimJsonFile(cli.input.slice(1), cli.flags, 2);
-		return runDiffMode(parseDiffOptions(diff.input, diff.flags), environment);
+		const diffOptions = parseDiffOptions(diff.input, diff.flags);
+		if (pickMode(diffOptions.common, environment) !== 'explorer') endOnSignals();
+		return runDiffMode(diffOptions, environment);
 	}
 
 	assertNoDiffFlags(cli.flags);
@@ -132,13 +145,7 @@ async function main(): Promise<number> {
 		throw closedStdoutError();
 	}
 
-	if (mode !== 'explorer') {
-		// A signal ends a report run at once: the load is dropped (no cache is written), temporary files removed
-		// by the exit handler. The explorer handles its own signals (it must restore the terminal first).
-		for (const [signal, code] of Object.entries(signalCodes)) {
-			process.on(signal, () => process.exit(code));
-		}
-	}
+	if (mode !== 'explorer') endOnSignals();
 
 	// Each mode is loaded on demand so `--json` never pays for React and Ink.
 	switch (mode) {

@@ -1,6 +1,6 @@
 /**
-Reads the user's own small files (Dockerfiles, `.layerlens.yml`, `.dive-ci`, baselines) with a size limit,
-and opens any path without blocking.
+Reads the user's own small files (Dockerfiles, `.layerlens.yml`, `.dive-ci`, baselines, registry login
+files, CA bundles, an OCI layout's JSON documents) with a size limit, and opens any path without blocking.
 
 - A regular file's size is checked with fstat before a byte is read: a 3 GB `./Dockerfile` is refused with
   one line instead of growing the process by its size.
@@ -10,6 +10,7 @@ and opens any path without blocking.
   the process. A FIFO is then read as a pipe on the event loop, which waits for a writer without blocking.
 */
 import {closeSync, constants, fstatSync, openSync, read, readSync} from 'node:fs';
+import {open} from 'node:fs/promises';
 import {Socket} from 'node:net';
 import type {Readable} from 'node:stream';
 import {promisify} from 'node:util';
@@ -24,6 +25,10 @@ export const dockerfileLimitBytes = 4_000_000;
 export const configLimitBytes = 1_000_000;
 /** A baseline holds a rule id and a path group per accepted finding. */
 export const baselineLimitBytes = 64_000_000;
+/** Docker's config.json and Podman's auth.json: a few entries per registry logged in to. */
+export const credentialsLimitBytes = 4_000_000;
+/** A PEM bundle of CA certificates (the system's is about 200 KB). */
+export const certificateBundleLimitBytes = 16_000_000;
 
 /** Opens `path` for reading without waiting for a FIFO's writer. */
 export function openNonBlocking(path: string): number {
@@ -35,9 +40,16 @@ export function pipeStream(fd: number): Readable {
 	return new Socket({fd, readable: true, writable: false});
 }
 
+/** `what` inside a sentence: `Config file` → `config file`; `Dockerfile` and `CA bundle` keep their case. */
+function inSentence(what: string): string {
+	return what === 'Dockerfile' || /^[A-Z]{2}/.test(what)
+		? what
+		: `${what.charAt(0).toLowerCase()}${what.slice(1)}`;
+}
+
 function tooLarge(what: string, path: string, size: string, limit: number): LayerlensError {
 	return new LayerlensError(`${what} ${path} is too large: ${size} (limit ${formatBytes(limit)})`, {
-		hint: `Give the ${what.toLowerCase()} itself, not another file`,
+		hint: `Give the ${inSentence(what)} itself, not another file`,
 	});
 }
 
@@ -135,5 +147,40 @@ export function readRegularFileSync(path: string, what: string, limit: number): 
 		return buffer.subarray(0, bytes);
 	} finally {
 		closeSync(fd);
+	}
+}
+
+/**
+The bytes of `path` when it is a regular file, read through one descriptor: its size checked with fstat
+(above `limit`, `tooLarge(size)` is thrown) and no more than that size read, so a file replaced or grown
+after a check elsewhere is never read whole. Undefined when it cannot be opened or is anything else.
+*/
+export async function readRegularFile(
+	path: string,
+	limit: number,
+	tooLarge: (sizeBytes: number) => Error,
+): Promise<Buffer | undefined> {
+	let handle: Awaited<ReturnType<typeof open>>;
+	try {
+		handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+	} catch {
+		return undefined;
+	}
+
+	try {
+		const info = await handle.stat();
+		if (!info.isFile()) return undefined;
+		if (info.size > limit) throw tooLarge(info.size);
+		const buffer = Buffer.alloc(info.size);
+		let bytes = 0;
+		while (bytes < buffer.length) {
+			const {bytesRead} = await handle.read(buffer, bytes, buffer.length - bytes, bytes);
+			if (bytesRead === 0) break;
+			bytes += bytesRead;
+		}
+
+		return buffer.subarray(0, bytes);
+	} finally {
+		await handle.close().catch(() => undefined);
 	}
 }

@@ -3,7 +3,8 @@ A cache is a hint, never an answer it cannot prove. Every kind of cache file (th
 the `.report.json`) damaged in every way we can think of (single-byte edits sampled across the whole file,
 truncation, another image's file under this image's name, forged values with the seal recomputed, reshaped
 report fields, deleted secret findings) is a miss: the run equals the uncached one and the file is written
-again. And `--ci` on an image holding an SSH key fails (exit 1) with or without a tampered cache.
+again. And `--ci` on an image holding an SSH key fails (exit 1) with or without a tampered cache, and
+`--write-baseline` writes the image's own findings whatever the cache holds.
 */
 import assert from 'node:assert/strict';
 import {mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
@@ -634,5 +635,71 @@ describe('--ci gives the image’s own verdict whatever the cache holds', {concu
 		assert.notEqual(statSync(report).ino, inode, 'the forged report was replaced');
 		const rewritten = readStoredReport(report).report.findings as Array<{category: string}>;
 		assert.ok(rewritten.some((finding) => finding.category === 'secret'));
+	});
+});
+
+describe('--write-baseline is written from the image, not from the cache', {concurrency: 1}, () => {
+	/** The baseline `--write-baseline` writes with the cache at `home` (and the given environment). */
+	async function writeBaseline(
+		home: string,
+		name: string,
+		args: string[] = [],
+		env: Record<string, string | undefined> = {},
+	): Promise<{entries: Array<{ruleId: string; path: string}>}> {
+		const path = join(scratch, name);
+		const result = await runCli([archive, '--write-baseline', path, ...args], {
+			env: {XDG_CACHE_HOME: home, LAYERLENS_CACHE_SECRET: undefined, ...env},
+			cwd: scratch,
+		});
+		assert.equal(result.timedOut, false);
+		assert.equal(result.code, 0, describeRun(result));
+		return JSON.parse(readFileSync(path, 'utf8')) as {entries: Array<{ruleId: string; path: string}>};
+	}
+
+	/** A forger's report: the SSH key finding also on a path the image does not hold (to be accepted later). */
+	const addForeignKey = (report: Record<string, unknown>): void => {
+		const findings = report.findings as Array<{ruleId: string; groups: Array<{path: string}>}>;
+		const key = findings.find((finding) => finding.ruleId === 'LL-SECRET-SSH-KEY');
+		assert.ok(key, 'the stored report holds the SSH key finding');
+		findings.push({
+			...key,
+			groups: key.groups.map((group) => ({...group, path: 'home/deploy/.ssh/id_ed25519'})),
+		});
+	};
+
+	test('a forged, sealed-again report neither adds nor drops an entry, and is left alone', async () => {
+		const home = join(scratch, 'baseline-forged');
+		mkdirSync(home);
+		const honest = await writeBaseline(home, 'honest.json', ['--no-cache']);
+		assert.ok(honest.entries.some((entry) => entry.ruleId === 'LL-SECRET-SSH-KEY'));
+		assert.ok(!honest.entries.some((entry) => entry.path === 'home/deploy/.ssh/id_ed25519'));
+
+		const primed = await runCli([archive, '--json'], {env: {XDG_CACHE_HOME: home}, cwd: scratch});
+		assert.equal(primed.code, 0, describeRun(primed));
+		const directory = join(home, 'layerlens');
+		const report = join(directory, readdirSync(directory).find((name) => name.endsWith('.report.json'))!);
+		resealReport(report, addForeignKey);
+		const forged = readFileSync(report);
+		// The forgery is what a run that is no verdict serves (the check below is real).
+		const served = await runCli([archive, '--json'], {env: {XDG_CACHE_HOME: home}, cwd: scratch});
+		assert.match(served.stdout, /home\/deploy\/\.ssh\/id_ed25519/);
+
+		assert.deepEqual(await writeBaseline(home, 'from-cache.json'), honest);
+		assert.deepEqual(
+			readFileSync(report),
+			forged,
+			'without the secret the cache is neither read nor written',
+		);
+	});
+
+	test('with LAYERLENS_CACHE_SECRET a report sealed without it is a miss', async () => {
+		const home = join(scratch, 'baseline-secret');
+		mkdirSync(home);
+		const env = {LAYERLENS_CACHE_SECRET: 'baseline-secret-value'};
+		const honest = await writeBaseline(home, 'secret-honest.json', [], env);
+		const directory = join(home, 'layerlens');
+		const report = join(directory, readdirSync(directory).find((name) => name.endsWith('.report.json'))!);
+		resealReport(report, addForeignKey);
+		assert.deepEqual(await writeBaseline(home, 'secret-forged.json', [], env), honest);
 	});
 });

@@ -1,6 +1,6 @@
 /**
 Reads of hostile input: endless zeros (from stdin, as a path, after a valid archive), FIFOs nobody writes
-to (as the image, `--dockerfile`, `./.layerlens.yml`) that must still end on SIGINT/SIGTERM, oversized and
+to (as the image, `--dockerfile`, `./.layerlens.yml`, `diff --ci --config`) that must still end on SIGINT/SIGTERM, oversized and
 endless local files, a zstd layer starting with a skippable frame, a gzip layer unpacking into millions of
 tree nodes, compressed `docker save` archives and files that are no archive at all. The CLI runs as a
 child process; every hang is bounded by a generous kill timeout that the test asserts was not reached.
@@ -23,7 +23,10 @@ import {after, before, describe, test} from 'node:test';
 import {setTimeout as delay} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {gzipSync} from 'node:zlib';
+import {LayerlensError} from '../source/errors.js';
+import {findCredentials} from '../source/image/registry/credentials.js';
 import {PathBudget} from '../source/memory-budget.js';
+import {readRegularFile} from '../source/read-local-file.js';
 import {buildImageArchive, type ImageSpec, readArchiveBuffer} from './helpers/fixture-writer.js';
 import {rawLayerImage, swapLayerBlob, wideDeepArchive, zstdWindowBlob} from './helpers/hostile-inputs.js';
 import {
@@ -243,6 +246,11 @@ describe('FIFOs nobody writes to end on a signal', () => {
 			mkdirSync(cwd, {recursive: true});
 			await signalWhileWaiting([archive], join(cwd, '.layerlens.yml'), signal, {cwd, env: {CI: 'true'}});
 		});
+
+		test(`as diff --ci --config, ${signal}`, async () => {
+			const fifo = join(scratch, `diff-config-${signal}.fifo`);
+			await signalWhileWaiting(['diff', archive, archive, '--ci', '--config', fifo], fifo, signal);
+		});
 	}
 
 	test('a FIFO as the image is still read when its writer comes later', async () => {
@@ -285,6 +293,89 @@ describe('local files are read with a limit', () => {
 		symlinkSync('/dev/urandom', join(cwd, '.dive-ci'));
 		const ci = await runCli([archive], {cwd, env: {CI: 'true'}, timeoutMs: killAfterMs});
 		assert.deepEqual(userErrorProblems(ci, /Config file \S+\.dive-ci is too large: more than 1\.0 MB/), []);
+	});
+
+	test('diff --ci: a 1.5 GB sparse ./.layerlens.yml and /dev/urandom as --config are refused with one line', {
+		timeout: 200_000,
+	}, async () => {
+		const cwd = join(scratch, 'diff-config');
+		mkdirSync(cwd, {recursive: true});
+		execFileSync('truncate', ['-s', '1500M', join(cwd, '.layerlens.yml')]);
+		const {result, rssMb} = await runCliMeasured(['diff', archive, archive, '--ci'], {cwd});
+		assert.deepEqual(
+			userErrorProblems(result, /Config file \S*\/\.layerlens\.yml is too large: 1\.6 GB \(limit 1\.0 MB\)/),
+			[],
+		);
+		assert.ok(rssMb < 400, `peak RSS ${rssMb.toFixed(0)} MiB`);
+		const random = await runCliMeasured(['diff', archive, archive, '--ci', '--config', '/dev/urandom']);
+		assert.deepEqual(
+			userErrorProblems(random.result, /Config file \/dev\/urandom is too large: more than 1\.0 MB/),
+			[],
+		);
+		assert.ok(random.rssMb < 400, `peak RSS ${random.rssMb.toFixed(0)} MiB`);
+	});
+});
+
+describe('other local files are read with a limit too', () => {
+	test('readRegularFile: a regular file within the limit only, a FIFO or a device never read', async () => {
+		const small = join(scratch, 'regular.json');
+		writeFileSync(small, '{"a":1}');
+		const refuse = (size: number) => new Error(`too large: ${size}`);
+		assert.equal((await readRegularFile(small, 100, refuse))?.toString(), '{"a":1}');
+		await assert.rejects(readRegularFile(small, 3, refuse), /too large: 7/);
+		const fifo = join(scratch, 'regular.fifo');
+		execFileSync('mkfifo', [fifo]);
+		// Opened without waiting for a writer, and not read: the promise settles with nobody writing.
+		assert.equal(await readRegularFile(fifo, 100, refuse), undefined);
+		assert.equal(await readRegularFile('/dev/zero', 100, refuse), undefined);
+		assert.equal(await readRegularFile(join(scratch, 'missing.json'), 100, refuse), undefined);
+	});
+
+	test('registry login files: /dev/urandom and a 1 GB sparse config.json are refused by size', async () => {
+		await assert.rejects(
+			findCredentials('registry.example', {
+				env: {REGISTRY_AUTH_FILE: '/dev/urandom', DOCKER_CONFIG: '/nonexistent'},
+			}),
+			(error: unknown) =>
+				error instanceof LayerlensError &&
+				/^Registry login file \/dev\/urandom is too large: more than 4\.0 MB/.test(error.message),
+		);
+		const docker = join(scratch, 'docker-config');
+		mkdirSync(docker, {recursive: true});
+		execFileSync('truncate', ['-s', '1G', join(docker, 'config.json')]);
+		await assert.rejects(
+			findCredentials('registry.example', {env: {DOCKER_CONFIG: docker, HOME: '/nonexistent'}}),
+			(error: unknown) =>
+				error instanceof LayerlensError &&
+				/^Registry login file \S+config\.json is too large: 1\.1 GB \(limit 4\.0 MB\)/.test(error.message),
+		);
+	});
+
+	test('NODE_EXTRA_CA_CERTS: a device is skipped, a 1 GB sparse bundle refused by size', async () => {
+		const transport = fileURLToPath(new URL('../source/image/registry/transport.ts', import.meta.url));
+		/** trustedCas in a fresh process (it keeps its first answer): the number of CAs, or the error's message. */
+		const casWith = (extra: string): {count?: number; error?: string} => {
+			const script = `import {trustedCas} from ${JSON.stringify(transport)};
+try { console.log(JSON.stringify({count: trustedCas({NODE_EXTRA_CA_CERTS: ${JSON.stringify(extra)}}).length})); }
+catch (error) { console.log(JSON.stringify({error: error.message})); }`;
+			const env: NodeJS.ProcessEnv = {...process.env};
+			delete env.NODE_OPTIONS;
+			delete env.NODE_TEST_CONTEXT;
+			delete env.NODE_EXTRA_CA_CERTS;
+			const output = execFileSync(
+				process.execPath,
+				['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script],
+				{env, timeout: killAfterMs, encoding: 'utf8'},
+			);
+			return JSON.parse(output) as {count?: number; error?: string};
+		};
+
+		const none = casWith('');
+		assert.ok((none.count ?? 0) > 0, JSON.stringify(none));
+		assert.deepEqual(casWith('/dev/urandom'), none);
+		const sparse = join(scratch, 'ca-bundle.pem');
+		execFileSync('truncate', ['-s', '1G', sparse]);
+		assert.match(casWith(sparse).error ?? '', /^CA bundle \S+ca-bundle\.pem is too large: 1\.1 GB/);
 	});
 });
 

@@ -111,6 +111,10 @@ test('proxies as Go reads them: per scheme, NO_PROXY suffixes and ports, never l
 	assert.equal(proxyFor(new URL('http://localhost:5000/'), env), undefined);
 	assert.equal(proxyFor(new URL('https://x.example/'), {...env, NO_PROXY: '*'}), undefined);
 	assert.equal(proxyFor(new URL('https://x.example/'), {}), undefined);
+	// An empty upper-case variable does not hide the lower-case one (Go reads the first that is not empty).
+	const lower = {HTTPS_PROXY: '', https_proxy: 'http://lower:3128', NO_PROXY: '', no_proxy: 'skip.example'};
+	assert.equal(proxyFor(new URL('https://x.example/'), lower)?.host, 'lower:3128');
+	assert.equal(proxyFor(new URL('https://skip.example/'), lower), undefined);
 });
 
 test('credentials: Docker auths (base64), Docker Hub aliases, Podman first, credential helpers', async () => {

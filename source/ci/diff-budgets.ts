@@ -1,10 +1,10 @@
-import {readFile} from 'node:fs/promises';
 import {basename} from 'node:path';
 import {parse as parseYaml} from 'yaml';
 import type {ImageComparison} from '../analysis/compare/types.js';
 import type {Finding, FindingCategory} from '../analysis/types.js';
-import {LayerlensError} from '../errors.js';
+import {isLayerlensError, LayerlensError} from '../errors.js';
 import {formatBytes} from '../format-bytes.js';
+import {configLimitBytes, readLocalFile} from '../read-local-file.js';
 import {diveConfigName, findConfigFile} from './config.js';
 import type {CiResult, CiRuleResult} from './evaluate.js';
 import {parseByteSize} from './parse-size.js';
@@ -159,8 +159,10 @@ export async function loadDiffBudgets(sources: {
 	if (file !== undefined && basename(file) !== diveConfigName) {
 		let text: string;
 		try {
-			text = await readFile(file, 'utf8');
+			// Bounded and non-blocking as --ci reads it: /dev/urandom is refused, a FIFO stays interruptible.
+			text = (await readLocalFile(file, 'Config file', configLimitBytes)).toString('utf8');
 		} catch (error) {
+			if (isLayerlensError(error)) throw error;
 			throw new LayerlensError(`Cannot read config file ${sources.configPath ?? file}`, {
 				hint: 'Check the --config path',
 				cause: error,

@@ -1,6 +1,7 @@
 import {createReadStream} from 'node:fs';
-import {readFile, stat} from 'node:fs/promises';
+import {stat} from 'node:fs/promises';
 import {join, resolve, sep} from 'node:path';
+import {readRegularFile} from '../read-local-file.js';
 import {type AssembledImage, assembleImage} from './assemble-image.js';
 import {documentTooLarge, maxJsonDocumentBytes} from './json-document.js';
 import type {PlatformSpec} from './platform.js';
@@ -46,12 +47,10 @@ export async function readOciDirectory(
 	return assembleImage(
 		async (name) => {
 			const path = layoutPath(directory, name);
-			const size = path === undefined ? undefined : await fileSize(path);
-			if (size !== undefined && size > maxJsonDocumentBytes) {
-				throw documentTooLarge(name, reference, size);
-			}
-
-			return size === undefined ? undefined : readFile(path!);
+			// Size checked on the descriptor read: a document swapped for a bigger file or a FIFO after a stat is not read.
+			return path === undefined
+				? undefined
+				: readRegularFile(path, maxJsonDocumentBytes, (size) => documentTooLarge(name, reference, size));
 		},
 		async (name) => {
 			const path = layoutPath(directory, name);

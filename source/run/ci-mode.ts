@@ -39,11 +39,15 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 	return ciExitCode(result);
 }
 
+/**
+A baseline accepts every finding it lists for every later verdict, so it is loaded as a verdict is: from
+the image itself, never from a cache a forger could have added findings to (see verdictOptions).
+*/
 export async function runWriteBaselineMode(options: CliOptions): Promise<number> {
 	const path = options.writeBaseline!;
 	assertOutputsSpareInputs([path], [options.image, options.dockerfile, options.config]);
 	const progress = createProgressLine();
-	const loaded = await loadReport(options, progress.update);
+	const loaded = await loadReport(verdictOptions(options), progress.update);
 	progress.done();
 	await writeBaselineFile(path, loaded.report.findings, loaded.report.image.reference);
 	process.stdout.write(`Wrote ${loaded.report.findings.length} known findings to ${sanitize(path)}\n`);

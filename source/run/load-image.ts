@@ -51,7 +51,7 @@ export async function openImageSource(options: CliOptions): Promise<ImageSource>
 }
 
 /**
-The options a verdict (`--ci`, `diff --ci`) loads with. Its answer must be the one the image gives, and a
+The options a verdict (`--ci`, `diff --ci`, `--write-baseline`) loads with. Its answer must be the one the image gives, and a
 cache file proves nothing against someone who could write the cache directory (a restored CI cache, a
 poisoned one) unless it is sealed with LAYERLENS_CACHE_SECRET, which lives outside it: without the secret
 a verdict neither reads nor writes the cache, as with `--no-cache`.

@@ -1,8 +1,8 @@
 import {spawn} from 'node:child_process';
-import {readFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import {LayerlensError} from '../../errors.js';
+import {isLayerlensError, LayerlensError} from '../../errors.js';
+import {credentialsLimitBytes, readLocalFile} from '../../read-local-file.js';
 
 /** A user name and password (or token) for one registry, and where it came from (for messages). */
 export type Credentials = {
@@ -47,8 +47,10 @@ function matchesRegistry(key: string, registry: string): boolean {
 async function readAuthFile(path: string): Promise<AuthFile | undefined> {
 	let text: string;
 	try {
-		text = await readFile(path, 'utf8');
-	} catch {
+		// Bounded and non-blocking: REGISTRY_AUTH_FILE=/dev/urandom is refused, a FIFO stays interruptible.
+		text = (await readLocalFile(path, 'Registry login file', credentialsLimitBytes)).toString('utf8');
+	} catch (error) {
+		if (isLayerlensError(error)) throw error;
 		return undefined;
 	}
 

@@ -1,9 +1,9 @@
-import {readFileSync} from 'node:fs';
 import {request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders} from 'node:http';
 import {request as httpsRequest} from 'node:https';
 import type {Socket} from 'node:net';
 import {rootCertificates, connect as tlsConnect} from 'node:tls';
-import {LayerlensError} from '../../errors.js';
+import {isLayerlensError, LayerlensError} from '../../errors.js';
+import {certificateBundleLimitBytes, readRegularFileSync} from '../../read-local-file.js';
 import {printable, withoutUserInfo} from './printable.js';
 import {hostName, isLoopbackHost} from './reference.js';
 
@@ -61,13 +61,18 @@ export function trustedCas(env: NodeJS.ProcessEnv = process.env): string[] {
 	const certificates = [...rootCertificates];
 	const read = (path: string | undefined): boolean => {
 		if (path === undefined || path === '') return false;
+		let bundle: Buffer | undefined;
 		try {
-			certificates.push(readFileSync(path, 'utf8'));
-			return true;
-		} catch {
-			// A missing bundle is not an error: the other CAs still apply.
-			return false;
+			// A regular file within the limit only: NODE_EXTRA_CA_CERTS=/dev/urandom is not read for ever.
+			bundle = readRegularFileSync(path, 'CA bundle', certificateBundleLimitBytes);
+		} catch (error) {
+			if (isLayerlensError(error)) throw error;
 		}
+
+		// A missing bundle is not an error: the other CAs still apply.
+		if (bundle === undefined) return false;
+		certificates.push(bundle.toString('utf8'));
+		return true;
 	};
 
 	systemBundles.some(read);
@@ -98,10 +103,11 @@ function matchesNoProxy(url: URL, noProxy: string): boolean {
 /** The proxy for `url`, as Go's httpproxy does: HTTPS_PROXY for https, HTTP_PROXY for http, NO_PROXY, never loopback. */
 export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): URL | undefined {
 	if (isLoopbackHost(url.host)) return undefined;
-	const noProxy = env.NO_PROXY ?? env.no_proxy ?? '';
+	// Go's getEnvAny: the first of the two spellings that is set and not empty.
+	const noProxy = env.NO_PROXY || env.no_proxy || '';
 	if (matchesNoProxy(url, noProxy)) return undefined;
 	const value =
-		url.protocol === 'https:' ? (env.HTTPS_PROXY ?? env.https_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
+		url.protocol === 'https:' ? env.HTTPS_PROXY || env.https_proxy : env.HTTP_PROXY || env.http_proxy;
 	if (value === undefined || value === '') return undefined;
 	try {
 		return new URL(value.includes('://') ? value : `http://${value}`);
