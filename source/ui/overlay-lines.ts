@@ -1,10 +1,20 @@
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
-import {formatBytes, sanitize, sanitizeLines} from './format.js';
+import {formatBytes, sanitize, sanitizeLines, wrap} from './format.js';
 import {helpLines} from './keymap.js';
 
-/** Findings, largest first, each with its evidence and fix. */
-export function findingLines(analysis: ImageAnalysis): string[] {
+const indent = '           ';
+
+/** `label` then `text`, wrapped to `width` under the indent: a fix cut with `…` loses its point. */
+function wrapped(label: string, text: string, width: number): string[] {
+	const room = Math.max(20, width - indent.length - label.length);
+	return wrap(text, room).map((line, index) =>
+		index === 0 ? `${indent}${label}${line}` : `${indent}${' '.repeat(label.length)}${line}`,
+	);
+}
+
+/** Findings, largest first, each with its evidence and fix; evidence and fix wrapped to `width`. */
+export function findingLines(analysis: ImageAnalysis, width = Number.POSITIVE_INFINITY): string[] {
 	if (analysis.findings.length === 0) {
 		return ['No findings: nothing build-only, cached or wasted was recognised.'];
 	}
@@ -31,7 +41,7 @@ export function findingLines(analysis: ImageAnalysis): string[] {
 			`${formatBytes(finding.bytes).padStart(9)}  ${sanitize(finding.title)}  [${finding.ruleId}, ${finding.category}, ${finding.confidence}${where}]`,
 		);
 		for (const evidence of finding.evidence) {
-			lines.push(`           evidence: ${sanitize(evidence)}`);
+			lines.push(...wrapped('evidence: ', sanitize(evidence), width));
 		}
 
 		for (const group of finding.groups.slice(0, 5)) {
@@ -40,7 +50,7 @@ export function findingLines(analysis: ImageAnalysis): string[] {
 			);
 		}
 
-		lines.push(`           fix: ${sanitize(finding.fix)}`, '');
+		lines.push(...wrapped('fix: ', sanitize(finding.fix), width), '');
 	}
 
 	return lines;
