@@ -20,7 +20,8 @@ function sampleData(change: Partial<ExplorerData> = {}): ExplorerData {
 
 let current: Rendered | undefined;
 async function open(data = sampleData(), size = {columns: 120, rows: 30}) {
-	const ui = await renderExplorer(data, size);
+	// Name order, which these tests read most easily (the explorer itself opens by size).
+	const ui = await renderExplorer(data, size, {sort: 'name'});
 	current = ui;
 	return ui;
 }

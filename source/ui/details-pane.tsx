@@ -1,19 +1,16 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {LayerSummary} from '../analysis/types.js';
-import {formatBytes, sanitize, truncate, wrap} from './format.js';
+import {hue} from './colors.js';
+import {formatBytes, sanitize, storedText, truncate, wrap} from './format.js';
 import {PaneTitle} from './pane-title.js';
 
 type Props = {layer: LayerSummary | undefined; layerCount: number; height: number; width: number};
 
 /** Text lines of the selected layer's details; the instruction gets whatever lines are left. */
 export function detailLines(layer: LayerSummary, height: number, width: number): string[] {
-	const stored =
-		layer.compressedSizeBytes === undefined
-			? ''
-			: `, ${layer.compression} ${formatBytes(layer.compressedSizeBytes)}`;
 	const facts = [
-		`Size     ${formatBytes(layer.sizeBytes)} (tar ${formatBytes(layer.tarSizeBytes)}${stored})`,
+		`Size     ${formatBytes(layer.sizeBytes)} of files · ${storedText(layer)}`,
 		`Files    +${layer.added} added ~${layer.modified} modified -${layer.removed} removed`,
 		`Waste    introduced ${formatBytes(layer.wasteIntroducedBytes)} · hid ${formatBytes(layer.wasteHiddenBytes)}`,
 		`Diff ID  ${sanitize(layer.diffId)}`,
@@ -41,7 +38,7 @@ export const DetailsPane = memo(function DetailsPane({layer, layerCount, height,
 			/>
 			{lines.map((line, index) => (
 				// biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own
-				<Text key={index} wrap="truncate" color={index < lines.length - 4 ? 'white' : undefined}>
+				<Text key={index} wrap="truncate" color={index < lines.length - 4 ? hue('white') : undefined}>
 					{line}
 				</Text>
 			))}

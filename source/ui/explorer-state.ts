@@ -1,7 +1,7 @@
 import {none} from '../analysis/path-tree.js';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
-import {formatBytes, sanitize, sanitizeLines} from './format.js';
+import {compressionWord, formatBytes, sanitize, sanitizeLines} from './format.js';
 import {
 	type Command,
 	commandFor,
@@ -869,7 +869,7 @@ function layerInfoLines(state: ExplorerState): string[] {
 		`Tar:           ${formatBytes(layer.tarSizeBytes)}${
 			layer.compressedSizeBytes === undefined
 				? ''
-				: ` · stored ${formatBytes(layer.compressedSizeBytes)} (${layer.compression})`
+				: ` · stored ${formatBytes(layer.compressedSizeBytes)} ${compressionWord(layer.compression)}`
 		}`,
 		`Changes:       +${layer.added} added · ~${layer.modified} modified · -${layer.removed} removed`,
 		`Introduced:    ${formatBytes(layer.wasteIntroducedBytes)} that later layers hide`,

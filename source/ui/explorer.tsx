@@ -144,7 +144,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 						/>
 						<SummaryPane
 							analysis={state.analysis}
-							projectedSizeBytes={state.extras.suggestion?.projectedSizeBytes}
+							suggestion={state.extras.suggestion}
 							height={layout.summaryBody}
 							width={layout.leftWidth}
 						/>

@@ -1,3 +1,4 @@
+import {formatBytes} from '../format-bytes.js';
 import {sanitize} from '../sanitize-text.js';
 
 export {formatBytes} from '../format-bytes.js';
@@ -76,6 +77,23 @@ export function wrap(text: string, width: number): string[] {
 
 	lines.push(rest);
 	return lines;
+}
+
+/** How a layer is stored, in words: `none` reads as a codec called "none". */
+export function compressionWord(compression: 'none' | 'gzip' | 'zstd'): string {
+	return compression === 'none' ? 'uncompressed' : compression;
+}
+
+/** The stored size of a layer beside its tar size, every figure labelled. */
+export function storedText(layer: {
+	tarSizeBytes: number;
+	compressedSizeBytes?: number;
+	compression: 'none' | 'gzip' | 'zstd';
+}): string {
+	const tar = `${formatBytes(layer.tarSizeBytes)} tar`;
+	if (layer.compressedSizeBytes === undefined) return tar;
+	if (layer.compression === 'none') return `${tar}, stored uncompressed`;
+	return `${tar} · ${formatBytes(layer.compressedSizeBytes)} ${layer.compression}`;
 }
 
 /** dive prints `int(100 * efficiency)` %; we keep two decimals but never round up. */

@@ -26,12 +26,6 @@ export const keymap = {
 	quit: {scope: 'global', keys: ['q', 'ctrl+c'], help: 'Quit', bar: 'quit'},
 	nextPane: {scope: 'global', keys: ['tab'], help: 'Next pane', bar: 'pane'},
 	previousPane: {scope: 'global', keys: ['shift+tab'], help: 'Previous pane'},
-	filter: {
-		scope: 'global',
-		keys: ['/', 'ctrl+f', 'ctrl+/'],
-		help: 'Filter paths by regular expression',
-		bar: 'filter',
-	},
 	help: {scope: 'global', keys: ['?'], help: 'Show all keys', bar: 'keys'},
 	findings: {
 		scope: 'global',
@@ -44,6 +38,13 @@ export const keymap = {
 		keys: ['d'],
 		help: 'Suggested Dockerfile (builder stage and runtime image)',
 		bar: 'suggestion',
+		barFirst: true,
+	},
+	filter: {
+		scope: 'global',
+		keys: ['/', 'ctrl+f', 'ctrl+/'],
+		help: 'Filter paths by regular expression',
+		bar: 'filter',
 		barFirst: true,
 	},
 	exportReport: {

@@ -4,6 +4,7 @@ import {cleanup, render} from 'ink-testing-library';
 import type {ReactElement} from 'react';
 import {Explorer} from '../../source/ui/explorer.js';
 import type {ExplorerData} from '../../source/ui/explorer-data.js';
+import type {Preferences} from '../../source/ui/explorer-state.js';
 import {useTerminalSize} from '../../source/ui/use-terminal-size.js';
 
 /** What a terminal sends for each key. */
@@ -119,17 +120,31 @@ export async function renderUi(
 	return rendered;
 }
 
-function SizedExplorer({data, onExit}: {data: ExplorerData; onExit: (code: number) => void}) {
-	return <Explorer data={data} size={useTerminalSize()} onExit={onExit} />;
+function SizedExplorer({
+	data,
+	onExit,
+	preferences,
+}: {
+	data: ExplorerData;
+	onExit: (code: number) => void;
+	preferences: Preferences | undefined;
+}) {
+	return (
+		<Explorer data={data} size={useTerminalSize()} onExit={onExit} {...(preferences ? {preferences} : {})} />
+	);
 }
 
 /** Render the explorer over `data`; `exits` collects the exit codes it asks for. */
 export async function renderExplorer(
 	data: ExplorerData,
 	size: {columns: number; rows: number} = {columns: 120, rows: 30},
+	preferences?: Preferences,
 ): Promise<Rendered & {exits: number[]}> {
 	const exits: number[] = [];
-	const rendered = await renderUi(<SizedExplorer data={data} onExit={(code) => exits.push(code)} />, size);
+	const rendered = await renderUi(
+		<SizedExplorer data={data} onExit={(code) => exits.push(code)} preferences={preferences} />,
+		size,
+	);
 	return Object.assign(rendered, {exits});
 }
 
