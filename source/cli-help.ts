@@ -4,6 +4,7 @@ export const helpText = `
     $ layerlens [image]
     $ docker save myapp:prod | layerlens
     $ layerlens diff <base> <new>
+    $ layerlens build [docker build args] [layerlens flags]
 
     image  a Docker or Podman image reference (myapp:prod, repo@sha256:..., an image ID),
            a \`docker save\` / \`podman save\` tarball, or an OCI image layout directory or tar;
@@ -12,13 +13,19 @@ export const helpText = `
            With no image and stdin a terminal, layerlens opens its built-in demo image.
     diff   compare two images (any of the above, mixed, one of them from stdin): the explorer
            in a terminal, --json or --format markdown for a report, --ci to check the budgets.
+    build  run \`docker build\` with the arguments layerlens does not know, then analyse the image
+           it built as \`layerlens <image id>\` would (dive's \`dive build\`). --platform and
+           --no-cache are docker's there; \`--\` passes everything after it to docker.
 
   Options
     --source <kind>           docker, podman, docker-archive, oci or registry (default: detected)
     --platform <os/arch>      pick a platform of a multi-platform image (e.g. linux/arm64)
     --demo                    open the built-in demo image
     --json                    print the JSON report (same as --format json)
-    --format <format>         json, markdown or sarif: print a report instead of the explorer
+    -j, --json=<file>         write the JSON report to a file (dive's -j FILE); --json FILE too,
+                              when an image is also named (layerlens IMAGE --json FILE)
+    --format <format>         json, markdown, sarif or dive (dive's --json schema): print a report
+                              instead of the explorer; with -j FILE, the file's format
     --output <file>           write the report to a file; repeat as --output markdown=FILE
     --dockerfile <path>       map layers and findings to the lines of this Dockerfile
     --ci                      check the rules, print a verdict and exit 0 (pass), 1 (fail), 2 (error)
@@ -52,7 +59,8 @@ export const helpText = `
 
   Sizes take SI units (20MB, 20M = 20,000,000 bytes), IEC units (20MiB = 20,971,520 bytes),
   or plain bytes (1,000,000). The rules flags (--config to --highest-user-wasted-percent)
-  imply --ci.
+  imply --ci; dive's spellings (--lowestEfficiency, --highestWastedBytes,
+  --highestUserWastedPercent) work too.
 
   Examples
     $ layerlens myapp:prod

@@ -1,8 +1,10 @@
 import meow from 'meow';
 import {parseByteSize} from './ci/parse-size.js';
 import {LayerlensError} from './errors.js';
+import {isStdinArgument} from './image/stdin-argument.js';
 
-export const reportFormats = ['json', 'markdown', 'sarif'] as const;
+/** `dive` is dive's own `--json` schema, for pipelines written against dive. */
+export const reportFormats = ['json', 'markdown', 'sarif', 'dive'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
 export const sourceKinds = ['docker', 'podman', 'docker-archive', 'oci', 'registry'] as const;
@@ -18,6 +20,13 @@ export type CliFlags = {
 	platform?: string;
 	demo: boolean;
 	json: boolean;
+	/** dive's `--json FILE`, spelt `--json=FILE` or `-j FILE`: always a file. */
+	jsonFile?: string;
+	/**
+	The argument right after a bare `--json`: the JSON file when the command is given one argument more
+	than it takes (`layerlens IMAGE --json out.json`), else it stays an argument (see claimJsonFile).
+	*/
+	jsonNext?: string;
 	format?: string;
 	output: string[];
 	dockerfile?: string;
@@ -101,6 +110,14 @@ const flagSpec = {
 	version: {type: 'boolean', shortFlag: 'v'},
 } as const;
 
+/** Whether a long flag (`--ci`, without a value) is layerlens' own, and if so whether it takes a value. */
+export function layerlensFlagType(flag: string): 'boolean' | 'string' | undefined {
+	const name = flag.replace(/^--/, '');
+	if (name === 'no-cache') return 'boolean';
+	const entry = Object.entries(flagSpec).find(([key]) => kebab(key) === name);
+	return entry?.[1].type;
+}
+
 export type ParsedArgv =
 	| {action: 'help'}
 	| {action: 'version'}
@@ -119,13 +136,113 @@ function writtenFlags(argv: readonly string[]): string[] {
 	return flags;
 }
 
+/** dive's camelCase rule flags, read as layerlens' own. */
+const diveSpellings: Record<string, string> = {
+	'--lowestEfficiency': '--lowest-efficiency',
+	'--highestWastedBytes': '--highest-wasted-bytes',
+	'--highestUserWastedPercent': '--highest-user-wasted-percent',
+};
+
+const isValue = (argument: string | undefined): argument is string =>
+	argument !== undefined && (!argument.startsWith('-') || argument === '-');
+
+/**
+dive's spellings, rewritten before meow reads argv: its camelCase rule flags become layerlens' own, and
+dive's ways of naming the JSON file are taken out (meow knows `--json` only as a switch):
+`--json=FILE`, `-j FILE` and `-j=FILE` always name a file. A bare `--json` stays the switch; the argument
+after it is remembered, and becomes the file only when the command has one argument too many.
+*/
+function takeJsonFileFlags(argv: readonly string[]): {argv: string[]; jsonFile?: string; jsonNext?: string} {
+	const rest: string[] = [];
+	let jsonFile: string | undefined;
+	let jsonNext: string | undefined;
+	const setFile = (file: string | undefined, flag: string) => {
+		if (file === undefined || file === '') {
+			throw new LayerlensError(`${flag} needs a file name`, {hint: 'Write -j FILE or --json=FILE'});
+		}
+
+		if (jsonFile !== undefined) {
+			throw new LayerlensError(`${flag} names a second JSON file`, {
+				hint: 'Name one, or use --output json=FILE for more',
+			});
+		}
+
+		jsonFile = file;
+	};
+
+	for (let index = 0; index < argv.length; index++) {
+		const argument = argv[index]!;
+		if (argument === '--') {
+			rest.push(...argv.slice(index));
+			break;
+		}
+
+		const [name = '', value] = argument.split(/=(.*)/s, 2) as [string, string | undefined];
+		const kebabName = diveSpellings[name];
+		if (kebabName !== undefined) {
+			rest.push(value === undefined ? kebabName : `${kebabName}=${value}`);
+		} else if (name === '--ignore-errors' || name === '-i') {
+			throw new LayerlensError(
+				`${name} (dive's) is not supported: layerlens stops on an image it cannot read`,
+				{
+					hint: 'Drop the flag; what layerlens reads but finds odd is reported as a warning',
+				},
+			);
+		} else if (argument.startsWith('--json=')) {
+			setFile(argument.slice('--json='.length), '--json=');
+		} else if (argument === '-j') {
+			const next = argv[index + 1];
+			setFile(isValue(next) ? next : undefined, '-j');
+			index++;
+		} else if (argument.startsWith('-j=')) {
+			setFile(argument.slice('-j='.length), '-j=');
+		} else {
+			if (argument === '--json' && isValue(argv[index + 1])) {
+				jsonNext = argv[index + 1];
+			}
+
+			rest.push(argument);
+		}
+	}
+
+	return {
+		argv: rest,
+		...(jsonFile === undefined ? {} : {jsonFile}),
+		...(jsonNext === undefined ? {} : {jsonNext}),
+	};
+}
+
+/**
+`--json X` where the command got one argument more than it takes (`layerlens IMAGE --json out.json`,
+`layerlens diff A B --json out.json`): X is dive's JSON file. With the right number of arguments X stays an
+argument, as it always was (`layerlens --json image.tar` prints the report of image.tar).
+*/
+export function claimJsonFile(
+	input: string[],
+	flags: CliFlags,
+	takes: number,
+): {input: string[]; flags: CliFlags} {
+	const {jsonNext, ...rest} = flags;
+	const at = jsonNext === undefined ? -1 : input.indexOf(jsonNext);
+	if (input.length !== takes + 1 || at === -1) {
+		return {input, flags: rest};
+	}
+
+	if (rest.jsonFile !== undefined) {
+		throw new LayerlensError(`--json ${jsonNext} names a second JSON file`, {hint: 'Name one'});
+	}
+
+	return {input: input.filter((_, index) => index !== at), flags: {...rest, jsonFile: jsonNext!}};
+}
+
 /**
 Read argv strictly. meow (the parser) reads any `--name value` it is given, and takes an unknown name that
 starts like a known one (`--ci-config` beside `--ci`) as read: so every flag is checked against the known
 names first, and an unknown flag (`--bogus`, `--cache-dir`), a value given to a switch (`--ci=yes`) or a flag
 without its value is one error line, never a flag read as something else or dropped.
 */
-export function parseArgv(argv: readonly string[]): ParsedArgv {
+export function parseArgv(fullArgv: readonly string[]): ParsedArgv {
+	const {argv, jsonFile, jsonNext} = takeJsonFileFlags(fullArgv);
 	const known = new Map(Object.entries(flagSpec).map(([name, spec]) => [kebab(name), spec.type]));
 	known.set('no-cache', 'boolean');
 	const shortFlags = new Map([
@@ -180,6 +297,8 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
 		action: 'run',
 		input: positionals,
 		flags: {
+			...(jsonFile === undefined ? {} : {jsonFile}),
+			...(jsonNext === undefined || !values.json ? {} : {jsonNext}),
 			...(values.source === undefined ? {} : {source: values.source}),
 			...(values.platform === undefined ? {} : {platform: values.platform}),
 			demo: values.demo ?? false,
@@ -261,16 +380,29 @@ export function parseSizeFlag(value: string, flag: string): number {
 Turn `--json`, `--format` and the repeatable `--output [fmt=]FILE` into report targets. One analysis
 pass serves all of them.
 */
-export function parseReportTargets(flags: Pick<CliFlags, 'json' | 'format' | 'output'>): ReportTarget[] {
+export function parseReportTargets(
+	flags: Pick<CliFlags, 'json' | 'jsonFile' | 'format' | 'output'>,
+): ReportTarget[] {
 	const defaultFormat =
 		flags.format === undefined ? (flags.json ? 'json' : undefined) : parseFormat(flags.format);
-	if (flags.json && defaultFormat !== 'json') {
+	if (flags.json && defaultFormat !== 'json' && !(defaultFormat === 'dive' && flags.jsonFile !== undefined)) {
 		throw new LayerlensError('--json and --format disagree', {hint: 'Use one of them'});
 	}
 
 	const targets: ReportTarget[] = [];
+	if (flags.jsonFile !== undefined) {
+		// dive's `-j FILE`: layerlens' JSON, or dive's own schema with --format dive (what dive's -j writes).
+		if (defaultFormat !== undefined && defaultFormat !== 'json' && defaultFormat !== 'dive') {
+			throw new LayerlensError(`-j/--json FILE and --format ${defaultFormat} disagree`, {
+				hint: `Use --output ${defaultFormat}=FILE for a ${defaultFormat} file`,
+			});
+		}
+
+		targets.push({format: defaultFormat ?? 'json', path: flags.jsonFile});
+	}
+
 	for (const output of flags.output) {
-		const match = /^(json|markdown|sarif)=(.+)$/.exec(output);
+		const match = new RegExp(`^(${reportFormats.join('|')})=(.+)$`).exec(output);
 		if (match) {
 			targets.push({format: match[1] as ReportFormat, path: match[2]});
 		} else {
@@ -299,7 +431,7 @@ function formatFromExtension(path: string): ReportFormat {
 	}
 
 	throw new LayerlensError(`Cannot tell the report format of '${path}'`, {
-		hint: 'Add --format json|markdown|sarif or write --output markdown=FILE',
+		hint: `Add --format ${reportFormats.join('|')} or write --output markdown=FILE`,
 	});
 }
 
@@ -331,10 +463,11 @@ export type InputEnvironment = {
 };
 
 export function parseCliOptions(
-	input: string[],
-	flags: CliFlags,
+	givenInput: string[],
+	givenFlags: CliFlags,
 	environment: InputEnvironment = {stdinCarriesData: false},
 ): CliOptions {
+	const {input, flags} = claimJsonFile(givenInput, givenFlags, 1);
 	if (input.length > 1) {
 		throw new LayerlensError(`Expected one image, got ${input.length}: ${input.join(' ')}`, {
 			hint: 'Run layerlens --help for usage',
@@ -357,6 +490,18 @@ export function parseCliOptions(
 		}
 
 		source = prefixed.source;
+	}
+
+	// Both would read standard input; whichever went first would leave the other nothing (or the wrong bytes).
+	const imageFromStdin =
+		prefixed.image !== undefined &&
+		isStdinArgument(prefixed.image) &&
+		source !== 'docker' &&
+		source !== 'podman';
+	if (flags.registryPasswordStdin && imageFromStdin) {
+		throw new LayerlensError('--registry-password-stdin and an image on standard input both need stdin', {
+			hint: 'Name the image as an argument, or set LAYERLENS_REGISTRY_PASSWORD instead of --registry-password-stdin',
+		});
 	}
 
 	if (flags.platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/i.test(flags.platform)) {

@@ -3,8 +3,10 @@ import {fstatSync} from 'node:fs';
 import process from 'node:process';
 import {assertNoDiffFlags, parseDiffOptions} from './cli-diff.js';
 import {helpText} from './cli-help.js';
-import {parseArgv, parseCliOptions, pickMode} from './cli-options.js';
+import {claimJsonFile, parseArgv, parseCliOptions, pickMode} from './cli-options.js';
 import {applyColorConventions} from './color-env.js';
+import {LayerlensError} from './errors.js';
+import {buildImage, splitBuildArgs} from './run/build-mode.js';
 import {reportFatal} from './run/report-fatal.js';
 import {closedStdoutError, describeStdoutError, stdoutWasClosed} from './run/stdout-state.js';
 import {toolVersion} from './version.js';
@@ -26,9 +28,11 @@ function stdinCarriesData(): boolean {
 // Before any mode (and with it chalk and Ink) is imported: they read the colour level once, at import.
 applyColorConventions(process.env);
 
+// `layerlens build ARGS`: docker's arguments are set aside before layerlens reads its own (run/build-mode.ts).
+const build = process.argv[2] === 'build' ? splitBuildArgs(process.argv.slice(3)) : undefined;
 let argv: ReturnType<typeof parseArgv>;
 try {
-	argv = parseArgv(process.argv.slice(2));
+	argv = parseArgv(build ? build.layerlensArgv : process.argv.slice(2));
 } catch (error) {
 	reportFatal(error, false);
 	process.exit(2);
@@ -88,13 +92,38 @@ async function main(): Promise<number> {
 		stdinIsTty: Boolean(process.stdin.isTTY),
 	};
 	// `layerlens diff A B`: its own options and modes (run/diff-mode.ts).
-	if (cli.input[0] === 'diff') {
+	if (!build && cli.input[0] === 'diff') {
 		const {runDiffMode} = await import('./run/diff-mode.js');
-		return runDiffMode(parseDiffOptions(cli.input.slice(1), cli.flags), environment);
+		const diff = claimJsonFile(cli.input.slice(1), cli.flags, 2);
+		return runDiffMode(parseDiffOptions(diff.input, diff.flags), environment);
 	}
 
 	assertNoDiffFlags(cli.flags);
-	const options = parseCliOptions(cli.input, cli.flags, {stdinCarriesData: stdinCarriesData()});
+	if (build && (cli.flags.source ?? 'docker') !== 'docker') {
+		throw new LayerlensError(`layerlens build builds with docker, not --source ${cli.flags.source}`, {
+			hint: 'Drop --source',
+		});
+	}
+
+	// Flags are checked before a build that may take minutes; the image built is then read from the daemon
+	// by its ID, as `layerlens <id>` reads it.
+	const options = build
+		? parseCliOptions(['pending-build'], {...cli.flags, source: 'docker'})
+		: parseCliOptions(cli.input, cli.flags, {stdinCarriesData: stdinCarriesData()});
+	if (build) {
+		// A signal during the build ends the run (docker gets it too); the explorer later handles its own.
+		const onSignal = Object.entries(signalCodes).map(([signal, code]) => {
+			const handler = () => process.exit(code);
+			process.on(signal, handler);
+			return () => process.off(signal, handler);
+		});
+		try {
+			options.image = await buildImage(build.dockerArgs);
+		} finally {
+			for (const off of onSignal) off();
+		}
+	}
+
 	const mode = pickMode(options, environment);
 	const writesStdout =
 		mode !== 'explorer' &&

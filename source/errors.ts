@@ -1,3 +1,5 @@
+import {sanitizeWithinLimit} from './sanitize-text.js';
+
 /**
 An error the user can act on: one line saying what is wrong and what to do.
 The CLI prints `message` (and `hint`) on stderr and exits with `exitCode`; anything that is not a
@@ -22,4 +24,21 @@ export class LayerlensError extends Error {
 
 export function isLayerlensError(error: unknown): error is LayerlensError {
 	return error instanceof LayerlensError;
+}
+
+/** The longest line an error or warning prints, its `layerlens: ` prefix included. */
+export const errorLineLimit = 300;
+
+/**
+An error line as it reaches stderr, the one shaping of it: sanitised (a message names what the image or the user
+gave; a line break in it is shown as `\x0a`, so it stays one line) and at most errorLineLimit characters, with a
+count of what was cut.
+*/
+export function errorLine(line: string): string {
+	return sanitizeWithinLimit(line, errorLineLimit);
+}
+
+/** Text that is several lines on purpose (a stack for --debug, a crash report): each line shaped as errorLine. */
+export function errorLines(text: string): string {
+	return text.split('\n').map(errorLine).join('\n');
 }

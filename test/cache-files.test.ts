@@ -12,7 +12,6 @@ import {
 	mkdirSync,
 	mkdtempSync,
 	readdirSync,
-	readFileSync,
 	rmSync,
 	statSync,
 	symlinkSync,
@@ -33,6 +32,7 @@ import {
 	readCacheFile,
 } from '../source/run/cache-files.js';
 import {imageCacheDirectory} from '../source/run/image-cache.js';
+import {resealReport} from './helpers/cache-forgery.js';
 import {type ImageSpec, writeImageArchive} from './helpers/fixture-writer.js';
 import {describeRun, runCli} from './helpers/run-cli.js';
 
@@ -80,11 +80,11 @@ async function runJson(home: string): Promise<JsonReport> {
 	return JSON.parse(result.stdout) as JsonReport;
 }
 
-/** Rewrites the cached report so that serving it would show: finalSizeBytes 4242. */
+/** Rewrites the cached report, sealed again, so that serving it would show: finalSizeBytes 4242. */
 function tamper(reportPath: string): void {
-	const stored = JSON.parse(readFileSync(reportPath, 'utf8')) as {report: {image: {finalSizeBytes: number}}};
-	stored.report.image.finalSizeBytes = 4242;
-	writeFileSync(reportPath, JSON.stringify(stored));
+	resealReport(reportPath, (report) => {
+		report.image.finalSizeBytes = 4242;
+	});
 }
 
 describe('what the cache refuses to read', {concurrency: 1}, () => {
@@ -94,7 +94,7 @@ describe('what the cache refuses to read', {concurrency: 1}, () => {
 		assert.equal(statSync(directory).mode & 0o777, 0o700);
 	});
 
-	test('a tampered report of the user’s own is served (the check below is real)', async () => {
+	test('a resealed report of the user’s own is served (the check below is real)', async () => {
 		const {home, report} = await primedCache('own');
 		tamper(report);
 		assert.equal((await runJson(home)).image.finalSizeBytes, 4242);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import {createHash} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import {readdir, readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
@@ -7,6 +6,7 @@ import {test} from 'node:test';
 import {EntryColumns} from '../source/image/entry-columns.js';
 import {createArchiveSource} from '../source/image/open-source.js';
 import type {ImageSource, RawImage} from '../source/image/types.js';
+import {cacheSeal} from '../source/run/cache-files.js';
 import {
 	decodeCachedImage,
 	encodeCachedImage,
@@ -135,7 +135,7 @@ function counting(source: ImageSource): {source: ImageSource; loads: () => numbe
 
 test('encode/decode round trip keeps every field of every entry', () => {
 	const image = sampleImage();
-	const decoded = decodeCachedImage(encodeCachedImage(image, ['a/layer.tar', 'b/layer.tar']));
+	const decoded = decodeCachedImage(encodeCachedImage('k', image, ['a/layer.tar', 'b/layer.tar']), 'k');
 	assert.deepEqual(plainImage(decoded.raw), plainImage(image));
 	assert.deepEqual(decoded.sourceState, ['a/layer.tar', 'b/layer.tar']);
 });
@@ -145,20 +145,20 @@ test('the cache file name and header carry the format version', () => {
 	assert.equal(imageCacheDirectory({XDG_CACHE_HOME: '/x'}), '/x/layerlens');
 	assert.match(imageCacheDirectory({HOME: '/home/u'}), /\/\.cache\/layerlens$/);
 	// Rewrite the version in the header (and fix the checksum): an entry of another version is not read.
-	const bytes = encodeCachedImage(sampleImage(), []);
+	const bytes = encodeCachedImage('k', sampleImage(), []);
 	const content = Buffer.from(bytes.subarray(0, bytes.length - 32));
 	const marker = Buffer.from(`"version":${imageCacheFormatVersion},`);
 	const at = content.indexOf(marker);
 	assert.ok(at > 0);
 	content.write(`"version":${imageCacheFormatVersion + 1}`.slice(0, marker.length - 1), at);
-	const forged = Buffer.concat([content, createHash('sha256').update(content).digest()]);
-	assert.throws(() => decodeCachedImage(forged), /other format version/);
+	const forged = Buffer.concat([content, cacheSeal(content, 'k')]);
+	assert.throws(() => decodeCachedImage(forged, 'k'), /other format version/);
 });
 
 test('a flipped byte is caught by the checksum', () => {
-	const bytes = encodeCachedImage(sampleImage(), []);
+	const bytes = encodeCachedImage('k', sampleImage(), []);
 	bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 1;
-	assert.throws(() => decodeCachedImage(bytes), /checksum/);
+	assert.throws(() => decodeCachedImage(bytes, 'k'), /checksum/);
 });
 
 test('second open of an archive comes from the cache and readFile still works', async () => {

@@ -4,6 +4,7 @@ import {join} from 'node:path';
 import {test} from 'node:test';
 import {parseCliOptions} from '../source/cli-options.js';
 import {loadImage} from '../source/run/load-image.js';
+import {resealReport} from './helpers/cache-forgery.js';
 import {type ImageSpec, withTemporaryDirectory, writeImageArchive} from './helpers/fixture-writer.js';
 import {runCli} from './helpers/run-cli.js';
 
@@ -43,10 +44,10 @@ test('a second report of the same archive is the stored one; a damaged store is 
 		assert.equal(first.code, 0, first.stderr);
 		const stored = await reportFile(env.XDG_CACHE_HOME);
 
-		// Mark the stored report: a run that prints the mark was answered from the cache.
-		const document = JSON.parse(await readFile(stored, 'utf8'));
-		document.report.image.sizeBytes = 424_242;
-		await writeFile(stored, JSON.stringify(document));
+		// Mark the stored report (sealed again): a run that prints the mark was answered from the cache.
+		resealReport(stored, (report) => {
+			report.image.sizeBytes = 424_242;
+		});
 		const cached = await runCli([archive, '--json'], {env});
 		assert.equal(cached.code, 0, cached.stderr);
 		assert.equal(JSON.parse(cached.stdout).image.sizeBytes, 424_242);
@@ -77,9 +78,9 @@ test('a run with --dockerfile is never answered from the stored report', async (
 		const env = {XDG_CACHE_HOME: join(directory, 'cache')};
 		assert.equal((await runCli([archive, '--json'], {env})).code, 0);
 		const stored = await reportFile(env.XDG_CACHE_HOME);
-		const document = JSON.parse(await readFile(stored, 'utf8'));
-		document.report.image.sizeBytes = 424_242;
-		await writeFile(stored, JSON.stringify(document));
+		resealReport(stored, (report) => {
+			report.image.sizeBytes = 424_242;
+		});
 		const withDockerfile = await runCli([archive, '--json', '--dockerfile', dockerfile], {env});
 		assert.equal(withDockerfile.code, 0, withDockerfile.stderr);
 		assert.notEqual(JSON.parse(withDockerfile.stdout).image.sizeBytes, 424_242);

@@ -85,7 +85,7 @@ function describe(tree: PathTree): string[] {
 test('the stacked tree stored with the entries comes back the same: every node, version, removal and layer list', () => {
 	const image = sampleImage();
 	const {tree} = stackLayers(image.layers);
-	const decoded = decodeCachedImage(encodeCachedImage(image, [], tree));
+	const decoded = decodeCachedImage(encodeCachedImage('k', image, [], tree), 'k');
 	assert.ok(decoded.tree, 'the tree is stored');
 	assert.deepEqual(describe(decoded.tree), describe(tree));
 	for (let node = 0; node < tree.nodeCount; node++) {
@@ -98,7 +98,7 @@ test('the stacked tree stored with the entries comes back the same: every node, 
 });
 
 test('a cache file without a tree decodes without one (the caller stacks)', () => {
-	const decoded = decodeCachedImage(encodeCachedImage(sampleImage(), []));
+	const decoded = decodeCachedImage(encodeCachedImage('k', sampleImage(), []), 'k');
 	assert.equal(decoded.tree, undefined);
 });
 

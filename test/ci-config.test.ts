@@ -120,12 +120,15 @@ test('every bad config is a one-line LayerlensError naming the problem', () => {
 	}
 });
 
-test('a .dive-ci file uses dive keys and dive defaults', () => {
+test('a .dive-ci file uses dive keys and dive defaults; layerlens rules keep theirs', () => {
 	const empty = parseDiveConfig('', '.dive-ci');
 	assert.equal(empty.lowestEfficiency, 0.9);
 	assert.equal(empty.highestWastedBytes, undefined);
 	assert.equal(empty.highestUserWastedPercent, 0.1);
-	assert.deepEqual(empty.failOn, []);
+	// A dive file has no keys for layerlens' rules: they are never silently off.
+	assert.deepEqual(empty.failOn, defaultRules().failOn);
+	assert.equal(empty.failOnConfidence, 'high');
+	assert.equal(empty.origin, '.dive-ci (rules: 3 from .dive-ci, 7 layerlens defaults)');
 
 	const rules = parseDiveConfig(
 		'rules:\n  lowestEfficiency: "0.95"\n  highestWastedBytes: "20MB"\n  highestUserWastedPercent: disabled\n',
@@ -180,7 +183,7 @@ test('loadCiRules: .layerlens.yml wins over .dive-ci, and its baseline is relati
 		formatBaseline({layerlensBaseline: 1, entries: [{ruleId: 'LL-CACHE-NPM', path: 'root/.npm/'}]}),
 	);
 	const rules = await loadCiRules({cwd, overrides: {highestWastedBytes: '5MB'}});
-	assert.equal(rules.origin, '.layerlens.yml');
+	assert.equal(rules.origin, '.layerlens.yml (.dive-ci not read: .layerlens.yml holds every rule)');
 	assert.equal(rules.lowestEfficiency, 0.8);
 	assert.equal(rules.highestWastedBytes, 5_000_000);
 	assert.deepEqual(rules.baseline?.entries, [{ruleId: 'LL-CACHE-NPM', path: 'root/.npm/'}]);
@@ -190,7 +193,7 @@ test('loadCiRules: .dive-ci alone is read as dive', async () => {
 	const cwd = tempDirectory();
 	writeFileSync(join(cwd, '.dive-ci'), 'rules:\n  lowestEfficiency: 0.5\n');
 	const rules = await loadCiRules({cwd});
-	assert.equal(rules.origin, '.dive-ci');
+	assert.equal(rules.origin, '.dive-ci (rules: 3 from .dive-ci, 7 layerlens defaults)');
 	assert.equal(rules.lowestEfficiency, 0.5);
 	assert.equal(rules.highestUserWastedPercent, 0.1);
 });

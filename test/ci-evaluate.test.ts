@@ -85,7 +85,7 @@ test('thresholds compare the way dive does, strictly', () => {
 	assert.equal(result.passed, false);
 });
 
-test('dive defaults from a .dive-ci file; the user-wasted rule is skipped, not passed, on one layer', () => {
+test('dive defaults from a .dive-ci file, layerlens rules still on; the user-wasted rule is skipped, not passed, on one layer', () => {
 	assert.deepEqual(statusOf(diveDefaultRules('.dive-ci')), {
 		lowestEfficiency: 'PASS',
 		highestWastedBytes: 'SKIP',
@@ -93,9 +93,10 @@ test('dive defaults from a .dive-ci file; the user-wasted rule is skipped, not p
 		maxImageBytes: 'SKIP',
 		maxReclaimableBytes: 'SKIP',
 		maxBuildOnlyBytes: 'SKIP',
-		'failOn:secret': 'SKIP',
-		'failOn:build-only': 'SKIP',
-		'failOn:cache': 'SKIP',
+		// A .dive-ci has no say over layerlens' own rules: the naive image's devDependencies and npm cache fail.
+		'failOn:secret': 'PASS',
+		'failOn:build-only': 'FAIL',
+		'failOn:cache': 'FAIL',
 		'failOn:waste': 'SKIP',
 	});
 	const single = naiveAnalysis();

@@ -105,8 +105,11 @@ test("LL-WASTE-DUPLICATE: only copies the app's layers made, not package files, 
 			// The app's own copy of a base file: reported, and the base file is the one that stays.
 			finalFile('usr/local/bin/tool2', 9000, 2),
 			// Two copies the app's COPY made: one stays, one is reported.
-			finalFile('app/data/a.bin', 400, 3),
-			finalFile('app/data/b.bin', 400, 3),
+			finalFile('app/data/a.bin', 4096, 3),
+			finalFile('app/data/b.bin', 4096, 3),
+			// Two tiny copies (`export {};` in two compiled modules): under 4 KiB, not worth a finding.
+			finalFile('app/dist/a.js', 11, 3),
+			finalFile('app/dist/b.js', 11, 3),
 		],
 		waste: {
 			duplicates: [
@@ -134,14 +137,15 @@ test("LL-WASTE-DUPLICATE: only copies the app's layers made, not package files, 
 					paths: ['usr/bin/tool', 'usr/local/bin/tool-suid', 'usr/local/bin/tool2'],
 					duplicateBytes: 18000,
 				},
-				{hash: 'data', sizeBytes: 400, paths: ['app/data/a.bin', 'app/data/b.bin'], duplicateBytes: 400},
+				{hash: 'data', sizeBytes: 4096, paths: ['app/data/a.bin', 'app/data/b.bin'], duplicateBytes: 4096},
+				{hash: 'tiny', sizeBytes: 11, paths: ['app/dist/a.js', 'app/dist/b.js'], duplicateBytes: 11},
 			],
 		},
 	});
 	const [duplicate, ...others] = byRule(findFindings(input), 'LL-WASTE-DUPLICATE');
 	assert.equal(others.length, 0);
 	assert.deepEqual(duplicate!.paths, ['app/data/b.bin', 'usr/local/bin/tool2']);
-	assert.equal(duplicate!.bytes, 9400);
+	assert.equal(duplicate!.bytes, 9000 + 4096);
 	assert.deepEqual(
 		duplicate!.groups.map((group) => group.path),
 		['usr/bin/tool', 'app/data/a.bin'],

@@ -28,8 +28,8 @@ const input = ruleInput({
 	instructions,
 	config: {workingDir: '/app'},
 	files: [
-		finalFile('app/a.bin', 400, 2),
-		finalFile('app/b.bin', 400, 2),
+		finalFile('app/a.bin', 6000, 2),
+		finalFile('app/b.bin', 6000, 2),
 		finalFile('app/node_modules/x/LICENSE', 10, 2),
 		finalFile('app/node_modules/y/LICENSE', 10, 2),
 		finalFile('app/server.js', 700, 4),
@@ -46,7 +46,7 @@ const input = ruleInput({
 			item('app/config.json', 50, 'overwritten', 2, 5),
 		],
 		duplicates: [
-			{hash: 'h1', sizeBytes: 400, paths: ['app/a.bin', 'app/b.bin'], duplicateBytes: 400},
+			{hash: 'h1', sizeBytes: 6000, paths: ['app/a.bin', 'app/b.bin'], duplicateBytes: 6000},
 			{
 				hash: 'h2',
 				sizeBytes: 10,
@@ -65,10 +65,10 @@ test('waste findings come out largest first, one per kind and layer pair', () =>
 		findings.map((finding) => [finding.ruleId, finding.bytes]),
 		[
 			['LL-WASTE-LATE-CLEANUP', 10_000],
+			['LL-WASTE-DUPLICATE', 6000],
 			['LL-WASTE-DELETED', 5000],
 			['LL-WASTE-COPY-UP', 700],
 			['LL-WASTE-DIR-DELETED', 500],
-			['LL-WASTE-DUPLICATE', 400],
 			['LL-WASTE-OVERWRITTEN', 50],
 		],
 	);
@@ -112,10 +112,10 @@ test('same-content rewrites are copy-ups with a --chown/--chmod fix; different c
 	assert.equal(overwritten!.bytes, 50);
 });
 
-test('duplicates list the extra copies only, and skip copies a package manager owns', () => {
+test('duplicates list the extra copies only, and leave copies under 4 KiB alone (the 10-byte LICENSE pair)', () => {
 	const [duplicate] = byRule('LL-WASTE-DUPLICATE');
 	assert.deepEqual(duplicate!.paths, ['app/b.bin']);
-	assert.deepEqual(duplicate!.groups, [{path: 'app/a.bin', count: 1, bytes: 400}]);
+	assert.deepEqual(duplicate!.groups, [{path: 'app/a.bin', count: 1, bytes: 6000}]);
 });
 
 test('manifests copied first for layer caching and again by `COPY . .` are a low-confidence re-copy, not a chmod', () => {

@@ -65,7 +65,7 @@ describe('damaged archives', () => {
 	test('a file that is not a tar', async () => {
 		await rejectsWith(
 			Buffer.from('this is a text file, not an image\n'.repeat(40)),
-			/test\.tar is not a tar archive/,
+			/^test\.tar is not an image archive: a text file\. Give a `docker save` archive/,
 		);
 	});
 
@@ -80,7 +80,8 @@ describe('damaged archives', () => {
 				assert.ok(isLayerlensError(error), `cut at ${length}: ${String(error)}`);
 				assert.match(
 					error.line,
-					/truncated|not a tar|missing|no manifest|not valid JSON/,
+					// Cut inside the first header, nothing says it was a tar: "not an image archive".
+					/truncated|not a tar|not an image archive|missing|no manifest|not valid JSON/,
 					`cut at ${length}`,
 				);
 				return true;
@@ -322,7 +323,10 @@ describe('hostile entries inside a layer', () => {
 		writeFileSync(path, 'hello\n'.repeat(200));
 		const result = await runCli([path], {env: {CI: undefined}});
 		assert.deepEqual(
-			userErrorProblems(result, /notes\.txt is not a tar archive .*\. Give a `docker save` archive/),
+			userErrorProblems(
+				result,
+				/notes\.txt is not an image archive: a text file\. Give a `docker save` archive/,
+			),
 			[],
 		);
 	});

@@ -229,7 +229,10 @@ test('a truncated archive is a LayerlensError naming where it was cut, not a cra
 });
 
 test('input that is not a tar, or has no manifest, or bad JSON, or no layers, is a clear error', async () => {
-	await assertFails(Buffer.from('not an archive at all\n'.repeat(40)), /^test\.tar is not a tar archive/);
+	await assertFails(
+		Buffer.from('not an archive at all\n'.repeat(40)),
+		/^test\.tar is not an image archive: a text file$/,
+	);
 	await assertFails(
 		await packArchive([{name: 'oci-layout', type: 'file', content: Buffer.from('{}')}]),
 		/^test\.tar has no manifest\.json or index\.json$/,

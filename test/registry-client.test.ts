@@ -229,7 +229,7 @@ test('a registry that stops answering fails naming the step that hung', async ()
 			/^LayerlensError: fetching the manifest 127\.0\.0\.1:\d+\/app:1: .*did not answer within 0\.3 s/,
 		);
 		await assert.rejects(async () => {
-			for await (const _chunk of client.blob(digest, 'layer 1', 1000)) {
+			for await (const _chunk of client.blob(digest, 'layer 1', {size: 1000})) {
 				// drained
 			}
 		}, /downloading layer 1 \(sha256:abab.*\) of 127\.0\.0\.1:\d+\/app: .*sent nothing for 0\.3 s/);

@@ -95,8 +95,15 @@ test('a C program with --dockerfile: the same FROM and steps build it, the runti
 			finalFile('var/cache/apt/archives/gcc-12.deb', 20_000_000, 1),
 			finalFile('src/hello.c', 300, 2),
 			finalFile('usr/local/bin/hello', 16_000, 3, dynamicElf(['libc.so.6'])),
+			finalFile('var/lib/dpkg/info/gcc-12:amd64.list', 100, 1),
 		],
-		evidence: base.evidence,
+		// dpkg names gcc-12 a toolchain package: that finding is what proves the compiler removable.
+		evidence: {
+			...base.evidence,
+			'var/lib/dpkg/status':
+				'Package: libc6\nStatus: install ok installed\nSection: libs\n\nPackage: gcc-12\nStatus: install ok installed\nSection: devel\nDepends: libc6\n',
+			'var/lib/dpkg/info/gcc-12:amd64.list': '/.\n/usr\n/usr/bin\n/usr/bin/gcc-12\n',
+		},
 		config: {cmd: ['hello', 'layerlens'], env: ['PATH=/usr/local/bin:/usr/bin', 'GREETING=hi']},
 	});
 	const suggestion = suggestDockerfile(input, findFindings(input), {
@@ -108,7 +115,7 @@ test('a C program with --dockerfile: the same FROM and steps build it, the runti
 	assert.equal(
 		suggestion.dockerfile,
 		[
-			'# suggested by layerlens: your Dockerfile with a runtime stage that keeps only what the entrypoint needs',
+			'# suggested by layerlens: your Dockerfile with a runtime stage that keeps everything but what the findings prove build-only',
 			'# hello in C',
 			'FROM debian:bookworm AS build',
 			'RUN apt-get update && apt-get install -y build-essential',
@@ -118,17 +125,32 @@ test('a C program with --dockerfile: the same FROM and steps build it, the runti
 			'',
 			'FROM debian:bookworm',
 			'ENV GREETING=hi',
-			'COPY --from=build /usr/local/bin/hello /usr/local/bin/hello',
+			// No finding names the C source: kept, as everything is that no finding proves removable.
+			'COPY --from=build /src /src',
+			'COPY --from=build /usr/local /usr/local',
 			'CMD ["hello", "layerlens"]',
 			'',
 		].join('\n'),
 	);
-	// The projection is the base's bytes (the sample's layers record none) plus the one binary.
-	assert.deepEqual(suggestion.projection.parts, [
-		{label: 'the base image', bytes: 0},
-		{label: '1 path copied from the build stage', bytes: 16_000},
+	// Kept parts and removed parts add up to the final filesystem, and every removed byte names its finding.
+	const {parts, removed, finalBytes, bytes} = suggestion.projection;
+	assert.deepEqual(parts.slice(1), [
+		{label: 'files the runtime closure proves the entrypoint needs', bytes: 16_000},
+		{label: '/src', bytes: 300},
 	]);
-	assert.deepEqual(suggestion.runtime.copies, ['/usr/local/bin/hello']);
+	assert.deepEqual(
+		removed.map((part) => [part.ruleId, part.bytes]),
+		[
+			['LL-CACHE-APT', 20_000_000],
+			['LL-BUILD-DEB-DEVEL', 1_000_100],
+		],
+	);
+	assert.equal(bytes, finalBytes - 21_000_100);
+	assert.equal(
+		parts.reduce((sum, part) => sum + part.bytes, 0),
+		bytes,
+	);
+	assert.deepEqual(suggestion.runtime.copies, ['/src', '/usr/local']);
 });
 
 test('an already multi-stage Dockerfile keeps its earlier stages as written and only its final stage is split', () => {
@@ -179,7 +201,7 @@ test('an already multi-stage Dockerfile keeps its earlier stages as written and 
 	]);
 	assert.deepEqual(lines.slice(lines.lastIndexOf('FROM $BASE')), [
 		'FROM $BASE',
-		'COPY --from=final /usr/local/bin/app /usr/local/bin/app',
+		'COPY --from=final /usr/local /usr/local',
 		'EXPOSE 8080',
 		'CMD ["app"]',
 		'',
@@ -197,7 +219,10 @@ test('nothing to move: an image whose own layers hold no build-only file, cache 
 	const suggestion = suggestDockerfile(input, findFindings(input));
 	assert.equal(suggestion.basedOn, 'none');
 	assert.equal(suggestion.dockerfile, '');
-	assert.match(suggestion.notes[0]!, /Nothing to move/);
+	assert.match(
+		suggestion.notes[0]!,
+		/^No builder stage needed: no finding proves a file of your layers build-only/,
+	);
 });
 
 /** The instruction keywords of a Dockerfile as Docker's parser would split it (comments and blank lines dropped). */
@@ -231,9 +256,16 @@ test('injection: newlines in file names, ENV, WORKDIR, CMD, history and labels n
 			finalFile('app/src/index.ts', 10, 3),
 			finalFile('app/tsconfig.json', 10, 3),
 			finalFile('app/dist/index.js', 10, 4),
+			// A build-only finding (dpkg names gcc-12 a toolchain), so there is a builder stage to write.
+			finalFile('usr/bin/gcc-12', 1_000, 4),
 			finalFile('root/.npm/_cacache/x', 1_000_000, 4),
 		],
-		evidence: {...base.evidence},
+		evidence: {
+			...base.evidence,
+			'var/lib/dpkg/status':
+				'Package: libc6\nStatus: install ok installed\nSection: libs\n\nPackage: gcc-12\nStatus: install ok installed\nSection: devel\n',
+			'var/lib/dpkg/info/gcc-12.list': '/.\n/usr/bin/gcc-12\n',
+		},
 		config: {
 			cmd: ['node', `index.js${evil}`],
 			env: ['PATH=/usr/bin', `A=1${evil}`, 'QUOTE=a"b$c\\d'],
@@ -270,4 +302,59 @@ test('.dockerignore lines that start with # or ! are escaped so they match the f
 	assert.equal(dockerignoreLine('!keep'), '\\!keep');
 	assert.equal(dockerignoreLine('a\nb'), undefined);
 	assert.equal(dockerignoreLine('test'), 'test');
+});
+
+/** An already multi-stage image whose runtime stage copies the whole build directory: `COPY --from=build /app /app`. */
+function leakyInput() {
+	const base = debianBase();
+	return ruleInput({
+		instructions: [
+			'ADD rootfs.tar /',
+			'-CMD ["bash"]',
+			'-WORKDIR /app',
+			'COPY <dir> /app',
+			'-CMD ["node","dist/server.js"]',
+		],
+		files: [
+			...base.files,
+			finalFile('usr/bin/node', 100, 0, dynamicElf(['libc.so.6'])),
+			finalFile('app/package.json', 100, 1),
+			finalFile('app/dist/server.js', 1000, 1),
+			finalFile('app/src/server.ts', 1000, 1),
+			finalFile('app/tsconfig.json', 100, 1),
+			finalFile('app/test/server.test.js', 500, 1),
+			finalFile('app/node_modules/yaml/index.js', 5000, 1),
+		],
+		evidence: base.evidence,
+		config: {cmd: ['node', 'dist/server.js'], workingDir: '/app', env: ['PATH=/usr/bin']},
+	});
+}
+
+test('.dockerignore keeps what any stage of the Dockerfile reads: the build stage runs the tests, so test/ stays', () => {
+	const text = [
+		'FROM node AS build',
+		'WORKDIR /app',
+		'COPY . .',
+		'RUN npm ci && npm run build && npm test',
+		'FROM node',
+		'WORKDIR /app',
+		'COPY --from=build /app /app',
+		'CMD ["node", "dist/server.js"]',
+	].join('\n');
+	const input = leakyInput();
+	const suggestion = suggestDockerfile(input, findFindings(input), {
+		dockerfile: {parsed: parseDockerfile(text), text},
+		baseLayers: new Set([0]),
+	});
+	assert.ok(!suggestion.dockerignore.some((line) => /test/.test(line)), suggestion.dockerignore.join('\n'));
+});
+
+test('from history, a directory of build output copied with no RUN before it is flagged as a COPY --from, not taken from the context', () => {
+	const input = leakyInput();
+	const suggestion = suggestDockerfile(input, findFindings(input), {baseLayers: new Set([0])});
+	assert.match(
+		suggestion.dockerfile,
+		/# guess: this step copied a directory to \/app, most likely from another stage/,
+	);
+	assert.ok(suggestion.notes.some((note) => /looks like a copy from another build stage/.test(note)));
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {indexPackages, packagesToInstall} from '../source/analysis/closure/package-owners.js';
 import {runtimeClosure} from '../source/analysis/closure/runtime-closure.js';
+import {findFindings} from '../source/analysis/findings/index.js';
 import {planRuntime} from '../source/analysis/suggestion/runtime-plan.js';
 import type {FinalFile} from '../source/analysis/types.js';
 import {dynamicElf, finalFile, ruleInput, symlinkFile} from './helpers/rule-input.js';
@@ -90,25 +91,58 @@ test('dpkg lists are matched through usr-merge links; the base packages are told
 	]);
 });
 
-test('a Python app: the interpreter, stdlib and libraries are reinstalled by package, pip and gcc are not; the app is copied', () => {
+test('a Python app: what the user installed stays unless a finding condemns it; gcc goes with its finding, the apt cache with its own', () => {
 	const input = pythonImage();
 	const closure = runtimeClosure(input);
-	const plan = planRuntime(input, [], closure, new Set([0]));
+	const findings = findFindings(input);
+	const plan = planRuntime(input, findings, closure, new Set([0]), {
+		explicitPackages: new Set(['python3', 'python3-pip', 'gcc']),
+	});
 	assert.equal(plan.packageManager, 'apt');
-	// python3.11-minimal pulls the other two in: only it is named.
-	assert.deepEqual(plan.packages, ['python3.11-minimal']);
-	assert.deepEqual(plan.installedPackages, ['libexpat1', 'libpython3.11-stdlib', 'python3.11-minimal']);
+	// pip is not proven build-only by any finding: kept, and it pulls the interpreter and its libraries in.
+	assert.deepEqual(plan.packages, ['python3-pip']);
+	assert.deepEqual(plan.installedPackages, [
+		'libexpat1',
+		'libpython3.11-stdlib',
+		'python3-pip',
+		'python3.11-minimal',
+	]);
 	assert.deepEqual(
 		plan.copies.map((copy) => copy.path),
 		['app'],
 	);
-	// Their files, dpkg's records of them (.list, .md5sums) and the stdlib's bytecode their postinst writes.
-	const packageBytes = 6_000_000 + 200_000 + 40_000 + (300 + 10 + 10 + 10) + 30_000;
-	assert.deepEqual(plan.projection.parts, [
-		{label: 'the base image', bytes: 2_220_000},
-		{label: '1 path copied from the build stage', bytes: 350},
-		{label: '3 packages reinstalled (sizes as in this image)', bytes: packageBytes, estimated: true},
-	]);
-	assert.equal(plan.projection.bytes, 2_220_000 + 350 + packageBytes);
+	assert.equal(plan.builderStageHelps, true);
+	// Removed: gcc-12's file and its dpkg list by the toolchain finding, the apt cache by its own.
+	assert.deepEqual(
+		plan.projection.removed.map((part) => [part.ruleId, part.bytes]),
+		[
+			['LL-CACHE-APT', 40_000_000],
+			['LL-BUILD-DEB-DEVEL', 1_000_000 + 10],
+		],
+	);
+	// Everything else stays, and the lines add up to the final filesystem.
+	const {parts, removed, finalBytes, bytes} = plan.projection;
+	assert.equal(
+		parts.reduce((sum, part) => sum + part.bytes, 0),
+		bytes,
+	);
+	assert.equal(bytes + removed.reduce((sum, part) => sum + part.bytes, 0), finalBytes);
+	assert.deepEqual(
+		parts.map((part) => part.label),
+		[
+			'the base image',
+			'4 packages reinstalled, with what their install writes (sizes as in this image)',
+			'the app directory /app',
+		],
+	);
 	assert.ok(plan.projection.low < plan.projection.bytes && plan.projection.high > plan.projection.bytes);
+});
+
+test('with no finding at all, every package the user installed is reinstalled and nothing is removed', () => {
+	const input = pythonImage();
+	const plan = planRuntime(input, [], runtimeClosure(input), new Set([0]));
+	assert.deepEqual(plan.packages, ['gcc-12', 'python3-pip']);
+	assert.deepEqual(plan.projection.removed, []);
+	assert.equal(plan.projection.bytes, plan.projection.finalBytes);
+	assert.equal(plan.builderStageHelps, false);
 });

@@ -1,7 +1,7 @@
-import {readFile} from 'node:fs/promises';
 import {findingKeyText as entryKey, type FindingKey, findingKeys} from '../analysis/finding-identity.js';
 import type {Finding} from '../analysis/types.js';
-import {LayerlensError} from '../errors.js';
+import {isLayerlensError, LayerlensError} from '../errors.js';
+import {baselineLimitBytes, readLocalFile} from '../read-local-file.js';
 import {writeFileAtomic} from '../write-atomic.js';
 
 /** One known finding: its rule and one of its path groups (or `*` when it has none). */
@@ -83,8 +83,9 @@ export function parseBaseline(text: string, file: string): Baseline {
 export async function readBaseline(file: string): Promise<Baseline> {
 	let text: string;
 	try {
-		text = await readFile(file, 'utf8');
+		text = (await readLocalFile(file, 'Baseline', baselineLimitBytes)).toString('utf8');
 	} catch (error) {
+		if (isLayerlensError(error)) throw error;
 		throw new LayerlensError(`Cannot read baseline ${file}`, {
 			hint: 'Check the path, or create it with --write-baseline',
 			cause: error,

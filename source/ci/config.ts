@@ -1,9 +1,9 @@
 import {existsSync} from 'node:fs';
-import {readFile} from 'node:fs/promises';
 import {basename, dirname, resolve} from 'node:path';
 import {parse as parseYaml} from 'yaml';
 import type {Confidence, FindingCategory} from '../analysis/types.js';
-import {LayerlensError} from '../errors.js';
+import {isLayerlensError, LayerlensError} from '../errors.js';
+import {configLimitBytes, readLocalFile} from '../read-local-file.js';
 import {readBaseline} from './baseline.js';
 import {globProblem} from './glob.js';
 import {parseByteSize} from './parse-size.js';
@@ -260,7 +260,10 @@ export function parseLayerlensConfig(
 	return {rules, baselinePath};
 }
 
-/** dive's `.dive-ci`: `rules:` with its three camelCase keys; what it leaves out keeps dive's defaults. */
+/**
+dive's `.dive-ci`: `rules:` with its three camelCase keys; what it leaves out keeps dive's defaults, and
+layerlens' own rules keep theirs (see diveDefaultRules).
+*/
 export function parseDiveConfig(text: string, origin: string): CiRules {
 	const document = parseYamlDocument(text, origin);
 	const rules = diveDefaultRules(origin);
@@ -345,8 +348,9 @@ export async function loadCiRules(sources: CiRuleSources): Promise<CiRules> {
 	if (file !== undefined) {
 		let text: string;
 		try {
-			text = await readFile(file, 'utf8');
+			text = (await readLocalFile(file, 'Config file', configLimitBytes)).toString('utf8');
 		} catch (error) {
+			if (isLayerlensError(error)) throw error;
 			throw new LayerlensError(`Cannot read config file ${sources.configPath ?? file}`, {
 				hint: `Check the ${sources.configIsDive ? '--ci-config' : '--config'} path`,
 				cause: error,
@@ -357,7 +361,12 @@ export async function loadCiRules(sources: CiRuleSources): Promise<CiRules> {
 		if (sources.configIsDive || basename(file) === diveConfigName) {
 			rules = parseDiveConfig(text, origin);
 		} else {
-			const parsed = parseLayerlensConfig(text, origin);
+			// A .dive-ci beside it is not read: say so, the user may think its rules apply.
+			const unread =
+				sources.configPath === undefined && existsSync(resolve(sources.cwd, diveConfigName))
+					? ` (${diveConfigName} not read: ${origin} holds every rule)`
+					: '';
+			const parsed = parseLayerlensConfig(text, `${origin}${unread}`);
 			rules = parsed.rules;
 			baselinePath =
 				parsed.baselinePath === undefined ? undefined : resolve(dirname(file), parsed.baselinePath);

@@ -80,19 +80,18 @@ export function defaultRules(): CiRules {
 	};
 }
 
-/** dive's own defaults (`.dive-ci` with missing keys): only its three rules, nothing of ours. */
+/**
+A `.dive-ci` file's starting point: dive's defaults for dive's three rules (what the file leaves out), and
+layerlens' own rules at their defaults. A dive file cannot turn layerlens' rules off (it has no keys for
+them), so it never silently weakens the gate; a `.layerlens.yml` can.
+*/
 export function diveDefaultRules(origin: string): CiRules {
+	const layerlensRules = thresholdRuleNames.length + failOnCategories.length - diveRuleNames.length;
 	return {
+		...defaultRules(),
 		lowestEfficiency: 0.9,
 		highestWastedBytes: undefined,
 		highestUserWastedPercent: 0.1,
-		maxImageBytes: undefined,
-		maxReclaimableBytes: undefined,
-		maxBuildOnlyBytes: undefined,
-		failOn: [],
-		failOnConfidence: 'high',
-		ignorePaths: [],
-		baseline: undefined,
-		origin,
+		origin: `${origin} (rules: ${diveRuleNames.length} from ${origin}, ${layerlensRules} layerlens defaults)`,
 	};
 }

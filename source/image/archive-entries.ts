@@ -1,5 +1,6 @@
 import {posix} from 'node:path';
 import {LayerlensError} from '../errors.js';
+import {PathBudget} from '../memory-budget.js';
 import {sniffBytes, sniffCompression} from './compression.js';
 import {maxDocumentTotalBytes, maxJsonDocumentBytes} from './json-document.js';
 import {LayerParser} from './layer-parser.js';
@@ -43,8 +44,11 @@ export type ArchiveContents = {
 	oversized: Map<string, number>;
 	links: Map<string, string>;
 	maxLayerBytes?: number;
-	/** The regular file the archive is read from, from its first byte (lets diff IDs be hashed off the main thread). */
-	archiveFile?: string;
+	/**
+	The regular file the archive is read from, from its first byte (lets diff IDs be hashed off the main
+	thread); asked when a layer starts, as a compressed archive's entries have no offsets in the file.
+	*/
+	archiveFile?: () => string | undefined;
 	onLayer: () => void;
 };
 
@@ -64,6 +68,8 @@ export class ArchiveEntryHandler implements TarHandler {
 	private entry: Current = {kind: 'skip'};
 	/** Bytes of every document kept so far (see maxDocumentTotalBytes). */
 	private documentBytes = 0;
+	/** One for all layers: the tree holds the paths of them all. */
+	private readonly pathBudget = new PathBudget();
 
 	constructor(private readonly contents: ArchiveContents) {}
 
@@ -178,11 +184,12 @@ export class ArchiveEntryHandler implements TarHandler {
 	private layerParser(name: string, header: TarHeader): LayerParser {
 		const label = `layer ${this.contents.layers.size + 1} (${name})`;
 		this.current = label;
-		const {archiveFile} = this.contents;
+		const archiveFile = this.contents.archiveFile?.();
 		return new LayerParser({
 			label,
 			warnings: this.contents.warnings,
 			maxBytes: this.contents.maxLayerBytes ?? defaultLayerLimit(header.size),
+			pathBudget: this.pathBudget,
 			...(archiveFile === undefined
 				? {}
 				: {storedFile: {path: archiveFile, offset: header.dataOffset, length: header.size}}),

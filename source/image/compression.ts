@@ -14,6 +14,14 @@ function isAllZero(bytes: Buffer): boolean {
 }
 
 /**
+A zstd frame, or a skippable frame (magic 0x184D2A50 to 0x184D2A5F, RFC 8878 §3.1.2) that may come first:
+moby reads a layer that starts with one, and so does the decoder.
+*/
+function isZstdMagic(magic: number): boolean {
+	return magic === 0xfd2fb528 || magic >>> 4 === 0x184d2a5;
+}
+
+/**
 The compression of a layer from its first bytes (never from a media type, which builders get wrong),
 or undefined when it is not a tar at all. An empty tar (only zero blocks) counts as a tar.
 */
@@ -22,7 +30,7 @@ export function sniffCompression(head: Buffer): LayerCompression | undefined {
 		return 'gzip';
 	}
 
-	if (head.length >= 4 && head.readUInt32BE(0) === 0x28b52ffd) {
+	if (head.length >= 4 && isZstdMagic(head.readUInt32LE(0))) {
 		return 'zstd';
 	}
 

@@ -288,5 +288,6 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		restoreCacheState(state) {
 			layerNames = state;
 		},
+		layerEntryNames: () => layerNames,
 	};
 }

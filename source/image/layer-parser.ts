@@ -1,7 +1,7 @@
 import {createGunzip, type Gunzip} from 'node:zlib';
 import {Decompress} from 'fzstd';
 import {LayerlensError} from '../errors.js';
-import {checkMemoryBudget} from '../memory-budget.js';
+import {checkMemoryBudget, PathBudget} from '../memory-budget.js';
 import {sniffBytes, sniffCompression} from './compression.js';
 import {ContentHasher, contentHashBitsOf, emptyContentHashBits} from './content-hash.js';
 import {DiffHasher} from './diff-hasher.js';
@@ -29,6 +29,8 @@ export type ReadLayerOptions = {
 	from the file on a worker instead of from the bytes passing through here.
 	*/
 	storedFile?: FileRange;
+	/** Paths counted across the image's layers (an archive shares one); else this layer has its own. */
+	pathBudget?: PathBudget;
 };
 
 const entryTypes: Record<string, EntryType> = {
@@ -125,6 +127,7 @@ class EntryHandler {
 	constructor(
 		private readonly label: string,
 		private readonly warnings: string[] | undefined,
+		private readonly pathBudget: PathBudget,
 	) {}
 
 	header(header: TarHeader): void {
@@ -165,7 +168,7 @@ class EntryHandler {
 		if (isFile) {
 			this.hashing = true;
 			this.firstChunk = true;
-			if (isEvidenceFile(name.path)) {
+			if (isEvidenceFile(name.path, header.size)) {
 				this.kept = [];
 				this.keptBytes = 0;
 			}
@@ -203,6 +206,7 @@ class EntryHandler {
 			return;
 		}
 
+		this.pathBudget.add(entry.path, this.label);
 		const {columns} = this.collector;
 		const hash = pathHash(entry.path);
 		const row = this.collector.rowFor(entry.path, entry.type, hash);
@@ -276,7 +280,9 @@ export class LayerParser {
 
 	constructor(private readonly options: ReadLayerOptions = {}) {
 		this.label = options.label ?? 'layer';
-		this.handler = new EntryHandler(this.label, options.warnings);
+		const pathBudget = options.pathBudget ?? new PathBudget();
+		pathBudget.startLayer();
+		this.handler = new EntryHandler(this.label, options.warnings, pathBudget);
 		this.tar = new TarParser(options.tarHandler ?? this.handler);
 	}
 

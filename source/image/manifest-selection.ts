@@ -13,8 +13,25 @@ const indexTypes = new Set([
 ]);
 const maxIndexDepth = 4;
 
+/** The only digests layerlens reads: anything else (`sha256:../../v2/x`) would become a path or a URL. */
+const digestPattern = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+export function isDigest(text: string): boolean {
+	return digestPattern.test(text);
+}
+
+/** `digest` when it is `sha256:` + 64 or `sha512:` + 128 lower-case hex digits, else one error line naming `what`. */
+export function checkedDigest(digest: unknown, what: string, where: string): string {
+	if (typeof digest === 'string' && digestPattern.test(digest)) return digest;
+	const shown = typeof digest === 'string' ? JSON.stringify(digest.slice(0, 80)) : 'no digest';
+	throw new LayerlensError(
+		`${what} in ${where} names ${shown}, not a digest (sha256: + 64 or sha512: + 128 hex digits)`,
+		{hint: 'The image is damaged or crafted; refused before anything was read by that name'},
+	);
+}
+
 export function blobPath(digest: string): string {
-	const [algorithm, hex] = digest.split(':');
+	const [algorithm, hex] = checkedDigest(digest, 'a descriptor', 'the image').split(':');
 	return `blobs/${algorithm}/${hex}`;
 }
 
@@ -64,7 +81,7 @@ async function collectCandidates(
 			continue;
 		}
 
-		const name = blobPath(digest);
+		const name = blobPath(checkedDigest(digest, 'the image index', where));
 		if (walk.path.includes(name)) {
 			throw new LayerlensError(
 				`the image index in ${where} refers back to ${[...walk.path, name].join(' → ')} (a cycle)`,
@@ -165,11 +182,70 @@ export async function selectManifest(
 		return match;
 	}
 
-	const offered = [...new Set(candidates.map((candidate) => formatPlatform(candidate.platform!)))].join(', ');
-	throw new LayerlensError(
-		`${where} has no image for platform ${formatPlatform(target)}; it offers ${offered}`,
-		{
-			hint: 'Choose one with --platform',
-		},
+	throw noPlatform(
+		where,
+		target,
+		candidates.map((candidate) => candidate.platform!),
+	);
+}
+
+/** Platforms an error line lists before it only counts the rest. */
+const maxListedPlatforms = 5;
+
+function noPlatform(where: string, target: PlatformSpec, offered: PlatformSpec[]): LayerlensError {
+	const distinct = [...new Set(offered.map(formatPlatform))];
+	const listed = distinct.slice(0, maxListedPlatforms).join(', ');
+	const more = distinct.length - maxListedPlatforms;
+	return new LayerlensError(
+		`${where} has no image for platform ${formatPlatform(target)}; it offers ${listed}${more > 0 ? ` and ${more} more` : ''}`,
+		{hint: 'Choose one with --platform'},
+	);
+}
+
+export type IndexChild = {digest: string; descriptor: Record<string, unknown>; isIndex: boolean};
+
+/**
+The child of a (registry) index to read, chosen from the platforms the index itself lists, so that only
+that child is fetched: the asked platform, else the only child, else the host's. Every child's digest is
+checked first. Undefined when some child names no platform and none of those that do fits: then only
+reading the children's configs can tell.
+*/
+export function choosePlatformChild(
+	index: Record<string, unknown>,
+	where: string,
+	wanted: PlatformSpec | undefined,
+): IndexChild | undefined {
+	const children: Array<IndexChild & {platform: PlatformSpec | undefined}> = [];
+	for (const item of asArray(index.manifests)) {
+		const descriptor = asRecord(item);
+		const digest = checkedDigest(descriptor.digest, 'the image index', where);
+		const platform = descriptorPlatform(descriptor);
+		if (isAttestation(descriptor, platform)) continue;
+		const isIndex = indexTypes.has(asString(descriptor.mediaType) ?? '');
+		children.push({digest, descriptor, isIndex, platform});
+	}
+
+	if (children.length === 0) {
+		throw new LayerlensError(`the image index of ${where} names no image manifest`, {
+			hint: 'The image in the registry is damaged; push it again',
+		});
+	}
+
+	const pick = ({
+		platform: _platform,
+		...child
+	}: IndexChild & {platform: PlatformSpec | undefined}): IndexChild => child;
+	if (wanted === undefined && children.length === 1) return pick(children[0]!);
+	const target = wanted ?? hostPlatform();
+	const match = children.find(
+		(child) => child.platform !== undefined && platformMatches(child.platform, target),
+	);
+	if (match !== undefined) return pick(match);
+	// A nested index lists its own platforms: it is read when nothing here fits.
+	if (children.some((child) => child.platform === undefined)) return undefined;
+	throw noPlatform(
+		where,
+		target,
+		children.map((child) => child.platform!),
 	);
 }

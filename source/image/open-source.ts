@@ -4,6 +4,8 @@ import {join} from 'node:path';
 import process from 'node:process';
 import {Transform} from 'node:stream';
 import {LayerlensError} from '../errors.js';
+import {openNonBlocking, pipeStream} from '../read-local-file.js';
+import {ArchiveStream} from './archive-stream.js';
 import {createDaemonSource} from './daemon-source.js';
 import type {PlatformSpec} from './platform.js';
 import {readImageArchive} from './read-archive.js';
@@ -12,6 +14,7 @@ import {openLayoutBlob, readOciDirectory} from './read-oci-directory.js';
 import {createDaemonOrRegistrySource} from './registry/daemon-or-registry.js';
 import {hasRegistryHost} from './registry/reference.js';
 import {createRegistrySource, type RegistrySourceOptions} from './registry/registry-source.js';
+import {isStdinArgument} from './stdin-argument.js';
 import type {ImageSource} from './types.js';
 
 export type SourceChoice =
@@ -78,6 +81,7 @@ export function createOciDirectorySource(directory: string, options: ResolveSour
 		restoreCacheState: (state) => {
 			layerNames = state;
 		},
+		layerEntryNames: () => layerNames,
 	};
 }
 
@@ -89,8 +93,15 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 		kind,
 		description: path,
 		async load({onProgress, signal}) {
-			const info = await stat(path);
-			const result = await readImageArchive(createReadStream(path, {highWaterMark: 1024 * 1024}), {
+			// Opened without blocking: a FIFO with no writer yet (`mkfifo`, a slow `<(docker save x)`) is then
+			// waited for on the event loop, where a signal still ends the process.
+			const fd = openNonBlocking(path);
+			const info = fstatSync(fd);
+			const input =
+				info.isFIFO() || info.isSocket()
+					? pipeStream(fd)
+					: createReadStream(path, {fd, highWaterMark: 1024 * 1024});
+			const result = await readImageArchive(input, {
 				reference: path,
 				// A pipe has no size and cannot be read twice.
 				...(info.isFile() ? {archiveFile: path, bytesTotal: info.size} : {}),
@@ -104,12 +115,26 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 			source.kind = kind;
 			return result.image;
 		},
-		readFile: (layerIndex, filePath, limit) =>
-			readFileFromArchive(createReadStream(path), layerNameFor(layerNames, layerIndex), filePath, limit),
+		readFile: async (layerIndex, filePath, limit) => {
+			if (!(await stat(path)).isFile()) {
+				throw new LayerlensError('cannot read a file again from a pipe', {
+					hint: 'Save the archive to a file (`docker save -o image.tar IMAGE`) and open that',
+				});
+			}
+
+			// The archive may be compressed (`docker save x | gzip`): read through the same decoder as the load.
+			return readFileFromArchive(
+				new ArchiveStream(createReadStream(path), path),
+				layerNameFor(layerNames, layerIndex),
+				filePath,
+				limit,
+			);
+		},
 		// A pipe has no identity: what comes through it next time may be another image.
 		cacheKey: async () =>
 			(await stat(path)).isFile() ? `archive\n${await fileIdentity(path, options)}` : undefined,
 		cacheState: () => [kind, ...layerNames],
+		layerEntryNames: () => layerNames,
 		restoreCacheState: ([cachedKind, ...names]) => {
 			if (cachedKind === 'docker-archive' || cachedKind === 'oci-archive') {
 				kind = cachedKind;
@@ -122,10 +147,7 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 	return source;
 }
 
-/** The arguments that mean "read the archive from standard input". */
-export function isStdinArgument(argument: string): boolean {
-	return argument === '-' || argument === '/dev/stdin';
-}
+export {isStdinArgument} from './stdin-argument.js';
 
 /**
 A `docker save` / `podman save` / OCI archive piped in (`docker save app | layerlens`), read in one streaming
@@ -156,15 +178,24 @@ export function createStdinSource(options: ResolveSourceOptions = {}): ImageSour
 					},
 				}),
 			);
-			const result = await readImageArchive(counted, {
-				reference: 'stdin',
-				// `layerlens - < image.tar`: the size is known; a pipe's is not.
-				...(info.isFile() && info.size > 0 ? {bytesTotal: info.size} : {}),
-				...(options.platform ? {platform: options.platform} : {}),
-				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
-				...(onProgress ? {onProgress} : {}),
-				...(signal ? {signal} : {}),
-			});
+			let result: Awaited<ReturnType<typeof readImageArchive>>;
+			try {
+				result = await readImageArchive(counted, {
+					reference: 'stdin',
+					// `layerlens - < image.tar`: the size is known; a pipe's is not.
+					...(info.isFile() && info.size > 0 ? {bytesTotal: info.size} : {}),
+					...(options.platform ? {platform: options.platform} : {}),
+					...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
+					...(onProgress ? {onProgress} : {}),
+					...(signal ? {signal} : {}),
+				});
+			} finally {
+				// The reader stops at the end-of-archive marker: whatever still comes (`cat /dev/zero |`) is not read,
+				// and an open stdin would keep the process alive.
+				process.stdin.unpipe(counted);
+				process.stdin.destroy();
+			}
+
 			kind = result.image.source;
 			source.kind = kind;
 			return result.image;

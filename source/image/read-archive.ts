@@ -1,6 +1,7 @@
 import type {Readable} from 'node:stream';
 import {LayerlensError} from '../errors.js';
 import {ArchiveEntryHandler, cleanName} from './archive-entries.js';
+import {ArchiveStream, notAnArchive} from './archive-stream.js';
 import {type AssembledImage, assembleImage} from './assemble-image.js';
 import {documentTooLarge} from './json-document.js';
 import type {PlatformSpec} from './platform.js';
@@ -15,7 +16,7 @@ export type ReadArchiveOptions = {
 	platform?: PlatformSpec;
 	/** Limit on each layer's uncompressed bytes; default `defaultLayerLimit` of its stored size. */
 	maxLayerBytes?: number;
-	/** The regular file `input` reads from its first byte, when it is one. */
+	/** The regular file `input` reads from its first byte, when it is one (used only when it is not compressed). */
 	archiveFile?: string;
 	/** Total archive bytes, when known, for progress. */
 	bytesTotal?: number;
@@ -26,6 +27,11 @@ export type ReadArchiveOptions = {
 export {defaultLayerLimit} from './archive-entries.js';
 
 const progressIntervalMs = 100;
+/**
+Bytes still read after the end-of-archive marker, so a writer padding its last record (GNU tar pads to
+10 KiB) is not cut off with EPIPE; past this the input is closed, whatever follows (`/dev/zero` never ends).
+*/
+const tailBytes = 1024 * 1024;
 
 function describeArchiveFailure(
 	error: unknown,
@@ -89,6 +95,7 @@ export async function readImageArchive(
 	};
 
 	options.signal?.addEventListener('abort', onAbort, {once: true});
+	const stream = new ArchiveStream(input, options.reference);
 	const handler = new ArchiveEntryHandler({
 		warnings,
 		layers,
@@ -96,25 +103,39 @@ export async function readImageArchive(
 		oversized,
 		links,
 		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
-		...(options.archiveFile === undefined ? {} : {archiveFile: options.archiveFile}),
+		// Entry offsets are in the decompressed tar, not in the file, when the archive is compressed.
+		...(options.archiveFile === undefined
+			? {}
+			: {archiveFile: () => (stream.compression === 'none' ? options.archiveFile : undefined)}),
 		onLayer: () => report(true),
 	});
 	const parser = new TarParser(handler);
 	try {
-		for await (const data of input) {
-			const chunk = data as Buffer;
+		let afterEnd = 0;
+		for await (const chunk of stream) {
 			options.signal?.throwIfAborted();
 			bytesRead += chunk.length;
 			report(false);
+			if (parser.ended) {
+				// Go's reader stops at the end-of-archive marker; so does this one, after a bounded tail.
+				afterEnd += chunk.length;
+				if (afterEnd > tailBytes) break;
+				continue;
+			}
+
 			const waiting = parser.push(chunk);
 			if (waiting !== undefined) {
 				await waiting;
 			}
 		}
 
+		stream.destroy();
 		parser.finish();
+		if (parser.entries === 0) {
+			throw notAnArchive(options.reference, 'a tar that holds no files');
+		}
 	} catch (error) {
-		input.destroy();
+		stream.destroy();
 		await handler.abort();
 		if (options.signal?.aborted) {
 			throw new LayerlensError('Reading the image was cancelled', {cause: error});

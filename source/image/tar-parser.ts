@@ -186,6 +186,11 @@ function checksumMatches(block: Buffer, numbers: NumberReader): boolean {
 	return signed === expected;
 }
 
+/** Whether a 512-byte block is a tar header Go would read (its checksum matches): tells a V7 tar from other bytes. */
+export function isTarHeaderBlock(block: Buffer): boolean {
+	return block.length >= blockSize && checksumMatches(block.subarray(0, blockSize), new NumberReader());
+}
+
 function isZeroBlock(block: Buffer): boolean {
 	for (let index = 0; index < blockSize; index++) {
 		if (block[index] !== 0) return false;
@@ -296,8 +301,15 @@ export class TarParser {
 	private sparse: SparsePending | undefined;
 	/** Bytes consumed from the input so far. */
 	private offset = 0;
+	/** Entries handed to the handler so far. */
+	entries = 0;
 
 	constructor(private readonly handler: TarHandler) {}
+
+	/** The end-of-archive marker was read: nothing after it is part of the archive. */
+	get ended(): boolean {
+		return this.phase === 'done';
+	}
 
 	/** Feed the next chunk; returns a promise only when a handler did. */
 	push(chunk: Buffer): void | Promise<void> {
@@ -606,6 +618,7 @@ export class TarParser {
 	private begin(header: TarHeader, dataBytes: number): Promise<void> | undefined {
 		this.remaining = dataBytes;
 		this.padding = (blockSize - (dataBytes % blockSize)) % blockSize;
+		this.entries++;
 		this.handler.header(header);
 		if (dataBytes > 0) {
 			this.phase = 'data';

@@ -116,4 +116,6 @@ export type ImageSource = {
 	cacheState?(): string[];
 	/** Instead of `load`, when the image came from the cache: restore what `cacheState` returned. */
 	restoreCacheState?(state: string[]): void;
+	/** After `load` (or a restore): each layer's entry name in the archive read (`<id>/layer.tar`, `blobs/sha256/<hex>`), for dive's layer id. */
+	layerEntryNames?(): string[];
 };

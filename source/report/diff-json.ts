@@ -1,5 +1,6 @@
 import type {ImageComparison} from '../analysis/compare/types.js';
 import type {Finding} from '../analysis/types.js';
+import {terminalSafeJson} from '../sanitize-text.js';
 import type {JsonReportFinding} from './json.js';
 
 /** Bumped on any change that can break a consumer (a removed or renamed field, a changed meaning). */
@@ -62,5 +63,5 @@ export function renderDiffJson(
 	comparison: ImageComparison,
 	options: {toolVersion: string; timestamps: boolean},
 ): string {
-	return `${JSON.stringify(toJsonDiffReport(comparison, options), null, 2)}\n`;
+	return `${terminalSafeJson(toJsonDiffReport(comparison, options))}\n`;
 }

@@ -49,6 +49,7 @@ export type JsonReportSuggestion = {
 	projectedSizeBytes: number;
 	projectedRange: {low: number; high: number};
 	projectionParts: {label: string; bytes: number; estimated?: boolean}[];
+	removedParts: {ruleId: string; title: string; category: string; bytes: number}[];
 	byCategory: Record<string, number>;
 	basedOn: 'dockerfile' | 'history' | 'none';
 	dockerfile: string;
@@ -106,6 +107,7 @@ export function toJsonReport(analysis: ImageReport | ReportInput, options: JsonR
 						projectedSizeBytes: analysis.suggestion.projectedSizeBytes,
 						projectedRange: {...analysis.suggestion.projectedRange},
 						projectionParts: analysis.suggestion.projectionParts.map((part) => ({...part})),
+						removedParts: analysis.suggestion.removedParts.map((part) => ({...part})),
 						byCategory: {...analysis.suggestion.byCategory},
 						basedOn: analysis.suggestion.basedOn,
 						dockerfile: analysis.suggestion.dockerfile,
@@ -116,6 +118,10 @@ export function toJsonReport(analysis: ImageReport | ReportInput, options: JsonR
 							argv: [...analysis.suggestion.runtime.argv],
 							chain: analysis.suggestion.runtime.chain.map((step) => ({...step})),
 							paths: [...analysis.suggestion.runtime.paths],
+							copies: [...analysis.suggestion.runtime.copies],
+							packages: [...analysis.suggestion.runtime.packages],
+							installedPackages: [...analysis.suggestion.runtime.installedPackages],
+							unresolved: [...analysis.suggestion.runtime.unresolved],
 						},
 					},
 				}

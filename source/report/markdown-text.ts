@@ -3,16 +3,14 @@ Markdown building blocks that keep untrusted text (file names, RUN lines, eviden
 layout or injecting HTML: GitHub renders PR comments with raw HTML enabled, so every `<` and `&` from an
 image must arrive escaped.
 */
+import {sanitize, sanitizeToOneLine} from '../sanitize-text.js';
 
-const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/** One line: newlines and tabs become spaces, control characters are dropped, runs of spaces collapse. */
+/**
+One line: newlines and tabs become spaces, runs of spaces collapse, control and invisible (bidi, zero-width)
+characters are shown as escapes (`\u202e`) by the one sanitiser, so a name reads in a review as it is.
+*/
 export function singleLine(text: string): string {
-	return text
-		.replace(/\r\n|\r|\n|\t/g, ' ')
-		.replace(controlCharacters, '')
-		.replace(/ {2,}/g, ' ')
-		.trim();
+	return sanitizeToOneLine(text).replace(/ {2,}/g, ' ').trim();
 }
 
 /** Cut to `limit` characters with an ellipsis, so one long RUN line cannot make a table unreadable. */
@@ -74,7 +72,12 @@ export function escapeTextWithCode(text: string): string {
 export function fencedBlock(content: string, info = ''): string {
 	const longestRun = Math.max(0, ...(content.match(/`{3,}/g) ?? []).map((run) => run.length));
 	const fence = '`'.repeat(Math.max(3, longestRun + 1));
-	const body = content.replace(controlCharacters, '').replace(/\n+$/, '');
+	// Line breaks and tabs stay (a Dockerfile's `<<-` heredoc strips leading tabs); everything else is sanitised.
+	const body = content
+		.replace(/\n+$/, '')
+		.split('\n')
+		.map((line) => line.split('\t').map(sanitize).join('\t'))
+		.join('\n');
 	return `${fence}${info}\n${body}\n${fence}`;
 }
 

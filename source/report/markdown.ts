@@ -259,7 +259,7 @@ function suggestionSection(analysis: ReportInput): string {
 	const parts = [
 		'## Suggested Dockerfile',
 		suggestion.basedOn === 'none'
-			? `Projected final filesystem: ${formatBytes(suggestion.projectedSizeBytes)}: nothing to move to a builder stage.`
+			? `No builder stage needed: no finding proves a file of your layers build-only. Fixed in place, the findings take the final filesystem to ${formatBytes(suggestion.projectedSizeBytes)}, from ${formatBytes(analysis.image.finalSizeBytes)}.`
 			: `Projected final filesystem of the runtime stage: ${formatBytes(suggestion.projectedSizeBytes)}${range}, down from ${formatBytes(analysis.image.finalSizeBytes)} (saves ${formatBytes(saved)}).`,
 	];
 	if (suggestion.projectionParts.length > 0) {
@@ -267,10 +267,17 @@ function suggestionSection(analysis: ReportInput): string {
 			table(
 				['Runtime stage', 'Size'],
 				['left', 'right'],
-				suggestion.projectionParts.map((part) => [
-					escapeText(part.estimated ? `${part.label} (estimated)` : part.label),
-					bytesCell(part.bytes),
-				]),
+				[
+					...suggestion.projectionParts.map((part) => [
+						escapeText(part.estimated ? `${part.label} (estimated)` : part.label),
+						bytesCell(part.bytes),
+					]),
+					// The reconciliation: every byte left out names the finding that proves it removable.
+					...suggestion.removedParts.map((part) => [
+						`left out: ${inlineCode(part.ruleId, {inTable: true})} ${escapeText(part.title)}`,
+						`−${bytesCell(part.bytes)}`,
+					]),
+				],
 			),
 		);
 	}

@@ -1,3 +1,4 @@
+import {errorLine} from '../errors.js';
 import {formatBytes} from '../format-bytes.js';
 import {sanitize} from '../sanitize-text.js';
 import type {ReportInput} from './report-input.js';
@@ -25,8 +26,26 @@ export function formatPlainSummary(report: ReportInput): string {
 		`Reclaimable (hidden by later layers): ${formatBytes(report.waste.reclaimableBytes)}`,
 		`dive efficiency: ${(report.efficiency.score * 100).toFixed(2)} %, dive wasted bytes: ${formatBytes(report.efficiency.wastedBytes)}`,
 	);
-	if (report.suggestion) {
-		lines.push(`Projected size with a builder stage: ${formatBytes(report.suggestion.projectedSizeBytes)}`);
+	const {suggestion} = report;
+	if (suggestion) {
+		// The reconciliation: what stays, a line each, and what goes, each by the finding that proves it.
+		lines.push(
+			'',
+			suggestion.basedOn === 'none'
+				? `No builder stage needed; fixed in place: ${formatBytes(suggestion.projectedSizeBytes)}`
+				: `Projected size with a builder stage: ${formatBytes(suggestion.projectedSizeBytes)}`,
+		);
+		for (const part of suggestion.projectionParts) {
+			lines.push(
+				`  ${formatBytes(part.bytes).padStart(9)}  ${sanitize(part.label)}${part.estimated ? ' (estimated)' : ''}`,
+			);
+		}
+
+		for (const part of suggestion.removedParts) {
+			lines.push(
+				`  -${formatBytes(part.bytes).padStart(8)}  left out: ${part.ruleId} ${sanitize(part.title)}`,
+			);
+		}
 	}
 
 	if (report.findings.length > 0) {
@@ -39,7 +58,8 @@ export function formatPlainSummary(report: ReportInput): string {
 	}
 
 	for (const warning of report.warnings) {
-		lines.push(`warning: ${sanitize(warning)}`);
+		// A warning can quote what the image gave at any length: capped like an error line.
+		lines.push(errorLine(`warning: ${warning}`));
 	}
 
 	lines.push(

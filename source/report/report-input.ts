@@ -1,5 +1,6 @@
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageReport} from '../analysis/types.js';
+import type {DiveLayer} from './dive-json.js';
 
 export type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 
@@ -10,6 +11,8 @@ export type ReportInput = ImageReport & {
 	dockerfilePath?: string;
 	/** Files in the repository that findings can point at (SARIF needs one for every result). */
 	repositoryFiles?: RepositoryFiles;
+	/** dive's layers, computed per run and only when `--format dive` asks (they list every file). */
+	diveLayers?: DiveLayer[];
 };
 
 /**

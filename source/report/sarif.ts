@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto';
 import type {Confidence, Finding, FindingCategory} from '../analysis/types.js';
 import {formatBytes} from '../format-bytes.js';
+import {sanitizeToOneLine} from '../sanitize-text.js';
 import {confidenceRank} from './category-labels.js';
 import type {ReportInput} from './report-input.js';
 
@@ -142,13 +143,11 @@ function buildRules(findings: Finding[]): SarifRule[] {
 
 /**
 Plain-text SARIF message content from image-controlled strings: viewers read `[text](id)` as an embedded
-link (SARIF 3.11.6), so brackets and the backslash that escapes them are escaped, and a path with a newline
-or a control character cannot start a line of its own.
+link (SARIF 3.11.6), so brackets and the backslash that escapes them are escaped; a path with a newline
+cannot start a line of its own, and control and invisible (bidi, zero-width) characters show as escapes.
 */
 export function sarifText(text: string): string {
-	return text
-		.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-		.replace(/[\\[\]]/g, (character) => `\\${character}`);
+	return sanitizeToOneLine(text).replace(/[\\[\]]/g, (character) => `\\${character}`);
 }
 
 /** `LL-BUILD-DEVDEPS` → `BuildDevdeps`: SARIF wants a readable identifier distinct from the opaque id. */

@@ -1,8 +1,10 @@
+import {createHmac, timingSafeEqual} from 'node:crypto';
 import {constants} from 'node:fs';
 import {lstat, mkdir, open, readdir, unlink} from 'node:fs/promises';
 import {join} from 'node:path';
 import process from 'node:process';
 import {parseByteSize} from '../ci/parse-size.js';
+import {toolVersion} from '../version.js';
 
 /**
 The analysis cache's files on disk, trusted no further than the user's own regular files: a cache entry is
@@ -22,6 +24,49 @@ export function cacheMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
 	const text = env.LAYERLENS_CACHE_MAX_BYTES;
 	const parsed = text === undefined || text.trim() === '' ? undefined : parseByteSize(text);
 	return parsed ?? defaultCacheMaxBytes;
+}
+
+/**
+Every cache file ends in (or, for a report, closes with) a seal: HMAC-SHA256 of its content, keyed by the
+key of the image it belongs to, the tool version and LAYERLENS_CACHE_SECRET when set. It is checked before
+any field is read, so a damaged, cut-off or stale file, or another image's file under this image's name,
+is a miss. Without the secret the seal is no proof against a forger, who can recompute it; a random key
+kept in the cache directory would be none either, since whoever can write the directory (or restores it
+as a CI cache) can read that key too. So a verdict (`--ci`) uses the cache only when the secret is set:
+it lives outside the directory (a CI secret), and a file sealed without it is a miss.
+*/
+export const cacheSealBytes = 32;
+
+/** The secret a verdict needs before it may use the cache (never printed). */
+export function cacheSecret(env: NodeJS.ProcessEnv = process.env): string | undefined {
+	const secret = env.LAYERLENS_CACHE_SECRET;
+	return secret === undefined || secret === '' ? undefined : secret;
+}
+
+/** Whether a verdict (`--ci`) may use the cache: only files sealed with a secret kept outside it prove anything. */
+export function verdictTrustsCache(env: NodeJS.ProcessEnv = process.env): boolean {
+	return cacheSecret(env) !== undefined;
+}
+
+/** The seal of a cache file's content for the image key `fileKey`. */
+export function cacheSeal(
+	content: Uint8Array,
+	fileKey: string,
+	env: NodeJS.ProcessEnv = process.env,
+): Buffer {
+	const secret = cacheSecret(env);
+	const key = `layerlens ${toolVersion}\0${fileKey}\0${secret === undefined ? '' : `secret\0${secret}`}`;
+	return createHmac('sha256', key).update(content).digest();
+}
+
+/** True when `seal` is the seal of `content` under `fileKey` (compared in constant time). */
+export function isSealed(
+	content: Uint8Array,
+	seal: Uint8Array,
+	fileKey: string,
+	env: NodeJS.ProcessEnv = process.env,
+): boolean {
+	return seal.length === cacheSealBytes && timingSafeEqual(cacheSeal(content, fileKey, env), seal);
 }
 
 const currentUid = (): number | undefined => process.getuid?.();

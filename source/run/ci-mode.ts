@@ -5,8 +5,9 @@ import {evaluateCi} from '../ci/evaluate.js';
 import {ciExitCode} from '../ci/exit-code.js';
 import {formatCiReport} from '../ci/format-ci-report.js';
 import type {CliOptions} from '../cli-options.js';
-import {sanitize, sanitizeLines} from '../sanitize-text.js';
-import {loadImage, loadReport} from './load-image.js';
+import {diveLayers} from '../report/dive-json.js';
+import {sanitize, sanitizeKeepingLineBreaks} from '../sanitize-text.js';
+import {loadImage, loadReport, verdictOptions} from './load-image.js';
 import {assertOutputsSpareInputs} from './output-identity.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
@@ -22,14 +23,18 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 	});
 	assertReportDirectoriesExist(options.reports, options);
 	const progress = createProgressLine();
-	const loaded = await loadImage(options, progress.update);
+	const loaded = await loadImage(verdictOptions(options), progress.update);
 	progress.done();
 	const result = evaluateCi({...loaded.report, ...loaded.tree}, rules);
 	// Ignore paths and reasons come from the config, details from the image: no raw control bytes.
-	process.stdout.write(`${sanitizeLines(formatCiReport(result))}\n`);
+	process.stdout.write(`${sanitizeKeepingLineBreaks(formatCiReport(result))}
+`);
+	const files = options.reports.filter((target) => target.path !== undefined);
 	await writeReports(
-		options.reports.filter((target) => target.path !== undefined),
-		loaded.report,
+		files,
+		files.some((target) => target.format === 'dive')
+			? {...loaded.report, diveLayers: diveLayers(loaded.raw, loaded.source.layerEntryNames?.())}
+			: loaded.report,
 	);
 	return ciExitCode(result);
 }

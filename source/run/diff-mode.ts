@@ -12,9 +12,10 @@ import type {LoadProgress} from '../image/types.js';
 import {renderDiffJson} from '../report/diff-json.js';
 import {renderDiffMarkdown} from '../report/diff-markdown.js';
 import {formatDiffSummary} from '../report/diff-summary.js';
+import {sanitizeKeepingLineBreaks} from '../sanitize-text.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
-import {loadImage} from './load-image.js';
+import {loadImage, verdictOptions} from './load-image.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist} from './write-reports.js';
 
@@ -46,8 +47,9 @@ function renderTarget(target: ReportTarget, comparison: ImageComparison, options
 		case 'markdown':
 			return renderDiffMarkdown(comparison);
 		case 'sarif':
-			throw new LayerlensError('layerlens diff writes json or markdown, not sarif', {
-				hint: 'Run layerlens NEW --format sarif for the findings of one image',
+		case 'dive':
+			throw new LayerlensError(`layerlens diff writes json or markdown, not ${target.format}`, {
+				hint: `Run layerlens NEW --format ${target.format} for one image`,
 			});
 	}
 }
@@ -74,9 +76,12 @@ function progressLine(): {update: (side: 'A' | 'B', progress: LoadProgress) => v
 /** `layerlens diff A B`: the explorer in a terminal, else reports, a CI verdict or a plain summary. */
 export async function runDiffMode(options: DiffOptions, environment: DiffEnvironment): Promise<number> {
 	const mode = pickMode(options.common, environment);
-	if (options.common.reports.some((target) => target.format === 'sarif')) {
-		throw new LayerlensError('layerlens diff writes json or markdown, not sarif', {
-			hint: 'Run layerlens NEW --format sarif for the findings of one image',
+	const oneImageReport = options.common.reports.find(
+		(target) => target.format === 'sarif' || target.format === 'dive',
+	);
+	if (oneImageReport !== undefined) {
+		throw new LayerlensError(`layerlens diff writes json or markdown, not ${oneImageReport.format}`, {
+			hint: `Run layerlens NEW --format ${oneImageReport.format} for one image`,
 		});
 	}
 
@@ -102,14 +107,22 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 	const progress = progressLine();
 	let comparison: ImageComparison;
 	try {
-		comparison = await loadComparison(options, progress.update);
+		// A verdict is the images' own answer (see verdictOptions).
+		const loadOptions =
+			budgets === undefined
+				? options
+				: {...options, a: verdictOptions(options.a), b: verdictOptions(options.b)};
+		comparison = await loadComparison(loadOptions, progress.update);
 	} finally {
 		progress.done();
 	}
 
 	if (budgets !== undefined) {
 		const result = evaluateDiffBudgets(comparison, budgets);
-		process.stdout.write(`${formatDiffSummary(comparison)}\n${formatCiReport(result)}`);
+		// Budget lines name findings from the image: no raw control or bidi characters, as in ci-mode.
+		process.stdout.write(
+			`${formatDiffSummary(comparison)}\n${sanitizeKeepingLineBreaks(formatCiReport(result))}`,
+		);
 		await writeDiffReports(
 			options.common.reports.filter((target) => target.path !== undefined),
 			comparison,

@@ -5,9 +5,41 @@ import {PathTree, StoredTreeError} from '../analysis/path-tree.js';
 import {type StackedLayers, stackLayers} from '../analysis/stack-layers.js';
 import {EntryColumns, entryTypeCodes} from '../image/entry-columns.js';
 import {pathHash} from '../image/path-index.js';
-import type {ExecInfo, ImageSource, LoadProgress, ParsedLayer, RawImage} from '../image/types.js';
+import type {
+	CapturedFile,
+	ExecInfo,
+	HistoryRecord,
+	ImageSource,
+	ImageSourceKind,
+	LoadProgress,
+	ParsedLayer,
+	RawImage,
+	RuntimeConfig,
+} from '../image/types.js';
+import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
-import {cacheMaxBytes, evictCacheFiles, prepareCacheDirectory, readCacheFile} from './cache-files.js';
+import {
+	cacheMaxBytes,
+	cacheSeal,
+	cacheSealBytes,
+	evictCacheFiles,
+	isSealed,
+	prepareCacheDirectory,
+	readCacheFile,
+} from './cache-files.js';
+import {
+	arrayOf,
+	count,
+	either,
+	flag,
+	object,
+	oneOf,
+	optional,
+	recordOf,
+	type Shape,
+	text,
+	tupleOf,
+} from './cache-shape.js';
 
 /**
 The analysis cache: the RawImage (tar headers, config, captured evidence; never file contents) of an image
@@ -16,12 +48,17 @@ already read, so opening it again skips the read. Entries are stored as the colu
 re-open copies arrays instead of building objects: a 100k-file image decodes in milliseconds.
 
 Bump `imageCacheFormatVersion` whenever the encoding or RawImage changes: it is part of the file name and
-of the header, so an upgraded layerlens never reads an old entry.
+of the header, so an upgraded layerlens never reads an old entry. The header also names the image key and
+the tool version the file was written for, and the file ends in its seal (see cache-files.ts), checked
+before the header is read; every header field and every column value is then checked against its type and
+range, so nothing in the file reaches the analysis unless it could have come from a real read.
+Which files are captured as evidence is part of RawImage too (6: PHP ini files, Perl scripts, apt's
+extended_states), so a change to that list bumps the version as well.
 */
-export const imageCacheFormatVersion = 4;
+export const imageCacheFormatVersion = 6;
 
 const magic = 'LLCACHE\n';
-const checksumBytes = 32;
+const checksumBytes = cacheSealBytes;
 /** The flag bits a stored entry may carry (EntryColumns' own). */
 const knownFlags = 1;
 const separator = '\0';
@@ -70,11 +107,112 @@ type TreeHeader = {
 
 type Header = {
 	version: number;
+	/** The image key the file was written for: another image's file copied under this name is refused. */
+	key: string;
+	toolVersion: string;
 	image: Omit<RawImage, 'layers'>;
 	layers: LayerHeader[];
 	sourceState: string[];
 	tree?: TreeHeader;
 };
+
+const stringList = arrayOf(text);
+
+export const sourceKindShape: Shape<ImageSourceKind> = oneOf(
+	'docker',
+	'podman',
+	'docker-archive',
+	'oci-archive',
+	'oci-dir',
+	'registry',
+	'demo',
+);
+
+export const runtimeConfigShape = object<RuntimeConfig>({
+	env: stringList,
+	cmd: optional(stringList),
+	entrypoint: optional(stringList),
+	workingDir: optional(text),
+	user: optional(text),
+	exposedPorts: stringList,
+	labels: recordOf(text),
+	volumes: stringList,
+	stopSignal: optional(text),
+	shell: optional(stringList),
+	healthcheck: optional(stringList),
+});
+
+const execShape: Shape<ExecInfo> = either(
+	object<Extract<ExecInfo, {kind: 'elf'}>>({
+		kind: oneOf('elf'),
+		bits: oneOf(32, 64),
+		machine: count,
+		type: oneOf('exec', 'dyn', 'other'),
+		interpreter: optional(text),
+		needed: stringList,
+		runpath: stringList,
+		soname: optional(text),
+		incomplete: optional(flag),
+	}),
+	object<Extract<ExecInfo, {kind: 'script'}>>({
+		kind: oneOf('script'),
+		interpreter: text,
+		argument: optional(text),
+	}),
+);
+
+const layerHeaderShape = object<LayerHeader>({
+	diffId: text,
+	declaredDiffId: optional(text),
+	digest: optional(text),
+	mediaType: optional(text),
+	compression: oneOf('none', 'gzip', 'zstd'),
+	compressedSizeBytes: optional(count),
+	tarSizeBytes: count,
+	captured: arrayOf(object<CapturedFile>({path: text, text, truncated: flag})),
+	count,
+	columns: arrayOf(count),
+	exec: arrayOf(tupleOf(count, execShape)),
+});
+
+const treeHeaderShape = object<TreeHeader>({
+	nodeCount: count,
+	versionCount: count,
+	layerNodeCounts: arrayOf(count),
+	removals: arrayOf(tupleOf(count, arrayOf(count))),
+	columns: arrayOf(count),
+});
+
+const headerShape = object<Header>({
+	version: count,
+	key: text,
+	toolVersion: text,
+	image: object<Header['image']>({
+		reference: text,
+		id: text,
+		source: sourceKindShape,
+		os: text,
+		architecture: text,
+		variant: optional(text),
+		created: optional(text),
+		repoTags: stringList,
+		config: runtimeConfigShape,
+		history: arrayOf(
+			object<HistoryRecord>({
+				created: optional(text),
+				createdBy: optional(text),
+				comment: optional(text),
+				author: optional(text),
+				emptyLayer: flag,
+			}),
+		),
+		diffIds: stringList,
+		warnings: stringList,
+	}),
+	layers: arrayOf(layerHeaderShape),
+	sourceState: stringList,
+	tree: optional(treeHeaderShape),
+});
 
 /** The tree's body: its node and version columns, every layer's touched nodes end to end, the versionless paths. */
 function encodeTree(tree: PathTree): {header: TreeHeader; body: Uint8Array[]} {
@@ -120,7 +258,11 @@ function encodeTree(tree: PathTree): {header: TreeHeader; body: Uint8Array[]} {
 
 function decodeTree(bytes: Buffer, start: number, header: TreeHeader, layers: ParsedLayer[]): PathTree {
 	const lengths = header.columns;
-	if (!Array.isArray(lengths) || lengths.length !== 14 || !Array.isArray(header.layerNodeCounts)) {
+	if (
+		lengths.length !== 14 ||
+		header.layerNodeCounts.length !== layers.length ||
+		header.removals.some(([, removedIn]) => removedIn.some((layer) => layer >= layers.length))
+	) {
 		throw new CorruptCacheError('bad tree header');
 	}
 
@@ -165,7 +307,7 @@ function decodeTree(bytes: Buffer, start: number, header: TreeHeader, layers: Pa
 				layerNodes,
 				versionKind: uint8(11),
 				hideCause: uint8(12),
-				removals: Array.isArray(header.removals) ? header.removals : [],
+				removals: header.removals,
 				versionlessPaths: text.split(separator),
 			},
 		);
@@ -220,26 +362,14 @@ function execList(columns: EntryColumns): [number, ExecInfo][] {
 	return [...columns.execs].sort((a, b) => a[0] - b[0]);
 }
 
-/** The stored pairs back onto their rows; anything out of shape is a corrupt file. */
-function applyExecList(columns: EntryColumns, list: unknown): void {
-	if (!Array.isArray(list)) {
-		throw new CorruptCacheError('bad exec list');
-	}
-
-	for (const pair of list) {
-		const [row, exec] = Array.isArray(pair) ? (pair as unknown[]) : [];
-		const kind = (exec as {kind?: unknown} | null | undefined)?.kind;
-		if (
-			!Number.isInteger(row) ||
-			(row as number) < 0 ||
-			(row as number) >= columns.count ||
-			typeof exec !== 'object' ||
-			(kind !== 'elf' && kind !== 'script')
-		) {
+/** The stored pairs (their shape checked with the header) back onto their rows, which must exist. */
+function applyExecList(columns: EntryColumns, list: readonly [number, ExecInfo][]): void {
+	for (const [row, exec] of list) {
+		if (row >= columns.count) {
 			throw new CorruptCacheError('bad exec entry');
 		}
 
-		columns.execs.set(row as number, exec as ExecInfo);
+		columns.execs.set(row, exec);
 	}
 }
 
@@ -248,14 +378,25 @@ function padding(length: number): number {
 	return (8 - (length % 8)) % 8;
 }
 
-/** The cache file: magic, header length, JSON header, the columns of every layer, SHA-256 of all before it. */
-export function encodeCachedImage(raw: RawImage, sourceState: readonly string[], tree?: PathTree): Buffer {
+/**
+The cache file of image key `key`: magic, header length, JSON header, the columns of every layer (and of
+the tree), and the seal of all before it.
+*/
+export function encodeCachedImage(
+	key: string,
+	raw: RawImage,
+	sourceState: readonly string[],
+	tree?: PathTree,
+	env: NodeJS.ProcessEnv = process.env,
+): Buffer {
 	const {layers, ...image} = raw;
 	const bodies: Uint8Array[][] = layers.map((layer) => encodeLayer(layer.entries));
 	const encodedTree = tree === undefined ? undefined : encodeTree(tree);
 	if (encodedTree !== undefined) bodies.push(encodedTree.body);
 	const header: Header = {
 		version: imageCacheFormatVersion,
+		key,
+		toolVersion,
 		image,
 		layers: layers.map(({entries, ...rest}, index) => ({
 			...rest,
@@ -290,8 +431,7 @@ export function encodeCachedImage(raw: RawImage, sourceState: readonly string[],
 	}
 
 	const content = Buffer.concat(parts, length);
-	const checksum = createHash('sha256').update(content).digest();
-	return Buffer.concat([content, checksum]);
+	return Buffer.concat([content, cacheSeal(content, key, env)]);
 }
 
 class CorruptCacheError extends Error {}
@@ -339,10 +479,15 @@ function splitText(bytes: Buffer, offset: number, length: number, expected: numb
 	return parts;
 }
 
+const isCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
+
+/** What the tar reader makes of a name: relative, no empty, `.` or `..` segment, no trailing slash. */
+const isNormalPath = (path: string): boolean => !/^$|^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(path);
+
 function decodeLayer(bytes: Buffer, start: number, layer: LayerHeader): {entries: EntryColumns; end: number} {
 	const count = layer.count;
 	const lengths = layer.columns;
-	if (!Array.isArray(lengths) || lengths.length !== columnCount || !Number.isInteger(count) || count < 0) {
+	if (lengths.length !== columnCount) {
 		throw new CorruptCacheError('bad layer header');
 	}
 
@@ -370,13 +515,25 @@ function decodeLayer(bytes: Buffer, start: number, layer: LayerHeader): {entries
 		if (values.length !== count) throw new CorruptCacheError('column has the wrong count');
 	}
 
+	// Every value one a tar header could have given: whole, non-negative sizes and ids, whole mtimes,
+	// permission bits only, known types and flags. NaN, -1e300 or 0.5 in a forged file stop here.
 	for (let row = 0; row < count; row++) {
 		if (types[row]! >= entryTypeCodes.length) throw new CorruptCacheError('unknown entry type');
 		if ((flags[row]! & ~knownFlags) !== 0) throw new CorruptCacheError('unknown entry flag');
+		if ((modes[row]! & ~0o7777) !== 0) throw new CorruptCacheError('bad mode');
+		if (!isCount(sizes[row]!) || !isCount(uids[row]!) || !isCount(gids[row]!)) {
+			throw new CorruptCacheError('bad size or owner');
+		}
+
+		if (!Number.isSafeInteger(mtimes[row]!)) throw new CorruptCacheError('bad mtime');
 	}
 
 	entries.count = count;
 	entries.paths = splitText(bytes, offsets[10]!, lengths[10]!, count);
+	for (const path of entries.paths) {
+		if (!isNormalPath(path)) throw new CorruptCacheError('bad path');
+	}
+
 	// Recomputed rather than stored: a lookup must never trust a hash it did not make.
 	entries.pathHashes = new Uint32Array(count);
 	for (let row = 0; row < count; row++) entries.pathHashes[row] = pathHash(entries.paths[row]!);
@@ -393,8 +550,15 @@ function decodeLayer(bytes: Buffer, start: number, layer: LayerHeader): {entries
 	return {entries, end: offset};
 }
 
-/** The inverse of `encodeCachedImage`; throws on anything that does not check out (treated as a miss). */
-export function decodeCachedImage(bytes: Buffer): CachedImage {
+/**
+The inverse of `encodeCachedImage` for the file of image key `key`; throws a CorruptCacheError on anything
+that does not check out (the caller treats it as a miss). The seal is checked before anything is parsed.
+*/
+export function decodeCachedImage(
+	bytes: Buffer,
+	key: string,
+	env: NodeJS.ProcessEnv = process.env,
+): CachedImage {
 	if (
 		bytes.length < magic.length + 4 + checksumBytes ||
 		bytes.toString('latin1', 0, magic.length) !== magic
@@ -402,17 +566,34 @@ export function decodeCachedImage(bytes: Buffer): CachedImage {
 		throw new CorruptCacheError('not a layerlens cache file');
 	}
 
-	const content = bytes.subarray(0, bytes.length - checksumBytes);
-	const checksum = createHash('sha256').update(content).digest();
-	if (!checksum.equals(bytes.subarray(bytes.length - checksumBytes))) {
+	const contentEnd = bytes.length - checksumBytes;
+	if (!isSealed(bytes.subarray(0, contentEnd), bytes.subarray(contentEnd), key, env)) {
 		throw new CorruptCacheError('checksum mismatch');
 	}
 
 	const headerLength = bytes.readUInt32LE(magic.length);
 	const headerStart = magic.length + 4;
-	const header = JSON.parse(bytes.toString('utf8', headerStart, headerStart + headerLength)) as Header;
-	if (header.version !== imageCacheFormatVersion || !Array.isArray(header.layers)) {
+	if (headerStart + headerLength > contentEnd) {
+		throw new CorruptCacheError('header runs past the end');
+	}
+
+	let header: unknown;
+	try {
+		header = JSON.parse(bytes.toString('utf8', headerStart, headerStart + headerLength));
+	} catch {
+		throw new CorruptCacheError('header is not JSON');
+	}
+
+	if (!headerShape(header)) {
+		throw new CorruptCacheError('bad header');
+	}
+
+	if (header.version !== imageCacheFormatVersion || header.toolVersion !== toolVersion) {
 		throw new CorruptCacheError('other format version');
+	}
+
+	if (header.key !== key) {
+		throw new CorruptCacheError('another image');
 	}
 
 	let offset = headerStart + headerLength;
@@ -426,10 +607,19 @@ export function decodeCachedImage(bytes: Buffer): CachedImage {
 		offset = end;
 	}
 
-	const tree = header.tree === undefined ? undefined : decodeTree(bytes, offset, header.tree, layers);
+	let tree: PathTree | undefined;
+	if (header.tree !== undefined) {
+		tree = decodeTree(bytes, offset, header.tree, layers);
+		offset = columnOffsets(offset, header.tree.columns).end;
+	}
+
+	if (offset !== contentEnd) {
+		throw new CorruptCacheError('bytes beyond the last column');
+	}
+
 	return {
 		raw: {...header.image, layers},
-		sourceState: header.sourceState ?? [],
+		sourceState: header.sourceState,
 		...(tree === undefined ? {} : {tree}),
 	};
 }
@@ -449,7 +639,7 @@ export async function readCachedImage(
 	}
 
 	try {
-		return decodeCachedImage(bytes);
+		return decodeCachedImage(bytes, key, env);
 	} catch {
 		return undefined;
 	}
@@ -465,7 +655,7 @@ export async function writeCachedImage(
 	tree?: PathTree,
 ): Promise<boolean> {
 	try {
-		const bytes = encodeCachedImage(raw, sourceState, tree);
+		const bytes = encodeCachedImage(key, raw, sourceState, tree, env);
 		const maxBytes = cacheMaxBytes(env);
 		if (bytes.length > maxBytes || !(await prepareCacheDirectory(directory))) {
 			return false;

@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {analyzeImage} from '../analysis/analyze-image.js';
 import {runtimeClosure} from '../analysis/closure/runtime-closure.js';
 import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
@@ -11,8 +12,9 @@ import type {CliOptions} from '../cli-options.js';
 import {resolveImageSource} from '../image/open-source.js';
 import {parsePlatform} from '../image/platform.js';
 import {flagCredentials} from '../image/registry/flag-credentials.js';
-import type {ImageSource, LoadProgress} from '../image/types.js';
+import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
+import {verdictTrustsCache} from './cache-files.js';
 import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
 import {markPhase} from './phase-timings.js';
 import {readCachedReport, reportCacheKey, writeCachedReport} from './report-cache.js';
@@ -27,6 +29,8 @@ export type LoadedReport = {
 export type LoadedImage = LoadedReport & {
 	/** The stacked path tree (the explorer, CI's ignore paths). */
 	tree: ImageTree;
+	/** The image as read (or restored from the cache): dive's export lists each layer's own files. */
+	raw: RawImage;
 };
 
 export async function openImageSource(options: CliOptions): Promise<ImageSource> {
@@ -47,6 +51,16 @@ export async function openImageSource(options: CliOptions): Promise<ImageSource>
 }
 
 /**
+The options a verdict (`--ci`, `diff --ci`) loads with. Its answer must be the one the image gives, and a
+cache file proves nothing against someone who could write the cache directory (a restored CI cache, a
+poisoned one) unless it is sealed with LAYERLENS_CACHE_SECRET, which lives outside it: without the secret
+a verdict neither reads nor writes the cache, as with `--no-cache`.
+*/
+export function verdictOptions(options: CliOptions, env: NodeJS.ProcessEnv = process.env): CliOptions {
+	return options.cache && !verdictTrustsCache(env) ? {...options, cache: false} : options;
+}
+
+/**
 One analysis pass: read the image, stack it, find what does not belong, and propose the Dockerfile.
 An image analysed before is answered from the cache: its report as stored, and its tree (when needed)
 stacked again from the cached entries.
@@ -56,7 +70,7 @@ async function load(
 	onProgress: ((progress: LoadProgress) => void) | undefined,
 	needsTree: boolean,
 	signal?: AbortSignal,
-): Promise<LoadedReport & {tree?: ImageTree}> {
+): Promise<LoadedReport & {tree?: ImageTree; raw?: RawImage}> {
 	// A missing or unreadable Dockerfile fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
 	const source = await openImageSource(options);
@@ -87,7 +101,7 @@ async function load(
 		// The tree as stored with the entries; stacked again only from an older cache file without one.
 		const tree = loaded.tree ?? loaded.stacked?.tree ?? stackLayers(loaded.raw.layers).tree;
 		markPhase('stack');
-		return {source, report, tree: {tree}};
+		return {source, report, tree: {tree}, raw: loaded.raw};
 	}
 
 	const loaded = await loadWithCacheKey(source, imageKey, {
@@ -135,7 +149,7 @@ async function load(
 		await writeCachedReport(directory, reportKey, report);
 	}
 
-	return {source, report, tree: {tree}};
+	return {source, report, tree: {tree}, raw};
 }
 
 /** The report only (the JSON, Markdown and SARIF exports, the plain summary). */
@@ -153,9 +167,9 @@ export async function loadImage(
 	signal?: AbortSignal,
 ): Promise<LoadedImage> {
 	const loaded = await load(options, onProgress, true, signal);
-	if (loaded.tree === undefined) {
+	if (loaded.tree === undefined || loaded.raw === undefined) {
 		throw new Error('the image was loaded without its path tree');
 	}
 
-	return {...loaded, tree: loaded.tree};
+	return {...loaded, tree: loaded.tree, raw: loaded.raw};
 }

@@ -1,7 +1,8 @@
 import {execFileSync} from 'node:child_process';
-import {existsSync, readFileSync, statSync} from 'node:fs';
+import {existsSync, statSync} from 'node:fs';
 import {isAbsolute, join, relative, resolve} from 'node:path';
 import {isStdinArgument} from '../image/open-source.js';
+import {dockerfileLimitBytes, readRegularFileSync} from '../read-local-file.js';
 import type {RepositoryFiles} from '../report/report-input.js';
 import {toUriReference} from '../report/sarif.js';
 
@@ -30,18 +31,18 @@ function inside(root: string, path: string): string | undefined {
 	return toUriReference(relation);
 }
 
-/** Line of the last `FROM` (the final stage's base), 1-based; undefined when the file cannot be read. */
+/**
+Line of the last `FROM` (the final stage's base), 1-based; undefined when the file cannot be read or is not a
+regular file (a FIFO read here would block the process, and it was already read once). An oversized one is
+refused with one line, not read whole.
+*/
 function lastFromLine(path: string): number | undefined {
-	try {
-		const lines = readFileSync(path, 'utf8').split('\n');
-		let found: number | undefined;
-		lines.forEach((line, index) => {
-			if (/^\s*FROM\s/i.test(line)) found = index + 1;
-		});
-		return found;
-	} catch {
-		return undefined;
-	}
+	const text = readRegularFileSync(path, 'Dockerfile', dockerfileLimitBytes)?.toString('utf8');
+	let found: number | undefined;
+	text?.split('\n').forEach((line, index) => {
+		if (/^\s*FROM\s/i.test(line)) found = index + 1;
+	});
+	return found;
 }
 
 function isRegularFile(path: string): boolean {

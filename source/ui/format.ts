@@ -1,16 +1,7 @@
 import {formatBytes} from '../format-bytes.js';
-import {sanitize} from '../sanitize-text.js';
 
 export {formatBytes} from '../format-bytes.js';
-export {sanitize} from '../sanitize-text.js';
-
-/** Like `sanitize` for multi-line text: keeps line breaks and expands tabs. */
-export function sanitizeLines(text: string): string[] {
-	return text
-		.replace(/\r\n/g, '\n')
-		.split('\n')
-		.map((line) => sanitize(line.replace(/\t/g, '    ')));
-}
+export {sanitize, sanitizeLines} from '../sanitize-text.js';
 
 const typeCharacters: Record<string, string> = {
 	dir: 'd',

@@ -68,11 +68,15 @@ export function dockerfileLines(suggestion: ReportSuggestion | undefined, finalS
 			? 'Your Dockerfile, made multi-stage:'
 			: suggestion.basedOn === 'history'
 				? "Rebuilt from the image's history (give --dockerfile for a rewrite of your own file):"
-				: 'Nothing to move to a builder stage.',
+				: 'No builder stage needed: no finding proves a file of your layers build-only.',
 		`Projected runtime image ${formatBytes(suggestion.projectedSizeBytes)}${low === high ? '' : ` (${formatBytes(low)} to ${formatBytes(high)})`}, now ${formatBytes(finalSizeBytes)}`,
 		...suggestion.projectionParts.map(
 			(part) =>
 				`  ${formatBytes(part.bytes).padStart(9)}  ${sanitize(part.label)}${part.estimated ? ' (estimated)' : ''}`,
+		),
+		...suggestion.removedParts.map(
+			(part) =>
+				` -${formatBytes(part.bytes).padStart(9)}  left out: ${sanitize(part.ruleId)} ${sanitize(part.title)}`,
 		),
 	];
 	if (suggestion.runtime.chain.length > 0) {

@@ -1,10 +1,9 @@
 import {render} from 'ink';
 import type {ReactElement} from 'react';
-import {isLayerlensError, LayerlensError} from '../errors.js';
-import {sanitizeLines} from '../sanitize-text.js';
+import {errorLine, errorLines, isLayerlensError, LayerlensError} from '../errors.js';
 import {ErrorBoundary, reportUrl} from './error-boundary.js';
 
-/** How an interactive session ended: its exit code, and the line to print once the terminal is back. */
+/** How an interactive session ended: its exit code, and the line to print once the terminal is back (shaped by errorLine). */
 export type Outcome = {code: number; line?: string};
 
 export type TerminalSessionOptions = {
@@ -20,8 +19,8 @@ export type TerminalSessionOptions = {
 /**
 One interactive session on the terminal, for the explorer and the diff explorer alike: the alternate screen,
 signals (SIGTERM 143, SIGINT 130, SIGHUP 129) ending it as a quit does, a crash or a named error while
-rendering turned into its line, and the terminal restored on every way out before that line is printed
-(sanitised: it can name what the image gave). Resolves with the exit code.
+rendering turned into its line, and the terminal restored on every way out before that line is printed.
+Resolves with the exit code.
 */
 export async function runTerminalSession(options: TerminalSessionOptions): Promise<number> {
 	const stdin = options.stdin ?? process.stdin;
@@ -47,13 +46,13 @@ export async function runTerminalSession(options: TerminalSessionOptions): Promi
 	const onCrash = (error: Error) => {
 		// A named error while rendering (the memory budget while building a tree view) is not a crash.
 		if (isLayerlensError(error)) {
-			onDone({code: error.exitCode, line: error.line});
+			onDone({code: error.exitCode, line: errorLine(`layerlens: ${error.line}`)});
 			return;
 		}
 
 		onDone({
 			code: 1,
-			line: `layerlens crashed: ${error.stack ?? error.message}\nPlease report it at ${reportUrl}`,
+			line: `${errorLines(`layerlens crashed: ${error.stack ?? error.message}`)}\nPlease report it at ${reportUrl}`,
 		});
 	};
 
@@ -87,8 +86,8 @@ export async function runTerminalSession(options: TerminalSessionOptions): Promi
 	}
 
 	if (outcome.line) {
-		// The load error names what the image or the user gave; the crash report is several lines.
-		stderr.write(`${sanitizeLines(outcome.line)}\n`);
+		// Shaped where it was made (errorLine, errorLines): a load error is one line, a crash report several.
+		stderr.write(`${outcome.line}\n`);
 	}
 
 	return outcome.code;

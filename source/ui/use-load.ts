@@ -1,6 +1,6 @@
 import {useInput} from 'ink';
 import {useEffect, useState} from 'react';
-import {isLayerlensError} from '../errors.js';
+import {errorLine, isLayerlensError} from '../errors.js';
 import type {LoadProgress} from '../image/types.js';
 import {reportUrl} from './error-boundary.js';
 import {keyPresses} from './keymap.js';
@@ -33,10 +33,12 @@ export function useLoad<T>(
 			},
 			(error: unknown) => {
 				if (!isCurrent) return;
-				// The same `layerlens: ` line as every other error (report-fatal.ts), sanitised where it is printed.
+				// The same `layerlens: ` line as every other error (report-fatal.ts): one line, sanitised and capped.
 				const line = isLayerlensError(error)
-					? `layerlens: ${error.line}`
-					: `layerlens: unexpected error: ${error instanceof Error ? error.message : String(error)} (please report it at ${reportUrl})`;
+					? errorLine(`layerlens: ${error.line}`)
+					: errorLine(
+							`layerlens: unexpected error (please report it at ${reportUrl}): ${error instanceof Error ? error.message : String(error)}`,
+						);
 				onDone({code: isLayerlensError(error) ? error.exitCode : 2, line});
 			},
 		);

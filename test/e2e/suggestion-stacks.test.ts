@@ -25,13 +25,20 @@ import {repositoryRoot, runCliJson} from '../helpers/run-cli.js';
 // The base-only and multistage fixtures have nothing to fix: no build-only, cache or waste finding.
 // Each run prints `# suggestion proof: stack=…, original=…, projected=…, measured=…` for the README table.
 // One stack alone: `node --import tsx --test --test-force-exit --test-name-pattern='^go ' <this file>`.
-// Everything a build made is removed at the end, so each run builds again: analyses of images up to 1.2 GB and
-// apt installs in runtime stages make a run take minutes (13 on a loaded 2-core machine).
+// The built images stay, tagged layerlens-suggested/<stack>-<mode> and labelled layerlens.fixture.hash (so that
+// `docker image prune --filter label=layerlens.fixture.hash`, run by build-images.sh, removes the ones a later
+// build replaced): a warm run finds every step in Docker's build cache and only analyses. Two runs at once on
+// one daemon share those tags. Fixtures built with BuildKit (php, python-buildkit) get their suggestion built
+// with BuildKit too, by the docker 20.10 client of Debian's docker.io ($LAYERLENS_BUILDKIT_DOCKER, default
+// /usr/bin/docker), as build-images.sh does.
 
 const run = promisify(execFile);
 const docker = connectDocker();
 const fixturesDirectory = join(repositoryRoot, 'test', 'fixtures', 'images');
 const cliTimeoutMs = 300_000;
+const buildkitDocker = process.env.LAYERLENS_BUILDKIT_DOCKER ?? '/usr/bin/docker';
+/** The label build-images.sh puts on every fixture, whose dangling images its housekeeping prunes. */
+const keepLabel = 'layerlens.fixture.hash=layerlens-suggested';
 
 type HttpBehaviour = {
 	kind: 'http';
@@ -40,6 +47,25 @@ type HttpBehaviour = {
 	answers: Record<string, unknown>;
 };
 type StdoutBehaviour = {kind: 'stdout'; stdout: string};
+
+const pythonAnswers = {
+	'/health': {status: 'ok', service: 'greeter-py', version: '1.0.0'},
+	'/greet?name=layerlens': {greeting: 'hello, layerlens'},
+};
+// What each stdout fixture prints (its CMD, or the stack's command): see its Dockerfile and sources.
+const JAVA_STDOUT = 'hello, Layerlens | reversed snelreyal | centred [**layerlens**] | java 17\n';
+const RUBY_STDOUT =
+	'{"greeting":"hello, layerlens","tags":["ruby","rack"],"note":"&lt;fast&gt;","rack":"2.2"}\n';
+const PHP_STDOUT = 'ähnlich Ähre apfel Äpfel Baer Bär Zebra\nGRÖSSE CAFÉ LAYERLENS (10 chars)\n';
+const PERL_STDOUT =
+	'{"orders":7,"regions":{"east":{"cents":7320,"orders":2,"quantity":12},"north":{"cents":2160,"orders":2,"quantity":5},' +
+	'"north, upper":{"cents":10000,"orders":1,"quantity":1},"south":{"cents":2999,"orders":2,"quantity":5}},"total_cents":22479}\n';
+const DATA_STDOUT = 'd001b556a84221f8b2ebf0f6561dbe29  -\n';
+
+const nodeAnswers = {
+	'/greet?name=layerlens': {greeting: 'hello, layerlens'},
+	'/greet': {greeting: 'hello, world'},
+};
 
 type Mode = 'dockerfile' | 'history';
 
@@ -51,7 +77,21 @@ type Stack = {
 	/** Writes the fixture's build context (with its Dockerfile) into an empty directory. */
 	context: (directory: string) => Promise<void>;
 	behaviour: HttpBehaviour | StdoutBehaviour;
+	/** What a stdout behaviour runs instead of the image's CMD (a data image has no program of its own). */
+	command?: readonly string[];
 	modes: readonly Mode[];
+	/**
+	True when every byte the fix removes is hidden already (waste: written by one layer, deleted by a later one):
+	the final filesystem stays the same size and only the image (its layers) shrinks.
+	*/
+	savesOnlyHiddenBytes?: true;
+	/**
+	True when nothing in the image's own layers is build-only: the suggestion must say no builder stage helps and
+	write no Dockerfile; its projection is the in-place fixes (there is nothing to build).
+	*/
+	noBuilderStage?: true;
+	/** The builder the fixture was built with, and so the suggestion's: classic unless said. */
+	builder?: 'classic' | 'buildkit';
 	/** Checks of the suggestion's text that only make sense for this stack. */
 	shape?: (dockerfile: string, mode: Mode) => void;
 };
@@ -65,11 +105,7 @@ const stacks: readonly Stack[] = [
 		base: 'layerlens-fixture/node-base',
 		context: naiveBuildContext,
 		// /health carries the uptime, which differs between any two containers.
-		behaviour: {
-			kind: 'http',
-			port: 3000,
-			answers: {'/greet?name=layerlens': greeting, '/greet': {greeting: 'hello, world'}},
-		},
+		behaviour: {kind: 'http', port: 3000, answers: nodeAnswers},
 		modes: ['dockerfile', 'history'],
 		shape(dockerfile, mode) {
 			if (mode === 'history') {
@@ -89,15 +125,17 @@ const stacks: readonly Stack[] = [
 		image: fixtureImages.python,
 		base: 'layerlens-fixture/debian-base',
 		context: fixtureDirectoryContext('python'),
-		behaviour: {
-			kind: 'http',
-			port: 8000,
-			answers: {
-				'/health': {status: 'ok', service: 'greeter-py', version: '1.0.0'},
-				'/greet?name=layerlens': greeting,
-			},
-		},
+		behaviour: {kind: 'http', port: 8000, answers: pythonAnswers},
 		modes: ['dockerfile'],
+	},
+	{
+		name: 'python-buildkit',
+		image: fixtureImages.pythonBuildkit,
+		base: 'layerlens-fixture/debian-base',
+		context: fixtureDirectoryContext('python'),
+		behaviour: {kind: 'http', port: 8000, answers: pythonAnswers},
+		modes: ['dockerfile', 'history'],
+		builder: 'buildkit',
 	},
 	{
 		name: 'go',
@@ -117,6 +155,59 @@ const stacks: readonly Stack[] = [
 		base: 'layerlens-fixture/debian-base',
 		context: fixtureDirectoryContext('c'),
 		behaviour: {kind: 'stdout', stdout: 'hello, layerlens\ncrc32(layerlens) = ef5a595a\nzlib 1.2.13\n'},
+		modes: ['dockerfile'],
+	},
+	{
+		name: 'java',
+		image: fixtureImages.java,
+		base: 'layerlens-fixture/debian-base',
+		context: fixtureDirectoryContext('java'),
+		behaviour: {kind: 'stdout', stdout: JAVA_STDOUT},
+		modes: ['dockerfile', 'history'],
+	},
+	{
+		name: 'ruby',
+		image: fixtureImages.ruby,
+		base: 'layerlens-fixture/debian-base',
+		context: fixtureDirectoryContext('ruby'),
+		behaviour: {kind: 'stdout', stdout: RUBY_STDOUT},
+		modes: ['dockerfile'],
+	},
+	{
+		name: 'php',
+		image: fixtureImages.php,
+		base: 'layerlens-fixture/debian-base',
+		context: fixtureDirectoryContext('php'),
+		behaviour: {kind: 'stdout', stdout: PHP_STDOUT},
+		modes: ['dockerfile', 'history'],
+		builder: 'buildkit',
+	},
+	{
+		name: 'perl',
+		image: fixtureImages.perl,
+		base: 'layerlens-fixture/debian-base',
+		context: fixtureDirectoryContext('perl'),
+		behaviour: {kind: 'stdout', stdout: PERL_STDOUT},
+		modes: ['dockerfile'],
+	},
+	{
+		name: 'data',
+		image: fixtureImages.data,
+		base: 'layerlens-fixture/debian-base',
+		context: fixtureDirectoryContext('data'),
+		// The checksum of the 150 000 000 bytes under /srv/data (see images/data/Dockerfile).
+		behaviour: {kind: 'stdout', stdout: DATA_STDOUT},
+		command: ['sh', '-c', 'cat /srv/data/* | md5sum'],
+		modes: ['dockerfile', 'history'],
+		savesOnlyHiddenBytes: true,
+		noBuilderStage: true,
+	},
+	{
+		name: 'multistage-leaky',
+		image: fixtureImages.multistageLeaky,
+		base: 'layerlens-fixture/node-base',
+		context: leakyBuildContext,
+		behaviour: {kind: 'http', port: 3000, answers: nodeAnswers},
 		modes: ['dockerfile'],
 	},
 ];
@@ -145,33 +236,15 @@ const availability = await dockerAvailability({
 });
 const skip = dockerSkip(availability);
 
-/** Everything a build here made, removed at the end: tags first, then the new step images, newest first. */
-const made = {tags: [] as string[], images: [] as string[]};
 let workDir = '';
 
 before(async () => {
 	workDir = await mkdtemp(join(tmpdir(), 'layerlens-e2e-stacks-'));
 });
 
+// Only the build contexts go: the built images are kept for the next run's build cache (see the top).
 after(async () => {
 	await rm(workDir, {recursive: true, force: true});
-	if (!availability.available) {
-		return;
-	}
-
-	for (const tag of made.tags) {
-		await run('docker', ['image', 'rm', '--force', tag]).catch(() => undefined);
-	}
-
-	// Never --force by id: an image that another image builds on (a cache hit of a later build, another run's
-	// image) stays, and so does anything this run did not make. What stays is said, so that a leak is seen.
-	for (const id of made.images.reverse()) {
-		await run('docker', ['image', 'rm', id]).catch((error: {stderr?: string}) => {
-			if (!/No such image/.test(error.stderr ?? '')) {
-				process.stderr.write(`# clean-up: kept ${id}: ${(error.stderr ?? '').trim().split('\n')[0]}\n`);
-			}
-		});
-	}
 });
 
 function fixtureDirectoryContext(name: string): (directory: string) => Promise<void> {
@@ -186,15 +259,41 @@ the repository, plus what the host prepared, node_modules and the npm cache (.np
 the naive image (its /app/node_modules, and /root/.npm/_cacache where the build moved the cache). No network.
 */
 async function naiveBuildContext(context: string): Promise<void> {
+	await appSources(context);
+	await cp(join(fixturesDirectory, 'naive', 'Dockerfile'), join(context, 'Dockerfile'));
+	await fromNaiveImage(context, true);
+}
+
+/**
+The context build-images.sh gave multistage-leaky: the app sources, its Dockerfile and .dockerignore, and the npm
+cache (.npm-cache), taken back out of the naive image as above. No network.
+*/
+async function leakyBuildContext(context: string): Promise<void> {
+	await appSources(context);
+	for (const file of ['Dockerfile', '.dockerignore']) {
+		await cp(join(fixturesDirectory, 'multistage-leaky', file), join(context, file));
+	}
+
+	await fromNaiveImage(context, false);
+}
+
+/** The app's sources from the repository, without anything a developer built in images/app. */
+async function appSources(context: string): Promise<void> {
 	await cp(join(fixturesDirectory, 'app'), context, {
 		recursive: true,
 		filter: (source) => !/[/\\](node_modules|dist)$/.test(source),
 	});
-	await cp(join(fixturesDirectory, 'naive', 'Dockerfile'), join(context, 'Dockerfile'));
+}
+
+/** The npm cache (and node_modules when asked) the host prepared, out of the naive image. */
+async function fromNaiveImage(context: string, withNodeModules: boolean): Promise<void> {
 	const {stdout} = await run('docker', ['create', fixtureImages.naive]);
 	const container = stdout.trim();
 	try {
-		await run('docker', ['cp', `${container}:/app/node_modules`, join(context, 'node_modules')]);
+		if (withNodeModules) {
+			await run('docker', ['cp', `${container}:/app/node_modules`, join(context, 'node_modules')]);
+		}
+
 		await mkdir(join(context, '.npm-cache'));
 		await run('docker', ['cp', `${container}:/root/.npm/_cacache`, join(context, '.npm-cache', '_cacache')]);
 	} finally {
@@ -205,16 +304,30 @@ async function naiveBuildContext(context: string): Promise<void> {
 type BuildResult = {ok: boolean; log: string};
 
 /**
-`docker build` of the context with the classic builder, as a user would run it (`--network host` so that apt
-reaches the mirror). The log is kept whole: it is the failure message, and its ` ---> <id>` lines name the step
-images this build made (cache hits and FROM images are not ours), for the clean-up.
+`docker build` of the context with the fixture's builder, as a user would run it (`--network host` so that apt
+reaches the mirror), labelled for the housekeeping. The log is kept whole: it is the failure message.
 */
-async function dockerBuild(context: string, tag: string): Promise<BuildResult> {
-	made.tags.push(tag);
+async function dockerBuild(context: string, tag: string, builder: Stack['builder']): Promise<BuildResult> {
+	const buildkit = builder === 'buildkit';
+	const args = [
+		'build',
+		'--network',
+		'host',
+		'--label',
+		keepLabel,
+		'--file',
+		'Dockerfile.layerlens',
+		'--tag',
+		tag,
+	];
 	const child = spawn(
-		'docker',
-		['build', '--force-rm', '--network', 'host', '--file', 'Dockerfile.layerlens', '--tag', tag, '.'],
-		{cwd: context, env: {...process.env, DOCKER_BUILDKIT: '0'}, stdio: ['ignore', 'pipe', 'pipe']},
+		buildkit ? buildkitDocker : 'docker',
+		[...args, ...(buildkit ? ['--progress', 'plain'] : ['--force-rm']), '.'],
+		{
+			cwd: context,
+			env: {...process.env, DOCKER_BUILDKIT: buildkit ? '1' : '0'},
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
 	);
 	let log = '';
 	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -224,19 +337,11 @@ async function dockerBuild(context: string, tag: string): Promise<BuildResult> {
 		log += chunk;
 	});
 	const code = await new Promise<number | null>((resolve) => {
+		child.on('error', (error) => {
+			log += `${error.message}\n`;
+		});
 		child.on('close', resolve);
 	});
-	for (const step of log.split(/^Step \d+\/\d+ : /m).slice(1)) {
-		if (/^from\s/i.test(step) || step.includes(' ---> Using cache')) {
-			continue;
-		}
-
-		const ids = [...step.matchAll(/^ ---> ([0-9a-f]{12})$/gm)];
-		if (ids.length > 0) {
-			made.images.push(ids.at(-1)![1]!);
-		}
-	}
-
 	return {ok: code === 0, log};
 }
 
@@ -270,8 +375,11 @@ async function prove(stack: Stack, mode: Mode): Promise<Proof> {
 		mode === 'history' ? suggestion.dockerfile.replaceAll('<base image>', stack.base) : suggestion.dockerfile;
 	await writeFile(join(context, 'Dockerfile.layerlens'), dockerfile);
 	await writeFile(join(context, '.dockerignore'), `${suggestion.dockerignore.join('\n')}\n`);
-	const tag = `layerlens-e2e/suggested-${stack.name}-${mode}:${process.pid}`;
-	const build = await dockerBuild(context, tag);
+	const tag = `layerlens-suggested/${stack.name}-${mode}`;
+	const build =
+		suggestion.dockerfile.trim() === ''
+			? {ok: false, log: `the suggestion has no Dockerfile (basedOn ${suggestion.basedOn}): nothing to build`}
+			: await dockerBuild(context, tag, stack.builder);
 	const originalInspectSize = (await docker.getImage(stack.image).inspect()).Size;
 	const proof: Proof = {stack, mode, original, suggestion, dockerfile, build, tag, originalInspectSize};
 	if (build.ok) {
@@ -315,10 +423,18 @@ function requireBuilt(proof: Proof, whole = false): NonNullable<Proof['built']> 
 type Behaviour = {answers: Record<string, unknown>} | {stdout: string};
 
 /** What the image does: its answers on the behaviour's paths, or its stdout. Throws with the container's logs. */
-async function behaviourOf(image: string, behaviour: Stack['behaviour']): Promise<Behaviour> {
+async function behaviourOf(image: string, stack: Stack): Promise<Behaviour> {
+	const {behaviour} = stack;
 	if (behaviour.kind === 'stdout') {
 		try {
-			const {stdout} = await run('docker', ['run', '--rm', '--network', 'none', image], {timeout: 60_000});
+			const {stdout} = await run(
+				'docker',
+				['run', '--rm', '--network', 'none', image, ...(stack.command ?? [])],
+				{
+					timeout: 60_000,
+					maxBuffer: 16 * 1024 * 1024,
+				},
+			);
 			return {stdout};
 		} catch (error) {
 			const {stderr, stdout, code} = error as {stderr?: string; stdout?: string; code?: unknown};
@@ -382,6 +498,49 @@ for (const stack of stacks) {
 				return proof;
 			};
 
+			test('the projection reconciles to the byte: final = kept parts + removed parts, each removed byte named by a finding', async () => {
+				const {original, suggestion} = await proven();
+				const kept = suggestion.projectionParts.reduce((sum, part) => sum + part.bytes, 0);
+				const removed = suggestion.removedParts.reduce((sum, part) => sum + part.bytes, 0);
+				assert.equal(kept, suggestion.projectedSizeBytes);
+				assert.equal(suggestion.projectedSizeBytes, original.image.finalSizeBytes - removed);
+				const ruleIds = new Set(original.findings.map((finding) => finding.ruleId));
+				for (const part of suggestion.removedParts) {
+					assert.ok(
+						ruleIds.has(part.ruleId),
+						`${part.ruleId} (${part.bytes} B) is not a finding of the image`,
+					);
+					assert.ok(part.bytes > 0, part.ruleId);
+				}
+				// The packages the Dockerfile installs bring exactly the packages the projection counts.
+				for (const name of suggestion.runtime.packages) {
+					assert.ok(suggestion.runtime.installedPackages.includes(name), name);
+				}
+			});
+
+			if (stack.noBuilderStage) {
+				test('no builder stage: no Dockerfile to build, and the note says why', async () => {
+					const {suggestion} = await proven();
+					assert.equal(suggestion.basedOn, 'none');
+					assert.equal(suggestion.dockerfile, '');
+					assert.match(suggestion.notes[0] ?? '', /^No builder stage needed/);
+				});
+
+				// Every visible byte is data to keep; the only saving is the 30 000 000-byte staging file written by one
+				// RUN and deleted by a later one (images/data/Dockerfile): hidden already, so the final filesystem stays.
+				test('the projection is the final filesystem: nothing visible is removed', async () => {
+					const current = await proven();
+					const {original, suggestion} = current;
+					assert.ok(
+						original.waste.reclaimableBytes >= 30_000_000 && original.waste.reclaimableBytes < 31_000_000,
+						`waste ${original.waste.reclaimableBytes} B; ${proofLine(current)}`,
+					);
+					assert.equal(suggestion.projectedSizeBytes, original.image.finalSizeBytes, proofLine(current));
+					assert.deepEqual(suggestion.removedParts, []);
+				});
+				return;
+			}
+
 			test('the suggestion builds from the same context, as suggested', {timeout: 1_800_000}, async () => {
 				requireBuilt(await proven(), true);
 			});
@@ -397,8 +556,8 @@ for (const stack of stacks) {
 				const current = await proven();
 				requireBuilt(current);
 				const [original, suggested] = await Promise.allSettled([
-					behaviourOf(stack.image, stack.behaviour),
-					behaviourOf(current.tag, stack.behaviour),
+					behaviourOf(stack.image, stack),
+					behaviourOf(current.tag, stack),
 				]);
 				if (original.status === 'rejected') throw original.reason;
 				const expected =
@@ -419,21 +578,31 @@ for (const stack of stacks) {
 			test('the built image is smaller than the original', async () => {
 				const current = await proven();
 				const built = requireBuilt(current);
+				// Removing only hidden bytes leaves the final filesystem as it was: the layers are what shrink.
+				const finalSmaller = stack.savesOnlyHiddenBytes
+					? built.report.image.finalSizeBytes <= current.original.image.finalSizeBytes
+					: built.report.image.finalSizeBytes < current.original.image.finalSizeBytes;
+				assert.ok(finalSmaller && built.inspectSize < current.originalInspectSize, proofLine(current));
+			});
+
+			test('the built image is not larger than the original', async () => {
+				const current = await proven();
+				const built = requireBuilt(current);
 				assert.ok(
-					built.report.image.finalSizeBytes < current.original.image.finalSizeBytes &&
-						built.inspectSize < current.originalInspectSize,
+					built.report.image.finalSizeBytes <= current.original.image.finalSizeBytes &&
+						built.inspectSize <= current.originalInspectSize,
 					proofLine(current),
 				);
 			});
 
-			test('the built image measures within 10 % of the projection', async (t) => {
+			test('the built image measures within 5 % of the projection', async (t) => {
 				const current = await proven();
 				t.diagnostic(proofLine(current));
 				const built = requireBuilt(current);
 				const projected = current.suggestion.projectedSizeBytes;
 				const measured = built.report.image.finalSizeBytes;
 				assert.ok(
-					Math.abs(measured - projected) / projected < 0.1,
+					Math.abs(measured - projected) / projected < 0.05,
 					`measured/projected = ${(measured / projected).toFixed(3)}; ${proofLine(current)}`,
 				);
 			});

@@ -9,6 +9,15 @@ export const fixtureImages = {
 	go: 'layerlens-fixture/go',
 	c: 'layerlens-fixture/c',
 	baseOnly: 'layerlens-fixture/base-only',
+	java: 'layerlens-fixture/java',
+	ruby: 'layerlens-fixture/ruby',
+	/** Built with BuildKit. */
+	php: 'layerlens-fixture/php',
+	perl: 'layerlens-fixture/perl',
+	data: 'layerlens-fixture/data',
+	/** images/python built with BuildKit. */
+	pythonBuildkit: 'layerlens-fixture/python-buildkit',
+	multistageLeaky: 'layerlens-fixture/multistage-leaky',
 } as const;
 
 export type FixtureImage = (typeof fixtureImages)[keyof typeof fixtureImages];

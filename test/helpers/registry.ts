@@ -420,3 +420,95 @@ export async function pushManifest(
 	if (done.status !== 201) throw new Error(`manifest put answered ${done.status}: ${done.body.toString()}`);
 	return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
+
+export type FakeRequest = {method: string; url: string; headers: IncomingHttpHeaders};
+
+/**
+A registry written here, in memory, on a loopback address: enough of the distribution API for the client
+(manifests by tag or digest with HEAD, blobs by digest) and a `rule` that answers a request before the
+store does, for registries that misbehave on purpose. Every request is logged, so a test can count them.
+*/
+export type FakeRegistry = {
+	host: string;
+	requests: FakeRequest[];
+	manifests: Map<string, {bytes: Buffer; mediaType: string}>;
+	blobs: Map<string, Buffer>;
+	/** Handles the request and returns true, or returns false to let the store answer. */
+	rule: ((incoming: IncomingMessage, response: ServerResponse) => boolean) | undefined;
+	stop(): Promise<void>;
+};
+
+const sha256Of = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+export async function startFakeRegistry(address = '127.0.0.1'): Promise<FakeRegistry> {
+	const fake: FakeRegistry = {
+		host: '',
+		requests: [],
+		manifests: new Map(),
+		blobs: new Map(),
+		rule: undefined,
+		stop: async () => undefined,
+	};
+	const server = createServer((incoming, response) => {
+		fake.requests.push({
+			method: incoming.method ?? 'GET',
+			url: incoming.url ?? '/',
+			headers: incoming.headers,
+		});
+		if (fake.rule?.(incoming, response)) return;
+		const url = incoming.url ?? '/';
+		if (url === '/v2/') {
+			response.writeHead(200).end('{}');
+			return;
+		}
+
+		const manifest = /^\/v2\/.+\/manifests\/([^/]+)$/.exec(url);
+		const stored = manifest ? fake.manifests.get(decodeURIComponent(manifest[1]!)) : undefined;
+		if (stored !== undefined) {
+			response.writeHead(200, {
+				'content-type': stored.mediaType,
+				'content-length': String(stored.bytes.length),
+				'docker-content-digest': sha256Of(stored.bytes),
+			});
+			response.end(incoming.method === 'HEAD' ? undefined : stored.bytes);
+			return;
+		}
+
+		const blob = /^\/v2\/.+\/blobs\/([^/]+)$/.exec(url);
+		const data = blob ? fake.blobs.get(decodeURIComponent(blob[1]!)) : undefined;
+		if (data !== undefined) {
+			response.writeHead(200, {'content-length': String(data.length)}).end(data);
+			return;
+		}
+
+		response
+			.writeHead(404, {'content-type': 'application/json'})
+			.end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"not here"}]}');
+	});
+	await new Promise<void>((resolve) => server.listen(0, address, resolve));
+	fake.host = `${address}:${(server.address() as AddressInfo).port}`;
+	fake.stop = async () => {
+		server.closeAllConnections();
+		await new Promise((resolve) => server.close(resolve));
+	};
+	return fake;
+}
+
+/** Store `bytes` as a manifest under its digest and, when given, a tag; returns the digest. */
+export function storeManifest(fake: FakeRegistry, bytes: Buffer, mediaType: string, tag?: string): string {
+	const digest = sha256Of(bytes);
+	fake.manifests.set(digest, {bytes, mediaType});
+	if (tag !== undefined) fake.manifests.set(tag, {bytes, mediaType});
+	return digest;
+}
+
+/** Store a blob under its digest; returns its descriptor. */
+export function storeBlob(
+	fake: FakeRegistry,
+	data: Buffer,
+	mediaType: string,
+): {mediaType: string; digest: string; size: number} {
+	const digest = sha256Of(data);
+	fake.blobs.set(digest, data);
+	return {mediaType, digest, size: data.length};
+}

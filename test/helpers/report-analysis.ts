@@ -242,6 +242,15 @@ export function naiveAnalysis(): ReportInput & ImageTree {
 				{label: 'the base image', bytes: 120_000_000},
 				{label: '4 paths copied from the build stage', bytes: 9_501_000},
 			],
+			removedParts: [
+				{
+					ruleId: 'LL-BUILD-DEVDEPS',
+					title: 'devDependencies installed in the final image',
+					category: 'build-only',
+					bytes: 24_000_000,
+				},
+				{ruleId: 'LL-CACHE-NPM', title: 'npm cache left in the image', category: 'cache', bytes: 3_500_000},
+			],
 			byCategory: {'build-only': 24_000_000, cache: 3_500_000},
 			basedOn: 'dockerfile',
 			notes: [
@@ -257,6 +266,7 @@ export function naiveAnalysis(): ReportInput & ImageTree {
 				paths: ['app/dist/server.js', 'usr/local/bin/node'],
 				copies: ['/app/dist', '/app/node_modules', '/app/package.json', '/app/config.yaml'],
 				packages: [],
+				installedPackages: [],
 				unresolved: [],
 			},
 		},

@@ -2,6 +2,7 @@ import {
 	canonicalPackagePath,
 	type DebianPackage,
 	dpkgPackageFiles,
+	parseAptAutoInstalled,
 	parseDpkgStatus,
 } from '../findings/package-databases.js';
 import {type FileLookup, filesByPath} from '../rule-input.js';
@@ -18,6 +19,8 @@ export type PackageIndex = {
 	inBase: Set<string>;
 	/** dpkg's own records of each package (`var/lib/dpkg/info/<name>[:arch].*`), which an install writes too. */
 	infoFilesOf: Map<string, string[]>;
+	/** Packages apt installed only as dependencies (`var/lib/apt/extended_states`); undefined without that file. */
+	auto: Set<string> | undefined;
 };
 
 const infoFile = /^var\/lib\/dpkg\/info\/([^/:]+)(?::[^/.]+)?\.[^/]+$/;
@@ -63,7 +66,8 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 		filesOf.set(name, owned);
 	}
 
-	return {packages, ownerOf, filesOf, inBase, infoFilesOf};
+	const auto = parseAptAutoInstalled(input.evidence.get('var/lib/apt/extended_states'));
+	return {packages, ownerOf, filesOf, inBase, infoFilesOf, auto};
 }
 
 /**
@@ -107,4 +111,169 @@ export function packageBytes(index: PackageIndex, names: string[], files: FileLo
 	}
 
 	return bytes;
+}
+
+/** Package names an `apt-get install` / `apt install` / `apk add` in these shell commands asks for by name. */
+export function explicitlyInstalled(commands: Iterable<string>): Set<string> {
+	const names = new Set<string>();
+	for (const command of commands) {
+		for (const match of command.matchAll(
+			/\b(?:apt-get|apt|aptitude)\s+(?:-\S+\s+)*install\b([^;&|\n]*)|\bapk\s+add\b([^;&|\n]*)/g,
+		)) {
+			const words = (match[1] ?? match[2] ?? '').replace(/\\\s/g, ' ').split(/\s+/);
+			for (let index = 0; index < words.length; index++) {
+				const word = words[index]!;
+				if (word === '--virtual' || word === '-t') {
+					index++;
+					continue;
+				}
+
+				if (word === '' || word.startsWith('-') || word.startsWith('$')) continue;
+				const name = word.replace(/[=:].*$/, '').replace(/['"]/g, '');
+				if (/^[a-z0-9][a-z0-9+.-]+$/.test(name)) names.add(name);
+			}
+		}
+	}
+
+	return names;
+}
+
+/** Why a package of the user's layers is or is not in the runtime stage. */
+export type PackagePlan = {
+	/** The packages the runtime stage's install brings: every package of the user's layers no finding condemns. */
+	kept: string[];
+	/** The names the install line writes; apt's Depends bring the rest of `kept`. */
+	names: string[];
+	/** Packages whose every file a build-only finding names: the rule id that proves it. */
+	condemned: Map<string, string>;
+	/** Automatically installed packages that only condemned ones pulled in (what `apt-get autoremove` takes after them). */
+	autoRemoved: Map<string, string>;
+	/** Packages kept against a finding, and why (the closure needs a file of it, or a kept package depends on it). */
+	keptAgainstFinding: Map<string, string>;
+};
+
+function reach(
+	index: PackageIndex,
+	roots: Iterable<string>,
+	weak: boolean,
+	limit?: Set<string>,
+): Set<string> {
+	const seen = new Set<string>();
+	const pending = [...roots];
+	while (pending.length > 0) {
+		const name = pending.pop()!;
+		if (seen.has(name) || (limit !== undefined && !limit.has(name))) continue;
+		const entry = index.packages.get(name);
+		if (entry === undefined) continue;
+		seen.add(name);
+		for (const dependency of entry.depends) pending.push(dependency);
+		if (weak) for (const dependency of entry.weakDepends) pending.push(dependency);
+	}
+
+	return seen;
+}
+
+/**
+The runtime stage's packages, kept by default: every package the user's layers installed stays unless a
+build-only finding names all of its files (condemned), or it was installed automatically and only condemned
+packages needed it (apt's autoremove, which keeps what any kept package Depends on, Recommends or Suggests).
+A package the closure needs, or that a kept package Depends on, is never condemned. Dependency cycles are
+fine: reachability, not an order, decides.
+*/
+export function planPackages(
+	index: PackageIndex,
+	options: {
+		/** Paths in the user's layers each owned package has (files from base layers excluded). */
+		userFilesOf: (name: string) => string[];
+		/** Rule id of the build-only finding that names a path, when one does. */
+		buildOnlyRule: (path: string) => string | undefined;
+		/** Whether any removing finding (build-only or cache) names a path. */
+		removable: (path: string) => boolean;
+		proven: Set<string>;
+		explicit: Set<string>;
+	},
+): PackagePlan {
+	const user = [...index.packages.keys()].filter(
+		(name) => !index.inBase.has(name) && index.filesOf.has(name),
+	);
+	const userSet = new Set(user);
+	const keptAgainstFinding = new Map<string, string>();
+	const condemned = new Map<string, string>();
+	for (const name of user) {
+		const files = options.userFilesOf(name);
+		if (files.length === 0 || !files.every(options.removable)) continue;
+		if (files.some((path) => options.proven.has(path))) {
+			keptAgainstFinding.set(name, 'the runtime closure needs a file of it');
+			continue;
+		}
+
+		const rule = files.map(options.buildOnlyRule).find((id) => id !== undefined);
+		if (rule !== undefined) condemned.set(name, rule);
+	}
+
+	const auto = index.auto;
+	const autoRemoved = new Map<string, string>();
+	for (let round = 0; round < 8; round++) {
+		const roots = user.filter(
+			(name) => !condemned.has(name) && (auto === undefined || !auto.has(name) || options.explicit.has(name)),
+		);
+		// Owners of closure files are roots whatever apt's marks say.
+		for (const name of user) {
+			if (!condemned.has(name) && [...options.userFilesOf(name)].some((path) => options.proven.has(path)))
+				roots.push(name);
+		}
+
+		const keptReach = reach(index, [...roots, ...index.inBase], true);
+		autoRemoved.clear();
+		if (auto !== undefined) {
+			for (const [name, rule] of condemned) {
+				for (const pulled of reach(index, [name], true, userSet)) {
+					if (pulled !== name && auto.has(pulled) && !keptReach.has(pulled) && !condemned.has(pulled))
+						if (!autoRemoved.has(pulled)) autoRemoved.set(pulled, rule);
+				}
+			}
+		}
+
+		// What the install line pulls by Depends cannot be gone: un-condemn it.
+		const kept = user.filter((name) => !condemned.has(name) && !autoRemoved.has(name));
+		const pulled = reach(index, kept, false);
+		let changed = false;
+		for (const name of pulled) {
+			const by =
+				kept.find((keeper) => index.packages.get(keeper)?.depends.includes(name)) ?? 'a kept package';
+			if (condemned.delete(name) || autoRemoved.delete(name)) {
+				keptAgainstFinding.set(name, `${by} depends on it`);
+				changed = true;
+			}
+		}
+
+		if (!changed) break;
+	}
+
+	const kept = user.filter((name) => !condemned.has(name) && !autoRemoved.has(name)).sort();
+	const primary = kept.filter(
+		(name) => options.explicit.has(name) || (auto !== undefined && !auto.has(name)),
+	);
+	const names: string[] = [...primary];
+	const covered = reach(index, primary, false);
+	// The rest: packages no other remaining package depends on first, then one of each remaining cycle.
+	for (;;) {
+		const remaining = kept.filter((name) => !covered.has(name));
+		if (remaining.length === 0) break;
+		const dependedOn = new Set<string>();
+		for (const name of remaining) {
+			for (const dependency of index.packages.get(name)?.depends ?? [])
+				if (dependency !== name) dependedOn.add(dependency);
+		}
+
+		const roots = remaining.filter((name) => !dependedOn.has(name));
+		const chosen = roots.length > 0 ? roots : [remaining[0]!];
+		for (const name of chosen) {
+			if (covered.has(name)) continue;
+			names.push(name);
+			for (const reached of reach(index, [name], false)) covered.add(reached);
+		}
+	}
+
+	return {kept, names: names.sort(), condemned, autoRemoved, keptAgainstFinding};
 }

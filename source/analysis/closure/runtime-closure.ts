@@ -1,10 +1,29 @@
-import type {ExecInfo} from '../../image/types.js';
 import {type FileLookup, filesByPath} from '../rule-input.js';
-import type {FinalFile, RuleInput} from '../types.js';
+import type {RuleInput} from '../types.js';
+import {type ClosureContext, filesInIndex} from './closure-context.js';
+import {isSystemRoot, runtimePathsOf} from './env-paths.js';
+import {baseName, type ElfInfo, execOf, isRegular} from './file-facts.js';
+import {filesUnder} from './files-under.js';
+import {followJava} from './java-classpath.js';
+import {type LibrarySearch, librarySearch, maxSearchEntries} from './library-search.js';
+import {followPerl} from './perl-inc.js';
+import {followPhp} from './php-extensions.js';
 import {directoryIndex, directoryOf, normalisePath, resolvePath} from './resolve-path.js';
+import {followRuby} from './ruby-gems.js';
+
+export {filesUnder} from './files-under.js';
 
 /** What the container runs, told by its entrypoint's interpreter, not by which files happen to exist. */
-export type RuntimeKind = 'node' | 'python' | 'java' | 'ruby' | 'php' | 'shell' | 'native' | 'unknown';
+export type RuntimeKind =
+	| 'node'
+	| 'python'
+	| 'java'
+	| 'ruby'
+	| 'php'
+	| 'perl'
+	| 'shell'
+	| 'native'
+	| 'unknown';
 
 /** One link of the chain from CMD/ENTRYPOINT to the files it loads, for the report and the explorer. */
 export type ClosureStep = {
@@ -35,27 +54,11 @@ export type RuntimeClosure = {
 	appDirectory: string | undefined;
 	/** Things the closure could not follow, to be said in the suggestion's notes. */
 	unresolved: string[];
+	/** What the closure chose not to follow: caps reached on hostile inputs, system directories refused as trees. */
+	notes: string[];
 };
 
 const defaultPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/** Library directories the glibc and musl loaders search by default, per e_machine (multiarch first). */
-function libraryDirectories(machine: number): string[] {
-	const triplet =
-		{62: 'x86_64-linux-gnu', 183: 'aarch64-linux-gnu', 3: 'i386-linux-gnu', 40: 'arm-linux-gnueabihf'}[
-			machine
-		] ?? 'x86_64-linux-gnu';
-	return [
-		`lib/${triplet}`,
-		`usr/lib/${triplet}`,
-		'lib64',
-		'usr/lib64',
-		'lib',
-		'usr/lib',
-		'usr/local/lib',
-		`usr/local/lib/${triplet}`,
-	];
-}
 
 function environment(input: RuleInput): Map<string, string> {
 	const result = new Map<string, string>();
@@ -67,12 +70,19 @@ function environment(input: RuleInput): Map<string, string> {
 	return result;
 }
 
-/** `sh -c 'exec node x.js'` → `node x.js`'s words; quotes are handled the simple way, which is all a CMD needs. */
-function shellWords(command: string): string[] {
+/** A shell command line's words; quotes are handled the simple way, which is all a CMD needs. */
+function shellTokens(command: string): string[] {
 	const words: string[] = [];
 	for (const match of command.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
 		words.push(match[1] ?? match[2] ?? match[3]!);
 	}
+
+	return words;
+}
+
+/** `sh -c 'exec node x.js && …'` → `node x.js`: the command the shell starts first. */
+function shellWords(command: string): string[] {
+	const words = shellTokens(command);
 
 	while (words.length > 0 && (words[0] === 'exec' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!))) {
 		words.shift();
@@ -87,44 +97,43 @@ function runtimeOf(name: string): RuntimeKind | undefined {
 	if (/^python(\d+(\.\d+)?)?$/.test(name)) return 'python';
 	if (name === 'java') return 'java';
 	if (/^ruby(\d+(\.\d+)?)?$/.test(name)) return 'ruby';
-	if (/^php(\d+(\.\d+)?)?(-fpm)?$/.test(name)) return 'php';
+	if (/^php(-fpm)?(\d+(\.\d+)?)?(-fpm)?$/.test(name)) return 'php';
+	if (/^perl(\d+(\.\d+)*)?$/.test(name)) return 'perl';
 	if (/^(ba|da|a|z|k)?sh$/.test(name)) return 'shell';
 	return undefined;
 }
 
-const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
-
-/** What a file runs as: a hard link carries no bytes of its own, so its target's are read (one hop, as tar stores them). */
-function execOf(files: FileLookup, path: string): ExecInfo | undefined {
-	const file = files.get(path);
-	if (file?.type === 'hardlink' && file.linkTarget !== undefined)
-		return files.get(normalisePath(file.linkTarget))?.exec;
-	return file?.exec;
-}
-
-/** A regular file, or a hard link to one: something a program can be. */
-const isRegular = (file: FinalFile | undefined) => file?.type === 'file' || file?.type === 'hardlink';
-
 /** Programs that only start the command given to them. */
 const wrappers = /^(tini(-static)?|dumb-init|gosu|su-exec|env|nice|catatonit|setpriv|chpst)$/;
 
+/** Entrypoint hops followed (wrappers, shells, `#!` interpreters) before the rest is called unknown. */
+const maxHops = 8;
+
 /**
 The files a container of this image needs to start and run, worked out from the image config (ENTRYPOINT,
-CMD, WORKDIR, USER, ENV PATH) and the files' own bytes: the executable found through PATH and symlinks;
-for an ELF file its loader and its DT_NEEDED libraries, found as the loader finds them (DT_RUNPATH with
-$ORIGIN, LD_LIBRARY_PATH, the default directories); for a script its `#!` interpreter; for a language
-runtime what it loads (the app directory, the standard library, the installed packages).
+CMD, WORKDIR, USER, ENV) and the files' own bytes: the executable found through PATH and symlinks; for an
+ELF file its loader and its DT_NEEDED libraries, found as the loader finds them (DT_RUNPATH with $ORIGIN,
+LD_LIBRARY_PATH, the default directories); for a script its `#!` interpreter; for a language runtime what
+it loads (the app directory, the standard library, the installed packages, a class path, ini-enabled
+extensions, `use lib` directories); the files the command line and ENV name. Every step says why.
+
+The work is linear in the image: search lists are cut at `maxSearchEntries`, library directories are
+resolved once, trees are matched by binary search. `files` may be passed in to count the lookups.
 */
-export function runtimeClosure(input: RuleInput): RuntimeClosure {
-	const files = filesByPath(input);
+export function runtimeClosure(input: RuleInput, files: FileLookup = filesByPath(input)): RuntimeClosure {
 	const isDirectory = directoryIndex(input.files);
 	const env = environment(input);
-	const searchPath = (env.get('PATH') ?? defaultPath).split(':').filter(Boolean);
+	const notes: string[] = [];
+	const pathEntries = (env.get('PATH') ?? defaultPath).split(':').filter(Boolean);
+	if (pathEntries.length > maxSearchEntries)
+		notes.push(`PATH has ${pathEntries.length} entries: only the first ${maxSearchEntries} were searched`);
+	const searchPath = pathEntries.slice(0, maxSearchEntries);
 	const workingDirectory = normalisePath(input.config.workingDir ?? '');
 	const argv = [...(input.config.entrypoint ?? []), ...(input.config.cmd ?? [])];
 	const chain: ClosureStep[] = [];
 	const proven = new Set<string>();
 	const trees: string[] = [];
+	const treeSet = new Set<string>();
 	const unresolved: string[] = [];
 	const elfQueue: string[] = [];
 
@@ -137,14 +146,25 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		if (exec?.kind === 'elf') elfQueue.push(path);
 	};
 
+	const addTree = (path: string, reason: string) => {
+		if (isSystemRoot(path)) {
+			notes.push(`/${path} (${reason}) holds a whole system, not one program: it is not kept as a tree`);
+			return;
+		}
+
+		if (treeSet.has(path)) return;
+		treeSet.add(path);
+		trees.push(path);
+		chain.push({path, reason});
+	};
+
+	const resolve = (name: string) =>
+		resolvePath(files, name.startsWith('/') ? name : `${workingDirectory}/${name}`, isDirectory);
+
 	/** A command name as execvp finds it: a path when it has a slash, else the first PATH match. */
 	const findCommand = (name: string): {path: string; links: string[]} | undefined => {
 		if (name.includes('/')) {
-			const resolved = resolvePath(
-				files,
-				name.startsWith('/') ? name : `${workingDirectory}/${name}`,
-				isDirectory,
-			);
+			const resolved = resolve(name);
 			return resolved.path === undefined ? undefined : {path: resolved.path, links: resolved.links};
 		}
 
@@ -160,15 +180,21 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 	};
 
 	// Follow the entrypoint: the program, then whatever interprets it, until a real executable.
+	// Every argument seen on the way is kept, to find the files the command line names.
+	const arguments_: string[] = [];
 	let words = argv;
 	let runtime: RuntimeKind = 'unknown';
+	let runtimeCommand = '';
 	let programArguments: string[] = [];
-	for (let depth = 0; depth < 8 && words.length > 0; depth++) {
+	let depth = 0;
+	for (; depth < maxHops && words.length > 0; depth++) {
+		arguments_.push(...words.slice(1));
 		const found = findCommand(words[0]!);
 		if (found === undefined) {
 			unresolved.push(`the command \`${words[0]}\` is not in the image (PATH ${searchPath.join(':')})`);
 			// Still a runtime by its name (`node`, `python3`): its app directory is what the app needs.
 			runtime = runtimeOf(baseName(words[0]!)) ?? 'unknown';
+			runtimeCommand = baseName(words[0]!);
 			programArguments = words.slice(1);
 			break;
 		}
@@ -179,6 +205,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		if (kind === 'shell') {
 			const script = words.indexOf('-c');
 			if (script !== -1 && words[script + 1] !== undefined) {
+				arguments_.push(...shellTokens(words[script + 1]!));
 				words = shellWords(words[script + 1]!);
 				continue;
 			}
@@ -210,6 +237,7 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 
 		if (kind !== undefined) {
 			runtime = kind;
+			runtimeCommand = baseName(words[0]!);
 			programArguments = words.slice(1);
 			break;
 		}
@@ -239,23 +267,41 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 		break;
 	}
 
-	const appDirectory = followRuntime(runtime, programArguments, {
+	if (depth === maxHops)
+		notes.push(
+			`the entrypoint starts more than ${maxHops} programs in turn: the rest (${words[0]}) was not followed`,
+		);
+
+	const context: ClosureContext = {
+		input,
 		files,
 		isDirectory,
 		workingDirectory,
+		env,
+		resolve,
 		add,
-		trees,
+		addTree,
+		filesIn: filesInIndex(input.files),
 		unresolved,
+		notes,
+	};
+	const appDirectory = followRuntime(runtime, runtimeCommand, programArguments, context, {
 		interpreterPath: chain.find((step) => runtimeOf(baseName(step.path)) === runtime)?.path,
 	});
 
-	// Anything named by an absolute path in ENV that exists (config files, data directories).
+	followNamedPaths(arguments_, input, context);
+
+	// Anything ENV names by an absolute path that exists (config files, data directories, search paths), build settings aside.
 	for (const [name, value] of env) {
-		if (name === 'PATH' || !value.startsWith('/') || value.includes(':')) continue;
-		const resolved = resolvePath(files, value, isDirectory);
-		if (resolved.path === undefined) continue;
-		if (files.has(resolved.path)) add(resolved.path, `named by ENV ${name}`, resolved.links);
-		else if (!trees.includes(resolved.path)) trees.push(resolved.path);
+		const paths = runtimePathsOf(name, value);
+		if (paths.length > maxSearchEntries)
+			notes.push(`ENV ${name} names ${paths.length} paths: only the first ${maxSearchEntries} were followed`);
+		for (const path of paths.slice(0, maxSearchEntries)) {
+			const resolved = resolvePath(files, path, isDirectory);
+			if (resolved.path === undefined) continue;
+			if (files.has(resolved.path)) add(resolved.path, `named by ENV ${name}`, resolved.links);
+			else addTree(resolved.path, `named by ENV ${name}`);
+		}
 	}
 
 	// A named USER must exist in the runtime image's account files.
@@ -267,44 +313,64 @@ export function runtimeClosure(input: RuleInput): RuntimeClosure {
 	}
 
 	// Every ELF file reached, and every ELF file inside the trees, loads its libraries.
-	const treeFiles = filesUnder(input.files, trees);
-	for (const file of treeFiles) {
+	for (const file of filesUnder(input.files, trees)) {
 		if (execOf(files, file.path)?.kind === 'elf') elfQueue.push(file.path);
 	}
 
+	const libraries = librarySearch(
+		files,
+		isDirectory,
+		(env.get('LD_LIBRARY_PATH') ?? '').split(':').filter(Boolean),
+		unresolved,
+	);
 	const seenElf = new Set<string>();
-	while (elfQueue.length > 0) {
-		const path = elfQueue.shift()!;
+	// An index, not shift(): the queue may hold every ELF file of a large tree.
+	for (let next = 0; next < elfQueue.length; next++) {
+		const path = elfQueue[next]!;
 		if (seenElf.has(path)) continue;
 		seenElf.add(path);
 		const exec = execOf(files, path);
 		if (exec?.kind !== 'elf') continue;
-		followElf(path, exec, {files, isDirectory, add, unresolved, env});
+		followElf(path, exec, {files, isDirectory, add, unresolved, libraries});
 	}
 
-	return {runtime, argv, chain, proven, trees, appDirectory, unresolved};
+	notes.push(...libraries.notes());
+	return {runtime, argv, chain, proven, trees, appDirectory, unresolved, notes};
 }
 
-/** Final files below any of the directories (a directory's own path excluded: it is not a file). */
-export function filesUnder(files: FinalFile[], directories: string[]): FinalFile[] {
-	if (directories.length === 0) return [];
-	const prefixes = directories.map((directory) => (directory === '' ? '' : `${directory}/`));
-	return files.filter((file) => prefixes.some((prefix) => file.path.startsWith(prefix)));
+/**
+Files and directories the command line names by path (`perl /app/report.pl /app/data.csv`,
+`--config=/etc/app.yml`): a program reads what it is told to, so what exists is needed.
+*/
+function followNamedPaths(words: string[], input: RuleInput, context: ClosureContext): void {
+	const entrypoint = input.config.entrypoint ?? [];
+	const maxWords = 4 * maxSearchEntries;
+	if (words.length > maxWords)
+		context.notes.push(
+			`the command line has ${words.length} arguments: only the first ${maxWords} were read for the paths they name`,
+		);
+	for (const word of words.slice(0, maxWords)) {
+		const value = /^-{0,2}[A-Za-z_][\w.-]*=(.+)$/s.exec(word)?.[1] ?? word;
+		if (value.startsWith('-') || !(value.startsWith('/') || value.includes('/') || value.includes('.')))
+			continue;
+		const resolved = context.resolve(value);
+		if (resolved.path === undefined) continue;
+		const reason = entrypoint.some((part) => part.includes(word)) ? 'named in ENTRYPOINT' : 'named in CMD';
+		if (context.files.has(resolved.path)) context.add(resolved.path, reason, resolved.links);
+		else if (!isSystemRoot(resolved.path)) context.addTree(resolved.path, reason);
+	}
 }
 
-type Follow = {
+type ElfFollow = {
 	files: FileLookup;
 	isDirectory: (path: string) => boolean;
 	add: (path: string, reason: string, links: string[]) => void;
 	unresolved: string[];
+	libraries: LibrarySearch;
 };
 
-function followElf(
-	path: string,
-	exec: Extract<ExecInfo, {kind: 'elf'}>,
-	follow: Follow & {env: Map<string, string>},
-): void {
-	const {files, isDirectory, add, unresolved} = follow;
+function followElf(path: string, exec: ElfInfo, follow: ElfFollow): void {
+	const {files, isDirectory, add, unresolved, libraries} = follow;
 	if (exec.interpreter !== undefined) {
 		const loader = resolvePath(files, exec.interpreter, isDirectory);
 		if (loader.path === undefined)
@@ -312,27 +378,11 @@ function followElf(
 		else add(loader.path, `ELF loader of ${path}`, loader.links);
 	}
 
-	const origin = directoryOf(path);
-	const searched = [
-		...exec.runpath.map((entry) => entry.replace(/\$(ORIGIN\b|\{ORIGIN\})/g, `/${origin}`)),
-		...(follow.env.get('LD_LIBRARY_PATH') ?? '').split(':').filter(Boolean),
-		...libraryDirectories(exec.machine),
-	];
 	for (const name of exec.needed) {
-		let found = false;
-		const candidates = name.includes('/') ? [name] : searched.map((directory) => `${directory}/${name}`);
-		for (const candidate of candidates) {
-			const resolved = resolvePath(files, candidate, isDirectory);
-			const file = resolved.path === undefined ? undefined : files.get(resolved.path);
-			const library = resolved.path === undefined ? undefined : execOf(files, resolved.path);
-			if (isRegular(file) && (library?.kind !== 'elf' || library.bits === exec.bits)) {
-				add(resolved.path!, `${name}, needed by ${path}`, resolved.links);
-				found = true;
-				break;
-			}
-		}
-
-		if (!found) unresolved.push(`${path} needs ${name}, which is not in the image's library paths`);
+		const found = libraries.find(path, exec, name);
+		if (found === undefined)
+			libraries.missing(`${path} needs ${name}, which is not in the image's library paths`);
+		else add(found.path, `${name}, needed by ${path}`, found.links);
 	}
 
 	if (exec.incomplete)
@@ -341,37 +391,40 @@ function followElf(
 		);
 }
 
-type RuntimeFollow = Follow & {
-	workingDirectory: string;
-	trees: string[];
-	interpreterPath: string | undefined;
-};
-
 /** What a language runtime loads besides its own binary; returns the app directory. */
-function followRuntime(runtime: RuntimeKind, args: string[], follow: RuntimeFollow): string | undefined {
-	const {files, isDirectory, workingDirectory, trees, add} = follow;
-	const resolveIn = (name: string) =>
-		resolvePath(files, name.startsWith('/') ? name : `${workingDirectory}/${name}`, isDirectory);
+function followRuntime(
+	runtime: RuntimeKind,
+	command: string,
+	args: string[],
+	context: ClosureContext,
+	{interpreterPath}: {interpreterPath: string | undefined},
+): string | undefined {
+	const {files, isDirectory, workingDirectory, add, addTree, resolve} = context;
 	const firstOperand = args.find((arg) => !arg.startsWith('-'));
 	let appDirectory: string | undefined = workingDirectory === '' ? undefined : workingDirectory;
+	const script = (label: string) => {
+		if (firstOperand === undefined) return;
+		const resolved = resolve(firstOperand);
+		if (resolved.path === undefined) return;
+		add(resolved.path, `the script ${label} runs`, resolved.links);
+		appDirectory ??= directoryOf(resolved.path) || undefined;
+	};
 
 	if (runtime === 'node') {
 		if (firstOperand !== undefined) {
-			const script = resolveIn(firstOperand);
-			if (script.path !== undefined) add(script.path, 'the script node runs', script.links);
+			const resolved = resolve(firstOperand);
+			if (resolved.path !== undefined) add(resolved.path, 'the script node runs', resolved.links);
 		}
 
 		// Node finds packages by walking up from the script: the app directory holds them.
-		const manifestDirectory =
-			appDirectory ?? (firstOperand ? directoryOf(normalisePath(firstOperand)) : undefined);
-		appDirectory = manifestDirectory;
+		appDirectory ??= firstOperand ? directoryOf(normalisePath(firstOperand)) : undefined;
 	} else if (runtime === 'python') {
-		const version = /python(\d+\.\d+)/.exec(follow.interpreterPath ?? '')?.[1];
+		const version = /python(\d+\.\d+)/.exec(interpreterPath ?? '')?.[1];
 		const libraryTrees = version
 			? [`usr/lib/python${version}`, `usr/local/lib/python${version}`, 'usr/lib/python3/dist-packages']
 			: ['usr/lib/python3/dist-packages'];
 		for (const tree of libraryTrees) {
-			if (isDirectory(tree)) trees.push(tree);
+			if (isDirectory(tree)) addTree(tree, "python's standard library and packages");
 		}
 
 		const moduleIndex = args.indexOf('-m');
@@ -382,29 +435,25 @@ function followRuntime(runtime: RuntimeKind, args: string[], follow: RuntimeFoll
 					isDirectory(directory === '' ? module : `${directory}/${module}`) ||
 					files.has(directory === '' ? `${module}.py` : `${directory}/${module}.py`),
 			);
-			if (where === undefined) follow.unresolved.push(`python -m ${module}: the module is not in the image`);
+			if (where === undefined) context.unresolved.push(`python -m ${module}: the module is not in the image`);
 			else if (where === workingDirectory)
 				appDirectory = workingDirectory === '' ? undefined : workingDirectory;
-		} else if (firstOperand !== undefined) {
-			const script = resolveIn(firstOperand);
-			if (script.path !== undefined) {
-				add(script.path, 'the script python runs', script.links);
-				appDirectory ??= directoryOf(script.path) || undefined;
-			}
-		}
+		} else script('python');
 	} else if (runtime === 'java') {
-		// The JVM loads its own lib/ tree (modules, libjvm.so) from the directory above bin/java.
-		const home = follow.interpreterPath ? directoryOf(directoryOf(follow.interpreterPath)) : undefined;
-		if (home !== undefined && home !== '') trees.push(home);
-		const jar = args[args.indexOf('-jar') + 1];
-		if (args.includes('-jar') && jar !== undefined) {
-			const resolved = resolveIn(jar);
-			if (resolved.path !== undefined) add(resolved.path, 'the jar java runs', resolved.links);
-		}
+		followJava(args, interpreterPath, context);
+	} else if (runtime === 'php') {
+		followPhp(args, command, interpreterPath, context);
+		if (!command.includes('fpm')) script('php');
+	} else if (runtime === 'perl') {
+		const scriptPath = followPerl(args, interpreterPath, context);
+		appDirectory ??= scriptPath === undefined ? undefined : directoryOf(scriptPath) || undefined;
+	} else if (runtime === 'ruby') {
+		const scriptPath = followRuby(args, context);
+		appDirectory ??= scriptPath === undefined ? undefined : directoryOf(scriptPath) || undefined;
 	} else if (runtime === 'unknown') {
 		// Nothing says what runs: the app directory is the best guess, and said to be one.
 		if (appDirectory !== undefined && isDirectory(appDirectory)) {
-			follow.unresolved.push(
+			context.unresolved.push(
 				`what the container runs is unknown: the whole app directory /${appDirectory} is kept`,
 			);
 		}
@@ -413,9 +462,6 @@ function followRuntime(runtime: RuntimeKind, args: string[], follow: RuntimeFoll
 		return appDirectory !== undefined && isDirectory(appDirectory) ? appDirectory : undefined;
 	}
 
-	if (appDirectory !== undefined && isDirectory(appDirectory) && !trees.includes(appDirectory)) {
-		trees.push(appDirectory);
-	}
-
+	if (appDirectory !== undefined && isDirectory(appDirectory)) addTree(appDirectory, 'the app directory');
 	return appDirectory;
 }

@@ -1,14 +1,15 @@
-import {readFile} from 'node:fs/promises';
-import {LayerlensError} from '../../errors.js';
+import {isLayerlensError, LayerlensError} from '../../errors.js';
+import {dockerfileLimitBytes, readLocalFile} from '../../read-local-file.js';
 import {parseDockerfile} from './parse-dockerfile.js';
 import type {ParsedDockerfile} from './types.js';
 
-/** Reads and parses `--dockerfile PATH`; a missing or empty file is the user's to fix. */
+/** Reads and parses `--dockerfile PATH`; a missing, empty or oversized file is the user's to fix. */
 export async function readDockerfile(path: string): Promise<ParsedDockerfile> {
 	let text: string;
 	try {
-		text = await readFile(path, 'utf8');
+		text = (await readLocalFile(path, 'Dockerfile', dockerfileLimitBytes)).toString('utf8');
 	} catch (error) {
+		if (isLayerlensError(error)) throw error;
 		throw new LayerlensError(`Cannot read the Dockerfile ${path}`, {
 			hint: 'Check the --dockerfile path',
 			cause: error,

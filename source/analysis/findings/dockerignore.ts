@@ -69,10 +69,16 @@ function neededByBuild(commands: string, ruleId: string, relative: string): bool
 /**
 `.dockerignore` lines for exactly the files the findings saw arriving through a copy of the build
 context (`COPY . .`), plus host node_modules that such a copy brought in and a later install replaced.
-Nothing a build step reads is ignored (see neededByBuild): the build stage copies the same context.
+Nothing a build step reads is ignored (see neededByBuild): the build stage copies the same context, and so
+does every other stage of the user's Dockerfile (`otherStageCommands`, their RUN lines).
 */
-export function dockerignoreLines(context: RuleContext, findings: Finding[]): string[] {
-	const commands = buildCommands(context);
+export function dockerignoreLines(
+	context: RuleContext,
+	findings: Finding[],
+	otherStageCommands = '',
+): string[] {
+	// The image's history shows its final stage only; the Dockerfile's other stages read the same context.
+	const commands = `${buildCommands(context)}\n${otherStageCommands}`;
 	const lines = new Set<string>();
 	for (const finding of findings) {
 		if (!ignorableRules.test(finding.ruleId)) {

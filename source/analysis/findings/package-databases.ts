@@ -6,7 +6,10 @@ export type DebianPackage = {
 	section: string;
 	installed: boolean;
 	essential: boolean;
+	/** Depends and Pre-Depends: what `apt-get install --no-install-recommends` pulls in. */
 	depends: string[];
+	/** Recommends and Suggests: what keeps a package from `apt-get autoremove` (apt's defaults). */
+	weakDepends: string[];
 };
 
 /** Names in a Depends/Pre-Depends field: `libc6 (>= 2.36), libgcc-s1 | foo` → libc6, libgcc-s1, foo. */
@@ -46,6 +49,7 @@ export function parseDpkgStatus(text: string): DebianPackage[] {
 			installed: (fields.get('Status') ?? 'install ok installed').endsWith(' installed'),
 			essential: fields.get('Essential') === 'yes',
 			depends: dependencyNames(`${fields.get('Depends') ?? ''},${fields.get('Pre-Depends') ?? ''}`),
+			weakDepends: dependencyNames(`${fields.get('Recommends') ?? ''},${fields.get('Suggests') ?? ''}`),
 		});
 	}
 
@@ -69,6 +73,21 @@ export function dpkgPackageFiles(evidence: Map<string, string>, name: string): s
 		.split('\n')
 		.map((line) => line.trim().replace(/^\/+/, ''))
 		.filter((line) => line !== '' && line !== '.');
+}
+
+/**
+Packages apt marked as installed only to satisfy another (`Auto-Installed: 1` in
+`var/lib/apt/extended_states`); undefined when the image has no such file, so nothing can be called automatic.
+*/
+export function parseAptAutoInstalled(text: string | undefined): Set<string> | undefined {
+	if (text === undefined) return undefined;
+	const auto = new Set<string>();
+	for (const paragraph of text.split(/\n\s*\n/)) {
+		const name = /^Package:\s*(\S+)/m.exec(paragraph)?.[1];
+		if (name !== undefined && /^Auto-Installed:\s*1\s*$/m.test(paragraph)) auto.add(name);
+	}
+
+	return auto;
 }
 
 export type AlpinePackage = {name: string; depends: string[]; files: string[]};

@@ -14,7 +14,12 @@ One history step as a build-stage instruction, or comment lines when it cannot b
 builder records only a content hash for a copy (`COPY <file> /src/hello.c`): the source is then named after
 the destination (`COPY hello.c /src/hello.c`) or taken as the whole context, and said to be a guess.
 */
-function stepLines(entry: HistoryEntry, sawRun: boolean, notes: string[]): string[] {
+function stepLines(
+	entry: HistoryEntry,
+	sawRun: boolean,
+	notes: string[],
+	holdsBuildOutput: (layer: number) => boolean,
+): string[] {
 	const kind = entry.instructionKind;
 	const body = entry.instruction.slice(kind.length).trim();
 	if (kind === 'RUN') {
@@ -35,7 +40,10 @@ function stepLines(entry: HistoryEntry, sawRun: boolean, notes: string[]): strin
 				return ['# guess: a copy step left out (its destination cannot be written safely)'];
 			}
 
-			if (what === 'dir' && buildOutput.test(destination) && !sawRun) {
+			// Build output copied in with no RUN before it to make it: a COPY --from of another stage, or the host's build.
+			const fromAnotherStage =
+				buildOutput.test(destination) || (entry.layerIndex !== null && holdsBuildOutput(entry.layerIndex));
+			if (what === 'dir' && fromAnotherStage && !sawRun) {
 				notes.push(
 					`\`${kind} ${destination}\` looks like a copy from another build stage (COPY --from=…), which the history does not record: write that stage by hand`,
 				);
@@ -87,11 +95,18 @@ function stepLines(entry: HistoryEntry, sawRun: boolean, notes: string[]): strin
 }
 
 /** The app's history steps that make the build stage: RUN, COPY/ADD, WORKDIR, ENV, ARG, each safe to build. */
-export function historyBuildStage(appHistory: HistoryEntry[], notes: string[]): string[] {
+export function historyBuildStage(
+	appHistory: HistoryEntry[],
+	notes: string[],
+	holdsBuildOutput: (layer: number) => boolean = () => false,
+): string[] {
 	const lines: string[] = [];
 	let sawRun = false;
+	// With a RUN anywhere, copied build output may be the host's (replaced by that RUN); with none, it was built elsewhere.
+	const builtHere = appHistory.some((entry) => entry.instructionKind === 'RUN');
+	const outputOf = builtHere ? () => false : holdsBuildOutput;
 	for (const entry of appHistory) {
-		lines.push(...stepLines(entry, sawRun, notes));
+		lines.push(...stepLines(entry, sawRun, notes, outputOf));
 		if (entry.instructionKind === 'RUN') sawRun = true;
 	}
 

@@ -8,8 +8,10 @@ export type ReportSuggestion = {
 	projectedSizeBytes: number;
 	/** The range of that projection when part of it is estimated (reinstalled packages); equal to it otherwise. */
 	projectedRange: {low: number; high: number};
-	/** Where the projected bytes come from: the base image, the copied paths, the reinstalled packages. */
+	/** What the runtime stage keeps, a line each (base, closure, packages, app, other directories): adds up to projectedSizeBytes. */
 	projectionParts: {label: string; bytes: number; estimated?: boolean}[];
+	/** What it leaves out, by the finding that proves it: adds up to the final size minus projectedSizeBytes. */
+	removedParts: {ruleId: string; title: string; category: string; bytes: number}[];
 	/** Bytes each finding category saves, e.g. `{'build-only': 40_000_000, cache: 3_000_000}`. */
 	byCategory: Record<string, number>;
 	/** Whether the build stage is the user's Dockerfile, a reconstruction from history, or none (nothing to move). */
@@ -24,7 +26,10 @@ export type ReportSuggestion = {
 		/** Every path the closure proved the container needs (programs, loaders, libraries, the links to them). */
 		paths: string[];
 		copies: string[];
+		/** The names the install line writes. */
 		packages: string[];
+		/** Every package the install brings: the same list the projection counts. */
+		installedPackages: string[];
 		unresolved: string[];
 	};
 };
@@ -40,6 +45,7 @@ export function toReportSuggestion(
 		projectedSizeBytes: suggestion.projection.bytes,
 		projectedRange: {low: suggestion.projection.low, high: suggestion.projection.high},
 		projectionParts: suggestion.projection.parts,
+		removedParts: suggestion.projection.removed,
 		byCategory,
 		basedOn: suggestion.basedOn,
 		notes: suggestion.notes,
@@ -50,6 +56,7 @@ export function toReportSuggestion(
 			paths: suggestion.closure.paths,
 			copies: suggestion.runtime.copies,
 			packages: suggestion.runtime.packages,
+			installedPackages: suggestion.runtime.installedPackages,
 			unresolved: suggestion.closure.unresolved,
 		},
 	};

@@ -1,16 +1,12 @@
-import {
-	indexPackages,
-	type PackageIndex,
-	packageBytes,
-	packagesToInstall,
-} from '../closure/package-owners.js';
-import {filesUnder, type RuntimeClosure} from '../closure/runtime-closure.js';
+import {indexPackages, type PackageIndex, type PackagePlan, planPackages} from '../closure/package-owners.js';
+import {normalisePath} from '../closure/resolve-path.js';
+import type {RuntimeClosure} from '../closure/runtime-closure.js';
 import {bytecodeSource} from '../findings/package-databases.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, Finding, RuleInput} from '../types.js';
 import {isCopyablePath} from './dockerfile-syntax.js';
 
-/** One part of the projected runtime image, so the report can say where the bytes come from. */
+/** One kept part of the projected runtime image, so the report can say where the bytes come from. */
 export type ProjectionPart = {
 	label: string;
 	bytes: number;
@@ -18,13 +14,21 @@ export type ProjectionPart = {
 	estimated?: boolean;
 };
 
+/** Bytes a finding takes out of the runtime stage. */
+export type RemovedPart = {ruleId: string; title: string; category: Finding['category']; bytes: number};
+
 export type RuntimeProjection = {
-	/** Final-filesystem bytes of the suggested runtime stage. */
+	/** Final-filesystem bytes of the suggested runtime stage: `finalBytes - Σ removed`, to the byte. */
 	bytes: number;
 	/** The range when part of it is estimated (apt may fetch other versions than the image holds). */
 	low: number;
 	high: number;
+	/** What stays, each part a line: base, closure, packages, app, each other top directory. Adds up to `bytes`. */
 	parts: ProjectionPart[];
+	/** What goes, by the finding that proves it. Adds up to `finalBytes - bytes`. */
+	removed: RemovedPart[];
+	/** The image's final filesystem today. */
+	finalBytes: number;
 };
 
 /** A `COPY --from=build` of one path, to the same path. */
@@ -34,20 +38,30 @@ export type RuntimePlan = {
 	copies: RuntimeCopy[];
 	/** Packages the runtime stage installs by name (apt pulls their dependencies). */
 	packages: string[];
-	/** Every package that install brings, beyond the base. */
+	/** Every package that install brings, beyond the base: exactly the packages the projection counts. */
 	installedPackages: string[];
 	/** The package manager command family, when the base has one. */
 	packageManager: 'apt' | undefined;
 	projection: RuntimeProjection;
+	/** Whether a finding proves build-only files in the app's layers: without one a builder stage does not help. */
+	builderStageHelps: boolean;
 	notes: string[];
 };
 
-/** Packages that exist to build, never to run: not reinstalled even when a kept file is theirs. */
-const buildPackage =
-	/^(build-essential|gcc(-\d+)?|g\+\+(-\d+)?|cpp(-\d+)?|make|cmake|autoconf|automake|libtool|pkg-config|pkgconf|binutils.*|dpkg-dev|.*-dev|golang.*|python3-pip|python3-setuptools|python3-wheel|python3-venv|git|npm|yarnpkg|rustc|cargo|default-jdk.*|openjdk-\d+-jdk.*)$/;
-
 const removesFiles = (finding: Finding) =>
-	finding.category === 'build-only' || finding.category === 'cache' || finding.category === 'secret';
+	finding.fromBase !== true &&
+	(finding.category === 'build-only' || finding.category === 'cache' || finding.category === 'secret');
+
+/** What a package manager writes about itself: rewritten by the runtime stage's own install, never copied. */
+const packageManagerState =
+	/^(var\/lib\/dpkg|var\/lib\/apt|var\/cache\/apt|var\/cache\/debconf|var\/cache\/ldconfig|var\/log\/(apt|dpkg\.log|alternatives\.log|bootstrap\.log)|lib\/apk\/db|etc\/apk|var\/cache\/apk|etc\/ld\.so\.cache$)/;
+
+/** What the runtime stage's own install line deletes in the same RUN (apt-get clean, the lists, the logs). */
+const cleanedByInstall = /^(var\/lib\/apt\/lists\/|var\/cache\/apt\/|var\/log\/apt\/|var\/log\/dpkg\.log$)/;
+
+/** A layer whose step ran a package manager: its unowned files under etc/ and var/ are what install scripts wrote. */
+const runsPackageManager =
+	/\b(apt-get|apt|aptitude|dpkg|apk)\s+(-\S+\s+)*(install|add|-i|reinstall|upgrade|dist-upgrade)\b/;
 
 /**
 Bytes visible in the image after its base layers alone: what `FROM <the same base>` starts with. The
@@ -75,62 +89,57 @@ function sharedOwner(files: FinalFile[]): string | undefined {
 		: undefined;
 }
 
-type CountNode = {children: Map<string, CountNode>; other: number};
+/** Where each final file of the user's layers goes in the runtime stage. */
+type Placement =
+	| {kind: 'base'}
+	| {kind: 'package'}
+	| {kind: 'copy'; closure: boolean}
+	/** Kept because a kept hard link names it: its bytes travel with that link's copy. */
+	| {kind: 'linked'}
+	| {kind: 'removed'; finding: Finding};
+
+type CountNode = {children: Map<string, CountNode>; blocked: number};
 
 /**
-The fewest paths that copy exactly `wanted`: a directory is copied whole when no final file below it is left
-out (files that will be gone from the build stage anyway, like pruned dev dependencies, do not count);
-otherwise it is split. Only directories inside the trees the runtime loads whole are grouped: elsewhere
-(usr/local/bin) a directory copy would name more than the closure. The counts live in a trie of path
-segments, so the work is linear in the paths' length whatever their depth (a hostile image may nest
-100,000 directories).
+The fewest paths that copy exactly the `wanted` files: the outermost directory below which every final
+file is wanted (or will be gone from the build stage anyway, like pruned dev dependencies); a directory
+that also holds a base file, a package's file or a removed file is split. The counts live in a trie of
+path segments, so the work is linear in the paths' length whatever their depth.
 */
-function copyUnits(
-	input: RuleInput,
-	wanted: Set<string>,
-	goneInBuild: Set<string>,
-	trees: string[],
-): string[] {
-	const treePrefixes = trees.map((tree) => ({
-		prefix: tree === '' ? '' : `${tree}/`,
-		depth: tree === '' ? 0 : tree.split('/').length,
-	}));
-	const treeDepth = (path: string) => {
-		let depth: number | undefined;
-		for (const tree of treePrefixes) {
-			if (path.startsWith(tree.prefix) && (depth === undefined || tree.depth < depth)) depth = tree.depth;
-		}
-
-		return depth;
-	};
-
-	const root: CountNode = {children: new Map(), other: 0};
-	for (const file of input.files) {
-		if (wanted.has(file.path) || goneInBuild.has(file.path) || treeDepth(file.path) === undefined) continue;
-		const segments = file.path.split('/');
-		let node = root;
-		for (let index = 0; index < segments.length - 1; index++) {
-			let child = node.children.get(segments[index]!);
-			if (child === undefined) {
-				child = {children: new Map(), other: 0};
+function copyUnits(files: FinalFile[], wanted: Set<string>, goneInBuild: Set<string>): string[] {
+	const root: CountNode = {children: new Map(), blocked: 0};
+	const nodeOf = (segments: string[], create: boolean, visit?: (node: CountNode) => void) => {
+		let node: CountNode | undefined = root;
+		for (let index = 0; index < segments.length - 1 && node !== undefined; index++) {
+			let child: CountNode | undefined = node.children.get(segments[index]!);
+			if (child === undefined && create) {
+				child = {children: new Map(), blocked: 0};
 				node.children.set(segments[index]!, child);
 			}
 
-			child.other++;
 			node = child;
+			if (node) visit?.(node);
 		}
+
+		return node;
+	};
+
+	for (const file of files) {
+		if (wanted.has(file.path) || goneInBuild.has(file.path)) continue;
+		nodeOf(file.path.split('/'), true, (node) => {
+			node.blocked++;
+		});
 	}
 
 	const units = new Set<string>();
 	for (const path of wanted) {
-		const minimum = treeDepth(path);
 		const segments = path.split('/');
 		let node: CountNode | undefined = root;
 		let chosen = segments.length;
 		for (let depth = 1; depth < segments.length; depth++) {
 			node = node?.children.get(segments[depth - 1]!);
 			if (!isCopyablePath(segments[depth - 1]!)) break;
-			if (minimum !== undefined && depth >= minimum && (node === undefined || node.other === 0)) {
+			if (node === undefined || node.blocked === 0) {
 				chosen = depth;
 				break;
 			}
@@ -149,125 +158,328 @@ function copyUnits(
 	return result;
 }
 
+/** The first finding that removes each path, build-only before cache before secret, larger first. */
+function removalIndex(findings: Finding[]): Map<string, Finding> {
+	const order = {'build-only': 0, cache: 1, secret: 2, waste: 3} as const;
+	const byPath = new Map<string, Finding>();
+	const removing = findings
+		.filter(removesFiles)
+		.sort((a, b) => order[a.category] - order[b.category] || b.bytes - a.bytes);
+	for (const finding of removing) {
+		for (const path of finding.paths) if (!byPath.has(path)) byPath.set(path, finding);
+	}
+
+	return byPath;
+}
+
+/** Where every user file goes: removed by a finding, reinstalled with its package, or copied. */
+function placeFiles(
+	input: RuleInput,
+	baseLayers: Set<number>,
+	closure: RuntimeClosure,
+	index: PackageIndex,
+	packages: PackagePlan,
+	removedBy: Map<string, Finding>,
+	findingOf: (ruleId: string) => Finding | undefined,
+): Map<string, Placement> {
+	const reinstall = packages.kept.length > 0;
+	const kept = new Set(packages.kept);
+	const goneWith = (name: string) => {
+		const rule = packages.condemned.get(name) ?? packages.autoRemoved.get(name);
+		return rule === undefined ? undefined : findingOf(rule);
+	};
+
+	const firstCondemning = [...packages.condemned.values()].map(findingOf).find((finding) => finding);
+	const packageSources = new Set<string>();
+	for (const name of packages.kept)
+		for (const path of index.filesOf.get(name) ?? []) packageSources.add(path);
+	const infoOwner = new Map<string, string>();
+	for (const [name, paths] of index.infoFilesOf) for (const path of paths) infoOwner.set(path, name);
+	const packageLayers = new Set(
+		input.layers
+			.filter((layer) => runsPackageManager.test(layer.createdBy ?? layer.instruction))
+			.map((layer) => layer.index),
+	);
+
+	const placements = new Map<string, Placement>();
+	for (const file of input.files) {
+		const {path} = file;
+		if (baseLayers.has(file.layer)) {
+			placements.set(path, {kind: 'base'});
+			continue;
+		}
+
+		const proven = closure.proven.has(path);
+		const owner = index.ownerOf.get(path) ?? infoOwner.get(path);
+		const userOwner = owner !== undefined && !index.inBase.has(owner) ? owner : undefined;
+		if (userOwner !== undefined) {
+			const finding = goneWith(userOwner);
+			placements.set(
+				path,
+				kept.has(userOwner) || finding === undefined ? {kind: 'package'} : {kind: 'removed', finding},
+			);
+			continue;
+		}
+
+		const source = bytecodeSource(path);
+		const installWritten =
+			packageManagerState.test(path) ||
+			(packageLayers.has(file.layer) &&
+				owner === undefined &&
+				(/^(etc|var)\//.test(path) || (source !== undefined && index.ownerOf.has(source))));
+		if (installWritten && !proven) {
+			const cleaned = removedBy.get(path);
+			// The runtime stage's install line cleans these the same RUN: a finding that names them keeps its bytes.
+			if (cleaned !== undefined && cleanedByInstall.test(path)) {
+				placements.set(path, {kind: 'removed', finding: cleaned});
+				continue;
+			}
+
+			if (
+				reinstall &&
+				(packageManagerState.test(path) || source === undefined || packageSources.has(source))
+			) {
+				placements.set(path, {kind: 'package'});
+				continue;
+			}
+
+			const finding = removedBy.get(path) ?? (index.packages.size > 0 ? firstCondemning : undefined);
+			if (finding !== undefined && !reinstall) {
+				placements.set(path, {kind: 'removed', finding});
+				continue;
+			}
+		}
+
+		const finding = removedBy.get(path);
+		placements.set(
+			path,
+			finding !== undefined && !proven ? {kind: 'removed', finding} : {kind: 'copy', closure: proven},
+		);
+	}
+
+	// A kept hard link keeps its target's bytes: the target is not removed, it travels with the link.
+	const files = filesByPath(input);
+	for (const file of input.files) {
+		if (file.type !== 'hardlink' || file.linkTarget === undefined) continue;
+		const placement = placements.get(file.path);
+		if (placement === undefined || placement.kind === 'removed') continue;
+		const target = normalisePath(file.linkTarget);
+		if (placements.get(target)?.kind === 'removed' && files.get(target)?.type === 'file')
+			placements.set(target, {kind: 'linked'});
+	}
+
+	return placements;
+}
+
+const sizeOf = (file: FinalFile) => (file.type === 'file' ? file.size : 0);
+
 /**
-What the runtime stage must hold beyond `FROM <the same base>`, and its size measured from this image's own
-bytes: every closure file that a base layer does not already provide, either reinstalled as the package
-that owns it (so the package manager keeps its database right) or copied from the build stage.
+What the runtime stage holds, kept by default and removed by proof: every file and package the user's
+layers added stays, unless a finding proves it build-only, a cache or a secret (and the closure does not
+need it). Packages are reinstalled by name, so apt keeps its database right; everything else is copied
+from the build stage, grouped by the directories that hold nothing else. The projection reconciles to
+the byte: final = Σ kept parts + Σ removed parts.
 */
 export function planRuntime(
 	input: RuleInput,
 	findings: Finding[],
 	closure: RuntimeClosure,
 	baseLayers: Set<number>,
-	options: {prunedInBuild?: Set<string>} = {},
+	options: {prunedInBuild?: Set<string>; explicitPackages?: Set<string>} = {},
 ): RuntimePlan {
 	const files = filesByPath(input);
 	const notes: string[] = [];
-	const removable = new Set(findings.filter(removesFiles).flatMap((finding) => finding.paths));
-	const index: PackageIndex = indexPackages(input, baseLayers);
+	const removedBy = removalIndex(findings);
+	const index = indexPackages(input, baseLayers);
 	const hasApt = index.packages.size > 0 && (files.has('usr/bin/apt-get') || files.has('bin/apt-get'));
-
-	const needed = new Set<string>(closure.proven);
-	for (const file of filesUnder(input.files, closure.trees)) {
-		if (!removable.has(file.path) || closure.proven.has(file.path)) needed.add(file.path);
-	}
-
-	const wantedCopies = new Set<string>();
-	const wantedPackages = new Set<string>();
-	for (const path of needed) {
+	const isUserFile = (path: string) => {
 		const file = files.get(path);
-		if (file === undefined || baseLayers.has(file.layer)) continue;
-		const owner = index.ownerOf.get(path);
-		if (hasApt && owner !== undefined && !index.inBase.has(owner)) {
-			if (!buildPackage.test(owner) || closure.proven.has(path)) wantedPackages.add(owner);
-			continue;
-		}
+		return file !== undefined && !baseLayers.has(file.layer);
+	};
 
-		if (owner !== undefined && index.inBase.has(owner) && !hasApt) {
-			continue;
-		}
+	const packages: PackagePlan = hasApt
+		? planPackages(index, {
+				userFilesOf: (name) => (index.filesOf.get(name) ?? []).filter(isUserFile),
+				buildOnlyRule: (path) => {
+					const finding = removedBy.get(path);
+					return finding?.category === 'build-only' ? finding.ruleId : undefined;
+				},
+				removable: (path) => removedBy.has(path),
+				proven: closure.proven,
+				explicit: options.explicitPackages ?? new Set(),
+			})
+		: {kept: [], names: [], condemned: new Map(), autoRemoved: new Map(), keptAgainstFinding: new Map()};
+	if (!hasApt && index.packages.size > 0)
+		notes.push(
+			"The image's packages are copied as files: the base has no apt-get to reinstall them with (dpkg's database keeps the base's view)",
+		);
 
-		// Bytecode a reinstalled package's postinst writes again beside its own sources.
-		const source = bytecodeSource(path);
-		const sourceOwner = source === undefined ? undefined : index.ownerOf.get(source);
-		if (sourceOwner !== undefined && !index.inBase.has(sourceOwner)) continue;
-		if (isCopyablePath(path)) wantedCopies.add(path);
+	const findingOf = (ruleId: string) => findings.find((finding) => finding.ruleId === ruleId);
+	// Without apt the index still names owners; a plan of no packages then copies their files.
+	const planIndex: PackageIndex = hasApt ? index : {...index, ownerOf: new Map(), infoFilesOf: new Map()};
+	const placements = placeFiles(input, baseLayers, closure, planIndex, packages, removedBy, findingOf);
+
+	const wanted = new Set<string>();
+	for (const [path, placement] of placements) {
+		if (placement.kind !== 'copy') continue;
+		if (isCopyablePath(path)) wanted.add(path);
 		else notes.push(`\`${JSON.stringify(path)}\` has characters a COPY cannot name safely: copy it by hand`);
 	}
 
-	const installedPackages = packagesToInstall(index, wantedPackages);
-	// Name only the packages no other named package already pulls in: the line stays what a person would write.
-	const reachedByOthers = new Set<string>();
-	for (const name of wantedPackages) {
-		for (const other of packagesToInstall(index, [name])) {
-			if (other !== name) reachedByOthers.add(other);
+	const units = copyUnits(input.files, wanted, options.prunedInBuild ?? new Set());
+	const underUnit = (path: string) => {
+		for (let slash = path.length; slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+			const prefix = path.slice(0, slash);
+			if (unitSet.has(prefix)) return prefix;
+		}
+
+		return undefined;
+	};
+
+	const unitSet = new Set(units);
+	const copiedLinkTo = new Map<string, string>();
+	for (const file of input.files) {
+		if (
+			file.type === 'hardlink' &&
+			file.linkTarget !== undefined &&
+			placements.get(file.path)?.kind === 'copy'
+		)
+			copiedLinkTo.set(normalisePath(file.linkTarget), file.path);
+	}
+
+	const copiedFiles = new Map<string, FinalFile[]>();
+	const unitBytes = new Map<string, number>();
+	for (const file of input.files) {
+		const placement = placements.get(file.path);
+		if (placement?.kind !== 'copy' && placement?.kind !== 'linked') continue;
+		let unit: string | undefined;
+		if (placement.kind === 'copy') unit = underUnit(file.path);
+		else {
+			// A linked target's bytes go with the copy that holds a link to it.
+			const link = copiedLinkTo.get(file.path);
+			unit = link === undefined ? undefined : underUnit(link);
+		}
+
+		if (unit === undefined) continue;
+		if (placement.kind === 'copy') copiedFiles.set(unit, [...(copiedFiles.get(unit) ?? []), file]);
+		unitBytes.set(unit, (unitBytes.get(unit) ?? 0) + sizeOf(file));
+	}
+
+	const copies: RuntimeCopy[] = units.map((unit) => {
+		const chown = sharedOwner(copiedFiles.get(unit) ?? []);
+		return {path: unit, ...(chown === undefined ? {} : {chown}), bytes: unitBytes.get(unit) ?? 0};
+	});
+
+	const projection = reconcile(input, placements, closure, packages);
+	const builderStageHelps = projection.removed.some(
+		(part) => part.category === 'build-only' && part.bytes > 0,
+	);
+	for (const [name, why] of packages.keptAgainstFinding)
+		notes.push(`Kept the package ${name} although a finding names its files: ${why}`);
+	if (packages.autoRemoved.size > 0)
+		notes.push(
+			`Not reinstalled, as \`apt-get autoremove\` would take them with the build-only packages: ${[...packages.autoRemoved.keys()].sort().join(', ')}`,
+		);
+	const comeBack = comingBack(findings, placements, files);
+	if (comeBack.length > 0)
+		notes.push(
+			`Files some findings name that the runtime stage keeps anyway, because a reinstalled package owns them: ${comeBack.join('; ')}`,
+		);
+
+	return {
+		copies,
+		packages: packages.names,
+		installedPackages: packages.kept,
+		packageManager: hasApt ? 'apt' : undefined,
+		projection,
+		builderStageHelps,
+		notes,
+	};
+}
+
+/** Findings whose bytes partly stay (files of a reinstalled package): said, so no saving is claimed twice. */
+function comingBack(
+	findings: Finding[],
+	placements: Map<string, Placement>,
+	files: ReturnType<typeof filesByPath>,
+): string[] {
+	const result: string[] = [];
+	for (const finding of findings.filter(removesFiles)) {
+		let bytes = 0;
+		for (const path of finding.paths) {
+			if (placements.get(path)?.kind === 'package')
+				bytes += sizeOf(files.get(path) ?? ({type: 'file', size: 0} as FinalFile));
+		}
+
+		if (bytes > 0) result.push(`${finding.ruleId} ${bytes} B`);
+	}
+
+	return result;
+}
+
+/** The projection as lines that add up: kept parts + removed parts = the final filesystem, to the byte. */
+function reconcile(
+	input: RuleInput,
+	placements: Map<string, Placement>,
+	closure: RuntimeClosure,
+	packages: PackagePlan,
+): RuntimeProjection {
+	let finalBytes = 0;
+	let base = 0;
+	let packaged = 0;
+	let closureBytes = 0;
+	const byDirectory = new Map<string, number>();
+	const removed = new Map<string, RemovedPart>();
+	const appDirectory = closure.appDirectory;
+	for (const file of input.files) {
+		const bytes = sizeOf(file);
+		finalBytes += bytes;
+		const placement = placements.get(file.path) ?? {kind: 'base'};
+		if (placement.kind === 'base') base += bytes;
+		else if (placement.kind === 'package') packaged += bytes;
+		else if (placement.kind === 'removed') {
+			const {ruleId, title, category} = placement.finding;
+			const part = removed.get(ruleId) ?? {ruleId, title, category, bytes: 0};
+			part.bytes += bytes;
+			removed.set(ruleId, part);
+		} else if (placement.kind === 'copy' && placement.closure) closureBytes += bytes;
+		else {
+			const directory =
+				appDirectory !== undefined && (file.path === appDirectory || file.path.startsWith(`${appDirectory}/`))
+					? appDirectory
+					: file.path.includes('/')
+						? file.path.slice(0, file.path.indexOf('/'))
+						: file.path;
+			byDirectory.set(directory, (byDirectory.get(directory) ?? 0) + bytes);
 		}
 	}
 
-	const packages = [...wantedPackages].filter((name) => !reachedByOthers.has(name)).sort();
-	const units = copyUnits(input, wantedCopies, options.prunedInBuild ?? new Set(), closure.trees);
-	const copies: RuntimeCopy[] = units.map((unit) => {
-		const copied = files.has(unit)
-			? [files.get(unit)!]
-			: filesUnder(input.files, [unit]).filter((file) => wantedCopies.has(file.path));
-		const chown = sharedOwner(copied);
-		return {
-			path: unit,
-			...(chown === undefined ? {} : {chown}),
-			bytes: copied.reduce((sum, file) => sum + (file.type === 'file' ? file.size : 0), 0),
-		};
-	});
-
-	const parts: ProjectionPart[] = [{label: 'the base image', bytes: baseBytes(input, baseLayers)}];
-	const copiedBytes = copies.reduce((sum, copy) => sum + copy.bytes, 0);
-	if (copies.length > 0)
+	const parts: ProjectionPart[] = [{label: 'the base image', bytes: base}];
+	if (closureBytes > 0)
+		parts.push({label: 'files the runtime closure proves the entrypoint needs', bytes: closureBytes});
+	if (packages.kept.length > 0 || packaged > 0)
 		parts.push({
-			label: `${copies.length} path${copies.length === 1 ? '' : 's'} copied from the build stage`,
-			bytes: copiedBytes,
-		});
-	if (installedPackages.length > 0) {
-		const bytes = packageBytes(index, installedPackages, files) + bytecodeOf(input, index, installedPackages);
-		parts.push({
-			label: `${installedPackages.length} package${installedPackages.length === 1 ? '' : 's'} reinstalled (sizes as in this image)`,
-			bytes,
+			label: `${packages.kept.length} package${packages.kept.length === 1 ? '' : 's'} reinstalled, with what their install writes (sizes as in this image)`,
+			bytes: packaged,
 			estimated: true,
+		});
+	const directories = [...byDirectory].sort((a, b) => b[1] - a[1]);
+	for (const [directory, bytes] of directories.slice(0, 8)) {
+		parts.push({
+			label: directory === appDirectory ? `the app directory /${directory}` : `/${directory}`,
+			bytes,
 		});
 	}
 
-	const total = parts.reduce((sum, part) => sum + part.bytes, 0);
+	const rest = directories.slice(8).reduce((sum, [, bytes]) => sum + bytes, 0);
+	if (directories.length > 8)
+		parts.push({label: `${directories.length - 8} other paths your layers added`, bytes: rest});
+	const removedParts = [...removed.values()].sort((a, b) => b.bytes - a.bytes);
+	const bytes = finalBytes - removedParts.reduce((sum, part) => sum + part.bytes, 0);
 	// Reinstalled packages may come in another version than the image holds, and apt writes its own logs and
 	// database: 5 % of that part either way is the margin seen between Debian point releases.
 	const margin = parts
 		.filter((part) => part.estimated)
 		.reduce((sum, part) => sum + Math.ceil(part.bytes * 0.05), 0);
-	return {
-		copies,
-		packages,
-		installedPackages,
-		packageManager: hasApt ? 'apt' : undefined,
-		projection: {bytes: total, low: total - margin, high: total + margin, parts},
-		notes,
-	};
-}
-
-/**
-Python packages ship sources; their postinst byte-compiles them into `__pycache__` beside them, so a
-reinstall recreates that bytecode: count the `.pyc` files next to the packages' own `.py` files.
-*/
-function bytecodeOf(input: RuleInput, index: PackageIndex, names: string[]): number {
-	const sources = new Set<string>();
-	for (const name of names) {
-		for (const path of index.filesOf.get(name) ?? []) {
-			if (path.endsWith('.py')) sources.add(path);
-		}
-	}
-
-	let bytes = 0;
-	for (const file of input.files) {
-		const source = bytecodeSource(file.path);
-		if (source !== undefined && sources.has(source) && !index.ownerOf.has(file.path) && file.type === 'file')
-			bytes += file.size;
-	}
-
-	return bytes;
+	return {bytes, low: bytes - margin, high: bytes + margin, parts, removed: removedParts, finalBytes};
 }

@@ -1,3 +1,5 @@
+import {formatBytes} from '../../format-bytes.js';
+import {explicitlyInstalled} from '../closure/package-owners.js';
 import {type RuntimeClosure, type RuntimeKind, runtimeClosure} from '../closure/runtime-closure.js';
 import type {ParsedDockerfile} from '../dockerfile/types.js';
 import {baseHistoryLength, guessBaseImage} from '../findings/base-image.js';
@@ -39,8 +41,8 @@ export type DockerfileSuggestion = {
 	notes: string[];
 	projection: RuntimeProjection;
 	closure: SuggestionClosure;
-	/** The runtime stage's plan: what it copies and installs. */
-	runtime: {copies: string[]; packages: string[]};
+	/** The runtime stage's plan: what it copies, the names it installs and every package that install brings. */
+	runtime: {copies: string[]; packages: string[]; installedPackages: string[]};
 };
 
 export type SuggestOptions = {
@@ -51,9 +53,6 @@ export type SuggestOptions = {
 	/** The runtime closure when the caller already worked it out (to keep closure files out of the findings). */
 	closure?: RuntimeClosure;
 };
-
-const removing = (finding: Finding) =>
-	finding.category !== 'waste' || finding.ruleId === 'LL-WASTE-DUPLICATE';
 
 /** Layers before the app's first step, from history (the last base CMD/ENTRYPOINT marks the end). */
 export function historyBaseLayers(input: RuleInput): Set<number> {
@@ -89,7 +88,7 @@ function runtimeBody(plan: RuntimePlan, buildStage: string): string[] {
 	const lines: string[] = [];
 	if (plan.packages.length > 0 && plan.packageManager === 'apt') {
 		lines.push(
-			'# the runtime packages the entrypoint needs; the downloads, caches, lists and logs of apt removed in the same RUN',
+			"# the packages your layers installed, less the build-only ones; apt's downloads, lists and logs removed in the same RUN",
 			`RUN apt-get update && apt-get install -y --no-install-recommends ${plan.packages.join(' ')} && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log`,
 		);
 	}
@@ -141,7 +140,7 @@ function fromDockerfile(
 		lines.slice(instruction.line - 1, instruction.endLine).join('\n');
 
 	const output: string[] = [
-		'# suggested by layerlens: your Dockerfile with a runtime stage that keeps only what the entrypoint needs',
+		'# suggested by layerlens: your Dockerfile with a runtime stage that keeps everything but what the findings prove build-only',
 	];
 	output.push(...lines.slice(0, finalStage.line - 1));
 	output.push(
@@ -239,15 +238,40 @@ function configLines(
 	return {before, after};
 }
 
-/** What the image's own bytes say the app's layers could lose: anything to suggest at all. */
-function hasSomethingToMove(findings: Finding[], baseLayers: Set<number>): boolean {
-	return findings.some(
+/** The shell commands the app's own steps ran: from the Dockerfile's final stage when given, else the history. */
+function appRunCommands(
+	input: RuleInput,
+	baseLayers: Set<number>,
+	dockerfile: ParsedDockerfile | undefined,
+): string[] {
+	const finalStage = dockerfile?.stages.at(-1);
+	if (finalStage !== undefined) {
+		return finalStage.instructions
+			.filter((instruction) => instruction.kind === 'RUN')
+			.map((instruction) =>
+				[instruction.args, ...instruction.heredocs.map((heredoc) => heredoc.body)].join('\n'),
+			);
+	}
+
+	return input.history
+		.filter(
+			(entry) =>
+				entry.instructionKind === 'RUN' && (entry.layerIndex === null || !baseLayers.has(entry.layerIndex)),
+		)
+		.map((entry) => entry.instruction);
+}
+
+/** When no finding proves build-only files, a builder stage moves nothing: say so, and what the in-place fixes give. */
+function inPlaceNote(findings: Finding[], baseLayers: Set<number>, plan: RuntimePlan): string {
+	const own = findings.filter(
 		(finding) =>
-			finding.category !== 'secret' &&
-			finding.fromBase !== true &&
-			(finding.layerIndex === undefined || !baseLayers.has(finding.layerIndex)) &&
-			(removing(finding) || finding.bytes > 0),
+			finding.fromBase !== true && (finding.layerIndex === undefined || !baseLayers.has(finding.layerIndex)),
 	);
+	const fixes = own.filter((finding) => finding.category !== 'build-only').map((finding) => finding.ruleId);
+	const saved = plan.projection.finalBytes - plan.projection.bytes;
+	return fixes.length === 0
+		? 'No builder stage needed: no finding proves a file of your layers build-only, and there is nothing else to fix'
+		: `No builder stage needed: no finding proves a file of your layers build-only. The in-place fixes (${[...new Set(fixes)].join(', ')}: each finding's fix, in the RUN that created the files) take ${formatBytes(saved)} off the final filesystem; the waste fixes shrink the layers too`;
 }
 
 /**
@@ -273,11 +297,20 @@ export function suggestDockerfile(
 	);
 	const plan = planRuntime(input, findings, closure, baseLayers, {
 		prunedInBuild: hasNodeModules ? devDependencies : new Set(),
+		explicitPackages: explicitlyInstalled(appRunCommands(input, baseLayers, options.dockerfile?.parsed)),
 	});
 	notes.push(...plan.notes);
 	for (const problem of closure.unresolved) notes.push(`Runtime closure: ${problem}`);
 	const context = createRuleContext(input);
-	const dockerignore = dockerignoreLines(context, findings)
+	// Every stage of the user's Dockerfile builds from the same context: what any RUN reads stays in it.
+	const everyStageRuns = (options.dockerfile?.parsed.stages ?? [])
+		.flatMap((stage) => stage.instructions)
+		.filter((instruction) => instruction.kind === 'RUN')
+		.map((instruction) =>
+			[instruction.args, ...instruction.heredocs.map((heredoc) => heredoc.body)].join('\n'),
+		)
+		.join('\n');
+	const dockerignore = dockerignoreLines(context, findings, everyStageRuns)
 		.map(dockerignoreLine)
 		.filter((line): line is string => line !== undefined);
 
@@ -286,13 +319,15 @@ export function suggestDockerfile(
 		dockerignore,
 		projection: plan.projection,
 		closure: summariseClosure(closure),
-		runtime: {copies: plan.copies.map((copy) => `/${copy.path}`), packages: plan.packages},
+		runtime: {
+			copies: plan.copies.map((copy) => `/${copy.path}`),
+			packages: plan.packages,
+			installedPackages: plan.installedPackages,
+		},
 	};
 
-	if (!hasSomethingToMove(findings, baseLayers)) {
-		notes.unshift(
-			'Nothing to move to a builder stage: the layers of this image hold no build-only files, caches or waste',
-		);
+	if (!plan.builderStageHelps) {
+		notes.unshift(inPlaceNote(findings, baseLayers, plan));
 		return {...summary, basedOn: 'none', dockerfile: '', dockerignore: [], notes};
 	}
 
@@ -309,13 +344,8 @@ export function suggestDockerfile(
 		);
 	if (plan.packages.length > 0)
 		notes.push(
-			`The runtime stage reinstalls ${plan.packages.join(', ')} (${plan.installedPackages.length} packages with their dependencies), the packages the entrypoint's files belong to`,
+			`The runtime stage reinstalls ${plan.packages.join(', ')} (${plan.installedPackages.length} packages with their dependencies): every package your layers installed that no finding proves build-only`,
 		);
-	if (closure.runtime === 'native' && closure.proven.size > 0) {
-		notes.push(
-			'A compiled program: the runtime stage copies the binary and what it loads; files it opens at run time (templates, data) are not known from its headers: copy them too if it reads any',
-		);
-	}
 
 	const projection = plan.projection;
 	if (projection.low !== projection.high) {
@@ -335,7 +365,12 @@ export function suggestDockerfile(
 		: '<base image>';
 	if (base.comment) notes.push(`Base image: ${base.comment}`);
 	const appHistory = input.history.slice(baseHistoryLength(input.history));
-	const built = historyBuildStage(appHistory, notes);
+	const outputLayers = new Set(
+		input.files
+			.filter((file) => /(^|\/)(node_modules|site-packages|\.venv|dist|target\/release)\//.test(file.path))
+			.map((file) => file.layer),
+	);
+	const built = historyBuildStage(appHistory, notes, (layer) => outputLayers.has(layer));
 	const lines: string[] = [
 		"# suggested by layerlens from the image's history: review every step marked 'guess' before building",
 	];

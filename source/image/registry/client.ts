@@ -2,10 +2,13 @@ import {createHash} from 'node:crypto';
 import type {IncomingMessage, OutgoingHttpHeaders} from 'node:http';
 import {LayerlensError} from '../../errors.js';
 import {maxJsonDocumentBytes} from '../json-document.js';
+import {checkedDigest} from '../manifest-selection.js';
 import {parseChallenges} from './challenge.js';
 import {type Credentials, findCredentials} from './credentials.js';
-import {formatRegistryReference, isLoopbackHost, type RegistryReference} from './reference.js';
+import {printable} from './printable.js';
+import {formatRegistryReference, hostName, isLoopbackHost, type RegistryReference} from './reference.js';
 import {
+	type BodyTiming,
 	bodyChunks,
 	discardBody,
 	readBody,
@@ -33,7 +36,49 @@ export type RegistryClientOptions = TransportOptions & {
 	maxRetryAfterMs?: number;
 	/** Resumes (HTTP Range) after a blob download is cut (default 5). */
 	resumes?: number;
+	/**
+	The slowest a body may arrive, in bytes per second: each request must finish within
+	max(minDeadlineMs, its size / this rate). Default 256 KiB/s, or LAYERLENS_REGISTRY_MIN_RATE.
+	*/
+	minBytesPerSecond?: number;
+	/** The least time any body is given (default 60 s, or LAYERLENS_REGISTRY_MIN_DEADLINE in seconds). */
+	minDeadlineMs?: number;
 };
+
+/** Error documents, token answers: small, and never shown whole. */
+const maxSmallBodyBytes = 64 * 1024;
+const defaultMinBytesPerSecond = 256 * 1024;
+const defaultMinDeadlineMs = 60_000;
+
+/** A positive number from the environment, or one error line naming the variable. */
+function positiveSetting(env: NodeJS.ProcessEnv, name: string): number | undefined {
+	const text = env[name];
+	if (text === undefined || text === '') return undefined;
+	const value = Number(text);
+	if (!Number.isFinite(value) || value <= 0) {
+		throw new LayerlensError(`${name}='${printable(text, 40)}' is not a positive number`, {
+			hint: `Unset ${name} or give a number greater than 0`,
+		});
+	}
+
+	return value;
+}
+
+/** Docker Hub's registry sends clients for tokens to its own auth host, a name it does not share. */
+const knownTokenHosts = new Map([['registry-1.docker.io', 'auth.docker.io']]);
+
+/**
+Whether the registry's credentials may go to the token realm it names. Docker's distribution client
+(`th.creds.Basic(realm)` with a store that ignores the realm) and containerd's authorizer both send the
+registry's credentials to whatever realm the registry names, so a registry (or anyone who can answer for
+it) collects them for another host. Stricter here: only a realm on the registry's own host name (any
+port), or Docker Hub's known auth host, gets them; any other realm is asked anonymously.
+*/
+export function realmMayReceiveCredentials(registry: string, realm: URL): boolean {
+	const registryHost = hostName(registry);
+	const realmHost = hostName(realm.host);
+	return realmHost === registryHost || knownTokenHosts.get(registryHost) === realmHost;
+}
 
 export type FetchedManifest = {bytes: Buffer; digest: string; mediaType: string | undefined};
 
@@ -80,6 +125,42 @@ function errorCodes(body: Buffer): {codes: string[]; message: string | undefined
 }
 
 /**
+The token realm a registry names, as a URL that may be asked: http or https, and plain HTTP only on a
+loopback host. Even an `--insecure-registry` or loopback registry cannot send us to a plain-HTTP realm
+elsewhere: the token (and any credentials) would cross the network unencrypted.
+*/
+export function checkedRealm(registry: string, realm: string): URL {
+	let url: URL;
+	try {
+		url = new URL(realm);
+	} catch {
+		throw new LayerlensError(`${registry} names a token realm that is not a URL: ${printable(realm, 80)}`, {
+			hint: 'Check the registry',
+		});
+	}
+
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		throw new LayerlensError(
+			`${registry} names a token realm that is not http(s): ${printable(url.protocol, 20)}`,
+			{
+				hint: 'Check the registry',
+			},
+		);
+	}
+
+	if (url.protocol === 'http:' && !isLoopbackHost(url.host)) {
+		throw new LayerlensError(
+			`${registry} sends for tokens to plain-HTTP ${printable(url.host, 80)}, which is not loopback`,
+			{
+				hint: 'Refused: the token and any credentials would travel unencrypted; the token server must use HTTPS',
+			},
+		);
+	}
+
+	return url;
+}
+
+/**
 A client for one repository on one registry (the OCI distribution API): authentication as Docker does it
 (anonymous, Basic, Bearer tokens per scope), redirects that never carry the Authorization header to another
 host, retries with back-off on 429/5xx and dropped connections, and every failure as one LayerlensError line.
@@ -93,11 +174,30 @@ export class RegistryClient {
 	/** Token requests sent, per scope key: a test checks that a token is reused. */
 	readonly tokenRequests = new Map<string, number>();
 
+	private readonly minBytesPerSecond: number;
+	private readonly minDeadlineMs: number;
+
 	constructor(
 		readonly reference: RegistryReference,
 		private readonly options: RegistryClientOptions = {},
 	) {
 		this.name = `${reference.registry}/${reference.repository}`;
+		const env = options.env ?? process.env;
+		this.minBytesPerSecond =
+			options.minBytesPerSecond ??
+			positiveSetting(env, 'LAYERLENS_REGISTRY_MIN_RATE') ??
+			defaultMinBytesPerSecond;
+		const deadlineSeconds = positiveSetting(env, 'LAYERLENS_REGISTRY_MIN_DEADLINE');
+		this.minDeadlineMs =
+			options.minDeadlineMs ??
+			(deadlineSeconds === undefined ? defaultMinDeadlineMs : deadlineSeconds * 1000);
+	}
+
+	/** The time a body of (at most) `bytes` is given: a pause of the idle timeout, all of it at the minimum rate. */
+	private timing(bytes: number): BodyTiming {
+		const idleMs = this.options.idleTimeoutMs ?? 60_000;
+		const totalMs = Math.max(this.minDeadlineMs, Math.ceil((bytes / this.minBytesPerSecond) * 1000));
+		return {idleMs: Math.min(idleMs, totalMs), totalMs};
 	}
 
 	private get env(): NodeJS.ProcessEnv {
@@ -173,15 +273,18 @@ export class RegistryClient {
 			discardBody(response);
 			const next = new URL(location, current);
 			if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-				throw new LayerlensError(`${step}: the registry redirected to ${next.protocol} URL`, {
+				throw new LayerlensError(`${step}: the registry redirected to ${printable(next.protocol, 20)} URL`, {
 					hint: 'Only http and https redirects are followed',
 				});
 			}
 
 			if (next.protocol === 'http:' && current.protocol === 'https:' && !isLoopbackHost(next.host)) {
-				throw new LayerlensError(`${step}: the registry redirected from HTTPS to plain HTTP (${next.host})`, {
-					hint: 'Refused: the download would not be protected',
-				});
+				throw new LayerlensError(
+					`${step}: the registry redirected from HTTPS to plain HTTP (${printable(next.host, 80)})`,
+					{
+						hint: 'Refused: the download would not be protected',
+					},
+				);
 			}
 
 			current = next;
@@ -257,29 +360,20 @@ export class RegistryClient {
 		scope: string,
 		credentials: Credentials | undefined,
 	): Promise<string> {
-		let url: URL;
-		try {
-			url = new URL(realm);
-		} catch {
-			throw new LayerlensError(`${this.reference.registry} names a token realm that is not a URL: ${realm}`, {
-				hint: 'Check the registry',
-			});
-		}
-
-		if (url.protocol === 'http:' && !isLoopbackHost(url.host) && !this.allowsPlainHttp()) {
-			throw new LayerlensError(`${this.reference.registry} sends for tokens to plain-HTTP ${url.host}`, {
-				hint: `Refused: credentials would travel unencrypted. Use --insecure-registry ${this.reference.registry} if you trust the network`,
-			});
-		}
-
-		const tokenStep = `requesting a token from ${url.host} for ${scope}`;
+		const url = checkedRealm(this.reference.registry, realm);
+		// Only the registry's own host gets its credentials (see realmMayReceiveCredentials); others are asked anonymously.
+		const sent =
+			credentials !== undefined && realmMayReceiveCredentials(this.reference.registry, url)
+				? credentials
+				: undefined;
+		const tokenStep = `requesting a token from ${printable(url.host, 80)} for ${scope}`;
 		const key = `${realm}\n${service ?? ''}\n${scope}`;
 		this.tokenRequests.set(key, (this.tokenRequests.get(key) ?? 0) + 1);
 		let response: IncomingMessage;
-		if (credentials?.identityToken !== undefined) {
+		if (sent?.identityToken !== undefined) {
 			const body = new URLSearchParams({
 				grant_type: 'refresh_token',
-				refresh_token: credentials.identityToken,
+				refresh_token: sent.identityToken,
 				client_id: 'layerlens',
 				scope,
 				...(service === undefined ? {} : {service}),
@@ -300,8 +394,8 @@ export class RegistryClient {
 			if (service !== undefined) url.searchParams.set('service', service);
 			url.searchParams.set('scope', scope);
 			const headers: OutgoingHttpHeaders = {};
-			if (credentials !== undefined && credentials.username !== '') {
-				headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+			if (sent !== undefined && sent.username !== '') {
+				headers.authorization = `Basic ${Buffer.from(`${sent.username}:${sent.password}`).toString('base64')}`;
 			}
 
 			response = await this.withRetries(tokenStep, () =>
@@ -309,11 +403,20 @@ export class RegistryClient {
 			);
 		}
 
-		const body = await readBody(response, 1024 * 1024, tokenStep).catch((error: unknown) => {
-			throw this.describeTransport(error, tokenStep);
-		});
+		const body = await readBody(response, 1024 * 1024, tokenStep, this.timing(1024 * 1024)).catch(
+			(error: unknown) => {
+				throw this.describeTransport(error, tokenStep);
+			},
+		);
 		if (response.statusCode === 401 || response.statusCode === 403) {
-			throw this.unauthorized(`the token server ${url.host} said HTTP ${response.statusCode}`, credentials);
+			const withheld =
+				credentials !== undefined && sent === undefined
+					? '; the credentials for this registry were not sent to it, as it is on another host'
+					: '';
+			throw this.unauthorized(
+				`the token server ${printable(url.host, 80)} said HTTP ${response.statusCode}${withheld}`,
+				sent,
+			);
 		}
 
 		if (response.statusCode !== 200) {
@@ -335,7 +438,7 @@ export class RegistryClient {
 
 	private describeTransport(error: unknown, step: string): LayerlensError {
 		if (error instanceof LayerlensError) return error;
-		const message = error instanceof Error ? error.message : String(error);
+		const message = printable(error instanceof Error ? error.message : String(error));
 		return new LayerlensError(`${step}: ${message}`, {
 			hint: `Check that ${this.reference.registry} is reachable (proxy: HTTPS_PROXY / NO_PROXY; certificates: NODE_EXTRA_CA_CERTS)`,
 			cause: error,
@@ -415,10 +518,20 @@ export class RegistryClient {
 			});
 			if (response.statusCode !== 401) return {response, url: final};
 			const detail =
-				method === 'HEAD' ? undefined : errorCodes(await readBody(response, 64 * 1024, options.step)).message;
+				method === 'HEAD'
+					? undefined
+					: errorCodes(
+							// The message only adds detail: a body that cannot be read is left out.
+							await readBody(response, maxSmallBodyBytes, options.step, this.timing(maxSmallBodyBytes)).catch(
+								() => Buffer.alloc(0),
+							),
+						).message;
 			if (method === 'HEAD') discardBody(response);
 			if (!(await this.authenticate(response))) {
-				throw this.unauthorized(detail, await this.loadCredentials());
+				throw this.unauthorized(
+					detail === undefined ? undefined : printable(detail),
+					await this.loadCredentials(),
+				);
 			}
 		}
 
@@ -429,7 +542,9 @@ export class RegistryClient {
 		const body =
 			response.method === 'HEAD'
 				? Buffer.alloc(0)
-				: await readBody(response, 64 * 1024, step).catch(() => Buffer.alloc(0));
+				: await readBody(response, maxSmallBodyBytes, step, this.timing(maxSmallBodyBytes)).catch(() =>
+						Buffer.alloc(0),
+					);
 		const {codes} = errorCodes(body);
 		const full = formatRegistryReference(this.reference);
 		if (codes.includes('NAME_UNKNOWN')) {
@@ -444,10 +559,12 @@ export class RegistryClient {
 	}
 
 	private async unexpected(response: IncomingMessage, step: string): Promise<LayerlensError> {
-		const body = await readBody(response, 64 * 1024, step).catch(() => Buffer.alloc(0));
+		const body = await readBody(response, maxSmallBodyBytes, step, this.timing(maxSmallBodyBytes)).catch(() =>
+			Buffer.alloc(0),
+		);
 		const {message} = errorCodes(body);
 		return new LayerlensError(
-			`${step}: ${this.reference.registry} answered HTTP ${response.statusCode}${message ? ` (${message})` : ''}`,
+			`${step}: ${this.reference.registry} answered HTTP ${response.statusCode}${message ? ` (${printable(message)})` : ''}`,
 			{
 				hint: 'Check the registry and try again',
 			},
@@ -478,6 +595,8 @@ export class RegistryClient {
 
 	/** A manifest or index by tag or digest; by digest, its bytes are checked against it. */
 	async getManifest(reference: string): Promise<FetchedManifest> {
+		// A tag was checked with the reference; anything with a colon becomes part of the URL only as a digest.
+		if (reference.includes(':')) checkedDigest(reference, 'a manifest', this.name);
 		const named = `${this.name}${reference.includes(':') ? '@' : ':'}${reference}`;
 		const step = `fetching the manifest ${named}`;
 		const {response} = await this.request(`/v2/${this.reference.repository}/manifests/${reference}`, {
@@ -493,7 +612,12 @@ export class RegistryClient {
 		}
 
 		if (response.statusCode !== 200) throw await this.unexpected(response, step);
-		const bytes = await readBody(response, maxJsonDocumentBytes, step).catch((error: unknown) => {
+		const bytes = await readBody(
+			response,
+			maxJsonDocumentBytes,
+			step,
+			this.timing(maxJsonDocumentBytes),
+		).catch((error: unknown) => {
 			throw this.describeTransport(error, step);
 		});
 		const digest = sha256Digest(bytes);
@@ -520,12 +644,21 @@ export class RegistryClient {
 	}
 
 	/**
-	A blob's bytes as they arrive, checked against its digest at the end. A connection cut part-way is
-	resumed with an HTTP Range request from the byte it stopped at (a server that ignores Range is skipped
-	forward), so a multi-gigabyte layer survives a flaky link without being kept anywhere.
+	A blob's bytes as they arrive, checked against its digest at the end: exactly `bound.size` bytes when the
+	descriptor names it, else at most `bound.atMost`. Nothing past that is read, and each request must finish
+	within the deadline its remaining bytes get at the minimum rate. A connection cut part-way is resumed
+	with an HTTP Range request from the byte it stopped at (a server that ignores Range is skipped forward),
+	so a multi-gigabyte layer survives a flaky link without being kept anywhere.
 	*/
-	async *blob(digest: string, what: string, expectedSize?: number): AsyncGenerator<Buffer> {
+	async *blob(
+		digest: string,
+		what: string,
+		bound: {size: number} | {atMost: number},
+	): AsyncGenerator<Buffer> {
+		checkedDigest(digest, what, this.name);
 		const step = `downloading ${what} (${digest.slice(0, 19)}…) of ${this.name}`;
+		const expectedSize = 'size' in bound ? bound.size : undefined;
+		const limit = 'size' in bound ? bound.size : bound.atMost;
 		const hash = createHash(digest.startsWith('sha512:') ? 'sha512' : 'sha256');
 		let received = 0;
 		let resumes = 0;
@@ -551,7 +684,7 @@ export class RegistryClient {
 
 			let cut: unknown;
 			try {
-				for await (const data of bodyChunks(response, this.options.idleTimeoutMs ?? 60_000, step)) {
+				for await (const data of bodyChunks(response, this.timing(limit - received + skip), step)) {
 					let chunk = data;
 					if (skip > 0) {
 						const dropped = Math.min(skip, chunk.length);
@@ -561,12 +694,12 @@ export class RegistryClient {
 					}
 
 					received += chunk.length;
-					if (expectedSize !== undefined && received > expectedSize) {
+					if (received > limit) {
 						throw new LayerlensError(
-							`${step}: the registry sent more than the ${expectedSize} bytes the manifest names`,
-							{
-								hint: 'The registry or something between sent altered bytes; try again',
-							},
+							expectedSize === undefined
+								? `${step}: the registry sent more than ${limit} bytes`
+								: `${step}: the registry sent more than the ${expectedSize} bytes the manifest names`,
+							{hint: 'The registry or something between sent altered bytes; try again'},
 						);
 					}
 
@@ -580,7 +713,9 @@ export class RegistryClient {
 
 			const short = expectedSize !== undefined && received < expectedSize;
 			if (cut === undefined && !short) break;
-			if (resumes >= maxResumes) {
+			// A body that outlived its deadline is too slow, not cut: asking again would only wait as long again.
+			const slow = cut instanceof TransportError && cut.code === 'ETIMEDOUT';
+			if (slow || resumes >= maxResumes) {
 				throw this.describeTransport(
 					cut ?? new Error(`the connection ended after ${received} of ${expectedSize} bytes`),
 					step,
@@ -602,18 +737,19 @@ export class RegistryClient {
 		}
 	}
 
-	/** A small blob (the config) whole, checked against its digest. */
-	async blobBytes(digest: string, what: string, limit: number): Promise<Buffer> {
-		const chunks: Buffer[] = [];
-		let length = 0;
-		for await (const chunk of this.blob(digest, what)) {
-			length += chunk.length;
-			if (length > limit) {
-				throw new LayerlensError(`${what} of ${this.name} is larger than ${limit} bytes`, {
+	/** A small blob (the config) whole, checked against its digest: its descriptor's size when known, never over `limit`. */
+	async blobBytes(digest: string, what: string, limit: number, size?: number): Promise<Buffer> {
+		if (size !== undefined && size > limit) {
+			throw new LayerlensError(
+				`${what} of ${this.name} is ${size} bytes, more than the ${limit} it may have`,
+				{
 					hint: 'Check the image',
-				});
-			}
+				},
+			);
+		}
 
+		const chunks: Buffer[] = [];
+		for await (const chunk of this.blob(digest, what, size === undefined ? {atMost: limit} : {size})) {
 			chunks.push(chunk);
 		}
 

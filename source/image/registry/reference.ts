@@ -1,4 +1,5 @@
 import {LayerlensError} from '../../errors.js';
+import {isDigest} from '../manifest-selection.js';
 
 /** An image reference as Docker normalises it: which registry, which repository, which tag or digest. */
 export type RegistryReference = {
@@ -18,7 +19,6 @@ const dockerHubNames = new Set(['docker.io', 'index.docker.io', 'registry-1.dock
 /** distribution/reference's path component: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
 const componentPattern = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const tagPattern = /^[\w][\w.-]{0,127}$/;
-const digestPattern = /^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/;
 const hostPattern =
 	/^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?$/;
 
@@ -54,7 +54,7 @@ export function parseRegistryReference(text: string): RegistryReference {
 	if (at !== -1) {
 		digest = rest.slice(at + 1);
 		rest = rest.slice(0, at);
-		if (!digestPattern.test(digest)) {
+		if (!isDigest(digest)) {
 			throw invalid(text, `the digest '${digest}' is not sha256:<64 hex digits>`);
 		}
 	}

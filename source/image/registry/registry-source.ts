@@ -3,7 +3,7 @@ import {defaultLayerLimit} from '../archive-entries.js';
 import {assembleImage, type LayerDescriptor} from '../assemble-image.js';
 import {asArray, asRecord, asString, maxJsonDocumentBytes, parseJsonDocument} from '../json-document.js';
 import {LayerParser} from '../layer-parser.js';
-import {blobPath, selectManifest} from '../manifest-selection.js';
+import {blobPath, checkedDigest, choosePlatformChild, selectManifest} from '../manifest-selection.js';
 import type {PlatformSpec} from '../platform.js';
 import {readFileFromLayer} from '../read-layer-file.js';
 import type {ImageSource, LoadProgress, ParsedLayer} from '../types.js';
@@ -22,6 +22,15 @@ const indexTypes = new Set([
 	'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
 const progressIntervalMs = 100;
+/** Nesting of indexes followed to reach an image manifest, as for archives. */
+const maxIndexDepth = 4;
+/** Children read one by one when an index does not say their platforms: beyond this, refused. */
+const maxChildrenWithoutPlatform = 64;
+/**
+The largest layer blob read from a registry when no --max-layer-bytes is given: well above any real
+layer, far below a size that would make the per-request deadline meaningless.
+*/
+export const maxRegistryBlobBytes = 64 * 1024 ** 3;
 
 function isIndex(manifest: FetchedManifest, document: Record<string, unknown>): boolean {
 	const mediaType = asString(document.mediaType) ?? manifest.mediaType ?? '';
@@ -55,6 +64,7 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 	const full = formatRegistryReference(reference);
 	let resolvedDigest: Promise<string> | undefined;
 	let layerDigests: string[] = [];
+	let layerBounds = new Map<string, number>();
 
 	/** The manifest digest the tag points at now (asked once per run), or the digest given. */
 	const manifestDigest = (): Promise<string> => {
@@ -88,9 +98,39 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 
 			let chosenDigest = top.digest;
 			let chosenDocument = topDocument;
-			if (isIndex(top, topDocument)) {
+			let current = top;
+			let currentDocument = topDocument;
+			// The index's own platform fields choose the child, so that only that child is fetched.
+			for (let depth = 0; isIndex(current, currentDocument); depth++) {
+				if (depth >= maxIndexDepth) {
+					throw new LayerlensError(
+						`the image index of ${full} nests indexes more than ${maxIndexDepth} deep`,
+						{
+							hint: 'The image in the registry is damaged or crafted',
+						},
+					);
+				}
+
+				const child = choosePlatformChild(currentDocument, full, options.platform);
+				if (child === undefined) break;
+				current = await client.getManifest(child.digest);
+				manifests.set(child.digest, current);
+				currentDocument = asRecord(parseJsonDocument(current.bytes, child.digest, full));
+			}
+
+			if (isIndex(current, currentDocument)) {
+				// Some child names no platform: its config has to be read to tell, so the number is bounded.
+				const children = childDigests(currentDocument);
+				if (children.length > maxChildrenWithoutPlatform) {
+					throw new LayerlensError(
+						`the image index of ${full} names ${children.length} manifests without saying their platforms`,
+						{hint: `Refused: more than ${maxChildrenWithoutPlatform} would each have to be fetched`},
+					);
+				}
+
+				for (const digest of children) manifestDigests.add(digest);
 				const choice = await selectManifest(
-					topDocument,
+					currentDocument,
 					async (name) => {
 						const digest = name.replace(/^blobs\/([^/]+)\//, '$1:');
 						// An index names manifests; a descriptor without a platform makes the chooser read a config blob.
@@ -103,17 +143,42 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 				);
 				chosenDigest = choice.name.replace(/^blobs\/([^/]+)\//, '$1:');
 				chosenDocument = choice.manifest;
+			} else {
+				chosenDigest = current.digest;
+				chosenDocument = currentDocument;
 			}
 
-			const configDigest = asString(asRecord(chosenDocument.config).digest);
-			if (configDigest === undefined) {
+			const config = asRecord(chosenDocument.config);
+			if (config.digest === undefined) {
 				throw new LayerlensError(`the manifest ${chosenDigest} of ${full} names no config`, {
 					hint: 'The image in the registry is damaged; push it again',
 				});
 			}
 
-			const configBytes = await client.blobBytes(configDigest, 'the config', maxJsonDocumentBytes);
 			const descriptors = asArray(chosenDocument.layers).map((item) => asRecord(item));
+			// Every digest and size is checked before the first blob is asked for.
+			const maxBlobBytes = options.maxLayerBytes ?? maxRegistryBlobBytes;
+			const layerSizes = new Map<string, number>();
+			for (const [position, descriptor] of descriptors.entries()) {
+				const what = `layer ${position + 1}`;
+				const digest = checkedDigest(descriptor.digest, `the descriptor of ${what}`, full);
+				const size = blobSize(descriptor, what, full, maxBlobBytes);
+				if (size === undefined) {
+					throw new LayerlensError(`the descriptor of ${what} in ${full} names no size`, {
+						hint: 'Refused: a layer of unknown size could be sent without end',
+					});
+				}
+
+				layerSizes.set(digest, size);
+			}
+
+			const configDigest = checkedDigest(config.digest, 'the config descriptor', full);
+			const configBytes = await client.blobBytes(
+				configDigest,
+				'the config',
+				maxJsonDocumentBytes,
+				blobSize(config, 'the config', full, maxJsonDocumentBytes),
+			);
 			const bytesTotal = descriptors.reduce(
 				(sum, descriptor) => sum + (typeof descriptor.size === 'number' ? descriptor.size : 0),
 				0,
@@ -136,19 +201,19 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 			const parsed = new Map<string, Promise<ParsedLayer>>();
 			const controller = new AbortController();
 			let firstFailure: unknown;
-			const parseLayer = (digest: string, position: number, size: number | undefined): Promise<ParsedLayer> =>
+			const parseLayer = (digest: string, position: number, size: number): Promise<ParsedLayer> =>
 				run(async () => {
 					controller.signal.throwIfAborted();
 					const what = `layer ${position + 1}`;
 					const parser = new LayerParser({
 						label: `${what} (${digest})`,
 						warnings: layerWarnings[position]!,
-						maxBytes: options.maxLayerBytes ?? defaultLayerLimit(size ?? 0),
+						maxBytes: options.maxLayerBytes ?? defaultLayerLimit(size),
 					});
 					// A parse failure is only believed once the blob's digest checks out: altered bytes usually break
 					// the gzip stream first, and "digest mismatch" is then the true cause to report.
 					let parseFailure: unknown;
-					for await (const chunk of client.blob(digest, what, size)) {
+					for await (const chunk of client.blob(digest, what, {size})) {
 						if (controller.signal.aborted || signal?.aborted) {
 							throw new LayerlensError('Reading the image was cancelled');
 						}
@@ -171,13 +236,9 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 					return layer;
 				});
 			for (const [position, descriptor] of descriptors.entries()) {
-				const digest = asString(descriptor.digest);
-				if (digest === undefined || parsed.has(digest)) continue;
-				const promise = parseLayer(
-					digest,
-					position,
-					typeof descriptor.size === 'number' ? descriptor.size : undefined,
-				);
+				const digest = descriptor.digest as string;
+				if (parsed.has(digest)) continue;
+				const promise = parseLayer(digest, position, layerSizes.get(digest)!);
 				// The first failure stops the others and is what the user sees, whichever layer is awaited first.
 				promise.catch((error: unknown) => {
 					firstFailure ??= error;
@@ -230,6 +291,7 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 					},
 				);
 				layerDigests = assembled.layerNames.map((name) => name.replace(/^blobs\/([^/]+)\//, '$1:'));
+				layerBounds = new Map(layerSizes);
 				const tagged =
 					reference.tag === undefined
 						? []
@@ -248,7 +310,17 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 				});
 			}
 
-			return readFileFromLayer(client.blob(digest, `layer ${layerIndex + 1}`), path, limit);
+			// After a cache restore the sizes are not known: the blob is bounded by the largest a layer may be.
+			const size = layerBounds.get(digest);
+			return readFileFromLayer(
+				client.blob(
+					digest,
+					`layer ${layerIndex + 1}`,
+					size === undefined ? {atMost: options.maxLayerBytes ?? maxRegistryBlobBytes} : {size},
+				),
+				path,
+				limit,
+			);
 		},
 		// The manifest digest names the content: a second open costs one HEAD, and a moved tag gets a new key.
 		async cacheKey() {
@@ -261,6 +333,30 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 		},
 	};
 	return source;
+}
+
+/** A descriptor's size when it names one: a whole number no larger than `limit`, else one error line. */
+function blobSize(
+	descriptor: Record<string, unknown>,
+	what: string,
+	where: string,
+	limit: number,
+): number | undefined {
+	const size = descriptor.size;
+	if (size === undefined) return undefined;
+	if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+		throw new LayerlensError(`the descriptor of ${what} in ${where} names a size that is not a byte count`, {
+			hint: 'The image in the registry is damaged or crafted',
+		});
+	}
+
+	if (size > limit) {
+		throw new LayerlensError(`${what} of ${where} is ${size} bytes, more than the ${limit} allowed`, {
+			hint: 'Refused before downloading; if the image is genuine, raise the limit with --max-layer-bytes',
+		});
+	}
+
+	return size;
 }
 
 function childDigests(index: Record<string, unknown>): string[] {

@@ -4,6 +4,7 @@ import {request as httpsRequest} from 'node:https';
 import type {Socket} from 'node:net';
 import {rootCertificates, connect as tlsConnect} from 'node:tls';
 import {LayerlensError} from '../../errors.js';
+import {printable, withoutUserInfo} from './printable.js';
 import {hostName, isLoopbackHost} from './reference.js';
 
 /**
@@ -23,6 +24,9 @@ export type TransportOptions = {
 	/** How long the body may send nothing (default 60 s). */
 	idleTimeoutMs?: number;
 };
+
+/** How long a body may take: no pause longer than `idleMs`, and all of it within `totalMs`. */
+export type BodyTiming = {idleMs: number; totalMs: number};
 
 export type HttpRequest = {
 	url: URL;
@@ -102,7 +106,10 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): URL | 
 	try {
 		return new URL(value.includes('://') ? value : `http://${value}`);
 	} catch {
-		throw new LayerlensError(`the proxy '${value}' is not a URL`, {hint: 'Fix HTTPS_PROXY / HTTP_PROXY'});
+		// The value may hold user:password: only what is left without it is shown.
+		throw new LayerlensError(`the proxy '${printable(withoutUserInfo(value))}' is not a URL`, {
+			hint: 'Fix HTTPS_PROXY / HTTP_PROXY',
+		});
 	}
 }
 
@@ -234,29 +241,38 @@ export async function sendRequest(
 
 /**
 The body chunk by chunk, failing with a TransportError naming `step` when the sender sends nothing for
-`idleMs`. The clock runs only while we wait for the next chunk: time the caller spends on a chunk
-(back-pressure from the parser) is not the sender's stall.
+`timing.idleMs`, or has not finished within `timing.totalMs` of the first read (a trickle that never
+pauses long enough for the idle clock). The idle clock runs only while we wait for the next chunk: time
+the caller spends on a chunk (back-pressure from the parser) is not the sender's stall.
 */
 export async function* bodyChunks(
 	response: IncomingMessage,
-	idleMs: number,
+	timing: BodyTiming,
 	step: string,
 ): AsyncGenerator<Buffer> {
 	const iterator = response[Symbol.asyncIterator]();
+	const deadline = Date.now() + timing.totalMs;
+	const host = (): string => (response.socket as {servername?: string} | null)?.servername ?? 'the server';
 	try {
 		for (;;) {
+			const left = deadline - Date.now();
+			const overall = left < timing.idleMs;
 			let timer: NodeJS.Timeout | undefined;
 			const stalled = new Promise<never>((_resolve, reject) => {
-				timer = setTimeout(() => {
-					const host = (response.socket as {servername?: string} | null)?.servername;
-					reject(
-						new TransportError(
-							`${host ?? 'the server'} sent nothing for ${idleMs / 1000} s`,
-							step,
-							'ETIMEDOUT',
-						),
-					);
-				}, idleMs);
+				timer = setTimeout(
+					() => {
+						reject(
+							new TransportError(
+								overall
+									? `${host()} did not finish sending within ${timing.totalMs / 1000} s`
+									: `${host()} sent nothing for ${timing.idleMs / 1000} s`,
+								step,
+								'ETIMEDOUT',
+							),
+						);
+					},
+					Math.max(0, Math.min(left, timing.idleMs)),
+				);
 			});
 			let next: IteratorResult<Buffer>;
 			try {
@@ -278,12 +294,12 @@ export async function readBody(
 	response: IncomingMessage,
 	limit: number,
 	step: string,
-	idleMs = 60_000,
+	timing: BodyTiming,
 ): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	let length = 0;
 	try {
-		for await (const chunk of bodyChunks(response, idleMs, step)) {
+		for await (const chunk of bodyChunks(response, timing, step)) {
 			length += (chunk as Buffer).length;
 			if (length > limit) {
 				response.destroy();

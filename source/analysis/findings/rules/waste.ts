@@ -269,6 +269,9 @@ function isRemovableCopy(context: RuleContext, owned: Set<string>, path: string,
 	return !(path.startsWith('etc/') && group.some((other) => other !== path && owned.has(other)));
 }
 
+/** Copies smaller than this are left alone (4 KiB: one filesystem block). */
+export const minimumDuplicateBytes = 4096;
+
 /**
 Identical content at several visible paths, when the app's layers made the copies. The copy that stays is
 the one the user cannot remove when there is one (a base-image or package file), otherwise the first by
@@ -278,7 +281,8 @@ export const duplicateContentRule: Rule = (context) => {
 	const owned = packageOwnedPaths(context.input.evidence, context.byPath);
 	const keptCopyOf = new Map<string, string>();
 	for (const duplicate of context.input.waste.duplicates) {
-		if (duplicate.sizeBytes === 0 || duplicate.paths.length < 2) {
+		// Below a page a copy costs less than the symlink's own block: not worth a finding (nor a diff line).
+		if (duplicate.sizeBytes < minimumDuplicateBytes || duplicate.paths.length < 2) {
 			continue;
 		}
 

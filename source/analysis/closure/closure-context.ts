@@ -1,0 +1,48 @@
+import type {FileLookup} from '../rule-input.js';
+import type {FinalFile, RuleInput} from '../types.js';
+import type {Resolution} from './resolve-path.js';
+
+/** What a language runtime's follower reads of the image and how it records what it found. */
+export type ClosureContext = {
+	input: RuleInput;
+	files: FileLookup;
+	isDirectory: (path: string) => boolean;
+	workingDirectory: string;
+	env: Map<string, string>;
+	/** A name as the program sees it: absolute from the root, relative from WORKDIR. */
+	resolve(name: string): Resolution;
+	/** A file the program needs, with why (its symlinks on the way are needed too). */
+	add(path: string, reason: string, links: string[]): void;
+	/** A directory the program loads as a whole, with why; a whole system root is refused with a note. */
+	addTree(path: string, reason: string): void;
+	/** The final non-directories directly in a directory (built on first use, once). */
+	filesIn(directory: string): readonly FinalFile[];
+	unresolved: string[];
+	notes: string[];
+};
+
+/** Per directory, the final files directly in it: one pass over the files, made when first asked. */
+export function filesInIndex(files: readonly FinalFile[]): (directory: string) => readonly FinalFile[] {
+	let index: Map<string, FinalFile[]> | undefined;
+	return (directory) => {
+		if (index === undefined) {
+			index = new Map();
+			for (const file of files) {
+				const slash = file.path.lastIndexOf('/');
+				const parent = slash === -1 ? '' : file.path.slice(0, slash);
+				let list = index.get(parent);
+				if (list === undefined) {
+					list = [];
+					index.set(parent, list);
+				}
+
+				list.push(file);
+			}
+		}
+
+		return index.get(directory) ?? [];
+	};
+}
+
+/** The text of an evidence file, when the reader kept it (see image/evidence-files.ts). */
+export const evidenceText = (context: ClosureContext, path: string) => context.input.evidence.get(path);
