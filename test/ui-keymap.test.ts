@@ -66,11 +66,11 @@ test('the help bar, the ? overlay and the README table come from the same table'
 		barItems(['layers', 'global']).map((item) => `${item.keys} ${item.help}`),
 		[
 			'd suggestion',
+			'/ filter',
 			'↓ layer',
 			'Enter details',
 			'q quit',
 			'Tab pane',
-			'/ filter',
 			'? keys',
 			'f findings',
 			'e export',

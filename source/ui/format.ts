@@ -70,21 +70,23 @@ export function wrap(text: string, width: number): string[] {
 	return lines;
 }
 
+/** The first phrasing that fits `width` (they come longest first); the last one, to be cut, when none does. */
+export function fitted(phrasings: readonly string[], width: number): string {
+	return phrasings.find((text) => text.length <= width) ?? phrasings.at(-1)!;
+}
+
 /** How a layer is stored, in words: `none` reads as a codec called "none". */
 export function compressionWord(compression: 'none' | 'gzip' | 'zstd'): string {
 	return compression === 'none' ? 'uncompressed' : compression;
 }
 
-/** The stored size of a layer beside its tar size, every figure labelled. */
+/** How a layer is stored, its size and compression in words (`3.1 MB gzip`); undefined when not known. */
 export function storedText(layer: {
-	tarSizeBytes: number;
 	compressedSizeBytes?: number;
 	compression: 'none' | 'gzip' | 'zstd';
-}): string {
-	const tar = `${formatBytes(layer.tarSizeBytes)} tar`;
-	if (layer.compressedSizeBytes === undefined) return tar;
-	if (layer.compression === 'none') return `${tar}, stored uncompressed`;
-	return `${tar} · ${formatBytes(layer.compressedSizeBytes)} ${layer.compression}`;
+}): string | undefined {
+	if (layer.compressedSizeBytes === undefined) return undefined;
+	return `${formatBytes(layer.compressedSizeBytes)} ${compressionWord(layer.compression)}`;
 }
 
 /** dive prints `int(100 * efficiency)` %; we keep two decimals but never round up. */

@@ -19,15 +19,15 @@ type Props = {
 };
 
 /**
-`Layers (10)`, or when the list scrolls `Layers 3/10 ↑↓`: where the cursor is and that more rows lie above or
-below (the first thing cut at 80×24 would be the last layers).
+`Layers (10)`, and when the list scrolls `Layers (10) ↑↓`: more rows lie above or below (the first thing cut at
+80×24 would be the last layers). The selected layer's number is in the details pane's title.
 */
 function scrollTitle(props: Props, rowCount: number): string {
-	const count = props.analysis.layers.length;
-	if (rowCount <= props.height) return `Layers (${count})`;
+	const title = `Layers (${props.analysis.layers.length})`;
+	if (rowCount <= props.height) return title;
 	const above = props.offset > 0 ? '↑' : '';
 	const below = props.offset + props.height < rowCount ? '↓' : '';
-	return `Layers ${props.layerIndex + 1}/${count}${above || below ? ` ${above}${below}` : ''}`;
+	return `${title}${above || below ? ` ${above}${below}` : ''}`;
 }
 
 /** One row per layer, with the empty-layer instructions dimmed between them. Memoised: a tree key leaves it alone. */

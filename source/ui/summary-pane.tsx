@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
-import {formatBytes, formatPercent, wrap} from './format.js';
+import {fitted, formatBytes, formatPercent, wrap} from './format.js';
 import {PaneTitle} from './pane-title.js';
 
 type Props = {
@@ -47,13 +47,29 @@ export function summaryLines(
 ): string[] {
 	const {image, waste, efficiency} = analysis;
 	const buildOnly = buildOnlyTotal(analysis);
+	const final = formatBytes(image.finalSizeBytes);
+	const reclaimable = formatBytes(waste.reclaimableBytes);
+	const score = formatPercent(efficiency.score);
+	const wasted = formatBytes(efficiency.wastedBytes);
+	// A narrow pane gets shorter words, so no figure is cut off the end of its line.
 	return [
 		...headline(suggestion, image.finalSizeBytes, width),
 		`Size         ${formatBytes(image.sizeBytes)} in ${image.layerCount} layers`,
-		`Final files  ${formatBytes(image.finalSizeBytes)} visible at the end`,
-		`Reclaimable  ${formatBytes(waste.reclaimableBytes)} hidden by later layers`,
+		fitted([`Final files  ${final} visible at the end`, `Final files  ${final} at the end`], width),
+		fitted(
+			[`Reclaimable  ${reclaimable} hidden by later layers`, `Reclaimable  ${reclaimable} hidden later`],
+			width,
+		),
 		`Build-only   ${formatBytes(buildOnly.bytes)} in ${buildOnly.count} finding${buildOnly.count === 1 ? '' : 's'}`,
-		`dive score   ${formatPercent(efficiency.score)} · dive wasted ${formatBytes(efficiency.wastedBytes)}`,
+		fitted(
+			[
+				`dive score   ${score} · dive wasted ${wasted}`,
+				`dive score   ${score} · wasted ${wasted}`,
+				`dive: score ${score} · wasted ${wasted}`,
+				`dive: ${score} · wasted ${wasted}`,
+			],
+			width,
+		),
 	];
 }
 
