@@ -125,8 +125,9 @@ test('dive keys act in the reducer as in dive', () => {
 	assert.equal(visiblePaths(state).length, 7, 'and expands all again');
 	state = press(state, 'ctrl+a');
 	assert.equal(state.tree.hidden.added, true, 'Ctrl+A in the tree hides added files');
-	state = press(state, 'ctrl+a', 'ctrl+r', 'ctrl+u');
-	assert.deepEqual(state.tree.hidden, {added: false, modified: false, removed: true, unchanged: true});
+	state = press(state, 'ctrl+a', 'ctrl+r', 'ctrl+u', 'ctrl+m');
+	assert.deepEqual(state.tree.hidden, {added: false, modified: true, removed: true, unchanged: true});
+	state = press(state, 'ctrl+m');
 	state = press(state, 'ctrl+b');
 	assert.equal(state.tree.showAttributes, true);
 	state = press(state, 'ctrl+o');
