@@ -12,7 +12,7 @@ import {
 } from './keymap.js';
 import {buildLayerList, type LayerList} from './layer-list.js';
 import {computeLayout, type Layout, type Size} from './layout.js';
-import {dockerfileLines, findingLines} from './overlay-lines.js';
+import {dockerfileLines, findingLines, hanging} from './overlay-lines.js';
 import {type CollapseState, treeViewFor, visibleFor} from './tree-cache.js';
 import {
 	defaultTreeOptions,
@@ -210,10 +210,12 @@ export function reducer(state: ExplorerState, action: Action): ExplorerState {
 	switch (action.type) {
 		case 'resize': {
 			const next = {...state, size: action.size, layout: computeLayout(action.size)};
-			// Findings are wrapped to the width, so they are wrapped again for the new one.
+			// Text overlays are wrapped to the width, so they are wrapped again for the new one.
 			const overlay =
-				next.overlay?.kind === 'findings'
-					? {...next.overlay, lines: findingLines(next.analysis, overlayWidth(next))}
+				next.overlay?.kind === 'findings' ||
+				next.overlay?.kind === 'dockerfile' ||
+				next.overlay?.kind === 'layer'
+					? {...next.overlay, lines: textOverlayLines(next, next.overlay.kind)}
 					: next.overlay;
 			return settleAll({...next, overlay});
 		}
@@ -349,6 +351,17 @@ function keepCursorOn(state: ExplorerState, node: number | undefined, fallback: 
 /** The overlay's text width: the frame less a column, so wrapped lines never reach the edge. */
 function overlayWidth(state: ExplorerState): number {
 	return Math.max(20, state.size.columns - 1);
+}
+
+/** The lines of a text overlay that is wrapped to the terminal width. */
+function textOverlayLines(state: ExplorerState, kind: 'findings' | 'dockerfile' | 'layer'): string[] {
+	const width = overlayWidth(state);
+	if (kind === 'findings') return findingLines(state.analysis, width);
+	if (kind === 'dockerfile') {
+		return dockerfileLines(state.extras.suggestion, state.analysis.image.finalSizeBytes, width);
+	}
+
+	return layerInfoLines(state, width);
 }
 
 /**
@@ -684,14 +697,14 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 		case 'findings':
 			return {
 				...state,
-				overlay: {kind: 'findings', lines: findingLines(state.analysis, overlayWidth(state)), scroll: 0},
+				overlay: {kind: 'findings', lines: textOverlayLines(state, 'findings'), scroll: 0},
 			};
 		case 'dockerfile':
 			return {
 				...state,
 				overlay: {
 					kind: 'dockerfile',
-					lines: dockerfileLines(state.extras.suggestion, state.analysis.image.finalSizeBytes),
+					lines: textOverlayLines(state, 'dockerfile'),
 					scroll: 0,
 				},
 			};
@@ -723,7 +736,12 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 			if (!layer) return state;
 			return {
 				...state,
-				overlay: {kind: 'layer', title: `Layer ${layer.index}`, lines: layerInfoLines(state), scroll: 0},
+				overlay: {
+					kind: 'layer',
+					title: `Layer ${layer.index}`,
+					lines: textOverlayLines(state, 'layer'),
+					scroll: 0,
+				},
 			};
 		}
 
@@ -853,18 +871,18 @@ function gotoParent(state: ExplorerState, row: TreeRow): ExplorerState {
 }
 
 /** Everything known about the selected layer, for the details overlay (the pane has room for less). */
-function layerInfoLines(state: ExplorerState): string[] {
+function layerInfoLines(state: ExplorerState, width: number): string[] {
 	const layer = state.analysis.layers[state.layer]!;
 	const history = layer.historyIndex === undefined ? undefined : state.analysis.history[layer.historyIndex];
 	return [
 		'Instruction:',
-		...sanitizeLines(layer.createdBy ?? layer.instruction).map((line) => `  ${line}`),
+		...sanitizeLines(layer.createdBy ?? layer.instruction).flatMap((line) => hanging('  ', line, width, 4)),
 		'',
-		`Normalised:    ${sanitize(layer.instruction)}`,
+		...hanging('Normalised:    ', sanitize(layer.instruction), width),
 		...(history?.created ? [`Created:       ${sanitize(history.created)}`] : []),
-		...(history?.comment ? [`Comment:       ${sanitize(history.comment)}`] : []),
-		`Diff ID:       ${sanitize(layer.diffId)}`,
-		...(layer.digest ? [`Digest:        ${sanitize(layer.digest)}`] : []),
+		...(history?.comment ? hanging('Comment:       ', sanitize(history.comment), width) : []),
+		...hanging('Diff ID:       ', sanitize(layer.diffId), width),
+		...(layer.digest ? hanging('Digest:        ', sanitize(layer.digest), width) : []),
 		`Size:          ${formatBytes(layer.sizeBytes)} in ${layer.fileCount} ${layer.fileCount === 1 ? 'file' : 'files'} (${layer.sizeBytes} B)`,
 		`Tar:           ${formatBytes(layer.tarSizeBytes)}${
 			layer.compressedSizeBytes === undefined

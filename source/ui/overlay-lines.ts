@@ -5,12 +5,24 @@ import {helpLines} from './keymap.js';
 
 const indent = '           ';
 
+/**
+`lead` then `text` wrapped to `width`, the lines after the first under `hang` spaces: prose cut with `…` at
+80 columns loses its point (a fix, a finding's rule id, a note of the suggestion).
+*/
+export function hanging(lead: string, text: string, width: number, hang = lead.length): string[] {
+	if (!Number.isFinite(width)) return [`${lead}${text}`];
+	const first = wrap(text, Math.max(20, width - lead.length));
+	const [head, ...rest] = first;
+	if (rest.length === 0) return [`${lead}${head}`];
+	return [
+		`${lead}${head}`,
+		...wrap(rest.join(' '), Math.max(20, width - hang)).map((line) => `${' '.repeat(hang)}${line}`),
+	];
+}
+
 /** `label` then `text`, wrapped to `width` under the indent: a fix cut with `…` loses its point. */
 function wrapped(label: string, text: string, width: number): string[] {
-	const room = Math.max(20, width - indent.length - label.length);
-	return wrap(text, room).map((line, index) =>
-		index === 0 ? `${indent}${label}${line}` : `${indent}${' '.repeat(label.length)}${line}`,
-	);
+	return hanging(`${indent}${label}`, text, width);
 }
 
 /** Findings, largest first, each with its evidence and fix; evidence and fix wrapped to `width`. */
@@ -38,7 +50,11 @@ export function findingLines(analysis: ImageAnalysis, width = Number.POSITIVE_IN
 				? ''
 				: ` · layer ${finding.layerIndex}${finding.dockerfileLine ? ` (Dockerfile:${finding.dockerfileLine})` : ''}`;
 		lines.push(
-			`${formatBytes(finding.bytes).padStart(9)}  ${sanitize(finding.title)}  [${finding.ruleId}, ${finding.category}, ${finding.confidence}${where}]`,
+			...hanging(
+				`${formatBytes(finding.bytes).padStart(9)}  `,
+				`${sanitize(finding.title)}  [${finding.ruleId}, ${finding.category}, ${finding.confidence}${where}]`,
+				width,
+			),
 		);
 		for (const evidence of finding.evidence) {
 			lines.push(...wrapped('evidence: ', sanitize(evidence), width));
@@ -56,38 +72,62 @@ export function findingLines(analysis: ImageAnalysis, width = Number.POSITIVE_IN
 	return lines;
 }
 
-/** The `d` overlay: where the projection comes from, what the container runs, the notes, then the Dockerfile. */
-export function dockerfileLines(suggestion: ReportSuggestion | undefined, finalSizeBytes: number): string[] {
+/**
+The `d` overlay: where the projection comes from, what the container runs, the notes, then the Dockerfile.
+The prose is wrapped to `width`; the Dockerfile is code and keeps its lines.
+*/
+export function dockerfileLines(
+	suggestion: ReportSuggestion | undefined,
+	finalSizeBytes: number,
+	width = Number.POSITIVE_INFINITY,
+): string[] {
 	if (suggestion === undefined) {
 		return ['No suggested Dockerfile for this image.'];
 	}
 
 	const {low, high} = suggestion.projectedRange;
 	const lines = [
-		suggestion.basedOn === 'dockerfile'
-			? 'Your Dockerfile, made multi-stage:'
-			: suggestion.basedOn === 'history'
-				? "Rebuilt from the image's history (give --dockerfile for a rewrite of your own file):"
-				: 'No builder stage needed: no finding proves a file of your layers build-only.',
-		`Projected runtime image ${formatBytes(suggestion.projectedSizeBytes)}${low === high ? '' : ` (${formatBytes(low)} to ${formatBytes(high)})`}, now ${formatBytes(finalSizeBytes)}`,
-		...suggestion.projectionParts.map(
-			(part) =>
-				`  ${formatBytes(part.bytes).padStart(9)}  ${sanitize(part.label)}${part.estimated ? ' (estimated)' : ''}`,
+		...hanging(
+			'',
+			suggestion.basedOn === 'dockerfile'
+				? 'Your Dockerfile, made multi-stage:'
+				: suggestion.basedOn === 'history'
+					? "Rebuilt from the image's history (give --dockerfile for a rewrite of your own file):"
+					: 'No builder stage needed: no finding proves a file of your layers build-only.',
+			width,
 		),
-		...suggestion.removedParts.map(
-			(part) =>
-				` -${formatBytes(part.bytes).padStart(9)}  left out: ${sanitize(part.ruleId)} ${sanitize(part.title)}`,
+		`Projected runtime image ${formatBytes(suggestion.projectedSizeBytes)}${low === high ? '' : ` (${formatBytes(low)} to ${formatBytes(high)})`}, now ${formatBytes(finalSizeBytes)}`,
+		...suggestion.projectionParts.flatMap((part) =>
+			hanging(
+				`  ${formatBytes(part.bytes).padStart(9)}  `,
+				`${sanitize(part.label)}${part.estimated ? ' (estimated)' : ''}`,
+				width,
+			),
+		),
+		...suggestion.removedParts.flatMap((part) =>
+			hanging(
+				` -${formatBytes(part.bytes).padStart(9)}  `,
+				`left out: ${sanitize(part.ruleId)} ${sanitize(part.title)}`,
+				width,
+			),
 		),
 	];
 	if (suggestion.runtime.chain.length > 0) {
-		lines.push(`Runs (${suggestion.runtime.kind}): ${sanitize(suggestion.runtime.argv.join(' '))}`);
+		lines.push(
+			...hanging(
+				`Runs (${suggestion.runtime.kind}): `,
+				sanitize(suggestion.runtime.argv.join(' ')),
+				width,
+				2,
+			),
+		);
 		for (const step of suggestion.runtime.chain.slice(0, 8)) {
-			lines.push(`  /${sanitize(step.path)}  ${sanitize(step.reason)}`);
+			lines.push(...hanging('  ', `/${sanitize(step.path)}  ${sanitize(step.reason)}`, width, 4));
 		}
 	}
 
 	for (const note of suggestion.notes) {
-		lines.push(`- ${sanitize(note)}`);
+		lines.push(...hanging('- ', sanitize(note), width));
 	}
 
 	if (suggestion.dockerfile.trim() !== '') {

@@ -23,14 +23,22 @@ export function headline(
 ): string[] {
 	if (!suggestion) return [];
 	const saving = finalSizeBytes - suggestion.projectedSizeBytes;
-	const what = suggestion.basedOn === 'none' ? 'the suggested fixes' : 'a builder stage';
+	const fixes = suggestion.basedOn === 'none';
+	const saved = formatBytes(saving);
 	const candidates =
 		saving > 0
-			? [
-					`${what[0]!.toUpperCase()}${what.slice(1)} saves ${formatBytes(saving)}: press d`,
-					`${suggestion.basedOn === 'none' ? 'Fixes' : 'Builder stage'} save${suggestion.basedOn === 'none' ? '' : 's'} ${formatBytes(saving)}: press d`,
-				]
-			: ['Suggested Dockerfile: press d'];
+			? fixes
+				? [
+						`The suggested fixes save ${saved}: press d`,
+						`Fixes save ${saved}: press d`,
+						`Fixes save ${saved} (d)`,
+					]
+				: [
+						`A builder stage saves ${saved}: press d`,
+						`Builder stage saves ${saved}: press d`,
+						`Builder stage saves ${saved} (d)`,
+					]
+			: ['Suggested Dockerfile: press d', 'Suggested Dockerfile (d)'];
 	const fitting = candidates.find((line) => line.length <= width);
 	return fitting ? [fitting] : wrap(candidates[0]!, width);
 }
