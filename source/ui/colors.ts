@@ -1,4 +1,6 @@
+import chalk from 'chalk';
 import type {ChangeKind} from '../analysis/types.js';
+import {stylesWithoutColour} from '../color-env.js';
 
 /** dive's colours, so users of both read them the same way; markers keep it readable without colour. */
 export const statusColor: Record<ChangeKind, string | undefined> = {
@@ -30,7 +32,17 @@ export function hue<Colour extends string>(colour: Colour | undefined): Colour |
 	return coloursShown ? colour : undefined;
 }
 
-/** Called once before the explorer draws (see run-explorer.tsx). */
-export function showColours(shown: boolean): void {
-	coloursShown = shown;
+/**
+Set up an interactive session (the explorer, the diff explorer) so that under NO_COLOR it keeps inverse and
+bold: chalk, which NO_COLOR turned off entirely, is turned back on for styles while `hue` gives no colour.
+Returns what undoes it (for the session's `onEnd`), or undefined when there is nothing to undo.
+*/
+export function keepStylesWithoutColour(env: NodeJS.ProcessEnv = process.env): (() => void) | undefined {
+	if (!(stylesWithoutColour(env) && chalk.level === 0)) return undefined;
+	chalk.level = 1;
+	coloursShown = false;
+	return () => {
+		chalk.level = 0;
+		coloursShown = true;
+	};
 }

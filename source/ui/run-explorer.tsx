@@ -1,7 +1,5 @@
-import chalk from 'chalk';
 import {useCallback} from 'react';
-import {stylesWithoutColour} from '../color-env.js';
-import {showColours} from './colors.js';
+import {keepStylesWithoutColour} from './colors.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
 import type {Preferences} from './explorer-state.js';
@@ -71,21 +69,16 @@ line, 1 after a crash report. The terminal is restored on every path.
 */
 export function runExplorer(options: RunExplorerOptions): Promise<number> {
 	const config = options.config ?? {env: process.env};
-	// NO_COLOR turned chalk off entirely; the explorer takes back inverse and bold (not colour) for itself.
-	const keepStyles = stylesWithoutColour(process.env) && chalk.level === 0;
-	if (keepStyles) {
-		chalk.level = 1;
-		showColours(false);
-	}
-
 	const preferences = readPreferences(config);
 	// Remembering the order is a convenience: a config directory that cannot be written is left alone.
 	const onSortChange = (sort: 'name' | 'size') => {
 		saveSortPreference(sort, config).catch(() => undefined);
 	};
-	const session = runTerminalSession({
+	const restoreStyles = keepStylesWithoutColour();
+	return runTerminalSession({
 		...options,
 		reportHint: 'Run it in a terminal, or use --json / --export for a report',
+		...(restoreStyles ? {onEnd: restoreStyles} : {}),
 		app: (onDone) => (
 			<LoadingThenExplorer
 				title={options.title}
@@ -96,10 +89,4 @@ export function runExplorer(options: RunExplorerOptions): Promise<number> {
 			/>
 		),
 	});
-	return keepStyles
-		? session.finally(() => {
-				chalk.level = 0;
-				showColours(true);
-			})
-		: session;
 }
