@@ -1,4 +1,7 @@
 import {EventEmitter} from 'node:events';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {stripVTControlCharacters} from 'node:util';
 import {cleanup, render} from 'ink-testing-library';
 import type {ReactElement} from 'react';
@@ -148,7 +151,25 @@ export async function renderExplorer(
 	return Object.assign(rendered, {exits});
 }
 
-/** A fake TTY for `runExplorer`, which mounts Ink itself: input you can write, output you can read. */
+/**
+An empty home and XDG config directory for the explorer sessions of one test process: the user's own keys,
+sort order or dive config must not change what a test sees, and a test that presses s writes here.
+*/
+let configHome: string | undefined;
+function emptyConfig() {
+	if (!configHome) {
+		const directory = mkdtempSync(join(tmpdir(), 'layerlens-test-config-'));
+		process.once('exit', () => rmSync(directory, {recursive: true, force: true}));
+		configHome = directory;
+	}
+
+	return {env: {XDG_CONFIG_HOME: join(configHome, 'xdg')}, home: configHome};
+}
+
+/**
+A fake TTY for `runExplorer`, which mounts Ink itself: input you can write, output you can read, and a config
+directory of its own (spread into the options with the streams).
+*/
 export function fakeTerminal(size: {columns: number; rows: number} = {columns: 100, rows: 30}) {
 	let pending: string | null = null;
 	const stdin = Object.assign(new EventEmitter(), {
@@ -187,6 +208,7 @@ export function fakeTerminal(size: {columns: number; rows: number} = {columns: 1
 		},
 	});
 	return {
+		config: emptyConfig(),
 		stdin: stdin as unknown as NodeJS.ReadStream & {write(data: string): void},
 		stdout: stdout as unknown as NodeJS.WriteStream,
 		stderr: stderr as unknown as NodeJS.WriteStream,
