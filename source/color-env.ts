@@ -18,3 +18,11 @@ export function applyColorConventions(env: NodeJS.ProcessEnv): void {
 		env.FORCE_COLOR = '0';
 	}
 }
+
+/**
+Whether colour is off because of NO_COLOR (not because FORCE_COLOR=0 alone or a pipe): then the explorer
+keeps inverse and bold, which are not colour, and drops only the colours.
+*/
+export function stylesWithoutColour(env: NodeJS.ProcessEnv): boolean {
+	return env.NO_COLOR !== undefined && env.NO_COLOR !== '' && env.FORCE_COLOR === '0';
+}

@@ -5,6 +5,7 @@ import {
 	createInitialState,
 	currentTree,
 	type ExplorerState,
+	type Preferences,
 	reducer,
 	selectedRow,
 } from '../source/ui/explorer-state.js';
@@ -12,8 +13,9 @@ import {sampleAnalysis} from './helpers/sample-analysis.js';
 
 const extras = {canExport: true, defaultExportName: 'layerlens-sample'};
 
-function start(size = {columns: 120, rows: 30}): ExplorerState {
-	return createInitialState(sampleAnalysis(), extras, size);
+/** Name order, which the tests below read most easily (the explorer itself opens by size). */
+function start(size = {columns: 120, rows: 30}, preferences: Preferences = {sort: 'name'}): ExplorerState {
+	return createInitialState(sampleAnalysis(), extras, size, preferences);
 }
 
 /** Press keys by name (`down`, `j`, `enter`, ...); single characters are also typed text. */

@@ -10,7 +10,7 @@ UPDATE_GOLDEN=1 after a deliberate change and review the diff.
 const cases = [
 	{name: 'demo-120x40-start', keys: []},
 	{name: 'demo-120x40-npm-install', keys: ['j', 'j', 'j', 'j', 'j', 'j']},
-	{name: 'demo-120x40-aggregated-by-size', keys: ['G', keys.tab, 'a', 's']},
+	{name: 'demo-120x40-aggregated-by-size', keys: ['G', keys.tab, 'a']},
 	{name: 'demo-120x40-waste-only', keys: [keys.tab, 'w']},
 	{name: 'demo-120x40-build-only', keys: ['j', 'j', 'j', 'j', 'j', 'j', keys.tab, 'b']},
 	{name: 'demo-120x40-findings', keys: ['f']},

@@ -55,12 +55,26 @@ test('the help bar, the ? overlay and the README table come from the same table'
 	const lines = table.trimEnd().split('\n');
 	assert.equal(lines[0], '| Where | Keys | Action |');
 	assert.equal(lines.length, 2 + Object.keys(keymap).length);
-	assert.ok(table.includes('| File tree pane | <kbd>/</kbd> | Filter paths by regular expression |'));
+	assert.ok(
+		table.includes(
+			'| Everywhere | <kbd>/</kbd> <kbd>Ctrl+F</kbd> <kbd>Ctrl+/</kbd> | Filter paths by regular expression |',
+		),
+	);
 	assert.ok(table.includes('| Everywhere | <kbd>q</kbd> <kbd>Ctrl+C</kbd> | Quit |'));
 	assert.ok(helpLines().some((line) => line.includes('w') && line.includes('Only wasted files')));
 	assert.deepEqual(
 		barItems(['layers', 'global']).map((item) => `${item.keys} ${item.help}`),
-		['↓ layer', 'Enter details', 'q quit', 'Tab pane', '? keys', 'f findings', 'e export'],
+		[
+			'd suggestion',
+			'/ filter',
+			'↓ layer',
+			'Enter details',
+			'q quit',
+			'Tab pane',
+			'? keys',
+			'f findings',
+			'e export',
+		],
 	);
 });
 

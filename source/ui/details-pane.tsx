@@ -1,23 +1,49 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {LayerSummary} from '../analysis/types.js';
-import {formatBytes, sanitize, truncate, wrap} from './format.js';
+import {hue} from './colors.js';
+import {fitted, formatBytes, sanitize, storedText, truncate, wrap} from './format.js';
 import {PaneTitle} from './pane-title.js';
 
 type Props = {layer: LayerSummary | undefined; layerCount: number; height: number; width: number};
 
-/** Text lines of the selected layer's details; the instruction gets whatever lines are left. */
-export function detailLines(layer: LayerSummary, height: number, width: number): string[] {
-	const stored =
-		layer.compressedSizeBytes === undefined
-			? ''
-			: `, ${layer.compression} ${formatBytes(layer.compressedSizeBytes)}`;
-	const facts = [
-		`Size     ${formatBytes(layer.sizeBytes)} (tar ${formatBytes(layer.tarSizeBytes)}${stored})`,
-		`Files    +${layer.added} added ~${layer.modified} modified -${layer.removed} removed`,
-		`Waste    introduced ${formatBytes(layer.wasteIntroducedBytes)} · hid ${formatBytes(layer.wasteHiddenBytes)}`,
+/**
+The labelled facts under the instruction, least needed last (the first cut on a short terminal). A narrow
+pane gets shorter words, so the figures stay on screen rather than being cut off the line's end.
+*/
+function factLines(layer: LayerSummary, width: number): string[] {
+	const stored = storedText(layer);
+	const {added, modified, removed} = layer;
+	const introduced = formatBytes(layer.wasteIntroducedBytes);
+	const hid = formatBytes(layer.wasteHiddenBytes);
+	return [
+		`Size     ${formatBytes(layer.sizeBytes)} (tar ${formatBytes(layer.tarSizeBytes)})`,
+		...(stored ? [`Stored   ${stored}`] : []),
+		fitted(
+			[
+				`Files    +${added} added ~${modified} modified -${removed} removed`,
+				`Files    +${added} add ~${modified} mod -${removed} del`,
+			],
+			width,
+		),
+		fitted(
+			[`Waste    introduced ${introduced} · hid ${hid}`, `Waste    made ${introduced} · hid ${hid}`],
+			width,
+		),
 		`Diff ID  ${sanitize(layer.diffId)}`,
 	];
+}
+
+/**
+Text lines of the selected layer's details and how many of them are the instruction; the instruction gets
+the lines the facts leave (at least one).
+*/
+export function detailLines(
+	layer: LayerSummary,
+	height: number,
+	width: number,
+): {lines: string[]; instructionLines: number} {
+	const facts = factLines(layer, width - 1);
 	const room = Math.max(1, height - facts.length);
 	const command = sanitize(layer.instruction);
 	let wrapped = wrap(command, Math.max(10, width - 1));
@@ -26,12 +52,14 @@ export function detailLines(layer: LayerSummary, height: number, width: number):
 		wrapped[room - 1] = truncate(`${wrapped[room - 1]!} …`, width - 1);
 	}
 
-	return [...wrapped, ...facts].slice(0, height);
+	return {lines: [...wrapped, ...facts].slice(0, height), instructionLines: wrapped.length};
 }
 
 /** Memoised: its props change only with the layer or the layout. */
 export const DetailsPane = memo(function DetailsPane({layer, layerCount, height, width}: Props) {
-	const lines = layer ? detailLines(layer, height, width) : ['No layers'];
+	const {lines, instructionLines} = layer
+		? detailLines(layer, height, width)
+		: {lines: ['No layers'], instructionLines: 0};
 	return (
 		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
 			<PaneTitle
@@ -41,7 +69,7 @@ export const DetailsPane = memo(function DetailsPane({layer, layerCount, height,
 			/>
 			{lines.map((line, index) => (
 				// biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own
-				<Text key={index} wrap="truncate" color={index < lines.length - 4 ? 'white' : undefined}>
+				<Text key={index} wrap="truncate" color={index < instructionLines ? hue('white') : undefined}>
 					{line}
 				</Text>
 			))}

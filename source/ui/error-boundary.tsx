@@ -1,6 +1,7 @@
 import {Text} from 'ink';
 import {Component, type ReactNode} from 'react';
 import {errorLine} from '../errors.js';
+import {hue} from './colors.js';
 
 export const reportUrl = 'https://github.com/layerlens/layerlens/issues';
 
@@ -21,7 +22,7 @@ export class ErrorBoundary extends Component<Props, State> {
 
 	override render(): ReactNode {
 		if (this.state.error) {
-			return <Text color="red">{errorLine(`layerlens crashed: ${this.state.error.message}`)}</Text>;
+			return <Text color={hue('red')}>{errorLine(`layerlens crashed: ${this.state.error.message}`)}</Text>;
 		}
 
 		return this.props.children;

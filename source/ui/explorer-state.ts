@@ -1,14 +1,22 @@
 import {none} from '../analysis/path-tree.js';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
-import {formatBytes, sanitize, sanitizeLines} from './format.js';
-import {type Command, commandFor, helpLines, type Scope} from './keymap.js';
+import {compressionWord, formatBytes, sanitize, sanitizeLines} from './format.js';
+import {
+	type Command,
+	commandFor,
+	keymap as defaultKeymap,
+	helpLines,
+	type Keymap,
+	type Scope,
+} from './keymap.js';
 import {buildLayerList, type LayerList} from './layer-list.js';
 import {computeLayout, type Layout, type Size} from './layout.js';
-import {dockerfileLines, findingLines} from './overlay-lines.js';
+import {dockerfileLines, findingLines, hanging} from './overlay-lines.js';
 import {type CollapseState, treeViewFor, visibleFor} from './tree-cache.js';
 import {
 	defaultTreeOptions,
+	type SortOrder,
 	type TreeMode,
 	type TreeOptions,
 	type TreeRow,
@@ -72,13 +80,27 @@ export type TreeState = {
 	wasteOnly: boolean;
 	buildOnly: boolean;
 	collapse: CollapseState;
+	/** The folding from before a filter was typed: a filter opens every folder, clearing it restores this. */
+	collapseBeforeFilter: CollapseState | undefined;
 	viewport: Viewport;
 	showAttributes: boolean;
 };
 
+/** What the user's config file sets (see keys-config.ts); all optional. */
+export type Preferences = {
+	keymap?: Keymap;
+	sort?: SortOrder;
+	/** A one-line warning about the config file, shown in the status bar at start. */
+	warning?: string;
+};
+
+/** The explorer opens sorted by size (the question is "what is big"); `s` switches to name order. */
+export const defaultSort: SortOrder = 'size';
+
 export type ExplorerState = {
 	analysis: ImageAnalysis;
 	extras: ExplorerExtras;
+	keymap: Keymap;
 	layerList: LayerList;
 	size: Size;
 	layout: Layout;
@@ -111,10 +133,12 @@ export function createInitialState(
 	analysis: ImageAnalysis,
 	extras: ExplorerExtras,
 	size: Size,
+	preferences: Preferences = {},
 ): ExplorerState {
 	return {
 		analysis,
 		extras,
+		keymap: preferences.keymap ?? defaultKeymap,
 		layerList: buildLayerList(analysis),
 		size,
 		layout: computeLayout(size),
@@ -124,11 +148,12 @@ export function createInitialState(
 		tree: {
 			mode: defaultTreeOptions.mode,
 			filter: defaultTreeOptions.filter,
-			sort: defaultTreeOptions.sort,
+			sort: preferences.sort ?? defaultSort,
 			hidden: {...defaultTreeOptions.hidden},
 			wasteOnly: defaultTreeOptions.wasteOnly,
 			buildOnly: defaultTreeOptions.buildOnly,
 			collapse: {allCollapsed: false, toggled: new Set()},
+			collapseBeforeFilter: undefined,
 			viewport: {cursor: 0, offset: 0},
 			showAttributes: false,
 		},
@@ -136,7 +161,7 @@ export function createInitialState(
 		overlay: undefined,
 		effect: undefined,
 		nextEffectId: 1,
-		message: undefined,
+		message: preferences.warning,
 		exitCode: undefined,
 	};
 }
@@ -185,7 +210,14 @@ export function reducer(state: ExplorerState, action: Action): ExplorerState {
 	switch (action.type) {
 		case 'resize': {
 			const next = {...state, size: action.size, layout: computeLayout(action.size)};
-			return settleAll(next);
+			// Text overlays are wrapped to the width, so they are wrapped again for the new one.
+			const overlay =
+				next.overlay?.kind === 'findings' ||
+				next.overlay?.kind === 'dockerfile' ||
+				next.overlay?.kind === 'layer'
+					? {...next.overlay, lines: textOverlayLines(next, next.overlay.kind)}
+					: next.overlay;
+			return settleAll({...next, overlay});
 		}
 
 		case 'key': {
@@ -316,6 +348,44 @@ function keepCursorOn(state: ExplorerState, node: number | undefined, fallback: 
 	return {...state, tree: {...state.tree, viewport}};
 }
 
+/** The overlay's text width: the frame less a column, so wrapped lines never reach the edge. */
+function overlayWidth(state: ExplorerState): number {
+	return Math.max(20, state.size.columns - 1);
+}
+
+/** The lines of a text overlay that is wrapped to the terminal width. */
+function textOverlayLines(state: ExplorerState, kind: 'findings' | 'dockerfile' | 'layer'): string[] {
+	const width = overlayWidth(state);
+	if (kind === 'findings') return findingLines(state.analysis, width);
+	if (kind === 'dockerfile') {
+		return dockerfileLines(state.extras.suggestion, state.analysis.image.finalSizeBytes, width);
+	}
+
+	return layerInfoLines(state, width);
+}
+
+/**
+A filter opens the folders that hold matches (a match in a collapsed folder would be out of sight); the
+folding from before comes back when the filter is cleared.
+*/
+function withFilter(state: ExplorerState, filter: string): ExplorerState {
+	const {tree} = state;
+	if (filter === tree.filter) return state;
+	if (filter === '') {
+		return changeTree(state, {
+			filter,
+			collapse: tree.collapseBeforeFilter ?? tree.collapse,
+			collapseBeforeFilter: undefined,
+		});
+	}
+
+	return changeTree(state, {
+		filter,
+		collapse: {allCollapsed: false, toggled: new Set()},
+		collapseBeforeFilter: tree.collapseBeforeFilter ?? tree.collapse,
+	});
+}
+
 function changeTree(state: ExplorerState, change: Partial<TreeState>): ExplorerState {
 	const previous = selectedRow(state)?.node;
 	const next = {...state, tree: {...state.tree, ...change}};
@@ -328,7 +398,7 @@ function withViewport(state: ExplorerState, viewport: Viewport): ExplorerState {
 
 function handleKey(state: ExplorerState, name: string, text: string): ExplorerState {
 	const scopes = activeScopes(state);
-	const command = commandFor(name, scopes);
+	const command = commandFor(name, scopes, state.keymap);
 	const cleared = state.message === undefined ? state : {...state, message: undefined};
 	if (state.overlay?.kind === 'export' || state.overlay?.kind === 'extract') {
 		return handlePrompt(cleared, state.overlay, command, name, text);
@@ -356,7 +426,7 @@ function handleFilterTyping(state: ExplorerState, command: Command | undefined, 
 		case 'filterAccept':
 			return {...state, editingFilter: false};
 		case 'filterClear':
-			return {...changeTree(state, {filter: ''}), editingFilter: false};
+			return {...withFilter(state, ''), editingFilter: false};
 		case 'filterUp':
 			return withViewport(state, moveBy(state.tree.viewport, -1, visible.length, height));
 		case 'filterDown':
@@ -366,12 +436,12 @@ function handleFilterTyping(state: ExplorerState, command: Command | undefined, 
 	}
 
 	if (name === 'backspace') {
-		return changeTree(state, {filter: state.tree.filter.slice(0, -1)});
+		return withFilter(state, state.tree.filter.slice(0, -1));
 	}
 
 	const typed = name === 'space' ? ' ' : text;
 	if (typed.length > 0 && !name.startsWith('ctrl+') && !/[\u0000-\u001f]/.test(typed)) {
-		return changeTree(state, {filter: (state.tree.filter + typed).slice(0, 200)});
+		return withFilter(state, (state.tree.filter + typed).slice(0, 200));
 	}
 
 	return state;
@@ -623,15 +693,18 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 		case 'previousPane':
 			return {...state, focus: state.focus === 'layers' ? 'tree' : 'layers'};
 		case 'help':
-			return {...state, overlay: {kind: 'help', lines: helpLines(), scroll: 0}};
+			return {...state, overlay: {kind: 'help', lines: helpLines(state.keymap), scroll: 0}};
 		case 'findings':
-			return {...state, overlay: {kind: 'findings', lines: findingLines(state.analysis), scroll: 0}};
+			return {
+				...state,
+				overlay: {kind: 'findings', lines: textOverlayLines(state, 'findings'), scroll: 0},
+			};
 		case 'dockerfile':
 			return {
 				...state,
 				overlay: {
 					kind: 'dockerfile',
-					lines: dockerfileLines(state.extras.suggestion, state.analysis.image.finalSizeBytes),
+					lines: textOverlayLines(state, 'dockerfile'),
 					scroll: 0,
 				},
 			};
@@ -663,10 +736,19 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 			if (!layer) return state;
 			return {
 				...state,
-				overlay: {kind: 'layer', title: `Layer ${layer.index}`, lines: layerInfoLines(state), scroll: 0},
+				overlay: {
+					kind: 'layer',
+					title: `Layer ${layer.index}`,
+					lines: textOverlayLines(state, 'layer'),
+					scroll: 0,
+				},
 			};
 		}
 
+		case 'showAggregated':
+			return state.tree.mode === 'aggregated' ? state : changeTree(state, {mode: 'aggregated'});
+		case 'showChanges':
+			return state.tree.mode === 'changes' ? state : changeTree(state, {mode: 'changes'});
 		case 'layerFirst':
 			return selectLayer(state, 0);
 		case 'layerLast':
@@ -688,8 +770,17 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 			return changeTree(state, {collapse: {allCollapsed: true, toggled: new Set()}});
 		case 'expandAll':
 			return changeTree(state, {collapse: {allCollapsed: false, toggled: new Set()}});
+		case 'toggleAll':
+			// dive's Ctrl+Space: everything folded unless it already is.
+			return changeTree(state, {
+				collapse: {
+					allCollapsed: !(state.tree.collapse.allCollapsed && state.tree.collapse.toggled.size === 0),
+					toggled: new Set(),
+				},
+			});
 		case 'filter':
-			return {...state, editingFilter: true};
+			// Global, as in dive: typing a filter from the layers pane moves to the tree it filters.
+			return {...state, editingFilter: true, focus: 'tree'};
 		case 'sort':
 			return changeTree(state, {sort: state.tree.sort === 'name' ? 'size' : 'name'});
 		case 'aggregated':
@@ -780,23 +871,23 @@ function gotoParent(state: ExplorerState, row: TreeRow): ExplorerState {
 }
 
 /** Everything known about the selected layer, for the details overlay (the pane has room for less). */
-function layerInfoLines(state: ExplorerState): string[] {
+function layerInfoLines(state: ExplorerState, width: number): string[] {
 	const layer = state.analysis.layers[state.layer]!;
 	const history = layer.historyIndex === undefined ? undefined : state.analysis.history[layer.historyIndex];
 	return [
 		'Instruction:',
-		...sanitizeLines(layer.createdBy ?? layer.instruction).map((line) => `  ${line}`),
+		...sanitizeLines(layer.createdBy ?? layer.instruction).flatMap((line) => hanging('  ', line, width, 4)),
 		'',
-		`Normalised:    ${sanitize(layer.instruction)}`,
+		...hanging('Normalised:    ', sanitize(layer.instruction), width),
 		...(history?.created ? [`Created:       ${sanitize(history.created)}`] : []),
-		...(history?.comment ? [`Comment:       ${sanitize(history.comment)}`] : []),
-		`Diff ID:       ${sanitize(layer.diffId)}`,
-		...(layer.digest ? [`Digest:        ${sanitize(layer.digest)}`] : []),
+		...(history?.comment ? hanging('Comment:       ', sanitize(history.comment), width) : []),
+		...hanging('Diff ID:       ', sanitize(layer.diffId), width),
+		...(layer.digest ? hanging('Digest:        ', sanitize(layer.digest), width) : []),
 		`Size:          ${formatBytes(layer.sizeBytes)} in ${layer.fileCount} ${layer.fileCount === 1 ? 'file' : 'files'} (${layer.sizeBytes} B)`,
 		`Tar:           ${formatBytes(layer.tarSizeBytes)}${
 			layer.compressedSizeBytes === undefined
 				? ''
-				: ` · stored ${formatBytes(layer.compressedSizeBytes)} (${layer.compression})`
+				: ` · stored ${formatBytes(layer.compressedSizeBytes)} ${compressionWord(layer.compression)}`
 		}`,
 		`Changes:       +${layer.added} added · ~${layer.modified} modified · -${layer.removed} removed`,
 		`Introduced:    ${formatBytes(layer.wasteIntroducedBytes)} that later layers hide`,

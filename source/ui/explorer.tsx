@@ -1,9 +1,16 @@
 import {Box, Text, useInput} from 'ink';
-import {useEffect, useMemo, useReducer} from 'react';
+import {useEffect, useMemo, useReducer, useRef} from 'react';
 import {DetailsPane} from './details-pane.js';
 import {runEffect} from './effects.js';
 import type {ExplorerData} from './explorer-data.js';
-import {activeScopes, createInitialState, currentTree, reducer, treeOptions} from './explorer-state.js';
+import {
+	activeScopes,
+	createInitialState,
+	currentTree,
+	type Preferences,
+	reducer,
+	treeOptions,
+} from './explorer-state.js';
 import {Footer} from './footer.js';
 import {barItems, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
@@ -18,9 +25,14 @@ type Props = {
 	size: Size;
 	/** Called once when the user quits, with the exit code (0, or 130 for Ctrl+C). */
 	onExit: (code: number) => void;
+	/** From the config file: keys, tree order, a warning to show. */
+	preferences?: Preferences;
+	onSortChange?: (sort: 'name' | 'size') => void;
 };
 
-export function Explorer({data, size, onExit}: Props) {
+const noSuggestion = ['dockerfile'] as const;
+
+export function Explorer({data, size, onExit, preferences, onSortChange}: Props) {
 	const [state, dispatch] = useReducer(reducer, undefined, () =>
 		createInitialState(
 			data.analysis,
@@ -30,6 +42,7 @@ export function Explorer({data, size, onExit}: Props) {
 				defaultExportName: data.defaultExportName,
 			},
 			size,
+			preferences,
 		),
 	);
 
@@ -62,6 +75,16 @@ export function Explorer({data, size, onExit}: Props) {
 	useEffect(() => {
 		if (state.exitCode !== undefined) onExit(state.exitCode);
 	}, [state.exitCode, onExit]);
+
+	// Only a change the user makes is remembered: opening the explorer writes nothing.
+	const savedSort = useRef(state.tree.sort);
+	const {sort} = state.tree;
+	useEffect(() => {
+		if (sort !== savedSort.current) {
+			savedSort.current = sort;
+			onSortChange?.(sort);
+		}
+	}, [sort, onSortChange]);
 
 	useWarmTreeViews(state.analysis, treeOptions(state));
 
@@ -121,7 +144,7 @@ export function Explorer({data, size, onExit}: Props) {
 						/>
 						<SummaryPane
 							analysis={state.analysis}
-							projectedSizeBytes={state.extras.suggestion?.projectedSizeBytes}
+							suggestion={state.extras.suggestion}
 							height={layout.summaryBody}
 							width={layout.leftWidth}
 						/>
@@ -139,7 +162,7 @@ export function Explorer({data, size, onExit}: Props) {
 				</Box>
 			)}
 			<Footer
-				items={barItems(activeScopes(state))}
+				items={barItems(activeScopes(state), state.keymap, state.extras.suggestion ? [] : noSuggestion)}
 				mode={state.tree.mode}
 				sort={state.tree.sort}
 				wasteOnly={state.tree.wasteOnly}

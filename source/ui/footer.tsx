@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {memo, type ReactNode} from 'react';
+import {hue} from './colors.js';
 import type {TreeState} from './explorer-state.js';
 import {sanitize, truncate} from './format.js';
 import type {BarItem, Command} from './keymap.js';
@@ -47,13 +48,13 @@ export const Footer = memo(function Footer(props: Props) {
 				<Text bold>Path filter: </Text>
 				{sanitize(filter)}
 				{editingFilter ? <Text inverse> </Text> : null}
-				{filterError ? <Text color="red">{`  ${truncate(filterError, 60)}`}</Text> : null}
+				{filterError ? <Text color={hue('red')}>{`  ${truncate(filterError, 60)}`}</Text> : null}
 				<Text dimColor>{`  ${props.rowCount} rows`}</Text>
 			</Text>
 		);
 	} else if (message) {
 		status = (
-			<Text wrap="truncate" color="yellow">
+			<Text wrap="truncate" color={hue('yellow')}>
 				{message}
 			</Text>
 		);

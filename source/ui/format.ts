@@ -1,3 +1,5 @@
+import {formatBytes} from '../format-bytes.js';
+
 export {formatBytes} from '../format-bytes.js';
 export {sanitize, sanitizeLines} from '../sanitize-text.js';
 
@@ -66,6 +68,25 @@ export function wrap(text: string, width: number): string[] {
 
 	lines.push(rest);
 	return lines;
+}
+
+/** The first phrasing that fits `width` (they come longest first); the last one, to be cut, when none does. */
+export function fitted(phrasings: readonly string[], width: number): string {
+	return phrasings.find((text) => text.length <= width) ?? phrasings.at(-1)!;
+}
+
+/** How a layer is stored, in words: `none` reads as a codec called "none". */
+export function compressionWord(compression: 'none' | 'gzip' | 'zstd'): string {
+	return compression === 'none' ? 'uncompressed' : compression;
+}
+
+/** How a layer is stored, its size and compression in words (`3.1 MB gzip`); undefined when not known. */
+export function storedText(layer: {
+	compressedSizeBytes?: number;
+	compression: 'none' | 'gzip' | 'zstd';
+}): string | undefined {
+	if (layer.compressedSizeBytes === undefined) return undefined;
+	return `${formatBytes(layer.compressedSizeBytes)} ${compressionWord(layer.compression)}`;
 }
 
 /** dive prints `int(100 * efficiency)` %; we keep two decimals but never round up. */

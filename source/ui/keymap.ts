@@ -12,7 +12,15 @@ export type Binding = {
 	readonly help: string;
 	/** Short label in the one-line help bar of its scope (the `?` overlay shows everything). */
 	readonly bar?: string;
+	/** Shown first in the help bar, ahead of the focused pane's keys (the headline must fit at 80 columns). */
+	readonly barFirst?: boolean;
 };
+
+/*
+dive's default keys (its config's `keybinding:` section) work beside layerlens' own. Where the two collide,
+dive's meaning is on its Ctrl chord and layerlens' on the plain key: Ctrl+U hides unchanged files as in dive,
+so page up is PgUp (or u, also dive's). Ctrl+M is the byte Enter sends, so in most terminals it stays Enter.
+*/
 
 export const keymap = {
 	quit: {scope: 'global', keys: ['q', 'ctrl+c'], help: 'Quit', bar: 'quit'},
@@ -25,7 +33,20 @@ export const keymap = {
 		help: 'Findings, largest first, with evidence and fix',
 		bar: 'findings',
 	},
-	dockerfile: {scope: 'global', keys: ['d'], help: 'Suggested Dockerfile'},
+	dockerfile: {
+		scope: 'global',
+		keys: ['d'],
+		help: 'Suggested Dockerfile (builder stage and runtime image)',
+		bar: 'suggestion',
+		barFirst: true,
+	},
+	filter: {
+		scope: 'global',
+		keys: ['/', 'ctrl+f', 'ctrl+/'],
+		help: 'Filter paths by regular expression',
+		bar: 'filter',
+		barFirst: true,
+	},
 	exportReport: {
 		scope: 'global',
 		keys: ['e'],
@@ -35,10 +56,16 @@ export const keymap = {
 
 	layerUp: {scope: 'layers', keys: ['up', 'k'], help: 'Previous layer'},
 	layerDown: {scope: 'layers', keys: ['down', 'j'], help: 'Next layer', bar: 'layer'},
-	layerPageUp: {scope: 'layers', keys: ['pageup', 'ctrl+u'], help: 'Page up'},
+	layerPageUp: {scope: 'layers', keys: ['pageup', 'u'], help: 'Page up (Ctrl+U is not page up: dive keys)'},
 	layerPageDown: {scope: 'layers', keys: ['pagedown', 'ctrl+d'], help: 'Page down'},
 	layerFirst: {scope: 'layers', keys: ['g', 'home'], help: 'First layer'},
 	layerLast: {scope: 'layers', keys: ['G', 'end'], help: 'Last layer'},
+	showAggregated: {
+		scope: 'layers',
+		keys: ['ctrl+a'],
+		help: 'Tree shows the whole filesystem as of this layer (dive)',
+	},
+	showChanges: {scope: 'layers', keys: ['ctrl+l'], help: "Tree shows this layer's changes (dive)"},
 	layerInfo: {
 		scope: 'layers',
 		keys: ['enter', 'i'],
@@ -48,7 +75,7 @@ export const keymap = {
 
 	up: {scope: 'tree', keys: ['up', 'k'], help: 'Move up'},
 	down: {scope: 'tree', keys: ['down', 'j'], help: 'Move down'},
-	pageUp: {scope: 'tree', keys: ['pageup', 'ctrl+u'], help: 'Page up'},
+	pageUp: {scope: 'tree', keys: ['pageup', 'u'], help: 'Page up (Ctrl+U hides unchanged files, as in dive)'},
 	pageDown: {scope: 'tree', keys: ['pagedown', 'ctrl+d'], help: 'Page down'},
 	first: {scope: 'tree', keys: ['g', 'home'], help: 'First row'},
 	last: {scope: 'tree', keys: ['G', 'end'], help: 'Last row'},
@@ -58,18 +85,22 @@ export const keymap = {
 	activate: {scope: 'tree', keys: ['enter'], help: 'Toggle directory, or view file'},
 	collapseAll: {scope: 'tree', keys: ['z'], help: 'Collapse all directories'},
 	expandAll: {scope: 'tree', keys: ['Z'], help: 'Expand all directories'},
-	filter: {scope: 'tree', keys: ['/'], help: 'Filter paths by regular expression', bar: 'filter'},
-	sort: {scope: 'tree', keys: ['s'], help: 'Sort by name / size', bar: 'sort'},
+	toggleAll: {scope: 'tree', keys: ['ctrl+space'], help: 'Collapse or expand all directories (dive)'},
+	sort: {scope: 'tree', keys: ['s', 'ctrl+o'], help: 'Sort by size / name', bar: 'sort'},
 	aggregated: {
 		scope: 'tree',
 		keys: ['a'],
 		help: "Whole filesystem as of this layer / this layer's changes",
 		bar: 'all files',
 	},
-	hideAdded: {scope: 'tree', keys: ['1'], help: 'Hide/show added files'},
-	hideModified: {scope: 'tree', keys: ['2'], help: 'Hide/show modified files'},
-	hideRemoved: {scope: 'tree', keys: ['3'], help: 'Hide/show removed files'},
-	hideUnchanged: {scope: 'tree', keys: ['4'], help: 'Hide/show unchanged files'},
+	hideAdded: {scope: 'tree', keys: ['1', 'ctrl+a', 'ctrl+n'], help: 'Hide/show added files'},
+	hideModified: {
+		scope: 'tree',
+		keys: ['2', 'ctrl+m'],
+		help: 'Hide/show modified files (Ctrl+M is Enter in most terminals)',
+	},
+	hideRemoved: {scope: 'tree', keys: ['3', 'ctrl+r'], help: 'Hide/show removed files'},
+	hideUnchanged: {scope: 'tree', keys: ['4', 'ctrl+u'], help: 'Hide/show unchanged files'},
 	wasteOnly: {
 		scope: 'tree',
 		keys: ['w'],
@@ -77,9 +108,9 @@ export const keymap = {
 		bar: 'waste',
 	},
 	buildOnly: {scope: 'tree', keys: ['b'], help: 'Only build-only files', bar: 'build-only'},
-	attributes: {scope: 'tree', keys: ['p'], help: 'Show/hide permissions and uid:gid'},
+	attributes: {scope: 'tree', keys: ['p', 'ctrl+b'], help: 'Show/hide permissions and uid:gid'},
 	view: {scope: 'tree', keys: ['v'], help: 'View file contents or metadata', bar: 'view'},
-	extract: {scope: 'tree', keys: ['x'], help: 'Extract file to a directory', bar: 'extract'},
+	extract: {scope: 'tree', keys: ['x', 'ctrl+e'], help: 'Extract file to a directory', bar: 'extract'},
 
 	filterAccept: {scope: 'filter', keys: ['enter'], help: 'Keep filter, back to the tree', bar: 'keep'},
 	filterClear: {scope: 'filter', keys: ['escape'], help: 'Clear filter', bar: 'clear'},
@@ -101,6 +132,9 @@ export const keymap = {
 } as const satisfies Record<string, Binding>;
 
 export type Command = keyof typeof keymap;
+
+/** A keymap in effect: the defaults, or the defaults with a keys file's remappings (see keys-config.ts). */
+export type Keymap = Readonly<Record<Command, Binding>>;
 
 /** The subset of Ink's `Key` that naming needs (kept structural so tests need no Ink). */
 export type KeyFlags = {
@@ -137,7 +171,8 @@ export function keyName(input: string, key: KeyFlags): string {
 	// Terminals send DEL (0x7f) for the Backspace key, which Ink reports as `delete`.
 	if (key.backspace || key.delete) return 'backspace';
 	if (key.escape) return 'escape';
-	if (key.ctrl && input.length === 1) return `ctrl+${input.toLowerCase()}`;
+	if (input.length === 1 && input < ' ') return controlName(input.codePointAt(0)!);
+	if (key.ctrl && input.length === 1) return input === '`' ? 'ctrl+space' : `ctrl+${input.toLowerCase()}`;
 	if (input === ' ') return 'space';
 	return input;
 }
@@ -152,6 +187,16 @@ const plainCharacterNames: Record<string, string> = {
 };
 
 /**
+A control byte's name: Ctrl+Space sends NUL (Ink reports it as Ctrl+`), Ctrl+/ sends 0x1F, the rest are
+Ctrl+letter.
+*/
+function controlName(code: number): string {
+	if (code === 0) return 'ctrl+space';
+	if (code === 0x1f) return 'ctrl+/';
+	return `ctrl+${String.fromCodePoint(code + 0x60)}`;
+}
+
+/**
 Ink 6 hands a run of plain characters that arrive in one read (`jjj` from a held key on a busy machine,
 or a paste) to `useInput` as ONE input; split it so every key press counts.
 */
@@ -163,17 +208,19 @@ export function keyPresses(input: string, key: KeyFlags): Array<{name: string; t
 
 	return [...input].map((character) => {
 		const code = character.codePointAt(0)!;
-		const name =
-			plainCharacterNames[character] ??
-			(code < 0x20 ? `ctrl+${String.fromCodePoint(code + 0x60)}` : keyName(character, {}));
+		const name = plainCharacterNames[character] ?? (code < 0x20 ? controlName(code) : keyName(character, {}));
 		return {name, text: character};
 	});
 }
 
 /** The command bound to `name` among `scopes`, searched in order. */
-export function commandFor(name: string, scopes: readonly Scope[]): Command | undefined {
+export function commandFor(
+	name: string,
+	scopes: readonly Scope[],
+	map: Keymap = keymap,
+): Command | undefined {
 	for (const scope of scopes) {
-		for (const [command, binding] of Object.entries(keymap) as Array<[Command, Binding]>) {
+		for (const [command, binding] of Object.entries(map) as Array<[Command, Binding]>) {
 			if (binding.scope === scope && binding.keys.includes(name)) {
 				return command;
 			}
@@ -205,7 +252,8 @@ export function keyLabel(name: string): string {
 	}
 
 	if (name.startsWith('ctrl+')) {
-		return `Ctrl+${name.slice(5).toUpperCase()}`;
+		const rest = name.slice(5);
+		return `Ctrl+${keyLabels[rest] ?? rest.toUpperCase()}`;
 	}
 
 	return name;
@@ -222,33 +270,49 @@ export const scopeTitles: Record<Scope, string> = {
 
 export type BarItem = {keys: string; help: string; command: Command};
 
-/** Short hints for the help bar: the first key of each `inBar` binding of the given scopes. */
-const barItemsCache = new Map<string, BarItem[]>();
+/** Short hints for the help bar, per keymap: the first key of each `bar` binding of the given scopes. */
+const barItemsCache = new WeakMap<Keymap, Map<string, BarItem[]>>();
 
-/** The same array for the same scopes, so the memoised footer skips re-rendering on cursor moves. */
-export function barItems(scopes: readonly Scope[]): BarItem[] {
-	const cacheKey = scopes.join(' ');
-	const cached = barItemsCache.get(cacheKey);
+/**
+The same array for the same scopes, keymap and omissions, so the memoised footer skips re-rendering on
+cursor moves. `omit` drops commands that have nothing to show (no suggestion: no `d`).
+*/
+export function barItems(
+	scopes: readonly Scope[],
+	map: Keymap = keymap,
+	omit: readonly Command[] = [],
+): BarItem[] {
+	let byScopes = barItemsCache.get(map);
+	if (!byScopes) {
+		byScopes = new Map();
+		barItemsCache.set(map, byScopes);
+	}
+
+	const cacheKey = `${scopes.join(' ')}|${omit.join(' ')}`;
+	const cached = byScopes.get(cacheKey);
 	if (cached) return cached;
-	const items: BarItem[] = [];
+	const first: BarItem[] = [];
+	const rest: BarItem[] = [];
 	for (const scope of scopes) {
-		for (const [command, binding] of Object.entries(keymap) as Array<[Command, Binding]>) {
-			if (binding.scope === scope && binding.bar) {
-				items.push({keys: keyLabel(binding.keys[0]!), help: binding.bar, command});
+		for (const [command, binding] of Object.entries(map) as Array<[Command, Binding]>) {
+			if (binding.scope === scope && binding.bar && binding.keys.length > 0 && !omit.includes(command)) {
+				const item = {keys: keyLabel(binding.keys[0]!), help: binding.bar, command};
+				(binding.barFirst ? first : rest).push(item);
 			}
 		}
 	}
 
-	barItemsCache.set(cacheKey, items);
+	const items = [...first, ...rest];
+	byScopes.set(cacheKey, items);
 	return items;
 }
 
 /** Lines of the `?` overlay: a heading per scope, then `keys  help`. */
-export function helpLines(): string[] {
+export function helpLines(map: Keymap = keymap): string[] {
 	const lines: string[] = [];
 	for (const scope of Object.keys(scopeTitles) as Scope[]) {
 		lines.push(scopeTitles[scope]);
-		for (const binding of Object.values(keymap) as Binding[]) {
+		for (const binding of Object.values(map) as Binding[]) {
 			if (binding.scope === scope) {
 				lines.push(`  ${binding.keys.map(keyLabel).join(' ').padEnd(22)} ${binding.help}`);
 			}

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ImageAnalysis} from '../analysis/types.js';
-import {buildOnlyColor, wasteColor} from './colors.js';
+import {buildOnlyColor, hue, wasteColor} from './colors.js';
 import {formatBar, formatBytes, sanitize} from './format.js';
 import type {LayerList} from './layer-list.js';
 import {PaneTitle} from './pane-title.js';
@@ -18,6 +18,18 @@ type Props = {
 	buildOnlyLayers: ReadonlySet<number>;
 };
 
+/**
+`Layers (10)`, and when the list scrolls `Layers (10) ↑↓`: more rows lie above or below (the first thing cut at
+80×24 would be the last layers). The selected layer's number is in the details pane's title.
+*/
+function scrollTitle(props: Props, rowCount: number): string {
+	const title = `Layers (${props.analysis.layers.length})`;
+	if (rowCount <= props.height) return title;
+	const above = props.offset > 0 ? '↑' : '';
+	const below = props.offset + props.height < rowCount ? '↓' : '';
+	return `${title}${above || below ? ` ${above}${below}` : ''}`;
+}
+
 /** One row per layer, with the empty-layer instructions dimmed between them. Memoised: a tree key leaves it alone. */
 export const LayersPane = memo(function LayersPane(props: Props) {
 	const {analysis, layerList, height, width} = props;
@@ -27,7 +39,7 @@ export const LayersPane = memo(function LayersPane(props: Props) {
 	return (
 		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
 			<PaneTitle
-				title={`Layers (${analysis.layers.length})`}
+				title={scrollTitle(props, layerList.rows.length)}
 				hint="  !=waste b=build-only"
 				isFocused={props.isFocused}
 				width={width}
@@ -55,10 +67,10 @@ export const LayersPane = memo(function LayersPane(props: Props) {
 						bold={isSelected && !props.isFocused}
 					>
 						{/* Blank markers uncoloured, as in the tree: a coloured space is a coloured block when inverted. */}
-						{waste === '!' ? <Text color={wasteColor}>!</Text> : ' '}
-						{build === 'b' ? <Text color={buildOnlyColor}>b</Text> : ' '}
+						{waste === '!' ? <Text color={hue(wasteColor)}>!</Text> : ' '}
+						{build === 'b' ? <Text color={hue(buildOnlyColor)}>b</Text> : ' '}
 						{` ${String(layer.index).padStart(digits)} ${formatBytes(layer.sizeBytes).padStart(9)} `}
-						<Text color="cyan">{formatBar(layer.sizeBytes, largest, 4)}</Text>
+						<Text color={hue('cyan')}>{formatBar(layer.sizeBytes, largest, 4)}</Text>
 						{` ${sanitize(layer.instruction)}`}
 					</Text>
 				);

@@ -28,7 +28,8 @@ export function computeLayout(size: Size): Layout {
 	const detailsBody = Math.max(5, Math.min(8, Math.floor(mainHeight / 4)));
 	const summaryBody = mainHeight >= 24 ? summaryLines : summaryLines - 1;
 	const layersBody = Math.max(1, mainHeight - 3 - detailsBody - summaryBody);
-	const leftWidth = Math.max(36, Math.min(70, Math.floor(size.columns * 0.42)));
+	// A share of the width, not a cap: wide terminals give both panes room (the tree keeps the larger part).
+	const leftWidth = Math.max(36, Math.floor(size.columns * 0.42));
 	return {
 		tooSmall,
 		frameHeight,

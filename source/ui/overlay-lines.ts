@@ -1,10 +1,32 @@
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
-import {formatBytes, sanitize, sanitizeLines} from './format.js';
+import {formatBytes, sanitize, sanitizeLines, wrap} from './format.js';
 import {helpLines} from './keymap.js';
 
-/** Findings, largest first, each with its evidence and fix. */
-export function findingLines(analysis: ImageAnalysis): string[] {
+const indent = '           ';
+
+/**
+`lead` then `text` wrapped to `width`, the lines after the first under `hang` spaces: prose cut with `…` at
+80 columns loses its point (a fix, a finding's rule id, a note of the suggestion).
+*/
+export function hanging(lead: string, text: string, width: number, hang = lead.length): string[] {
+	if (!Number.isFinite(width)) return [`${lead}${text}`];
+	const first = wrap(text, Math.max(20, width - lead.length));
+	const [head, ...rest] = first;
+	if (rest.length === 0) return [`${lead}${head}`];
+	return [
+		`${lead}${head}`,
+		...wrap(rest.join(' '), Math.max(20, width - hang)).map((line) => `${' '.repeat(hang)}${line}`),
+	];
+}
+
+/** `label` then `text`, wrapped to `width` under the indent: a fix cut with `…` loses its point. */
+function wrapped(label: string, text: string, width: number): string[] {
+	return hanging(`${indent}${label}`, text, width);
+}
+
+/** Findings, largest first, each with its evidence and fix; evidence and fix wrapped to `width`. */
+export function findingLines(analysis: ImageAnalysis, width = Number.POSITIVE_INFINITY): string[] {
 	if (analysis.findings.length === 0) {
 		return ['No findings: nothing build-only, cached or wasted was recognised.'];
 	}
@@ -28,10 +50,14 @@ export function findingLines(analysis: ImageAnalysis): string[] {
 				? ''
 				: ` · layer ${finding.layerIndex}${finding.dockerfileLine ? ` (Dockerfile:${finding.dockerfileLine})` : ''}`;
 		lines.push(
-			`${formatBytes(finding.bytes).padStart(9)}  ${sanitize(finding.title)}  [${finding.ruleId}, ${finding.category}, ${finding.confidence}${where}]`,
+			...hanging(
+				`${formatBytes(finding.bytes).padStart(9)}  `,
+				`${sanitize(finding.title)}  [${finding.ruleId}, ${finding.category}, ${finding.confidence}${where}]`,
+				width,
+			),
 		);
 		for (const evidence of finding.evidence) {
-			lines.push(`           evidence: ${sanitize(evidence)}`);
+			lines.push(...wrapped('evidence: ', sanitize(evidence), width));
 		}
 
 		for (const group of finding.groups.slice(0, 5)) {
@@ -40,44 +66,68 @@ export function findingLines(analysis: ImageAnalysis): string[] {
 			);
 		}
 
-		lines.push(`           fix: ${sanitize(finding.fix)}`, '');
+		lines.push(...wrapped('fix: ', sanitize(finding.fix), width), '');
 	}
 
 	return lines;
 }
 
-/** The `d` overlay: where the projection comes from, what the container runs, the notes, then the Dockerfile. */
-export function dockerfileLines(suggestion: ReportSuggestion | undefined, finalSizeBytes: number): string[] {
+/**
+The `d` overlay: where the projection comes from, what the container runs, the notes, then the Dockerfile.
+The prose is wrapped to `width`; the Dockerfile is code and keeps its lines.
+*/
+export function dockerfileLines(
+	suggestion: ReportSuggestion | undefined,
+	finalSizeBytes: number,
+	width = Number.POSITIVE_INFINITY,
+): string[] {
 	if (suggestion === undefined) {
 		return ['No suggested Dockerfile for this image.'];
 	}
 
 	const {low, high} = suggestion.projectedRange;
 	const lines = [
-		suggestion.basedOn === 'dockerfile'
-			? 'Your Dockerfile, made multi-stage:'
-			: suggestion.basedOn === 'history'
-				? "Rebuilt from the image's history (give --dockerfile for a rewrite of your own file):"
-				: 'No builder stage needed: no finding proves a file of your layers build-only.',
-		`Projected runtime image ${formatBytes(suggestion.projectedSizeBytes)}${low === high ? '' : ` (${formatBytes(low)} to ${formatBytes(high)})`}, now ${formatBytes(finalSizeBytes)}`,
-		...suggestion.projectionParts.map(
-			(part) =>
-				`  ${formatBytes(part.bytes).padStart(9)}  ${sanitize(part.label)}${part.estimated ? ' (estimated)' : ''}`,
+		...hanging(
+			'',
+			suggestion.basedOn === 'dockerfile'
+				? 'Your Dockerfile, made multi-stage:'
+				: suggestion.basedOn === 'history'
+					? "Rebuilt from the image's history (give --dockerfile for a rewrite of your own file):"
+					: 'No builder stage needed: no finding proves a file of your layers build-only.',
+			width,
 		),
-		...suggestion.removedParts.map(
-			(part) =>
-				`  ${`-${formatBytes(part.bytes)}`.padStart(9)}  left out: ${sanitize(part.ruleId)} ${sanitize(part.title)}`,
+		`Projected runtime image ${formatBytes(suggestion.projectedSizeBytes)}${low === high ? '' : ` (${formatBytes(low)} to ${formatBytes(high)})`}, now ${formatBytes(finalSizeBytes)}`,
+		...suggestion.projectionParts.flatMap((part) =>
+			hanging(
+				`  ${formatBytes(part.bytes).padStart(9)}  `,
+				`${sanitize(part.label)}${part.estimated ? ' (estimated)' : ''}`,
+				width,
+			),
+		),
+		...suggestion.removedParts.flatMap((part) =>
+			hanging(
+				`  ${`-${formatBytes(part.bytes)}`.padStart(9)}  `,
+				`left out: ${sanitize(part.ruleId)} ${sanitize(part.title)}`,
+				width,
+			),
 		),
 	];
 	if (suggestion.runtime.chain.length > 0) {
-		lines.push(`Runs (${suggestion.runtime.kind}): ${sanitize(suggestion.runtime.argv.join(' '))}`);
+		lines.push(
+			...hanging(
+				`Runs (${suggestion.runtime.kind}): `,
+				sanitize(suggestion.runtime.argv.join(' ')),
+				width,
+				2,
+			),
+		);
 		for (const step of suggestion.runtime.chain.slice(0, 8)) {
-			lines.push(`  /${sanitize(step.path)}  ${sanitize(step.reason)}`);
+			lines.push(...hanging('  ', `/${sanitize(step.path)}  ${sanitize(step.reason)}`, width, 4));
 		}
 	}
 
 	for (const note of suggestion.notes) {
-		lines.push(`- ${sanitize(note)}`);
+		lines.push(...hanging('- ', sanitize(note), width));
 	}
 
 	if (suggestion.dockerfile.trim() !== '') {

@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {hue} from './colors.js';
 import {type ExportOverlay, type ExtractOverlay, exportFormats, type Overlay} from './explorer-state.js';
 import {sanitize} from './format.js';
 import {PaneTitle} from './pane-title.js';
@@ -80,7 +81,7 @@ export function OverlayView({overlay, height, width}: Props) {
 			<PaneTitle title={title} isFocused width={width} />
 			{lines.slice(0, height).map((line, index) => (
 				// biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own
-				<Text key={index} wrap="truncate" inverse={line.isSelected} color={line.color}>
+				<Text key={index} wrap="truncate" inverse={line.isSelected} color={hue(line.color)}>
 					{line.text === '' ? ' ' : line.text}
 				</Text>
 			))}

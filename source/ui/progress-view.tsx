@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import type {LoadProgress} from '../image/types.js';
+import {hue} from './colors.js';
 import {formatBar, formatBytes, sanitize} from './format.js';
 
 type Props = {
@@ -41,7 +42,7 @@ export function ProgressView({title, progress, elapsedMs, width, height}: Props)
 			{` · reading ${sanitize(title)}`}
 		</Text>,
 		total ? (
-			<Text key="bar" color="cyan" wrap="truncate">
+			<Text key="bar" color={hue('cyan')} wrap="truncate">
 				{`[${formatBar(progress?.bytesRead ?? 0, total, barWidth).replace(/ /g, '·')}] ${Math.min(100, Math.floor(((progress?.bytesRead ?? 0) / total) * 100))}%`}
 			</Text>
 		) : undefined,

@@ -1,6 +1,9 @@
 import {useCallback} from 'react';
+import {keepStylesWithoutColour} from './colors.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
+import type {Preferences} from './explorer-state.js';
+import {type ConfigEnvironment, readPreferences, saveSortPreference} from './keys-config.js';
 import {ProgressView} from './progress-view.js';
 import {type Outcome, runTerminalSession} from './terminal-session.js';
 import {type Load, useLoad} from './use-load.js';
@@ -16,6 +19,8 @@ export type RunExplorerOptions = {
 	stdout?: NodeJS.WriteStream;
 	/** Where load errors and crash reports go once the UI is gone (default process.stderr). */
 	stderr?: NodeJS.WriteStream;
+	/** Where the config file is looked for (default: this process's environment and home). */
+	config?: ConfigEnvironment;
 };
 
 export type {Outcome} from './terminal-session.js';
@@ -24,10 +29,13 @@ export type AppProps = {
 	title: string;
 	load: RunExplorerOptions['load'];
 	onDone: (outcome: Outcome) => void;
+	preferences?: Preferences;
+	/** Called when the user changes the tree order, to remember it. */
+	onSortChange?: (sort: 'name' | 'size') => void;
 };
 
 /** The progress view while `load` runs, then the explorer; exported for the benchmark's first-frame figure. */
-export function LoadingThenExplorer({title, load, onDone}: AppProps) {
+export function LoadingThenExplorer({title, load, onDone, preferences, onSortChange}: AppProps) {
 	const size = useTerminalSize();
 	const {value: data, progress, elapsedMs} = useLoad(load, onDone);
 	const onExit = useCallback((code: number) => onDone({code}), [onDone]);
@@ -43,7 +51,15 @@ export function LoadingThenExplorer({title, load, onDone}: AppProps) {
 		);
 	}
 
-	return <Explorer data={data} size={size} onExit={onExit} />;
+	return (
+		<Explorer
+			data={data}
+			size={size}
+			onExit={onExit}
+			{...(preferences ? {preferences} : {})}
+			{...(onSortChange ? {onSortChange} : {})}
+		/>
+	);
 }
 
 /**
@@ -52,9 +68,25 @@ Show a progress view while `load` runs, then the explorer. Resolves with the exi
 line, 1 after a crash report. The terminal is restored on every path.
 */
 export function runExplorer(options: RunExplorerOptions): Promise<number> {
+	const config = options.config ?? {env: process.env};
+	const preferences = readPreferences(config);
+	// Remembering the order is a convenience: a config directory that cannot be written is left alone.
+	const onSortChange = (sort: 'name' | 'size') => {
+		saveSortPreference(sort, config).catch(() => undefined);
+	};
+	const restoreStyles = keepStylesWithoutColour();
 	return runTerminalSession({
 		...options,
 		reportHint: 'Run it in a terminal, or use --json / --export for a report',
-		app: (onDone) => <LoadingThenExplorer title={options.title} load={options.load} onDone={onDone} />,
+		...(restoreStyles ? {onEnd: restoreStyles} : {}),
+		app: (onDone) => (
+			<LoadingThenExplorer
+				title={options.title}
+				load={options.load}
+				onDone={onDone}
+				preferences={preferences}
+				onSortChange={onSortChange}
+			/>
+		),
 	});
 }

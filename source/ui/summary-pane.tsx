@@ -1,34 +1,89 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
+import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
-import {formatBytes, formatPercent} from './format.js';
+import {fitted, formatBytes, formatPercent, wrap} from './format.js';
 import {PaneTitle} from './pane-title.js';
 
-type Props = {analysis: ImageAnalysis; projectedSizeBytes: number | undefined; height: number; width: number};
+type Props = {
+	analysis: ImageAnalysis;
+	suggestion: ReportSuggestion | undefined;
+	height: number;
+	width: number;
+};
+
+/**
+What `d` gives, in one phrase that fits `width` (the headline: the first thing to read). The saving is the
+suggestion's projected runtime image against the final files of this one.
+*/
+export function headline(
+	suggestion: ReportSuggestion | undefined,
+	finalSizeBytes: number,
+	width: number,
+): string[] {
+	if (!suggestion) return [];
+	const saving = finalSizeBytes - suggestion.projectedSizeBytes;
+	const fixes = suggestion.basedOn === 'none';
+	const saved = formatBytes(saving);
+	const candidates =
+		saving > 0
+			? fixes
+				? [
+						`The suggested fixes save ${saved}: press d`,
+						`Fixes save ${saved}: press d`,
+						`Fixes save ${saved} (d)`,
+					]
+				: [
+						`A builder stage saves ${saved}: press d`,
+						`Builder stage saves ${saved}: press d`,
+						`Builder stage saves ${saved} (d)`,
+					]
+			: ['Suggested Dockerfile: press d', 'Suggested Dockerfile (d)'];
+	const fitting = candidates.find((line) => line.length <= width);
+	return fitting ? [fitting] : wrap(candidates[0]!, width);
+}
 
 export function buildOnlyTotal(analysis: ImageAnalysis): {bytes: number; count: number} {
 	const findings = analysis.findings.filter((finding) => finding.category === 'build-only');
 	return {bytes: findings.reduce((sum, finding) => sum + finding.bytes, 0), count: findings.length};
 }
 
-export function summaryLines(analysis: ImageAnalysis, projectedSizeBytes: number | undefined): string[] {
+export function summaryLines(
+	analysis: ImageAnalysis,
+	suggestion: ReportSuggestion | undefined,
+	width: number,
+): string[] {
 	const {image, waste, efficiency} = analysis;
 	const buildOnly = buildOnlyTotal(analysis);
+	const final = formatBytes(image.finalSizeBytes);
+	const reclaimable = formatBytes(waste.reclaimableBytes);
+	const score = formatPercent(efficiency.score);
+	const wasted = formatBytes(efficiency.wastedBytes);
+	// A narrow pane gets shorter words, so no figure is cut off the end of its line.
 	return [
+		...headline(suggestion, image.finalSizeBytes, width),
 		`Size         ${formatBytes(image.sizeBytes)} in ${image.layerCount} layers`,
-		`Final files  ${formatBytes(image.finalSizeBytes)} visible at the end`,
-		`Reclaimable  ${formatBytes(waste.reclaimableBytes)} hidden by later layers`,
+		fitted([`Final files  ${final} visible at the end`, `Final files  ${final} at the end`], width),
+		fitted(
+			[`Reclaimable  ${reclaimable} hidden by later layers`, `Reclaimable  ${reclaimable} hidden later`],
+			width,
+		),
 		`Build-only   ${formatBytes(buildOnly.bytes)} in ${buildOnly.count} finding${buildOnly.count === 1 ? '' : 's'}`,
-		`dive score   ${formatPercent(efficiency.score)} · dive wasted ${formatBytes(efficiency.wastedBytes)}`,
-		...(projectedSizeBytes === undefined
-			? []
-			: [`Projected    ${formatBytes(projectedSizeBytes)} after the fixes`]),
+		fitted(
+			[
+				`dive score   ${score} · dive wasted ${wasted}`,
+				`dive score   ${score} · wasted ${wasted}`,
+				`dive: score ${score} · wasted ${wasted}`,
+				`dive: ${score} · wasted ${wasted}`,
+			],
+			width,
+		),
 	];
 }
 
 /** Memoised: the image summary never changes while exploring. */
-export const SummaryPane = memo(function SummaryPane({analysis, projectedSizeBytes, height, width}: Props) {
-	const all = summaryLines(analysis, projectedSizeBytes);
+export const SummaryPane = memo(function SummaryPane({analysis, suggestion, height, width}: Props) {
+	const all = summaryLines(analysis, suggestion, width - 1);
 	const lines = (all.length > height ? all.filter((line) => !line.startsWith('Final files')) : all).slice(
 		0,
 		height,

@@ -14,6 +14,12 @@ export type TerminalSessionOptions = {
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	stderr?: NodeJS.WriteStream;
+	/**
+	Called once the session is over (the terminal restored), before the exit code is returned: undo what was
+	set up for it. Here rather than in a `.finally` of the caller, which would leave a tick in which a load
+	being torn down surfaces its AbortError before the CLI exits.
+	*/
+	onEnd?: () => void;
 };
 
 /**
@@ -27,6 +33,7 @@ export async function runTerminalSession(options: TerminalSessionOptions): Promi
 	const stdout = options.stdout ?? process.stdout;
 	const stderr = options.stderr ?? process.stderr;
 	if (!stdin.isTTY) {
+		options.onEnd?.();
 		throw new LayerlensError('The interactive explorer needs a terminal on stdin', {
 			hint: options.reportHint,
 		});
@@ -83,6 +90,7 @@ export async function runTerminalSession(options: TerminalSessionOptions): Promi
 		instance.unmount();
 		instance.cleanup();
 		if (useAlternateScreen) stdout.write('\u001B[?1049l');
+		options.onEnd?.();
 	}
 
 	if (outcome.line) {

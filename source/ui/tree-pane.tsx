@@ -4,7 +4,7 @@ import type {PathTree} from '../analysis/path-tree.js';
 import type {TreeState} from './explorer-state.js';
 import {PaneTitle} from './pane-title.js';
 import {treeRowText} from './tree-row-text.js';
-import type {TreeRow, TreeView} from './tree-view.js';
+import {subtreeMarks, type TreeRow, type TreeView} from './tree-view.js';
 
 type Props = {
 	view: TreeView;
@@ -37,6 +37,8 @@ type LineProps = {
 	row: TreeRow;
 	tree: PathTree;
 	collapsed: boolean;
+	/** What a collapsed folder holds (`heldMark` bits); 0 for open rows. */
+	held: number;
 	showAttributes: boolean;
 	isSelected: boolean;
 	isFocused: boolean;
@@ -47,6 +49,7 @@ const TreeLine = memo(function TreeLine({
 	row,
 	tree,
 	collapsed,
+	held,
 	showAttributes,
 	isSelected,
 	isFocused,
@@ -58,7 +61,7 @@ const TreeLine = memo(function TreeLine({
 			bold={isSelected && !isFocused}
 			dimColor={row.isContext && !isSelected}
 		>
-			{treeRowText(row, tree, collapsed, showAttributes)}
+			{treeRowText(row, tree, collapsed, showAttributes, held)}
 		</Text>
 	);
 });
@@ -70,13 +73,16 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 	const end = Math.min(visible.length, offset + height);
 	const lines = [];
 	for (let position = offset; position < end; position++) {
-		const row = view.rows[visible[position]!]!;
+		const index = visible[position]!;
+		const row = view.rows[index]!;
+		const collapsed = row.hasChildren && tree.collapse.allCollapsed !== tree.collapse.toggled.has(row.path);
 		lines.push(
 			<TreeLine
 				key={row.path}
 				row={row}
 				tree={view.tree}
-				collapsed={row.hasChildren && tree.collapse.allCollapsed !== tree.collapse.toggled.has(row.path)}
+				collapsed={collapsed}
+				held={collapsed ? subtreeMarks(view)[index]! : 0}
 				showAttributes={showAttributes}
 				isSelected={position === cursor}
 				isFocused={isFocused}

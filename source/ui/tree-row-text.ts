@@ -1,14 +1,16 @@
 import chalk, {type ForegroundColorName} from 'chalk';
 import {none, type PathTree} from '../analysis/path-tree.js';
-import {buildOnlyColor, runtimeColor, statusColor, statusMarker, wasteColor} from './colors.js';
+import {buildOnlyColor, hue, runtimeColor, statusColor, statusMarker, wasteColor} from './colors.js';
 import {formatBytes, formatMode, sanitize} from './format.js';
-import {rowName, type TreeRow} from './tree-view.js';
+import {heldMark, rowName, type TreeRow} from './tree-view.js';
 
 /** The attribute columns' width when a row has no entry (a directory implied by its files). */
 const blankAttributes = ' '.repeat(23);
 
-const paint = (color: string | undefined, text: string): string =>
-	color === undefined ? text : chalk[color as ForegroundColorName](text);
+const paint = (color: string | undefined, text: string): string => {
+	const shown = hue(color);
+	return shown === undefined ? text : chalk[shown as ForegroundColorName](text);
+};
 
 /**
 One tree row as a single pre-coloured string. Ink re-tokenises every styled run of every row on each
@@ -21,6 +23,8 @@ export function treeRowText(
 	tree: PathTree,
 	collapsed: boolean,
 	showAttributes: boolean,
+	/** For a collapsed folder: the `heldMark` bits of what it holds, shown as its own markers. */
+	held = 0,
 ): string {
 	const color = statusColor[row.status];
 	const entry = row.version === none ? undefined : tree.entry(row.version);
@@ -37,14 +41,17 @@ export function treeRowText(
 	// the inverted (selected) row shows no coloured blocks.
 	const body = ` ${attributes}${formatBytes(row.size).padStart(9)}  ${row.prefix}${name}${link}`;
 	const marker = statusMarker[row.status];
-	if (!row.wasted && !row.buildOnly && !row.runtime) {
+	const wasted = row.wasted || (held & heldMark.wasted) !== 0;
+	const buildOnly = row.buildOnly || (held & heldMark.buildOnly) !== 0;
+	const runtime = row.runtime || (held & heldMark.runtime) !== 0;
+	if (!wasted && !buildOnly && !runtime) {
 		return paint(color, `${marker}  ${body}`);
 	}
 
 	return (
 		paint(color, marker) +
-		(row.wasted ? paint(wasteColor, '!') : ' ') +
-		(row.buildOnly ? paint(buildOnlyColor, 'b') : row.runtime ? paint(runtimeColor, 'r') : ' ') +
+		(wasted ? paint(wasteColor, '!') : ' ') +
+		(buildOnly ? paint(buildOnlyColor, 'b') : runtime ? paint(runtimeColor, 'r') : ' ') +
 		paint(color, body)
 	);
 }

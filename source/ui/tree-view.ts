@@ -591,3 +591,35 @@ export function visibleRows(view: TreeView, isCollapsed: (path: string) => boole
 
 	return out.subarray(0, count);
 }
+
+/** Bits of `subtreeMarks`: what a directory holds below it. */
+export const heldMark = {wasted: 1, buildOnly: 2, runtime: 4} as const;
+
+const subtreeMarksCache = new WeakMap<TreeView, Uint8Array>();
+
+/**
+Per row, the markers of every row below it (`heldMark` bits), so a collapsed folder shows the strongest
+marker of what it holds. One backward pass per view, made the first time a collapsed row is drawn.
+*/
+export function subtreeMarks(view: TreeView): Uint8Array {
+	const cached = subtreeMarksCache.get(view);
+	if (cached) return cached;
+	const {rows, subtreeEnd} = view;
+	const marks = new Uint8Array(rows.length);
+	for (let index = rows.length - 1; index >= 0; index--) {
+		let held = 0;
+		for (let child = index + 1; child < subtreeEnd[index]!; child = subtreeEnd[child]!) {
+			const row = rows[child]!;
+			held |=
+				marks[child]! |
+				(row.wasted ? heldMark.wasted : 0) |
+				(row.buildOnly ? heldMark.buildOnly : 0) |
+				(row.runtime ? heldMark.runtime : 0);
+		}
+
+		marks[index] = held;
+	}
+
+	subtreeMarksCache.set(view, marks);
+	return marks;
+}

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {test} from 'node:test';
 import {promisify} from 'node:util';
 import {cliCommand} from '../helpers/run-cli.js';
@@ -14,7 +17,9 @@ const skip = tmuxAvailable() ?? false;
 const colourSequence = /\u001b\[(?:[\d;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[\d;]*)?m/;
 
 async function explorerScreen(name: string, environment: string): Promise<string> {
-	const command = `env -u CI -u FORCE_COLOR -u NO_COLOR ${environment} ${cliCommand(['--demo', '--no-cache']).join(' ')}; sleep 60`;
+	// An empty config directory of its own: the user's keys or sort order must not change what it sees.
+	const config = await mkdtemp(join(tmpdir(), 'layerlens-tmux-color-'));
+	const command = `env -u CI -u FORCE_COLOR -u NO_COLOR XDG_CONFIG_HOME=${config} ${environment} ${cliCommand(['--demo', '--no-cache']).join(' ')}; sleep 60`;
 	const session = await startTmux(name, command);
 	try {
 		await session.waitFor((screen) => /Changes in layer 0/.test(screen), 90_000);
@@ -25,6 +30,7 @@ async function explorerScreen(name: string, environment: string): Promise<string
 	} finally {
 		await session.sendKeys('q');
 		await session.kill();
+		await rm(config, {recursive: true, force: true});
 	}
 }
 

@@ -32,8 +32,9 @@ test('the diff explorer in a real 140x40 terminal: layers side by side, +/-/~ ro
 	const exitFile = join(work, 'exit');
 	const sttyFile = join(work, 'stty');
 	const cli = cliCommand(['diff', fixtureImages.naive, fixtureImages.multistage]).map(quote).join(' ');
-	// Ink renders only the last frame when CI is set, so the pty session runs without it.
-	const command = `env -u CI -u LAYERLENS_REQUIRE_DOCKER XDG_CACHE_HOME=${join(work, 'cache')} ${cli}; echo $? > ${exitFile}; stty -a > ${sttyFile}; sleep 60`;
+	// Ink renders only the last frame when CI is set, so the pty session runs without it. The session presses s:
+	// its own config directory keeps the user's untouched.
+	const command = `env -u CI -u LAYERLENS_REQUIRE_DOCKER XDG_CACHE_HOME=${join(work, 'cache')} XDG_CONFIG_HOME=${join(work, 'config')} ${cli}; echo $? > ${exitFile}; stty -a > ${sttyFile}; sleep 60`;
 	const session = await startTmux('layerlens-diff', command, {columns: 140, rows: 40});
 	try {
 		const first = await session.waitFor((screen) => screen.includes('▶ Files'), 180_000);

@@ -37,7 +37,8 @@ test('the built CLI opens the explorer on the naive fixture in a real 160x45 ter
 	const exitFile = join(work, 'exit');
 	const sttyFile = join(work, 'stty');
 	// Ink renders only the last frame when CI is set, so the pty session runs without it.
-	const command = `env -u CI -u LAYERLENS_REQUIRE_DOCKER node ${join(root, 'dist/cli.js')} ${fixtureImages.naive} --no-cache; echo $? > ${exitFile}; stty -a > ${sttyFile}; sleep 60`;
+	// Its own config directory: the user's keys or sort order must not change what it sees.
+	const command = `env -u CI -u LAYERLENS_REQUIRE_DOCKER XDG_CONFIG_HOME=${join(work, 'config')} node ${join(root, 'dist/cli.js')} ${fixtureImages.naive} --no-cache; echo $? > ${exitFile}; stty -a > ${sttyFile}; sleep 60`;
 	const session = await startTmux('layerlens-smoke', command);
 	try {
 		const first = await session.waitFor((screen) => screen.includes('RUN npm run build'), 90_000);

@@ -1,9 +1,13 @@
 import {EventEmitter} from 'node:events';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {stripVTControlCharacters} from 'node:util';
 import {cleanup, render} from 'ink-testing-library';
 import type {ReactElement} from 'react';
 import {Explorer} from '../../source/ui/explorer.js';
 import type {ExplorerData} from '../../source/ui/explorer-data.js';
+import type {Preferences} from '../../source/ui/explorer-state.js';
 import {useTerminalSize} from '../../source/ui/use-terminal-size.js';
 
 /** What a terminal sends for each key. */
@@ -119,21 +123,53 @@ export async function renderUi(
 	return rendered;
 }
 
-function SizedExplorer({data, onExit}: {data: ExplorerData; onExit: (code: number) => void}) {
-	return <Explorer data={data} size={useTerminalSize()} onExit={onExit} />;
+function SizedExplorer({
+	data,
+	onExit,
+	preferences,
+}: {
+	data: ExplorerData;
+	onExit: (code: number) => void;
+	preferences: Preferences | undefined;
+}) {
+	return (
+		<Explorer data={data} size={useTerminalSize()} onExit={onExit} {...(preferences ? {preferences} : {})} />
+	);
 }
 
 /** Render the explorer over `data`; `exits` collects the exit codes it asks for. */
 export async function renderExplorer(
 	data: ExplorerData,
 	size: {columns: number; rows: number} = {columns: 120, rows: 30},
+	preferences?: Preferences,
 ): Promise<Rendered & {exits: number[]}> {
 	const exits: number[] = [];
-	const rendered = await renderUi(<SizedExplorer data={data} onExit={(code) => exits.push(code)} />, size);
+	const rendered = await renderUi(
+		<SizedExplorer data={data} onExit={(code) => exits.push(code)} preferences={preferences} />,
+		size,
+	);
 	return Object.assign(rendered, {exits});
 }
 
-/** A fake TTY for `runExplorer`, which mounts Ink itself: input you can write, output you can read. */
+/**
+An empty home and XDG config directory for the explorer sessions of one test process: the user's own keys,
+sort order or dive config must not change what a test sees, and a test that presses s writes here.
+*/
+let configHome: string | undefined;
+function emptyConfig() {
+	if (!configHome) {
+		const directory = mkdtempSync(join(tmpdir(), 'layerlens-test-config-'));
+		process.once('exit', () => rmSync(directory, {recursive: true, force: true}));
+		configHome = directory;
+	}
+
+	return {env: {XDG_CONFIG_HOME: join(configHome, 'xdg')}, home: configHome};
+}
+
+/**
+A fake TTY for `runExplorer`, which mounts Ink itself: input you can write, output you can read, and a config
+directory of its own (spread into the options with the streams).
+*/
 export function fakeTerminal(size: {columns: number; rows: number} = {columns: 100, rows: 30}) {
 	let pending: string | null = null;
 	const stdin = Object.assign(new EventEmitter(), {
@@ -172,6 +208,7 @@ export function fakeTerminal(size: {columns: number; rows: number} = {columns: 1
 		},
 	});
 	return {
+		config: emptyConfig(),
 		stdin: stdin as unknown as NodeJS.ReadStream & {write(data: string): void},
 		stdout: stdout as unknown as NodeJS.WriteStream,
 		stderr: stderr as unknown as NodeJS.WriteStream,

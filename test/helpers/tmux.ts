@@ -29,6 +29,10 @@ export async function startTmux(name: string, command: string, size = {columns: 
 	const capture = async (): Promise<string> => (await run('tmux', ['capture-pane', '-p', '-t', name])).stdout;
 	return {
 		capture,
+		/** The screen with its escape sequences (tmux writes an attribute only where it changes). */
+		async captureStyled(): Promise<string> {
+			return (await run('tmux', ['capture-pane', '-p', '-e', '-t', name])).stdout;
+		},
 		async sendKeys(...keys: string[]) {
 			for (const key of keys) {
 				await run('tmux', ['send-keys', '-t', name, key]);

@@ -1,6 +1,7 @@
 import {Box, Text, useInput} from 'ink';
 import {useMemo, useState} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
+import {hue} from '../colors.js';
 import {keyPresses} from '../keymap.js';
 import {diffFrame, type FrameLine} from './diff-frame.js';
 import {initialDiffState, reduceDiff} from './diff-state.js';
@@ -51,7 +52,9 @@ export function DiffExplorer({
 					key={index}
 					wrap="truncate"
 					inverse={line.tone === 'cursor' || line.tone === 'title'}
-					{...(line.tone && toneColors[line.tone] ? {color: toneColors[line.tone]} : {})}
+					// Without colour (NO_COLOR) grey text is dimmed instead.
+					dimColor={line.tone === 'dim' && hue('gray') === undefined}
+					{...(line.tone && hue(toneColors[line.tone]) ? {color: hue(toneColors[line.tone])} : {})}
 				>
 					{line.text}
 				</Text>

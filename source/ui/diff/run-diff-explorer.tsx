@@ -1,5 +1,6 @@
 import {useCallback} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
+import {keepStylesWithoutColour} from '../colors.js';
 import {ProgressView} from '../progress-view.js';
 import {type Outcome, runTerminalSession} from '../terminal-session.js';
 import {type Load, useLoad} from '../use-load.js';
@@ -46,9 +47,12 @@ The diff explorer's session, as `runExplorer` runs the single-image one: progres
 then the view; the alternate screen and the terminal's modes are restored on every way out.
 */
 export function runDiffExplorer(options: RunDiffExplorerOptions): Promise<number> {
+	// Under NO_COLOR the cursor row stays inverse (no-color.org is about colour only).
+	const restoreStyles = keepStylesWithoutColour();
 	return runTerminalSession({
 		...options,
 		reportHint: 'Run it in a terminal, or use --json / --format markdown for a report',
+		...(restoreStyles ? {onEnd: restoreStyles} : {}),
 		app: (onDone) => <LoadingThenDiff title={options.title} load={options.load} onDone={onDone} />,
 	});
 }
