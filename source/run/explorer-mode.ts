@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import type {CliOptions} from '../cli-options.js';
 import {LayerlensError} from '../errors.js';
+import {isStdinArgument} from '../image/stdin-argument.js';
 import {renderReport} from '../report/render-report.js';
 import {runExplorer} from '../ui/run-explorer.js';
 import {toolVersion} from '../version.js';
@@ -15,10 +16,17 @@ export function defaultExportName(reference: string): string {
 	return `layerlens-${safe || 'image'}`;
 }
 
-export async function runExplorerMode(options: CliOptions): Promise<number> {
-	const title = options.image ?? 'the demo image';
+/** `keys`: where keys are read from when stdin carries the archive (the controlling terminal). */
+export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStream): Promise<number> {
+	const title =
+		options.image === undefined
+			? 'the demo image'
+			: isStdinArgument(options.image)
+				? 'standard input'
+				: options.image;
 	return runExplorer({
 		title,
+		...(keys ? {stdin: keys} : {}),
 		async load(onProgress, signal) {
 			const {source, report, tree} = await loadImage(options, onProgress, signal);
 			return {
