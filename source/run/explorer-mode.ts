@@ -2,10 +2,12 @@ import {existsSync} from 'node:fs';
 import type {CliOptions} from '../cli-options.js';
 import {LayerlensError} from '../errors.js';
 import {isStdinArgument} from '../image/stdin-argument.js';
+import type {ImageSource} from '../image/types.js';
 import {renderReport} from '../report/render-report.js';
 import {runExplorer} from '../ui/run-explorer.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
+import {createFileReads} from './file-reads.js';
 import {loadImage} from './load-image.js';
 import {assertOutputsSpareInputs} from './output-identity.js';
 
@@ -24,14 +26,17 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 			: isStdinArgument(options.image)
 				? 'standard input'
 				: options.image;
-	return runExplorer({
+	let loadedSource: ImageSource | undefined;
+	const code = await runExplorer({
 		title,
 		...(keys ? {stdin: keys} : {}),
 		async load(onProgress, signal) {
 			const {source, report, tree} = await loadImage(options, onProgress, signal);
+			loadedSource = source;
+			const files = createFileReads(source, report.image.id, tree.tree);
 			return {
 				analysis: {...report, ...tree},
-				readFile: (layerIndex, path, limit) => source.readFile(layerIndex, path, limit),
+				readFile: files.read,
 				async exportReport(format, path, overwrite) {
 					assertOutputsSpareInputs([path], [options.image, options.dockerfile]);
 					if (!overwrite && existsSync(path)) {
@@ -45,4 +50,22 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 			};
 		},
 	});
+	await disposeSource(loadedSource);
+	return code;
+}
+
+/** How long the end of a session waits for a source to let go (remove a temporary container). */
+const disposeTimeoutMs = 10_000;
+
+/** Lets the source remove what it made for file reads; a daemon that stopped answering does not hold the exit. */
+async function disposeSource(source: ImageSource | undefined): Promise<void> {
+	if (source?.dispose === undefined) return;
+	let timer: NodeJS.Timeout | undefined;
+	await Promise.race([
+		source.dispose().catch(() => undefined),
+		new Promise<void>((resolve) => {
+			timer = setTimeout(resolve, disposeTimeoutMs);
+		}),
+	]);
+	clearTimeout(timer);
 }

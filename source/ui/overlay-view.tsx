@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {hue} from './colors.js';
 import {type ExportOverlay, type ExtractOverlay, exportFormats, type Overlay} from './explorer-state.js';
-import {sanitize} from './format.js';
+import {formatBytes, sanitize} from './format.js';
 import {PaneTitle} from './pane-title.js';
 
 type Props = {overlay: Overlay; height: number; width: number};
@@ -36,6 +36,11 @@ function exportLines(overlay: ExportOverlay): Array<{text: string; isSelected?: 
 	return lines;
 }
 
+/** `, exporting the image: 12 MB read` while a file is looked for in an export; nothing otherwise. */
+function exportNote(exportedBytes: number | undefined): string {
+	return exportedBytes === undefined ? '' : `, exporting the image: ${formatBytes(exportedBytes)} read`;
+}
+
 function extractLines(overlay: ExtractOverlay): Array<{text: string; color?: string}> {
 	const lines: Array<{text: string; color?: string}> = [
 		{text: `File: /${sanitize(overlay.path)} (layer ${overlay.layer}, ${overlay.size} B)`},
@@ -45,7 +50,7 @@ function extractLines(overlay: ExtractOverlay): Array<{text: string; color?: str
 	];
 	if (overlay.stage === 'path')
 		lines.push({text: 'Enter to extract (never overwrites, never follows symlinks), Esc to cancel'});
-	if (overlay.stage === 'writing') lines.push({text: 'Extracting…'});
+	if (overlay.stage === 'writing') lines.push({text: `Extracting…${exportNote(overlay.exportedBytes)}`});
 	if (overlay.stage === 'done')
 		lines.push({text: overlay.message ?? '', color: 'green'}, {text: 'Press any key'});
 	if (overlay.stage === 'failed')
@@ -71,7 +76,7 @@ export function OverlayView({overlay, height, width}: Props) {
 				: '';
 		title =
 			overlay.kind === 'viewer'
-				? `${overlay.title}${overlay.status === 'loading' ? ' (loading…)' : ''}${position}`
+				? `${overlay.title}${overlay.status === 'loading' ? ` (loading…${exportNote(overlay.exportedBytes)})` : ''}${position}`
 				: `${overlay.title ?? titles[overlay.kind]}${position}`;
 		lines = overlay.lines.slice(scroll, scroll + height).map((text) => ({text}));
 	}

@@ -11,7 +11,16 @@ export function createDaemonOrRegistrySource(daemon: ImageSource, registry: () =
 		kind: daemon.kind,
 		description: daemon.description,
 		load: async (options) => (await choose()).load(options),
-		readFile: async (layerIndex, path, limit) => (await choose()).readFile(layerIndex, path, limit),
+		readFile: async (layerIndex, path, limit, onProgress) =>
+			(await choose()).readFile(layerIndex, path, limit, onProgress),
+		readFinalFile: async (path, limit, expectedSize) => {
+			const picked = await choose();
+			if (picked.readFinalFile === undefined) throw new Error('no final-file read for this source');
+			return picked.readFinalFile(path, limit, expectedSize);
+		},
+		dispose: async () => {
+			if (chosen !== undefined) await (await chosen).dispose?.();
+		},
 		cacheKey: async () => (await choose()).cacheKey?.(),
 		cacheState: () => [],
 		restoreCacheState: () => undefined,
