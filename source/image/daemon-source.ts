@@ -324,3 +324,33 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		layerEntryNames: () => layerNames,
 	};
 }
+
+/** Whether the daemon answered that it does not have the image (not that it could not be asked). */
+export function isImageNotFound(error: unknown): boolean {
+	return (
+		error instanceof LayerlensError && (error.cause as {statusCode?: number} | undefined)?.statusCode === 404
+	);
+}
+
+/**
+The Docker Hub mirrors the daemon uses (`registry-mirrors` in daemon.json, as `docker info` reports them:
+what the daemon actually applies). None when the daemon cannot be asked within the inspect timeout.
+*/
+export async function daemonRegistryMirrors(options: DaemonSourceOptions = {}): Promise<unknown> {
+	const engine = options.engine ?? 'docker';
+	const env = options.env ?? process.env;
+	const endpoint = daemonEndpoint(engine, env);
+	const timeout = options.inspectTimeoutMs ?? timeoutFromEnvironment(env) ?? defaultInspectTimeoutMs;
+	try {
+		const {default: DockerClient} = await import('dockerode');
+		const docker = new DockerClient({...endpoint.options, timeout});
+		const info = (await withDeadline(
+			(abort) => dial<{RegistryConfig?: {Mirrors?: unknown}}>(docker, '/info', abort, false),
+			timeout,
+			() => new Error('timeout'),
+		)) as {RegistryConfig?: {Mirrors?: unknown}};
+		return info.RegistryConfig?.Mirrors;
+	} catch {
+		return undefined;
+	}
+}

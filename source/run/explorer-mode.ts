@@ -9,6 +9,7 @@ import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
 import {createFileReads} from './file-reads.js';
 import {loadImage} from './load-image.js';
+import {holdAnnouncements} from './notices.js';
 import {assertOutputsSpareInputs} from './output-identity.js';
 
 /** `layerlens-myapp-prod` for `registry/myapp:prod`: a file name that says which image it describes. */
@@ -27,6 +28,8 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 				? 'standard input'
 				: options.image;
 	let loadedSource: ImageSource | undefined;
+	// Lines such as where the image is read from wait until the explorer has given the terminal back.
+	const releaseAnnouncements = holdAnnouncements();
 	const code = await runExplorer({
 		title,
 		...(keys ? {stdin: keys} : {}),
@@ -50,6 +53,7 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 			};
 		},
 	});
+	releaseAnnouncements();
 	await disposeSource(loadedSource);
 	return code;
 }

@@ -16,6 +16,7 @@ import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
 import {verdictTrustsCache} from './cache-files.js';
 import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
+import {announce} from './notices.js';
 import {markPhase} from './phase-timings.js';
 import {readCachedReport, reportCacheKey, writeCachedReport} from './report-cache.js';
 import {findRepositoryFiles} from './repository-files.js';
@@ -44,6 +45,9 @@ export async function openImageSource(options: CliOptions): Promise<ImageSource>
 	const credentials = await flagCredentials(registry);
 	return resolveImageSource(options.image, {
 		registry: {insecureHosts: registry.insecureHosts, ...(credentials ? {flagCredentials: credentials} : {})},
+		...(registry.mirrors === undefined ? {} : {mirrors: registry.mirrors}),
+		...(options.pull === undefined ? {} : {pull: options.pull}),
+		announce,
 		...(options.source === undefined ? {} : {source: options.source}),
 		...(options.platform === undefined ? {} : {platform: parsePlatform(options.platform)}),
 		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
