@@ -36,9 +36,9 @@ function exportLines(overlay: ExportOverlay): Array<{text: string; isSelected?: 
 	return lines;
 }
 
-/** `, exporting the image: 12 MB read` while a file is looked for in an export; nothing otherwise. */
+/** `: 12 MB read` while a file is looked for in an export; nothing otherwise. */
 function exportNote(exportedBytes: number | undefined): string {
-	return exportedBytes === undefined ? '' : `, exporting the image: ${formatBytes(exportedBytes)} read`;
+	return exportedBytes === undefined ? '' : `: ${formatBytes(exportedBytes)} read`;
 }
 
 function extractLines(overlay: ExtractOverlay): Array<{text: string; color?: string}> {
@@ -50,7 +50,14 @@ function extractLines(overlay: ExtractOverlay): Array<{text: string; color?: str
 	];
 	if (overlay.stage === 'path')
 		lines.push({text: 'Enter to extract (never overwrites, never follows symlinks), Esc to cancel'});
-	if (overlay.stage === 'writing') lines.push({text: `Extracting…${exportNote(overlay.exportedBytes)}`});
+	if (overlay.stage === 'writing') {
+		lines.push({
+			text:
+				overlay.exportedBytes === undefined
+					? 'Extracting…'
+					: `Extracting… reading this layer's copy from an export of the image${exportNote(overlay.exportedBytes)}`,
+		});
+	}
 	if (overlay.stage === 'done')
 		lines.push({text: overlay.message ?? '', color: 'green'}, {text: 'Press any key'});
 	if (overlay.stage === 'failed')
@@ -76,9 +83,16 @@ export function OverlayView({overlay, height, width}: Props) {
 				: '';
 		title =
 			overlay.kind === 'viewer'
-				? `${overlay.title}${overlay.status === 'loading' ? ` (loading…${exportNote(overlay.exportedBytes)})` : ''}${position}`
+				? `${overlay.title}${overlay.status === 'loading' ? ' (loading…)' : ''}${position}`
 				: `${overlay.title ?? titles[overlay.kind]}${position}`;
 		lines = overlay.lines.slice(scroll, scroll + height).map((text) => ({text}));
+		// The title can be cut by a long path: the export's progress goes under the file's details.
+		if (overlay.kind === 'viewer' && overlay.status === 'loading' && overlay.exportedBytes !== undefined) {
+			lines.push(
+				{text: ''},
+				{text: `Reading this layer's copy from an export of the image${exportNote(overlay.exportedBytes)}`},
+			);
+		}
 	}
 
 	return (
