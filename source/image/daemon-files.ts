@@ -78,6 +78,7 @@ is removed before this returns (also when the read fails or is cancelled).
 */
 export async function readFinalFileThroughContainer(options: ContainerFileOptions): Promise<Buffer> {
 	const {docker, imageId, path, limit, signal} = options;
+	signal.throwIfAborted();
 	const container = await docker.createContainer({
 		Image: imageId,
 		// Never started; the entrypoint only satisfies create for images that name no command.

@@ -284,21 +284,24 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 			return spool.readFile(layerNames, name, path, limit, session.signal, onProgress);
 		},
 		async readFinalFile(path, limit, expectedSize) {
-			const info = await inspect(session.signal);
-			const read = readFinalFileThroughContainer({
-				docker: await connect(inspectMs),
-				streamingDocker: await connect(),
-				imageId: info.Id,
-				path,
-				limit,
-				expectedSize,
-				signal: session.signal,
-				guard: (stream) => withIdleTimeout(stream, idleMs, dataStalled),
-			}).catch((error: unknown) => {
+			session.signal.throwIfAborted();
+			const read = (async () => {
+				const info = await inspect(session.signal);
+				return readFinalFileThroughContainer({
+					docker: await connect(inspectMs),
+					streamingDocker: await connect(),
+					imageId: info.Id,
+					path,
+					limit,
+					expectedSize,
+					signal: session.signal,
+					guard: (stream) => withIdleTimeout(stream, idleMs, dataStalled),
+				});
+			})().catch((error: unknown) => {
 				session.signal.throwIfAborted();
 				throw describeDaemonError(error, reference, engine, endpoint.address, inspectMs);
 			});
-			// Kept until it settles: the session's end waits for its container to be removed.
+			// Kept from its start until it settles: the session's end waits for its container to be removed.
 			reads.add(read);
 			try {
 				return await read;
