@@ -54,7 +54,9 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 		},
 	});
 	releaseAnnouncements();
-	await disposeSource(loadedSource);
+	// Only a finished load has anything to let go; not waiting otherwise keeps the exit as prompt as before, when
+	// a load torn down by a quit must not get a tick to surface its AbortError.
+	if (loadedSource?.dispose !== undefined) await disposeSource(loadedSource);
 	return code;
 }
 
