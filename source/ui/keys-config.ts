@@ -77,10 +77,8 @@ const diveActions: Record<string, readonly Command[]> = {
 	'toggle-filetree-attributes': ['attributes'],
 	'toggle-sort-order': ['sort'],
 	'extract-file': ['extract'],
+	'toggle-wrap-tree': ['wrapTree'],
 };
-
-/** dive actions layerlens has no counterpart for: a dive config naming them is not an error. */
-const diveOnlyActions = new Set(['toggle-wrap-tree']);
 
 const squash = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
 const commandsBySquashedName = new Map<string, Command>(
@@ -153,7 +151,7 @@ export function applyKeybindings(
 	for (const {action, keys} of bindings) {
 		const commands = commandsFor(action);
 		if (!commands) {
-			if (!diveOnlyActions.has(action.toLowerCase())) warning ??= `unknown action "${sanitize(action)}"`;
+			warning ??= `unknown action "${sanitize(action)}"`;
 			continue;
 		}
 
