@@ -29,29 +29,40 @@ export function configPath(environment: ConfigEnvironment): string {
 	return join(configHome(environment), 'layerlens', 'config.yaml');
 }
 
-/** dive's config files, in the order dive looks for them (v0.13.1: first YAML in its config dir; HEAD: config.yaml). */
-export function diveConfigPaths(environment: ConfigEnvironment): string[] {
-	const home = environment.home ?? homedir();
-	const paths: string[] = [];
-	for (const directory of new Set([join(configHome(environment), 'dive'), join(home, '.config', 'dive')])) {
-		let names: string[] = [];
-		try {
-			names = readdirSync(directory)
-				.filter((name) => /\.ya?ml$/.test(name))
-				.sort();
-		} catch {}
-		const preferred = ['config.yaml', 'config.yml', 'dive.yaml', '.dive.yaml'];
-		names.sort((a, b) => rank(preferred, a) - rank(preferred, b));
-		paths.push(...names.map((name) => join(directory, name)));
-	}
-
-	paths.push(join(home, '.dive.yaml'), join(home, '.dive.yml'));
-	return paths;
+/** Directory names in the order Go's os.ReadDir gives them: bytewise, not by UTF-16 unit. */
+function byteOrder(left: string, right: string): number {
+	return Buffer.compare(Buffer.from(left), Buffer.from(right));
 }
 
-function rank(list: readonly string[], name: string): number {
-	const index = list.indexOf(name);
-	return index === -1 ? list.length : index;
+/**
+The one file dive 0.13.1 reads its settings from (`getDefaultCfgFile` in its cmd/root.go): the first
+`*.yaml` / `*.yml` by name in `dive/` under $XDG_CONFIG_HOME, then under each of $XDG_CONFIG_DIRS, then
+under ~/.config; else ~/.dive.yaml. Only that file, even when it cannot be read. One difference: an unset
+or relative variable is skipped (the XDG rule), where dive's path.Join("", "dive") reads `./dive/` in
+whatever directory it was started from.
+*/
+export function diveConfigPath(environment: ConfigEnvironment): string {
+	const home = environment.home ?? homedir();
+	const bases = [
+		environment.env.XDG_CONFIG_HOME ?? '',
+		...(environment.env.XDG_CONFIG_DIRS ?? '').split(':'),
+		join(home, '.config'),
+	];
+	for (const base of bases) {
+		if (!base.startsWith('/')) continue;
+		const directory = join(base, 'dive');
+		let names: string[];
+		try {
+			names = readdirSync(directory);
+		} catch {
+			continue;
+		}
+
+		const first = names.filter((name) => /\.ya?ml$/.test(name)).sort(byteOrder)[0];
+		if (first !== undefined) return join(directory, first);
+	}
+
+	return join(home, '.dive.yaml');
 }
 
 /** dive's `keybinding:` names, as the layerlens commands that do the same. */
@@ -260,17 +271,15 @@ export function readPreferences(environment: ConfigEnvironment): Preferences {
 		const text = readText(own);
 		if (text !== undefined) parsed = parseConfig(text);
 		if (parsed.bindings === undefined && parsed.problem === undefined) {
-			for (const path of diveConfigPaths(environment)) {
-				const diveText = readText(path);
-				if (diveText === undefined) continue;
-				const dive = parseConfig(diveText);
-				// Only dive's keys are taken; its other settings are dive's own business.
-				if (dive.bindings !== undefined) {
-					parsed = {...parsed, bindings: dive.bindings};
-					source = path;
-				}
-
-				break;
+			const divePath = diveConfigPath(environment);
+			source = divePath;
+			const diveText = readText(divePath);
+			const dive = diveText === undefined ? undefined : parseConfig(diveText);
+			// Only dive's keys are taken; its other settings are dive's own business.
+			if (dive?.bindings !== undefined || dive?.problem !== undefined) {
+				parsed = {...parsed, bindings: dive.bindings, problem: dive.problem};
+			} else {
+				source = own;
 			}
 		}
 	} catch (error) {
