@@ -11,8 +11,8 @@ const blankAttributes = ' '.repeat(23);
 /** Below this width the attribute columns would leave no room for names (dive hides them under 60). */
 export const attributesMinWidth = 64;
 
-/** The fewest cells a wrapped name continues in: deeper rows give up their tree lines for it. */
-const minimumNameCells = 12;
+/** The fewest cells a wrapped name continues in: deeper rows give up their innermost tree lines for it. */
+const minimumNameCells = 10;
 
 const paint = (color: string | undefined, text: string): string => {
 	const shown = hue(color);
@@ -124,10 +124,8 @@ function wrapLayout(display: RowDisplay, width: number): Wrapped | undefined {
 	// Under the name: the row's own branch goes on (├─) or ends (└─), so the tree stays readable.
 	const guides = `${row.prefix.slice(0, -3)}${row.prefix.endsWith('├─ ') ? '│  ' : '   '}${display.collapsed ? '  ' : ''}`;
 	const underName = `${' '.repeat(headCells - stringWidth(row.prefix))}${guides}`;
-	const continuation =
-		width - stringWidth(underName) >= minimumNameCells
-			? underName
-			: ' '.repeat(Math.max(0, width - minimumNameCells));
+	// The guides are one cell each, so cutting by code points cuts by cells.
+	const continuation = [...underName].slice(0, Math.max(0, width - minimumNameCells)).join('');
 	const pieces = cutByWidth(name, Math.max(0, width - headCells), width - stringWidth(continuation));
 	return {head, pieces, continuation};
 }
