@@ -3,6 +3,7 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {test} from 'node:test';
+import type {ReportSuggestion} from '../source/analysis/suggestion/report-suggestion.js';
 import {
 	createInitialState,
 	currentTree,
@@ -28,6 +29,7 @@ import {
 	readPreferences,
 	saveSortPreference,
 } from '../source/ui/keys-config.js';
+import {headline} from '../source/ui/summary-pane.js';
 import {sampleAnalysis} from './helpers/sample-analysis.js';
 
 // dive's default keys (its `keybinding:` defaults) do in layerlens what they do in dive, beside layerlens' own.
@@ -318,4 +320,49 @@ test('only the file dive reads: its keys, or one warning when it is broken; a la
 	} finally {
 		cleanup();
 	}
+});
+
+test("dive's README example config gives d to page-down: the suggestion's loss of its key is said, and the headline names the key it has", () => {
+	const {home, cleanup} = tempHome();
+	try {
+		const env = {XDG_CONFIG_HOME: join(home, 'xdg')};
+		mkdirSync(join(home, 'xdg', 'dive'), {recursive: true});
+		writeFileSync(
+			join(home, 'xdg', 'dive', 'config.yaml'),
+			'keybinding:\n  quit: ctrl+c\n  page-up: pgup,u\n  page-down: pgdn,d\n',
+		);
+		const preferences = readPreferences({env, home});
+		assert.equal(
+			commandFor('d', ['tree', 'global'], preferences.keymap),
+			'pageDown',
+			'd pages down, as in dive',
+		);
+		assert.deepEqual(preferences.keymap?.dockerfile.keys, []);
+		assert.match(
+			preferences.warning ?? '',
+			/^No key left for dockerfile: give it one under keybinding: in .*dive\/config\.yaml$/,
+		);
+		assert.ok(
+			!barItems(['tree', 'global'], preferences.keymap).some((item) => item.command === 'dockerfile'),
+		);
+
+		writeFileSync(
+			join(home, 'xdg', 'dive', 'config.yaml'),
+			'keybinding:\n  page-down: pgdn,d\n  dockerfile: ctrl+g\n',
+		);
+		const rebound = readPreferences({env, home});
+		assert.equal(rebound.warning, undefined);
+		assert.equal(commandFor('ctrl+g', ['tree', 'global'], rebound.keymap), 'dockerfile');
+	} finally {
+		cleanup();
+	}
+});
+
+test('the summary headline names the key the suggestion is on', () => {
+	const suggestion = {projectedSizeBytes: 100_000_000, basedOn: 'history'} as ReportSuggestion;
+	assert.deepEqual(headline(suggestion, 200_000_000, 40, 'd'), ['A builder stage saves 100 MB: press d']);
+	assert.deepEqual(headline(suggestion, 200_000_000, 40, 'Ctrl+G'), [
+		'Builder stage saves 100 MB: press Ctrl+G',
+	]);
+	assert.deepEqual(headline(suggestion, 200_000_000, 40, undefined), ['A builder stage saves 100 MB']);
 });

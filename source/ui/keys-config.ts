@@ -151,12 +151,14 @@ function shadowingScopes(scope: Scope): Scope[] {
 
 /**
 `base` with each action of `bindings` bound to exactly the keys given. A remapped key is taken from
-whatever else used it where it would win, so it does what the file says. Returns the first problem.
+whatever else used it where it would win, so it does what the file says. Returns the first problem, and
+the actions the file left without any key (dive's README example gives `d` to page-down, which takes it
+from the suggested Dockerfile): the user is told, since the action is then out of reach.
 */
 export function applyKeybindings(
 	base: Keymap,
 	bindings: ReadonlyArray<{action: string; keys: readonly string[]}>,
-): {keymap: Keymap; warning: string | undefined} {
+): {keymap: Keymap; warning: string | undefined; keyless: Command[]} {
 	const map: Record<string, Binding> = {...base};
 	let warning: string | undefined;
 	for (const {action, keys} of bindings) {
@@ -187,7 +189,10 @@ export function applyKeybindings(
 		}
 	}
 
-	return {keymap: map as Keymap, warning};
+	const keyless = (Object.keys(base) as Command[]).filter(
+		(command) => base[command].keys.length > 0 && map[command]!.keys.length === 0,
+	);
+	return {keymap: map as Keymap, warning, keyless};
 }
 
 type Parsed = {
@@ -291,13 +296,21 @@ export function readPreferences(environment: ConfigEnvironment): Preferences {
 	const preferences: Preferences = {};
 	if (parsed.sort) preferences.sort = parsed.sort;
 	let problem = parsed.problem;
+	let keyless: Command[] = [];
 	if (parsed.bindings) {
 		const applied = applyKeybindings(keymap, parsed.bindings);
 		preferences.keymap = applied.keymap;
 		problem ??= applied.warning;
+		keyless = applied.keyless;
 	}
 
-	if (problem) preferences.warning = `Config ${sanitize(source)}: ${problem}; defaults used for it`;
+	if (problem) {
+		preferences.warning = `Config ${sanitize(source)}: ${problem}; defaults used for it`;
+	} else if (keyless.length > 0) {
+		// What to do first: the line is cut at the terminal's edge, and the path is the longest part.
+		const names = keyless.join(', ');
+		preferences.warning = `No key left for ${names}: give it one under keybinding: in ${sanitize(source)}`;
+	}
 	return preferences;
 }
 
