@@ -423,6 +423,47 @@ test('NO_COLOR in the diff explorer: no colour codes, the cursor row stays inver
 	}
 });
 
+test('the keys file applies in the diff explorer: its bar and ? show the remapped keys, and they act', {
+	skip: tmuxAvailable() ?? dockerSkip(diffAvailability),
+	timeout: 300_000,
+}, async () => {
+	assertDockerAvailable(diffAvailability);
+	const configHome = join(work, 'diff-keys-config');
+	await mkdir(join(configHome, 'layerlens'), {recursive: true});
+	await writeFile(join(configHome, 'layerlens', 'config.yaml'), 'keybinding:\n  quit: x\n  sort: ctrl+s\n');
+	const exitFile = join(work, 'diff-keys-exit');
+	const cli = cliCommand(['diff', fixtureImages.naive, fixtureImages.multistage]).map(quote).join(' ');
+	const command = `env -u CI -u LAYERLENS_REQUIRE_DOCKER -u FORCE_COLOR -u NO_COLOR TERM=xterm-256color XDG_CONFIG_HOME=${quote(configHome)} XDG_CACHE_HOME=${quote(join(work, 'cache'))} ${cli}; echo $? > ${quote(exitFile)}; sleep 60`;
+	const session = await startTmux('layerlens-dive-diff-keys', command, {columns: 140, rows: 40});
+	try {
+		const first = await session.waitFor((screen) => screen.includes('▶ Files'), 180_000);
+		assert.match(
+			first.trimEnd().split('\n').at(-1)!,
+			/Ctrl\+S sort .*x quit/,
+			'the bar shows the remapped keys',
+		);
+		await session.sendKeys('C-s');
+		await session.waitFor((screen) => /sort: name/.test(screen));
+		await session.sendKeys('q');
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		assert.match(await session.capture(), /▶ Files/, 'q no longer quits');
+		await session.sendKeys('?');
+		await session.waitFor((screen) => /^ {2}x +Quit/m.test(screen));
+		await session.sendKeys('Escape');
+		await session.waitFor((screen) => !/^ {2}x +Quit/m.test(screen));
+		await session.sendKeys('x');
+		let code = '';
+		for (let attempt = 0; attempt < 50 && code === ''; attempt++) {
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			code = (await readFile(exitFile, 'utf8').catch(() => '')).trim();
+		}
+
+		assert.equal(code, '0', 'x quits');
+	} finally {
+		await session.kill();
+	}
+});
+
 test('NO_COLOR: Ctrl+C while loading exits 130 and prints nothing (the styles are undone with the session)', {
 	skip: tmuxAvailable() ?? false,
 	timeout: 300_000,
