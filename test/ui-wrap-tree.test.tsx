@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
+import {stripVTControlCharacters} from 'node:util';
 import stringWidth from 'string-width';
 import {
 	createInitialState,
@@ -10,6 +11,7 @@ import {
 } from '../source/ui/explorer-state.js';
 import {commandFor, helpLines, keymap, renderKeyTableMarkdown} from '../source/ui/keymap.js';
 import {applyKeybindings} from '../source/ui/keys-config.js';
+import {wrappedRowLines} from '../source/ui/tree-row-text.js';
 import {keys, type Rendered, renderExplorer} from './helpers/render.js';
 import {buildAnalysis} from './helpers/sample-analysis.js';
 
@@ -168,4 +170,53 @@ test('rendered at 80x24: cut by default, the whole name with Ctrl+P, indented un
 	// Moving past it stays one file per key, the counter says where.
 	await ui.press('j');
 	assert.match(ui.frame(), / 15\/\d+/);
+});
+
+test('a wrapped row: wide characters never pass the edge, and a name taller than the pane ends in … at its last line', () => {
+	const wide = `${'漢字かな'.repeat(30)}.txt`;
+	const hostile = 'x'.repeat(4096);
+	const tree = buildAnalysis([
+		{
+			instruction: 'COPY',
+			entries: [
+				{path: `app/${wide}`, size: 1},
+				{path: `app/${hostile}`, size: 1},
+			],
+		},
+	]);
+	let state = press(
+		createInitialState(tree, extras, {columns: 80, rows: 24}, {sort: 'name'}),
+		'tab',
+		'ctrl+p',
+	);
+	const {view, visible} = currentTree(state);
+	const width = state.layout.rightWidth;
+	const height = state.layout.treeBody;
+	for (const [position, index] of Array.from(visible).entries()) {
+		const row = view.rows[index]!;
+		const display = {row, tree: view.tree, collapsed: false, showAttributes: false, held: 0};
+		const lines = wrappedRowLines(display, width, height).map((line) => stripVTControlCharacters(line));
+		assert.equal(lines.length, treeLinesOf(state)!(position), 'the pane draws the lines the reducer counts');
+		for (const line of lines) assert.ok(stringWidth(line) <= width, `within ${width} cells: ${line}`);
+		if (row.path.endsWith(hostile)) {
+			assert.equal(lines.length, height, 'never taller than the pane');
+			assert.match(lines.at(-1)!, /x…$/);
+		}
+
+		if (row.path.endsWith('.txt'))
+			assert.equal(
+				lines
+					.map((line) => line.trim())
+					.join('')
+					.endsWith('.txt'),
+				true,
+			);
+	}
+
+	const hostileAt = Array.from(visible).findIndex((index) => view.rows[index]!.path.endsWith(hostile));
+	state = press(state, 'G', 'g', ...Array.from({length: hostileAt}, () => 'j'));
+	assert.equal(state.tree.viewport.cursor, hostileAt);
+	assert.equal(state.tree.viewport.offset, hostileAt, 'a row as tall as the pane starts the window');
+	state = press(state, 'j');
+	assert.equal(state.tree.viewport.cursor, hostileAt + 1, 'and the next key moves past it');
 });
