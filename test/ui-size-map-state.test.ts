@@ -46,6 +46,9 @@ test('the final filesystem of the sample: top directories largest first, by cate
 	);
 	assert.equal(currentPlace(map).path, '/');
 	assert.equal(selectedName(map), 'usr');
+	const byName = openSizeMap(sizeMapSource(sampleAnalysis(), 'aggregated', 3, 'name'), grid);
+	const withoutRow = (state: SizeMapState) => state.items.map(({row: _row, ...item}) => item);
+	assert.deepEqual(withoutRow(byName), withoutRow(map), "the tree's name order makes the same map");
 	assert.match(
 		selectionText(map),
 		/^\/usr\/ {2}50\.0 kB \(50000 B\) · other · 81\.9 % of this map · Enter opens it$/,

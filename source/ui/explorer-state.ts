@@ -478,7 +478,7 @@ export function sizeMapGrid(state: ExplorerState): {columns: number; rows: numbe
 }
 
 function openMap(state: ExplorerState): ExplorerState {
-	const source = sizeMapSource(state.analysis, state.tree.mode, state.layer);
+	const source = sizeMapSource(state.analysis, state.tree.mode, state.layer, state.tree.sort);
 	const map = openSizeMap(source, sizeMapGrid(state), selectedRow(state)?.path);
 	return {...state, overlay: {kind: 'sizeMap', map}};
 }

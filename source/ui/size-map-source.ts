@@ -1,7 +1,7 @@
 import {baseLayersOfHistory} from '../analysis/findings/base-image.js';
 import type {ImageAnalysis} from '../analysis/types.js';
 import {treeViewFor} from './tree-cache.js';
-import {defaultTreeOptions, runtimePaths, type TreeMode, type TreeRow} from './tree-view.js';
+import {defaultTreeOptions, runtimePaths, type SortOrder, type TreeMode, type TreeRow} from './tree-view.js';
 
 /** What a rectangle of the size map is, strongest claim first (a cache file of the base image is cache). */
 export const sizeCategories = ['waste', 'build-only', 'cache', 'runtime', 'base', 'other'] as const;
@@ -34,8 +34,14 @@ The map's data for the tree's mode at a layer: the filesystem as of the layer, o
 The one place the size map reads the analysis: it goes through the tree view (sizes aggregated per
 directory, removed rows kept apart) and asks the path tree only which layer a shown version came from.
 */
-export function sizeMapSource(analysis: ImageAnalysis, mode: TreeMode, layer: number): SizeMapSource {
-	const view = treeViewFor(analysis, {...defaultTreeOptions, layer, mode, sort: 'size'});
+export function sizeMapSource(
+	analysis: ImageAnalysis,
+	mode: TreeMode,
+	layer: number,
+	/** The map orders each level itself; the tree's own order finds the view the tree already built. */
+	sort: SortOrder = 'size',
+): SizeMapSource {
+	const view = treeViewFor(analysis, {...defaultTreeOptions, layer, mode, sort});
 	const {tree} = analysis;
 	const findingCategory = new Map<string, number>();
 	for (const finding of analysis.findings) {
