@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {stripVTControlCharacters} from 'node:util';
-import type {ImageAnalysis} from '../source/analysis/types.js';
+import type {Finding, ImageAnalysis} from '../source/analysis/types.js';
 import {createInitialState, type ExplorerState, reducer} from '../source/ui/explorer-state.js';
 import {selectionText, sizeMapLines} from '../source/ui/size-map-draw.js';
-import {sizeMapSource} from '../source/ui/size-map-source.js';
+import {sizeCategories, sizeMapSource} from '../source/ui/size-map-source.js';
 import {
 	currentPlace,
+	layoutLevel,
 	openSizeMap,
 	type SizeMapAction,
 	type SizeMapState,
@@ -194,6 +195,47 @@ test("changes mode maps the selected layer's changes only", () => {
 	);
 });
 
+test('a path two findings name takes the stronger category; a secret is its own', () => {
+	const finding = (category: Finding['category'], paths: string[]): Finding => ({
+		ruleId: `LL-${category}`,
+		category,
+		confidence: 'high',
+		title: category,
+		evidence: [],
+		groups: [],
+		paths,
+		layerIndex: 1,
+		bytes: 0,
+		fix: '',
+	});
+	const analysis = buildAnalysis(
+		[
+			{instruction: 'FROM base', entries: [{path: 'etc/os-release', size: 100}]},
+			{
+				instruction: 'COPY . /app',
+				entries: [
+					{path: 'app/key.pem', size: 3000},
+					{path: 'app/tool.js', size: 2000},
+					{path: 'app/.cache/blob', size: 1000},
+				],
+			},
+		],
+		[{instruction: 'CMD ["sh"]', afterLayerIndex: 0}],
+		[
+			finding('cache', ['app/.cache/blob', 'app/tool.js']),
+			finding('build-only', ['/app/tool.js']),
+			finding('secret', ['app/key.pem']),
+		],
+	);
+	const app = act(finalMap(analysis), {type: 'zoom-in'});
+	assert.deepEqual(Object.fromEntries(app.items.map((item) => [item.name, item.category])), {
+		'key.pem': 'secret',
+		'tool.js': 'build-only',
+		'.cache': 'cache',
+	});
+	assert.equal(finalMap(analysis).items.find((item) => item.name === 'etc')?.category, 'base');
+});
+
 test('labels show names escaped, wide characters as ?, and every line keeps the grid width', () => {
 	const map = act(
 		finalMap(
@@ -246,4 +288,58 @@ test('m in the tree opens the map of what the tree shows, on the cursor; Esc bac
 	state = press(state, 'm', 'q');
 	assert.equal(state.overlay, undefined, 'q closes the map, not the explorer');
 	assert.equal(state.exitCode, undefined);
+});
+
+test('over many random directories: the grid is covered, every rectangle has an inside, bytes add up, the largest is never grouped', () => {
+	let seed = 11;
+	const random = () => {
+		seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+		return seed / 2_147_483_648;
+	};
+
+	for (let round = 0; round < 400; round++) {
+		const count = 1 + Math.floor(random() * (round % 3 === 0 ? 400 : 20));
+		const sizes = Array.from({length: count}, () => Math.max(1, Math.round(10 ** (random() * 7))));
+		const total = sizes.reduce((sum, size) => sum + size, 0);
+		const rows = [
+			{path: 'd', size: total, isDirectory: true, status: 'added' as const},
+			...sizes.map((size, index) => ({
+				path: `d/f${index}`,
+				size,
+				isDirectory: false,
+				status: 'added' as const,
+			})),
+		];
+		const source = {
+			title: 'random',
+			rows,
+			subtreeEnd: Int32Array.from(rows, (_, index) => (index === 0 ? rows.length : index + 1)),
+			categories: new Uint8Array(rows.length).fill(sizeCategories.indexOf('other')),
+		};
+		for (const [columns, height] of [
+			[80, 20],
+			[160, 43],
+		] as const) {
+			const items = layoutLevel(source, {directory: 0, skip: 0}, columns, height);
+			const cells = (columns - 1) * (height - 1);
+			const context = `${count} entries at ${columns}x${height}`;
+			assert.equal(
+				items.reduce((sum, item) => sum + item.rect.width * item.rect.height, 0),
+				cells,
+				`${context}: covered`,
+			);
+			assert.ok(
+				items.every((item) => item.rect.width >= 2 && item.rect.height >= 2),
+				`${context}: every rectangle has an inside`,
+			);
+			assert.equal(
+				items.reduce((sum, item) => sum + item.bytes, 0),
+				total,
+				`${context}: bytes add up`,
+			);
+			if ((Math.max(...sizes) / total) * cells >= 40) {
+				assert.notEqual(items[0]!.row, -1, `${context}: the largest has a rectangle of its own`);
+			}
+		}
+	}
 });

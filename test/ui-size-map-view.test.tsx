@@ -42,7 +42,11 @@ test('m draws the map in place of the panes; the status line says what is select
 		lines.some((line) => line.includes('│i bin/')),
 		'bin, lettered base image',
 	);
-	assert.match(lines.at(-3)!, /^▚ ! waste {3}▒ b build-only/, 'the legend');
+	assert.match(
+		lines.at(-3)!,
+		/^▒ b build-only {3}░ i base image {3}· other$/,
+		'the legend: what the map shows',
+	);
 	assert.match(lines.at(-2)!, /^\/usr\/ {2}50\.0 kB \(50000 B\) · other · /);
 	assert.match(lines.at(-1)!, /^→ move {2}Enter open {2}Esc back {2}q close/);
 

@@ -1,7 +1,7 @@
 import chalk, {type ForegroundColorName} from 'chalk';
 import {hue} from './colors.js';
 import {formatBytes, sanitize} from './format.js';
-import type {SizeCategory} from './size-map-source.js';
+import {type SizeCategory, sizeCategories} from './size-map-source.js';
 import type {SizeMapItem, SizeMapState} from './size-map-state.js';
 
 /**
@@ -13,17 +13,21 @@ export const categoryLooks: Record<
 	SizeCategory,
 	{letter: string; fill: string; colour?: string; label: string}
 > = {
-	waste: {letter: '!', fill: '▚', colour: 'magenta', label: 'waste'},
+	secret: {letter: 's', fill: '█', colour: 'red', label: 'secret'},
 	'build-only': {letter: 'b', fill: '▒', colour: 'cyan', label: 'build-only'},
 	cache: {letter: 'c', fill: '▞', colour: 'yellow', label: 'cache'},
+	waste: {letter: '!', fill: '▚', colour: 'magenta', label: 'waste'},
 	runtime: {letter: 'r', fill: '▓', colour: 'blue', label: 'runtime'},
 	base: {letter: 'i', fill: '░', colour: 'gray', label: 'base image'},
 	other: {letter: ' ', fill: ' ', label: 'other'},
 };
 
-/** The legend line: every category's pattern, letter and name. */
-export function legendText(): string {
-	return (Object.values(categoryLooks) as Array<(typeof categoryLooks)[SizeCategory]>)
+/** The legend line: the pattern, letter and name of each category on the map, in order of strength. */
+export function legendText(items: readonly SizeMapItem[]): string {
+	const shown = new Set(items.map((item) => item.category));
+	return sizeCategories
+		.filter((category) => shown.has(category))
+		.map((category) => categoryLooks[category])
 		.map(
 			(look) =>
 				`${look.fill === ' ' ? '·' : look.fill}${look.letter === ' ' ? '' : ` ${look.letter}`} ${look.label}`,

@@ -3,8 +3,12 @@ import type {ImageAnalysis} from '../analysis/types.js';
 import {treeViewFor} from './tree-cache.js';
 import {defaultTreeOptions, runtimePaths, type SortOrder, type TreeMode, type TreeRow} from './tree-view.js';
 
-/** What a rectangle of the size map is, strongest claim first (a cache file of the base image is cache). */
-export const sizeCategories = ['waste', 'build-only', 'cache', 'runtime', 'base', 'other'] as const;
+/**
+What a rectangle of the size map is, strongest claim first, as the HTML report ranks them: a finding's
+category (a secret first), then the runtime closure, then the base image (a cache file of the base image is
+cache). A version a later layer hides is waste whatever names its path.
+*/
+export const sizeCategories = ['secret', 'build-only', 'cache', 'waste', 'runtime', 'base', 'other'] as const;
 export type SizeCategory = (typeof sizeCategories)[number];
 
 /** The fields of a tree row the map reads (a TreeRow has them). */
@@ -45,7 +49,6 @@ export function sizeMapSource(
 	const {tree} = analysis;
 	const findingCategory = new Map<string, number>();
 	for (const finding of analysis.findings) {
-		if (finding.category === 'secret') continue;
 		const code = categoryCode[finding.category];
 		for (const path of finding.paths) {
 			const key = path.replace(/^\/+/, '').replace(/\/+$/, '');

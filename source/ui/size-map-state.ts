@@ -194,11 +194,13 @@ export function layoutLevel(
 		// A rectangle with no inside cannot show a label or the selection: it joins the group.
 		const cramped = rects.findIndex((rect) => rect.width < 2 || rect.height < 2);
 		const group = rects[shown];
-		// The group is given room for its label (`3000 files`) while that is still only a little more than its bytes'.
-		const groupTooThin =
-			group !== undefined && (group.width < 2 || group.height < 2 || group.width < groupLabelWidth);
+		// The group is given room to be opened (an inside), and for its label (`3000 files`) while that is
+		// still only a little more than its bytes' room; never more than a small share of the map.
+		const groupCramped = group !== undefined && (group.width < 2 || group.height < 2);
+		const groupThin = group !== undefined && group.width < groupLabelWidth;
 		const inflated = paged || restBytes * cells < total * groupCells * 2;
-		if (groupTooThin && groupCells * 2 <= Math.max(minimumCells * 2, cells * maximumGroupShare) && inflated) {
+		const canGrow = groupCells * 2 <= Math.max(minimumCells * 2, cells * maximumGroupShare);
+		if ((groupCramped || (groupThin && inflated)) && canGrow) {
 			groupCells *= 2;
 			continue;
 		}

@@ -34,7 +34,7 @@ export function SizeMapView({map, width, height}: Props) {
 				))
 			)}
 			<Text dimColor wrap="truncate">
-				{legendText()}
+				{legendText(map.items)}
 			</Text>
 		</Box>
 	);
