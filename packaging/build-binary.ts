@@ -4,7 +4,7 @@ esbuild bundles source/cli.tsx and every dependency into one ESM file; Node's si
 support (SEA) copies this Node binary and injects a blob holding packaging/sea-entry.cjs (the CommonJS script
 Node 20 runs), the bundle and its V8 code cache as assets.
 
-Built binaries are cached under a hash of what goes into them (the bundle, the entry, this Node binary), so
+Built binaries are cached under a hash of what goes into them (the bundle, the entry, this script, this Node binary), so
 the end-to-end test only rebuilds when the program changed. Usage:
   node --import tsx packaging/build-binary.ts [--output FILE]   (default: layerlens-linux-x64 in the repo)
 */
@@ -16,9 +16,11 @@ import {
 	copyFileSync,
 	existsSync,
 	mkdirSync,
+	readdirSync,
 	readFileSync,
 	renameSync,
 	rmSync,
+	statSync,
 	writeFileSync,
 } from 'node:fs';
 import {builtinModules, createRequire} from 'node:module';
@@ -159,6 +161,7 @@ export async function buildBinary(cacheDirectory = binaryCacheDirectory()): Prom
 	const entry = Buffer.concat([
 		readFileSync(entrySource),
 		readFileSync(join(root, 'packaging', 'code-cache.cjs')),
+		readFileSync(fileURLToPath(import.meta.url)),
 	]);
 	const node = readFileSync(process.execPath);
 	const key = sha256('layerlens-sea 1\0', bundle, entry, node).slice(0, 32);
@@ -220,7 +223,17 @@ export async function buildBinary(cacheDirectory = binaryCacheDirectory()): Prom
 		throw error;
 	}
 
+	pruneOldBinaries(cacheDirectory, key);
 	return {path, bundleBytes: bundle.length, binaryBytes: readFileSync(path).length, fromCache: false};
+}
+
+/** Each binary is 100 MB: keep the one just built and the newest other (another checkout may be using it). */
+function pruneOldBinaries(cacheDirectory: string, keep: string): void {
+	const others = readdirSync(cacheDirectory, {withFileTypes: true})
+		.filter((entry) => entry.isDirectory() && /^[0-9a-f]{32}$/.test(entry.name) && entry.name !== keep)
+		.map((entry) => ({name: entry.name, modified: statSync(join(cacheDirectory, entry.name)).mtimeMs}))
+		.sort((a, b) => b.modified - a.modified);
+	for (const old of others.slice(1)) rmSync(join(cacheDirectory, old.name), {recursive: true, force: true});
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
