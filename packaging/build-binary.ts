@@ -105,7 +105,8 @@ export async function bundleProgram(): Promise<Buffer> {
 		write: false,
 		outfile: 'layerlens.js',
 		minify: true,
-		legalComments: 'none',
+		// Licence comments of the bundled packages stay, at the end of the bundle.
+		legalComments: 'eof',
 		logLevel: 'error',
 		define: {
 			// The binary is what a user runs: React's production build (cli.tsx picks it at run time too).
