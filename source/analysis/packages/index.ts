@@ -1,0 +1,14 @@
+export {
+	type LayerPackages,
+	type LayerView,
+	layerPackageChanges,
+	type PackageChange,
+} from './layer-packages.js';
+export {
+	type Ecosystem,
+	ecosystems,
+	type OwnedPackage,
+	type PackageInventory,
+	packageIndex,
+} from './package-index.js';
+export {type PackageReport, type PackageSummary, packageReport} from './package-report.js';
