@@ -107,7 +107,8 @@ export function parseDiversions(text: string | undefined): Map<string, {to: stri
 	for (let index = 0; index + 2 < lines.length; index += 3) {
 		const from = normalisePath(lines[index]!);
 		const to = normalisePath(lines[index + 1]!);
-		if (from !== '' && to !== '') diversions.set(from, {to, by: lines[index + 2]!.trim()});
+		const by = lines[index + 2]!.trim();
+		if (from !== '' && to !== '' && by !== '') diversions.set(from, {to, by});
 	}
 
 	return diversions;
