@@ -4,7 +4,10 @@ import {test} from 'node:test';
 import {Ajv} from 'ajv';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
 import {
+	comparePackages,
 	layerPackageChanges,
+	lineNaming,
+	locatePackageFindings,
 	type PackageInventory,
 	packageIndex,
 	packageReport,
@@ -325,4 +328,97 @@ test('Go build info: the main module, found across chunk boundaries at a 16-byte
 	// A huge varint length is refused, not allocated.
 	const hostile = Buffer.concat([info.subarray(0, 32), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x7f])]);
 	assert.equal(parseGoBuildInfo(hostile), undefined);
+});
+
+test('diff: packages added, removed, upgraded (from → to) and resized, largest byte change first', () => {
+	const summary = (name: string, version: string, bytes: number, location?: string) => ({
+		ecosystem: 'deb' as const,
+		name,
+		version,
+		...(location === undefined ? {} : {location}),
+		bytes,
+		fileCount: 1,
+		layer: 0,
+	});
+	const report = (packages: ReturnType<typeof summary>[]) => ({
+		ownedBytes: packages.reduce((sum, owned) => sum + owned.bytes, 0),
+		unownedBytes: 7,
+		ecosystems: [],
+		packages,
+		layers: [],
+	});
+	const comparison = comparePackages(
+		report([summary('curl', '7.88', 500), summary('libc6', '2.36-1', 2000), summary('bash', '5.2', 1000)]),
+		report([summary('libc6', '2.36-2', 2100), summary('bash', '5.2', 900), summary('gcc', '12', 9000)]),
+	);
+	assert.deepEqual(comparison.added, [
+		{ecosystem: 'deb', name: 'gcc', versionB: '12', bytesA: 0, bytesB: 9000, deltaBytes: 9000},
+	]);
+	assert.deepEqual(comparison.removed, [
+		{ecosystem: 'deb', name: 'curl', versionA: '7.88', bytesA: 500, bytesB: 0, deltaBytes: -500},
+	]);
+	assert.deepEqual(comparison.upgraded, [
+		{
+			ecosystem: 'deb',
+			name: 'libc6',
+			versionA: '2.36-1',
+			versionB: '2.36-2',
+			bytesA: 2000,
+			bytesB: 2100,
+			deltaBytes: 100,
+		},
+	]);
+	assert.deepEqual(
+		comparison.resized.map((delta) => delta.deltaBytes),
+		[-100],
+	);
+
+	const schema = JSON.parse(
+		readFileSync(new URL('../source/report/layerlens-diff.schema.json', import.meta.url), 'utf8'),
+	) as {definitions: object; properties: {packages: object}};
+	const validate = new Ajv({allErrors: true, strict: true}).compile({
+		...schema.properties.packages,
+		definitions: schema.definitions,
+	});
+	assert.ok(validate(JSON.parse(JSON.stringify(comparison))), JSON.stringify(validate.errors));
+});
+
+test('a finding mostly of package files names the largest package and the Dockerfile line that installed it', () => {
+	const dockerfile = [
+		'FROM debian',
+		'RUN apt-get update \\',
+		'	&& apt-get install -y \\',
+		'		curl \\',
+		'		libc6',
+	];
+	assert.equal(lineNaming(dockerfile, 2, 'curl'), 4);
+	assert.equal(lineNaming(dockerfile, 2, 'libc6'), 5);
+	assert.equal(lineNaming(dockerfile, 2, 'gcc'), 2, 'not named: the instruction');
+	assert.equal(lineNaming(dockerfile, 2, 'c'), 2, 'a word, not a part of one');
+	assert.equal(lineNaming(['RUN apk add py3-pip'], 1, 'py3-pip'), 1);
+
+	const {inventory, input, changes} = inventoryOf(sampleImage());
+	const base = {
+		category: 'build-only' as const,
+		confidence: 'high' as const,
+		title: 't',
+		evidence: [],
+		groups: [],
+		layerIndex: 1,
+		fix: 'f',
+	};
+	const [upgraded, unowned] = locatePackageFindings(
+		[
+			{...base, ruleId: 'LL-A', paths: ['usr/lib/libc.so.6', 'usr/bin/bash'], bytes: 3100},
+			{...base, ruleId: 'LL-B', paths: ['app/server.js'], bytes: 70},
+		],
+		inventory,
+		filesByPath(input),
+		changes,
+		{lines: dockerfile, layerLines: [undefined, 2, 2, 2]},
+	);
+	assert.deepEqual(upgraded!.package, {ecosystem: 'deb', name: 'libc6', version: '2.36-2'});
+	assert.equal(upgraded!.dockerfileLine, 5, 'the layer that upgraded libc6, the line naming it');
+	assert.equal(unowned!.package, undefined);
+	assert.equal(unowned!.dockerfileLine, undefined);
 });

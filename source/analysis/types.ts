@@ -125,6 +125,8 @@ export type Finding = {
 	projection, and count in a `--ci` failure only when `countBaseFindings` is set.
 	*/
 	fromBase?: true;
+	/** The package owning the largest share of these bytes, when packages own most of them (its install line is the one to change). */
+	package?: {ecosystem: string; name: string; version: string};
 };
 
 export type ImageInfo = {

@@ -3,7 +3,12 @@ import {analyzeImage} from '../analysis/analyze-image.js';
 import {runtimeClosure} from '../analysis/closure/runtime-closure.js';
 import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
 import {baseLayersOfMapping, findFindings, projectSize} from '../analysis/findings/index.js';
-import {layerPackageChanges, packageIndex, packageReport} from '../analysis/packages/index.js';
+import {
+	layerPackageChanges,
+	locatePackageFindings,
+	packageIndex,
+	packageReport,
+} from '../analysis/packages/index.js';
 import {buildRuleInput, filesByPath, layerView} from '../analysis/rule-input.js';
 import {stackLayers} from '../analysis/stack-layers.js';
 import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
@@ -134,9 +139,16 @@ async function load(
 	const {tree, ...plain} = analysis;
 	plain.findings = findings;
 	const inventory = packageIndex(ruleInput);
-	plain.packages = packageReport(
+	const packageChanges = layerPackageChanges(raw.layers, layerView(tree), filesByPath(ruleInput), inventory);
+	plain.packages = packageReport(inventory, packageChanges);
+	plain.findings = locatePackageFindings(
+		plain.findings,
 		inventory,
-		layerPackageChanges(raw.layers, layerView(tree), filesByPath(ruleInput), inventory),
+		filesByPath(ruleInput),
+		packageChanges,
+		mapping && !mapping.mismatch && dockerfile
+			? {lines: dockerfile.text.split(/\r?\n/), layerLines: mapping.lines}
+			: undefined,
 	);
 	markPhase('packages');
 	const projection = projectSize(ruleInput, findings);

@@ -248,6 +248,9 @@ const reportShape = object<CachedReportBody>({
 			bytes: count,
 			fix: text,
 			fromBase: optional(oneOf(true)),
+			package: optional(
+				object<NonNullable<Finding['package']>>({ecosystem: text, name: text, version: text}),
+			),
 		}),
 	),
 	warnings: stringList,

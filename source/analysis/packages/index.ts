@@ -1,9 +1,11 @@
+export {comparePackages, type PackageComparison, type PackageDelta} from './compare-packages.js';
 export {
 	type LayerPackages,
 	type LayerView,
 	layerPackageChanges,
 	type PackageChange,
 } from './layer-packages.js';
+export {lineNaming, locatePackageFindings} from './package-findings.js';
 export {
 	type Ecosystem,
 	ecosystems,
