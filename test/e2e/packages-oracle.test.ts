@@ -21,7 +21,7 @@ import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} fr
 // fixture image: dpkg -S for every regular file, npm ls, pip show -f, gem contents, go version -m.
 
 const execFileAsync = promisify(execFile);
-const debianFixtures = (process.env.LAYERLENS_PACKAGE_FIXTURES?.split(',') as
+const oracleFixtures = (process.env.LAYERLENS_PACKAGE_FIXTURES?.split(',') as
 	| (typeof fixtureImages)[keyof typeof fixtureImages][]
 	| undefined) ?? [
 	fixtureImages.baseOnly,
@@ -33,8 +33,13 @@ const debianFixtures = (process.env.LAYERLENS_PACKAGE_FIXTURES?.split(',') as
 	fixtureImages.ruby,
 	fixtureImages.php,
 	fixtureImages.perl,
+	fixtureImages.multistage,
+	fixtureImages.multistageLeaky,
+	fixtureImages.data,
+	fixtureImages.pythonBuildkit,
+	fixtureImages.waste,
 ];
-const availability = await dockerAvailability({images: debianFixtures});
+const availability = await dockerAvailability({images: oracleFixtures});
 const skip = dockerSkip(availability);
 
 async function docker(args: string[], timeout = 300_000): Promise<string> {
@@ -125,7 +130,7 @@ after(async () => {
 	await rm(workDir, {recursive: true, force: true});
 });
 
-for (const image of debianFixtures) {
+for (const image of oracleFixtures) {
 	test(`${image}: dpkg -S agrees on ≥ 99 % of the dpkg-owned bytes, and each package's bytes are its files' bytes`, {
 		skip,
 		timeout: 600_000,
@@ -144,6 +149,12 @@ for (const image of debianFixtures) {
 			if (ours?.ecosystem === 'deb' && owners.includes(ours.name)) agreed += file.size;
 			else if (disagreements.length < 5)
 				disagreements.push(`/${file.path}: dpkg ${owners.join(',')}, ours ${ours?.name}`);
+		}
+
+		if (attributed === 0) {
+			// No dpkg in the image (busybox): nothing may be called a Debian package's.
+			assert.equal(inventory.packages.filter((owned) => owned.ecosystem === 'deb').length, 0);
+			return;
 		}
 
 		const share = agreed / attributed;
@@ -179,7 +190,7 @@ test('per layer: each RUN apt-get install layer installed the packages its comma
 }, async () => {
 	assertDockerAvailable(availability);
 	let checked = 0;
-	for (const image of debianFixtures) {
+	for (const image of oracleFixtures) {
 		const {changes, history, layerOfHistory} = await analyse(image);
 		for (const [index, createdBy] of history.entries()) {
 			const asked = explicitlyInstalled([createdBy]);
@@ -198,7 +209,7 @@ test('per layer: each RUN apt-get install layer installed the packages its comma
 	}
 
 	console.log(`apt-get install layers checked: ${checked}`);
-	assert.ok(checked >= Math.min(debianFixtures.length - 2, 1));
+	assert.ok(checked >= Math.min(oracleFixtures.length - 2, 1));
 });
 
 test('npm: the naive fixture app/node_modules packages are npm ls --all', {
@@ -206,7 +217,7 @@ test('npm: the naive fixture app/node_modules packages are npm ls --all', {
 	timeout: 600_000,
 }, async (context) => {
 	assertDockerAvailable(availability);
-	if (!debianFixtures.includes(fixtureImages.naive)) return context.skip('naive not selected');
+	if (!oracleFixtures.includes(fixtureImages.naive)) return context.skip('naive not selected');
 	const [{inventory}, listed] = await Promise.all([
 		analyse(fixtureImages.naive),
 		docker([
@@ -249,7 +260,7 @@ test('Go: the go fixture binaries name the module go version -m prints', {
 	timeout: 600_000,
 }, async (context) => {
 	assertDockerAvailable(availability);
-	if (!debianFixtures.includes(fixtureImages.go)) return context.skip('go not selected');
+	if (!oracleFixtures.includes(fixtureImages.go)) return context.skip('go not selected');
 	const {inventory} = await analyse(fixtureImages.go);
 	const binaries = inventory.packages.filter((owned) => owned.ecosystem === 'go');
 	assert.ok(binaries.some((owned) => owned.location === 'usr/local/bin/greeter'));
@@ -292,7 +303,7 @@ test('Python: a pip-installed wheel owns the files pip show -f lists', {
 	timeout: 600_000,
 }, async (context) => {
 	assertDockerAvailable(availability);
-	if (!debianFixtures.includes(fixtureImages.python)) return context.skip('python not selected');
+	if (!oracleFixtures.includes(fixtureImages.python)) return context.skip('python not selected');
 	const image = await buildDerived(
 		'pip',
 		`FROM ${fixtureImages.python}
