@@ -68,7 +68,7 @@ async function analyse(image: string): Promise<Loaded> {
 		inventory,
 		sizes,
 		changes,
-		history: analysis.history.map((entry) => entry.createdBy),
+		history: analysis.history.map((entry) => entry.instruction),
 		layerOfHistory: analysis.history.map((entry) => entry.layerIndex),
 	};
 }
@@ -77,16 +77,25 @@ async function analyse(image: string): Promise<Loaded> {
 Every regular file of the container with its size and what `dpkg -S` says of it. On a usr-merged system dpkg
 knows `/bin/ls` but not `/usr/bin/ls`, so each file below /usr/{bin,sbin,lib*} is asked for by both names.
 */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax, not a template
+const installedSizeFormat = '${Package}\\t${Installed-Size}\\n';
 const dpkgScript = String.raw`
+echo '#installed'; dpkg-query -W -f '${installedSizeFormat}' 2>/dev/null
+echo '#files'
 find / -xdev -type f -printf '%i\t%s\t%p\n' 2>/dev/null | sort -t"$(printf '\t')" -k3 > /tmp/files
-echo '#files'; cat /tmp/files
+cat /tmp/files
 cut -f3 /tmp/files > /tmp/paths
 sed -n 's#^/usr/\(bin\|sbin\|lib[^/]*\)/#/\1/#p' /tmp/paths >> /tmp/paths
 echo '#owners'
 tr '\n' '\0' < /tmp/paths | xargs -0 -n 500 dpkg -S 2>/dev/null | grep -v '^diversion by ' || true
 `;
 
-type DpkgOracle = {files: {inode: string; size: number; path: string}[]; owners: Map<string, string[]>};
+type DpkgOracle = {
+	files: {inode: string; size: number; path: string}[];
+	owners: Map<string, string[]>;
+	/** dpkg's own estimate, in KiB, by package. */
+	installedSize: Map<string, number>;
+};
 
 async function dpkgOracle(image: string): Promise<DpkgOracle> {
 	const text = await docker([
@@ -100,10 +109,16 @@ async function dpkgOracle(image: string): Promise<DpkgOracle> {
 		'-c',
 		dpkgScript,
 	]);
-	const [filesPart = '', ownersPart = ''] = text.split('#owners\n');
+	const [installedPart = '', rest = ''] = text.split('#files\n');
+	const [filesPart = '', ownersPart = ''] = rest.split('#owners\n');
+	const installedSize = new Map<string, number>();
+	for (const line of installedPart.split('\n').slice(1)) {
+		const [name, size] = line.split('\t');
+		if (name && size) installedSize.set(name, Number(size));
+	}
+
 	const files = filesPart
 		.split('\n')
-		.slice(1)
 		.filter(Boolean)
 		.map((line) => {
 			const [inode, size, path] = line.split('\t');
@@ -119,7 +134,7 @@ async function dpkgOracle(image: string): Promise<DpkgOracle> {
 		owners.set(path, [...(owners.get(path) ?? []), ...names]);
 	}
 
-	return {files, owners};
+	return {files, owners, installedSize};
 }
 
 let workDir = '';
@@ -181,6 +196,16 @@ for (const image of oracleFixtures) {
 		}
 
 		assert.equal(total, inventory.ownedBytes);
+		let estimate = 0;
+		let onDisk = 0;
+		for (const owned of inventory.packages) {
+			const kib = oracle.installedSize.get(owned.name);
+			if (owned.ecosystem !== 'deb' || kib === undefined) continue;
+			estimate += kib * 1024;
+			onDisk += owned.bytes;
+		}
+
+		console.log(`${image}: dpkg's Installed-Size says ${estimate} B, the files on disk are ${onDisk} B`);
 	});
 }
 
