@@ -1,3 +1,4 @@
+import type {GoModule} from './go-build-info.js';
 /** One tar entry as the engine reads it; a layer stores its entries column by column (entry-columns.ts). */
 
 export type EntryType =
@@ -57,6 +58,8 @@ export type ExecInfo =
 			soname?: string;
 			/** The dynamic section or its strings lay beyond what the reader keeps: `needed` may be incomplete. */
 			incomplete?: boolean;
+			/** A Go binary's main module, from the build info its linker embeds. */
+			goModule?: GoModule;
 	  }
 	| {
 			kind: 'script';

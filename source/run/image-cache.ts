@@ -4,6 +4,7 @@ import {basename, join} from 'node:path';
 import {PathTree, StoredTreeError} from '../analysis/path-tree.js';
 import {type StackedLayers, stackLayers} from '../analysis/stack-layers.js';
 import {EntryColumns, entryTypeCodes} from '../image/entry-columns.js';
+import type {GoModule} from '../image/go-build-info.js';
 import {pathHash} from '../image/path-index.js';
 import type {
 	CapturedFile,
@@ -53,9 +54,9 @@ the tool version the file was written for, and the file ends in its seal (see ca
 before the header is read; every header field and every column value is then checked against its type and
 range, so nothing in the file reaches the analysis unless it could have come from a real read.
 Which files are captured as evidence is part of RawImage too (6: PHP ini files, Perl scripts, apt's
-extended_states), so a change to that list bumps the version as well.
+extended_states; 7: the diversions, node_modules manifests, Python RECORDs), so a change to that list bumps the version as well.
 */
-export const imageCacheFormatVersion = 6;
+export const imageCacheFormatVersion = 7;
 
 const magic = 'LLCACHE\n';
 const checksumBytes = cacheSealBytes;
@@ -153,6 +154,7 @@ const execShape: Shape<ExecInfo> = either(
 		runpath: stringList,
 		soname: optional(text),
 		incomplete: optional(flag),
+		goModule: optional(object<GoModule>({path: text, version: text})),
 	}),
 	object<Extract<ExecInfo, {kind: 'script'}>>({
 		kind: oneOf('script'),

@@ -148,6 +148,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 						/>
 						<DetailsPane
 							layer={state.analysis.layers[state.layer]}
+							packages={state.analysis.packages?.layers.find((entry) => entry.layer === state.layer)}
 							layerCount={state.analysis.layers.length}
 							height={layout.detailsBody}
 							width={layout.leftWidth}
