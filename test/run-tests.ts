@@ -6,7 +6,7 @@ saying what was skipped and why. Arguments, when given, are the test files to ru
 import {execFile, spawn} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {constants, tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {isDockerRequired} from './helpers/docker.js';
 import {type FixtureBuild, readSkipRecords, summarizeSkips} from './helpers/skip-summary.js';
@@ -90,7 +90,8 @@ if (build.state === 'failed' && isDockerRequired()) {
 
 const scratch = mkdtempSync(join(tmpdir(), 'layerlens-npm-test-'));
 const skipFile = join(scratch, 'skipped.jsonl');
-const files = process.argv.length > 2 ? process.argv.slice(2) : allTestFiles();
+// Files named on the command line are relative to where it was typed; the tests run from the repository.
+const files = process.argv.length > 2 ? process.argv.slice(2).map((file) => resolve(file)) : allTestFiles();
 let code: number;
 try {
 	code = await runInherited(
