@@ -4,6 +4,7 @@ import {analyzeImage} from '../source/analysis/analyze-image.js';
 import type {DiveEfficiency} from '../source/analysis/types.js';
 import type {TarEntry} from '../source/image/types.js';
 import {findDiveFixture, loadDiveFixture} from './helpers/dive-fixture-layers.js';
+import {diveFixtureSkip} from './helpers/fixture-writer.js';
 import {dir, file, layer, opaque, rawImage, whiteout} from './helpers/raw-image-builder.js';
 
 function efficiencyOf(...layers: TarEntry[][]): DiveEfficiency {
@@ -119,9 +120,7 @@ const fixtures = [
 for (const fixture of fixtures) {
 	const path = findDiveFixture(fixture.name);
 	test(`dive's figures for its own ${fixture.name}`, {
-		skip: path
-			? false
-			: `dive fixture ${fixture.name} not found (needs ../shared/fixtures/dive beside the clone)`,
+		skip: diveFixtureSkip(fixture.name),
 	}, async () => {
 		const analysis = analyzeImage(await loadDiveFixture(path!));
 		assert.equal(analysis.efficiency.score, fixture.score);

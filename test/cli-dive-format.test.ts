@@ -3,17 +3,15 @@
 and on dive's own test archives the figures dive prints (shared/fixtures/dive/README.md).
 */
 import assert from 'node:assert/strict';
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, describe, test} from 'node:test';
 import {goFileMode} from '../source/report/dive-json.js';
-import {diveFixtures} from './helpers/fixture-writer.js';
+import {diveFixtureSkip, diveFixtures} from './helpers/fixture-writer.js';
 import {describeRun, runCli} from './helpers/run-cli.js';
 
-const missing = existsSync(diveFixtures)
-	? false
-	: `dive fixtures not found at ${diveFixtures} (shared/ is not beside this clone)`;
+const missing = diveFixtureSkip();
 
 const scratch = mkdtempSync(join(tmpdir(), 'layerlens-dive-format-'));
 after(() => rmSync(scratch, {recursive: true, force: true}));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {pathToFileURL} from 'node:url';
 import {promisify} from 'node:util';
@@ -37,6 +37,8 @@ const showCursor = `${escapeCharacter}[?25h`;
 // Each pane runs in its own folder (exports and pipes land there), so tsx is named by path and told
 // where the project's tsconfig is rather than finding them from the working directory.
 const tsxLoader = import.meta.resolve('tsx');
+// What ps shows for the CLI once `env` has exec'd it (comm is the executable's name, cut to 15 characters).
+const nodeCommandName = basename(process.execPath).slice(0, 15);
 const tsconfigPath = join(repositoryRoot, 'tsconfig.json');
 const cliPath = join(repositoryRoot, 'source/cli.tsx');
 
@@ -104,6 +106,23 @@ async function launch(name: string, options: Launch = {}) {
 				.filter((line) => line !== '');
 			assert.equal(pids.length, 1, `one child of the pane shell, got ${pids.join(', ')}`);
 			return Number(pids[0]);
+		},
+		/**
+		Waits until the pane's shell has exec'd node: from then on the stderr redirection exists and a Ctrl+C
+		reaches the CLI itself, not the shell's child between fork and exec (which would die before opening it).
+		*/
+		async waitForCliProcess(timeoutMs = screenTimeoutMs): Promise<void> {
+			const shell = await session.paneFlag('#{pane_pid}');
+			const deadline = Date.now() + timeoutMs;
+			while (Date.now() < deadline) {
+				const {stdout} = await run('ps', ['-o', 'comm=', '--ppid', shell]).catch(() => ({stdout: ''}));
+				if (stdout.split('\n').some((line) => line.trim() === nodeCommandName)) return;
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+
+			throw new Error(
+				`node did not start in the pane within ${timeoutMs} ms; screen:\n${await session.capture()}`,
+			);
 		},
 		async exitCode(timeoutMs = 20_000): Promise<string> {
 			const deadline = Date.now() + timeoutMs;
@@ -275,6 +294,7 @@ describe('hostile terminals (tmux)', {skip, concurrency: 3}, () => {
 	test('5b. Ctrl+C right after start, before anything is drawn, still exits 130 with the terminal intact', async () => {
 		const session = await launch('ctrl-c-start');
 		try {
+			await session.waitForCliProcess();
 			await session.sendKeys('C-c');
 			assert.equal(await session.exitCode(screenTimeoutMs), '130');
 			await session.assertTerminalRestored();

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import {test} from 'node:test';
 import {resolveImageSource} from '../source/image/open-source.js';
 import type {RawImage} from '../source/image/types.js';
-import {diveFixtures} from './helpers/fixture-writer.js';
+import {diveFixtureSkip, diveFixtures} from './helpers/fixture-writer.js';
 
-const missing = existsSync(diveFixtures)
-	? false
-	: `dive fixtures not found at ${diveFixtures} (shared/ is not beside this clone)`;
+const missing = diveFixtureSkip();
 
 async function load(file: string): Promise<RawImage> {
 	const source = await resolveImageSource(join(diveFixtures, file));

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
-import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import {test} from 'node:test';
 import {gzipSync} from 'node:zlib';
 import {isLayerlensError} from '../source/errors.js';
 import {readLayer} from '../source/image/read-layer.js';
 import type {LayerSpec} from '../source/image/write/image-spec.js';
-import {collect, createLayerTarStream, diveFixtures, rawTar} from './helpers/fixture-writer.js';
+import {
+	collect,
+	createLayerTarStream,
+	diveFixtureSkip,
+	diveFixtures,
+	rawTar,
+} from './helpers/fixture-writer.js';
 
 const zstdFixture = join(diveFixtures, 'test-oci-zstd-image.tar');
-const missingZstd = existsSync(zstdFixture)
-	? false
-	: `${zstdFixture} not found (shared/ is not beside this clone)`;
+const missingZstd = diveFixtureSkip('test-oci-zstd-image.tar');
 
 async function layerBytes(layer: LayerSpec): Promise<Buffer> {
 	return collect(createLayerTarStream(layer));

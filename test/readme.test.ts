@@ -151,3 +151,84 @@ test('package.json links match the URL errors print; LICENSE and the schema ship
 	assert.ok(packed.includes('source/report/layerlens-report.schema.json'));
 	assert.ok(readme.includes('source/report/layerlens-report.schema.json'), 'the README links the schema');
 });
+
+test('the development map lists every folder under source/ and no folder that is not there', async () => {
+	const section = readme.slice(readme.indexOf('\n## Development\n'));
+	const block = /```\n(source\/\n[\s\S]*?)```/.exec(section);
+	assert.ok(block, 'the Development section has a map of source/');
+	const listed = [...block[1]!.matchAll(/^ {2}([\w-]+(?:\/[\w-]+)*)\/ /gm)].map((match) => match[1]!).sort();
+	const entries = await readdir(join(root, 'source'), {recursive: true, withFileTypes: true});
+	const folders = entries
+		.filter((entry) => entry.isDirectory())
+		.map((entry) => join(entry.parentPath, entry.name).slice(join(root, 'source').length + 1))
+		.sort();
+	assert.ok(folders.length > 5, `found ${folders.length} folders under source/`);
+	assert.deepEqual(listed, folders);
+});
+
+/**
+The README as markdown-it reads it: its headings, and the sentences of its prose paragraphs (list items
+included; table cells and code left out: a table may restate what the prose says, by design).
+*/
+async function readmeBlocks(): Promise<{headings: string[]; sentences: string[]}> {
+	const {default: MarkdownIt} = await import('markdown-it');
+	const tokens = new MarkdownIt().parse(readme, {});
+	const headings: string[] = [];
+	const sentences: string[] = [];
+	for (const [index, token] of tokens.entries()) {
+		if (token.type !== 'inline') continue;
+		if (tokens[index - 1]?.type === 'heading_open') {
+			headings.push(`${tokens[index - 1]!.tag} ${token.content}`);
+		} else if (tokens[index - 1]?.type === 'paragraph_open') {
+			sentences.push(...token.content.split(/(?<=[.:;!?])\s+(?=[A-Z`(])/));
+		}
+	}
+
+	return {headings, sentences};
+}
+
+test('every README section appears once', async () => {
+	const {headings} = await readmeBlocks();
+	assert.ok(headings.length > 20, `found ${headings.length} headings`);
+	const byTitle = new Map<string, number>();
+	for (const heading of headings) {
+		const title = heading.replace(/^h\d /, '').toLowerCase();
+		byTitle.set(title, (byTitle.get(title) ?? 0) + 1);
+	}
+
+	assert.deepEqual(
+		[...byTitle].filter(([, count]) => count > 1),
+		[],
+	);
+});
+
+test('no README sentence is said twice, word for word or nearly', async () => {
+	const {sentences} = await readmeBlocks();
+	const words = (sentence: string) => new Set(sentence.toLowerCase().match(/[a-z0-9]+/g) ?? []);
+	const long = sentences
+		.map((text) => ({text, words: words(text)}))
+		.filter((sentence) => sentence.words.size >= 10);
+	assert.ok(long.length > 100, `found ${long.length} sentences of ten words or more`);
+	const repeated: string[] = [];
+	for (const [index, a] of long.entries()) {
+		for (const b of long.slice(index + 1)) {
+			const shared = [...a.words].filter((word) => b.words.has(word)).length;
+			// Jaccard similarity of the word sets: a paragraph pasted twice and lightly reworded was 0.59; distinct
+			// sentences on one subject stay under 0.5.
+			if (shared / (a.words.size + b.words.size - shared) >= 0.55) repeated.push(`${a.text}\n  ~ ${b.text}`);
+		}
+	}
+
+	assert.deepEqual(repeated, []);
+});
+
+test('the Install section leads with the executable and the container image, and links Coming from dive', () => {
+	const install = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## Usage\n'));
+	const firstLines = install.split('\n').slice(2, 8).join('\n');
+	assert.match(firstLines, /`npm run package`/);
+	assert.match(firstLines, /`docker build -t layerlens \.`/);
+	assert.match(install, /\[Coming from dive\]\(#coming-from-dive\)/);
+	const quickStart = readme.slice(readme.indexOf('\n## Quick start\n'), readme.indexOf('\n## Install\n'));
+	assert.match(quickStart, /\[Coming from dive\]\(#coming-from-dive\)/);
+	assert.match(readme, /\n## Coming from dive\n/);
+});

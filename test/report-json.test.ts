@@ -6,6 +6,7 @@ import {analyzeImage} from '../source/analysis/analyze-image.js';
 import type {Finding} from '../source/analysis/types.js';
 import {toJsonReport} from '../source/report/json.js';
 import {findDiveFixture, loadDiveFixture} from './helpers/dive-fixture-layers.js';
+import {diveFixtureSkip} from './helpers/fixture-writer.js';
 import {dir, file, layer, opaque, rawImage, symlink, whiteout} from './helpers/raw-image-builder.js';
 
 const schema = JSON.parse(
@@ -152,7 +153,7 @@ test('a non-finite ratio is written as 0, never as null', () => {
 
 const fixturePath = findDiveFixture('test-docker-image.tar');
 test("dive's fixture image gives a valid, stable report", {
-	skip: fixturePath ? false : 'dive fixture test-docker-image.tar not found (needs ../shared/fixtures/dive)',
+	skip: diveFixtureSkip('test-docker-image.tar'),
 }, async () => {
 	const raw = await loadDiveFixture(fixturePath!);
 	const first = JSON.stringify(toJsonReport(analyzeImage(raw), {toolVersion: '0.1.0'}));

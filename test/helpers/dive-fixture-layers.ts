@@ -5,20 +5,17 @@ reader. It keeps only what the analysis needs; it is not a second implementation
 */
 import {createHash} from 'node:crypto';
 import {createReadStream, existsSync} from 'node:fs';
+import {join} from 'node:path';
 import {Readable} from 'node:stream';
-import {fileURLToPath} from 'node:url';
 import {gunzipSync} from 'node:zlib';
 import tar from 'tar-stream';
 import {EntryColumns} from '../../source/image/entry-columns.js';
 import type {HistoryRecord, ParsedLayer, RawImage, TarEntry} from '../../source/image/types.js';
-
-export const diveFixturesDirectory = fileURLToPath(
-	new URL('../../../shared/fixtures/dive/', import.meta.url),
-);
+import {diveFixtures} from './fixture-writer.js';
 
 /** Where dive's fixture is (`shared/` beside the clone), or undefined (a user's clone has no `shared/`). */
 export function findDiveFixture(name: string): string | undefined {
-	const path = diveFixturesDirectory + name;
+	const path = join(diveFixtures, name);
 	return existsSync(path) ? path : undefined;
 }
 

@@ -1,4 +1,5 @@
 /** What the image tests need from the archive writer, plus small helpers to read what it wrote. */
+import {existsSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -16,7 +17,22 @@ export {
 export type {FileSpec, ImageSpec, LayerSpec} from '../../source/image/write/image-spec.js';
 export {createLayerTarStream} from '../../source/image/write/layer-tar.js';
 
+/** dive's own test archives, read in place from `shared/` beside the clone (they are not copied into the project). */
 export const diveFixtures = new URL('../../../shared/fixtures/dive/', import.meta.url).pathname;
+
+/**
+The skip reason of a test that reads dive's archive `name` (or any of them), or false when it is there. One
+wording for a missing folder, so that `npm test`'s closing line counts all these tests under one reason.
+*/
+export function diveFixtureSkip(name?: string): string | false {
+	if (!existsSync(diveFixtures)) {
+		return `dive's own test archives not found in ${diveFixtures} (shared/ beside the clone; a clone from GitHub has none)`;
+	}
+
+	return name === undefined || existsSync(join(diveFixtures, name))
+		? false
+		: `dive's test archive ${join(diveFixtures, name)} not found`;
+}
 
 /** Read an in-memory archive through the real streaming reader. */
 export async function readArchiveBuffer(

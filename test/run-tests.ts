@@ -1,0 +1,129 @@
+/**
+`npm test` after lint: builds the fixture images when a Docker daemon answers (test/fixtures/build-images.sh,
+whose content-hash labels make a warm run quick), runs the test files with node:test, and ends with one line
+saying what was skipped and why. Arguments, when given, are the test files to run instead of all of them.
+*/
+import {execFile, spawn} from 'node:child_process';
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {constants, tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {isDockerRequired} from './helpers/docker.js';
+import {type FixtureBuild, readSkipRecords, summarizeSkips} from './helpers/skip-summary.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const buildScript = join(root, 'test/fixtures/build-images.sh');
+const skipReporter = fileURLToPath(new URL('helpers/skip-reporter.mjs', import.meta.url));
+// Resolved here so that the test processes find tsx wherever they start.
+const tsxLoader = import.meta.resolve('tsx');
+
+/** Every test file, in a stable order: test/*.test.ts(x), then test/e2e/*.test.ts. */
+function allTestFiles(): string[] {
+	const list = (folder: string, pattern: RegExp) =>
+		readdirSync(join(root, folder))
+			.filter((name) => pattern.test(name))
+			.sort()
+			.map((name) => join(folder, name));
+	return [...list('test', /\.test\.tsx?$/), ...list('test/e2e', /\.test\.ts$/)];
+}
+
+let running: ReturnType<typeof spawn> | undefined;
+let stoppedBy: NodeJS.Signals | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+	// A Ctrl+C reaches the child through the terminal as well; a signal sent to this process alone is passed on.
+	process.on(signal, () => {
+		stoppedBy = signal;
+		running?.kill(signal);
+	});
+}
+
+/** Runs a command with our stdout and stderr; resolves with its exit code (128 + n for a signal). */
+function runInherited(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+	return new Promise((resolve) => {
+		const child = spawn(file, args, {cwd: root, env, stdio: ['ignore', 'inherit', 'inherit']});
+		running = child;
+		child.on('error', (error) => {
+			process.stderr.write(`npm test: cannot run ${file}: ${error.message}\n`);
+			resolve(127);
+		});
+		child.on('exit', (code, signal) => {
+			running = undefined;
+			resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+		});
+	});
+}
+
+function dockerAnswers(): Promise<string | undefined> {
+	return new Promise((resolve) => {
+		execFile(
+			'docker',
+			['version', '--format', '{{.Server.Version}}'],
+			{timeout: 15_000},
+			(error, _out, stderr) => {
+				if (!error) resolve(undefined);
+				else if ((error as NodeJS.ErrnoException).code === 'ENOENT') resolve('no docker CLI on PATH');
+				else resolve(`no Docker daemon answers (${String(stderr).trim().split('\n')[0] || error.message})`);
+			},
+		);
+	});
+}
+
+async function buildFixtures(): Promise<FixtureBuild> {
+	if (process.env.LAYERLENS_SKIP_FIXTURE_BUILD === '1') {
+		return {state: 'not built', reason: 'LAYERLENS_SKIP_FIXTURE_BUILD=1'};
+	}
+
+	const noDaemon = await dockerAnswers();
+	if (noDaemon !== undefined) return {state: 'not built', reason: noDaemon};
+	const started = Date.now();
+	const code = await runInherited('bash', [buildScript]);
+	if (code !== 0) return {state: 'failed', reason: `build-images.sh exited ${code}; its log is above`};
+	return {state: 'built', seconds: Math.round((Date.now() - started) / 1000)};
+}
+
+const build = await buildFixtures();
+if (stoppedBy !== undefined) process.exit(128 + constants.signals[stoppedBy]);
+if (build.state === 'failed' && isDockerRequired()) {
+	process.stderr.write(`npm test: ${build.reason}, and LAYERLENS_REQUIRE_DOCKER=1\n`);
+	process.exit(1);
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'layerlens-npm-test-'));
+const skipFile = join(scratch, 'skipped.jsonl');
+// Files named on the command line are relative to where it was typed; the tests run from the repository.
+const files = process.argv.length > 2 ? process.argv.slice(2).map((file) => resolve(file)) : allTestFiles();
+let code: number;
+try {
+	code = await runInherited(
+		process.execPath,
+		[
+			'--import',
+			tsxLoader,
+			'--test',
+			'--test-concurrency=1',
+			'--test-force-exit',
+			'--test-timeout=1200000',
+			// Node's own choice of reporter (spec on a terminal, TAP otherwise), plus the one that notes skips.
+			`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+			'--test-reporter-destination=stdout',
+			`--test-reporter=${skipReporter}`,
+			'--test-reporter-destination=stdout',
+			...files,
+		],
+		{...process.env, LAYERLENS_SKIP_REPORT: skipFile},
+	);
+	const skips = readSkipRecords(readFileSync(skipFile, 'utf8'));
+	if ('problem' in skips) {
+		process.stderr.write(`npm test: ${skips.problem}\n`);
+		code ||= 1;
+	} else {
+		process.stdout.write(`${summarizeSkips(skips.records, build)}\n`);
+	}
+} catch (error) {
+	process.stderr.write(`npm test: cannot read what the tests skipped: ${(error as Error).message}\n`);
+	code = 1;
+} finally {
+	rmSync(scratch, {recursive: true, force: true});
+}
+
+process.exit(stoppedBy === undefined ? code : 128 + constants.signals[stoppedBy]);
