@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import type {CliOptions} from '../cli-options.js';
 import {LayerlensError} from '../errors.js';
+import {loadedImageSizeMap} from '../report/image-size-map.js';
 import {renderReport} from '../report/render-report.js';
 import {runExplorer} from '../ui/run-explorer.js';
 import {toolVersion} from '../version.js';
@@ -20,7 +21,7 @@ export async function runExplorerMode(options: CliOptions): Promise<number> {
 	return runExplorer({
 		title,
 		async load(onProgress, signal) {
-			const {source, report, tree} = await loadImage(options, onProgress, signal);
+			const {source, report, tree, raw} = await loadImage(options, onProgress, signal);
 			return {
 				analysis: {...report, ...tree},
 				readFile: (layerIndex, path, limit) => source.readFile(layerIndex, path, limit),
@@ -30,7 +31,9 @@ export async function runExplorerMode(options: CliOptions): Promise<number> {
 						throw new LayerlensError(`${path} already exists (EEXIST)`, {hint: 'Confirm to overwrite it'});
 					}
 
-					await writeFileAtomic(path, renderReport(format, report, toolVersion));
+					const input =
+						format === 'html' ? {...report, sizeMap: loadedImageSizeMap(report, tree, raw)} : report;
+					await writeFileAtomic(path, renderReport(format, input, toolVersion));
 				},
 				...(report.suggestion ? {suggestion: report.suggestion} : {}),
 				defaultExportName: defaultExportName(report.image.reference),
