@@ -104,7 +104,7 @@ export function legendHtml(data: TreemapData): string {
 	return `<ul class="legend">${data.categories
 		.map(
 			(category, index) =>
-				`<li data-category="${escapeHtml(category.id)}"><span class="swatch cat${index}" aria-hidden="true">${escapeHtml(category.letter)}</span> <b>${escapeHtml(category.letter)}</b> ${escapeHtml(category.label)}: ${escapeHtml(formatBytes(totals[index] ?? 0))}</li>`,
+				`<li data-category="${escapeHtml(category.id)}"><span class="swatch cat${index}" aria-hidden="true">${escapeHtml(category.letter)}</span> <strong>${escapeHtml(category.letter)}</strong> ${escapeHtml(category.label)}: ${escapeHtml(formatBytes(totals[index] ?? 0))}</li>`,
 		)
 		.join('')}</ul>`;
 }

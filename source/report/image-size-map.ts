@@ -110,7 +110,10 @@ export function imageSizeMap(report: ReportInput, input: ImageMapInput): SizeMap
 		}
 	}
 
-	return buildSizeMap(entries(), {categories: imageMapCategories.length});
+	return buildSizeMap(entries(), {
+		categories: imageMapCategories.length,
+		alwaysShown: [findingCategoryIndex.secret],
+	});
 }
 
 /** A diff as a treemap: every changed non-directory path sized by how much it grew or shrank. */

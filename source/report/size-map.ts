@@ -48,6 +48,8 @@ export type SizeMapOptions = {
 	maxNodes?: number;
 	/** The first threshold, as a fraction of the total bytes. */
 	minShare?: number;
+	/** Categories whose entries are never folded, however small (a secret of 120 bytes must stay findable). */
+	alwaysShown?: readonly number[];
 };
 
 export type SizeMap = {
@@ -65,6 +67,8 @@ type Directory = {
 	byCategory: Float64Array;
 	directories: Map<string, Directory>;
 	entries: SizeMapEntry[];
+	/** Holds an entry of an always-shown category somewhere below. */
+	pinned: boolean;
 };
 
 function newDirectory(name: string, categories: number): Directory {
@@ -75,6 +79,7 @@ function newDirectory(name: string, categories: number): Directory {
 		byCategory: new Float64Array(categories),
 		directories: new Map(),
 		entries: [],
+		pinned: false,
 	};
 }
 
@@ -93,6 +98,7 @@ const defaultMinShare = 1 / 20_000;
 /** The hierarchy of `entries`, pruned to at most `maxNodes` nodes (entries of 0 bytes only count as files). */
 export function buildSizeMap(entries: Iterable<SizeMapEntry>, options: SizeMapOptions): SizeMap {
 	const root = newDirectory('', options.categories);
+	const pinned = new Set(options.alwaysShown ?? []);
 	for (const entry of entries) {
 		const parts = entry.path.split('/').filter((part) => part !== '');
 		if (parts.length === 0) continue;
@@ -102,6 +108,7 @@ export function buildSizeMap(entries: Iterable<SizeMapEntry>, options: SizeMapOp
 			directory.bytes += bytes;
 			directory.files++;
 			directory.byCategory[entry.category] = directory.byCategory[entry.category]! + bytes;
+			if (pinned.has(entry.category)) directory.pinned = true;
 			if (depth === parts.length - 1) break;
 			const name = parts[depth]!;
 			let child = directory.directories.get(name);
@@ -120,7 +127,7 @@ export function buildSizeMap(entries: Iterable<SizeMapEntry>, options: SizeMapOp
 	let threshold = Math.max(1, Math.ceil(root.bytes * (options.minShare ?? defaultMinShare)));
 	for (;;) {
 		const counter = {nodes: 0};
-		const pruned = prune(root, threshold, counter);
+		const pruned = prune(root, threshold, pinned, counter);
 		if (counter.nodes <= maxNodes || threshold >= root.bytes) {
 			return {root: pruned, thresholdBytes: threshold, nodes: counter.nodes};
 		}
@@ -129,13 +136,18 @@ export function buildSizeMap(entries: Iterable<SizeMapEntry>, options: SizeMapOp
 	}
 }
 
-function prune(directory: Directory, threshold: number, counter: {nodes: number}): SizeMapNode {
+function prune(
+	directory: Directory,
+	threshold: number,
+	pinned: ReadonlySet<number>,
+	counter: {nodes: number},
+): SizeMapNode {
 	counter.nodes++;
 	const children: SizeMapNode[] = [];
 	const small = {bytes: 0, files: 0, byCategory: new Float64Array(directory.byCategory.length)};
 	for (const child of directory.directories.values()) {
-		if (child.bytes >= threshold) {
-			children.push(prune(child, threshold, counter));
+		if (child.bytes >= threshold || child.pinned) {
+			children.push(prune(child, threshold, pinned, counter));
 		} else {
 			small.bytes += child.bytes;
 			small.files += child.files;
@@ -147,7 +159,7 @@ function prune(directory: Directory, threshold: number, counter: {nodes: number}
 
 	for (const entry of directory.entries) {
 		const bytes = Math.max(0, entry.bytes);
-		if (bytes >= threshold) {
+		if (bytes >= threshold || pinned.has(entry.category)) {
 			counter.nodes++;
 			children.push(fileNode(entry, bytes));
 		} else {
