@@ -58,6 +58,8 @@ test('size map: directories sum their files, children come largest first, small 
 	);
 	assert.equal(child(map.root, 'b').k?.at(-1)?.n, '1 file', 'a 0-byte file is counted, not drawn');
 	assert.equal(map.nodes, 7);
+	// The legend's sums count folded entries in their own category, not their fold's.
+	assert.deepEqual(map.categoryBytes, [9003, 1012]);
 });
 
 test('size map: the threshold doubles until the map fits its node budget', () => {

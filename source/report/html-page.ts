@@ -93,13 +93,7 @@ function categoryStyles(categories: readonly MapCategory[]): string {
 
 /** The legend: letter, swatch, name and the bytes each category holds, so it reads without colour too. */
 export function legendHtml(data: TreemapData): string {
-	const totals = new Array<number>(data.categories.length).fill(0);
-	const stack = [data.map.root];
-	while (stack.length > 0) {
-		const node = stack.pop()!;
-		if (node.k === undefined) totals[node.c] = (totals[node.c] ?? 0) + node.b;
-		else stack.push(...node.k);
-	}
+	const totals = data.map.categoryBytes;
 
 	return `<ul class="legend">${data.categories
 		.map(

@@ -58,6 +58,8 @@ export type SizeMap = {
 	thresholdBytes: number;
 	/** Nodes in `root`, the root included. */
 	nodes: number;
+	/** Bytes of every entry by category, folded ones included (the legend's sums). */
+	categoryBytes: number[];
 };
 
 type Directory = {
@@ -129,7 +131,12 @@ export function buildSizeMap(entries: Iterable<SizeMapEntry>, options: SizeMapOp
 		const counter = {nodes: 0};
 		const pruned = prune(root, threshold, pinned, counter);
 		if (counter.nodes <= maxNodes || threshold >= root.bytes) {
-			return {root: pruned, thresholdBytes: threshold, nodes: counter.nodes};
+			return {
+				root: pruned,
+				thresholdBytes: threshold,
+				nodes: counter.nodes,
+				categoryBytes: [...root.byCategory],
+			};
 		}
 
 		threshold *= 2;
