@@ -1,7 +1,7 @@
 /**
 `npm run bench`: layerlens against the floor (GNU tar listing the same layers) on generated images,
 the daemon path against `docker save`, the explorer's key → frame latency and the cache re-open.
-Options: `--only a,b,c,d,daemon,registry,cache,ui,diff,binary` (default all), `--runs N` (default 3), `--write` (also write
+Options: `--only a,b,c,d,daemon,registry,cache,ui,diff,binary,html` (default all), `--runs N` (default 3), `--write` (also write
 bench/RESULTS.md). Ratios are what count: the machine may be shared, but both sides of a ratio run
 alternately in the same minute on the same file.
 */
@@ -11,6 +11,8 @@ import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {cpus, tmpdir, totalmem} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
+import {loadedImageSizeMap} from '../source/report/image-size-map.js';
+import {renderReport} from '../source/report/render-report.js';
 import {loadImage} from '../source/run/load-image.js';
 import {benchBinaryStartup} from './binary.js';
 import {archiveFloorScript, ociFloorScript} from './floor.js';
@@ -195,6 +197,47 @@ async function benchCache(input: BenchInput, cacheHome: string): Promise<void> {
 }
 
 /**
+`--format html` on (a): the whole CLI run without the cache, the page's size, and, in process on the loaded
+image, the time the map and the page take to build (what --format html adds to an analysis).
+*/
+async function benchHtml(input: BenchInput): Promise<void> {
+	const directory = await mkdtemp(join(tmpdir(), 'layerlens-bench-html-'));
+	const path = join(directory, 'report.html');
+	try {
+		log(`${input.label}: --format html, ${runs} run(s)`);
+		const whole: Measurement[] = [];
+		for (let run = 0; run < runs; run++) {
+			whole.push(
+				await measure(process.execPath, [cli, input.path, '--output', `html=${path}`, '--no-cache']),
+			);
+		}
+
+		const size = (await stat(path)).size;
+		const loaded = await loadImage({...imageOptions(input.path), cache: false});
+		const builds: number[] = [];
+		for (let run = 0; run < runs; run++) {
+			const started = performance.now();
+			const sizeMap = loadedImageSizeMap(loaded.report, loaded.tree, loaded.raw);
+			renderReport('html', {...loaded.report, sizeMap}, 'bench');
+			builds.push(performance.now() - started);
+		}
+
+		const run = medianOf(whole);
+		const build = percentile(builds, 0.5);
+		addRow({
+			case: `${input.label}: \`--format html\`, whole CLI run; page ${(size / 1e6).toFixed(2)} MB, built in ${milliseconds(build)} (map and page, in process)`,
+			layerlens: seconds(run.wallSeconds),
+			cpu: seconds(run.cpuSeconds),
+			rss: megabytes(run.peakRssBytes),
+			target: 'page ≤ 2 MB',
+			verdict: mark(size <= 2e6),
+		});
+	} finally {
+		await rm(directory, {recursive: true, force: true});
+	}
+}
+
+/**
 `layerlens diff (a) (e)` against analysing (a) and (e) one after the other, all without the cache: what the
 comparison adds (walking both final filesystems, matching paths, per-directory sums, the JSON) over the two
 analyses it needs anyway. Alternated run by run so both sides see the same machine.
@@ -334,7 +377,7 @@ function table(): string {
 
 await ensureBuilt();
 const inputIds = ['a', 'b', 'c', 'd'].filter(wanted);
-const needsA = wanted('cache') || wanted('ui') || wanted('diff');
+const needsA = wanted('cache') || wanted('ui') || wanted('diff') || wanted('html');
 const inputs = await prepareInputs(
 	new Set([...inputIds, ...(needsA ? ['a'] : []), ...(wanted('diff') ? ['e'] : [])]),
 	log,
@@ -377,6 +420,7 @@ const cacheHome = await mkdtemp(join(tmpdir(), 'layerlens-bench-cache-'));
 try {
 	if (medium !== undefined && wanted('cache')) await benchCache(medium, cacheHome);
 	if (medium !== undefined && wanted('ui')) await benchUi(medium);
+	if (medium !== undefined && wanted('html')) await benchHtml(medium);
 	const revised = inputs.find((input) => input.id === 'e');
 	if (medium !== undefined && revised !== undefined && wanted('diff')) await benchDiff(medium, revised);
 } finally {

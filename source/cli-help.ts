@@ -24,8 +24,9 @@ export const helpText = `
     --json                    print the JSON report (same as --format json)
     -j, --json=<file>         write the JSON report to a file (dive's -j FILE); --json FILE too,
                               when an image is also named (layerlens IMAGE --json FILE)
-    --format <format>         json, markdown, sarif or dive (dive's --json schema): print a report
-                              instead of the explorer; with -j FILE, the file's format
+    --format <format>         json, markdown, sarif, html (a page with a treemap) or dive (dive's
+                              --json schema): print a report instead of the explorer; with -j FILE,
+                              the file's format
     --output <file>           write the report to a file; repeat as --output markdown=FILE
     --dockerfile <path>       map layers and findings to the lines of this Dockerfile
     --ci                      check the rules, print a verdict and exit 0 (pass), 1 (fail), 2 (error)

@@ -10,7 +10,7 @@ import {
 import {isStdinArgument} from './image/stdin-argument.js';
 
 /** `dive` is dive's own `--json` schema, for pipelines written against dive. */
-export const reportFormats = ['json', 'markdown', 'sarif', 'dive'] as const;
+export const reportFormats = ['json', 'markdown', 'sarif', 'dive', 'html'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
 export const sourceKinds = ['docker', 'podman', 'docker-archive', 'oci', 'registry'] as const;
@@ -434,6 +434,10 @@ export function parseReportTargets(
 function formatFromExtension(path: string): ReportFormat {
 	if (/\.(md|markdown)$/i.test(path)) {
 		return 'markdown';
+	}
+
+	if (/\.html?$/i.test(path)) {
+		return 'html';
 	}
 
 	if (/\.sarif(\.json)?$/i.test(path)) {

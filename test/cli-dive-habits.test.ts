@@ -95,7 +95,7 @@ describe('-j FILE and --json FILE', {concurrency: 2}, () => {
 		],
 		[
 			['diff', archive, archive, '--format', 'dive'],
-			/^layerlens: layerlens diff writes json or markdown, not dive\b/,
+			/^layerlens: layerlens diff writes json, markdown or html, not dive\b/,
 		],
 	] as const) {
 		test(`${args.join(' ').replaceAll(scratch, '…')}: one line, exit 2`, async () => {

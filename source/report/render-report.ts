@@ -1,6 +1,7 @@
 import type {ReportFormat} from '../cli-options.js';
 import {terminalSafeJson} from '../sanitize-text.js';
 import {goJsonEscapes, toDiveExport} from './dive-json.js';
+import {toHtmlReport} from './html.js';
 import {toJsonReport} from './json.js';
 import {toMarkdown} from './markdown.js';
 import type {ReportInput} from './report-input.js';
@@ -11,6 +12,7 @@ export const reportExtensions: Record<ReportFormat, string> = {
 	markdown: '.md',
 	sarif: '.sarif',
 	dive: '.json',
+	html: '.html',
 };
 
 /** The text of one report; every format is rendered from the same analysis pass. */
@@ -34,6 +36,14 @@ export function renderReport(format: ReportFormat, report: ReportInput, toolVers
 			}
 
 			return `${goJsonEscapes(terminalSafeJson(toDiveExport(report.diveLayers, report.efficiency)))}\n`;
+		}
+
+		case 'html': {
+			if (report.sizeMap === undefined) {
+				throw new Error('the HTML report needs the final filesystem (report.sizeMap)');
+			}
+
+			return toHtmlReport(report, report.sizeMap, {toolVersion});
 		}
 	}
 }

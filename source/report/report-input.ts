@@ -1,6 +1,7 @@
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageReport} from '../analysis/types.js';
 import type {DiveLayer} from './dive-json.js';
+import type {SizeMap} from './size-map.js';
 
 export type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 
@@ -13,6 +14,8 @@ export type ReportInput = ImageReport & {
 	repositoryFiles?: RepositoryFiles;
 	/** dive's layers, computed per run and only when `--format dive` asks (they list every file). */
 	diveLayers?: DiveLayer[];
+	/** The final filesystem as a treemap, computed per run and only when `--format html` asks. */
+	sizeMap?: SizeMap;
 };
 
 /**

@@ -12,6 +12,8 @@ import type {LoadProgress} from '../image/types.js';
 import {renderDiffJson} from '../report/diff-json.js';
 import {renderDiffMarkdown} from '../report/diff-markdown.js';
 import {formatDiffSummary} from '../report/diff-summary.js';
+import {toDiffHtml} from '../report/html.js';
+import {diffSizeMap} from '../report/image-size-map.js';
 import {sanitizeKeepingLineBreaks} from '../sanitize-text.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
@@ -47,9 +49,11 @@ function renderTarget(target: ReportTarget, comparison: ImageComparison, options
 			return renderDiffJson(comparison, {toolVersion, timestamps: options.timestamps});
 		case 'markdown':
 			return renderDiffMarkdown(comparison);
+		case 'html':
+			return toDiffHtml(comparison, diffSizeMap(comparison.files.changes), {toolVersion});
 		case 'sarif':
 		case 'dive':
-			throw new LayerlensError(`layerlens diff writes json or markdown, not ${target.format}`, {
+			throw new LayerlensError(`layerlens diff writes json, markdown or html, not ${target.format}`, {
 				hint: `Run layerlens NEW --format ${target.format} for one image`,
 			});
 	}
@@ -81,7 +85,7 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 		(target) => target.format === 'sarif' || target.format === 'dive',
 	);
 	if (oneImageReport !== undefined) {
-		throw new LayerlensError(`layerlens diff writes json or markdown, not ${oneImageReport.format}`, {
+		throw new LayerlensError(`layerlens diff writes json, markdown or html, not ${oneImageReport.format}`, {
 			hint: `Run layerlens NEW --format ${oneImageReport.format} for one image`,
 		});
 	}

@@ -3,6 +3,7 @@ import type {CliOptions} from '../cli-options.js';
 import {LayerlensError} from '../errors.js';
 import {isStdinArgument} from '../image/stdin-argument.js';
 import type {ImageSource} from '../image/types.js';
+import {loadedImageSizeMap} from '../report/image-size-map.js';
 import {renderReport} from '../report/render-report.js';
 import {runExplorer} from '../ui/run-explorer.js';
 import {toolVersion} from '../version.js';
@@ -34,7 +35,7 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 		title,
 		...(keys ? {stdin: keys} : {}),
 		async load(onProgress, signal) {
-			const {source, report, tree} = await loadImage(options, onProgress, signal);
+			const {source, report, tree, raw} = await loadImage(options, onProgress, signal);
 			loadedSource = source;
 			const files = createFileReads(source, report.image.id, tree.tree);
 			return {
@@ -46,7 +47,9 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 						throw new LayerlensError(`${path} already exists (EEXIST)`, {hint: 'Confirm to overwrite it'});
 					}
 
-					await writeFileAtomic(path, renderReport(format, report, toolVersion));
+					const input =
+						format === 'html' ? {...report, sizeMap: loadedImageSizeMap(report, tree, raw)} : report;
+					await writeFileAtomic(path, renderReport(format, input, toolVersion));
 				},
 				...(report.suggestion ? {suggestion: report.suggestion} : {}),
 				defaultExportName: defaultExportName(report.image.reference),

@@ -1,5 +1,6 @@
 import type {CliOptions} from '../cli-options.js';
 import {diveLayers} from '../report/dive-json.js';
+import {loadedImageSizeMap} from '../report/image-size-map.js';
 import {loadImage, loadReport} from './load-image.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist, writeReports} from './write-reports.js';
@@ -8,12 +9,17 @@ export async function runReportMode(options: CliOptions): Promise<number> {
 	assertReportDirectoriesExist(options.reports, options);
 	const progress = createProgressLine();
 	try {
-		// dive's export lists each layer's own files: only it needs the layers as read.
-		if (options.reports.some((target) => target.format === 'dive')) {
+		// dive's export lists each layer's own files and the HTML report maps the final ones: only they need the image as read.
+		const wantsDive = options.reports.some((target) => target.format === 'dive');
+		const wantsHtml = options.reports.some((target) => target.format === 'html');
+		if (wantsDive || wantsHtml) {
 			const loaded = await loadImage(options, progress.update);
 			progress.done();
-			const layers = diveLayers(loaded.raw, loaded.source.layerEntryNames?.());
-			await writeReports(options.reports, {...loaded.report, diveLayers: layers});
+			await writeReports(options.reports, {
+				...loaded.report,
+				...(wantsDive ? {diveLayers: diveLayers(loaded.raw, loaded.source.layerEntryNames?.())} : {}),
+				...(wantsHtml ? {sizeMap: loadedImageSizeMap(loaded.report, loaded.tree, loaded.raw)} : {}),
+			});
 			return 0;
 		}
 

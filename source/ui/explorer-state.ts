@@ -27,9 +27,14 @@ import {
 } from './tree-view.js';
 import {type LinesOf, moveBy, moveTo, pageBy, settle, type Viewport} from './viewport.js';
 
-export const exportFormats = ['markdown', 'json', 'sarif'] as const;
+export const exportFormats = ['markdown', 'json', 'sarif', 'html'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
-const exportExtensions: Record<ExportFormat, string> = {markdown: '.md', json: '.json', sarif: '.sarif'};
+const exportExtensions: Record<ExportFormat, string> = {
+	markdown: '.md',
+	json: '.json',
+	sarif: '.sarif',
+	html: '.html',
+};
 
 /** What the explorer needs besides the analysis (whether export exists, the suggested Dockerfile...). */
 export type ExplorerExtras = {
@@ -581,7 +586,7 @@ function withEffect(
 
 /** `layerlens-<image>` + the format's extension, unless the user already typed another name. */
 export function exportPathFor(base: string, format: ExportFormat): string {
-	const stem = base.replace(/\.(md|markdown|json|sarif)$/i, '');
+	const stem = base.replace(/\.(md|markdown|json|sarif|html)$/i, '');
 	return `${stem}${exportExtensions[format]}`;
 }
 
