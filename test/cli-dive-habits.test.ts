@@ -9,6 +9,7 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
+import {jsonReportSchemaVersion} from '../source/report/json.js';
 import {splitBuildArgs} from '../source/run/build-mode.js';
 import {dockerAvailability} from './helpers/docker.js';
 import {type ImageSpec, writeImageArchive} from './helpers/fixture-writer.js';
@@ -60,7 +61,7 @@ describe('-j FILE and --json FILE', {concurrency: 2}, () => {
 			const result = await runCli(args(file));
 			assert.equal(result.code, 0, describeRun(result));
 			assert.equal(result.stdout, '');
-			assert.equal(JSON.parse(readFileSync(file, 'utf8')).schemaVersion, 1);
+			assert.equal(JSON.parse(readFileSync(file, 'utf8')).schemaVersion, jsonReportSchemaVersion);
 		});
 	}
 

@@ -113,7 +113,7 @@ test('naive against multi-stage: exact totals, the devDependencies removed, the 
 	);
 	const tokens = new MarkdownIt().parse(markdown.stdout, {});
 	const tables = tokens.filter((token) => token.type === 'table_open').length;
-	assert.equal(tables, 4, 'totals, largest changes, layers, findings');
+	assert.equal(tables, 5, 'totals, largest changes, layers, findings, packages');
 	let cells = 0;
 	let header = 0;
 	for (const token of tokens) {
@@ -225,7 +225,7 @@ test('diff --ci: budgets from flags and .layerlens.yml decide exit 0 or 1; a bad
 test('diff usage errors are one line and exit 2', async () => {
 	assert.deepEqual(userErrorProblems(await runCli(['diff', 'only-one']), /compares two images, got 1/), []);
 	assert.deepEqual(
-		userErrorProblems(await runCli(['diff', 'a', 'b', '--format', 'sarif']), /json or markdown, not sarif/),
+		userErrorProblems(await runCli(['diff', 'a', 'b', '--format', 'sarif']), /json, markdown or html, not sarif/),
 		[],
 	);
 	assert.deepEqual(
