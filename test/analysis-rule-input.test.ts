@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
-import {none} from '../source/analysis/path-tree.js';
 import {buildRuleInput} from '../source/analysis/rule-input.js';
 import type {ImageAnalysis} from '../source/analysis/types.js';
+import {none} from '../source/engine/index.js';
 import type {ExecInfo} from '../source/image/types.js';
 import {contentHash, dir, file, layer, rawImage, symlink, whiteout} from './helpers/raw-image-builder.js';
 

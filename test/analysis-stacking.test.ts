@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
-import {none} from '../source/analysis/path-tree.js';
 import type {ImageAnalysis} from '../source/analysis/types.js';
+import {none} from '../source/engine/index.js';
 import type {TarEntry} from '../source/image/types.js';
 import {
 	contentHash,

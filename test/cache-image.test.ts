@@ -3,7 +3,7 @@ import {existsSync} from 'node:fs';
 import {readdir, readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {test} from 'node:test';
-import {EntryColumns} from '../source/image/entry-columns.js';
+import {EntryColumns} from '../source/engine/index.js';
 import {createArchiveSource} from '../source/image/open-source.js';
 import type {ImageSource, RawImage} from '../source/image/types.js';
 import {cacheSeal} from '../source/run/cache-files.js';

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {none, PathTree, StoredTreeError} from '../source/analysis/path-tree.js';
-import {stackLayers} from '../source/analysis/stack-layers.js';
-import {EntryColumns} from '../source/image/entry-columns.js';
+import {EntryColumns, none, PathTree, StoredTreeError, stackLayers} from '../source/engine/index.js';
 import type {ParsedLayer, RawImage, TarEntry} from '../source/image/types.js';
 import {decodeCachedImage, encodeCachedImage} from '../source/run/image-cache.js';
 

@@ -1,8 +1,7 @@
-import {dirCode, opaqueCode, whiteoutCode} from '../image/entry-columns.js';
+import {dirCode, opaqueCode, type StackedLayers, stackLayers, whiteoutCode} from '../engine/index.js';
 import type {RawImage} from '../image/types.js';
 import {computeDiveEfficiency, layerHeaderBytes} from './dive-efficiency.js';
 import {mapHistory} from './map-history.js';
-import {type StackedLayers, stackLayers} from './stack-layers.js';
 import type {ImageAnalysis, LayerSummary} from './types.js';
 import {computeWaste} from './waste.js';
 

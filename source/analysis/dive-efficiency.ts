@@ -1,6 +1,5 @@
-import {dirCode, opaqueCode, whiteoutCode} from '../image/entry-columns.js';
+import {dirCode, none, opaqueCode, type PathTree, rootNode, whiteoutCode} from '../engine/index.js';
 import type {ParsedLayer} from '../image/types.js';
-import {none, type PathTree, rootNode} from './path-tree.js';
 import type {DiveEfficiency, DiveInefficiency} from './types.js';
 
 /**

@@ -1,7 +1,5 @@
-import {dirCode, type EntryColumns} from '../image/entry-columns.js';
-import {PathIndex, pathHash} from '../image/path-index.js';
+import {dirCode, type EntryColumns, none, PathIndex, type PathTree, pathHash} from '../engine/index.js';
 import type {RawImage} from '../image/types.js';
-import {none, type PathTree} from './path-tree.js';
 import type {FinalFile, ImageAnalysis, RuleInput} from './types.js';
 
 /**

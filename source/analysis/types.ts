@@ -1,5 +1,5 @@
+import type {ChangeKind, HideCause, PathTree} from '../engine/index.js';
 import type {ExecInfo, ImageSourceKind, LayerCompression, RuntimeConfig, TarEntry} from '../image/types.js';
-import type {ChangeKind, HideCause, PathTree} from './path-tree.js';
 
 export type {ChangeKind, HideCause};
 

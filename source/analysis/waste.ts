@@ -1,5 +1,4 @@
-import {fileCode, hashHex} from '../image/entry-columns.js';
-import {hideCauses, none, overwrittenCode, type PathTree} from './path-tree.js';
+import {fileCode, hashHex, hideCauses, none, overwrittenCode, type PathTree} from '../engine/index.js';
 import type {DuplicateGroup, WasteItem, WasteSummary} from './types.js';
 
 export type WasteResult = {

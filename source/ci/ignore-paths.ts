@@ -1,5 +1,5 @@
-import {none} from '../analysis/path-tree.js';
 import type {Finding, ImageAnalysis, PathGroup, WasteItem} from '../analysis/types.js';
+import {none} from '../engine/index.js';
 import {compileGlob, normalizePath} from './glob.js';
 import type {IgnorePath} from './rules.js';
 

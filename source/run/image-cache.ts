@@ -1,10 +1,15 @@
 import {createHash} from 'node:crypto';
 import {homedir} from 'node:os';
 import {basename, join} from 'node:path';
-import {PathTree, StoredTreeError} from '../analysis/path-tree.js';
-import {type StackedLayers, stackLayers} from '../analysis/stack-layers.js';
-import {EntryColumns, entryTypeCodes} from '../image/entry-columns.js';
-import {pathHash} from '../image/path-index.js';
+import {
+	EntryColumns,
+	entryTypeCodes,
+	PathTree,
+	pathHash,
+	type StackedLayers,
+	StoredTreeError,
+	stackLayers,
+} from '../engine/index.js';
 import type {
 	CapturedFile,
 	ExecInfo,

@@ -1,6 +1,6 @@
-import {none} from '../analysis/path-tree.js';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
+import {none} from '../engine/index.js';
 import {compressionWord, formatBytes, sanitize, sanitizeLines} from './format.js';
 import {
 	type Command,

@@ -1,5 +1,5 @@
 import chalk, {type ForegroundColorName} from 'chalk';
-import {none, type PathTree} from '../analysis/path-tree.js';
+import {none, type PathTree} from '../engine/index.js';
 import {buildOnlyColor, hue, runtimeColor, statusColor, statusMarker, wasteColor} from './colors.js';
 import {formatBytes, formatMode, sanitize} from './format.js';
 import {heldMark, rowName, type TreeRow} from './tree-view.js';

@@ -1,5 +1,5 @@
-import {changeKinds, none, type PathTree, rootNode} from '../analysis/path-tree.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
+import {changeKinds, none, type PathTree, rootNode} from '../engine/index.js';
 import {checkMemoryBudget} from '../memory-budget.js';
 
 export type TreeMode = 'changes' | 'aggregated';

@@ -9,7 +9,7 @@ import {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {gunzipSync} from 'node:zlib';
 import tar from 'tar-stream';
-import {EntryColumns} from '../../source/image/entry-columns.js';
+import {EntryColumns} from '../../source/engine/index.js';
 import type {HistoryRecord, ParsedLayer, RawImage, TarEntry} from '../../source/image/types.js';
 
 export const diveFixturesDirectory = fileURLToPath(

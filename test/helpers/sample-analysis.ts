@@ -1,3 +1,5 @@
+import type {Finding, HistoryEntry, ImageAnalysis, LayerSummary} from '../../source/analysis/types.js';
+import {EntryColumns, pathHash} from '../../source/engine/index.js';
 import {
 	type ChangeKind,
 	changeKinds,
@@ -6,10 +8,7 @@ import {
 	none,
 	overwrittenCode,
 	PathTree,
-} from '../../source/analysis/path-tree.js';
-import type {Finding, HistoryEntry, ImageAnalysis, LayerSummary} from '../../source/analysis/types.js';
-import {EntryColumns} from '../../source/image/entry-columns.js';
-import {pathHash} from '../../source/image/path-index.js';
+} from '../../source/engine/path-tree.js';
 import type {EntryType, TarEntry} from '../../source/image/types.js';
 import {contentHash} from './raw-image-builder.js';
 

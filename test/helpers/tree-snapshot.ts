@@ -3,7 +3,7 @@ The stacked tree's columns read back as plain objects, in the shape the engine u
 as columns (`{path, name, versions: [{layer, kind, hiddenBy, hideCause, entry}], removedIn}`), so tests
 can compare whole histories against literal expected values.
 */
-import {type ChangeKind, type HideCause, none, type PathTree} from '../../source/analysis/path-tree.js';
+import {type ChangeKind, type HideCause, none, type PathTree} from '../../source/engine/index.js';
 import type {TarEntry} from '../../source/image/types.js';
 
 export type VersionSnapshot = {

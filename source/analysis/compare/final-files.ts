@@ -1,4 +1,4 @@
-import {none, type PathTree, rootNode} from '../path-tree.js';
+import {none, type PathTree, rootNode} from '../../engine/index.js';
 import type {ComparedFile} from './types.js';
 
 /** The final filesystem of a stacked path tree, directories included, as the comparison reads it. */

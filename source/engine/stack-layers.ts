@@ -1,5 +1,5 @@
-import {dirCode, type EntryColumns, opaqueCode, whiteoutCode} from '../image/entry-columns.js';
-import type {ParsedLayer} from '../image/types.js';
+import {dirCode, type EntryColumns, opaqueCode, whiteoutCode} from './entry-columns.js';
+
 import {
 	addedCode,
 	deletedCode,
@@ -32,7 +32,7 @@ per layer that wrote it. Per layer, the whiteout and opaque markers apply first,
 (they never hide entries of their own layer), then the entries. Only the last version of a node can be
 visible, so "what is visible now" is a look at its newest version, and no tree is ever copied.
 */
-export function stackLayers(layers: readonly ParsedLayer[]): StackedLayers {
+export function stackLayers(layers: readonly {readonly entries: EntryColumns}[]): StackedLayers {
 	const columns = layers.map((layer) => layer.entries);
 	const tree = new PathTree(columns);
 	const entryNodes: Int32Array[] = [];

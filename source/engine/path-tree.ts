@@ -1,8 +1,8 @@
-import {dirCode, type EntryColumns, fileCode} from '../image/entry-columns.js';
-import {fnvOffset, PathIndex, pathHash} from '../image/path-index.js';
-import {resized} from '../image/typed-columns.js';
-import type {EntryType, TarEntry} from '../image/types.js';
 import {checkMemoryBudget} from '../memory-budget.js';
+import type {EntryType, TarEntry} from './entry.js';
+import {dirCode, type EntryColumns, fileCode} from './entry-columns.js';
+import {fnvOffset, PathIndex, pathHash} from './path-index.js';
+import {resized} from './typed-columns.js';
 
 /** How a path in one layer compares with the filesystem stacked from the layers below it. */
 export type ChangeKind = 'added' | 'modified' | 'removed' | 'unchanged';

@@ -1,0 +1,31 @@
+/**
+The engine's public surface: one layer's entries as columns, the layers stacked into one path tree, and
+that tree read through its queries. Nothing outside this folder imports another file of it.
+*/
+export type {EntryType, ExecInfo, TarEntry} from './entry.js';
+export {
+	dirCode,
+	EntryColumns,
+	entryTypeCodes,
+	fileCode,
+	hardlinkCode,
+	hashHex,
+	opaqueCode,
+	symlinkCode,
+	whiteoutCode,
+} from './entry-columns.js';
+export {PathIndex, pathHash} from './path-index.js';
+export {
+	addedCode,
+	type ChangeKind,
+	changeKinds,
+	type HideCause,
+	hideCauses,
+	none,
+	overwrittenCode,
+	PathTree,
+	rootNode,
+	type StoredTree,
+	StoredTreeError,
+} from './path-tree.js';
+export {type LayerChangeCounts, type StackedLayers, stackLayers} from './stack-layers.js';
