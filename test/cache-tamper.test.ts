@@ -223,7 +223,7 @@ describe('a damaged or forged cache file is a miss', {concurrency: 1}, () => {
 		// The other image's .bin with only this image's report kept: the tree is never taken from it.
 		writeFileSync(files.bin, otherBin);
 		const loaded = await loadImage(optionsFor(archive));
-		assert.ok(loaded.tree.tree.find('root/.ssh/id_rsa') >= 0, 'the tree is this image’s');
+		assert.ok(loaded.tree.tree.find('root/.ssh/id_rsa') !== undefined, 'the tree is this image’s');
 		assert.deepEqual(readFileSync(files.bin), files.goodBin);
 	});
 

@@ -28,9 +28,9 @@ test('nothing outside source/engine imports an engine file other than its index'
 	const entrance = join(engineRoot, 'index');
 	const crossings: string[] = [];
 	for (const file of sourceFiles(sourceRoot)) {
-		if (file.startsWith(engineRoot + '/')) continue;
+		if (file.startsWith(`${engineRoot}/`)) continue;
 		for (const target of importsOf(file)) {
-			if (target.startsWith(engineRoot + '/') && target !== entrance) {
+			if (target.startsWith(`${engineRoot}/`) && target !== entrance) {
 				crossings.push(`${relative(sourceRoot, file)} imports ${relative(sourceRoot, target)}`);
 			}
 		}
@@ -44,7 +44,7 @@ test('the engine imports nothing from a later stage', () => {
 	const crossings: string[] = [];
 	for (const file of sourceFiles(engineRoot)) {
 		for (const target of importsOf(file)) {
-			if (!target.startsWith(engineRoot + '/') && !allowed.has(target)) {
+			if (!target.startsWith(`${engineRoot}/`) && !allowed.has(target)) {
 				crossings.push(`${relative(sourceRoot, file)} imports ${relative(sourceRoot, target)}`);
 			}
 		}

@@ -1,4 +1,4 @@
-import {dirCode, type EntryColumns, none, PathIndex, type PathTree, pathHash} from '../engine/index.js';
+import {type EntryColumns, PathIndex, type PathTree, pathHash} from '../engine/index.js';
 import type {RawImage} from '../image/types.js';
 import type {FinalFile, ImageAnalysis, RuleInput} from './types.js';
 
@@ -9,15 +9,12 @@ order the layers introduced them) and the evidence text they can trust.
 export function buildRuleInput(analysis: ImageAnalysis, raw: RawImage): RuleInput {
 	const {tree} = analysis;
 	const files: FinalFile[] = [];
-	tree.forEachNode((node) => {
-		const visible = tree.finalVersion(node);
-		if (visible === none || tree.typeCode(visible) === dirCode) {
-			return;
-		}
-
-		const layer = tree.versionLayer[visible]!;
-		files.push(finalFile(tree.paths[node]!, tree.layers[layer]!, tree.versionRow[visible]!, layer));
-	});
+	const final = tree.finalFiles({directories: false});
+	for (let index = 0; index < final.count; index++) {
+		const version = final.versions[index]!;
+		const layer = tree.layerOf(version);
+		files.push(finalFile(tree.pathOf(final.nodes[index]!), tree.layers[layer]!, tree.rowOf(version), layer));
+	}
 
 	return {
 		files,
@@ -61,8 +58,8 @@ function finalEvidence(tree: PathTree, raw: RawImage): Map<string, string> {
 	for (const [layerIndex, layer] of raw.layers.entries()) {
 		for (const captured of layer.captured) {
 			const node = tree.find(captured.path);
-			const visible = node === none ? none : tree.finalVersion(node);
-			if (visible !== none && tree.versionLayer[visible] === layerIndex) {
+			const visible = node === undefined ? undefined : tree.finalVersion(node);
+			if (visible !== undefined && tree.layerOf(visible) === layerIndex) {
 				evidence.set(captured.path, captured.text);
 			}
 		}

@@ -19,13 +19,18 @@ export {
 	addedCode,
 	type ChangeKind,
 	changeKinds,
+	type FinalFilesView,
 	type HideCause,
 	hideCauses,
-	none,
+	type LayerChangeCounts,
+	type NodeId,
+	type NodeStatus,
 	overwrittenCode,
 	PathTree,
+	type Row,
 	rootNode,
 	type StoredTree,
 	StoredTreeError,
+	type VersionId,
 } from './path-tree.js';
-export {type LayerChangeCounts, type StackedLayers, stackLayers} from './stack-layers.js';
+export {stackLayers} from './stack-layers.js';

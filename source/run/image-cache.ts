@@ -6,7 +6,6 @@ import {
 	entryTypeCodes,
 	PathTree,
 	pathHash,
-	type StackedLayers,
 	StoredTreeError,
 	stackLayers,
 } from '../engine/index.js';
@@ -702,7 +701,7 @@ export async function loadWithCache(source: ImageSource, options: CachedLoadOpti
 export type LoadedRaw = {
 	raw: RawImage;
 	/** After a read: the stacking done to store the tree with the entries (the analysis reuses it). */
-	stacked?: StackedLayers;
+	stacked?: PathTree;
 	/** After a cache hit: the tree as stored (a re-open reads it instead of stacking again). */
 	tree?: PathTree;
 };
@@ -741,6 +740,6 @@ export async function loadWithCacheKey(
 	}
 
 	const stacked = stackLayers(raw.layers);
-	await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env, stacked.tree);
+	await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env, stacked);
 	return {raw, stacked};
 }

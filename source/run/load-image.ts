@@ -99,7 +99,7 @@ async function load(
 		});
 		markPhase('read (or cache load)');
 		// The tree as stored with the entries; stacked again only from an older cache file without one.
-		const tree = loaded.tree ?? loaded.stacked?.tree ?? stackLayers(loaded.raw.layers).tree;
+		const tree = loaded.tree ?? loaded.stacked ?? stackLayers(loaded.raw.layers);
 		markPhase('stack');
 		return {source, report, tree: {tree}, raw: loaded.raw};
 	}

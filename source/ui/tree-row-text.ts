@@ -1,5 +1,5 @@
 import chalk, {type ForegroundColorName} from 'chalk';
-import {none, type PathTree} from '../engine/index.js';
+import type {PathTree} from '../engine/index.js';
 import {buildOnlyColor, hue, runtimeColor, statusColor, statusMarker, wasteColor} from './colors.js';
 import {formatBytes, formatMode, sanitize} from './format.js';
 import {heldMark, rowName, type TreeRow} from './tree-view.js';
@@ -27,7 +27,7 @@ export function treeRowText(
 	held = 0,
 ): string {
 	const color = statusColor[row.status];
-	const entry = row.version === none ? undefined : tree.entry(row.version);
+	const entry = row.version === undefined ? undefined : tree.entry(row.version);
 	const attributes =
 		showAttributes && entry
 			? `${formatMode(entry.type, entry.mode)} ${`${entry.uid}:${entry.gid}`.padStart(11)} `

@@ -19,7 +19,8 @@ import type {
 	LayerSummary,
 	WasteSummary,
 } from '../../source/analysis/types.js';
-import {addedCode, EntryColumns, PathTree, pathHash} from '../../source/engine/index.js';
+import {addedCode, EntryColumns, type PathTree, pathHash} from '../../source/engine/index.js';
+import {PathTreeBuilder} from '../../source/engine/path-tree-builder.js';
 import type {TarEntry} from '../../source/image/types.js';
 import type {ReportInput} from '../../source/report/report-input.js';
 
@@ -42,12 +43,11 @@ export function buildTree(files: FileSpec[]): PathTree {
 		});
 		return layerEntries.length - 1;
 	});
-	const tree = new PathTree(entries.map((layerEntries) => EntryColumns.fromEntries(layerEntries)));
+	const tree = new PathTreeBuilder(entries.map((layerEntries) => EntryColumns.fromEntries(layerEntries)));
 	files.forEach((file, index) => {
 		tree.addVersion(tree.ensure(file.path, pathHash(file.path)), file.layer, rows[index]!, addedCode);
 	});
-	tree.trim();
-	return tree;
+	return tree.finish();
 }
 
 function layer(
