@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import {decodeCachedImage, encodeCachedImage} from '../source/cache/image-cache.js';
 import {EntryColumns, PathTree, StoredTreeError, stackLayers} from '../source/engine/index.js';
 import type {ParsedLayer, RawImage, TarEntry} from '../source/image/types.js';
-import {decodeCachedImage, encodeCachedImage} from '../source/run/image-cache.js';
 
 const file = (path: string, size: number, hash: string): TarEntry => ({
 	path,

@@ -7,6 +7,9 @@ import {buildRuleInput} from '../analysis/rule-input.js';
 import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import {suggestDockerfile} from '../analysis/suggestion/suggest-dockerfile.js';
 import type {ImageTree} from '../analysis/types.js';
+import {verdictTrustsCache} from '../cache/cache-files.js';
+import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from '../cache/image-cache.js';
+import {readCachedReport, reportCacheKey, writeCachedReport} from '../cache/report-cache.js';
 import type {CliOptions} from '../cli-options.js';
 import {stackLayers} from '../engine/index.js';
 import {resolveImageSource} from '../image/open-source.js';
@@ -14,10 +17,7 @@ import {parsePlatform} from '../image/platform.js';
 import {flagCredentials} from '../image/registry/flag-credentials.js';
 import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
-import {verdictTrustsCache} from './cache-files.js';
-import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
 import {markPhase} from './phase-timings.js';
-import {readCachedReport, reportCacheKey, writeCachedReport} from './report-cache.js';
 import {findRepositoryFiles} from './repository-files.js';
 
 export type LoadedReport = {
