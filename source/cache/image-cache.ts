@@ -3,11 +3,13 @@ import {homedir} from 'node:os';
 import {basename, join} from 'node:path';
 import {
 	EntryColumns,
-	entryTypeCodes,
 	PathTree,
-	pathHash,
+	type StoredColumnName,
+	type StoredEntries,
+	StoredEntriesError,
 	StoredTreeError,
 	stackLayers,
+	storedEntryColumns,
 } from '../engine/index.js';
 import type {
 	CapturedFile,
@@ -57,17 +59,14 @@ the tool version the file was written for, and the file ends in its seal (see ca
 before the header is read; every header field and every column value is then checked against its type and
 range, so nothing in the file reaches the analysis unless it could have come from a real read.
 Which files are captured as evidence is part of RawImage too (6: PHP ini files, Perl scripts, apt's
-extended_states), so a change to that list bumps the version as well.
+extended_states), so a change to that list bumps the version as well. 7: a layer's columns in the order of
+EntryColumns' column spec (toStored/fromStored), the link rows after them.
 */
-export const imageCacheFormatVersion = 6;
+export const imageCacheFormatVersion = 7;
 
 const magic = 'LLCACHE\n';
 const checksumBytes = cacheSealBytes;
-/** The flag bits a stored entry may carry (EntryColumns' own). */
-const knownFlags = 1;
 const separator = '\0';
-/** Columns per layer, in body order. */
-const columnCount = 12;
 
 /** `$XDG_CACHE_HOME/layerlens`, else `~/.cache/layerlens`. */
 export function imageCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
@@ -327,54 +326,24 @@ const bytesOf = (column: ArrayBufferView): Uint8Array =>
 	new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
 
 /**
-One layer's body: sizes, uids, gids, mtimes, hash halves, the rows that have a link target, modes,
-types, flags, the paths and the link targets (NUL-joined).
+One layer's body: its stored numeric columns in the spec's order (see entryColumnSpec), the rows that have a
+link target, then the paths and the link targets (NUL-joined).
 */
-function encodeLayer(columns: EntryColumns): Uint8Array[] {
-	const {count, paths} = columns;
-	for (let row = 0; row < count; row++) {
-		if (paths[row]!.includes(separator)) throw new UncacheableError(`entry ${paths[row]} cannot be encoded`);
+function encodeLayer(stored: StoredEntries): Uint8Array[] {
+	for (const path of stored.paths) {
+		if (path.includes(separator)) throw new UncacheableError(`entry ${path} cannot be encoded`);
 	}
 
-	const linkRows = Int32Array.from([...columns.links.keys()].sort((a, b) => a - b));
-	const links: string[] = [];
-	for (const row of linkRows) {
-		const target = columns.links.get(row)!;
-		if (target.includes(separator)) throw new UncacheableError(`link of ${paths[row]} cannot be encoded`);
-		links.push(target);
+	for (const target of stored.links) {
+		if (target.includes(separator)) throw new UncacheableError(`a link target cannot be encoded`);
 	}
 
-	const used = <T extends ArrayBufferView & {subarray(start: number, end: number): T}>(column: T): T =>
-		column.subarray(0, count);
 	return [
-		bytesOf(used(columns.sizes)),
-		bytesOf(used(columns.uids)),
-		bytesOf(used(columns.gids)),
-		bytesOf(used(columns.mtimes)),
-		bytesOf(used(columns.hashHigh)),
-		bytesOf(used(columns.hashLow)),
-		bytesOf(linkRows),
-		bytesOf(used(columns.modes)),
-		bytesOf(used(columns.types)),
-		bytesOf(used(columns.flags)),
-		Buffer.from(paths.slice(0, count).join(separator), 'utf8'),
-		Buffer.from(links.join(separator), 'utf8'),
+		...storedEntryColumns.map(({name}) => bytesOf(stored.columns[name])),
+		bytesOf(stored.linkRows),
+		Buffer.from(stored.paths.join(separator), 'utf8'),
+		Buffer.from(stored.links.join(separator), 'utf8'),
 	];
-}
-
-function execList(columns: EntryColumns): [number, ExecInfo][] {
-	return [...columns.execs].sort((a, b) => a[0] - b[0]);
-}
-
-/** The stored pairs (their shape checked with the header) back onto their rows, which must exist. */
-function applyExecList(columns: EntryColumns, list: readonly [number, ExecInfo][]): void {
-	for (const [row, exec] of list) {
-		if (row >= columns.count) {
-			throw new CorruptCacheError('bad exec entry');
-		}
-
-		columns.execs.set(row, exec);
-	}
 }
 
 /** Pads to 8 bytes so the Float64 columns can be viewed in place when decoding. */
@@ -394,7 +363,8 @@ export function encodeCachedImage(
 	env: NodeJS.ProcessEnv = process.env,
 ): Buffer {
 	const {layers, ...image} = raw;
-	const bodies: Uint8Array[][] = layers.map((layer) => encodeLayer(layer.entries));
+	const stored = layers.map((layer) => layer.entries.toStored());
+	const bodies: Uint8Array[][] = stored.map(encodeLayer);
 	const encodedTree = tree === undefined ? undefined : encodeTree(tree);
 	if (encodedTree !== undefined) bodies.push(encodedTree.body);
 	const header: Header = {
@@ -406,7 +376,7 @@ export function encodeCachedImage(
 			...rest,
 			count: entries.count,
 			columns: bodies[index]!.map((column) => column.byteLength),
-			exec: execList(entries),
+			exec: stored[index]!.execs,
 		})),
 		sourceState: [...sourceState],
 		...(encodedTree === undefined ? {} : {tree: encodedTree.header}),
@@ -483,75 +453,58 @@ function splitText(bytes: Buffer, offset: number, length: number, expected: numb
 	return parts;
 }
 
-const isCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
-
-/** What the tar reader makes of a name: relative, no empty, `.` or `..` segment, no trailing slash. */
-const isNormalPath = (path: string): boolean => !/^$|^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(path);
+/** A typed array over a column's bytes, for any array type of the spec. */
+type ColumnView = new (
+	buffer: ArrayBuffer,
+	offset: number,
+	length: number,
+) => StoredEntries['columns'][StoredColumnName];
 
 function decodeLayer(bytes: Buffer, start: number, layer: LayerHeader): {entries: EntryColumns; end: number} {
-	const count = layer.count;
+	const {count, exec} = layer;
 	const lengths = layer.columns;
-	if (lengths.length !== columnCount) {
+	const numeric = storedEntryColumns.length;
+	if (lengths.length !== numeric + 3) {
 		throw new CorruptCacheError('bad layer header');
 	}
 
-	const {offsets, end: offset} = columnOffsets(start, lengths);
-
-	if (offset > bytes.length - checksumBytes) {
+	const {offsets, end} = columnOffsets(start, lengths);
+	if (end > bytes.length - checksumBytes) {
 		throw new CorruptCacheError('layer runs past the end');
 	}
 
-	const float = (buffer: ArrayBuffer, n: number): Float64Array => new Float64Array(buffer, 0, n);
-	const uint32 = (buffer: ArrayBuffer, n: number): Uint32Array => new Uint32Array(buffer, 0, n);
-	const entries = new EntryColumns(0);
-	entries.sizes = column(bytes, offsets[0]!, lengths[0]!, float, 8);
-	entries.uids = column(bytes, offsets[1]!, lengths[1]!, float, 8);
-	entries.gids = column(bytes, offsets[2]!, lengths[2]!, float, 8);
-	entries.mtimes = column(bytes, offsets[3]!, lengths[3]!, float, 8);
-	entries.hashHigh = column(bytes, offsets[4]!, lengths[4]!, uint32, 4);
-	entries.hashLow = column(bytes, offsets[5]!, lengths[5]!, uint32, 4);
-	const linkRows = column(bytes, offsets[6]!, lengths[6]!, (buffer, n) => new Int32Array(buffer, 0, n), 4);
-	entries.modes = column(bytes, offsets[7]!, lengths[7]!, (buffer, n) => new Uint16Array(buffer, 0, n), 2);
-	entries.types = column(bytes, offsets[8]!, lengths[8]!, (buffer, n) => new Uint8Array(buffer, 0, n), 1);
-	entries.flags = column(bytes, offsets[9]!, lengths[9]!, (buffer, n) => new Uint8Array(buffer, 0, n), 1);
-	const {sizes, uids, gids, mtimes, hashHigh, hashLow, modes, types, flags} = entries;
-	for (const values of [sizes, uids, gids, mtimes, hashHigh, hashLow, modes, types, flags]) {
-		if (values.length !== count) throw new CorruptCacheError('column has the wrong count');
+	const columns: Partial<Record<StoredColumnName, StoredEntries['columns'][StoredColumnName]>> = {};
+	storedEntryColumns.forEach(({name, array}, index) => {
+		const view = array as unknown as ColumnView;
+		columns[name] = column(
+			bytes,
+			offsets[index]!,
+			lengths[index]!,
+			(buffer, n) => new view(buffer, 0, n),
+			array.BYTES_PER_ELEMENT,
+		);
+	});
+	const linkRows = column(
+		bytes,
+		offsets[numeric]!,
+		lengths[numeric]!,
+		(buffer, n) => new Int32Array(buffer, 0, n),
+		4,
+	);
+	try {
+		const entries = EntryColumns.fromStored({
+			count,
+			columns: columns as StoredEntries['columns'],
+			linkRows,
+			paths: splitText(bytes, offsets[numeric + 1]!, lengths[numeric + 1]!, count),
+			links: splitText(bytes, offsets[numeric + 2]!, lengths[numeric + 2]!, linkRows.length),
+			execs: exec,
+		});
+		return {entries, end};
+	} catch (error) {
+		if (error instanceof StoredEntriesError) throw new CorruptCacheError(error.message);
+		throw error;
 	}
-
-	// Every value one a tar header could have given: whole, non-negative sizes and ids, whole mtimes,
-	// permission bits only, known types and flags. NaN, -1e300 or 0.5 in a forged file stop here.
-	for (let row = 0; row < count; row++) {
-		if (types[row]! >= entryTypeCodes.length) throw new CorruptCacheError('unknown entry type');
-		if ((flags[row]! & ~knownFlags) !== 0) throw new CorruptCacheError('unknown entry flag');
-		if ((modes[row]! & ~0o7777) !== 0) throw new CorruptCacheError('bad mode');
-		if (!isCount(sizes[row]!) || !isCount(uids[row]!) || !isCount(gids[row]!)) {
-			throw new CorruptCacheError('bad size or owner');
-		}
-
-		if (!Number.isSafeInteger(mtimes[row]!)) throw new CorruptCacheError('bad mtime');
-	}
-
-	entries.count = count;
-	entries.paths = splitText(bytes, offsets[10]!, lengths[10]!, count);
-	for (const path of entries.paths) {
-		if (!isNormalPath(path)) throw new CorruptCacheError('bad path');
-	}
-
-	// Recomputed rather than stored: a lookup must never trust a hash it did not make.
-	entries.pathHashes = new Uint32Array(count);
-	for (let row = 0; row < count; row++) entries.pathHashes[row] = pathHash(entries.paths[row]!);
-	const links = splitText(bytes, offsets[11]!, lengths[11]!, linkRows.length);
-	for (let position = 0; position < linkRows.length; position++) {
-		const row = linkRows[position]!;
-		if (row < 0 || row >= count || (position > 0 && row <= linkRows[position - 1]!)) {
-			throw new CorruptCacheError('bad link row');
-		}
-
-		entries.links.set(row, links[position]!);
-	}
-
-	return {entries, end: offset};
 }
 
 /**
@@ -605,8 +558,7 @@ export function decodeCachedImage(
 	const layers: ParsedLayer[] = [];
 	for (const layerHeader of header.layers) {
 		const {entries, end} = decodeLayer(bytes, offset, layerHeader);
-		const {count: _count, columns: _columns, exec, ...layer} = layerHeader;
-		applyExecList(entries, exec);
+		const {count: _count, columns: _columns, exec: _exec, ...layer} = layerHeader;
 		layers.push({...layer, entries});
 		offset = end;
 	}

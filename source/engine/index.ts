@@ -6,11 +6,16 @@ export type {EntryType, ExecInfo, TarEntry} from './entry.js';
 export {
 	dirCode,
 	EntryColumns,
+	entryColumnSpec,
 	entryTypeCodes,
 	fileCode,
 	hardlinkCode,
 	hashHex,
 	opaqueCode,
+	type StoredColumnName,
+	type StoredEntries,
+	StoredEntriesError,
+	storedEntryColumns,
 	symlinkCode,
 	whiteoutCode,
 } from './entry-columns.js';
