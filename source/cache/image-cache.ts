@@ -646,33 +646,32 @@ export async function imageCacheKey(
 
 /** `source.load()`, answered from the cache when the source can name its content and the cache has it. */
 export async function loadWithCache(source: ImageSource, options: CachedLoadOptions): Promise<RawImage> {
-	return (await loadWithCacheKey(source, await imageCacheKey(source, options), options)).raw;
+	return (await loadImageModel(source, await imageCacheKey(source, options), options)).raw;
 }
 
-/** An image as read (or restored from the cache), with its stacked tree when it is at hand. */
-export type LoadedRaw = {
+/** An image as the engine holds it, whatever its source: the layers as read and the tree they stack into. */
+export type ImageModel = {
 	raw: RawImage;
-	/** After a read: the stacking done to store the tree with the entries (the analysis reuses it). */
-	stacked?: PathTree;
-	/** After a cache hit: the tree as stored (a re-open reads it instead of stacking again). */
-	tree?: PathTree;
+	tree: PathTree;
 };
 
 /**
-Loads through the analysis cache under `fullKey` (see `imageCacheKey`; undefined: no caching). After a
-read, the layers are stacked once and stored with their tree, so a re-open reads both.
+The image store: always the complete model, read and stacked, or restored from the analysis cache under
+`fullKey` (see `imageCacheKey`; undefined: no caching). After a read, the layers are stacked once and
+stored with their tree, so a re-open reads both and stacks nothing.
 */
-export async function loadWithCacheKey(
+export async function loadImageModel(
 	source: ImageSource,
 	fullKey: string | undefined,
 	options: Omit<CachedLoadOptions, 'cache'>,
-): Promise<LoadedRaw> {
+): Promise<ImageModel> {
 	const loadOptions = {
 		...(options.onProgress ? {onProgress: options.onProgress} : {}),
 		...(options.signal ? {signal: options.signal} : {}),
 	};
 	if (fullKey === undefined) {
-		return {raw: await source.load(loadOptions)};
+		const raw = await source.load(loadOptions);
+		return {raw, tree: stackLayers(raw.layers)};
 	}
 
 	const directory = imageCacheDirectory(options.env);
@@ -682,16 +681,16 @@ export async function loadWithCacheKey(
 		const layersTotal = cached.raw.layers.length;
 		options.onProgress?.({bytesRead: 0, layersDone: layersTotal, layersTotal});
 		const raw = options.reference === undefined ? cached.raw : {...cached.raw, reference: options.reference};
-		return cached.tree === undefined ? {raw} : {raw, tree: cached.tree};
+		// A file written without its tree (never by this version, but the format allows it) is stacked here.
+		return {raw, tree: cached.tree ?? stackLayers(raw.layers)};
 	}
 
 	const raw = await source.load(loadOptions);
+	const tree = stackLayers(raw.layers);
 	// A load the user walked away from writes nothing after the process was told to stop.
-	if (options.signal?.aborted) {
-		return {raw};
+	if (!options.signal?.aborted) {
+		await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env, tree);
 	}
 
-	const stacked = stackLayers(raw.layers);
-	await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env, stacked);
-	return {raw, stacked};
+	return {raw, tree};
 }
