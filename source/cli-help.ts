@@ -51,6 +51,10 @@ export const helpText = `
     --registry-password-stdin read the registry password from the first line of stdin
     --insecure-registry <host>
                               allow plain HTTP and unverified TLS for this registry (repeatable)
+    --registry-mirror <url>   read Docker Hub images through this mirror first (repeatable; the
+                              daemon's registry-mirrors are tried after it)
+    --pull <when>             read a named image from its registry: missing (default: when the
+                              daemon lacks it), always, or never
     --no-cache                neither read nor write the analysis cache
     --clear-cache             remove every analysis cache file and exit
     --debug                   print stack traces with errors

@@ -1,6 +1,12 @@
 import meow from 'meow';
 import {parseByteSize} from './ci/parse-size.js';
 import {LayerlensError} from './errors.js';
+import {
+	type PullPolicy,
+	parseMirrorFlag,
+	parsePullPolicy,
+	type RegistryMirror,
+} from './image/registry/mirrors.js';
 import {isStdinArgument} from './image/stdin-argument.js';
 
 /** `dive` is dive's own `--json` schema, for pipelines written against dive. */
@@ -46,6 +52,8 @@ export type CliFlags = {
 	registryUsername?: string;
 	registryPasswordStdin?: boolean;
 	insecureRegistry?: string[];
+	pull?: string;
+	registryMirror?: string[];
 	/** `layerlens diff` only (cli-diff.ts reads them; anywhere else they are an error). */
 	maxGrowthBytes?: string;
 	maxGrowthPercent?: string;
@@ -74,8 +82,10 @@ export type CliOptions = {
 	maxLayerBytes: number | undefined;
 	cache: boolean;
 	debug: boolean;
-	/** `--registry-username`, `--registry-password-stdin`, `--insecure-registry`. */
-	registry?: {username?: string; passwordStdin: boolean; insecureHosts: string[]};
+	/** `--registry-username`, `--registry-password-stdin`, `--insecure-registry`, `--registry-mirror`. */
+	registry?: {username?: string; passwordStdin: boolean; insecureHosts: string[]; mirrors?: RegistryMirror[]};
+	/** `--pull`: when an image named by reference is read from its registry (default `missing`). */
+	pull?: PullPolicy;
 };
 
 /** Every flag layerlens knows, by its name on the command line: anything else is an error, never ignored. */
@@ -106,6 +116,8 @@ const flagSpec = {
 	registryUsername: {type: 'string'},
 	registryPasswordStdin: {type: 'boolean'},
 	insecureRegistry: {type: 'string', isMultiple: true},
+	pull: {type: 'string'},
+	registryMirror: {type: 'string', isMultiple: true},
 	help: {type: 'boolean', shortFlag: 'h'},
 	version: {type: 'boolean', shortFlag: 'v'},
 } as const;
@@ -286,7 +298,7 @@ export function parseArgv(fullArgv: readonly string[]): ParsedArgv {
 	const values = cli.flags as {
 		[K in keyof typeof flagSpec]?: (typeof flagSpec)[K]['type'] extends 'boolean'
 			? boolean
-			: K extends 'output' | 'insecureRegistry' | 'failOnNew'
+			: K extends 'output' | 'insecureRegistry' | 'registryMirror' | 'failOnNew'
 				? string[]
 				: string;
 	};
@@ -323,6 +335,8 @@ export function parseArgv(fullArgv: readonly string[]): ParsedArgv {
 			...(values.registryUsername === undefined ? {} : {registryUsername: values.registryUsername}),
 			registryPasswordStdin: values.registryPasswordStdin ?? false,
 			insecureRegistry: values.insecureRegistry ?? [],
+			...(values.pull === undefined ? {} : {pull: values.pull}),
+			...(values.registryMirror === undefined ? {} : {registryMirror: values.registryMirror}),
 			...(values.maxGrowthBytes === undefined ? {} : {maxGrowthBytes: values.maxGrowthBytes}),
 			...(values.maxGrowthPercent === undefined ? {} : {maxGrowthPercent: values.maxGrowthPercent}),
 			...(values.failOnNew === undefined ? {} : {failOnNew: values.failOnNew}),
@@ -551,7 +565,9 @@ export function parseCliOptions(
 			...(flags.registryUsername === undefined ? {} : {username: flags.registryUsername}),
 			passwordStdin: flags.registryPasswordStdin ?? false,
 			insecureHosts: flags.insecureRegistry ?? [],
+			...(flags.registryMirror === undefined ? {} : {mirrors: flags.registryMirror.map(parseMirrorFlag)}),
 		},
+		...(flags.pull === undefined ? {} : {pull: parsePullPolicy(flags.pull)}),
 	};
 }
 

@@ -6,7 +6,9 @@ import {helpText} from './cli-help.js';
 import {claimJsonFile, parseArgv, parseCliOptions, pickMode} from './cli-options.js';
 import {applyColorConventions} from './color-env.js';
 import {LayerlensError} from './errors.js';
+import {isStdinArgument} from './image/stdin-argument.js';
 import {buildImage, splitBuildArgs} from './run/build-mode.js';
+import {openControllingTerminal} from './run/controlling-terminal.js';
 import {reportFatal} from './run/report-fatal.js';
 import {closedStdoutError, describeStdoutError, stdoutWasClosed} from './run/stdout-state.js';
 import {toolVersion} from './version.js';
@@ -137,7 +139,23 @@ async function main(): Promise<number> {
 		}
 	}
 
-	const mode = pickMode(options, environment);
+	// `docker save app | layerlens` in a terminal: the archive is on stdin, so keys come from /dev/tty.
+	const terminal =
+		options.image !== undefined &&
+		isStdinArgument(options.image) &&
+		environment.stdoutIsTty &&
+		!environment.stdinIsTty
+			? openControllingTerminal()
+			: undefined;
+	const keys = terminal?.kind === 'opened' ? terminal.keys : undefined;
+	const mode = pickMode(options, {...environment, stdinIsTty: environment.stdinIsTty || keys !== undefined});
+	if (mode !== 'explorer' && terminal?.kind === 'opened') terminal.close();
+	if (mode === 'summary' && terminal?.kind === 'unavailable') {
+		process.stderr.write(
+			`layerlens: no terminal to read keys from (${terminal.reason}): printing the summary\n`,
+		);
+	}
+
 	const writesStdout =
 		mode !== 'explorer' &&
 		(mode !== 'report' || options.reports.some((target) => target.path === undefined || target.path === '-'));
@@ -151,7 +169,8 @@ async function main(): Promise<number> {
 	switch (mode) {
 		case 'explorer': {
 			const {runExplorerMode} = await import('./run/explorer-mode.js');
-			const code = await runExplorerMode(options);
+			const code = await runExplorerMode(options, keys);
+			if (terminal?.kind === 'opened') terminal.close();
 			// The session is over (a quit while loading included): a load still winding down must not keep
 			// the process, or write its cache, after the user left, and what it throws as it is torn down
 			// (an AbortError from a destroyed stream) is not the user's concern. stderr on a file or a

@@ -45,12 +45,12 @@ describe('image references and the daemon', {concurrency: 2}, () => {
 		);
 	});
 
-	test('an unknown image says which daemon was asked and suggests docker pull / docker images', async () => {
+	test('an unknown image with --pull=never says which daemon was asked and suggests docker pull / docker images', async () => {
 		const socketPath = join(scratch, 'fake-docker.sock');
 		const server = await fakeDaemon(socketPath);
 		try {
 			await expectUserError(
-				['no-such-image:1.0'],
+				['no-such-image:1.0', '--pull=never'],
 				new RegExp(
 					`image 'no-such-image:1\\.0' not found in the docker daemon at unix://${socketPath}\\. Run \`docker pull no-such-image:1\\.0\` or check \`docker images\``,
 				),

@@ -5,10 +5,10 @@ import type {Readable} from 'node:stream';
 import type Docker from 'dockerode';
 import {LayerlensError} from '../errors.js';
 import {formatBytes} from '../format-bytes.js';
+import {LayerSpool, readFinalFileThroughContainer} from './daemon-files.js';
 import {withDeadline, withIdleTimeout} from './idle-timeout.js';
 import type {PlatformSpec} from './platform.js';
 import {readImageArchive} from './read-archive.js';
-import {readFileFromArchive} from './read-layer-file.js';
 import type {ImageSource, LoadProgress} from './types.js';
 
 export type DaemonEngine = 'docker' | 'podman';
@@ -242,6 +242,11 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		return withIdleTimeout(stream, idleMs, dataStalled);
 	};
 
+	// Ended by dispose: reads still running then stop, and their containers are removed.
+	const session = new AbortController();
+	const reads = new Set<Promise<Buffer>>();
+	const spool = new LayerSpool((signal) => exportImage(signal));
+
 	return {
 		kind: engine,
 		description,
@@ -268,7 +273,7 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 			layerNames = result.layerNames;
 			return {...result.image, id: info.Id, repoTags: info.RepoTags ?? result.image.repoTags};
 		},
-		async readFile(layerIndex, path, limit) {
+		async readFile(layerIndex, path, limit, onProgress) {
 			const name = layerNames[layerIndex];
 			if (name === undefined) {
 				throw new LayerlensError(`layer ${layerIndex + 1} is not part of the loaded image`, {
@@ -276,7 +281,38 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 				});
 			}
 
-			return readFileFromArchive(await exportImage(), name, path, limit);
+			return spool.readFile(layerNames, name, path, limit, session.signal, onProgress);
+		},
+		async readFinalFile(path, limit, expectedSize) {
+			session.signal.throwIfAborted();
+			const read = (async () => {
+				const info = await inspect(session.signal);
+				return readFinalFileThroughContainer({
+					docker: await connect(inspectMs),
+					streamingDocker: await connect(),
+					imageId: info.Id,
+					path,
+					limit,
+					expectedSize,
+					signal: session.signal,
+					guard: (stream) => withIdleTimeout(stream, idleMs, dataStalled),
+				});
+			})().catch((error: unknown) => {
+				session.signal.throwIfAborted();
+				throw describeDaemonError(error, reference, engine, endpoint.address, inspectMs);
+			});
+			// Kept from its start until it settles: the session's end waits for its container to be removed.
+			reads.add(read);
+			try {
+				return await read;
+			} finally {
+				reads.delete(read);
+			}
+		},
+		async dispose() {
+			session.abort(new LayerlensError('the session is over'));
+			await Promise.allSettled(reads);
+			spool.dispose();
 		},
 		// The image ID is the digest of the config, known from inspect before any export.
 		async cacheKey() {
@@ -290,4 +326,34 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		},
 		layerEntryNames: () => layerNames,
 	};
+}
+
+/** Whether the daemon answered that it does not have the image (not that it could not be asked). */
+export function isImageNotFound(error: unknown): boolean {
+	return (
+		error instanceof LayerlensError && (error.cause as {statusCode?: number} | undefined)?.statusCode === 404
+	);
+}
+
+/**
+The Docker Hub mirrors the daemon uses (`registry-mirrors` in daemon.json, as `docker info` reports them:
+what the daemon actually applies). None when the daemon cannot be asked within the inspect timeout.
+*/
+export async function daemonRegistryMirrors(options: DaemonSourceOptions = {}): Promise<unknown> {
+	const engine = options.engine ?? 'docker';
+	const env = options.env ?? process.env;
+	const endpoint = daemonEndpoint(engine, env);
+	const timeout = options.inspectTimeoutMs ?? timeoutFromEnvironment(env) ?? defaultInspectTimeoutMs;
+	try {
+		const {default: DockerClient} = await import('dockerode');
+		const docker = new DockerClient({...endpoint.options, timeout});
+		const info = (await withDeadline(
+			(abort) => dial<{RegistryConfig?: {Mirrors?: unknown}}>(docker, '/info', abort, false),
+			timeout,
+			() => new Error('timeout'),
+		)) as {RegistryConfig?: {Mirrors?: unknown}};
+		return info.RegistryConfig?.Mirrors;
+	} catch {
+		return undefined;
+	}
 }

@@ -6,13 +6,23 @@ import {Transform} from 'node:stream';
 import {LayerlensError} from '../errors.js';
 import {openNonBlocking, pipeStream} from '../read-local-file.js';
 import {ArchiveStream} from './archive-stream.js';
-import {createDaemonSource} from './daemon-source.js';
+import {createDaemonSource, daemonRegistryMirrors, isImageNotFound} from './daemon-source.js';
 import type {PlatformSpec} from './platform.js';
 import {readImageArchive} from './read-archive.js';
 import {readFileFromArchive, readFileFromLayer} from './read-layer-file.js';
 import {openLayoutBlob, readOciDirectory} from './read-oci-directory.js';
-import {createDaemonOrRegistrySource} from './registry/daemon-or-registry.js';
-import {hasRegistryHost} from './registry/reference.js';
+import {
+	createDaemonOrRegistrySource,
+	createRegistryChoiceSource,
+	type RegistryCandidate,
+} from './registry/daemon-or-registry.js';
+import {mirrorsFromDaemon, type PullPolicy, type RegistryMirror} from './registry/mirrors.js';
+import {
+	dockerHubRegistry,
+	formatRegistryReference,
+	hasRegistryHost,
+	parseRegistryReference,
+} from './registry/reference.js';
 import {createRegistrySource, type RegistrySourceOptions} from './registry/registry-source.js';
 import {isStdinArgument} from './stdin-argument.js';
 import type {ImageSource} from './types.js';
@@ -33,6 +43,12 @@ export type ResolveSourceOptions = {
 	maxLayerBytes?: number;
 	/** Credentials from the flags, `--insecure-registry` hosts: for a reference read from a registry. */
 	registry?: RegistrySourceOptions;
+	/** `--registry-mirror`: Docker Hub mirrors tried before the daemon's own and the Hub. */
+	mirrors?: RegistryMirror[];
+	/** `--pull`: when a reference is read from its registry rather than the daemon (default `missing`). */
+	pull?: PullPolicy;
+	/** Where the one line saying which registry an image is read from goes. */
+	announce?: (line: string) => void;
 };
 
 function isLayoutDirectory(path: string): boolean {
@@ -248,12 +264,12 @@ export async function resolveImageSource(
 		return createDaemonSource(argument, {engine: forced, ...options});
 	}
 
-	const registry = (): ImageSource =>
-		createRegistrySource(argument, {
-			...options.registry,
-			...(options.platform ? {platform: options.platform} : {}),
-			...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
-		});
+	const registryOptions: RegistrySourceOptions = {
+		...options.registry,
+		...(options.platform ? {platform: options.platform} : {}),
+		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
+	};
+	const registry = (): ImageSource => createRegistrySource(argument, registryOptions);
 	if (forced === 'registry') {
 		return registry();
 	}
@@ -293,5 +309,51 @@ export async function resolveImageSource(
 	}
 
 	const daemon = createDaemonSource(argument, {engine: 'docker', ...options});
-	return hasRegistryHost(argument) ? createDaemonOrRegistrySource(daemon, registry) : daemon;
+	const pull = options.pull ?? 'missing';
+	// An image ID names no registry; `--pull=never` keeps every reference in the daemon.
+	if (pull === 'never' || /^(sha256:)?[0-9a-f]{64}$/.test(argument)) return daemon;
+	const choice = {
+		candidates: () => registryCandidates(argument, registryOptions, options),
+		announce: options.announce ?? (() => undefined),
+		reason:
+			pull === 'always'
+				? `--pull=always asks for the registry's copy of ${argument}`
+				: `${argument} is not in the docker daemon`,
+	};
+	if (pull === 'always') return createRegistryChoiceSource(registry(), choice);
+	return createDaemonOrRegistrySource(
+		daemon,
+		choice,
+		hasRegistryHost(argument) ? 'any-failure' : 'not-found',
+		isImageNotFound,
+	);
+}
+
+/**
+The ways to read `argument` from a registry, in order: for a Docker Hub name, each mirror (`--registry-mirror`
+first, then the daemon's `registry-mirrors`), then the registry itself, as the docker daemon tries them.
+*/
+async function registryCandidates(
+	argument: string,
+	registryOptions: RegistrySourceOptions,
+	options: ResolveSourceOptions,
+): Promise<RegistryCandidate[]> {
+	const reference = parseRegistryReference(argument);
+	const full = formatRegistryReference(reference);
+	const direct = {
+		source: createRegistrySource(argument, registryOptions),
+		where: `${full} from the registry`,
+	};
+	if (reference.registry !== dockerHubRegistry) return [direct];
+	const mirrors = [...(options.mirrors ?? []), ...mirrorsFromDaemon(await daemonRegistryMirrors(options))];
+	const distinct = mirrors.filter(
+		(mirror, index) => mirrors.findIndex((other) => other.host === mirror.host) === index,
+	);
+	return [
+		...distinct.map((mirror) => ({
+			source: createRegistrySource(argument, {...registryOptions, mirror}),
+			where: `${full} through the mirror ${mirror.url}`,
+		})),
+		direct,
+	];
 }

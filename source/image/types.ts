@@ -97,6 +97,9 @@ export type LoadProgress = {
 	layersTotal?: number;
 };
 
+/** Bytes of an export read so far while a file is looked for in it (the viewer shows them). */
+export type FileReadProgress = (bytesRead: number) => void;
+
 /**
 A way to read one image. The UI and reports never touch the archive; they go through these callbacks.
 */
@@ -106,7 +109,14 @@ export type ImageSource = {
 	description: string;
 	load(options: {onProgress?: (progress: LoadProgress) => void; signal?: AbortSignal}): Promise<RawImage>;
 	/** Read up to `limit` bytes of the regular file at `path` as stored in layer `layerIndex`. */
-	readFile(layerIndex: number, path: string, limit: number): Promise<Buffer>;
+	readFile(layerIndex: number, path: string, limit: number, onProgress?: FileReadProgress): Promise<Buffer>;
+	/**
+	Up to `limit` bytes of the final version of `path` (the one a container sees), `expectedSize` bytes long
+	by the analysis, when the source has a cheaper way to it than its layer (a daemon's container archive).
+	*/
+	readFinalFile?(path: string, limit: number, expectedSize: number): Promise<Buffer>;
+	/** Ends what the source still holds (temporary containers, spooled layers) once the session is over. */
+	dispose?(): Promise<void>;
 	/**
 	Names this exact image content without reading it, for the analysis cache: the image ID for a daemon,
 	(realpath, size, mtime, inode) for a file. Undefined (or no method): do not cache.

@@ -16,6 +16,7 @@ import {sanitizeKeepingLineBreaks} from '../sanitize-text.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
 import {loadImage, verdictOptions} from './load-image.js';
+import {holdAnnouncements} from './notices.js';
 import {createProgressLine} from './progress-line.js';
 import {assertReportDirectoriesExist} from './write-reports.js';
 
@@ -87,10 +88,12 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 
 	if (mode === 'explorer') {
 		const {runDiffExplorer} = await import('../ui/diff/run-diff-explorer.js');
+		const releaseAnnouncements = holdAnnouncements();
 		const code = await runDiffExplorer({
 			title: `${options.a.image} → ${options.b.image}`,
 			load: (onProgress) => loadComparison(options, (_side, progress) => onProgress(progress)),
 		});
+		releaseAnnouncements();
 		// A quit while the images load must not wait for the loads (or let them write the cache) afterwards.
 		return process.exit(code);
 	}

@@ -1,11 +1,15 @@
 import {existsSync} from 'node:fs';
 import type {CliOptions} from '../cli-options.js';
 import {LayerlensError} from '../errors.js';
+import {isStdinArgument} from '../image/stdin-argument.js';
+import type {ImageSource} from '../image/types.js';
 import {renderReport} from '../report/render-report.js';
 import {runExplorer} from '../ui/run-explorer.js';
 import {toolVersion} from '../version.js';
 import {writeFileAtomic} from '../write-atomic.js';
+import {createFileReads} from './file-reads.js';
 import {loadImage} from './load-image.js';
+import {holdAnnouncements} from './notices.js';
 import {assertOutputsSpareInputs} from './output-identity.js';
 
 /** `layerlens-myapp-prod` for `registry/myapp:prod`: a file name that says which image it describes. */
@@ -15,15 +19,27 @@ export function defaultExportName(reference: string): string {
 	return `layerlens-${safe || 'image'}`;
 }
 
-export async function runExplorerMode(options: CliOptions): Promise<number> {
-	const title = options.image ?? 'the demo image';
-	return runExplorer({
+/** `keys`: where keys are read from when stdin carries the archive (the controlling terminal). */
+export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStream): Promise<number> {
+	const title =
+		options.image === undefined
+			? 'the demo image'
+			: isStdinArgument(options.image)
+				? 'standard input'
+				: options.image;
+	let loadedSource: ImageSource | undefined;
+	// Lines such as where the image is read from wait until the explorer has given the terminal back.
+	const releaseAnnouncements = holdAnnouncements();
+	const code = await runExplorer({
 		title,
+		...(keys ? {stdin: keys} : {}),
 		async load(onProgress, signal) {
 			const {source, report, tree} = await loadImage(options, onProgress, signal);
+			loadedSource = source;
+			const files = createFileReads(source, report.image.id, tree.tree);
 			return {
 				analysis: {...report, ...tree},
-				readFile: (layerIndex, path, limit) => source.readFile(layerIndex, path, limit),
+				readFile: files.read,
 				async exportReport(format, path, overwrite) {
 					assertOutputsSpareInputs([path], [options.image, options.dockerfile]);
 					if (!overwrite && existsSync(path)) {
@@ -37,4 +53,25 @@ export async function runExplorerMode(options: CliOptions): Promise<number> {
 			};
 		},
 	});
+	releaseAnnouncements();
+	// Only a finished load has anything to let go; not waiting otherwise keeps the exit as prompt as before, when
+	// a load torn down by a quit must not get a tick to surface its AbortError.
+	if (loadedSource?.dispose !== undefined) await disposeSource(loadedSource);
+	return code;
+}
+
+/** How long the end of a session waits for a source to let go (remove a temporary container). */
+const disposeTimeoutMs = 10_000;
+
+/** Lets the source remove what it made for file reads; a daemon that stopped answering does not hold the exit. */
+async function disposeSource(source: ImageSource | undefined): Promise<void> {
+	if (source?.dispose === undefined) return;
+	let timer: NodeJS.Timeout | undefined;
+	await Promise.race([
+		source.dispose().catch(() => undefined),
+		new Promise<void>((resolve) => {
+			timer = setTimeout(resolve, disposeTimeoutMs);
+		}),
+	]);
+	clearTimeout(timer);
 }

@@ -21,6 +21,7 @@ import {parsePlatform} from '../image/platform.js';
 import {flagCredentials} from '../image/registry/flag-credentials.js';
 import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
+import {announce} from './notices.js';
 import {markPhase} from './phase-timings.js';
 import {findRepositoryFiles} from './repository-files.js';
 
@@ -48,6 +49,9 @@ export async function openImageSource(options: CliOptions): Promise<ImageSource>
 	const credentials = await flagCredentials(registry);
 	return resolveImageSource(options.image, {
 		registry: {insecureHosts: registry.insecureHosts, ...(credentials ? {flagCredentials: credentials} : {})},
+		...(registry.mirrors === undefined ? {} : {mirrors: registry.mirrors}),
+		...(options.pull === undefined ? {} : {pull: options.pull}),
+		announce,
 		...(options.source === undefined ? {} : {source: options.source}),
 		...(options.platform === undefined ? {} : {platform: parsePlatform(options.platform)}),
 		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),

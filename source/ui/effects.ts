@@ -41,11 +41,17 @@ function messageOf(error: unknown): string {
 }
 
 /** Run one effect the reducer asked for and describe its outcome as an action. */
-export async function runEffect(effect: Effect, data: ExplorerData): Promise<Action> {
+export async function runEffect(
+	effect: Effect,
+	data: ExplorerData,
+	onProgress?: (action: Action) => void,
+): Promise<Action> {
+	const progress = (exportedBytes: number) =>
+		onProgress?.({type: 'read-progress', id: effect.id, exportedBytes});
 	try {
 		switch (effect.kind) {
 			case 'read': {
-				const content = await data.readFile(effect.layer, effect.path, effect.limit);
+				const content = await data.readFile(effect.layer, effect.path, effect.limit, progress);
 				return {type: 'read-done', id: effect.id, content, isText: looksLikeText(content)};
 			}
 
@@ -56,7 +62,7 @@ export async function runEffect(effect: Effect, data: ExplorerData): Promise<Act
 			}
 
 			case 'extract': {
-				const content = await data.readFile(effect.layer, effect.path, effect.size);
+				const content = await data.readFile(effect.layer, effect.path, effect.size, progress);
 				const written = await extractFile(effect.directory, effect.path, content);
 				return {type: 'extract-done', id: effect.id, path: written};
 			}

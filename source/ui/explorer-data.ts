@@ -5,8 +5,16 @@ import type {ExportFormat} from './explorer-state.js';
 /** Everything the explorer shows and the callbacks it uses; the CLI builds it from an image source. */
 export type ExplorerData = {
 	analysis: ImageAnalysis;
-	/** Up to `limit` bytes of the regular file at `path` (no leading slash) as stored in layer `layerIndex`. */
-	readFile(layerIndex: number, path: string, limit: number): Promise<Buffer>;
+	/**
+	Up to `limit` bytes of the regular file at `path` (no leading slash) as stored in layer `layerIndex`;
+	`onProgress` hears the bytes of an image export read while the file is looked for in one.
+	*/
+	readFile(
+		layerIndex: number,
+		path: string,
+		limit: number,
+		onProgress?: (exportedBytes: number) => void,
+	): Promise<Buffer>;
 	/** Throws a LayerlensError whose message contains `EEXIST` when the file exists and `overwrite` is false. */
 	exportReport?(format: ExportFormat, path: string, overwrite: boolean): Promise<void>;
 	/** The suggested multi-stage rewrite with its projection, closure and notes (`d`). */

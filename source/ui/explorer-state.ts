@@ -46,6 +46,8 @@ export type ViewerOverlay = {
 	status: 'loading' | 'ready' | 'failed';
 	lines: string[];
 	scroll: number;
+	/** Bytes of the image export read so far, when the file is only in a layer the source must export. */
+	exportedBytes?: number;
 };
 export type ExportOverlay = {
 	kind: 'export';
@@ -62,6 +64,8 @@ export type ExtractOverlay = {
 	path: string;
 	size: number;
 	message?: string;
+	/** As for the viewer: bytes of the image export read so far while the file is looked for. */
+	exportedBytes?: number;
 };
 export type Overlay = TextOverlay | ViewerOverlay | ExportOverlay | ExtractOverlay;
 
@@ -123,7 +127,8 @@ export type Action =
 	| {type: 'read-done'; id: number; content: Buffer; isText: boolean}
 	| {type: 'effect-failed'; id: number; message: string; exists?: boolean}
 	| {type: 'export-done'; id: number; path: string}
-	| {type: 'extract-done'; id: number; path: string};
+	| {type: 'extract-done'; id: number; path: string}
+	| {type: 'read-progress'; id: number; exportedBytes: number};
 
 /** The largest slice of a file the viewer reads. */
 export const viewerLimit = 64 * 1024;
@@ -225,6 +230,15 @@ export function reducer(state: ExplorerState, action: Action): ExplorerState {
 			}
 
 			return handleKey(state, action.name, action.text);
+		}
+
+		case 'read-progress': {
+			const {overlay} = state;
+			if (state.effect?.id !== action.id || (overlay?.kind !== 'viewer' && overlay?.kind !== 'extract')) {
+				return state;
+			}
+
+			return {...state, overlay: {...overlay, exportedBytes: action.exportedBytes}};
 		}
 
 		case 'read-done':

@@ -4,6 +4,7 @@ import {DetailsPane} from './details-pane.js';
 import {runEffect} from './effects.js';
 import type {ExplorerData} from './explorer-data.js';
 import {
+	type Action,
 	activeScopes,
 	createInitialState,
 	currentTree,
@@ -64,7 +65,10 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 	useEffect(() => {
 		if (!effect) return;
 		let isCurrent = true;
-		void runEffect(effect, data).then((action) => {
+		const onProgress = (action: Action) => {
+			if (isCurrent) dispatch(action);
+		};
+		void runEffect(effect, data, onProgress).then((action) => {
 			if (isCurrent) dispatch(action);
 		});
 		return () => {

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {hue} from './colors.js';
 import {type ExportOverlay, type ExtractOverlay, exportFormats, type Overlay} from './explorer-state.js';
-import {sanitize} from './format.js';
+import {formatBytes, sanitize} from './format.js';
 import {PaneTitle} from './pane-title.js';
 
 type Props = {overlay: Overlay; height: number; width: number};
@@ -36,6 +36,11 @@ function exportLines(overlay: ExportOverlay): Array<{text: string; isSelected?: 
 	return lines;
 }
 
+/** `: 12 MB read` while a file is looked for in an export; nothing otherwise. */
+function exportNote(exportedBytes: number | undefined): string {
+	return exportedBytes === undefined ? '' : `: ${formatBytes(exportedBytes)} read`;
+}
+
 function extractLines(overlay: ExtractOverlay): Array<{text: string; color?: string}> {
 	const lines: Array<{text: string; color?: string}> = [
 		{text: `File: /${sanitize(overlay.path)} (layer ${overlay.layer}, ${overlay.size} B)`},
@@ -45,7 +50,14 @@ function extractLines(overlay: ExtractOverlay): Array<{text: string; color?: str
 	];
 	if (overlay.stage === 'path')
 		lines.push({text: 'Enter to extract (never overwrites, never follows symlinks), Esc to cancel'});
-	if (overlay.stage === 'writing') lines.push({text: 'Extracting…'});
+	if (overlay.stage === 'writing') {
+		lines.push({
+			text:
+				overlay.exportedBytes === undefined
+					? 'Extracting…'
+					: `Extracting… reading this layer's copy from an export of the image${exportNote(overlay.exportedBytes)}`,
+		});
+	}
 	if (overlay.stage === 'done')
 		lines.push({text: overlay.message ?? '', color: 'green'}, {text: 'Press any key'});
 	if (overlay.stage === 'failed')
@@ -74,6 +86,13 @@ export function OverlayView({overlay, height, width}: Props) {
 				? `${overlay.title}${overlay.status === 'loading' ? ' (loading…)' : ''}${position}`
 				: `${overlay.title ?? titles[overlay.kind]}${position}`;
 		lines = overlay.lines.slice(scroll, scroll + height).map((text) => ({text}));
+		// The title can be cut by a long path: the export's progress goes under the file's details.
+		if (overlay.kind === 'viewer' && overlay.status === 'loading' && overlay.exportedBytes !== undefined) {
+			lines.push(
+				{text: ''},
+				{text: `Reading this layer's copy from an export of the image${exportNote(overlay.exportedBytes)}`},
+			);
+		}
 	}
 
 	return (

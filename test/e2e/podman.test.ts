@@ -127,3 +127,28 @@ test('podman save --format oci-archive and skopeo copy to docker-archive, oci-ar
 		assert.deepEqual(contentModel(report), contentModel(fromDocker), path);
 	}
 });
+
+test("a file's final version comes through Podman's container archive API, a hidden one through a spooled export; no container is left", {
+	skip,
+}, async () => {
+	const {createDaemonSource} = await import('../../source/image/daemon-source.js');
+	const source = createDaemonSource(fixtureImages.waste, {engine: 'podman'});
+	try {
+		const final = await source.readFinalFile!('data/grows.bin', 64, 80_000);
+		assert.equal(final.toString(), 'grows-v2\n'.repeat(8).slice(0, 64));
+		await assert.rejects(
+			source.readFinalFile!('data/grows.bin', 64, 50_000),
+			/has 80000 bytes, the analysed image 50000/,
+		);
+		await source.load({});
+		const layers = source.layerEntryNames!();
+		assert.equal(layers.length, 8);
+		const hidden = await source.readFile(1, 'data/grows.bin', 64);
+		assert.equal(hidden.toString(), 'grows-v1\n'.repeat(8).slice(0, 64), 'layer 1 wrote the first version');
+	} finally {
+		await source.dispose!();
+	}
+
+	const {stdout} = await run('podman', ['ps', '-a', '-q', '--filter', 'label=org.layerlens.file-read']);
+	assert.equal(stdout.trim(), '');
+});

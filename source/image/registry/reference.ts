@@ -14,7 +14,8 @@ export type RegistryReference = {
 	explicitRegistry: boolean;
 };
 
-const dockerHubApi = 'registry-1.docker.io';
+/** Where Docker Hub's registry API answers. */
+export const dockerHubRegistry = 'registry-1.docker.io';
 const dockerHubNames = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 /** distribution/reference's path component: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
 const componentPattern = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -78,7 +79,7 @@ export function parseRegistryReference(text: string): RegistryReference {
 	}
 
 	if (dockerHubNames.has(registry.toLowerCase())) {
-		registry = dockerHubApi;
+		registry = dockerHubRegistry;
 		if (!repository.includes('/')) {
 			repository = `library/${repository}`;
 		}

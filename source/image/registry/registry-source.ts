@@ -8,6 +8,7 @@ import type {PlatformSpec} from '../platform.js';
 import {readFileFromLayer} from '../read-layer-file.js';
 import type {ImageSource, LoadProgress, ParsedLayer} from '../types.js';
 import {type FetchedManifest, RegistryClient, type RegistryClientOptions} from './client.js';
+import type {RegistryMirror} from './mirrors.js';
 import {formatRegistryReference, parseRegistryReference} from './reference.js';
 
 export type RegistrySourceOptions = RegistryClientOptions & {
@@ -15,6 +16,8 @@ export type RegistrySourceOptions = RegistryClientOptions & {
 	maxLayerBytes?: number;
 	/** Layers downloaded and parsed at once (default 3). */
 	concurrency?: number;
+	/** A Docker Hub reference is fetched from this pull-through mirror instead (same repository names). */
+	mirror?: RegistryMirror;
 };
 
 const indexTypes = new Set([
@@ -60,7 +63,16 @@ checked against its digest. Nothing is written to disk; the layers come back in 
 */
 export function createRegistrySource(text: string, options: RegistrySourceOptions = {}): ImageSource {
 	const reference = parseRegistryReference(text);
-	const client = new RegistryClient(reference, options);
+	const {mirror} = options;
+	const client = mirror
+		? new RegistryClient(
+				{...reference, registry: mirror.host},
+				{
+					...options,
+					insecureHosts: [...(options.insecureHosts ?? []), ...(mirror.plainHttp ? [mirror.host] : [])],
+				},
+			)
+		: new RegistryClient(reference, options);
 	const full = formatRegistryReference(reference);
 	let resolvedDigest: Promise<string> | undefined;
 	let layerDigests: string[] = [];
@@ -77,7 +89,9 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 
 	const source: ImageSource = {
 		kind: 'registry',
-		description: `registry ${reference.registry}`,
+		description: mirror
+			? `registry ${reference.registry} through the mirror ${mirror.url}`
+			: `registry ${reference.registry}`,
 		async load({onProgress, signal}) {
 			const top = await client.getManifest(await manifestDigest());
 			signal?.throwIfAborted();
