@@ -5,6 +5,8 @@ import type {ComparedFile, ImageComparison} from '../source/analysis/compare/typ
 import {diffFrame} from '../source/ui/diff/diff-frame.js';
 import {type DiffState, initialDiffState, reduceDiff} from '../source/ui/diff/diff-state.js';
 import {buildDiffTree} from '../source/ui/diff/diff-tree.js';
+import {keymap} from '../source/ui/keymap.js';
+import {applyKeybindings} from '../source/ui/keys-config.js';
 
 function entry(
 	path: string,
@@ -99,4 +101,42 @@ test('keys: s sorts by name, space folds, / filters as typed, Escape clears, q q
 	// The cursor stays inside the rows.
 	assert.equal(press(initialDiffState(), 'G', 'down', 'down').cursor, 5);
 	assert.equal(press(initialDiffState(), 'up').cursor, 0);
+});
+
+test('the config file remaps keys in the diff explorer too: the reducer, the help bar and ? use them', () => {
+	const {keymap: map} = applyKeybindings(keymap, [
+		{action: 'quit', keys: ['x']},
+		{action: 'toggle-sort-order', keys: ['ctrl+s']},
+		{action: 'down', keys: ['n']},
+	]);
+	const pressWith = (state: DiffState, ...names: string[]) => {
+		let next = state;
+		for (const name of names) {
+			const {context} = diffFrame(model, next, size, map);
+			next = reduceDiff(next, {type: 'key', name, text: name.length === 1 ? name : ''}, context, map);
+		}
+
+		return next;
+	};
+
+	assert.equal(pressWith(initialDiffState(), 'q').quit, false, 'q no longer quits');
+	assert.equal(pressWith(initialDiffState(), 'x').quit, true);
+	assert.equal(pressWith(initialDiffState(), 'ctrl+s').sort, 'name');
+	assert.equal(pressWith(initialDiffState(), 's').sort, 'delta');
+	assert.equal(pressWith(initialDiffState(), 'n', 'n').cursor, 2);
+	assert.equal(pressWith(initialDiffState(), 'j').cursor, 0);
+	const bar = diffFrame(model, initialDiffState(), {columns: 200, rows: 20}, map).lines.at(-1)!.text;
+	assert.match(bar, /(^| )x quit /);
+	const help = diffFrame(model, pressWith(initialDiffState(), '?'), {columns: 100, rows: 40}, map)
+		.lines.map((line) => line.text.trimEnd())
+		.join('\n');
+	assert.match(help, /^ {2}x +Quit$/m);
+	assert.match(help, /^ {2}Ctrl\+S +Sort/m);
+	assert.match(help, /^ {2}n +Move down$/m);
+});
+
+test("a config file's warning shows in the diff explorer's bar until a key is pressed", () => {
+	const state = initialDiffState('Config /x/config.yaml: not valid YAML; defaults used for it');
+	assert.match(diffFrame(model, state, size).lines.at(-1)!.text, /^Config \/x\/config\.yaml: not valid YAML/);
+	assert.doesNotMatch(diffFrame(model, press(state, 'j'), size).lines.at(-1)!.text, /Config/);
 });

@@ -3,6 +3,7 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {test} from 'node:test';
+import type {ReportSuggestion} from '../source/analysis/suggestion/report-suggestion.js';
 import {
 	createInitialState,
 	currentTree,
@@ -22,11 +23,13 @@ import {
 import {
 	applyKeybindings,
 	configPath,
+	diveConfigPath,
 	normalizeKey,
 	parseConfig,
 	readPreferences,
 	saveSortPreference,
 } from '../source/ui/keys-config.js';
+import {headline} from '../source/ui/summary-pane.js';
 import {sampleAnalysis} from './helpers/sample-analysis.js';
 
 // dive's default keys (its `keybinding:` defaults) do in layerlens what they do in dive, beside layerlens' own.
@@ -258,4 +261,108 @@ test('saveSortPreference writes sort: into the layerlens config only, keeping th
 	} finally {
 		cleanup();
 	}
+});
+
+test("dive's config is found where dive 0.13.1 looks (getDefaultCfgFile): XDG home, XDG dirs, ~/.config, ~/.dive.yaml", () => {
+	const {home, cleanup} = tempHome();
+	try {
+		const xdgHome = join(home, 'xdg');
+		const systemA = join(home, 'etc-a');
+		const systemB = join(home, 'etc-b');
+		const env = {XDG_CONFIG_HOME: xdgHome, XDG_CONFIG_DIRS: `${systemA}:${systemB}`};
+		assert.equal(diveConfigPath({env, home}), join(home, '.dive.yaml'), 'nothing found: ~/.dive.yaml');
+		mkdirSync(join(home, '.config', 'dive'), {recursive: true});
+		writeFileSync(join(home, '.config', 'dive', 'notes.txt'), '');
+		assert.equal(diveConfigPath({env, home}), join(home, '.dive.yaml'), 'only .yaml / .yml files count');
+		writeFileSync(join(home, '.config', 'dive', 'z.yml'), '');
+		assert.equal(diveConfigPath({env, home}), join(home, '.config', 'dive', 'z.yml'));
+		mkdirSync(join(systemB, 'dive'), {recursive: true});
+		writeFileSync(join(systemB, 'dive', 'b.yaml'), '');
+		assert.equal(
+			diveConfigPath({env, home}),
+			join(systemB, 'dive', 'b.yaml'),
+			'XDG_CONFIG_DIRS before ~/.config',
+		);
+		mkdirSync(join(systemA, 'dive'), {recursive: true});
+		writeFileSync(join(systemA, 'dive', 'a.yaml'), '');
+		assert.equal(diveConfigPath({env, home}), join(systemA, 'dive', 'a.yaml'), 'in their order');
+		mkdirSync(join(xdgHome, 'dive'), {recursive: true});
+		// The first by name, as os.ReadDir sorts (bytewise: upper case first), not config.yaml.
+		writeFileSync(join(xdgHome, 'dive', 'config.yaml'), '');
+		writeFileSync(join(xdgHome, 'dive', 'Keys.yml'), '');
+		assert.equal(diveConfigPath({env, home}), join(xdgHome, 'dive', 'Keys.yml'), 'XDG_CONFIG_HOME first');
+		assert.equal(
+			diveConfigPath({env: {XDG_CONFIG_HOME: 'relative', XDG_CONFIG_DIRS: ':'}, home}),
+			join(home, '.config', 'dive', 'z.yml'),
+			'unset and relative directories are skipped',
+		);
+	} finally {
+		cleanup();
+	}
+});
+
+test('only the file dive reads: its keys, or one warning when it is broken; a later file is not tried', () => {
+	const {home, cleanup} = tempHome();
+	try {
+		const env = {XDG_CONFIG_HOME: join(home, 'xdg')};
+		mkdirSync(join(home, 'xdg', 'dive'), {recursive: true});
+		writeFileSync(join(home, '.dive.yaml'), 'keybinding:\n  quit: ctrl+g\n');
+		writeFileSync(join(home, 'xdg', 'dive', 'a.yaml'), 'log:\n  enabled: true\n');
+		assert.deepEqual(readPreferences({env, home}), {}, 'a.yaml has no keys: dive keeps its defaults');
+		writeFileSync(join(home, 'xdg', 'dive', 'a.yaml'), 'keybinding: [\n');
+		const broken = readPreferences({env, home});
+		assert.equal(broken.keymap, undefined);
+		assert.match(broken.warning ?? '', /dive\/a\.yaml: not valid YAML; defaults used for it$/);
+		writeFileSync(join(home, 'xdg', 'dive', 'a.yaml'), 'keybinding:\n  toggle-wrap-tree: ctrl+w\n');
+		const map = readPreferences({env, home}).keymap;
+		assert.equal(commandFor('ctrl+w', ['tree', 'global'], map), 'wrapTree');
+		assert.equal(commandFor('ctrl+g', ['tree', 'global'], map), undefined, '~/.dive.yaml is not read');
+	} finally {
+		cleanup();
+	}
+});
+
+test("dive's README example config gives d to page-down: the suggestion's loss of its key is said, and the headline names the key it has", () => {
+	const {home, cleanup} = tempHome();
+	try {
+		const env = {XDG_CONFIG_HOME: join(home, 'xdg')};
+		mkdirSync(join(home, 'xdg', 'dive'), {recursive: true});
+		writeFileSync(
+			join(home, 'xdg', 'dive', 'config.yaml'),
+			'keybinding:\n  quit: ctrl+c\n  page-up: pgup,u\n  page-down: pgdn,d\n',
+		);
+		const preferences = readPreferences({env, home});
+		assert.equal(
+			commandFor('d', ['tree', 'global'], preferences.keymap),
+			'pageDown',
+			'd pages down, as in dive',
+		);
+		assert.deepEqual(preferences.keymap?.dockerfile.keys, []);
+		assert.match(
+			preferences.warning ?? '',
+			/^No key left for dockerfile: give it one under keybinding: in .*dive\/config\.yaml$/,
+		);
+		assert.ok(
+			!barItems(['tree', 'global'], preferences.keymap).some((item) => item.command === 'dockerfile'),
+		);
+
+		writeFileSync(
+			join(home, 'xdg', 'dive', 'config.yaml'),
+			'keybinding:\n  page-down: pgdn,d\n  dockerfile: ctrl+g\n',
+		);
+		const rebound = readPreferences({env, home});
+		assert.equal(rebound.warning, undefined);
+		assert.equal(commandFor('ctrl+g', ['tree', 'global'], rebound.keymap), 'dockerfile');
+	} finally {
+		cleanup();
+	}
+});
+
+test('the summary headline names the key the suggestion is on', () => {
+	const suggestion = {projectedSizeBytes: 100_000_000, basedOn: 'history'} as ReportSuggestion;
+	assert.deepEqual(headline(suggestion, 200_000_000, 40, 'd'), ['A builder stage saves 100 MB: press d']);
+	assert.deepEqual(headline(suggestion, 200_000_000, 40, 'Ctrl+G'), [
+		'Builder stage saves 100 MB: press Ctrl+G',
+	]);
+	assert.deepEqual(headline(suggestion, 200_000_000, 40, undefined), ['A builder stage saves 100 MB']);
 });

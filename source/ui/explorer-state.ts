@@ -13,6 +13,7 @@ import {buildLayerList, type LayerList} from './layer-list.js';
 import {computeLayout, type Layout, type Size} from './layout.js';
 import {dockerfileLines, findingLines, hanging} from './overlay-lines.js';
 import {type CollapseState, treeViewFor, visibleFor} from './tree-cache.js';
+import {attributesMinWidth, wrappedRowLineCount} from './tree-row-text.js';
 import {
 	defaultTreeOptions,
 	type SortOrder,
@@ -21,7 +22,7 @@ import {
 	type TreeRow,
 	type TreeView,
 } from './tree-view.js';
-import {moveBy, moveTo, pageBy, settle, type Viewport} from './viewport.js';
+import {type LinesOf, moveBy, moveTo, pageBy, settle, type Viewport} from './viewport.js';
 
 export const exportFormats = ['markdown', 'json', 'sarif'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
@@ -87,6 +88,8 @@ export type TreeState = {
 	collapseBeforeFilter: CollapseState | undefined;
 	viewport: Viewport;
 	showAttributes: boolean;
+	/** dive's Ctrl+P: long names go on under themselves instead of being cut at the pane's edge. */
+	wrap: boolean;
 };
 
 /** What the user's config file sets (see keys-config.ts); all optional. */
@@ -160,6 +163,7 @@ export function createInitialState(
 			collapseBeforeFilter: undefined,
 			viewport: {cursor: 0, offset: 0},
 			showAttributes: false,
+			wrap: false,
 		},
 		editingFilter: false,
 		overlay: undefined,
@@ -189,6 +193,31 @@ export type TreeSnapshot = {view: TreeView; visible: Int32Array};
 export function currentTree(state: ExplorerState): TreeSnapshot {
 	const view = treeViewFor(state.analysis, treeOptions(state));
 	return {view, visible: visibleFor(view, state.tree.collapse)};
+}
+
+/** Whether the tree pane shows the attribute columns (not when they would leave no room for names). */
+export function showsAttributes(tree: TreeState, width: number): boolean {
+	return tree.showAttributes && width >= attributesMinWidth;
+}
+
+/**
+The screen lines each visible row takes when wrapping is on (undefined: one each). Counted as the pane draws
+them, so paging and the cursor account for wrapped names exactly.
+*/
+export function treeLinesOf(state: ExplorerState): LinesOf | undefined {
+	if (!state.tree.wrap) return undefined;
+	const {view, visible} = currentTree(state);
+	const {collapse} = state.tree;
+	const width = state.layout.rightWidth;
+	const height = state.layout.treeBody;
+	const showAttributes = showsAttributes(state.tree, width);
+	return (position) => {
+		const index = visible[position]!;
+		const row = view.rows[index]!;
+		const collapsed = row.hasChildren && collapse.allCollapsed !== collapse.toggled.has(row.path);
+		// The markers take the same three cells whatever a folder holds: no need to know them here.
+		return wrappedRowLineCount({row, tree: view.tree, collapsed, showAttributes, held: 0}, width, height);
+	};
 }
 
 export function selectedRow(state: ExplorerState): TreeRow | undefined {
@@ -307,7 +336,7 @@ function applyEffectResult(state: ExplorerState, action: Action): ExplorerState 
 /** Re-clamp both viewports after anything that changes row counts or heights. */
 function settleAll(state: ExplorerState): ExplorerState {
 	const {visible} = currentTree(state);
-	const viewport = settle(state.tree.viewport, visible.length, state.layout.treeBody);
+	const viewport = settle(state.tree.viewport, visible.length, state.layout.treeBody, treeLinesOf(state));
 	const layersOffset = layersOffsetFor(state, state.layer, state.layersOffset);
 	return {...state, layersOffset, tree: {...state.tree, viewport}};
 }
@@ -354,10 +383,11 @@ function keepCursorOn(state: ExplorerState, node: number | undefined, fallback: 
 	}
 
 	const height = state.layout.treeBody;
+	const linesOf = treeLinesOf(state);
 	const viewport =
 		cursor === -1
-			? settle(fallback, visible.length, height)
-			: settle({cursor, offset: cursor - Math.floor(height / 2)}, visible.length, height);
+			? settle(fallback, visible.length, height, linesOf)
+			: settle({cursor, offset: cursor - Math.floor(height / 2)}, visible.length, height, linesOf);
 	return {...state, tree: {...state.tree, viewport}};
 }
 
@@ -441,9 +471,9 @@ function handleFilterTyping(state: ExplorerState, command: Command | undefined, 
 		case 'filterClear':
 			return {...withFilter(state, ''), editingFilter: false};
 		case 'filterUp':
-			return withViewport(state, moveBy(state.tree.viewport, -1, visible.length, height));
+			return withViewport(state, moveBy(state.tree.viewport, -1, visible.length, height, treeLinesOf(state)));
 		case 'filterDown':
-			return withViewport(state, moveBy(state.tree.viewport, 1, visible.length, height));
+			return withViewport(state, moveBy(state.tree.viewport, 1, visible.length, height, treeLinesOf(state)));
 		default:
 			break;
 	}
@@ -768,17 +798,20 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 			return selectLayer(state, state.analysis.layers.length - 1);
 
 		case 'up':
-			return withViewport(state, moveBy(viewport, -1, visible.length, treeHeight));
+			return withViewport(state, moveBy(viewport, -1, visible.length, treeHeight, treeLinesOf(state)));
 		case 'down':
-			return withViewport(state, moveBy(viewport, 1, visible.length, treeHeight));
+			return withViewport(state, moveBy(viewport, 1, visible.length, treeHeight, treeLinesOf(state)));
 		case 'pageUp':
-			return withViewport(state, pageBy(viewport, -1, visible.length, treeHeight));
+			return withViewport(state, pageBy(viewport, -1, visible.length, treeHeight, treeLinesOf(state)));
 		case 'pageDown':
-			return withViewport(state, pageBy(viewport, 1, visible.length, treeHeight));
+			return withViewport(state, pageBy(viewport, 1, visible.length, treeHeight, treeLinesOf(state)));
 		case 'first':
-			return withViewport(state, moveTo(viewport, 0, visible.length, treeHeight));
+			return withViewport(state, moveTo(viewport, 0, visible.length, treeHeight, treeLinesOf(state)));
 		case 'last':
-			return withViewport(state, moveTo(viewport, visible.length - 1, visible.length, treeHeight));
+			return withViewport(
+				state,
+				moveTo(viewport, visible.length - 1, visible.length, treeHeight, treeLinesOf(state)),
+			);
 		case 'collapseAll':
 			return changeTree(state, {collapse: {allCollapsed: true, toggled: new Set()}});
 		case 'expandAll':
@@ -814,7 +847,10 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 		case 'buildOnly':
 			return changeTree(state, {buildOnly: !state.tree.buildOnly});
 		case 'attributes':
-			return {...state, tree: {...state.tree, showAttributes: !state.tree.showAttributes}};
+			// The columns change how long rows are, so wrapped rows take other heights.
+			return settleAll({...state, tree: {...state.tree, showAttributes: !state.tree.showAttributes}});
+		case 'wrapTree':
+			return changeTree(state, {wrap: !state.tree.wrap});
 		default:
 			return runRowCommand(state, command);
 	}
@@ -876,7 +912,10 @@ function gotoParent(state: ExplorerState, row: TreeRow): ExplorerState {
 	const {view, visible} = currentTree(state);
 	for (let index = state.tree.viewport.cursor - 1; index >= 0; index--) {
 		if (view.rows[visible[index]!]!.node === state.analysis.tree.parentOf(row.node)) {
-			return withViewport(state, moveTo(state.tree.viewport, index, visible.length, state.layout.treeBody));
+			return withViewport(
+				state,
+				moveTo(state.tree.viewport, index, visible.length, state.layout.treeBody, treeLinesOf(state)),
+			);
 		}
 	}
 

@@ -13,7 +13,7 @@ import {
 	treeOptions,
 } from './explorer-state.js';
 import {Footer} from './footer.js';
-import {barItems, keyPresses} from './keymap.js';
+import {barItems, keyLabel, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';
 import {OverlayView} from './overlay-view.js';
@@ -121,6 +121,8 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 
 	const tree = currentTree(state);
 	const width = state.size.columns;
+	const dockerfileKey = state.keymap.dockerfile.keys[0];
+	const dockerfileKeyLabel = dockerfileKey === undefined ? undefined : keyLabel(dockerfileKey);
 	// Boxes clip vertically only: a horizontal clip makes Ink re-slice every line of every frame, and
 	// each line is a <Text wrap="truncate"> that already fits its pane.
 	return (
@@ -151,6 +153,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 							suggestion={state.extras.suggestion}
 							height={layout.summaryBody}
 							width={layout.leftWidth}
+							dockerfileKey={dockerfileKeyLabel}
 						/>
 					</Box>
 					<Box width={1} />

@@ -109,6 +109,11 @@ export const keymap = {
 	},
 	buildOnly: {scope: 'tree', keys: ['b'], help: 'Only build-only files', bar: 'build-only'},
 	attributes: {scope: 'tree', keys: ['p', 'ctrl+b'], help: 'Show/hide permissions and uid:gid'},
+	wrapTree: {
+		scope: 'tree',
+		keys: ['ctrl+p'],
+		help: 'Wrap long names onto the next lines / cut them at the edge (dive)',
+	},
 	view: {scope: 'tree', keys: ['v'], help: 'View file contents or metadata', bar: 'view'},
 	extract: {scope: 'tree', keys: ['x', 'ctrl+e'], help: 'Extract file to a directory', bar: 'extract'},
 

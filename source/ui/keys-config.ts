@@ -29,29 +29,40 @@ export function configPath(environment: ConfigEnvironment): string {
 	return join(configHome(environment), 'layerlens', 'config.yaml');
 }
 
-/** dive's config files, in the order dive looks for them (v0.13.1: first YAML in its config dir; HEAD: config.yaml). */
-export function diveConfigPaths(environment: ConfigEnvironment): string[] {
-	const home = environment.home ?? homedir();
-	const paths: string[] = [];
-	for (const directory of new Set([join(configHome(environment), 'dive'), join(home, '.config', 'dive')])) {
-		let names: string[] = [];
-		try {
-			names = readdirSync(directory)
-				.filter((name) => /\.ya?ml$/.test(name))
-				.sort();
-		} catch {}
-		const preferred = ['config.yaml', 'config.yml', 'dive.yaml', '.dive.yaml'];
-		names.sort((a, b) => rank(preferred, a) - rank(preferred, b));
-		paths.push(...names.map((name) => join(directory, name)));
-	}
-
-	paths.push(join(home, '.dive.yaml'), join(home, '.dive.yml'));
-	return paths;
+/** Directory names in the order Go's os.ReadDir gives them: bytewise, not by UTF-16 unit. */
+function byteOrder(left: string, right: string): number {
+	return Buffer.compare(Buffer.from(left), Buffer.from(right));
 }
 
-function rank(list: readonly string[], name: string): number {
-	const index = list.indexOf(name);
-	return index === -1 ? list.length : index;
+/**
+The one file dive 0.13.1 reads its settings from (`getDefaultCfgFile` in its cmd/root.go): the first
+`*.yaml` / `*.yml` by name in `dive/` under $XDG_CONFIG_HOME, then under each of $XDG_CONFIG_DIRS, then
+under ~/.config; else ~/.dive.yaml. Only that file, even when it cannot be read. One difference: an unset
+or relative variable is skipped (the XDG rule), where dive's path.Join("", "dive") reads `./dive/` in
+whatever directory it was started from.
+*/
+export function diveConfigPath(environment: ConfigEnvironment): string {
+	const home = environment.home ?? homedir();
+	const bases = [
+		environment.env.XDG_CONFIG_HOME ?? '',
+		...(environment.env.XDG_CONFIG_DIRS ?? '').split(':'),
+		join(home, '.config'),
+	];
+	for (const base of bases) {
+		if (!base.startsWith('/')) continue;
+		const directory = join(base, 'dive');
+		let names: string[];
+		try {
+			names = readdirSync(directory);
+		} catch {
+			continue;
+		}
+
+		const first = names.filter((name) => /\.ya?ml$/.test(name)).sort(byteOrder)[0];
+		if (first !== undefined) return join(directory, first);
+	}
+
+	return join(home, '.dive.yaml');
 }
 
 /** dive's `keybinding:` names, as the layerlens commands that do the same. */
@@ -77,10 +88,8 @@ const diveActions: Record<string, readonly Command[]> = {
 	'toggle-filetree-attributes': ['attributes'],
 	'toggle-sort-order': ['sort'],
 	'extract-file': ['extract'],
+	'toggle-wrap-tree': ['wrapTree'],
 };
-
-/** dive actions layerlens has no counterpart for: a dive config naming them is not an error. */
-const diveOnlyActions = new Set(['toggle-wrap-tree']);
 
 const squash = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
 const commandsBySquashedName = new Map<string, Command>(
@@ -142,18 +151,20 @@ function shadowingScopes(scope: Scope): Scope[] {
 
 /**
 `base` with each action of `bindings` bound to exactly the keys given. A remapped key is taken from
-whatever else used it where it would win, so it does what the file says. Returns the first problem.
+whatever else used it where it would win, so it does what the file says. Returns the first problem, and
+the actions the file left without any key (dive's README example gives `d` to page-down, which takes it
+from the suggested Dockerfile): the user is told, since the action is then out of reach.
 */
 export function applyKeybindings(
 	base: Keymap,
 	bindings: ReadonlyArray<{action: string; keys: readonly string[]}>,
-): {keymap: Keymap; warning: string | undefined} {
+): {keymap: Keymap; warning: string | undefined; keyless: Command[]} {
 	const map: Record<string, Binding> = {...base};
 	let warning: string | undefined;
 	for (const {action, keys} of bindings) {
 		const commands = commandsFor(action);
 		if (!commands) {
-			if (!diveOnlyActions.has(action.toLowerCase())) warning ??= `unknown action "${sanitize(action)}"`;
+			warning ??= `unknown action "${sanitize(action)}"`;
 			continue;
 		}
 
@@ -178,7 +189,10 @@ export function applyKeybindings(
 		}
 	}
 
-	return {keymap: map as Keymap, warning};
+	const keyless = (Object.keys(base) as Command[]).filter(
+		(command) => base[command].keys.length > 0 && map[command]!.keys.length === 0,
+	);
+	return {keymap: map as Keymap, warning, keyless};
 }
 
 type Parsed = {
@@ -262,17 +276,15 @@ export function readPreferences(environment: ConfigEnvironment): Preferences {
 		const text = readText(own);
 		if (text !== undefined) parsed = parseConfig(text);
 		if (parsed.bindings === undefined && parsed.problem === undefined) {
-			for (const path of diveConfigPaths(environment)) {
-				const diveText = readText(path);
-				if (diveText === undefined) continue;
-				const dive = parseConfig(diveText);
-				// Only dive's keys are taken; its other settings are dive's own business.
-				if (dive.bindings !== undefined) {
-					parsed = {...parsed, bindings: dive.bindings};
-					source = path;
-				}
-
-				break;
+			const divePath = diveConfigPath(environment);
+			source = divePath;
+			const diveText = readText(divePath);
+			const dive = diveText === undefined ? undefined : parseConfig(diveText);
+			// Only dive's keys are taken; its other settings are dive's own business.
+			if (dive?.bindings !== undefined || dive?.problem !== undefined) {
+				parsed = {...parsed, bindings: dive.bindings, problem: dive.problem};
+			} else {
+				source = own;
 			}
 		}
 	} catch (error) {
@@ -284,13 +296,21 @@ export function readPreferences(environment: ConfigEnvironment): Preferences {
 	const preferences: Preferences = {};
 	if (parsed.sort) preferences.sort = parsed.sort;
 	let problem = parsed.problem;
+	let keyless: Command[] = [];
 	if (parsed.bindings) {
 		const applied = applyKeybindings(keymap, parsed.bindings);
 		preferences.keymap = applied.keymap;
 		problem ??= applied.warning;
+		keyless = applied.keyless;
 	}
 
-	if (problem) preferences.warning = `Config ${sanitize(source)}: ${problem}; defaults used for it`;
+	if (problem) {
+		preferences.warning = `Config ${sanitize(source)}: ${problem}; defaults used for it`;
+	} else if (keyless.length > 0) {
+		// What to do first: the line is cut at the terminal's edge, and the path is the longest part.
+		const names = keyless.join(', ');
+		preferences.warning = `No key left for ${names}: give it one under keybinding: in ${sanitize(source)}`;
+	}
 	return preferences;
 }
 

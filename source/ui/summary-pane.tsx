@@ -10,35 +10,41 @@ type Props = {
 	suggestion: ReportSuggestion | undefined;
 	height: number;
 	width: number;
+	/** The key that opens the suggestion, as shown (`d`, or the one a keys file gave it); none: no key. */
+	dockerfileKey: string | undefined;
 };
 
 /**
 What `d` gives, in one phrase that fits `width` (the headline: the first thing to read). The saving is the
-suggestion's projected runtime image against the final files of this one.
+suggestion's projected runtime image against the final files of this one. `key` is the key that opens it
+(a keys file may have moved it; with none, the phrase names no key).
 */
 export function headline(
 	suggestion: ReportSuggestion | undefined,
 	finalSizeBytes: number,
 	width: number,
+	key: string | undefined,
 ): string[] {
 	if (!suggestion) return [];
 	const saving = finalSizeBytes - suggestion.projectedSizeBytes;
 	const fixes = suggestion.basedOn === 'none';
 	const saved = formatBytes(saving);
+	const press = key === undefined ? '' : `: press ${key}`;
+	const short = key === undefined ? '' : ` (${key})`;
 	const candidates =
 		saving > 0
 			? fixes
 				? [
-						`The suggested fixes save ${saved}: press d`,
-						`Fixes save ${saved}: press d`,
-						`Fixes save ${saved} (d)`,
+						`The suggested fixes save ${saved}${press}`,
+						`Fixes save ${saved}${press}`,
+						`Fixes save ${saved}${short}`,
 					]
 				: [
-						`A builder stage saves ${saved}: press d`,
-						`Builder stage saves ${saved}: press d`,
-						`Builder stage saves ${saved} (d)`,
+						`A builder stage saves ${saved}${press}`,
+						`Builder stage saves ${saved}${press}`,
+						`Builder stage saves ${saved}${short}`,
 					]
-			: ['Suggested Dockerfile: press d', 'Suggested Dockerfile (d)'];
+			: [`Suggested Dockerfile${press}`, `Suggested Dockerfile${short}`];
 	const fitting = candidates.find((line) => line.length <= width);
 	return fitting ? [fitting] : wrap(candidates[0]!, width);
 }
@@ -52,6 +58,7 @@ export function summaryLines(
 	analysis: ImageAnalysis,
 	suggestion: ReportSuggestion | undefined,
 	width: number,
+	dockerfileKey: string | undefined,
 ): string[] {
 	const {image, waste, efficiency} = analysis;
 	const buildOnly = buildOnlyTotal(analysis);
@@ -61,7 +68,7 @@ export function summaryLines(
 	const wasted = formatBytes(efficiency.wastedBytes);
 	// A narrow pane gets shorter words, so no figure is cut off the end of its line.
 	return [
-		...headline(suggestion, image.finalSizeBytes, width),
+		...headline(suggestion, image.finalSizeBytes, width, dockerfileKey),
 		`Size         ${formatBytes(image.sizeBytes)} in ${image.layerCount} layers`,
 		fitted([`Final files  ${final} visible at the end`, `Final files  ${final} at the end`], width),
 		fitted(
@@ -82,8 +89,14 @@ export function summaryLines(
 }
 
 /** Memoised: the image summary never changes while exploring. */
-export const SummaryPane = memo(function SummaryPane({analysis, suggestion, height, width}: Props) {
-	const all = summaryLines(analysis, suggestion, width - 1);
+export const SummaryPane = memo(function SummaryPane({
+	analysis,
+	suggestion,
+	height,
+	width,
+	dockerfileKey,
+}: Props) {
+	const all = summaryLines(analysis, suggestion, width - 1, dockerfileKey);
 	const lines = (all.length > height ? all.filter((line) => !line.startsWith('Final files')) : all).slice(
 		0,
 		height,

@@ -1,9 +1,9 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {PathTree} from '../engine/index.js';
-import type {TreeState} from './explorer-state.js';
+import {showsAttributes, type TreeState} from './explorer-state.js';
 import {PaneTitle} from './pane-title.js';
-import {treeRowText} from './tree-row-text.js';
+import {treeRowText, wrappedRowLineCount, wrappedRowLines} from './tree-row-text.js';
 import {subtreeMarks, type TreeRow, type TreeView} from './tree-view.js';
 
 type Props = {
@@ -21,6 +21,7 @@ export function treeTitle(tree: TreeState, layerIndex: number): string {
 	if (tree.sort === 'size') flags.push('by size');
 	if (tree.wasteOnly) flags.push('waste only');
 	if (tree.buildOnly) flags.push('build-only only');
+	if (tree.wrap) flags.push('wrapped');
 	const hidden = (Object.keys(tree.hidden) as Array<keyof TreeState['hidden']>).filter(
 		(kind) => tree.hidden[kind],
 	);
@@ -29,9 +30,6 @@ export function treeTitle(tree: TreeState, layerIndex: number): string {
 		tree.mode === 'aggregated' ? `Filesystem as of layer ${layerIndex}` : `Changes in layer ${layerIndex}`;
 	return flags.length > 0 ? `${what} · ${flags.join(' · ')}` : what;
 }
-
-/** Below this width the attribute columns would leave no room for names (dive hides them under 60). */
-export const attributesMinWidth = 64;
 
 type LineProps = {
 	row: TreeRow;
@@ -42,6 +40,9 @@ type LineProps = {
 	showAttributes: boolean;
 	isSelected: boolean;
 	isFocused: boolean;
+	/** With wrapping on: the pane's width, and the lines left for this row (the last row on screen may be cut). */
+	wrapWidth: number | undefined;
+	maxLines: number;
 };
 
 /** Memoised on plain props: a cursor move re-renders the two rows whose selection changed, not all of them. */
@@ -53,29 +54,49 @@ const TreeLine = memo(function TreeLine({
 	showAttributes,
 	isSelected,
 	isFocused,
+	wrapWidth,
+	maxLines,
 }: LineProps) {
+	const style = {
+		inverse: isSelected && isFocused,
+		bold: isSelected && !isFocused,
+		dimColor: row.isContext && !isSelected,
+	};
+	if (wrapWidth === undefined) {
+		return (
+			<Text wrap="truncate" {...style}>
+				{treeRowText(row, tree, collapsed, showAttributes, held)}
+			</Text>
+		);
+	}
+
+	const lines = wrappedRowLines({row, tree, collapsed, showAttributes, held}, wrapWidth, maxLines);
 	return (
-		<Text
-			wrap="truncate"
-			inverse={isSelected && isFocused}
-			bold={isSelected && !isFocused}
-			dimColor={row.isContext && !isSelected}
-		>
-			{treeRowText(row, tree, collapsed, showAttributes, held)}
-		</Text>
+		<>
+			{lines.map((line, index) => (
+				// biome-ignore lint/suspicious/noArrayIndexKey: the lines of one row, in order
+				<Text key={index} wrap="truncate" {...style}>
+					{line}
+				</Text>
+			))}
+		</>
 	);
 });
 
 /** Renders only the rows inside the viewport; the view itself is built and memoised elsewhere. */
 export function TreePane({view, visible, tree, layerIndex, height, width, isFocused}: Props) {
 	const {cursor, offset} = tree.viewport;
-	const showAttributes = tree.showAttributes && width >= attributesMinWidth;
-	const end = Math.min(visible.length, offset + height);
+	const showAttributes = showsAttributes(tree, width);
 	const lines = [];
-	for (let position = offset; position < end; position++) {
+	let used = 0;
+	let position = offset;
+	for (; position < visible.length && used < height; position++) {
 		const index = visible[position]!;
 		const row = view.rows[index]!;
 		const collapsed = row.hasChildren && tree.collapse.allCollapsed !== tree.collapse.toggled.has(row.path);
+		const display = {row, tree: view.tree, collapsed, showAttributes, held: 0};
+		const maxLines = height - used;
+		used += tree.wrap ? wrappedRowLineCount(display, width, maxLines) : 1;
 		lines.push(
 			<TreeLine
 				key={row.path}
@@ -86,10 +107,13 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 				showAttributes={showAttributes}
 				isSelected={position === cursor}
 				isFocused={isFocused}
+				wrapWidth={tree.wrap ? width : undefined}
+				maxLines={maxLines}
 			/>,
 		);
 	}
 
+	const scrolls = offset > 0 || position < visible.length;
 	const header =
 		tree.showAttributes && !showAttributes
 			? '    attributes need a wider terminal'
@@ -98,7 +122,7 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 		<Box flexDirection="column" width={width} height={height + 2} overflowY="hidden">
 			<PaneTitle
 				title={treeTitle(tree, layerIndex)}
-				hint={visible.length > height ? `  ${cursor + 1}/${visible.length}` : ''}
+				hint={visible.length > height || scrolls ? `  ${cursor + 1}/${visible.length}` : ''}
 				isFocused={isFocused}
 				width={width}
 			/>

@@ -320,6 +320,85 @@ test('a config file remaps keys (dive spelling), and s remembers the order in it
 	}
 });
 
+test("Ctrl+P wraps long names at 80x24 (dive's toggle-wrap-tree): whole names under themselves, the cursor a file at a time", {
+	skip,
+	timeout: 300_000,
+}, async () => {
+	assertDockerAvailable(availability);
+	const session = await explorer({size: {columns: 80, rows: 24}});
+	// The tree pane: right of the left column (42 % of the width, at least 36) and its gap.
+	const treePart = (screen: string) =>
+		screen
+			.split('\n')
+			.slice(2, 22)
+			.map((line) => [...line].slice(37).join(''));
+	const rowLine = /^[+~\- ][! ][br ] +[\d.]+ [kMG]?B {2}/;
+	try {
+		await session.sendKeys('Tab');
+		const cut = treePart(await session.waitFor((screen) => /Space fold/.test(screen)));
+		assert.ok(
+			cut.some((line) => line.endsWith('…')),
+			'long names are cut at the edge by default',
+		);
+
+		await session.sendKeys('C-p');
+		const wrapped = await session.waitFor((screen) =>
+			treePart(screen).some(
+				(line) => !rowLine.test(line) && /\S$/.test(line) && / {8}/.test(line.slice(0, 14)),
+			),
+		);
+		const tree = treePart(wrapped);
+		const continued = tree.filter((line, index) => index > 0 && !rowLine.test(line) && line.trim() !== '');
+		assert.ok(continued.length > 0, `a name goes on under itself:\n${wrapped}`);
+		for (const [index, line] of tree.entries()) {
+			if (!continued.includes(line)) continue;
+			// It starts in the column where the name above it started (under the tree lines).
+			const above = tree.slice(0, index).findLast((candidate) => rowLine.test(candidate))!;
+			const nameColumn = /[├└]─ /.exec(above)!.index + 3;
+			assert.match([...line].slice(0, nameColumn).join(''), /^[ │]*$/, `indented under the name: ${line}`);
+			assert.match([...line].slice(nameColumn).join(''), /^\S/);
+		}
+
+		assert.ok(
+			tree.slice(0, -1).every((line) => !line.endsWith('…')),
+			'no name is cut (only the last row on screen may be)',
+		);
+		assert.ok(
+			wrapped.split('\n').every((line) => [...line].length <= 80),
+			'no line wider than the terminal',
+		);
+
+		for (let press = 0; press < 20; press++) await session.sendKeys('j');
+		const moved = await session.waitFor((screen) => / 21\/\d+$/m.test(screen.split('\n')[0]!));
+		assert.match(moved.split('\n')[0]!, / 21\/\d+$/, 'one file per key, wrapped rows included');
+		const cursorRows = cells(await session.captureStyled()).filter((line) =>
+			line.slice(37).some((cell) => cell.inverse && cell.character.trim() !== ''),
+		);
+		assert.ok(cursorRows.length > 0, 'the cursor row is on screen');
+
+		await session.sendKeys('PageDown');
+		const paged = await session.waitFor((screen) => !/ 21\/\d+$/m.test(screen.split('\n')[0]!));
+		const position = Number(/ (\d+)\/\d+$/m.exec(paged.split('\n')[0]!)?.[1]);
+		assert.ok(position > 21 && position < 21 + 19, `a page moves by the rows on screen (${position})`);
+		assert.ok(
+			cells(await session.captureStyled()).some((line) => line.slice(37).some((cell) => cell.inverse)),
+			'paging keeps the cursor on screen',
+		);
+
+		await session.sendKeys('C-p');
+		const again = await session.waitFor((screen) =>
+			treePart(screen).every((line) => line === '' || rowLine.test(line)),
+		);
+		assert.ok(
+			treePart(again).some((line) => line.endsWith('…')),
+			'Ctrl+P again cuts them',
+		);
+	} finally {
+		await session.sendKeys('q');
+		await session.kill();
+	}
+});
+
 test('NO_COLOR in the diff explorer: no colour codes, the cursor row stays inverse', {
 	skip: tmuxAvailable() ?? dockerSkip(diffAvailability),
 	timeout: 300_000,
@@ -340,6 +419,47 @@ test('NO_COLOR in the diff explorer: no colour codes, the cursor row stays inver
 		assert.ok(styleAt(moved, /▸ \.npm\/$/, /\.npm\//).inverse, 'and moves with j');
 	} finally {
 		await session.sendKeys('q');
+		await session.kill();
+	}
+});
+
+test('the keys file applies in the diff explorer: its bar and ? show the remapped keys, and they act', {
+	skip: tmuxAvailable() ?? dockerSkip(diffAvailability),
+	timeout: 300_000,
+}, async () => {
+	assertDockerAvailable(diffAvailability);
+	const configHome = join(work, 'diff-keys-config');
+	await mkdir(join(configHome, 'layerlens'), {recursive: true});
+	await writeFile(join(configHome, 'layerlens', 'config.yaml'), 'keybinding:\n  quit: x\n  sort: ctrl+s\n');
+	const exitFile = join(work, 'diff-keys-exit');
+	const cli = cliCommand(['diff', fixtureImages.naive, fixtureImages.multistage]).map(quote).join(' ');
+	const command = `env -u CI -u LAYERLENS_REQUIRE_DOCKER -u FORCE_COLOR -u NO_COLOR TERM=xterm-256color XDG_CONFIG_HOME=${quote(configHome)} XDG_CACHE_HOME=${quote(join(work, 'cache'))} ${cli}; echo $? > ${quote(exitFile)}; sleep 60`;
+	const session = await startTmux('layerlens-dive-diff-keys', command, {columns: 140, rows: 40});
+	try {
+		const first = await session.waitFor((screen) => screen.includes('▶ Files'), 180_000);
+		assert.match(
+			first.trimEnd().split('\n').at(-1)!,
+			/Ctrl\+S sort .*x quit/,
+			'the bar shows the remapped keys',
+		);
+		await session.sendKeys('C-s');
+		await session.waitFor((screen) => /sort: name/.test(screen));
+		await session.sendKeys('q');
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		assert.match(await session.capture(), /▶ Files/, 'q no longer quits');
+		await session.sendKeys('?');
+		await session.waitFor((screen) => /^ {2}x +Quit/m.test(screen));
+		await session.sendKeys('Escape');
+		await session.waitFor((screen) => !/^ {2}x +Quit/m.test(screen));
+		await session.sendKeys('x');
+		let code = '';
+		for (let attempt = 0; attempt < 50 && code === ''; attempt++) {
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			code = (await readFile(exitFile, 'utf8').catch(() => '')).trim();
+		}
+
+		assert.equal(code, '0', 'x quits');
+	} finally {
 		await session.kill();
 	}
 });

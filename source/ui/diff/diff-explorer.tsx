@@ -2,6 +2,7 @@ import {Box, Text, useInput} from 'ink';
 import {useMemo, useState} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
 import {hue} from '../colors.js';
+import type {Preferences} from '../explorer-state.js';
 import {keyPresses} from '../keymap.js';
 import {diffFrame, type FrameLine} from './diff-frame.js';
 import {initialDiffState, reduceDiff} from './diff-state.js';
@@ -18,15 +19,19 @@ export function DiffExplorer({
 	comparison,
 	size,
 	onExit,
+	preferences = {},
 }: {
 	comparison: ImageComparison;
 	size: {columns: number; rows: number};
 	onExit: (code: number) => void;
+	/** The config file's keys (and a warning about it); its tree order is the image explorer's. */
+	preferences?: Preferences;
 }) {
 	const tree = useMemo(() => buildDiffTree(comparison.files), [comparison]);
-	const [state, setState] = useState(initialDiffState);
+	const [state, setState] = useState(() => initialDiffState(preferences.warning));
+	const {keymap} = preferences;
 	// The last line is left free: a full-height frame would scroll the terminal.
-	const frame = diffFrame({comparison, tree}, state, {columns: size.columns, rows: size.rows - 1});
+	const frame = diffFrame({comparison, tree}, state, {columns: size.columns, rows: size.rows - 1}, keymap);
 	useInput((input, key) => {
 		let next = state;
 		for (const press of keyPresses(input, key)) {
@@ -35,7 +40,7 @@ export function DiffExplorer({
 				return;
 			}
 
-			next = reduceDiff(next, {type: 'key', ...press}, frame.context);
+			next = reduceDiff(next, {type: 'key', ...press}, frame.context, keymap);
 			if (next.quit) {
 				onExit(0);
 				return;

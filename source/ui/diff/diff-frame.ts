@@ -2,7 +2,16 @@ import type {ImageComparison, LayerRef} from '../../analysis/compare/types.js';
 import {formatBytes} from '../../format-bytes.js';
 import {diffHeadline, signedBytes} from '../../report/diff-markdown.js';
 import {sanitize} from '../../sanitize-text.js';
-import {type Binding, barItems, type Command, keyLabel, keymap, type Scope, scopeTitles} from '../keymap.js';
+import {
+	type Binding,
+	barItems,
+	type Command,
+	keymap as defaultKeymap,
+	type Keymap,
+	keyLabel,
+	type Scope,
+	scopeTitles,
+} from '../keymap.js';
 import {type DiffContext, type DiffState, diffCommands, diffScopes} from './diff-state.js';
 import {type DiffTree, filterPattern, type TreeRow, visibleRows} from './diff-tree.js';
 
@@ -54,11 +63,11 @@ export function treeRowText(row: TreeRow, width: number): string {
 	);
 }
 
-/** The `?` overlay: the keymap's own lines for the commands this view answers to. */
-export function diffHelpLines(): string[] {
+/** The `?` overlay: the keymap's own lines (remapped keys included) for the commands this view answers to. */
+export function diffHelpLines(map: Keymap = defaultKeymap): string[] {
 	const lines: string[] = [];
 	for (const scope of Object.keys(scopeTitles) as Scope[]) {
-		const bindings = (Object.entries(keymap) as Array<[Command, Binding]>).filter(
+		const bindings = (Object.entries(map) as Array<[Command, Binding]>).filter(
 			([command, binding]) => binding.scope === scope && diffCommands.has(command),
 		);
 		if (bindings.length === 0) continue;
@@ -100,7 +109,12 @@ export function findingLines(comparison: ImageComparison): string[] {
 export type Frame = {lines: FrameLine[]; context: DiffContext};
 
 /** Everything on screen for one state, as text lines: readable without colour (markers carry the meaning). */
-export function diffFrame(model: DiffModel, state: DiffState, size: {columns: number; rows: number}): Frame {
+export function diffFrame(
+	model: DiffModel,
+	state: DiffState,
+	size: {columns: number; rows: number},
+	map: Keymap = defaultKeymap,
+): Frame {
 	const width = Math.max(20, size.columns);
 	const height = Math.max(8, size.rows);
 	const {comparison} = model;
@@ -152,7 +166,7 @@ export function diffFrame(model: DiffModel, state: DiffState, size: {columns: nu
 	});
 	const overlay =
 		state.overlay === 'help'
-			? diffHelpLines()
+			? diffHelpLines(map)
 			: state.overlay === 'findings'
 				? findingLines(comparison)
 				: undefined;
@@ -184,10 +198,12 @@ export function diffFrame(model: DiffModel, state: DiffState, size: {columns: nu
 		}
 	}
 
-	const bar = barItems(diffScopes(state))
-		.filter((item) => diffCommands.has(item.command))
-		.map((item) => `${item.keys} ${item.help}`)
-		.join('  ');
+	const bar =
+		state.message ??
+		barItems(diffScopes(state), map)
+			.filter((item) => diffCommands.has(item.command))
+			.map((item) => `${item.keys} ${item.help}`)
+			.join('  ');
 	lines.push({text: fit(bar, width), tone: 'dim'});
 	return {
 		lines,

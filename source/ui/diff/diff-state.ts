@@ -1,4 +1,4 @@
-import {type Command, commandFor, type Scope} from '../keymap.js';
+import {type Command, commandFor, keymap as defaultKeymap, type Keymap, type Scope} from '../keymap.js';
 import type {TreeRow} from './diff-tree.js';
 
 export type DiffPane = 'layers' | 'tree';
@@ -15,6 +15,8 @@ export type DiffState = {
 	overlay: 'help' | 'findings' | undefined;
 	overlayScroll: number;
 	quit: boolean;
+	/** One line shown in place of the key hints (a config file's warning) until the next key. */
+	message: string | undefined;
 };
 
 /** The keymap commands the diff view answers to; the help overlay lists exactly these. */
@@ -57,7 +59,7 @@ export const diffCommands: ReadonlySet<Command> = new Set<Command>([
 	'overlayLast',
 ]);
 
-export function initialDiffState(): DiffState {
+export function initialDiffState(message?: string): DiffState {
 	return {
 		pane: 'tree',
 		layerScroll: 0,
@@ -70,6 +72,7 @@ export function initialDiffState(): DiffState {
 		overlay: undefined,
 		overlayScroll: 0,
 		quit: false,
+		message,
 	};
 }
 
@@ -110,9 +113,18 @@ function toggle(state: DiffState, path: string): DiffState {
 	return {...state, toggled};
 }
 
-/** One key press: pure, so every key is testable without a terminal. */
-export function reduceDiff(state: DiffState, action: DiffAction, context: DiffContext): DiffState {
-	const command = commandFor(action.name, diffScopes(state));
+/**
+One key press: pure, so every key is testable without a terminal. `map` is the keymap in effect: the user's
+config file remaps keys here as in the image explorer.
+*/
+export function reduceDiff(
+	current: DiffState,
+	action: DiffAction,
+	context: DiffContext,
+	map: Keymap = defaultKeymap,
+): DiffState {
+	const state = current.message === undefined ? current : {...current, message: undefined};
+	const command = commandFor(action.name, diffScopes(state), map);
 	if (state.editingFilter && (command === undefined || !diffCommands.has(command))) {
 		if (action.name === 'backspace')
 			return {...state, filter: state.filter.slice(0, -1), cursor: 0, scroll: 0};

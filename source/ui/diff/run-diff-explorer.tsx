@@ -1,6 +1,8 @@
 import {useCallback} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
 import {keepStylesWithoutColour} from '../colors.js';
+import type {Preferences} from '../explorer-state.js';
+import {type ConfigEnvironment, readPreferences} from '../keys-config.js';
 import {ProgressView} from '../progress-view.js';
 import {type Outcome, runTerminalSession} from '../terminal-session.js';
 import {type Load, useLoad} from '../use-load.js';
@@ -13,16 +15,20 @@ export type RunDiffExplorerOptions = {
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	stderr?: NodeJS.WriteStream;
+	/** Where the config file (the keys) is looked for (default: this process's environment and home). */
+	config?: ConfigEnvironment;
 };
 
 function LoadingThenDiff({
 	title,
 	load,
 	onDone,
+	preferences,
 }: {
 	title: string;
 	load: RunDiffExplorerOptions['load'];
 	onDone: (outcome: Outcome) => void;
+	preferences: Preferences;
 }) {
 	const size = useTerminalSize();
 	const {value: comparison, progress, elapsedMs} = useLoad(load, onDone);
@@ -39,7 +45,7 @@ function LoadingThenDiff({
 		);
 	}
 
-	return <DiffExplorer comparison={comparison} size={size} onExit={onExit} />;
+	return <DiffExplorer comparison={comparison} size={size} onExit={onExit} preferences={preferences} />;
 }
 
 /**
@@ -47,12 +53,16 @@ The diff explorer's session, as `runExplorer` runs the single-image one: progres
 then the view; the alternate screen and the terminal's modes are restored on every way out.
 */
 export function runDiffExplorer(options: RunDiffExplorerOptions): Promise<number> {
+	// The same keys as the image explorer: layerlens' config file, else dive's keybinding: section.
+	const preferences = readPreferences(options.config ?? {env: process.env});
 	// Under NO_COLOR the cursor row stays inverse (no-color.org is about colour only).
 	const restoreStyles = keepStylesWithoutColour();
 	return runTerminalSession({
 		...options,
 		reportHint: 'Run it in a terminal, or use --json / --format markdown for a report',
 		...(restoreStyles ? {onEnd: restoreStyles} : {}),
-		app: (onDone) => <LoadingThenDiff title={options.title} load={options.load} onDone={onDone} />,
+		app: (onDone) => (
+			<LoadingThenDiff title={options.title} load={options.load} onDone={onDone} preferences={preferences} />
+		),
 	});
 }
