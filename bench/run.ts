@@ -1,7 +1,7 @@
 /**
 `npm run bench`: layerlens against the floor (GNU tar listing the same layers) on generated images,
 the daemon path against `docker save`, the explorer's key → frame latency and the cache re-open.
-Options: `--only a,b,c,d,daemon,registry,cache,ui,diff` (default all), `--runs N` (default 3), `--write` (also write
+Options: `--only a,b,c,d,daemon,registry,cache,ui,diff,binary` (default all), `--runs N` (default 3), `--write` (also write
 bench/RESULTS.md). Ratios are what count: the machine may be shared, but both sides of a ratio run
 alternately in the same minute on the same file.
 */
@@ -12,6 +12,7 @@ import {cpus, tmpdir, totalmem} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
 import {loadImage} from '../source/run/load-image.js';
+import {benchBinaryStartup} from './binary.js';
 import {archiveFloorScript, ociFloorScript} from './floor.js';
 import {imageOptions} from './image-options.js';
 import {type Measurement, measure, measurePair, measureShell, medianOf} from './measure.js';
@@ -355,6 +356,20 @@ if (wanted('registry')) {
 		ratio: `${ratio.toFixed(2)}×`,
 		target: '≤ 2× skopeo copy',
 		verdict: mark(ratio <= 2),
+	});
+}
+if (wanted('binary')) {
+	const startup = await benchBinaryStartup(cli, runs * 5, log);
+	const ratio = startup.binary.wallSeconds / startup.node.wallSeconds;
+	addRow({
+		case: `single executable (${megabytes(startup.binaryBytes)}, bundle ${(startup.bundleBytes / 1e6).toFixed(1)} MB): \`--version\` start-up, ${startup.pairs} pairs (floor: \`node dist/cli.js --version\`)`,
+		layerlens: milliseconds(startup.binary.wallSeconds * 1000),
+		cpu: milliseconds(startup.binary.cpuSeconds * 1000),
+		rss: megabytes(startup.binary.peakRssBytes),
+		floor: milliseconds(startup.node.wallSeconds * 1000),
+		ratio: `${ratio.toFixed(2)}×`,
+		target: '≤ 1.3× node dist/cli.js',
+		verdict: mark(ratio <= 1.3),
 	});
 }
 const medium = inputs.find((input) => input.id === 'a');

@@ -230,11 +230,11 @@ test('the JSON report validates against its own versioned schema', () => {
 	const schema = JSON.parse(
 		readFileSync(new URL('../source/report/layerlens-diff.schema.json', import.meta.url), 'utf8'),
 	) as {$id: string};
-	assert.equal(schema.$id, 'urn:layerlens:diff-schema:1');
+	assert.equal(schema.$id, 'urn:layerlens:diff-schema:2');
 	const validate = new Ajv({allErrors: true, strict: true}).compile(schema);
 	const report = toJsonDiffReport(sample(), {toolVersion: '0.0.0-test', timestamps: false});
 	assert.ok(validate(report), JSON.stringify(validate.errors));
-	assert.equal(report.schemaVersion, 1);
+	assert.equal(report.schemaVersion, 2);
 	assert.equal(report.findings.new[0]?.pathCount, 1);
 	// A field the schema does not know is refused: the schema is closed.
 	assert.equal(validate({...report, extra: 1}), false);

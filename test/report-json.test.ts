@@ -57,7 +57,7 @@ test('the report validates against its schema, findings carry pathCount instead 
 	const report = toJsonReport(analysis, {toolVersion: '0.1.0'});
 	const serialised = JSON.parse(JSON.stringify(report)) as unknown;
 	assert.equal(validate(serialised), true, JSON.stringify(validate.errors, null, 2));
-	assert.equal(report.schemaVersion, 1);
+	assert.equal(report.schemaVersion, 2);
 	assert.deepEqual(report.tool, {name: 'layerlens', version: '0.1.0'});
 	assert.equal(report.findings[0]!.pathCount, 2);
 	assert.equal('paths' in report.findings[0]!, false);

@@ -1,5 +1,6 @@
-import {type EntryColumns, PathIndex, type PathTree, pathHash} from '../engine/index.js';
+import {type EntryColumns, PathIndex, type PathTree, pathHash, type VersionId} from '../engine/index.js';
 import type {RawImage} from '../image/types.js';
+import type {LayerView} from './packages/layer-packages.js';
 import type {FinalFile, ImageAnalysis, RuleInput} from './types.js';
 
 /**
@@ -68,6 +69,28 @@ function finalEvidence(tree: PathTree, raw: RawImage): Map<string, string> {
 	return evidence;
 }
 
+/**
+A path as the filesystem stacked up to a layer shows it, for the per-layer package records: the one walk of
+the tree's versions they need, kept here beside the final evidence.
+*/
+export function layerView(tree: PathTree): LayerView {
+	const visibleVersion = (path: string, layer: number): VersionId | undefined => {
+		const node = tree.find(path);
+		return node === undefined ? undefined : tree.versionAt(node, layer);
+	};
+
+	return {
+		visibleFrom(path, layer) {
+			const version = visibleVersion(path, layer);
+			return version === undefined ? -1 : tree.layerOf(version);
+		},
+		sizeAt(path, layer) {
+			const version = visibleVersion(path, layer);
+			return version !== undefined && tree.isFile(version) ? tree.size(version) : 0;
+		},
+	};
+}
+
 /** Looking a final file up by path: what the rules, the closure and the suggestion need of a map. */
 export type FileLookup = {
 	get(path: string): FinalFile | undefined;
@@ -113,13 +136,13 @@ class FileIndex implements FileLookup {
 	}
 }
 
-const byPathOf = new WeakMap<RuleInput, FileLookup>();
+const byPathOf = new WeakMap<object, FileLookup>();
 
 /**
 The final files by path, built once per input: the rules, the projection and the suggested Dockerfile
 all look paths up.
 */
-export function filesByPath(input: RuleInput): FileLookup {
+export function filesByPath(input: Pick<RuleInput, 'files'>): FileLookup {
 	let byPath = byPathOf.get(input);
 	if (byPath === undefined) {
 		byPath = new FileIndex(input.files);

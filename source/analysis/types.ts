@@ -1,5 +1,6 @@
 import type {ChangeKind, HideCause, PathTree} from '../engine/index.js';
 import type {ExecInfo, ImageSourceKind, LayerCompression, RuntimeConfig, TarEntry} from '../image/types.js';
+import type {PackageReport} from './packages/package-report.js';
 
 export type {ChangeKind, HideCause};
 
@@ -124,6 +125,8 @@ export type Finding = {
 	projection, and count in a `--ci` failure only when `countBaseFindings` is set.
 	*/
 	fromBase?: true;
+	/** The package owning the largest share of these bytes, when packages own most of them (its install line is the one to change). */
+	package?: {ecosystem: string; name: string; version: string};
 };
 
 export type ImageInfo = {
@@ -152,6 +155,8 @@ export type ImageReport = {
 	waste: WasteSummary;
 	findings: Finding[];
 	warnings: string[];
+	/** Which package owns the image's bytes and what each layer installed; absent when not computed (a bare analysis). */
+	packages?: PackageReport;
 };
 
 /** The stacked path tree the explorer walks; rebuilt from the entry columns, never serialised. */

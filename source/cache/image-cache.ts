@@ -11,6 +11,7 @@ import {
 	stackLayers,
 	storedEntryColumns,
 } from '../engine/index.js';
+import type {GoModule} from '../image/go-build-info.js';
 import type {
 	CapturedFile,
 	ExecInfo,
@@ -59,10 +60,10 @@ the tool version the file was written for, and the file ends in its seal (see ca
 before the header is read; every header field and every column value is then checked against its type and
 range, so nothing in the file reaches the analysis unless it could have come from a real read.
 Which files are captured as evidence is part of RawImage too (6: PHP ini files, Perl scripts, apt's
-extended_states), so a change to that list bumps the version as well. 7: a layer's columns in the order of
-EntryColumns' column spec (toStored/fromStored), the link rows after them.
+extended_states; 7: the diversions, node_modules manifests, Python RECORDs), so a change to that list bumps the version as well.
+8: a layer's columns in the order of EntryColumns' column spec (toStored/fromStored), the link rows after them.
 */
-export const imageCacheFormatVersion = 7;
+export const imageCacheFormatVersion = 8;
 
 const magic = 'LLCACHE\n';
 const checksumBytes = cacheSealBytes;
@@ -156,6 +157,7 @@ const execShape: Shape<ExecInfo> = either(
 		runpath: stringList,
 		soname: optional(text),
 		incomplete: optional(flag),
+		goModule: optional(object<GoModule>({path: text, version: text})),
 	}),
 	object<Extract<ExecInfo, {kind: 'script'}>>({
 		kind: oneOf('script'),

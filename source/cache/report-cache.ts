@@ -1,4 +1,11 @@
 import {basename} from 'node:path';
+import {
+	ecosystems,
+	type LayerPackages,
+	type PackageChange,
+	type PackageReport,
+	type PackageSummary,
+} from '../analysis/packages/index.js';
 import type {
 	DiveEfficiency,
 	DuplicateGroup,
@@ -51,7 +58,15 @@ against the report's own lists. Anything that does not check out is a miss: the 
 /** What the cache keeps of a report: the plain data, never the per-run repository files or Dockerfile. */
 type CachedReportBody = Pick<
 	ReportInput,
-	'image' | 'layers' | 'history' | 'efficiency' | 'waste' | 'findings' | 'warnings' | 'suggestion'
+	| 'image'
+	| 'layers'
+	| 'history'
+	| 'efficiency'
+	| 'waste'
+	| 'findings'
+	| 'warnings'
+	| 'suggestion'
+	| 'packages'
 >;
 
 type StoredReport = {
@@ -104,6 +119,44 @@ const suggestionShape = object<ReportSuggestion>({
 		installedPackages: stringList,
 		unresolved: stringList,
 	}),
+});
+
+const ecosystemShape = oneOf(...ecosystems);
+const layerNumber: Shape<number> = (value): value is number => integer(value) && value >= -1;
+const packageChangeShape = object<PackageChange>({
+	ecosystem: ecosystemShape,
+	name: text,
+	version: text,
+	fromVersion: optional(text),
+	location: optional(text),
+	bytes: count,
+});
+const packagesShape = object<PackageReport>({
+	ownedBytes: count,
+	unownedBytes: count,
+	ecosystems: arrayOf(
+		object<PackageReport['ecosystems'][number]>({ecosystem: ecosystemShape, count, bytes: count}),
+	),
+	packages: arrayOf(
+		object<PackageSummary>({
+			ecosystem: ecosystemShape,
+			name: text,
+			version: text,
+			location: optional(text),
+			bytes: count,
+			fileCount: count,
+			layer: layerNumber,
+			dev: optional(oneOf(true)),
+		}),
+	),
+	layers: arrayOf(
+		object<LayerPackages>({
+			layer: count,
+			installed: arrayOf(packageChangeShape),
+			removed: arrayOf(packageChangeShape),
+			upgraded: arrayOf(packageChangeShape),
+		}),
+	),
 });
 
 const reportShape = object<CachedReportBody>({
@@ -195,10 +248,14 @@ const reportShape = object<CachedReportBody>({
 			bytes: count,
 			fix: text,
 			fromBase: optional(oneOf(true)),
+			package: optional(
+				object<NonNullable<Finding['package']>>({ecosystem: text, name: text, version: text}),
+			),
 		}),
 	),
 	warnings: stringList,
 	suggestion: optional(suggestionShape),
+	packages: optional(packagesShape),
 });
 
 const storedShape = object<StoredReport>({
@@ -228,7 +285,10 @@ function indicesHold(report: CachedReportBody): boolean {
 				entry.afterLayerIndex < layers,
 		) &&
 		report.waste.items.every((item) => isLayer(item.addedInLayer) && isLayer(item.hiddenInLayer)) &&
-		report.findings.every((finding) => isLayer(finding.layerIndex))
+		report.findings.every((finding) => isLayer(finding.layerIndex)) &&
+		(report.packages === undefined ||
+			(report.packages.packages.every((owned) => owned.layer < layers) &&
+				report.packages.layers.every((entry) => entry.layer < layers)))
 	);
 }
 
@@ -270,7 +330,7 @@ export function encodeCachedReport(
 	report: ReportInput,
 	env: NodeJS.ProcessEnv = process.env,
 ): Buffer {
-	const {image, layers, history, efficiency, waste, findings, warnings, suggestion} = report;
+	const {image, layers, history, efficiency, waste, findings, warnings, suggestion, packages} = report;
 	const stored: Omit<StoredReport, 'seal'> = {
 		format: 'layerlens-report-cache',
 		version: imageCacheFormatVersion,
@@ -285,6 +345,7 @@ export function encodeCachedReport(
 			findings,
 			warnings,
 			...(suggestion === undefined ? {} : {suggestion}),
+			...(packages === undefined ? {} : {packages}),
 		},
 	};
 	const json = JSON.stringify(stored);

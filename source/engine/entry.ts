@@ -57,6 +57,8 @@ export type ExecInfo =
 			soname?: string;
 			/** The dynamic section or its strings lay beyond what the reader keeps: `needed` may be incomplete. */
 			incomplete?: boolean;
+			/** A Go binary's main module, from the build info its linker embeds. */
+			goModule?: GoModule;
 	  }
 	| {
 			kind: 'script';
@@ -65,3 +67,11 @@ export type ExecInfo =
 			/** The one optional argument after it, e.g. `python3` for `#!/usr/bin/env python3`. */
 			argument?: string;
 	  };
+
+/** The module a Go binary was built from, as its embedded build info names it (see image/go-build-info.ts). */
+export type GoModule = {
+	/** The main module (`mod` line), or the package path of a binary built outside a module (`cmd/go`). */
+	path: string;
+	/** `v1.2.3`, `(devel)`, or for a package path, the Go version it was built with. */
+	version: string;
+};

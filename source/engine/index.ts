@@ -2,7 +2,7 @@
 The engine's public surface: one layer's entries as columns, the layers stacked into one path tree, and
 that tree read through its queries. Nothing outside this folder imports another file of it.
 */
-export type {EntryType, ExecInfo, TarEntry} from './entry.js';
+export type {EntryType, ExecInfo, GoModule, TarEntry} from './entry.js';
 export {
 	dirCode,
 	EntryColumns,

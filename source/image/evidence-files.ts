@@ -10,6 +10,7 @@ const dpkgListFile = /^var\/lib\/dpkg\/info\/[^/]+\.list$/;
 const fixedEvidencePaths = new Set([
 	'var/lib/dpkg/status',
 	'var/lib/apt/extended_states',
+	'var/lib/dpkg/diversions',
 	'lib/apk/db/installed',
 	'etc/apk/world',
 	'etc/os-release',
@@ -26,6 +27,29 @@ const phpIniFile = /^(usr\/local\/)?etc\/php[^/]*\/.*\.ini$/;
 const perlScript = /\.pl$/;
 const perlTree = /(^|\/)perl5?(\/|$)/;
 
+/**
+A package's own manifest at the root of its directory in a node_modules tree (`node_modules/@s/b/package.json`,
+not `node_modules/b/lib/package.json`): its name and version say which package owns the directory.
+*/
+const nodePackageManifest = /(^|\/)node_modules\/(@[^/]+\/)?[^/.@][^/]*\/package\.json$/;
+
+/** What pip and setuptools installed: the files of a wheel (`RECORD`) or of an egg (`installed-files.txt`). */
+const pythonFileList = /\.(dist-info\/RECORD|egg-info\/installed-files\.txt)$/;
+
+/** A package's file list larger than this is not kept (the largest real RECORD, of a big wheel, is a few MB). */
+export const packageListLimitBytes = 8 * 1024 * 1024;
+
+/**
+Per-package evidence (the manifests and file lists above) one layer may keep in all: a node_modules tree of
+thousands of packages is a few MB, and a layer of a million crafted manifests must not hold them all.
+*/
+export const packageEvidenceBudgetBytes = 64 * 1024 * 1024;
+
+/** Whether a path is per-package evidence, which counts against `packageEvidenceBudgetBytes`. */
+export function isPackageEvidenceFile(path: string): boolean {
+	return nodePackageManifest.test(path) || pythonFileList.test(path);
+}
+
 /** `size` is the file's size when known: small-evidence files larger than their limit are not captured. */
 export function isEvidenceFile(path: string, size?: number): boolean {
 	if (fixedEvidencePaths.has(path) || dpkgListFile.test(path)) {
@@ -34,6 +58,14 @@ export function isEvidenceFile(path: string, size?: number): boolean {
 
 	if (phpIniFile.test(path) || (perlScript.test(path) && !perlTree.test(path))) {
 		return size === undefined || size <= smallEvidenceLimitBytes;
+	}
+
+	if (nodePackageManifest.test(path)) {
+		return size === undefined || size <= smallEvidenceLimitBytes;
+	}
+
+	if (pythonFileList.test(path)) {
+		return size === undefined || size <= packageListLimitBytes;
 	}
 
 	const name = path.slice(path.lastIndexOf('/') + 1);

@@ -1,3 +1,4 @@
+import {GoBuildInfoScanner} from './go-build-info.js';
 import type {ExecInfo} from './types.js';
 
 /**
@@ -259,6 +260,8 @@ class ElfReader implements ExecReader {
 	private incomplete = false;
 	/** The dynamic section's span, while it is awaited: the one point after which more is learnt. */
 	private dynamic: Span | undefined;
+	/** Go's build info lies far past the headers, in the data segment: scanned for on every byte. */
+	private readonly goBuildInfo = new GoBuildInfoScanner();
 
 	constructor(private readonly size: number) {
 		this.headNeed = Math.min(size, 64);
@@ -266,6 +269,7 @@ class ElfReader implements ExecReader {
 	}
 
 	push(chunk: Buffer): void {
+		if (this.phase !== 'invalid') this.goBuildInfo.push(chunk);
 		let offset = 0;
 		while (offset < chunk.length && this.phase !== 'done' && this.phase !== 'invalid') {
 			const boundary = this.boundary();
@@ -656,6 +660,8 @@ class ElfReader implements ExecReader {
 		if (this.interpreter !== undefined) info.interpreter = this.interpreter;
 		if (this.soname !== undefined) info.soname = this.soname;
 		if (this.incomplete) info.incomplete = true;
+		const goModule = this.goBuildInfo.finish();
+		if (goModule !== undefined) info.goModule = goModule;
 		return info;
 	}
 }

@@ -7,7 +7,12 @@ import {sniffBytes, sniffCompression} from './compression.js';
 import {ContentHasher, contentHashBitsOf, emptyContentHashBits} from './content-hash.js';
 import {DiffHasher} from './diff-hasher.js';
 import {type EntryName, normaliseEntryName} from './entry-name.js';
-import {evidenceCaptureLimitBytes, isEvidenceFile} from './evidence-files.js';
+import {
+	evidenceCaptureLimitBytes,
+	isEvidenceFile,
+	isPackageEvidenceFile,
+	packageEvidenceBudgetBytes,
+} from './evidence-files.js';
 import {type ExecReader, startExecReader} from './exec-info.js';
 import {type FileRange, hashFileRange} from './file-range-hasher.js';
 import {type TarHandler, type TarHeader, TarParser, TarTruncatedError} from './tar-parser.js';
@@ -122,6 +127,8 @@ class EntryHandler {
 	/** The next data chunk is the file's first: one byte decides whether it may be ELF or a script. */
 	private firstChunk = false;
 	private exec: ExecReader | undefined;
+	/** Bytes of per-package evidence this layer may still keep (see `packageEvidenceBudgetBytes`). */
+	private packageEvidenceLeft = packageEvidenceBudgetBytes;
 
 	constructor(
 		private readonly label: string,
@@ -167,11 +174,29 @@ class EntryHandler {
 		if (isFile) {
 			this.hashing = true;
 			this.firstChunk = true;
-			if (isEvidenceFile(name.path, header.size)) {
+			if (isEvidenceFile(name.path, header.size) && this.packageEvidenceAllowed(name.path, header.size)) {
 				this.kept = [];
 				this.keptBytes = 0;
 			}
 		}
+	}
+
+	/** Per-package evidence past the layer's budget is not kept: said once, and those packages go unnamed. */
+	private packageEvidenceAllowed(path: string, size: number): boolean {
+		if (!isPackageEvidenceFile(path)) return true;
+		if (size <= this.packageEvidenceLeft) {
+			this.packageEvidenceLeft -= size;
+			return true;
+		}
+
+		if (this.packageEvidenceLeft >= 0) {
+			this.warnings?.push(
+				`${this.label}: more package manifests than layerlens keeps per layer; the packages of the rest are not named`,
+			);
+			this.packageEvidenceLeft = -1;
+		}
+
+		return false;
 	}
 
 	data(chunk: Buffer): void {

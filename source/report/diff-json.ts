@@ -4,7 +4,7 @@ import {terminalSafeJson} from '../sanitize-text.js';
 import type {JsonReportFinding} from './json.js';
 
 /** Bumped on any change that can break a consumer (a removed or renamed field, a changed meaning). */
-export const jsonDiffSchemaVersion = 1;
+export const jsonDiffSchemaVersion = 2;
 
 export type JsonDiffReport = Omit<ImageComparison, 'findings'> & {
 	kind: 'layerlens-diff';
@@ -56,6 +56,7 @@ export function toJsonDiffReport(
 			kept: comparison.findings.kept,
 			byCategory: comparison.findings.byCategory,
 		},
+		...(comparison.packages === undefined ? {} : {packages: comparison.packages}),
 	};
 }
 

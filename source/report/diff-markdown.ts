@@ -1,4 +1,5 @@
 import type {ImageComparison, LayerRef, TopChange, Totals} from '../analysis/compare/types.js';
+import type {PackageDelta} from '../analysis/packages/index.js';
 import {formatBytes} from '../format-bytes.js';
 import {categoryOrder, categoryTitles} from './category-labels.js';
 import {escapeText, inlineCode, singleLine, table, truncate} from './markdown-text.js';
@@ -112,6 +113,23 @@ export function renderDiffMarkdown(comparison: ImageComparison, options: {limit?
 	return text;
 }
 
+function packageRow(
+	kind: 'added' | 'removed' | 'upgraded',
+	delta: PackageDelta,
+): {delta: number; cells: string[]} {
+	const version =
+		kind === 'upgraded' ? `${delta.versionA} → ${delta.versionB}` : (delta.versionB ?? delta.versionA ?? '');
+	return {
+		delta: delta.deltaBytes,
+		cells: [
+			changeMarks[kind === 'upgraded' ? 'changed' : kind],
+			`${inlineCode(truncate(delta.location ?? delta.name, 120), {inTable: true})} (${delta.ecosystem})`,
+			inlineCode(truncate(version, 80), {inTable: true}),
+			signedBytes(delta.deltaBytes),
+		],
+	};
+}
+
 function compose(comparison: ImageComparison, changeRows: number): string {
 	const inline = (path: string) => inlineCode(truncate(path, 120), {inTable: false});
 	const parts: string[] = [];
@@ -173,6 +191,35 @@ function compose(comparison: ImageComparison, changeRows: number): string {
 				],
 			),
 		);
+	}
+
+	const {packages} = comparison;
+	if (packages !== undefined) {
+		const rows = [
+			...packages.added.map((delta) => packageRow('added', delta)),
+			...packages.removed.map((delta) => packageRow('removed', delta)),
+			...packages.upgraded.map((delta) => packageRow('upgraded', delta)),
+		];
+		parts.push(
+			'',
+			'### Packages',
+			'',
+			`${packages.added.length} added, ${packages.removed.length} removed, ${packages.upgraded.length} upgraded, ${packages.resized.length} with other files on disk; files no package names: ${formatBytes(packages.unownedBytesA)} → ${formatBytes(packages.unownedBytesB)}.`,
+		);
+		if (rows.length > 0) {
+			rows.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+			const shown = Math.min(rows.length, Math.max(changeRows, 5));
+			parts.push(
+				'',
+				table(
+					['', 'Package', 'Version', 'Bytes'],
+					['left', 'left', 'left', 'right'],
+					rows.slice(0, shown).map((row) => row.cells),
+				),
+			);
+			if (rows.length > shown)
+				parts.push('', `_${rows.length - shown} more: run \`layerlens diff --json\`._`);
+		}
 	}
 
 	const {findings} = comparison;

@@ -1,3 +1,4 @@
+import type {PackageReport} from '../analysis/packages/index.js';
 import type {
 	DiveEfficiency,
 	Finding,
@@ -10,7 +11,7 @@ import type {
 import type {ReportInput, ReportSuggestion} from './report-input.js';
 
 /** Bumped on any change that can break a consumer (a removed or renamed field, a changed meaning). */
-export const jsonReportSchemaVersion = 1;
+export const jsonReportSchemaVersion = 2;
 
 export type JsonReportOptions = {
 	toolVersion: string;
@@ -43,6 +44,8 @@ export type JsonReport = {
 	warnings: string[];
 	/** The multi-stage rewrite and what it would save; absent when the analysis made none. */
 	suggestion?: JsonReportSuggestion;
+	/** Who owns the image's bytes and what each layer installed, removed or upgraded (schema 2). */
+	packages?: PackageReport;
 };
 
 export type JsonReportSuggestion = {
@@ -100,6 +103,7 @@ export function toJsonReport(analysis: ImageReport | ReportInput, options: JsonR
 		},
 		findings: analysis.findings.map(toJsonFinding),
 		warnings: [...analysis.warnings],
+		...(analysis.packages === undefined ? {} : {packages: structuredClone(analysis.packages)}),
 		// The Markdown report shows the projection and the Dockerfile; a script must not have to scrape it.
 		...('suggestion' in analysis && analysis.suggestion
 			? {

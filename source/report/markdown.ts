@@ -1,3 +1,4 @@
+import type {PackageChange} from '../analysis/packages/index.js';
 import type {Finding, ImageReport, LayerSummary, WasteItem} from '../analysis/types.js';
 import {formatBytes, formatExactBytes} from '../format-bytes.js';
 import {categoryOrder, categoryTitles, describeHideCause} from './category-labels.js';
@@ -9,6 +10,8 @@ export type MarkdownReportOptions = {
 	wasteRows?: number;
 	/** Path groups shown per finding. */
 	groupRows?: number;
+	/** Rows in the largest-packages table. */
+	packageRows?: number;
 	toolVersion?: string;
 };
 
@@ -25,6 +28,7 @@ export function toMarkdown(analysis: ReportInput, options: MarkdownReportOptions
 		layersSection(analysis),
 		wasteSection(analysis, options.wasteRows ?? 10),
 		findingsSection(analysis, options.groupRows ?? 5),
+		packagesSection(analysis, options.packageRows ?? 10),
 		suggestionSection(analysis),
 		warningsSection(analysis),
 		footer(options.toolVersion),
@@ -146,6 +150,72 @@ function wasteSection(analysis: ImageReport, limit: number): string {
 	if (rest.length > 0) {
 		const restBytes = rest.reduce((sum, item) => sum + item.bytes, 0);
 		parts.push(`… and ${rest.length} more (${formatBytes(restBytes)}).`);
+	}
+
+	return parts.join('\n\n');
+}
+
+/** Names in a cell: the largest few, then how many more. */
+function changeCell(changes: PackageChange[], upgraded = false): string {
+	if (changes.length === 0) return '';
+	const bytes = changes.reduce((sum, change) => sum + change.bytes, 0);
+	const named = changes
+		.slice(0, 5)
+		.map((change) =>
+			upgraded
+				? `${change.name} ${change.fromVersion} → ${change.version}`
+				: `${change.name} ${change.version} (${formatBytes(change.bytes)})`,
+		);
+	const more = changes.length > 5 ? `, … ${changes.length - 5} more` : '';
+	return escapeText(`${changes.length}, ${formatBytes(bytes)}: ${named.join(', ')}${more}`);
+}
+
+function packagesSection(analysis: ImageReport, limit: number): string {
+	const report = analysis.packages;
+	if (report === undefined) return '';
+	const total = report.ownedBytes + report.unownedBytes;
+	const parts = [
+		'## Packages',
+		report.packages.length === 0
+			? `No package manager's records name a file: all ${formatBytes(total)} are the image's own.`
+			: `${report.packages.length} packages own ${formatBytes(report.ownedBytes)} of the final ${formatBytes(total)} (${percent(report.ownedBytes, total)}); ${formatBytes(report.unownedBytes)} are files no package names (the image's own). Sizes are the files on disk, not a package database's estimate.`,
+	];
+	if (report.packages.length === 0) return parts.join('\n\n');
+	parts.push(
+		table(
+			['Ecosystem', 'Packages', 'Size'],
+			['left', 'right', 'right'],
+			report.ecosystems.map((entry) => [entry.ecosystem, String(entry.count), bytesCell(entry.bytes)]),
+		),
+		table(
+			['Package', 'Version', 'Ecosystem', 'Layer', 'Size'],
+			['left', 'left', 'left', 'right', 'right'],
+			report.packages
+				.slice(0, limit)
+				.map((owned) => [
+					inlineCode(owned.location ?? owned.name, {inTable: true}),
+					owned.version === '' ? '' : inlineCode(owned.version, {inTable: true}),
+					owned.dev ? `${owned.ecosystem} (dev)` : owned.ecosystem,
+					owned.layer < 0 ? '' : String(owned.layer),
+					bytesCell(owned.bytes),
+				]),
+		),
+	);
+	if (report.packages.length > limit) parts.push(`… and ${report.packages.length - limit} more.`);
+	if (report.layers.length > 0) {
+		parts.push(
+			'### Packages per layer',
+			table(
+				['Layer', 'Installed', 'Removed', 'Upgraded'],
+				['right', 'left', 'left', 'left'],
+				report.layers.map((entry) => [
+					String(entry.layer),
+					changeCell(entry.installed),
+					changeCell(entry.removed),
+					changeCell(entry.upgraded, true),
+				]),
+			),
+		);
 	}
 
 	return parts.join('\n\n');

@@ -44,6 +44,8 @@ export type SarifResult = {
 		category: FindingCategory;
 		confidence: Confidence;
 		bytes: number;
+		/** `deb:gcc-12`: the package owning most of the bytes; the location is the line that installed it. */
+		package?: string;
 		paths: number;
 		layerIndex?: number;
 	};
@@ -294,6 +296,9 @@ function buildResult(finding: Finding, analysis: ReportInput, ruleIndex: number)
 	const message = [
 		`${finding.title}: ${formatBytes(finding.bytes)} (${finding.bytes} B) in ${fileCount}`,
 		largest ? `, largest ${largest.path} (${formatBytes(largest.bytes)})` : '',
+		finding.package
+			? `; its largest package is ${finding.package.ecosystem} ${finding.package.name} ${finding.package.version}`
+			: '',
 		`. ${finding.fix}`,
 	].join('');
 	const {note} = primaryLocation(finding, analysis);
@@ -313,6 +318,7 @@ function buildResult(finding: Finding, analysis: ReportInput, ruleIndex: number)
 			category: finding.category,
 			confidence: finding.confidence,
 			bytes: finding.bytes,
+			...(finding.package ? {package: `${finding.package.ecosystem}:${finding.package.name}`} : {}),
 			paths: finding.paths.length,
 			...(finding.layerIndex === undefined ? {} : {layerIndex: finding.layerIndex}),
 			...(finding.fromBase ? {fromBase: true} : {}),

@@ -8,7 +8,13 @@ import {
 	readDockerfile,
 } from '../analysis/dockerfile/index.js';
 import {baseLayersOfMapping, findFindings, projectSize} from '../analysis/findings/index.js';
-import {buildRuleInput} from '../analysis/rule-input.js';
+import {
+	layerPackageChanges,
+	locatePackageFindings,
+	packageIndex,
+	packageReport,
+} from '../analysis/packages/index.js';
+import {buildRuleInput, filesByPath, layerView} from '../analysis/rule-input.js';
 import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import {suggestDockerfile} from '../analysis/suggestion/suggest-dockerfile.js';
 import type {ImageTree} from '../analysis/types.js';
@@ -149,6 +155,24 @@ function analyseModel(
 
 	const {tree: _tree, ...plain} = analysis;
 	plain.findings = findings;
+	const inventory = packageIndex(ruleInput);
+	const packageChanges = layerPackageChanges(
+		raw.layers,
+		layerView(model.tree),
+		filesByPath(ruleInput),
+		inventory,
+	);
+	plain.packages = packageReport(inventory, packageChanges);
+	plain.findings = locatePackageFindings(
+		plain.findings,
+		inventory,
+		filesByPath(ruleInput),
+		packageChanges,
+		mapping && !mapping.mismatch && dockerfile
+			? {lines: dockerfile.text.split(/\r?\n/), layerLines: mapping.lines}
+			: undefined,
+	);
+	markPhase('packages');
 	const projection = projectSize(ruleInput, findings);
 	const suggestion = suggestDockerfile(ruleInput, findings, {
 		closure,

@@ -1,17 +1,50 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
+import type {LayerPackages} from '../analysis/packages/index.js';
 import type {LayerSummary} from '../analysis/types.js';
 import {hue} from './colors.js';
 import {fitted, formatBytes, sanitize, storedText, truncate, wrap} from './format.js';
 import {PaneTitle} from './pane-title.js';
 
-type Props = {layer: LayerSummary | undefined; layerCount: number; height: number; width: number};
+type Props = {
+	layer: LayerSummary | undefined;
+	/** What the layer did to the installed packages, when it changed any. */
+	packages?: LayerPackages | undefined;
+	layerCount: number;
+	height: number;
+	width: number;
+};
+
+/** How many packages the layer installed, removed and upgraded, and the largest it installed or upgraded. */
+function packageLines(packages: LayerPackages | undefined, width: number): string[] {
+	if (packages === undefined) return [];
+	const {installed, removed, upgraded} = packages;
+	const installedBytes = formatBytes(installed.reduce((sum, change) => sum + change.bytes, 0));
+	const largest = [...installed, ...upgraded].sort((a, b) => b.bytes - a.bytes).slice(0, 4);
+	return [
+		fitted(
+			[
+				`Packages +${installed.length} installed (${installedBytes}) -${removed.length} removed ~${upgraded.length} upgraded`,
+				`Packages +${installed.length} (${installedBytes}) -${removed.length} ~${upgraded.length}`,
+			],
+			width,
+		),
+		...(largest.length === 0
+			? []
+			: [
+					truncate(
+						`         ${largest.map((change) => `${sanitize(change.name)} ${formatBytes(change.bytes)}`).join(', ')}`,
+						width,
+					),
+				]),
+	];
+}
 
 /**
 The labelled facts under the instruction, least needed last (the first cut on a short terminal). A narrow
 pane gets shorter words, so the figures stay on screen rather than being cut off the line's end.
 */
-function factLines(layer: LayerSummary, width: number): string[] {
+function factLines(layer: LayerSummary, packages: LayerPackages | undefined, width: number): string[] {
 	const stored = storedText(layer);
 	const {added, modified, removed} = layer;
 	const introduced = formatBytes(layer.wasteIntroducedBytes);
@@ -26,6 +59,7 @@ function factLines(layer: LayerSummary, width: number): string[] {
 			],
 			width,
 		),
+		...packageLines(packages, width),
 		fitted(
 			[`Waste    introduced ${introduced} · hid ${hid}`, `Waste    made ${introduced} · hid ${hid}`],
 			width,
@@ -42,8 +76,9 @@ export function detailLines(
 	layer: LayerSummary,
 	height: number,
 	width: number,
+	packages?: LayerPackages,
 ): {lines: string[]; instructionLines: number} {
-	const facts = factLines(layer, width - 1);
+	const facts = factLines(layer, packages, width - 1);
 	const room = Math.max(1, height - facts.length);
 	const command = sanitize(layer.instruction);
 	let wrapped = wrap(command, Math.max(10, width - 1));
@@ -56,9 +91,9 @@ export function detailLines(
 }
 
 /** Memoised: its props change only with the layer or the layout. */
-export const DetailsPane = memo(function DetailsPane({layer, layerCount, height, width}: Props) {
+export const DetailsPane = memo(function DetailsPane({layer, packages, layerCount, height, width}: Props) {
 	const {lines, instructionLines} = layer
-		? detailLines(layer, height, width)
+		? detailLines(layer, height, width, packages)
 		: {lines: ['No layers'], instructionLines: 0};
 	return (
 		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">

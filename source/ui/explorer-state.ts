@@ -12,6 +12,8 @@ import {
 import {buildLayerList, type LayerList} from './layer-list.js';
 import {computeLayout, type Layout, type Size} from './layout.js';
 import {dockerfileLines, findingLines, hanging} from './overlay-lines.js';
+import {sizeMapSource} from './size-map-source.js';
+import {openSizeMap, type SizeMapAction, type SizeMapState, sizeMapReducer} from './size-map-state.js';
 import {type CollapseState, treeViewFor, visibleFor} from './tree-cache.js';
 import {attributesMinWidth, wrappedRowLineCount} from './tree-row-text.js';
 import {
@@ -68,7 +70,9 @@ export type ExtractOverlay = {
 	/** As for the viewer: bytes of the image export read so far while the file is looked for. */
 	exportedBytes?: number;
 };
-export type Overlay = TextOverlay | ViewerOverlay | ExportOverlay | ExtractOverlay;
+/** The size map of what the tree shows (see size-map-state.ts). */
+export type SizeMapOverlay = {kind: 'sizeMap'; map: SizeMapState};
+export type Overlay = TextOverlay | ViewerOverlay | ExportOverlay | ExtractOverlay | SizeMapOverlay;
 
 /** Work the component must do outside the reducer; `id` changes once per request. */
 export type Effect =
@@ -229,6 +233,7 @@ export function selectedRow(state: ExplorerState): TreeRow | undefined {
 /** The scopes whose keys work right now, most specific first. */
 export function activeScopes(state: ExplorerState): Scope[] {
 	if (state.overlay) {
+		if (state.overlay.kind === 'sizeMap') return ['sizeMap'];
 		return state.overlay.kind === 'export' || state.overlay.kind === 'extract' ? ['prompt'] : ['overlay'];
 	}
 
@@ -249,7 +254,9 @@ export function reducer(state: ExplorerState, action: Action): ExplorerState {
 				next.overlay?.kind === 'dockerfile' ||
 				next.overlay?.kind === 'layer'
 					? {...next.overlay, lines: textOverlayLines(next, next.overlay.kind)}
-					: next.overlay;
+					: next.overlay?.kind === 'sizeMap'
+						? {...next.overlay, map: sizeMapReducer(next.overlay.map, {type: 'resize', ...sizeMapGrid(next)})}
+						: next.overlay;
 			return settleAll({...next, overlay});
 		}
 
@@ -447,6 +454,10 @@ function handleKey(state: ExplorerState, name: string, text: string): ExplorerSt
 		return handlePrompt(cleared, state.overlay, command, name, text);
 	}
 
+	if (state.overlay?.kind === 'sizeMap') {
+		return handleSizeMap(cleared, state.overlay, command);
+	}
+
 	if (state.overlay) {
 		return handleOverlay(cleared, state.overlay, command);
 	}
@@ -490,8 +501,43 @@ function handleFilterTyping(state: ExplorerState, command: Command | undefined, 
 	return state;
 }
 
+/** The size map's grid: the overlay's body less the legend line. */
+export function sizeMapGrid(state: ExplorerState): {columns: number; rows: number} {
+	return {columns: state.size.columns, rows: Math.max(1, state.layout.overlayBody - 1)};
+}
+
+function openMap(state: ExplorerState): ExplorerState {
+	const source = sizeMapSource(state.analysis, state.tree.mode, state.layer, state.tree.sort);
+	const map = openSizeMap(source, sizeMapGrid(state), selectedRow(state)?.path);
+	return {...state, overlay: {kind: 'sizeMap', map}};
+}
+
+const sizeMapActions: Partial<Record<Command, SizeMapAction>> = {
+	mapUp: {type: 'move', direction: 'up'},
+	mapDown: {type: 'move', direction: 'down'},
+	mapLeft: {type: 'move', direction: 'left'},
+	mapRight: {type: 'move', direction: 'right'},
+	mapZoomIn: {type: 'zoom-in'},
+	mapZoomOut: {type: 'zoom-out'},
+};
+
+function handleSizeMap(
+	state: ExplorerState,
+	overlay: SizeMapOverlay,
+	command: Command | undefined,
+): ExplorerState {
+	if (command === 'mapClose' || (command === 'mapZoomOut' && overlay.map.levels.length === 1)) {
+		return {...state, overlay: undefined};
+	}
+
+	const action = command === undefined ? undefined : sizeMapActions[command];
+	if (!action) return state;
+	const map = sizeMapReducer(overlay.map, action);
+	return map === overlay.map ? state : {...state, overlay: {...overlay, map}};
+}
+
 function handleOverlay(state: ExplorerState, overlay: Overlay, command: Command | undefined): ExplorerState {
-	if (overlay.kind === 'export' || overlay.kind === 'extract') {
+	if (overlay.kind === 'export' || overlay.kind === 'extract' || overlay.kind === 'sizeMap') {
 		return state;
 	}
 
@@ -851,6 +897,8 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 			return settleAll({...state, tree: {...state.tree, showAttributes: !state.tree.showAttributes}});
 		case 'wrapTree':
 			return changeTree(state, {wrap: !state.tree.wrap});
+		case 'sizeMap':
+			return openMap(state);
 		default:
 			return runRowCommand(state, command);
 	}

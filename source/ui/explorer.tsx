@@ -17,6 +17,8 @@ import {barItems, keyLabel, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';
 import {OverlayView} from './overlay-view.js';
+import {selectionText} from './size-map-draw.js';
+import {SizeMapView} from './size-map-view.js';
 import {SummaryPane} from './summary-pane.js';
 import {TreePane} from './tree-pane.js';
 import {useWarmTreeViews} from './use-warm-tree-views.js';
@@ -127,7 +129,9 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 	// each line is a <Text wrap="truncate"> that already fits its pane.
 	return (
 		<Box flexDirection="column" width={width} height={layout.frameHeight} overflowY="hidden">
-			{state.overlay ? (
+			{state.overlay?.kind === 'sizeMap' ? (
+				<SizeMapView map={state.overlay.map} width={width} height={layout.overlayBody} />
+			) : state.overlay ? (
 				<OverlayView overlay={state.overlay} height={layout.overlayBody} width={width} />
 			) : (
 				<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
@@ -144,6 +148,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 						/>
 						<DetailsPane
 							layer={state.analysis.layers[state.layer]}
+							packages={state.analysis.packages?.layers.find((entry) => entry.layer === state.layer)}
 							layerCount={state.analysis.layers.length}
 							height={layout.detailsBody}
 							width={layout.leftWidth}
@@ -179,6 +184,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 				filterError={tree.view.filterError}
 				rowCount={tree.visible.length}
 				message={state.message}
+				detail={state.overlay?.kind === 'sizeMap' ? selectionText(state.overlay.map) : undefined}
 				width={width}
 			/>
 		</Box>

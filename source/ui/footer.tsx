@@ -17,6 +17,8 @@ type Props = {
 	filterError: string | undefined;
 	rowCount: number;
 	message: string | undefined;
+	/** What the status line shows instead of the filter or message (the size map's selection). */
+	detail?: string | undefined;
 	width: number;
 };
 
@@ -42,7 +44,9 @@ props and memo: a cursor move does not re-render it.
 export const Footer = memo(function Footer(props: Props) {
 	const {filter, editingFilter, filterError, message, width} = props;
 	let status: ReactNode = <Text> </Text>;
-	if (editingFilter || filter !== '') {
+	if (props.detail !== undefined) {
+		status = <Text wrap="truncate">{props.detail}</Text>;
+	} else if (editingFilter || filter !== '') {
 		status = (
 			<Text wrap="truncate">
 				<Text bold>Path filter: </Text>

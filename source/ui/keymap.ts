@@ -3,7 +3,7 @@ Every key binding of the explorer, as data. The help bar, the `?` overlay and th
 all rendered from this one table, so they cannot drift apart.
 */
 
-export type Scope = 'global' | 'layers' | 'tree' | 'filter' | 'overlay' | 'prompt';
+export type Scope = 'global' | 'layers' | 'tree' | 'filter' | 'overlay' | 'sizeMap' | 'prompt';
 
 export type Binding = {
 	readonly scope: Scope;
@@ -116,6 +116,12 @@ export const keymap = {
 	},
 	view: {scope: 'tree', keys: ['v'], help: 'View file contents or metadata', bar: 'view'},
 	extract: {scope: 'tree', keys: ['x', 'ctrl+e'], help: 'Extract file to a directory', bar: 'extract'},
+	sizeMap: {
+		scope: 'tree',
+		keys: ['m'],
+		help: "Size map of what the tree shows (the filesystem, or this layer's changes)",
+		bar: 'map',
+	},
 
 	filterAccept: {scope: 'filter', keys: ['enter'], help: 'Keep filter, back to the tree', bar: 'keep'},
 	filterClear: {scope: 'filter', keys: ['escape'], help: 'Clear filter', bar: 'clear'},
@@ -129,6 +135,28 @@ export const keymap = {
 	overlayPageDown: {scope: 'overlay', keys: ['pagedown', 'ctrl+d', 'space'], help: 'Page down', bar: 'page'},
 	overlayFirst: {scope: 'overlay', keys: ['g', 'home'], help: 'Top'},
 	overlayLast: {scope: 'overlay', keys: ['G', 'end'], help: 'Bottom'},
+
+	mapUp: {scope: 'sizeMap', keys: ['up', 'k'], help: 'Rectangle above'},
+	mapDown: {scope: 'sizeMap', keys: ['down', 'j'], help: 'Rectangle below'},
+	mapLeft: {
+		scope: 'sizeMap',
+		keys: ['left', 'h'],
+		help: 'Rectangle to the left (at the left edge: back out)',
+	},
+	mapRight: {scope: 'sizeMap', keys: ['right', 'l'], help: 'Rectangle to the right', bar: 'move'},
+	mapZoomIn: {
+		scope: 'sizeMap',
+		keys: ['enter'],
+		help: 'Open the directory (or the group of small files)',
+		bar: 'open',
+	},
+	mapZoomOut: {
+		scope: 'sizeMap',
+		keys: ['escape', 'backspace'],
+		help: 'Back out to the directory above (at the top: close the map)',
+		bar: 'back',
+	},
+	mapClose: {scope: 'sizeMap', keys: ['q', 'm'], help: 'Close the size map', bar: 'close'},
 
 	promptConfirm: {scope: 'prompt', keys: ['enter'], help: 'Confirm', bar: 'confirm'},
 	promptCancel: {scope: 'prompt', keys: ['escape'], help: 'Cancel', bar: 'cancel'},
@@ -249,6 +277,7 @@ const keyLabels: Record<string, string> = {
 	tab: 'Tab',
 	'shift+tab': 'Shift+Tab',
 	space: 'Space',
+	backspace: 'Backspace',
 };
 
 export function keyLabel(name: string): string {
@@ -270,6 +299,7 @@ export const scopeTitles: Record<Scope, string> = {
 	tree: 'File tree pane',
 	filter: 'While typing a filter',
 	overlay: 'Viewer, findings, Dockerfile and help overlays',
+	sizeMap: 'Size map',
 	prompt: 'Export and extract prompts',
 };
 

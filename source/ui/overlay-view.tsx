@@ -1,10 +1,17 @@
 import {Box, Text} from 'ink';
 import {hue} from './colors.js';
-import {type ExportOverlay, type ExtractOverlay, exportFormats, type Overlay} from './explorer-state.js';
+import {
+	type ExportOverlay,
+	type ExtractOverlay,
+	exportFormats,
+	type Overlay,
+	type SizeMapOverlay,
+} from './explorer-state.js';
 import {formatBytes, sanitize} from './format.js';
 import {PaneTitle} from './pane-title.js';
 
-type Props = {overlay: Overlay; height: number; width: number};
+/** The size map draws itself (size-map-view.tsx). */
+type Props = {overlay: Exclude<Overlay, SizeMapOverlay>; height: number; width: number};
 
 const titles = {
 	help: 'Keys',

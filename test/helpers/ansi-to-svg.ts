@@ -151,3 +151,22 @@ export function ansiToSvg(capture: string, options: {columns: number; title?: st
 	parts.push('</svg>');
 	return `${parts.filter(Boolean).join('\n')}\n`;
 }
+
+/**
+tmux writes an SGR sequence only where the style changes, so a red row below a red row starts with no
+colour of its own; ansi-to-svg reads each line alone. Start every line with the styles still in force.
+*/
+export function carryStyles(capture: string): string {
+	let active = '';
+	return capture
+		.split('\n')
+		.map((line) => {
+			const carried = active + line;
+			for (const match of line.matchAll(/\u001B\[([\d;]*)m/g)) {
+				active = match[1] === '' || match[1] === '0' ? '' : active + match[0];
+			}
+
+			return carried;
+		})
+		.join('\n');
+}

@@ -1,3 +1,4 @@
+import {comparePackages} from '../packages/compare-packages.js';
 import {compareFiles} from './compare-files.js';
 import {compareFindings} from './compare-findings.js';
 import {compareLayers} from './compare-layers.js';
@@ -53,6 +54,9 @@ export function compareImages(
 		layers,
 		files,
 		findings,
+		...(a.report.packages === undefined || b.report.packages === undefined
+			? {}
+			: {packages: comparePackages(a.report.packages, b.report.packages)}),
 		identical:
 			files.changes.length === 0 &&
 			delta.layerBytes === 0 &&

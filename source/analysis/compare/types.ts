@@ -1,4 +1,5 @@
 import type {EntryType} from '../../image/types.js';
+import type {PackageComparison} from '../packages/compare-packages.js';
 import type {Finding, FindingCategory, ImageReport} from '../types.js';
 
 /**
@@ -134,6 +135,8 @@ export type ImageComparison = {
 	layers: LayerComparison;
 	files: FileComparison;
 	findings: FindingComparison;
+	/** Packages added, removed and upgraded; absent when a side's report has no package records. */
+	packages?: PackageComparison;
 	/** No path, layer byte or finding differs (layer packaging and timestamps aside). */
 	identical: boolean;
 };

@@ -2,7 +2,7 @@ import type {RuleInput} from '../types.js';
 
 /**
 The directory the application lives in: the image's WORKDIR when it is set and holds files, otherwise
-the directory of the app's own package.json (the evidence reader never captures ones in node_modules).
+the directory of the app's own package.json (not the manifests of the packages in node_modules).
 */
 export function findAppDirectory(input: RuleInput): string | undefined {
 	const workingDirectory = (input.config.workingDir ?? '').replace(/^\/+|\/+$/g, '');
@@ -12,7 +12,9 @@ export function findAppDirectory(input: RuleInput): string | undefined {
 
 	const manifests = [...input.evidence.keys()]
 		.filter((path) => path === 'package.json' || path.endsWith('/package.json'))
-		.filter((path) => !path.startsWith('usr/') && !path.startsWith('opt/yarn'));
+		.filter(
+			(path) => !path.startsWith('usr/') && !path.startsWith('opt/yarn') && !path.includes('node_modules/'),
+		);
 	const first = manifests.sort((a, b) => a.length - b.length)[0];
 	if (first !== undefined) {
 		return first.includes('/') ? first.slice(0, first.lastIndexOf('/')) : '';

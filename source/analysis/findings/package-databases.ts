@@ -3,6 +3,8 @@ import {type LinkLookup, resolvePath} from '../closure/resolve-path.js';
 
 export type DebianPackage = {
 	name: string;
+	/** `Version:` as dpkg records it (`1:2.36-9+deb12u4`); empty when the paragraph has none. */
+	version: string;
 	section: string;
 	installed: boolean;
 	essential: boolean;
@@ -45,6 +47,7 @@ export function parseDpkgStatus(text: string): DebianPackage[] {
 
 		packages.push({
 			name,
+			version: fields.get('Version') ?? '',
 			section: fields.get('Section') ?? '',
 			installed: (fields.get('Status') ?? 'install ok installed').endsWith(' installed'),
 			essential: fields.get('Essential') === 'yes',
@@ -90,7 +93,7 @@ export function parseAptAutoInstalled(text: string | undefined): Set<string> | u
 	return auto;
 }
 
-export type AlpinePackage = {name: string; depends: string[]; files: string[]};
+export type AlpinePackage = {name: string; version: string; depends: string[]; files: string[]};
 
 export function parseApkInstalled(text: string): AlpinePackage[] {
 	const packages: AlpinePackage[] = [];
@@ -101,8 +104,10 @@ export function parseApkInstalled(text: string): AlpinePackage[] {
 			const key = line.slice(0, 2);
 			const value = line.slice(2);
 			if (key === 'P:') {
-				current = {name: value, depends: [], files: []};
+				current = {name: value, version: '', depends: [], files: []};
 				packages.push(current);
+			} else if (current && key === 'V:') {
+				current.version = value;
 			} else if (current && key === 'D:') {
 				current.depends = value
 					.split(/\s+/)

@@ -103,6 +103,28 @@ export function findingLines(comparison: ImageComparison): string[] {
 		lines.push(`  ${signedBytes(kept.bytesB - kept.bytesA).padStart(9)}  ${kept.ruleId}  ${kept.title}`);
 	}
 
+	const {packages} = comparison;
+	if (packages !== undefined) {
+		lines.push(
+			'',
+			`Packages: ${packages.added.length} added, ${packages.removed.length} removed, ${packages.upgraded.length} upgraded`,
+		);
+		const rows = [
+			...packages.added.map((delta) => ({mark: '+', delta, version: delta.versionB ?? ''})),
+			...packages.removed.map((delta) => ({mark: '-', delta, version: delta.versionA ?? ''})),
+			...packages.upgraded.map((delta) => ({
+				mark: '~',
+				delta,
+				version: `${delta.versionA} → ${delta.versionB}`,
+			})),
+		].sort((x, y) => Math.abs(y.delta.deltaBytes) - Math.abs(x.delta.deltaBytes));
+		for (const {mark, delta, version} of rows) {
+			lines.push(
+				`${mark} ${signedBytes(delta.deltaBytes).padStart(9)}  ${delta.ecosystem} ${delta.location ?? delta.name} ${version}`,
+			);
+		}
+	}
+
 	return lines;
 }
 
