@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
-import {none} from '../source/analysis/path-tree.js';
 import {buildRuleInput} from '../source/analysis/rule-input.js';
 import type {ImageAnalysis} from '../source/analysis/types.js';
 import type {ExecInfo} from '../source/image/types.js';
@@ -11,8 +10,8 @@ import {contentHash, dir, file, layer, rawImage, symlink, whiteout} from './help
 function finalHash(analysis: ImageAnalysis, path: string): string | undefined {
 	const {tree} = analysis;
 	const node = tree.find(path);
-	const visible = node === none ? none : tree.finalVersion(node);
-	return visible === none ? undefined : tree.hash(visible);
+	const visible = node === undefined ? undefined : tree.finalVersion(node);
+	return visible === undefined ? undefined : tree.hash(visible);
 }
 
 test('the rules see the final non-directory files, each from the layer whose version is visible', () => {

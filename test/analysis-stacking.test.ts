@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../source/analysis/analyze-image.js';
-import {none} from '../source/analysis/path-tree.js';
 import type {ImageAnalysis} from '../source/analysis/types.js';
+import type {NodeId} from '../source/engine/index.js';
 import type {TarEntry} from '../source/image/types.js';
 import {
 	contentHash,
@@ -21,9 +21,9 @@ function analyze(...layers: TarEntry[][]): ImageAnalysis {
 	return analyzeImage(rawImage(layers.map((entries) => layer(entries))));
 }
 
-function nodeId(analysis: ImageAnalysis, path: string): number {
+function nodeId(analysis: ImageAnalysis, path: string): NodeId {
 	const found = analysis.tree.find(path);
-	assert.notEqual(found, none, `no node for ${path}`);
+	assert.ok(found !== undefined, `no node for ${path}`);
 	return found;
 }
 
@@ -289,8 +289,8 @@ test('parents that have no tar header are created without versions', () => {
 
 test('a whiteout for a path that never existed is a no-op', () => {
 	const analysis = analyze([file('a', 10)], [whiteout('ghost'), whiteout('a/b'), opaque('nowhere')]);
-	assert.equal(analysis.tree.find('ghost'), none);
-	assert.equal(analysis.tree.find('a/b'), none);
+	assert.equal(analysis.tree.find('ghost'), undefined);
+	assert.equal(analysis.tree.find('a/b'), undefined);
 	assert.deepEqual(counts(analysis)[1], [0, 0, 0]);
 	assert.deepEqual(layerNodes(analysis, 1), []);
 	assert.deepEqual(history(analysis, 'a'), [[0, 'added', -1, undefined]]);

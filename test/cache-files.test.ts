@@ -22,7 +22,6 @@ import {
 import {tmpdir} from 'node:os';
 import {basename, join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
-import type {JsonReport} from '../source/report/json.js';
 import {
 	cacheFileName,
 	cacheMaxBytes,
@@ -30,8 +29,9 @@ import {
 	defaultCacheMaxBytes,
 	evictCacheFiles,
 	readCacheFile,
-} from '../source/run/cache-files.js';
-import {imageCacheDirectory} from '../source/run/image-cache.js';
+} from '../source/cache/cache-files.js';
+import {imageCacheDirectory} from '../source/cache/image-cache.js';
+import type {JsonReport} from '../source/report/json.js';
 import {resealReport} from './helpers/cache-forgery.js';
 import {type ImageSpec, writeImageArchive} from './helpers/fixture-writer.js';
 import {describeRun, runCli} from './helpers/run-cli.js';

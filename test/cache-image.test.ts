@@ -3,10 +3,7 @@ import {existsSync} from 'node:fs';
 import {readdir, readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {test} from 'node:test';
-import {EntryColumns} from '../source/image/entry-columns.js';
-import {createArchiveSource} from '../source/image/open-source.js';
-import type {ImageSource, RawImage} from '../source/image/types.js';
-import {cacheSeal} from '../source/run/cache-files.js';
+import {cacheSeal} from '../source/cache/cache-files.js';
 import {
 	decodeCachedImage,
 	encodeCachedImage,
@@ -14,7 +11,10 @@ import {
 	imageCacheFormatVersion,
 	imageCachePath,
 	loadWithCache,
-} from '../source/run/image-cache.js';
+} from '../source/cache/image-cache.js';
+import {EntryColumns} from '../source/engine/index.js';
+import {createArchiveSource} from '../source/image/open-source.js';
+import type {ImageSource, RawImage} from '../source/image/types.js';
 import {elfImage} from './helpers/elf-image.js';
 import {type ImageSpec, withTemporaryDirectory, writeImageArchive} from './helpers/fixture-writer.js';
 import {dir, file, hardlink, opaque, plainImage, symlink, whiteout} from './helpers/raw-image-builder.js';

@@ -13,12 +13,12 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import process from 'node:process';
 import {after, before, describe, test} from 'node:test';
+import {decodeCachedImage, imageCacheKey} from '../source/cache/image-cache.js';
+import {decodeCachedReport, reportCacheKey} from '../source/cache/report-cache.js';
 import {type CliOptions, parseCliOptions} from '../source/cli-options.js';
 import {createArchiveSource} from '../source/image/open-source.js';
 import type {ReportInput} from '../source/report/report-input.js';
-import {decodeCachedImage, imageCacheKey} from '../source/run/image-cache.js';
 import {loadImage} from '../source/run/load-image.js';
-import {decodeCachedReport, reportCacheKey} from '../source/run/report-cache.js';
 import {readStoredReport, resealBin, resealBinHeader, resealReport} from './helpers/cache-forgery.js';
 import {type ImageSpec, writeImageArchive} from './helpers/fixture-writer.js';
 import {describeRun, runCli} from './helpers/run-cli.js';
@@ -223,7 +223,7 @@ describe('a damaged or forged cache file is a miss', {concurrency: 1}, () => {
 		// The other image's .bin with only this image's report kept: the tree is never taken from it.
 		writeFileSync(files.bin, otherBin);
 		const loaded = await loadImage(optionsFor(archive));
-		assert.ok(loaded.tree.tree.find('root/.ssh/id_rsa') >= 0, 'the tree is this image’s');
+		assert.ok(loaded.tree.tree.find('root/.ssh/id_rsa') !== undefined, 'the tree is this image’s');
 		assert.deepEqual(readFileSync(files.bin), files.goodBin);
 	});
 

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {none, PathTree, StoredTreeError} from '../source/analysis/path-tree.js';
-import {stackLayers} from '../source/analysis/stack-layers.js';
-import {EntryColumns} from '../source/image/entry-columns.js';
+import {decodeCachedImage, encodeCachedImage} from '../source/cache/image-cache.js';
+import {EntryColumns, PathTree, StoredTreeError, stackLayers} from '../source/engine/index.js';
 import type {ParsedLayer, RawImage, TarEntry} from '../source/image/types.js';
-import {decodeCachedImage, encodeCachedImage} from '../source/run/image-cache.js';
 
 const file = (path: string, size: number, hash: string): TarEntry => ({
 	path,
@@ -72,29 +70,32 @@ function describe(tree: PathTree): string[] {
 			.versions(node)
 			.map(
 				(version) =>
-					`${tree.versionLayer[version]}:${tree.kind(version)}:${tree.hiddenBy[version]}:${tree.cause(version) ?? '-'}:${tree.size(version)}`,
+					`${tree.layerOf(version)}:${tree.kind(version)}:${tree.hiddenIn(version) ?? -1}:${tree.cause(version) ?? '-'}:${tree.size(version)}`,
 			);
 		lines.push(
-			`${tree.paths[node]} parent=${tree.parents[node]} [${versions.join(' ')}] removed=${tree.removedIn(node).join(',')}`,
+			`${tree.pathOf(node)} parent=${tree.parentOf(node) ?? -1} [${versions.join(' ')}] removed=${tree.removedIn(node).join(',')}`,
 		);
 	});
-	lines.push(...tree.layerNodes.map((nodes, layerIndex) => `layer ${layerIndex}: ${[...nodes].join(',')}`));
+	for (let layerIndex = 0; layerIndex < tree.layers.length; layerIndex++) {
+		lines.push(`layer ${layerIndex}: ${tree.touchedIn(layerIndex).join(',')}`);
+	}
+
 	return lines;
 }
 
 test('the stacked tree stored with the entries comes back the same: every node, version, removal and layer list', () => {
 	const image = sampleImage();
-	const {tree} = stackLayers(image.layers);
+	const tree = stackLayers(image.layers);
 	const decoded = decodeCachedImage(encodeCachedImage('k', image, [], tree), 'k');
 	assert.ok(decoded.tree, 'the tree is stored');
 	assert.deepEqual(describe(decoded.tree), describe(tree));
 	for (let node = 0; node < tree.nodeCount; node++) {
-		assert.equal(decoded.tree.find(tree.paths[node]!), node, `find ${tree.paths[node]}`);
+		assert.equal(decoded.tree.find(tree.pathOf(node)), node, `find ${tree.pathOf(node)}`);
 	}
 
-	assert.equal(decoded.tree.find('usr/lib/none'), none);
+	assert.equal(decoded.tree.find('usr/lib/none'), undefined);
 	// The same tree as stacking the decoded entries again.
-	assert.deepEqual(describe(stackLayers(decoded.raw.layers).tree), describe(tree));
+	assert.deepEqual(describe(stackLayers(decoded.raw.layers)), describe(tree));
 });
 
 test('a cache file without a tree decodes without one (the caller stacks)', () => {
@@ -104,7 +105,7 @@ test('a cache file without a tree decodes without one (the caller stacks)', () =
 
 test('a stored tree whose links do not hold together is refused, never walked', () => {
 	const image = sampleImage();
-	const {tree} = stackLayers(image.layers);
+	const tree = stackLayers(image.layers);
 	const columns = image.layers.map((item) => item.entries);
 	const copy = () => {
 		const stored = tree.toStored();
@@ -126,7 +127,7 @@ test('a stored tree whose links do not hold together is refused, never walked', 
 
 	const loop = copy();
 	// A sibling link back to an earlier node would make the walk go round for ever.
-	const withSibling = loop.nextSibling.findIndex((sibling) => sibling !== none);
+	const withSibling = loop.nextSibling.findIndex((sibling) => sibling !== -1);
 	loop.nextSibling[loop.nextSibling[withSibling]!] = withSibling;
 	assert.throws(() => PathTree.fromStored(columns, loop), StoredTreeError);
 

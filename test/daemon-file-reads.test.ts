@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import {stackLayers} from '../source/analysis/stack-layers.js';
+import {stackLayers} from '../source/engine/index.js';
 import {LayerlensError} from '../source/errors.js';
 import {createDaemonOrRegistrySource} from '../source/image/registry/daemon-or-registry.js';
 import {mirrorsFromDaemon, parseMirrorFlag, parsePullPolicy} from '../source/image/registry/mirrors.js';
@@ -9,7 +9,7 @@ import {createFileReads, finalVersionSize} from '../source/run/file-reads.js';
 import {dir, file, layer, whiteout} from './helpers/raw-image-builder.js';
 
 // Layer 0 writes etc/a (5 B) and etc/b (7 B); layer 1 rewrites etc/a (9 B) and deletes etc/b.
-const {tree} = stackLayers([
+const tree = stackLayers([
 	layer([dir('etc'), file('etc/a', 5, 'a0'), file('etc/b', 7, 'b0')]),
 	layer([file('etc/a', 9, 'a1'), whiteout('etc/b')]),
 ]);

@@ -7,7 +7,7 @@ import {buildRuleInput} from '../source/analysis/rule-input.js';
 import {suggestDockerfile} from '../source/analysis/suggestion/suggest-dockerfile.js';
 import type {RuleInput} from '../source/analysis/types.js';
 import {demoImageSpec} from '../source/demo/demo-image-spec.js';
-import {EntryColumns} from '../source/image/entry-columns.js';
+import {EntryColumns} from '../source/engine/index.js';
 import {isEvidenceFile} from '../source/image/evidence-files.js';
 import type {HistoryRecord, ParsedLayer, RawImage, TarEntry} from '../source/image/types.js';
 import {fillerKey} from '../source/image/write/filler.js';

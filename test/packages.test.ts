@@ -14,7 +14,7 @@ import {
 } from '../source/analysis/packages/index.js';
 import {joinInside, parseDiversions, recordPaths} from '../source/analysis/packages/package-index.js';
 import {buildRuleInput, filesByPath, layerView} from '../source/analysis/rule-input.js';
-import {stackLayers} from '../source/analysis/stack-layers.js';
+import {stackLayers} from '../source/engine/index.js';
 import {GoBuildInfoScanner, parseGoBuildInfo} from '../source/image/go-build-info.js';
 import type {RawImage} from '../source/image/types.js';
 import {toJsonReport} from '../source/report/json.js';
@@ -139,7 +139,7 @@ function inventoryOf(raw: RawImage) {
 	const analysis = analyzeImage(raw, stacked);
 	const input = buildRuleInput(analysis, raw);
 	const inventory = packageIndex(input);
-	const changes = layerPackageChanges(raw.layers, layerView(stacked.tree), filesByPath(input), inventory);
+	const changes = layerPackageChanges(raw.layers, layerView(stacked), filesByPath(input), inventory);
 	return {analysis, input, inventory, changes};
 }
 

@@ -96,7 +96,7 @@ test('sort by size puts the largest first at every level', () => {
 	const topLevel = view.rows.filter((row) => row.depth === 0).map((row) => `${rowName(row)} ${row.size}`);
 	assert.deepEqual(topLevel, ['usr 50000', 'app 9517', 'bin 1000', 'etc 550', 'tmp 0']);
 	const app = view.rows
-		.filter((row) => view.tree.paths[view.tree.parents[row.node]!] === 'app')
+		.filter((row) => view.tree.pathOf(view.tree.parentOf(row.node)!) === 'app')
 		.map((row) => rowName(row));
 	assert.deepEqual(app, ['node_modules', 'main.js', 'README.md', hostileName]);
 });

@@ -1,20 +1,19 @@
-import {dirCode, opaqueCode, whiteoutCode} from '../image/entry-columns.js';
+import {dirCode, opaqueCode, type PathTree, stackLayers, whiteoutCode} from '../engine/index.js';
 import type {RawImage} from '../image/types.js';
 import {computeDiveEfficiency, layerHeaderBytes} from './dive-efficiency.js';
 import {mapHistory} from './map-history.js';
-import {type StackedLayers, stackLayers} from './stack-layers.js';
 import type {ImageAnalysis, LayerSummary} from './types.js';
 import {computeWaste} from './waste.js';
 
 /** Everything layerlens knows about an image, from its headers alone. Findings are added by the rules. */
-export function analyzeImage(raw: RawImage, stacked: StackedLayers = stackLayers(raw.layers)): ImageAnalysis {
+export function analyzeImage(raw: RawImage, tree: PathTree = stackLayers(raw.layers)): ImageAnalysis {
 	const mapping = mapHistory(raw.history, raw.layers.length);
-	const wasteResult = computeWaste(stacked.tree, raw.layers.length);
-	const efficiency = computeDiveEfficiency(raw.layers, stacked.tree, stacked.entryNodes);
+	const wasteResult = computeWaste(tree, raw.layers.length);
+	const efficiency = computeDiveEfficiency(raw.layers, tree);
 
 	const layers: LayerSummary[] = raw.layers.map((layer, index) => {
 		const history = mapping.layers[index]!;
-		const counts = stacked.counts[index]!;
+		const counts = tree.changeCounts(index);
 		const {types, count} = layer.entries;
 		let fileCount = 0;
 		for (let row = 0; row < count; row++) {
@@ -65,6 +64,6 @@ export function analyzeImage(raw: RawImage, stacked: StackedLayers = stackLayers
 		waste: wasteResult.waste,
 		findings: [],
 		warnings: [...raw.warnings, ...mapping.warnings],
-		tree: stacked.tree,
+		tree,
 	};
 }

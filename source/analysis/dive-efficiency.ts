@@ -1,6 +1,5 @@
-import {dirCode, opaqueCode, whiteoutCode} from '../image/entry-columns.js';
+import {dirCode, type NodeId, opaqueCode, type PathTree, rootNode, whiteoutCode} from '../engine/index.js';
 import type {ParsedLayer} from '../image/types.js';
-import {none, type PathTree, rootNode} from './path-tree.js';
 import type {DiveEfficiency, DiveInefficiency} from './types.js';
 
 /**
@@ -15,11 +14,7 @@ dive 0.13's efficiency figures, quirks included, so CI thresholds written for di
 Ties in the inefficiency list come out as dive's (stable ascending sort, printed in reverse): the path that
 became inefficient later comes first.
 */
-export function computeDiveEfficiency(
-	layers: readonly ParsedLayer[],
-	tree: PathTree,
-	entryNodes: readonly Int32Array[],
-): DiveEfficiency {
+export function computeDiveEfficiency(layers: readonly ParsedLayer[], tree: PathTree): DiveEfficiency {
 	const {nodeCount} = tree;
 	// A path's slot is found by its node's id (a typed array: no hashing, and no map of a million
 	// entries to collect afterwards); by path only for a whiteout of a path no layer ever had.
@@ -39,9 +34,8 @@ export function computeDiveEfficiency(
 	const innerIn = new Int32Array(nodeCount);
 	for (const [layerIndex, layer] of layers.entries()) {
 		const {entries} = layer;
-		const {types, paths, sizes} = entries;
-		const nodes = entryNodes[layerIndex]!;
-		const resolved = new Int32Array(entries.count).fill(none);
+		const {types, paths, sizes, pathHashes} = entries;
+		const resolved = new Int32Array(entries.count).fill(noNode);
 		const mark = layerIndex + 1;
 		for (let row = 0; row < entries.count; row++) {
 			const path = paths[row]!;
@@ -50,12 +44,12 @@ export function computeDiveEfficiency(
 			}
 
 			// A marker's node may only be created by a later layer; the key must still be that node.
-			const node = nodes[row] !== none ? nodes[row]! : tree.find(path);
-			resolved[row] = node;
-			let parent = node !== none ? tree.parents[node]! : nearestNode(tree, path);
-			while (parent !== none && parent !== rootNode && innerIn[parent] !== mark) {
+			const node = tree.find(path, pathHashes[row]!);
+			resolved[row] = node ?? noNode;
+			let parent = node !== undefined ? tree.parentOf(node) : nearestNode(tree, path);
+			while (parent !== undefined && parent !== rootNode && innerIn[parent] !== mark) {
 				innerIn[parent] = mark;
-				parent = tree.parents[parent]!;
+				parent = tree.parentOf(parent);
 			}
 		}
 
@@ -66,17 +60,18 @@ export function computeDiveEfficiency(
 				continue;
 			}
 
-			const node = resolved[row]!;
+			const found = resolved[row]!;
+			const node = found === noNode ? undefined : found;
 			const isWhiteout = types[row] === whiteoutCode;
 			// A whiteout is its own `.wh.x` node, always a leaf.
-			if (!isWhiteout && innerIn[node] === mark) {
+			if (!isWhiteout && node !== undefined && innerIn[node] === mark) {
 				continue;
 			}
 
 			const size = isWhiteout ? deletedSize(tree, node, layerIndex, whiteoutLayers) : sizes[row]!;
-			const slot = node !== none ? slotOfNode[node]! : (slotOfPath.get(path) ?? -1);
+			const slot = node !== undefined ? slotOfNode[node]! : (slotOfPath.get(path) ?? -1);
 			if (slot === -1) {
-				if (node !== none) {
+				if (node !== undefined) {
 					slotOfNode[node] = slots;
 				} else {
 					slotOfPath.set(path, slots);
@@ -139,6 +134,9 @@ export function computeDiveEfficiency(
 	};
 }
 
+/** No node in `resolved`: a whiteout of a path no layer ever had. */
+const noNode = -1;
+
 /** dive's layer size: the sum of tar header sizes, which is the regular-file bytes (links are 0). */
 export function layerHeaderBytes(layer: ParsedLayer): number {
 	const {sizes, count} = layer.entries;
@@ -151,10 +149,10 @@ export function layerHeaderBytes(layer: ParsedLayer): number {
 }
 
 /** The deepest existing node above a path no layer has (for a whiteout of such a path). */
-function nearestNode(tree: PathTree, path: string): number {
+function nearestNode(tree: PathTree, path: string): NodeId {
 	for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
 		const node = tree.find(path.slice(0, slash));
-		if (node !== none) {
+		if (node !== undefined) {
 			return node;
 		}
 	}
@@ -197,35 +195,35 @@ write below this layer is not older than the latest whiteout of it or of any anc
 */
 function deletedSize(
 	tree: PathTree,
-	node: number,
+	node: NodeId | undefined,
 	layerIndex: number,
 	whiteoutLayers: Map<string, number[]>,
 ): number {
-	if (node === none) {
+	if (node === undefined) {
 		return 0;
 	}
 
 	let removedAt = -1;
-	for (let ancestor = node; ancestor !== none; ancestor = tree.parents[ancestor]!) {
-		removedAt = Math.max(removedAt, latestBefore(whiteoutLayers.get(tree.paths[ancestor]!), layerIndex));
+	for (let ancestor: NodeId | undefined = node; ancestor !== undefined; ancestor = tree.parentOf(ancestor)) {
+		removedAt = Math.max(removedAt, latestBefore(whiteoutLayers.get(tree.pathOf(ancestor)), layerIndex));
 	}
 
 	const own = tree.versionAsOf(node, layerIndex - 1);
-	if (own === none || tree.versionLayer[own]! < removedAt || tree.typeCode(own) !== dirCode) {
+	if (own === undefined || tree.layerOf(own) < removedAt || tree.typeCode(own) !== dirCode) {
 		return 0;
 	}
 
 	let size = 0;
-	const stack: Array<{node: number; removedAt: number}> = [{node, removedAt}];
+	const stack: Array<{node: NodeId; removedAt: number}> = [{node, removedAt}];
 	while (stack.length > 0) {
 		const current = stack.pop()!;
-		for (let child = tree.firstChild[current.node]!; child !== none; child = tree.nextSibling[child]!) {
+		for (const child of tree.childrenOf(current.node)) {
 			const childRemovedAt = Math.max(
 				current.removedAt,
-				latestBefore(whiteoutLayers.get(tree.paths[child]!), layerIndex),
+				latestBefore(whiteoutLayers.get(tree.pathOf(child)), layerIndex),
 			);
 			const version = tree.versionAsOf(child, layerIndex - 1);
-			if (version !== none && tree.versionLayer[version]! >= childRemovedAt) {
+			if (version !== undefined && tree.layerOf(version) >= childRemovedAt) {
 				size += tree.size(version);
 			}
 

@@ -1,8 +1,6 @@
-import {dirCode, type EntryColumns} from '../image/entry-columns.js';
-import {PathIndex, pathHash} from '../image/path-index.js';
+import {type EntryColumns, PathIndex, type PathTree, pathHash, type VersionId} from '../engine/index.js';
 import type {RawImage} from '../image/types.js';
 import type {LayerView} from './packages/layer-packages.js';
-import {none, type PathTree} from './path-tree.js';
 import type {FinalFile, ImageAnalysis, RuleInput} from './types.js';
 
 /**
@@ -12,15 +10,12 @@ order the layers introduced them) and the evidence text they can trust.
 export function buildRuleInput(analysis: ImageAnalysis, raw: RawImage): RuleInput {
 	const {tree} = analysis;
 	const files: FinalFile[] = [];
-	tree.forEachNode((node) => {
-		const visible = tree.finalVersion(node);
-		if (visible === none || tree.typeCode(visible) === dirCode) {
-			return;
-		}
-
-		const layer = tree.versionLayer[visible]!;
-		files.push(finalFile(tree.paths[node]!, tree.layers[layer]!, tree.versionRow[visible]!, layer));
-	});
+	const final = tree.finalFiles({directories: false});
+	for (let index = 0; index < final.count; index++) {
+		const version = final.versions[index]!;
+		const layer = tree.layerOf(version);
+		files.push(finalFile(tree.pathOf(final.nodes[index]!), tree.layers[layer]!, tree.rowOf(version), layer));
+	}
 
 	return {
 		files,
@@ -64,8 +59,8 @@ function finalEvidence(tree: PathTree, raw: RawImage): Map<string, string> {
 	for (const [layerIndex, layer] of raw.layers.entries()) {
 		for (const captured of layer.captured) {
 			const node = tree.find(captured.path);
-			const visible = node === none ? none : tree.finalVersion(node);
-			if (visible !== none && tree.versionLayer[visible] === layerIndex) {
+			const visible = node === undefined ? undefined : tree.finalVersion(node);
+			if (visible !== undefined && tree.layerOf(visible) === layerIndex) {
 				evidence.set(captured.path, captured.text);
 			}
 		}
@@ -79,19 +74,19 @@ A path as the filesystem stacked up to a layer shows it, for the per-layer packa
 the tree's versions they need, kept here beside the final evidence.
 */
 export function layerView(tree: PathTree): LayerView {
-	const visibleVersion = (path: string, layer: number): number => {
+	const visibleVersion = (path: string, layer: number): VersionId | undefined => {
 		const node = tree.find(path);
-		return node === none ? none : tree.versionAt(node, layer);
+		return node === undefined ? undefined : tree.versionAt(node, layer);
 	};
 
 	return {
 		visibleFrom(path, layer) {
 			const version = visibleVersion(path, layer);
-			return version === none ? -1 : tree.versionLayer[version]!;
+			return version === undefined ? -1 : tree.layerOf(version);
 		},
 		sizeAt(path, layer) {
 			const version = visibleVersion(path, layer);
-			return version !== none && tree.isFile(version) ? tree.size(version) : 0;
+			return version !== undefined && tree.isFile(version) ? tree.size(version) : 0;
 		},
 	};
 }

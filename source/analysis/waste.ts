@@ -1,5 +1,4 @@
-import {fileCode, hashHex} from '../image/entry-columns.js';
-import {hideCauses, none, overwrittenCode, type PathTree} from './path-tree.js';
+import {fileCode, hashHex, type PathTree, type VersionId} from '../engine/index.js';
 import type {DuplicateGroup, WasteItem, WasteSummary} from './types.js';
 
 export type WasteResult = {
@@ -25,31 +24,32 @@ export function computeWaste(tree: PathTree, layerCount: number): WasteResult {
 	let reclaimableBytes = 0;
 	let sameContentBytes = 0;
 	let finalSizeBytes = 0;
-	const {layers, versionLayer, versionRow, hiddenBy, hideCause, previousVersion, lastVersion} = tree;
+	const {layers} = tree;
 
 	// Reused for every node: a node's versions, newest first.
-	const chain: number[] = [];
+	const chain: VersionId[] = [];
 	tree.forEachNode((node) => {
 		// Oldest first, as the waste items were always listed; `replacement` is the next newer version.
-		let replacement = none;
-		const path = tree.paths[node]!;
+		let replacement: VersionId | undefined;
+		const path = tree.pathOf(node);
 		chain.length = 0;
-		for (let version = lastVersion[node]!; version !== none; version = previousVersion[version]!) {
+		for (let version = tree.newestVersion(node); version !== undefined; version = tree.previousOf(version)) {
 			chain.push(version);
 		}
 
 		for (let position = chain.length - 1; position >= 0; position--) {
 			const version = chain[position]!;
-			replacement = position > 0 ? chain[position - 1]! : none;
-			const columns = layers[versionLayer[version]!]!;
-			const row = versionRow[version]!;
+			replacement = position > 0 ? chain[position - 1]! : undefined;
+			const layer = tree.layerOf(version);
+			const columns = layers[layer]!;
+			const row = tree.rowOf(version);
 			if (columns.types[row] !== fileCode) {
 				continue;
 			}
 
 			const size = columns.sizes[row]!;
-			const hidden = hiddenBy[version]!;
-			if (hidden === none) {
+			const hidden = tree.hiddenIn(version);
+			if (hidden === undefined) {
 				finalSizeBytes += size;
 				if (size > 0 && columns.hasHash(row)) {
 					contents.add(columns.hashHigh[row]!, columns.hashLow[row]!, size, path);
@@ -58,18 +58,14 @@ export function computeWaste(tree: PathTree, layerCount: number): WasteResult {
 				continue;
 			}
 
-			const layer = versionLayer[version]!;
+			const cause = tree.cause(version);
 			introducedBytes[layer]! += size;
 			hiddenBytes[hidden]! += size;
 			reclaimableBytes += size;
 			let sameContent = false;
-			if (
-				hideCause[version] === overwrittenCode &&
-				replacement !== none &&
-				versionLayer[replacement] === hidden
-			) {
-				const replacementColumns = layers[versionLayer[replacement]!]!;
-				const replacementRow = versionRow[replacement]!;
+			if (cause === 'overwritten' && replacement !== undefined && tree.layerOf(replacement) === hidden) {
+				const replacementColumns = layers[hidden]!;
+				const replacementRow = tree.rowOf(replacement);
 				sameContent =
 					replacementColumns.types[replacementRow] === fileCode &&
 					columns.sameHash(row, replacementColumns, replacementRow);
@@ -83,7 +79,7 @@ export function computeWaste(tree: PathTree, layerCount: number): WasteResult {
 				items.push({
 					path,
 					bytes: size,
-					cause: hideCauses[hideCause[version]!] ?? 'overwritten',
+					cause: cause ?? 'overwritten',
 					addedInLayer: layer,
 					hiddenInLayer: hidden,
 					sameContent,

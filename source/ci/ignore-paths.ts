@@ -1,4 +1,3 @@
-import {none} from '../analysis/path-tree.js';
 import type {Finding, ImageAnalysis, PathGroup, WasteItem} from '../analysis/types.js';
 import {compileGlob, normalizePath} from './glob.js';
 import type {IgnorePath} from './rules.js';
@@ -21,8 +20,8 @@ export function finalSizeLookup(analysis: ImageAnalysis): SizeOf {
 	return (path) => {
 		const {tree} = analysis;
 		const node = tree.find(normalizePath(path));
-		const version = node === none ? none : tree.finalVersion(node);
-		return version !== none && tree.isFile(version) ? tree.size(version) : 0;
+		const version = node === undefined ? undefined : tree.finalVersion(node);
+		return version !== undefined && tree.isFile(version) ? tree.size(version) : 0;
 	};
 }
 

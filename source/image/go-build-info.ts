@@ -7,12 +7,9 @@ Older binaries hold pointers instead of strings there; they are not read (no gue
 Bounded: the scan keeps 15 bytes across chunks, and at most `maxBuildInfoBytes` after the header.
 */
 
-export type GoModule = {
-	/** The main module (`mod` line), or the package path of a binary built outside a module (`cmd/go`). */
-	path: string;
-	/** `v1.2.3`, `(devel)`, or for a package path, the Go version it was built with. */
-	version: string;
-};
+import type {GoModule} from '../engine/index.js';
+
+export type {GoModule};
 
 const magic = Buffer.from('\xff Go buildinf:', 'latin1');
 const headerBytes = 32;

@@ -1,11 +1,11 @@
 import {createGunzip, type Gunzip} from 'node:zlib';
 import {Decompress} from 'fzstd';
+import {EntryColumns, PathIndex, pathHash} from '../engine/index.js';
 import {LayerlensError} from '../errors.js';
 import {checkMemoryBudget, PathBudget} from '../memory-budget.js';
 import {sniffBytes, sniffCompression} from './compression.js';
 import {ContentHasher, contentHashBitsOf, emptyContentHashBits} from './content-hash.js';
 import {DiffHasher} from './diff-hasher.js';
-import {EntryColumns} from './entry-columns.js';
 import {type EntryName, normaliseEntryName} from './entry-name.js';
 import {
 	evidenceCaptureLimitBytes,
@@ -15,7 +15,6 @@ import {
 } from './evidence-files.js';
 import {type ExecReader, startExecReader} from './exec-info.js';
 import {type FileRange, hashFileRange} from './file-range-hasher.js';
-import {PathIndex, pathHash} from './path-index.js';
 import {type TarHandler, type TarHeader, TarParser, TarTruncatedError} from './tar-parser.js';
 import type {CapturedFile, EntryType, LayerCompression, ParsedLayer, TarEntry} from './types.js';
 import {recommendedWindowBytes, ZstdFrameGuard, ZstdWindowError} from './zstd-frame-guard.js';

@@ -1,4 +1,4 @@
-import type {EntryColumns} from './entry-columns.js';
+import type {EntryColumns} from '../engine/index.js';
 
 /**
 The raw image as read from a source: configuration, history and, per layer, the tar headers.
@@ -6,7 +6,7 @@ File contents are never kept here; only their size and a content hash.
 Everything here is plain data or typed columns, so that it can be cached and re-analysed without the source.
 */
 
-export type {EntryType, ExecInfo, TarEntry} from './entry.js';
+export type {EntryType, ExecInfo, TarEntry} from '../engine/index.js';
 
 export type LayerCompression = 'none' | 'gzip' | 'zstd';
 

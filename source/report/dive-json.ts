@@ -1,6 +1,6 @@
 import {layerHeaderBytes} from '../analysis/dive-efficiency.js';
 import type {DiveEfficiency} from '../analysis/types.js';
-import {entryTypeCodes} from '../image/entry-columns.js';
+import {entryTypeCodes} from '../engine/index.js';
 import type {EntryType, ParsedLayer, RawImage} from '../image/types.js';
 
 /**

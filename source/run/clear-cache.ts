@@ -1,9 +1,9 @@
 import process from 'node:process';
+import {clearCacheDirectory} from '../cache/cache-files.js';
+import {imageCacheDirectory} from '../cache/image-cache.js';
 import {LayerlensError} from '../errors.js';
 import {formatBytes} from '../format-bytes.js';
 import {sanitize} from '../sanitize-text.js';
-import {clearCacheDirectory} from './cache-files.js';
-import {imageCacheDirectory} from './image-cache.js';
 
 /** `layerlens --clear-cache`: remove every analysis cache file layerlens wrote, say how much, exit 0. */
 export async function runClearCache(input: readonly string[]): Promise<number> {

@@ -1,4 +1,4 @@
-import {none, type PathTree} from '../analysis/path-tree.js';
+import type {PathTree} from '../engine/index.js';
 import type {FileReadProgress, ImageSource} from '../image/types.js';
 
 /** What the session keeps of files already read: a few large views, or many small ones. */
@@ -12,9 +12,9 @@ undefined when a later layer hides or replaces it (or the layer has no such vers
 */
 export function finalVersionSize(tree: PathTree, layer: number, path: string): number | undefined {
 	const node = tree.find(path);
-	if (node === none) return undefined;
+	if (node === undefined) return undefined;
 	const version = tree.versionIn(node, layer);
-	return version !== none && version === tree.finalVersion(node) ? tree.size(version) : undefined;
+	return version !== undefined && version === tree.finalVersion(node) ? tree.size(version) : undefined;
 }
 
 export type FileReads = {

@@ -1,7 +1,12 @@
 import process from 'node:process';
 import {analyzeImage} from '../analysis/analyze-image.js';
 import {runtimeClosure} from '../analysis/closure/runtime-closure.js';
-import {attachDockerfileLines, mapLayersToDockerfile, readDockerfile} from '../analysis/dockerfile/index.js';
+import {
+	attachDockerfileLines,
+	mapLayersToDockerfile,
+	type ParsedDockerfile,
+	readDockerfile,
+} from '../analysis/dockerfile/index.js';
 import {baseLayersOfMapping, findFindings, projectSize} from '../analysis/findings/index.js';
 import {
 	layerPackageChanges,
@@ -10,21 +15,20 @@ import {
 	packageReport,
 } from '../analysis/packages/index.js';
 import {buildRuleInput, filesByPath, layerView} from '../analysis/rule-input.js';
-import {stackLayers} from '../analysis/stack-layers.js';
 import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import {suggestDockerfile} from '../analysis/suggestion/suggest-dockerfile.js';
 import type {ImageTree} from '../analysis/types.js';
+import {verdictTrustsCache} from '../cache/cache-files.js';
+import {type ImageModel, imageCacheDirectory, imageCacheKey, loadImageModel} from '../cache/image-cache.js';
+import {readCachedReport, reportCacheKey, writeCachedReport} from '../cache/report-cache.js';
 import type {CliOptions} from '../cli-options.js';
 import {resolveImageSource} from '../image/open-source.js';
 import {parsePlatform} from '../image/platform.js';
 import {flagCredentials} from '../image/registry/flag-credentials.js';
 import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
-import {verdictTrustsCache} from './cache-files.js';
-import {imageCacheDirectory, imageCacheKey, loadWithCacheKey} from './image-cache.js';
 import {announce} from './notices.js';
 import {markPhase} from './phase-timings.js';
-import {readCachedReport, reportCacheKey, writeCachedReport} from './report-cache.js';
 import {findRepositoryFiles} from './repository-files.js';
 
 export type LoadedReport = {
@@ -71,16 +75,17 @@ export function verdictOptions(options: CliOptions, env: NodeJS.ProcessEnv = pro
 }
 
 /**
-One analysis pass: read the image, stack it, find what does not belong, and propose the Dockerfile.
-An image analysed before is answered from the cache: its report as stored, and its tree (when needed)
-stacked again from the cached entries.
+One analysis pass: the image's model from the image store (read and stacked, or restored from the cache),
+then the report, from the report cache (a memo keyed by the image's cache key) or worked out from the
+model: what does not belong, and the proposed Dockerfile. A report answered from the cache loads no model
+unless the caller needs the tree.
 */
 async function load(
 	options: CliOptions,
 	onProgress: ((progress: LoadProgress) => void) | undefined,
-	needsTree: boolean,
+	needsModel: boolean,
 	signal?: AbortSignal,
-): Promise<LoadedReport & {tree?: ImageTree; raw?: RawImage}> {
+): Promise<LoadedReport & {model?: ImageModel}> {
 	// A missing or unreadable Dockerfile fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
 	const source = await openImageSource(options);
@@ -90,39 +95,47 @@ async function load(
 	const directory = imageCacheDirectory();
 	markPhase('start-up');
 	const cachedReport = reportKey === undefined ? undefined : await readCachedReport(directory, reportKey);
-	if (cachedReport !== undefined) {
-		// The image answers to the name it is opened by now.
-		const report = {
-			...(options.image === undefined
-				? cachedReport
-				: {...cachedReport, image: {...cachedReport.image, reference: options.image}}),
-			repositoryFiles: findRepositoryFiles(options),
-		};
-		markPhase('cached report');
-		if (!needsTree) {
-			return {source, report};
-		}
-
-		const loaded = await loadWithCacheKey(source, imageKey, {
-			...(onProgress ? {onProgress} : {}),
-			...(signal ? {signal} : {}),
-		});
-		markPhase('read (or cache load)');
-		// The tree as stored with the entries; stacked again only from an older cache file without one.
-		const tree = loaded.tree ?? loaded.stacked?.tree ?? stackLayers(loaded.raw.layers).tree;
-		markPhase('stack');
-		return {source, report, tree: {tree}, raw: loaded.raw};
+	if (cachedReport !== undefined) markPhase('cached report');
+	if (cachedReport !== undefined && !needsModel) {
+		return {source, report: answeredFromCache(cachedReport, options)};
 	}
 
-	const loaded = await loadWithCacheKey(source, imageKey, {
+	const model = await loadImageModel(source, imageKey, {
 		...(options.image === undefined ? {} : {reference: options.image}),
 		...(onProgress ? {onProgress} : {}),
 		...(signal ? {signal} : {}),
 	});
-	const {raw} = loaded;
 	markPhase('read (or cache load)');
-	// A tree restored from the cache carries no per-entry links (dive's figures need them): stacked again then.
-	const analysis = analyzeImage(raw, loaded.stacked ?? stackLayers(raw.layers));
+	if (cachedReport !== undefined) {
+		return {source, report: answeredFromCache(cachedReport, options), model};
+	}
+
+	const report = analyseModel(model, options, dockerfile);
+	if (reportKey !== undefined && signal?.aborted !== true) {
+		await writeCachedReport(directory, reportKey, report);
+	}
+
+	return {source, report, model};
+}
+
+/** A stored report as this run gives it: the image answers to the name it is opened by now. */
+function answeredFromCache(cachedReport: ReportInput, options: CliOptions): ReportInput {
+	return {
+		...(options.image === undefined
+			? cachedReport
+			: {...cachedReport, image: {...cachedReport.image, reference: options.image}}),
+		repositoryFiles: findRepositoryFiles(options),
+	};
+}
+
+/** The report of a model: its analysis, the findings (placed on the Dockerfile's lines when given), the projection and the suggestion. */
+function analyseModel(
+	model: ImageModel,
+	options: CliOptions,
+	dockerfile: ParsedDockerfile | undefined,
+): ReportInput {
+	const {raw} = model;
+	const analysis = analyzeImage(raw, model.tree);
 	markPhase('stack, waste, efficiency');
 	const ruleInput = buildRuleInput(analysis, raw);
 	// A Dockerfile that maps onto the history says exactly which layers are the base image's.
@@ -140,10 +153,15 @@ async function load(
 		}
 	}
 
-	const {tree, ...plain} = analysis;
+	const {tree: _tree, ...plain} = analysis;
 	plain.findings = findings;
 	const inventory = packageIndex(ruleInput);
-	const packageChanges = layerPackageChanges(raw.layers, layerView(tree), filesByPath(ruleInput), inventory);
+	const packageChanges = layerPackageChanges(
+		raw.layers,
+		layerView(model.tree),
+		filesByPath(ruleInput),
+		inventory,
+	);
 	plain.packages = packageReport(inventory, packageChanges);
 	plain.findings = locatePackageFindings(
 		plain.findings,
@@ -162,17 +180,12 @@ async function load(
 		...(baseLayers === undefined ? {} : {baseLayers}),
 	});
 	markPhase('projection, suggestion');
-	const report: ReportInput = {
+	return {
 		...plain,
 		suggestion: toReportSuggestion(suggestion, projection.byCategory),
 		...(options.dockerfile ? {dockerfilePath: options.dockerfile} : {}),
 		repositoryFiles: findRepositoryFiles(options),
 	};
-	if (reportKey !== undefined && signal?.aborted !== true) {
-		await writeCachedReport(directory, reportKey, report);
-	}
-
-	return {source, report, tree: {tree}, raw};
 }
 
 /** The report only (the JSON, Markdown and SARIF exports, the plain summary). */
@@ -189,10 +202,10 @@ export async function loadImage(
 	onProgress?: (progress: LoadProgress) => void,
 	signal?: AbortSignal,
 ): Promise<LoadedImage> {
-	const loaded = await load(options, onProgress, true, signal);
-	if (loaded.tree === undefined || loaded.raw === undefined) {
-		throw new Error('the image was loaded without its path tree');
+	const {model, ...loaded} = await load(options, onProgress, true, signal);
+	if (model === undefined) {
+		throw new Error('the image was loaded without its model');
 	}
 
-	return {...loaded, tree: loaded.tree, raw: loaded.raw};
+	return {...loaded, tree: {tree: model.tree}, raw: model.raw};
 }

@@ -1,4 +1,3 @@
-import {none} from '../analysis/path-tree.js';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
 import {compressionWord, formatBytes, sanitize, sanitizeLines} from './format.js';
@@ -737,23 +736,23 @@ function isRowCollapsed(state: ExplorerState, row: TreeRow): boolean {
 function openViewer(state: ExplorerState, row: TreeRow): ExplorerState {
 	const version = row.version;
 	const path = `/${row.path}`;
-	if (version === none || row.status === 'removed') {
+	if (version === undefined || row.status === 'removed') {
 		return {...state, message: `${sanitize(path)} is removed in this layer: nothing to show`};
 	}
 
 	const {tree} = state.analysis;
 	const entry = tree.entry(version);
-	const hiddenBy = tree.hiddenBy[version]!;
+	const hiddenBy = tree.hiddenIn(version);
 	const metadata = [
 		`Path:     ${sanitize(path)}`,
 		`Type:     ${entry.type}${entry.linkTarget === undefined ? '' : ` → ${sanitize(entry.linkTarget)}`}`,
 		`Size:     ${entry.size} B`,
 		`Mode:     ${(entry.mode & 0o7777).toString(8).padStart(4, '0')}`,
 		`Owner:    ${entry.uid}:${entry.gid}`,
-		`Layer:    ${tree.versionLayer[version]}`,
+		`Layer:    ${tree.layerOf(version)}`,
 		`Modified: ${new Date(entry.mtime * 1000).toISOString()}`,
 		...(entry.hash ? [`xxHash64: ${entry.hash}`] : []),
-		...(hiddenBy === none ? [] : [`Hidden by layer ${hiddenBy} (${tree.cause(version) ?? 'hidden'})`]),
+		...(hiddenBy === undefined ? [] : [`Hidden by layer ${hiddenBy} (${tree.cause(version) ?? 'hidden'})`]),
 	];
 	const overlay: ViewerOverlay = {
 		kind: 'viewer',
@@ -766,7 +765,7 @@ function openViewer(state: ExplorerState, row: TreeRow): ExplorerState {
 	if (overlay.status === 'loading') {
 		return withEffect(next, {
 			kind: 'read',
-			layer: tree.versionLayer[version]!,
+			layer: tree.layerOf(version),
 			path: row.path,
 			limit: Math.min(viewerLimit, entry.size),
 			isText: true,
@@ -939,7 +938,7 @@ function runRowCommand(state: ExplorerState, command: Command): ExplorerState {
 		case 'extract': {
 			const version = row.version;
 			const {tree} = state.analysis;
-			if (version === none || row.status === 'removed' || !tree.isFile(version)) {
+			if (version === undefined || row.status === 'removed' || !tree.isFile(version)) {
 				return {...state, message: 'Only regular files can be extracted'};
 			}
 
@@ -949,7 +948,7 @@ function runRowCommand(state: ExplorerState, command: Command): ExplorerState {
 					kind: 'extract',
 					stage: 'path',
 					directory: '.',
-					layer: tree.versionLayer[version]!,
+					layer: tree.layerOf(version),
 					path: row.path,
 					size: tree.size(version),
 				},
@@ -965,7 +964,7 @@ function gotoParent(state: ExplorerState, row: TreeRow): ExplorerState {
 	if (row.depth === 0) return state;
 	const {view, visible} = currentTree(state);
 	for (let index = state.tree.viewport.cursor - 1; index >= 0; index--) {
-		if (view.rows[visible[index]!]!.node === state.analysis.tree.parents[row.node]) {
+		if (view.rows[visible[index]!]!.node === state.analysis.tree.parentOf(row.node)) {
 			return withViewport(
 				state,
 				moveTo(state.tree.viewport, index, visible.length, state.layout.treeBody, treeLinesOf(state)),

@@ -64,7 +64,7 @@ export function sizeMapSource(
 		const byFinding = findingCategory.get(row.path);
 		if (byFinding !== undefined) return byFinding;
 		if (runtime.has(row.path)) return categoryCode.runtime;
-		if (lastBase >= 0 && row.version >= 0 && tree.versionAsOf(row.node, lastBase) === row.version) {
+		if (lastBase >= 0 && row.version !== undefined && tree.versionAsOf(row.node, lastBase) === row.version) {
 			return categoryCode.base;
 		}
 

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
-import type {PathTree} from '../analysis/path-tree.js';
+import type {PathTree} from '../engine/index.js';
 import {showsAttributes, type TreeState} from './explorer-state.js';
 import {PaneTitle} from './pane-title.js';
 import {treeRowText, wrappedRowLineCount, wrappedRowLines} from './tree-row-text.js';

@@ -1,6 +1,6 @@
 import chalk, {type ForegroundColorName} from 'chalk';
 import stringWidth from 'string-width';
-import {none, type PathTree} from '../analysis/path-tree.js';
+import type {PathTree} from '../engine/index.js';
 import {buildOnlyColor, hue, runtimeColor, statusColor, statusMarker, wasteColor} from './colors.js';
 import {formatBytes, formatMode, sanitize} from './format.js';
 import {heldMark, rowName, type TreeRow} from './tree-view.js';
@@ -32,7 +32,7 @@ export type RowDisplay = {
 type RowParts = {head: string; name: string};
 
 function rowParts({row, tree, collapsed, showAttributes}: RowDisplay): RowParts {
-	const entry = row.version === none ? undefined : tree.entry(row.version);
+	const entry = row.version === undefined ? undefined : tree.entry(row.version);
 	const attributes =
 		showAttributes && entry
 			? `${formatMode(entry.type, entry.mode)} ${`${entry.uid}:${entry.gid}`.padStart(11)} `

@@ -1,5 +1,5 @@
-import {changeKinds, none, type PathTree, rootNode} from '../analysis/path-tree.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
+import {type NodeId, type NodeStatus, type PathTree, rootNode, type VersionId} from '../engine/index.js';
 import {checkMemoryBudget} from '../memory-budget.js';
 
 export type TreeMode = 'changes' | 'aggregated';
@@ -29,7 +29,7 @@ export const defaultTreeOptions: Readonly<TreeOptions> = Object.freeze({
 
 export type TreeRow = {
 	/** The path's node in the analysis tree. */
-	node: number;
+	node: NodeId;
 	/** The node's path, without a leading slash (the tree's own string: no copy). */
 	path: string;
 	depth: number;
@@ -39,8 +39,8 @@ export type TreeRow = {
 	/** True when the directory has rows below it in this view. */
 	hasChildren: boolean;
 	status: ChangeKind;
-	/** The version shown (an id in the analysis tree, -1 for none): for removed rows, the version that was removed. */
-	version: number;
+	/** The version shown: for removed rows, the version that was removed; undefined for a directory only implied by its files. */
+	version: VersionId | undefined;
 	/** Regular-file bytes of this row, aggregated for directories. */
 	size: number;
 	/** This version is hidden by a later layer (deleted or overwritten). */
@@ -129,10 +129,10 @@ export function finishSteps(steps: Generator<void, TreeView, void>): TreeView {
 /** Nodes visited between two pauses of `treeViewSteps`: about a millisecond of work. */
 const nodesPerStep = 2048;
 
-const sortedChildrenCache = new WeakMap<PathTree, Map<number, number[]>>();
+const sortedChildrenCache = new WeakMap<PathTree, Map<NodeId, NodeId[]>>();
 
 /** A directory's children in name order, sorted once: every layer's view walks them in this order. */
-function sortedChildren(tree: PathTree, node: number): number[] {
+function sortedChildren(tree: PathTree, node: NodeId): NodeId[] {
 	let byNode = sortedChildrenCache.get(tree);
 	if (!byNode) {
 		byNode = new Map();
@@ -141,7 +141,7 @@ function sortedChildren(tree: PathTree, node: number): number[] {
 
 	let sorted = byNode.get(node);
 	if (!sorted) {
-		const named = tree.children(node).map((child) => ({child, name: tree.name(child)}));
+		const named = Array.from(tree.childrenOf(node), (child) => ({child, name: tree.name(child)}));
 		named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 		sorted = named.map((item) => item.child);
 		byNode.set(node, sorted);
@@ -157,11 +157,11 @@ export function rowName(row: TreeRow): string {
 
 /** A directory being walked: its row is already in the list (at `at`) and is completed when it is left. */
 type Frame = {
-	node: number;
-	children: number[];
+	node: NodeId;
+	children: NodeId[];
 	next: number;
 	at: number;
-	version: number;
+	version: VersionId | undefined;
 	status: ChangeKind;
 	isContext: boolean;
 	size: number;
@@ -184,69 +184,35 @@ export function* treeViewSteps(
 ): Generator<void, TreeView, void> {
 	const {layer} = options;
 	const {tree} = analysis;
-	const {lastVersion, versionLayer, hiddenBy, versionKind, firstChild, parents, paths} = tree;
 	// Nodes the layer touched and their ancestors (changes mode): a mark per node, no set of a million.
 	let inChangeSet: Uint8Array | undefined;
 	if (options.mode === 'changes') {
 		inChangeSet = new Uint8Array(tree.nodeCount);
-		for (const node of tree.layerNodes[layer] ?? []) {
-			let current = node;
-			while (current !== none && inChangeSet[current] === 0) {
+		for (const node of tree.touchedIn(layer)) {
+			let current: NodeId | undefined = node;
+			while (current !== undefined && inChangeSet[current] === 0) {
 				inChangeSet[current] = 1;
-				current = parents[current]!;
+				current = tree.parentOf(current);
 			}
 		}
 	}
 
-	// What the view shows for a node itself, set by `headOf` (no object per node).
-	let headVersion = none;
-	let headStatus: ChangeKind = 'unchanged';
-	let headIsContext = false;
-	let headWasted = false;
-	const setHead = (version: number, status: ChangeKind, isContext: boolean, wasted: boolean) => {
-		headVersion = version;
-		headStatus = status;
-		headIsContext = isContext;
-		headWasted = wasted;
-		return true;
-	};
+	// What the view shows for a node itself, set by `headOf` (one object for the whole walk).
+	const head: NodeStatus = {version: undefined, status: 'unchanged', isContext: false, hiddenLater: false};
 
 	/** Sets the head of `node`; false when the node is not in the view. */
-	const headOf = (node: number): boolean => {
-		if (inChangeSet) {
-			if (inChangeSet[node] === 0) return false;
-			const own = tree.versionIn(node, layer);
-			if (own !== none) return setHead(own, changeKinds[versionKind[own]!]!, false, hiddenBy[own] !== none);
-			if (tree.removedIn(node).includes(layer))
-				return setHead(tree.versionAsOf(node, layer - 1), 'removed', false, false);
-			return setHead(tree.versionAsOf(node, layer), 'unchanged', true, false);
-		}
-
-		const version = tree.versionAsOf(node, layer);
-		if (version !== none && (hiddenBy[version] === none || hiddenBy[version]! > layer)) {
-			return setHead(
-				version,
-				versionLayer[version] === layer ? changeKinds[versionKind[version]!]! : 'unchanged',
-				false,
-				hiddenBy[version] !== none,
-			);
-		}
-
-		if (tree.removedIn(node).includes(layer) || (version !== none && hiddenBy[version] === layer)) {
-			return setHead(version, 'removed', false, false);
-		}
-
-		// Not present as of this layer (not yet added, or removed earlier).
-		return lastVersion[node] !== none || firstChild[node] === none
-			? false
-			: setHead(version, 'unchanged', false, false);
+	const headOf = (node: NodeId): boolean => {
+		if (!inChangeSet) return tree.statusAt(node, layer, head);
+		if (inChangeSet[node] === 0) return false;
+		tree.changeIn(node, layer, head);
+		return true;
 	};
 
 	const rows: TreeRow[] = [];
 	const ends: number[] = [];
 	const stack: Frame[] = [];
-	const rowOf = (node: number, depth: number, isDirectory: boolean, size: number): TreeRow => {
-		const path = paths[node]!;
+	const rowOf = (node: NodeId, depth: number, isDirectory: boolean, size: number): TreeRow => {
+		const path = tree.pathOf(node);
 		return {
 			node,
 			path,
@@ -254,31 +220,31 @@ export function* treeViewSteps(
 			prefix: '',
 			isDirectory,
 			hasChildren: false,
-			status: headStatus,
-			version: headVersion,
+			status: head.status,
+			version: head.version,
 			size,
-			wasted: headWasted && !isDirectory,
+			wasted: head.hiddenLater && !isDirectory,
 			buildOnly: buildOnly.size > 0 && buildOnly.has(path),
 			runtime: runtime.size > 0 && runtime.has(path),
-			isContext: headIsContext,
+			isContext: head.isContext,
 		};
 	};
 
 	/** A node without children in this view: kept when the filters let it through. */
-	const addLeaf = (node: number, depth: number): TreeRow | undefined => {
-		const version = headVersion;
-		const isDirectory = firstChild[node] !== none || (version !== none && tree.isDirectory(version));
-		if (version === none && headStatus !== 'removed') return undefined;
+	const addLeaf = (node: NodeId, depth: number): TreeRow | undefined => {
+		const {version} = head;
+		const isDirectory = tree.hasChildren(node) || (version !== undefined && tree.isDirectory(version));
+		if (version === undefined && head.status !== 'removed') return undefined;
 		// A removed directory shows what it removed, as a single row; an empty directory has no bytes.
 		const size = isDirectory
-			? firstChild[node] !== none && headStatus === 'removed'
+			? tree.hasChildren(node) && head.status === 'removed'
 				? removedSize(tree, node, layer)
 				: 0
-			: version === none
+			: version === undefined
 				? 0
 				: tree.size(version);
 		const row = rowOf(node, depth, isDirectory, size);
-		if (!rowPasses(row, options) || (headIsContext && isDirectory)) return undefined;
+		if (!rowPasses(row, options) || (head.isContext && isDirectory)) return undefined;
 		rows.push(row);
 		ends.push(rows.length);
 		return row;
@@ -291,18 +257,18 @@ export function* treeViewSteps(
 		if (row.status !== 'unchanged') frame.childChanged = true;
 	};
 
-	const enter = (node: number) => {
+	const enter = (node: NodeId) => {
 		const at = rows.length;
 		rows.push(rowOf(node, stack.length, true, 0));
 		ends.push(0);
 		stack.push({
 			node,
-			children: headStatus === 'removed' ? [] : sortedChildren(tree, node),
+			children: head.status === 'removed' ? [] : sortedChildren(tree, node),
 			next: 0,
 			at,
-			version: headVersion,
-			status: headStatus,
-			isContext: headIsContext,
+			version: head.version,
+			status: head.status,
+			isContext: head.isContext,
 			size: 0,
 			childChanged: false,
 		});
@@ -315,10 +281,10 @@ export function* treeViewSteps(
 		if (!hasChildren) {
 			rows.length = frame.at;
 			ends.length = frame.at;
-			headVersion = frame.version;
-			headStatus = frame.status;
-			headIsContext = frame.isContext;
-			headWasted = false;
+			head.version = frame.version;
+			head.status = frame.status;
+			head.isContext = frame.isContext;
+			head.hiddenLater = false;
 			return addLeaf(frame.node, row.depth);
 		}
 
@@ -331,10 +297,10 @@ export function* treeViewSteps(
 	};
 
 	let visited = 0;
-	const top = firstChild[rootNode] !== none ? sortedChildren(tree, rootNode) : [];
+	const top = tree.hasChildren(rootNode) ? sortedChildren(tree, rootNode) : [];
 	for (const child of top) {
 		if (!headOf(child)) continue;
-		if (firstChild[child] === none) {
+		if (!tree.hasChildren(child)) {
 			addLeaf(child, 0);
 			continue;
 		}
@@ -355,7 +321,7 @@ export function* treeViewSteps(
 				yield;
 			}
 			if (!headOf(node)) continue;
-			if (firstChild[node] !== none) {
+			if (tree.hasChildren(node)) {
 				enter(node);
 			} else {
 				const row = addLeaf(node, stack.length);
@@ -557,18 +523,17 @@ function compareRowNames(a: TreeRow, b: TreeRow): number {
 	return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
 }
 
-function removedSize(tree: PathTree, directory: number, layer: number): number {
+function removedSize(tree: PathTree, directory: NodeId, layer: number): number {
 	let total = 0;
-	const stack: number[] = [directory];
+	const stack: NodeId[] = [directory];
 	while (stack.length > 0) {
 		const node = stack.pop()!;
 		const version = tree.versionAsOf(node, layer - 1);
-		if (version !== none && tree.hiddenBy[version] === layer && tree.isFile(version)) {
+		if (version !== undefined && tree.hiddenIn(version) === layer && tree.isFile(version)) {
 			total += tree.size(version);
 		}
 
-		for (let child = tree.firstChild[node]!; child !== none; child = tree.nextSibling[child]!)
-			stack.push(child);
+		for (const child of tree.childrenOf(node)) stack.push(child);
 	}
 
 	return total;

@@ -13,7 +13,7 @@ import {
 	packageIndex,
 } from '../../source/analysis/packages/index.js';
 import {buildRuleInput, filesByPath, layerView} from '../../source/analysis/rule-input.js';
-import {stackLayers} from '../../source/analysis/stack-layers.js';
+import {stackLayers} from '../../source/engine/index.js';
 import {resolveImageSource} from '../../source/image/open-source.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
 
@@ -63,7 +63,7 @@ async function analyse(image: string): Promise<Loaded> {
 	const input = buildRuleInput(analysis, raw);
 	const inventory = packageIndex(input);
 	const sizes = new Map(input.files.map((file) => [file.path, file.type === 'file' ? file.size : 0]));
-	const changes = layerPackageChanges(raw.layers, layerView(stacked.tree), filesByPath(input), inventory);
+	const changes = layerPackageChanges(raw.layers, layerView(stacked), filesByPath(input), inventory);
 	return {
 		inventory,
 		sizes,

@@ -4,7 +4,7 @@ write the cache directory (and read the source) could. Without LAYERLENS_CACHE_S
 file from an honest one but its shape; with the secret it is a miss.
 */
 import {readFileSync, writeFileSync} from 'node:fs';
-import {cacheSeal, cacheSealBytes} from '../../source/run/cache-files.js';
+import {cacheSeal, cacheSealBytes} from '../../source/cache/cache-files.js';
 
 type StoredReportDocument = {
 	key: string;

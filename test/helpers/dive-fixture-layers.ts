@@ -9,7 +9,7 @@ import {join} from 'node:path';
 import {Readable} from 'node:stream';
 import {gunzipSync} from 'node:zlib';
 import tar from 'tar-stream';
-import {EntryColumns} from '../../source/image/entry-columns.js';
+import {EntryColumns} from '../../source/engine/index.js';
 import type {HistoryRecord, ParsedLayer, RawImage, TarEntry} from '../../source/image/types.js';
 import {diveFixtures} from './fixture-writer.js';
 

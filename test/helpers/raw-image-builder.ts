@@ -3,7 +3,7 @@ Small RawImage objects written in code, for tests that need exact numbers: every
 visible where the test is written.
 */
 import {createHash} from 'node:crypto';
-import {EntryColumns} from '../../source/image/entry-columns.js';
+import {EntryColumns} from '../../source/engine/index.js';
 import type {CapturedFile, HistoryRecord, ParsedLayer, RawImage, TarEntry} from '../../source/image/types.js';
 
 type Attributes = Partial<Pick<TarEntry, 'mode' | 'uid' | 'gid' | 'mtime' | 'exec'>>;

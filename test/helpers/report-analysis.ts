@@ -11,7 +11,7 @@ The naive image (a single-stage Node build):
   layer 4  RUN echo `date` | tee /tmp/x && rm -rf /tmp/build      1,000 B
   total 162,001,000 B; final filesystem 162,001,000 - 5,000,000 = 157,001,000 B.
 */
-import {addedCode, PathTree} from '../../source/analysis/path-tree.js';
+
 import type {
 	Finding,
 	ImageAnalysis,
@@ -19,8 +19,8 @@ import type {
 	LayerSummary,
 	WasteSummary,
 } from '../../source/analysis/types.js';
-import {EntryColumns} from '../../source/image/entry-columns.js';
-import {pathHash} from '../../source/image/path-index.js';
+import {addedCode, EntryColumns, type PathTree, pathHash} from '../../source/engine/index.js';
+import {PathTreeBuilder} from '../../source/engine/path-tree-builder.js';
 import type {TarEntry} from '../../source/image/types.js';
 import type {ReportInput} from '../../source/report/report-input.js';
 
@@ -43,12 +43,11 @@ export function buildTree(files: FileSpec[]): PathTree {
 		});
 		return layerEntries.length - 1;
 	});
-	const tree = new PathTree(entries.map((layerEntries) => EntryColumns.fromEntries(layerEntries)));
+	const tree = new PathTreeBuilder(entries.map((layerEntries) => EntryColumns.fromEntries(layerEntries)));
 	files.forEach((file, index) => {
 		tree.addVersion(tree.ensure(file.path, pathHash(file.path)), file.layer, rows[index]!, addedCode);
 	});
-	tree.trim();
-	return tree;
+	return tree.finish();
 }
 
 function layer(

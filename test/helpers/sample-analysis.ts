@@ -1,3 +1,5 @@
+import type {Finding, HistoryEntry, ImageAnalysis, LayerSummary} from '../../source/analysis/types.js';
+import {EntryColumns, pathHash} from '../../source/engine/index.js';
 import {
 	type ChangeKind,
 	changeKinds,
@@ -5,11 +7,8 @@ import {
 	directoryDeletedCode,
 	none,
 	overwrittenCode,
-	PathTree,
-} from '../../source/analysis/path-tree.js';
-import type {Finding, HistoryEntry, ImageAnalysis, LayerSummary} from '../../source/analysis/types.js';
-import {EntryColumns} from '../../source/image/entry-columns.js';
-import {pathHash} from '../../source/image/path-index.js';
+} from '../../source/engine/path-tree.js';
+import {PathTreeBuilder} from '../../source/engine/path-tree-builder.js';
 import type {EntryType, TarEntry} from '../../source/image/types.js';
 import {contentHash} from './raw-image-builder.js';
 
@@ -48,16 +47,13 @@ function toEntry(item: SampleEntry): TarEntry {
 	};
 }
 
-function visibleVersion(tree: PathTree, node: number): number {
+function visibleVersion(tree: PathTreeBuilder, node: number): number {
 	return tree.finalVersion(node);
 }
 
-function hideSubtree(tree: PathTree, node: number, layer: number, isTop: boolean): void {
+function hideSubtree(tree: PathTreeBuilder, node: number, layer: number, isTop: boolean): void {
 	const version = visibleVersion(tree, node);
-	if (version !== none) {
-		tree.hiddenBy[version] = layer;
-		tree.hideCause[version] = isTop ? deletedCode : directoryDeletedCode;
-	}
+	if (version !== none) tree.hide(version, layer, isTop ? deletedCode : directoryDeletedCode);
 
 	for (const child of tree.children(node)) hideSubtree(tree, child, layer, false);
 }
@@ -72,37 +68,37 @@ export function buildAnalysis(
 	findings: Finding[] = [],
 ): ImageAnalysis {
 	const columns = layers.map((layer) => EntryColumns.fromEntries(layer.entries.map(toEntry)));
-	const tree = new PathTree(columns);
+	const builder = new PathTreeBuilder(columns);
 	const layerNodes: number[][] = layers.map(() => []);
 	layers.forEach((layer, index) => {
 		layer.entries.forEach((item, row) => {
-			const node = tree.ensure(item.path, pathHash(item.path));
+			const node = builder.ensure(item.path, pathHash(item.path));
 			layerNodes[index]!.push(node);
 			if (item.delete) {
-				tree.recordRemoval(node, index);
-				hideSubtree(tree, node, index, true);
+				builder.recordRemoval(node, index);
+				hideSubtree(builder, node, index, true);
 				return;
 			}
 
 			const entry = columns[index]!.entry(row);
-			const previous = visibleVersion(tree, node);
+			const previous = visibleVersion(builder, node);
 			let kind: ChangeKind = 'added';
 			if (previous !== none) {
+				const before = columns[builder.versionLayer[previous]!]!.entry(builder.versionRow[previous]!);
 				const same =
-					tree.type(previous) === entry.type &&
-					tree.size(previous) === entry.size &&
-					tree.entry(previous).mode === entry.mode &&
-					tree.hash(previous) === entry.hash;
+					before.type === entry.type &&
+					before.size === entry.size &&
+					before.mode === entry.mode &&
+					before.hash === entry.hash;
 				kind = same ? 'unchanged' : 'modified';
-				tree.hiddenBy[previous] = index;
-				tree.hideCause[previous] = overwrittenCode;
+				builder.hide(previous, index, overwrittenCode);
 			}
 
-			tree.addVersion(node, index, row, changeKinds.indexOf(kind));
+			builder.addVersion(node, index, row, changeKinds.indexOf(kind));
 		});
 	});
-	tree.layerNodes = layerNodes.map((nodes) => Int32Array.from(nodes));
-	tree.trim();
+	builder.layerNodes = layerNodes.map((nodes) => Int32Array.from(nodes));
+	const tree = builder.finish();
 
 	const summaries: LayerSummary[] = layers.map((layer, index) => {
 		let sizeBytes = 0;
@@ -111,7 +107,7 @@ export function buildAnalysis(
 		let wasteIntroducedBytes = 0;
 		let wasteHiddenBytes = 0;
 		for (const node of layerNodes[index]!) {
-			const version = tree.versions(node).find((candidate) => tree.versionLayer[candidate] === index);
+			const version = tree.versions(node).find((candidate) => tree.layerOf(candidate) === index);
 			if (version === undefined) {
 				counts.removed++;
 				continue;
@@ -121,12 +117,12 @@ export function buildAnalysis(
 			sizeBytes += tree.size(version);
 			if (tree.kind(version) === 'added') counts.added++;
 			if (tree.kind(version) === 'modified') counts.modified++;
-			if (tree.hiddenBy[version] !== none) wasteIntroducedBytes += tree.size(version);
+			if (tree.isHidden(version)) wasteIntroducedBytes += tree.size(version);
 		}
 
 		tree.forEachNode((node) => {
 			for (const version of tree.versions(node)) {
-				if (tree.hiddenBy[version] === index) wasteHiddenBytes += tree.size(version);
+				if (tree.hiddenIn(version) === index) wasteHiddenBytes += tree.size(version);
 			}
 		});
 		return {
@@ -172,13 +168,14 @@ export function buildAnalysis(
 	const items: ImageAnalysis['waste']['items'] = [];
 	tree.forEachNode((node) => {
 		for (const version of tree.versions(node)) {
-			if (tree.hiddenBy[version] !== none && tree.size(version) > 0) {
+			const hiddenIn = tree.hiddenIn(version);
+			if (hiddenIn !== undefined && tree.size(version) > 0) {
 				items.push({
-					path: tree.paths[node]!,
+					path: tree.pathOf(node),
 					bytes: tree.size(version),
 					cause: tree.cause(version) ?? 'overwritten',
-					addedInLayer: tree.versionLayer[version]!,
-					hiddenInLayer: tree.hiddenBy[version]!,
+					addedInLayer: tree.layerOf(version),
+					hiddenInLayer: hiddenIn,
 					sameContent: false,
 				});
 			}

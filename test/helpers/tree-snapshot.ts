@@ -3,7 +3,7 @@ The stacked tree's columns read back as plain objects, in the shape the engine u
 as columns (`{path, name, versions: [{layer, kind, hiddenBy, hideCause, entry}], removedIn}`), so tests
 can compare whole histories against literal expected values.
 */
-import {type ChangeKind, type HideCause, none, type PathTree} from '../../source/analysis/path-tree.js';
+import type {ChangeKind, HideCause, PathTree, VersionId} from '../../source/engine/index.js';
 import type {TarEntry} from '../../source/image/types.js';
 
 export type VersionSnapshot = {
@@ -24,13 +24,13 @@ export type NodeSnapshot = {
 	removedIn: number[];
 };
 
-/** One version as an object; undefined for -1 (no version). */
-export function versionSnapshot(tree: PathTree, version: number): VersionSnapshot | undefined {
-	if (version === none) return undefined;
+/** One version as an object; undefined for no version. */
+export function versionSnapshot(tree: PathTree, version: VersionId | undefined): VersionSnapshot | undefined {
+	if (version === undefined) return undefined;
 	const snapshot: VersionSnapshot = {
-		layer: tree.versionLayer[version]!,
+		layer: tree.layerOf(version),
 		kind: tree.kind(version),
-		hiddenBy: tree.hiddenBy[version]!,
+		hiddenBy: tree.hiddenIn(version) ?? -1,
 		entry: tree.entry(version),
 	};
 	const cause = tree.cause(version);
@@ -39,11 +39,11 @@ export function versionSnapshot(tree: PathTree, version: number): VersionSnapsho
 }
 
 export function nodeSnapshot(tree: PathTree, node: number): NodeSnapshot {
-	const parent = tree.parents[node]!;
+	const parent = tree.parentOf(node);
 	return {
-		path: tree.paths[node]!,
+		path: tree.pathOf(node),
 		name: tree.name(node),
-		parent: parent === none ? undefined : tree.paths[parent],
+		parent: parent === undefined ? undefined : tree.pathOf(parent),
 		versions: tree.versions(node).map((version) => versionSnapshot(tree, version)!),
 		removedIn: [...tree.removedIn(node)],
 	};
@@ -52,10 +52,10 @@ export function nodeSnapshot(tree: PathTree, node: number): NodeSnapshot {
 /** The node at `path` as an object, or undefined when the tree has no such path. */
 export function findSnapshot(tree: PathTree, path: string): NodeSnapshot | undefined {
 	const node = tree.find(path);
-	return node === none ? undefined : nodeSnapshot(tree, node);
+	return node === undefined ? undefined : nodeSnapshot(tree, node);
 }
 
 /** The paths of the nodes a layer touched, in the order it touched them. */
 export function layerNodePaths(tree: PathTree, layer: number): string[] {
-	return [...tree.layerNodes[layer]!].map((node) => tree.paths[node]!);
+	return tree.touchedIn(layer).map((node) => tree.pathOf(node));
 }

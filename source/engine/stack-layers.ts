@@ -1,5 +1,5 @@
-import {dirCode, type EntryColumns, opaqueCode, whiteoutCode} from '../image/entry-columns.js';
-import type {ParsedLayer} from '../image/types.js';
+import {dirCode, type EntryColumns, opaqueCode, whiteoutCode} from './entry-columns.js';
+
 import {
 	addedCode,
 	deletedCode,
@@ -8,23 +8,12 @@ import {
 	none,
 	opaqueDirectoryCode,
 	overwrittenCode,
-	PathTree,
+	type PathTree,
 	parentReplacedCode,
 	rootNode,
 	unchangedCode,
 } from './path-tree.js';
-
-export type LayerChangeCounts = {added: number; modified: number; removed: number};
-
-export type StackedLayers = {
-	tree: PathTree;
-	/**
-	Per layer, parallel to its entry rows: the node of each entry; for a marker, the node it names, or -1
-	when no lower layer had that path (a later layer may still create it).
-	*/
-	entryNodes: Int32Array[];
-	counts: LayerChangeCounts[];
-};
+import {PathTreeBuilder} from './path-tree-builder.js';
 
 /**
 Stacks the layers with OCI/overlay semantics into one global tree: every path once, with one version
@@ -32,19 +21,15 @@ per layer that wrote it. Per layer, the whiteout and opaque markers apply first,
 (they never hide entries of their own layer), then the entries. Only the last version of a node can be
 visible, so "what is visible now" is a look at its newest version, and no tree is ever copied.
 */
-export function stackLayers(layers: readonly ParsedLayer[]): StackedLayers {
+export function stackLayers(layers: readonly {readonly entries: EntryColumns}[]): PathTree {
 	const columns = layers.map((layer) => layer.entries);
-	const tree = new PathTree(columns);
-	const entryNodes: Int32Array[] = [];
-	const counts: LayerChangeCounts[] = [];
+	const tree = new PathTreeBuilder(columns);
 
 	// While stacking, a node's newest version is what is visible so far: `finalVersion` as of these layers.
 	const visibleVersion = (node: number): number => tree.finalVersion(node);
 
-	const hide = (version: number, layerIndex: number, cause: number): void => {
-		tree.hiddenBy[version] = layerIndex;
-		tree.hideCause[version] = cause;
-	};
+	const hide = (version: number, layerIndex: number, cause: number): void =>
+		tree.hide(version, layerIndex, cause);
 
 	for (let layerIndex = 0; layerIndex < columns.length; layerIndex++) {
 		const layer = columns[layerIndex]!;
@@ -88,7 +73,6 @@ export function stackLayers(layers: readonly ParsedLayer[]): StackedLayers {
 			return hidAny;
 		};
 
-		const nodes = new Int32Array(layer.count).fill(none);
 		const {types, paths, pathHashes} = layer;
 		// 1. Markers, against the layers below.
 		for (let row = 0; row < layer.count; row++) {
@@ -100,7 +84,6 @@ export function stackLayers(layers: readonly ParsedLayer[]): StackedLayers {
 			// A marker for a path no lower layer has is a no-op, and creates no node.
 			const path = paths[row]!;
 			const node = path === '' ? none : tree.find(path, pathHashes[row]!);
-			nodes[row] = node;
 			if (node === none) {
 				continue;
 			}
@@ -144,7 +127,6 @@ export function stackLayers(layers: readonly ParsedLayer[]): StackedLayers {
 				lastParentPath = tree.paths[lastParent]!;
 			}
 
-			nodes[row] = node;
 			const parent = tree.parents[node]!;
 			if (parent !== checkedParent) {
 				checkedParent = parent;
@@ -197,12 +179,9 @@ export function stackLayers(layers: readonly ParsedLayer[]): StackedLayers {
 		}
 
 		tree.layerNodes.push(Int32Array.from(touched));
-		entryNodes.push(nodes);
-		counts.push(countChanges(tree, touched, layerIndex));
 	}
 
-	tree.trim();
-	return {tree, entryNodes, counts};
+	return tree.finish();
 
 	/** Same type, content, mode, owner and link target; mtime is ignored. */
 	function compare(before: number, after: number): number {
@@ -224,34 +203,4 @@ function sameEntry(a: EntryColumns, rowA: number, b: EntryColumns, rowB: number)
 		a.gids[rowA] === b.gids[rowB] &&
 		(a.linkTarget(rowA) ?? '') === (b.linkTarget(rowB) ?? '')
 	);
-}
-
-/**
-Counts non-directory paths. A non-directory replaced by a directory counts as removed (the file is gone);
-a directory replaced by a non-directory counts by the new entry's kind.
-*/
-function countChanges(tree: PathTree, touched: readonly number[], layerIndex: number): LayerChangeCounts {
-	const counts: LayerChangeCounts = {added: 0, modified: 0, removed: 0};
-	for (const node of touched) {
-		const last = tree.lastVersion[node]!;
-		if (last === none) continue;
-		if (tree.versionLayer[last] === layerIndex) {
-			if (tree.typeCode(last) !== dirCode) {
-				if (tree.versionKind[last] === addedCode) {
-					counts.added++;
-				} else if (tree.versionKind[last] === modifiedCode) {
-					counts.modified++;
-				}
-			} else {
-				const before = tree.previousVersion[last]!;
-				if (before !== none && tree.hiddenBy[before] === layerIndex && tree.typeCode(before) !== dirCode) {
-					counts.removed++;
-				}
-			}
-		} else if (tree.hiddenBy[last] === layerIndex && tree.typeCode(last) !== dirCode) {
-			counts.removed++;
-		}
-	}
-
-	return counts;
 }

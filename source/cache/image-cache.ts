@@ -1,11 +1,17 @@
 import {createHash} from 'node:crypto';
 import {homedir} from 'node:os';
 import {basename, join} from 'node:path';
-import {PathTree, StoredTreeError} from '../analysis/path-tree.js';
-import {type StackedLayers, stackLayers} from '../analysis/stack-layers.js';
-import {EntryColumns, entryTypeCodes} from '../image/entry-columns.js';
+import {
+	EntryColumns,
+	PathTree,
+	type StoredColumnName,
+	type StoredEntries,
+	StoredEntriesError,
+	StoredTreeError,
+	stackLayers,
+	storedEntryColumns,
+} from '../engine/index.js';
 import type {GoModule} from '../image/go-build-info.js';
-import {pathHash} from '../image/path-index.js';
 import type {
 	CapturedFile,
 	ExecInfo,
@@ -55,16 +61,13 @@ before the header is read; every header field and every column value is then che
 range, so nothing in the file reaches the analysis unless it could have come from a real read.
 Which files are captured as evidence is part of RawImage too (6: PHP ini files, Perl scripts, apt's
 extended_states; 7: the diversions, node_modules manifests, Python RECORDs), so a change to that list bumps the version as well.
+8: a layer's columns in the order of EntryColumns' column spec (toStored/fromStored), the link rows after them.
 */
-export const imageCacheFormatVersion = 7;
+export const imageCacheFormatVersion = 8;
 
 const magic = 'LLCACHE\n';
 const checksumBytes = cacheSealBytes;
-/** The flag bits a stored entry may carry (EntryColumns' own). */
-const knownFlags = 1;
 const separator = '\0';
-/** Columns per layer, in body order. */
-const columnCount = 12;
 
 /** `$XDG_CACHE_HOME/layerlens`, else `~/.cache/layerlens`. */
 export function imageCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
@@ -325,54 +328,24 @@ const bytesOf = (column: ArrayBufferView): Uint8Array =>
 	new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
 
 /**
-One layer's body: sizes, uids, gids, mtimes, hash halves, the rows that have a link target, modes,
-types, flags, the paths and the link targets (NUL-joined).
+One layer's body: its stored numeric columns in the spec's order (see entryColumnSpec), the rows that have a
+link target, then the paths and the link targets (NUL-joined).
 */
-function encodeLayer(columns: EntryColumns): Uint8Array[] {
-	const {count, paths} = columns;
-	for (let row = 0; row < count; row++) {
-		if (paths[row]!.includes(separator)) throw new UncacheableError(`entry ${paths[row]} cannot be encoded`);
+function encodeLayer(stored: StoredEntries): Uint8Array[] {
+	for (const path of stored.paths) {
+		if (path.includes(separator)) throw new UncacheableError(`entry ${path} cannot be encoded`);
 	}
 
-	const linkRows = Int32Array.from([...columns.links.keys()].sort((a, b) => a - b));
-	const links: string[] = [];
-	for (const row of linkRows) {
-		const target = columns.links.get(row)!;
-		if (target.includes(separator)) throw new UncacheableError(`link of ${paths[row]} cannot be encoded`);
-		links.push(target);
+	for (const target of stored.links) {
+		if (target.includes(separator)) throw new UncacheableError(`a link target cannot be encoded`);
 	}
 
-	const used = <T extends ArrayBufferView & {subarray(start: number, end: number): T}>(column: T): T =>
-		column.subarray(0, count);
 	return [
-		bytesOf(used(columns.sizes)),
-		bytesOf(used(columns.uids)),
-		bytesOf(used(columns.gids)),
-		bytesOf(used(columns.mtimes)),
-		bytesOf(used(columns.hashHigh)),
-		bytesOf(used(columns.hashLow)),
-		bytesOf(linkRows),
-		bytesOf(used(columns.modes)),
-		bytesOf(used(columns.types)),
-		bytesOf(used(columns.flags)),
-		Buffer.from(paths.slice(0, count).join(separator), 'utf8'),
-		Buffer.from(links.join(separator), 'utf8'),
+		...storedEntryColumns.map(({name}) => bytesOf(stored.columns[name])),
+		bytesOf(stored.linkRows),
+		Buffer.from(stored.paths.join(separator), 'utf8'),
+		Buffer.from(stored.links.join(separator), 'utf8'),
 	];
-}
-
-function execList(columns: EntryColumns): [number, ExecInfo][] {
-	return [...columns.execs].sort((a, b) => a[0] - b[0]);
-}
-
-/** The stored pairs (their shape checked with the header) back onto their rows, which must exist. */
-function applyExecList(columns: EntryColumns, list: readonly [number, ExecInfo][]): void {
-	for (const [row, exec] of list) {
-		if (row >= columns.count) {
-			throw new CorruptCacheError('bad exec entry');
-		}
-
-		columns.execs.set(row, exec);
-	}
 }
 
 /** Pads to 8 bytes so the Float64 columns can be viewed in place when decoding. */
@@ -392,7 +365,8 @@ export function encodeCachedImage(
 	env: NodeJS.ProcessEnv = process.env,
 ): Buffer {
 	const {layers, ...image} = raw;
-	const bodies: Uint8Array[][] = layers.map((layer) => encodeLayer(layer.entries));
+	const stored = layers.map((layer) => layer.entries.toStored());
+	const bodies: Uint8Array[][] = stored.map(encodeLayer);
 	const encodedTree = tree === undefined ? undefined : encodeTree(tree);
 	if (encodedTree !== undefined) bodies.push(encodedTree.body);
 	const header: Header = {
@@ -404,7 +378,7 @@ export function encodeCachedImage(
 			...rest,
 			count: entries.count,
 			columns: bodies[index]!.map((column) => column.byteLength),
-			exec: execList(entries),
+			exec: stored[index]!.execs,
 		})),
 		sourceState: [...sourceState],
 		...(encodedTree === undefined ? {} : {tree: encodedTree.header}),
@@ -481,75 +455,58 @@ function splitText(bytes: Buffer, offset: number, length: number, expected: numb
 	return parts;
 }
 
-const isCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
-
-/** What the tar reader makes of a name: relative, no empty, `.` or `..` segment, no trailing slash. */
-const isNormalPath = (path: string): boolean => !/^$|^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(path);
+/** A typed array over a column's bytes, for any array type of the spec. */
+type ColumnView = new (
+	buffer: ArrayBuffer,
+	offset: number,
+	length: number,
+) => StoredEntries['columns'][StoredColumnName];
 
 function decodeLayer(bytes: Buffer, start: number, layer: LayerHeader): {entries: EntryColumns; end: number} {
-	const count = layer.count;
+	const {count, exec} = layer;
 	const lengths = layer.columns;
-	if (lengths.length !== columnCount) {
+	const numeric = storedEntryColumns.length;
+	if (lengths.length !== numeric + 3) {
 		throw new CorruptCacheError('bad layer header');
 	}
 
-	const {offsets, end: offset} = columnOffsets(start, lengths);
-
-	if (offset > bytes.length - checksumBytes) {
+	const {offsets, end} = columnOffsets(start, lengths);
+	if (end > bytes.length - checksumBytes) {
 		throw new CorruptCacheError('layer runs past the end');
 	}
 
-	const float = (buffer: ArrayBuffer, n: number): Float64Array => new Float64Array(buffer, 0, n);
-	const uint32 = (buffer: ArrayBuffer, n: number): Uint32Array => new Uint32Array(buffer, 0, n);
-	const entries = new EntryColumns(0);
-	entries.sizes = column(bytes, offsets[0]!, lengths[0]!, float, 8);
-	entries.uids = column(bytes, offsets[1]!, lengths[1]!, float, 8);
-	entries.gids = column(bytes, offsets[2]!, lengths[2]!, float, 8);
-	entries.mtimes = column(bytes, offsets[3]!, lengths[3]!, float, 8);
-	entries.hashHigh = column(bytes, offsets[4]!, lengths[4]!, uint32, 4);
-	entries.hashLow = column(bytes, offsets[5]!, lengths[5]!, uint32, 4);
-	const linkRows = column(bytes, offsets[6]!, lengths[6]!, (buffer, n) => new Int32Array(buffer, 0, n), 4);
-	entries.modes = column(bytes, offsets[7]!, lengths[7]!, (buffer, n) => new Uint16Array(buffer, 0, n), 2);
-	entries.types = column(bytes, offsets[8]!, lengths[8]!, (buffer, n) => new Uint8Array(buffer, 0, n), 1);
-	entries.flags = column(bytes, offsets[9]!, lengths[9]!, (buffer, n) => new Uint8Array(buffer, 0, n), 1);
-	const {sizes, uids, gids, mtimes, hashHigh, hashLow, modes, types, flags} = entries;
-	for (const values of [sizes, uids, gids, mtimes, hashHigh, hashLow, modes, types, flags]) {
-		if (values.length !== count) throw new CorruptCacheError('column has the wrong count');
+	const columns: Partial<Record<StoredColumnName, StoredEntries['columns'][StoredColumnName]>> = {};
+	storedEntryColumns.forEach(({name, array}, index) => {
+		const view = array as unknown as ColumnView;
+		columns[name] = column(
+			bytes,
+			offsets[index]!,
+			lengths[index]!,
+			(buffer, n) => new view(buffer, 0, n),
+			array.BYTES_PER_ELEMENT,
+		);
+	});
+	const linkRows = column(
+		bytes,
+		offsets[numeric]!,
+		lengths[numeric]!,
+		(buffer, n) => new Int32Array(buffer, 0, n),
+		4,
+	);
+	try {
+		const entries = EntryColumns.fromStored({
+			count,
+			columns: columns as StoredEntries['columns'],
+			linkRows,
+			paths: splitText(bytes, offsets[numeric + 1]!, lengths[numeric + 1]!, count),
+			links: splitText(bytes, offsets[numeric + 2]!, lengths[numeric + 2]!, linkRows.length),
+			execs: exec,
+		});
+		return {entries, end};
+	} catch (error) {
+		if (error instanceof StoredEntriesError) throw new CorruptCacheError(error.message);
+		throw error;
 	}
-
-	// Every value one a tar header could have given: whole, non-negative sizes and ids, whole mtimes,
-	// permission bits only, known types and flags. NaN, -1e300 or 0.5 in a forged file stop here.
-	for (let row = 0; row < count; row++) {
-		if (types[row]! >= entryTypeCodes.length) throw new CorruptCacheError('unknown entry type');
-		if ((flags[row]! & ~knownFlags) !== 0) throw new CorruptCacheError('unknown entry flag');
-		if ((modes[row]! & ~0o7777) !== 0) throw new CorruptCacheError('bad mode');
-		if (!isCount(sizes[row]!) || !isCount(uids[row]!) || !isCount(gids[row]!)) {
-			throw new CorruptCacheError('bad size or owner');
-		}
-
-		if (!Number.isSafeInteger(mtimes[row]!)) throw new CorruptCacheError('bad mtime');
-	}
-
-	entries.count = count;
-	entries.paths = splitText(bytes, offsets[10]!, lengths[10]!, count);
-	for (const path of entries.paths) {
-		if (!isNormalPath(path)) throw new CorruptCacheError('bad path');
-	}
-
-	// Recomputed rather than stored: a lookup must never trust a hash it did not make.
-	entries.pathHashes = new Uint32Array(count);
-	for (let row = 0; row < count; row++) entries.pathHashes[row] = pathHash(entries.paths[row]!);
-	const links = splitText(bytes, offsets[11]!, lengths[11]!, linkRows.length);
-	for (let position = 0; position < linkRows.length; position++) {
-		const row = linkRows[position]!;
-		if (row < 0 || row >= count || (position > 0 && row <= linkRows[position - 1]!)) {
-			throw new CorruptCacheError('bad link row');
-		}
-
-		entries.links.set(row, links[position]!);
-	}
-
-	return {entries, end: offset};
 }
 
 /**
@@ -603,8 +560,7 @@ export function decodeCachedImage(
 	const layers: ParsedLayer[] = [];
 	for (const layerHeader of header.layers) {
 		const {entries, end} = decodeLayer(bytes, offset, layerHeader);
-		const {count: _count, columns: _columns, exec, ...layer} = layerHeader;
-		applyExecList(entries, exec);
+		const {count: _count, columns: _columns, exec: _exec, ...layer} = layerHeader;
 		layers.push({...layer, entries});
 		offset = end;
 	}
@@ -692,33 +648,32 @@ export async function imageCacheKey(
 
 /** `source.load()`, answered from the cache when the source can name its content and the cache has it. */
 export async function loadWithCache(source: ImageSource, options: CachedLoadOptions): Promise<RawImage> {
-	return (await loadWithCacheKey(source, await imageCacheKey(source, options), options)).raw;
+	return (await loadImageModel(source, await imageCacheKey(source, options), options)).raw;
 }
 
-/** An image as read (or restored from the cache), with its stacked tree when it is at hand. */
-export type LoadedRaw = {
+/** An image as the engine holds it, whatever its source: the layers as read and the tree they stack into. */
+export type ImageModel = {
 	raw: RawImage;
-	/** After a read: the stacking done to store the tree with the entries (the analysis reuses it). */
-	stacked?: StackedLayers;
-	/** After a cache hit: the tree as stored (a re-open reads it instead of stacking again). */
-	tree?: PathTree;
+	tree: PathTree;
 };
 
 /**
-Loads through the analysis cache under `fullKey` (see `imageCacheKey`; undefined: no caching). After a
-read, the layers are stacked once and stored with their tree, so a re-open reads both.
+The image store: always the complete model, read and stacked, or restored from the analysis cache under
+`fullKey` (see `imageCacheKey`; undefined: no caching). After a read, the layers are stacked once and
+stored with their tree, so a re-open reads both and stacks nothing.
 */
-export async function loadWithCacheKey(
+export async function loadImageModel(
 	source: ImageSource,
 	fullKey: string | undefined,
 	options: Omit<CachedLoadOptions, 'cache'>,
-): Promise<LoadedRaw> {
+): Promise<ImageModel> {
 	const loadOptions = {
 		...(options.onProgress ? {onProgress: options.onProgress} : {}),
 		...(options.signal ? {signal: options.signal} : {}),
 	};
 	if (fullKey === undefined) {
-		return {raw: await source.load(loadOptions)};
+		const raw = await source.load(loadOptions);
+		return {raw, tree: stackLayers(raw.layers)};
 	}
 
 	const directory = imageCacheDirectory(options.env);
@@ -728,16 +683,16 @@ export async function loadWithCacheKey(
 		const layersTotal = cached.raw.layers.length;
 		options.onProgress?.({bytesRead: 0, layersDone: layersTotal, layersTotal});
 		const raw = options.reference === undefined ? cached.raw : {...cached.raw, reference: options.reference};
-		return cached.tree === undefined ? {raw} : {raw, tree: cached.tree};
+		// A file written without its tree (never by this version, but the format allows it) is stacked here.
+		return {raw, tree: cached.tree ?? stackLayers(raw.layers)};
 	}
 
 	const raw = await source.load(loadOptions);
+	const tree = stackLayers(raw.layers);
 	// A load the user walked away from writes nothing after the process was told to stop.
-	if (options.signal?.aborted) {
-		return {raw};
+	if (!options.signal?.aborted) {
+		await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env, tree);
 	}
 
-	const stacked = stackLayers(raw.layers);
-	await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env, stacked.tree);
-	return {raw, stacked};
+	return {raw, tree};
 }

@@ -1,4 +1,3 @@
-import type {GoModule} from './go-build-info.js';
 /** One tar entry as the engine reads it; a layer stores its entries column by column (entry-columns.ts). */
 
 export type EntryType =
@@ -68,3 +67,11 @@ export type ExecInfo =
 			/** The one optional argument after it, e.g. `python3` for `#!/usr/bin/env python3`. */
 			argument?: string;
 	  };
+
+/** The module a Go binary was built from, as its embedded build info names it (see image/go-build-info.ts). */
+export type GoModule = {
+	/** The main module (`mod` line), or the package path of a binary built outside a module (`cmd/go`). */
+	path: string;
+	/** `v1.2.3`, `(devel)`, or for a package path, the Go version it was built with. */
+	version: string;
+};

@@ -1,6 +1,6 @@
 import type {EntryType, ExecInfo, TarEntry} from './entry.js';
 import {pathHash} from './path-index.js';
-import {resized} from './typed-columns.js';
+import {type NumberColumn, resized} from './typed-columns.js';
 
 /** Every entry type, in a fixed order: a type is stored as its index here (the analysis cache stores it too). */
 export const entryTypeCodes: readonly EntryType[] = [
@@ -47,6 +47,62 @@ export function hashHex(high: number, low: number): string {
 /** Same, as a reason: the rows a layer can hold before its columns grow again. */
 const initialCapacity = 256;
 
+const isCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
+
+/**
+Every numeric column of a layer's entries, in the order the analysis cache stores them: allocation,
+growth, `toStored` and `fromStored` all go through this list, so a new field is one line here (and its
+place in `set` and `entry`). `valid` is what a value read back from the cache must satisfy: one a tar
+header could have given (whole non-negative sizes and ids, whole mtimes, permission bits only, known types
+and flags), so NaN, -1e300 or 0.5 in a forged file stop there. A column with `stored: false` is
+recomputed on the way back rather than trusted.
+*/
+export const entryColumnSpec = [
+	{name: 'sizes', array: Float64Array, stored: true, valid: isCount},
+	{name: 'uids', array: Float64Array, stored: true, valid: isCount},
+	{name: 'gids', array: Float64Array, stored: true, valid: isCount},
+	{name: 'mtimes', array: Float64Array, stored: true, valid: Number.isSafeInteger},
+	{name: 'hashHigh', array: Uint32Array, stored: true, valid: () => true},
+	{name: 'hashLow', array: Uint32Array, stored: true, valid: () => true},
+	{name: 'modes', array: Uint16Array, stored: true, valid: (mode: number) => (mode & ~0o7777) === 0},
+	{name: 'types', array: Uint8Array, stored: true, valid: (type: number) => type < entryTypeCodes.length},
+	{name: 'flags', array: Uint8Array, stored: true, valid: (flags: number) => (flags & ~hasHash) === 0},
+	// A lookup must never trust a hash it did not make.
+	{name: 'pathHashes', array: Uint32Array, stored: false, valid: () => true},
+] as const satisfies readonly {
+	name: string;
+	array: new (length: number) => NumberColumn;
+	stored: boolean;
+	valid: (value: number) => boolean;
+}[];
+
+type ColumnSpec = (typeof entryColumnSpec)[number];
+export type EntryColumnName = ColumnSpec['name'];
+export type StoredColumnName = Extract<ColumnSpec, {stored: true}>['name'];
+type ColumnOf<Name extends EntryColumnName> = InstanceType<Extract<ColumnSpec, {name: Name}>['array']>;
+
+/** The stored columns of the spec, in order: what the cache writes for each layer before its text columns. */
+export const storedEntryColumns = entryColumnSpec.filter((column) => column.stored);
+
+/**
+A layer's entries as the analysis cache stores them: the stored numeric columns (views of the layer's own
+arrays), the rows with a link target and those targets, the paths, and the few exec facts by row.
+*/
+export type StoredEntries = {
+	count: number;
+	columns: {[Name in StoredColumnName]: ColumnOf<Name>};
+	linkRows: Int32Array;
+	links: string[];
+	paths: string[];
+	execs: [number, ExecInfo][];
+};
+
+/** Stored entries that could not have come from a real read. */
+export class StoredEntriesError extends Error {}
+
+/** What the tar reader makes of a name: relative, no empty, `.` or `..` segment, no trailing slash. */
+const isNormalPath = (path: string): boolean => !/^$|^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(path);
+
 /**
 One layer's tar entries, column by column: a typed array per numeric field, the paths as one array of
 strings, the few link targets and exec facts sparse. No object per entry: a million entries cost their
@@ -60,33 +116,31 @@ reports print.
 export class EntryColumns {
 	count = 0;
 	paths: string[] = [];
-	types: Uint8Array;
-	flags: Uint8Array;
-	modes: Uint16Array;
-	sizes: Float64Array;
-	uids: Float64Array;
-	gids: Float64Array;
-	mtimes: Float64Array;
-	hashHigh: Uint32Array;
-	hashLow: Uint32Array;
+	// The numeric columns, allocated and grown from `entryColumnSpec`.
+	types!: Uint8Array;
+	flags!: Uint8Array;
+	modes!: Uint16Array;
+	sizes!: Float64Array;
+	uids!: Float64Array;
+	gids!: Float64Array;
+	mtimes!: Float64Array;
+	hashHigh!: Uint32Array;
+	hashLow!: Uint32Array;
 	/** `pathHash` of each path: the layer's duplicate check and the stacked tree's lookups reuse it. */
-	pathHashes: Uint32Array;
+	pathHashes!: Uint32Array;
 	/** Symlink and hard-link targets, by row. */
 	links = new Map<number, string>();
 	/** ELF and `#!` facts (a few thousand rows at most), by row. */
 	execs = new Map<number, ExecInfo>();
 
 	constructor(capacity = initialCapacity) {
-		this.types = new Uint8Array(capacity);
-		this.flags = new Uint8Array(capacity);
-		this.modes = new Uint16Array(capacity);
-		this.sizes = new Float64Array(capacity);
-		this.uids = new Float64Array(capacity);
-		this.gids = new Float64Array(capacity);
-		this.mtimes = new Float64Array(capacity);
-		this.hashHigh = new Uint32Array(capacity);
-		this.hashLow = new Uint32Array(capacity);
-		this.pathHashes = new Uint32Array(capacity);
+		const columns = this.#columns();
+		for (const {name, array} of entryColumnSpec) columns[name] = new array(capacity);
+	}
+
+	/** The numeric columns by name, for the loops over the spec. */
+	#columns(): Record<EntryColumnName, NumberColumn> {
+		return this as unknown as Record<EntryColumnName, NumberColumn>;
 	}
 
 	/** Columns built from entry objects (tests, the demo): the same rows the parser would write. */
@@ -220,16 +274,66 @@ export class EntryColumns {
 		return entries;
 	}
 
+	/** The columns for the analysis cache (views of the layer's own arrays: encode them before anything changes). */
+	toStored(): StoredEntries {
+		const {count} = this;
+		const own = this.#columns();
+		const columns: Partial<Record<StoredColumnName, NumberColumn>> = {};
+		for (const {name} of storedEntryColumns) columns[name] = own[name].subarray(0, count);
+		const linkRows = Int32Array.from([...this.links.keys()].sort((a, b) => a - b));
+		return {
+			count,
+			columns: columns as StoredEntries['columns'],
+			linkRows,
+			links: Array.from(linkRows, (row) => this.links.get(row)!),
+			paths: this.paths.slice(0, count),
+			execs: [...this.execs].sort((a, b) => a[0] - b[0]),
+		};
+	}
+
+	/**
+	A layer back from the analysis cache, its columns taken as they are. Every value is checked against the
+	spec, every path and row against what a tar read could give; anything else is a StoredEntriesError.
+	*/
+	static fromStored(stored: StoredEntries): EntryColumns {
+		const {count} = stored;
+		const fail = (what: string): never => {
+			throw new StoredEntriesError(`stored entries: ${what}`);
+		};
+
+		const entries = new EntryColumns(0);
+		const columns = entries.#columns();
+		for (const {name, valid} of storedEntryColumns) {
+			const values = stored.columns[name];
+			if (values.length !== count) fail('a column of the wrong count');
+			for (let row = 0; row < count; row++) if (!valid(values[row]!)) fail(`bad ${name}: ${values[row]}`);
+			columns[name] = values;
+		}
+
+		if (stored.paths.length !== count) fail('paths of the wrong count');
+		for (const path of stored.paths) if (!isNormalPath(path)) fail('a bad path');
+		entries.count = count;
+		entries.paths = stored.paths;
+		entries.pathHashes = new Uint32Array(count);
+		for (let row = 0; row < count; row++) entries.pathHashes[row] = pathHash(stored.paths[row]!);
+		const {linkRows, links} = stored;
+		if (links.length !== linkRows.length) fail('links of the wrong count');
+		for (let position = 0; position < linkRows.length; position++) {
+			const row = linkRows[position]!;
+			if (row < 0 || row >= count || (position > 0 && row <= linkRows[position - 1]!)) fail('a bad link row');
+			entries.links.set(row, links[position]!);
+		}
+
+		for (const [row, exec] of stored.execs) {
+			if (!Number.isInteger(row) || row < 0 || row >= count) fail('a bad exec entry');
+			entries.execs.set(row, exec);
+		}
+
+		return entries;
+	}
+
 	private grow(capacity: number): void {
-		this.types = resized(this.types, capacity);
-		this.flags = resized(this.flags, capacity);
-		this.modes = resized(this.modes, capacity);
-		this.sizes = resized(this.sizes, capacity);
-		this.uids = resized(this.uids, capacity);
-		this.gids = resized(this.gids, capacity);
-		this.mtimes = resized(this.mtimes, capacity);
-		this.hashHigh = resized(this.hashHigh, capacity);
-		this.hashLow = resized(this.hashLow, capacity);
-		this.pathHashes = resized(this.pathHashes, capacity);
+		const columns = this.#columns();
+		for (const {name} of entryColumnSpec) columns[name] = resized(columns[name], capacity);
 	}
 }

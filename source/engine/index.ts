@@ -1,0 +1,41 @@
+/**
+The engine's public surface: one layer's entries as columns, the layers stacked into one path tree, and
+that tree read through its queries. Nothing outside this folder imports another file of it.
+*/
+export type {EntryType, ExecInfo, GoModule, TarEntry} from './entry.js';
+export {
+	dirCode,
+	EntryColumns,
+	entryColumnSpec,
+	entryTypeCodes,
+	fileCode,
+	hardlinkCode,
+	hashHex,
+	opaqueCode,
+	type StoredColumnName,
+	type StoredEntries,
+	StoredEntriesError,
+	storedEntryColumns,
+	symlinkCode,
+	whiteoutCode,
+} from './entry-columns.js';
+export {PathIndex, pathHash} from './path-index.js';
+export {
+	addedCode,
+	type ChangeKind,
+	changeKinds,
+	type FinalFilesView,
+	type HideCause,
+	hideCauses,
+	type LayerChangeCounts,
+	type NodeId,
+	type NodeStatus,
+	overwrittenCode,
+	PathTree,
+	type Row,
+	rootNode,
+	type StoredTree,
+	StoredTreeError,
+	type VersionId,
+} from './path-tree.js';
+export {stackLayers} from './stack-layers.js';

@@ -1,0 +1,215 @@
+import {checkMemoryBudget} from '../memory-budget.js';
+import {dirCode, type EntryColumns} from './entry-columns.js';
+import {fnvOffset, PathIndex, pathHash} from './path-index.js';
+import {
+	type NodeId,
+	none,
+	PathTree,
+	type Row,
+	rootNode,
+	type TreeColumns,
+	type VersionId,
+} from './path-tree.js';
+import {resized} from './typed-columns.js';
+
+/**
+Fills a tree's columns while the layers are stacked (`stackLayers`, and hand-built trees in tests), then
+hands them to a PathTree that only reads them. Its columns are open to the stacking, which reads and
+writes them in its inner loops; nothing outside the engine sees a builder.
+*/
+export class PathTreeBuilder implements TreeColumns {
+	readonly layers: readonly EntryColumns[];
+	nodeCount = 1;
+	versionCount = 0;
+	paths: string[] = [''];
+	hashes: Uint32Array;
+	index: PathIndex;
+	parents: Int32Array;
+	firstChild: Int32Array;
+	lastChild: Int32Array;
+	nextSibling: Int32Array;
+	lastVersion: Int32Array;
+	versionNode: Int32Array;
+	versionLayer: Int32Array;
+	versionRow: Int32Array;
+	versionKind: Uint8Array;
+	hiddenBy: Int32Array;
+	hideCause: Uint8Array;
+	previousVersion: Int32Array;
+	/** Per layer, the nodes it touched (added/modified/unchanged re-adds, and removals), in the order it touched them. */
+	layerNodes: Int32Array[] = [];
+	/** Layers whose whiteout/opaque marker removed a node, for the few nodes ever removed. */
+	removals = new Map<number, number[]>();
+
+	/** `expected`: how many entries the layers hold (the columns are sized for about that many nodes and versions). */
+	constructor(
+		layers: readonly EntryColumns[],
+		expected = layers.reduce((sum, layer) => sum + layer.count, 0),
+	) {
+		this.layers = layers;
+		const nodes = Math.max(expected + 1, 16);
+		this.parents = new Int32Array(nodes).fill(none);
+		this.firstChild = new Int32Array(nodes).fill(none);
+		this.lastChild = new Int32Array(nodes).fill(none);
+		this.nextSibling = new Int32Array(nodes).fill(none);
+		this.lastVersion = new Int32Array(nodes).fill(none);
+		this.hashes = new Uint32Array(nodes);
+		this.hashes[rootNode] = pathHash('');
+		this.index = new PathIndex(nodes);
+		const versions = Math.max(expected, 16);
+		this.versionNode = new Int32Array(versions);
+		this.versionLayer = new Int32Array(versions);
+		this.versionRow = new Int32Array(versions);
+		this.versionKind = new Uint8Array(versions);
+		this.hiddenBy = new Int32Array(versions);
+		this.hideCause = new Uint8Array(versions);
+		this.previousVersion = new Int32Array(versions);
+	}
+
+	/** The node at a normalised path, or -1 when no layer stacked so far had it. */
+	find(path: string, hash = pathHash(path)): number {
+		return path === '' ? rootNode : this.index.find(path, hash, this.paths, this.hashes);
+	}
+
+	/** The children of a node in the order the layers introduced them. */
+	children(node: NodeId): NodeId[] {
+		const children: NodeId[] = [];
+		for (let child = this.firstChild[node]!; child !== none; child = this.nextSibling[child]!) {
+			children.push(child);
+		}
+
+		return children;
+	}
+
+	/** The version visible so far (its newest, unless hidden), or -1. */
+	finalVersion(node: NodeId): number {
+		const last = this.lastVersion[node]!;
+		return last !== none && this.hiddenBy[last] === none ? last : none;
+	}
+
+	/** The entry-type code of a version (see entryTypeCodes). */
+	typeCode(version: VersionId): number {
+		return this.layers[this.versionLayer[version]!]!.types[this.versionRow[version]!]!;
+	}
+
+	isDirectory(version: VersionId): boolean {
+		return this.typeCode(version) === dirCode;
+	}
+
+	/**
+	The node of a path (`hash` is its pathHash), created with its missing ancestors, top down, so ids
+	follow creation order. The hash of each ancestor is the hash of a prefix: one pass over the path.
+	*/
+	ensure(path: string, hash: number): NodeId {
+		const existing = this.index.find(path, hash, this.paths, this.hashes);
+		if (existing !== none) return existing;
+		let parent = rootNode;
+		let prefixHash = fnvOffset;
+		let start = 0;
+		for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', start)) {
+			prefixHash = pathHash(path, prefixHash, start, slash);
+			const found = this.index.findPrefix(path, slash, prefixHash, this.paths, this.hashes);
+			parent = found === none ? this.createNode(path.slice(0, slash), prefixHash, parent) : found;
+			// The separator belongs to the next prefix's hash.
+			prefixHash = pathHash(path, prefixHash, slash, slash + 1);
+			start = slash + 1;
+		}
+
+		return this.createNode(path, hash, parent);
+	}
+
+	/** The node of `path` (`hash` is its pathHash) under `parent`, which the caller knows is its parent. */
+	ensureChild(path: string, hash: number, parent: NodeId): NodeId {
+		const existing = this.index.find(path, hash, this.paths, this.hashes);
+		return existing === none ? this.createNode(path, hash, parent) : existing;
+	}
+
+	addVersion(node: NodeId, layer: number, row: Row, kind: number): VersionId {
+		if (this.versionCount === this.versionNode.length) this.growVersions(this.versionCount * 2);
+		const version = this.versionCount++;
+		this.versionNode[version] = node;
+		this.versionLayer[version] = layer;
+		this.versionRow[version] = row;
+		this.versionKind[version] = kind;
+		this.hiddenBy[version] = none;
+		this.hideCause[version] = 0;
+		this.previousVersion[version] = this.lastVersion[node]!;
+		this.lastVersion[node] = version;
+		return version;
+	}
+
+	/** `layer` hides `version`; `cause` is a hide-cause code. */
+	hide(version: VersionId, layer: number, cause: number): void {
+		this.hiddenBy[version] = layer;
+		this.hideCause[version] = cause;
+	}
+
+	recordRemoval(node: NodeId, layer: number): void {
+		const list = this.removals.get(node);
+		if (list === undefined) {
+			this.removals.set(node, [layer]);
+		} else {
+			list.push(layer);
+		}
+	}
+
+	/** Takes back this layer's removal of a node that the same layer writes again. */
+	undoRemoval(node: NodeId, layer: number): void {
+		const list = this.removals.get(node);
+		if (list?.at(-1) === layer) {
+			list.pop();
+			if (list.length === 0) this.removals.delete(node);
+		}
+	}
+
+	lastRemoval(node: NodeId): number {
+		const list = this.removals.get(node);
+		return list === undefined ? none : list.at(-1)!;
+	}
+
+	/** The tree, once every layer is stacked: the spare capacity is given back and the builder is done. */
+	finish(): PathTree {
+		this.growNodes(this.nodeCount);
+		this.growVersions(this.versionCount);
+		return new PathTree(this.layers, this);
+	}
+
+	private createNode(path: string, hash: number, parent: NodeId): NodeId {
+		if (this.nodeCount === this.parents.length) this.growNodes(this.nodeCount * 2);
+		// Every 65,536 nodes: a crafted layer can unpack into tens of millions of paths.
+		if ((this.nodeCount & 0xff_ff) === 0) checkMemoryBudget('stacking the layers');
+		const node = this.nodeCount++;
+		this.paths.push(path);
+		this.hashes[node] = hash;
+		this.index.insert(node, hash, this.hashes);
+		this.parents[node] = parent;
+		const last = this.lastChild[parent]!;
+		if (last === none) {
+			this.firstChild[parent] = node;
+		} else {
+			this.nextSibling[last] = node;
+		}
+
+		this.lastChild[parent] = node;
+		return node;
+	}
+
+	private growNodes(capacity: number): void {
+		this.parents = resized(this.parents, capacity, none);
+		this.firstChild = resized(this.firstChild, capacity, none);
+		this.lastChild = resized(this.lastChild, capacity, none);
+		this.nextSibling = resized(this.nextSibling, capacity, none);
+		this.lastVersion = resized(this.lastVersion, capacity, none);
+		this.hashes = resized(this.hashes, capacity);
+	}
+
+	private growVersions(capacity: number): void {
+		this.versionNode = resized(this.versionNode, capacity);
+		this.versionLayer = resized(this.versionLayer, capacity);
+		this.versionRow = resized(this.versionRow, capacity);
+		this.versionKind = resized(this.versionKind, capacity);
+		this.hiddenBy = resized(this.hiddenBy, capacity);
+		this.hideCause = resized(this.hideCause, capacity);
+		this.previousVersion = resized(this.previousVersion, capacity);
+	}
+}
