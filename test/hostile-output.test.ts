@@ -18,6 +18,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, test} from 'node:test';
 import {isLayerlensError} from '../source/errors.js';
+import {jsonReportSchemaVersion} from '../source/report/json.js';
 import {writeFileAtomic} from '../source/write-atomic.js';
 import {writeImageArchive, writeOciLayoutDirectory} from './helpers/fixture-writer.js';
 import {cliCommand, describeRun, repositoryRoot, runCli, userErrorProblems} from './helpers/run-cli.js';
@@ -123,7 +124,10 @@ test('--output naming a FIFO writes through it: the FIFO stays a FIFO and the re
 	await done;
 	assert.equal(result.code, 0, describeRun(result));
 	assert.ok(lstatSync(fifo).isFIFO(), 'still a FIFO, not replaced by a regular file');
-	assert.equal((JSON.parse(readFileSync(copy, 'utf8')) as {schemaVersion: number}).schemaVersion, 1);
+	assert.equal(
+		(JSON.parse(readFileSync(copy, 'utf8')) as {schemaVersion: number}).schemaVersion,
+		jsonReportSchemaVersion,
+	);
 	assert.deepEqual(
 		readdirSync(scratch).filter((name) => name.endsWith('.tmp')),
 		[],

@@ -181,12 +181,15 @@ test('evidence files are captured as text, other files are not', async () => {
 			files: [
 				{path: 'etc/os-release', content: 'ID=debian\n'},
 				{path: 'app/node_modules/x/package.json', content: '{}'},
+				{path: 'app/node_modules/x/index.js', content: 'module.exports = 1;'},
 				{path: 'app/package.json', content: '{"name":"app"}'},
 			],
 		}),
 	);
+	// A dependency's own package.json names the package that owns its folder.
 	assert.deepEqual(layer.captured, [
 		{path: 'etc/os-release', text: 'ID=debian\n', truncated: false},
+		{path: 'app/node_modules/x/package.json', text: '{}', truncated: false},
 		{path: 'app/package.json', text: '{"name":"app"}', truncated: false},
 	]);
 });

@@ -225,7 +225,10 @@ test('diff --ci: budgets from flags and .layerlens.yml decide exit 0 or 1; a bad
 test('diff usage errors are one line and exit 2', async () => {
 	assert.deepEqual(userErrorProblems(await runCli(['diff', 'only-one']), /compares two images, got 1/), []);
 	assert.deepEqual(
-		userErrorProblems(await runCli(['diff', 'a', 'b', '--format', 'sarif']), /json, markdown or html, not sarif/),
+		userErrorProblems(
+			await runCli(['diff', 'a', 'b', '--format', 'sarif']),
+			/json, markdown or html, not sarif/,
+		),
 		[],
 	);
 	assert.deepEqual(
