@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import {execFile, spawn} from 'node:child_process';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {promisify} from 'node:util';
 import {buildContainerImage} from '../../packaging/build-container-image.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
-import {startTmux, tmuxAvailable} from '../helpers/tmux.js';
+import {assertExplorerInDockerRun} from '../helpers/docker-run-explorer.js';
+import {tmuxAvailable} from '../helpers/tmux.js';
 
 /**
 The repository's Dockerfile, built from the local Node base (the fixture node-base; the public default is the
@@ -119,27 +120,9 @@ test('docker run -it with the socket opens the explorer on a daemon image, and q
 	timeout: 300_000,
 }, async () => {
 	assertDockerAvailable(availability);
-	const container = `layerlens-image-e2e-${process.pid}`;
-	const exitFile = join(work, 'exit');
-	const command = `docker run --rm -it --name ${container} ${socket.join(' ')} ${image} ${fixtureImages.waste}; echo $? > ${exitFile}; sleep 60`;
-	const session = await startTmux(container, command, {columns: 120, rows: 40});
-	try {
-		const first = await session.waitFor((screen) => screen.includes('Changes in layer 0'), 120_000);
-		assert.match(first, /├─ |└─ /, 'the file tree is drawn');
-		await session.sendKeys('G');
-		await session.waitFor((screen) => /Changes in layer [1-9]/.test(screen));
-		await session.sendKeys('q');
-		const deadline = Date.now() + 30_000;
-		let code = '';
-		while (Date.now() < deadline && code === '') {
-			code = (await readFile(exitFile, 'utf8').catch(() => '')).trim();
-			await new Promise((resolve) => setTimeout(resolve, 200));
-		}
-
-		assert.equal(code, '0', 'q exits 0');
-		assert.equal(await session.paneFlag('#{alternate_on}'), '0', 'left the alternate screen');
-	} finally {
-		await session.kill();
-		await run('docker', ['rm', '--force', container]).catch(() => undefined);
-	}
+	await assertExplorerInDockerRun(
+		`layerlens-image-e2e-${process.pid}`,
+		`docker run --rm -it ${socket.join(' ')} ${image} ${fixtureImages.waste}`,
+		work,
+	);
 });

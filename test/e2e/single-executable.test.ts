@@ -7,7 +7,8 @@ import {after, before, test} from 'node:test';
 import {promisify} from 'node:util';
 import {buildBinary} from '../../packaging/build-binary.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
-import {startTmux, tmuxAvailable} from '../helpers/tmux.js';
+import {assertExplorerInDockerRun} from '../helpers/docker-run-explorer.js';
+import {tmuxAvailable} from '../helpers/tmux.js';
 
 /**
 `npm run package`'s executable on a machine with no Node: a bare Debian container (the fixture base, made by
@@ -101,27 +102,9 @@ test('the single executable opens the explorer through `docker run -it` in a rea
 	timeout: 300_000,
 }, async () => {
 	assertDockerAvailable(availability);
-	const container = `layerlens-sea-e2e-${process.pid}`;
-	const exitFile = join(work, 'exit');
-	const command = `docker run --rm -it --name ${container} ${mounts().join(' ')} ${bareImage} layerlens ${fixtureImages.waste}; echo $? > ${exitFile}; sleep 60`;
-	const session = await startTmux(container, command, {columns: 120, rows: 40});
-	try {
-		const first = await session.waitFor((screen) => screen.includes('Changes in layer 0'), 120_000);
-		assert.match(first, /├─ |└─ /, 'the file tree is drawn');
-		await session.sendKeys('G');
-		await session.waitFor((screen) => /Changes in layer [1-9]/.test(screen));
-		await session.sendKeys('q');
-		const deadline = Date.now() + 30_000;
-		let code = '';
-		while (Date.now() < deadline && code === '') {
-			code = (await readFile(exitFile, 'utf8').catch(() => '')).trim();
-			await new Promise((resolve) => setTimeout(resolve, 200));
-		}
-
-		assert.equal(code, '0', 'q exits 0');
-		assert.equal(await session.paneFlag('#{alternate_on}'), '0', 'left the alternate screen');
-	} finally {
-		await session.kill();
-		await run('docker', ['rm', '--force', container]).catch(() => undefined);
-	}
+	await assertExplorerInDockerRun(
+		`layerlens-sea-e2e-${process.pid}`,
+		`docker run --rm -it ${mounts().join(' ')} ${bareImage} layerlens ${fixtureImages.waste}`,
+		work,
+	);
 });
