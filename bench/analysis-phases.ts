@@ -9,7 +9,7 @@ import {analyzeImage} from '../source/analysis/analyze-image.js';
 import {runtimeClosure} from '../source/analysis/closure/runtime-closure.js';
 import {findFindings} from '../source/analysis/findings/find-findings.js';
 import {buildRuleInput} from '../source/analysis/rule-input.js';
-import {createArchiveSource} from '../source/image/open-source.js';
+import {createArchiveSource} from '../source/image/sources/open-source.js';
 
 const file = process.argv[2];
 if (file === undefined) {

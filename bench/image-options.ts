@@ -1,4 +1,4 @@
-import type {CliOptions} from '../source/cli-options.js';
+import type {CliOptions} from '../source/cli/options.js';
 
 /** The options of `layerlens IMAGE` with everything else at its default (cache on). */
 export function imageOptions(image: string): CliOptions {

@@ -59,12 +59,12 @@ const absentModules: Plugin = {
 	},
 };
 
-/** version.ts reads ../package.json beside dist/; the binary has no package.json beside it. */
+/** shared/version.ts reads package.json two levels above dist/shared/; the binary has no package.json beside it. */
 function inlineVersion(version: string): Plugin {
 	return {
 		name: 'inline-version',
 		setup(builder) {
-			builder.onLoad({filter: /[\\/]source[\\/]version\.ts$/}, () => ({
+			builder.onLoad({filter: /[\\/]source[\\/]shared[\\/]version\.ts$/}, () => ({
 				contents: `export const toolVersion = ${JSON.stringify(version)};`,
 				loader: 'ts',
 			}));

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 import {fstatSync} from 'node:fs';
 import process from 'node:process';
-import {assertNoDiffFlags, parseDiffOptions} from './cli-diff.js';
-import {helpText} from './cli-help.js';
-import {claimJsonFile, parseArgv, parseCliOptions, pickMode} from './cli-options.js';
-import {applyColorConventions} from './color-env.js';
-import {LayerlensError} from './errors.js';
-import {isStdinArgument} from './image/stdin-argument.js';
-import {buildImage, splitBuildArgs} from './run/build-mode.js';
+import {splitBuildArgs} from './cli/build-arguments.js';
+import {assertNoDiffFlags, parseDiffOptions} from './cli/diff-flags.js';
+import {helpText} from './cli/help.js';
+import {claimJsonFile, parseArgv, parseCliOptions} from './cli/options.js';
+import {isStdinArgument} from './image/sources/archive/stdin-argument.js';
 import {openControllingTerminal} from './run/controlling-terminal.js';
+import {buildImage} from './run/modes/build-mode.js';
+import {pickMode} from './run/options.js';
 import {reportFatal} from './run/report-fatal.js';
 import {closedStdoutError, describeStdoutError, stdoutWasClosed} from './run/stdout-state.js';
-import {toolVersion} from './version.js';
-import {removeTemporaryFiles} from './write-atomic.js';
+import {applyColorConventions} from './shared/color-env.js';
+import {LayerlensError} from './shared/errors.js';
+import {toolVersion} from './shared/version.js';
+import {removeTemporaryFiles} from './shared/write-atomic.js';
 
 const packageDescription =
 	'See why a container image is big and how to make it small: layers, wasted bytes and build-only files, in your terminal.';
@@ -30,7 +32,7 @@ function stdinCarriesData(): boolean {
 // Before any mode (and with it chalk and Ink) is imported: they read the colour level once, at import.
 applyColorConventions(process.env);
 
-// `layerlens build ARGS`: docker's arguments are set aside before layerlens reads its own (run/build-mode.ts).
+// `layerlens build ARGS`: docker's arguments are set aside before layerlens reads its own (cli/build-arguments.ts).
 const build = process.argv[2] === 'build' ? splitBuildArgs(process.argv.slice(3)) : undefined;
 let argv: ReturnType<typeof parseArgv>;
 try {
@@ -95,7 +97,7 @@ function endOnSignals(): void {
 
 async function main(): Promise<number> {
 	if (cli.flags.clearCache) {
-		const {runClearCache} = await import('./run/clear-cache.js');
+		const {runClearCache} = await import('./run/modes/clear-cache.js');
 		return runClearCache(cli.input);
 	}
 
@@ -104,9 +106,9 @@ async function main(): Promise<number> {
 		stdoutIsTty: Boolean(process.stdout.isTTY),
 		stdinIsTty: Boolean(process.stdin.isTTY),
 	};
-	// `layerlens diff A B`: its own options and modes (run/diff-mode.ts).
+	// `layerlens diff A B`: its own options and modes (run/modes/diff-mode.ts).
 	if (!build && cli.input[0] === 'diff') {
-		const {runDiffMode} = await import('./run/diff-mode.js');
+		const {runDiffMode} = await import('./run/modes/diff-mode.js');
 		const diff = claimJsonFile(cli.input.slice(1), cli.flags, 2);
 		const diffOptions = parseDiffOptions(diff.input, diff.flags);
 		if (pickMode(diffOptions.common, environment) !== 'explorer') endOnSignals();
@@ -168,7 +170,7 @@ async function main(): Promise<number> {
 	// Each mode is loaded on demand so `--json` never pays for React and Ink.
 	switch (mode) {
 		case 'explorer': {
-			const {runExplorerMode} = await import('./run/explorer-mode.js');
+			const {runExplorerMode} = await import('./run/modes/explorer-mode.js');
 			const code = await runExplorerMode(options, keys);
 			if (terminal?.kind === 'opened') terminal.close();
 			// The session is over (a quit while loading included): a load still winding down must not keep
@@ -183,22 +185,22 @@ async function main(): Promise<number> {
 		}
 
 		case 'report': {
-			const {runReportMode} = await import('./run/report-mode.js');
+			const {runReportMode} = await import('./run/modes/report-mode.js');
 			return runReportMode(options);
 		}
 
 		case 'ci': {
-			const {runCiMode} = await import('./run/ci-mode.js');
+			const {runCiMode} = await import('./run/modes/ci-mode.js');
 			return runCiMode(options);
 		}
 
 		case 'write-baseline': {
-			const {runWriteBaselineMode} = await import('./run/ci-mode.js');
+			const {runWriteBaselineMode} = await import('./run/modes/ci-mode.js');
 			return runWriteBaselineMode(options);
 		}
 
 		case 'summary': {
-			const {runSummaryMode} = await import('./run/summary-mode.js');
+			const {runSummaryMode} = await import('./run/modes/summary-mode.js');
 			return runSummaryMode(options);
 		}
 	}

@@ -1,7 +1,10 @@
 /**
 `npm test` after lint: builds the fixture images when a Docker daemon answers (test/fixtures/build-images.sh,
 whose content-hash labels make a warm run quick), runs the test files with node:test, and ends with one line
-saying what was skipped and why. Arguments, when given, are the test files to run instead of all of them.
+saying what was skipped and why. The tiers run in order: test/unit (in process, several files at once), then
+test/cli (the CLI as a process, real tools) and test/e2e (daemon, Podman, registry, tmux), one file at a time.
+`--tier unit` (npm run test:unit) runs one tier and builds no fixture; other arguments are the test files to run
+instead of all of them.
 */
 import {execFile, spawn} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
@@ -9,7 +12,7 @@ import {constants, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {isDockerRequired} from './helpers/docker.js';
-import {type FixtureBuild, readSkipRecords, summarizeSkips} from './helpers/skip-summary.js';
+import {type FixtureBuild, readSkipRecords, type SkipRecord, summarizeSkips} from './helpers/skip-summary.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const buildScript = join(root, 'test/fixtures/build-images.sh');
@@ -17,14 +20,19 @@ const skipReporter = fileURLToPath(new URL('helpers/skip-reporter.mjs', import.m
 // Resolved here so that the test processes find tsx wherever they start.
 const tsxLoader = import.meta.resolve('tsx');
 
-/** Every test file, in a stable order: test/*.test.ts(x), then test/e2e/*.test.ts. */
-function allTestFiles(): string[] {
-	const list = (folder: string, pattern: RegExp) =>
-		readdirSync(join(root, folder))
-			.filter((name) => pattern.test(name))
-			.sort()
-			.map((name) => join(folder, name));
-	return [...list('test', /\.test\.tsx?$/), ...list('test/e2e', /\.test\.ts$/)];
+const tiers = {
+	unit: {folder: 'test/unit', concurrency: 4},
+	cli: {folder: 'test/cli', concurrency: 1},
+	e2e: {folder: 'test/e2e', concurrency: 1},
+} as const;
+type Tier = keyof typeof tiers;
+
+function tierFiles(tier: Tier): string[] {
+	const {folder} = tiers[tier];
+	return readdirSync(join(root, folder))
+		.filter((name) => /\.test\.tsx?$/.test(name))
+		.sort()
+		.map((name) => join(root, folder, name));
 }
 
 let running: ReturnType<typeof spawn> | undefined;
@@ -81,7 +89,27 @@ async function buildFixtures(): Promise<FixtureBuild> {
 	return {state: 'built', seconds: Math.round((Date.now() - started) / 1000)};
 }
 
-const build = await buildFixtures();
+const tierArgument = process.argv.indexOf('--tier');
+const onlyTier = tierArgument === -1 ? undefined : process.argv[tierArgument + 1];
+if (onlyTier !== undefined && !(onlyTier in tiers)) {
+	process.stderr.write(`npm test: --tier takes one of ${Object.keys(tiers).join(', ')}\n`);
+	process.exit(2);
+}
+
+// Files named on the command line are relative to where it was typed; the tests run from the repository.
+const namedFiles = tierArgument === -1 ? process.argv.slice(2).map((file) => resolve(file)) : [];
+const runs: {files: string[]; concurrency: number}[] =
+	namedFiles.length > 0
+		? [{files: namedFiles, concurrency: 1}]
+		: (onlyTier === undefined ? (Object.keys(tiers) as Tier[]) : [onlyTier as Tier]).map((tier) => ({
+				files: tierFiles(tier),
+				concurrency: tiers[tier].concurrency,
+			}));
+
+const build: FixtureBuild =
+	onlyTier === 'unit'
+		? {state: 'not built', reason: 'the unit tier needs no fixture image'}
+		: await buildFixtures();
 if (stoppedBy !== undefined) process.exit(128 + constants.signals[stoppedBy]);
 if (build.state === 'failed' && isDockerRequired()) {
 	process.stderr.write(`npm test: ${build.reason}, and LAYERLENS_REQUIRE_DOCKER=1\n`);
@@ -89,36 +117,41 @@ if (build.state === 'failed' && isDockerRequired()) {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'layerlens-npm-test-'));
-const skipFile = join(scratch, 'skipped.jsonl');
-// Files named on the command line are relative to where it was typed; the tests run from the repository.
-const files = process.argv.length > 2 ? process.argv.slice(2).map((file) => resolve(file)) : allTestFiles();
-let code: number;
+let code = 0;
 try {
-	code = await runInherited(
-		process.execPath,
-		[
-			'--import',
-			tsxLoader,
-			'--test',
-			'--test-concurrency=1',
-			'--test-force-exit',
-			'--test-timeout=1200000',
-			// Node's own choice of reporter (spec on a terminal, TAP otherwise), plus the one that notes skips.
-			`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
-			'--test-reporter-destination=stdout',
-			`--test-reporter=${skipReporter}`,
-			'--test-reporter-destination=stdout',
-			...files,
-		],
-		{...process.env, LAYERLENS_SKIP_REPORT: skipFile},
-	);
-	const skips = readSkipRecords(readFileSync(skipFile, 'utf8'));
-	if ('problem' in skips) {
-		process.stderr.write(`npm test: ${skips.problem}\n`);
-		code ||= 1;
-	} else {
-		process.stdout.write(`${summarizeSkips(skips.records, build)}\n`);
+	const records: SkipRecord[] = [];
+	for (const [index, run] of runs.entries()) {
+		if (stoppedBy !== undefined) break;
+		const skipFile = join(scratch, `skipped-${index}.jsonl`);
+		const runCode = await runInherited(
+			process.execPath,
+			[
+				'--import',
+				tsxLoader,
+				'--test',
+				`--test-concurrency=${run.concurrency}`,
+				'--test-force-exit',
+				'--test-timeout=1200000',
+				// Node's own choice of reporter (spec on a terminal, TAP otherwise), plus the one that notes skips.
+				`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+				'--test-reporter-destination=stdout',
+				`--test-reporter=${skipReporter}`,
+				'--test-reporter-destination=stdout',
+				...run.files,
+			],
+			{...process.env, LAYERLENS_SKIP_REPORT: skipFile},
+		);
+		code ||= runCode;
+		const skips = readSkipRecords(readFileSync(skipFile, 'utf8'));
+		if ('problem' in skips) {
+			process.stderr.write(`npm test: ${skips.problem}\n`);
+			code ||= 1;
+		} else {
+			records.push(...skips.records);
+		}
 	}
+
+	process.stdout.write(`${summarizeSkips(records, build)}\n`);
 } catch (error) {
 	process.stderr.write(`npm test: cannot read what the tests skipped: ${(error as Error).message}\n`);
 	code = 1;

@@ -1,7 +1,14 @@
 import {type EntryColumns, PathIndex, type PathTree, pathHash, type VersionId} from '../engine/index.js';
 import type {RawImage} from '../image/types.js';
-import type {LayerView} from './packages/layer-packages.js';
 import type {FinalFile, ImageAnalysis, RuleInput} from './types.js';
+
+/** What the per-layer records need of the stacked layers (see `layerView` below). */
+export type LayerView = {
+	/** The layer whose version of `path` the filesystem stacked from layers 0..layer shows, or -1. */
+	visibleFrom(path: string, layer: number): number;
+	/** Size of the regular file at `path` in that filesystem; 0 for anything else or nothing. */
+	sizeAt(path: string, layer: number): number;
+};
 
 /**
 What the findings rules read: the final filesystem's non-directories (parents before children, in the

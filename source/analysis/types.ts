@@ -1,6 +1,6 @@
 import type {ChangeKind, HideCause, PathTree} from '../engine/index.js';
 import type {ExecInfo, ImageSourceKind, LayerCompression, RuntimeConfig, TarEntry} from '../image/types.js';
-import type {PackageReport} from './packages/package-report.js';
+import type {PackageReport} from './packages/types.js';
 
 export type {ChangeKind, HideCause};
 

@@ -4,7 +4,7 @@ import {lstat, mkdir, open, readdir, unlink} from 'node:fs/promises';
 import {join} from 'node:path';
 import process from 'node:process';
 import {parseByteSize} from '../ci/parse-size.js';
-import {toolVersion} from '../version.js';
+import {toolVersion} from '../shared/version.js';
 
 /**
 The analysis cache's files on disk, trusted no further than the user's own regular files: a cache entry is

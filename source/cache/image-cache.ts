@@ -11,7 +11,7 @@ import {
 	stackLayers,
 	storedEntryColumns,
 } from '../engine/index.js';
-import type {GoModule} from '../image/go-build-info.js';
+import type {GoModule} from '../image/formats/go-build-info.js';
 import type {
 	CapturedFile,
 	ExecInfo,
@@ -23,8 +23,8 @@ import type {
 	RawImage,
 	RuntimeConfig,
 } from '../image/types.js';
-import {toolVersion} from '../version.js';
-import {writeFileAtomic} from '../write-atomic.js';
+import {toolVersion} from '../shared/version.js';
+import {writeFileAtomic} from '../shared/write-atomic.js';
 import {
 	cacheMaxBytes,
 	cacheSeal,

@@ -18,8 +18,8 @@ import type {
 	WasteSummary,
 } from '../analysis/types.js';
 import type {ReportInput, ReportSuggestion} from '../report/report-input.js';
-import {toolVersion} from '../version.js';
-import {writeFileAtomic} from '../write-atomic.js';
+import {toolVersion} from '../shared/version.js';
+import {writeFileAtomic} from '../shared/write-atomic.js';
 import {
 	cacheMaxBytes,
 	cacheSeal,

@@ -1,8 +1,8 @@
 import {findingKeyText as entryKey, type FindingKey, findingKeys} from '../analysis/finding-identity.js';
 import type {Finding} from '../analysis/types.js';
-import {isLayerlensError, LayerlensError} from '../errors.js';
-import {baselineLimitBytes, readLocalFile} from '../read-local-file.js';
-import {writeFileAtomic} from '../write-atomic.js';
+import {isLayerlensError, LayerlensError} from '../shared/errors.js';
+import {baselineLimitBytes, readLocalFile} from '../shared/read-local-file.js';
+import {writeFileAtomic} from '../shared/write-atomic.js';
 
 /** One known finding: its rule and one of its path groups (or `*` when it has none). */
 export type BaselineEntry = FindingKey;

@@ -1,6 +1,6 @@
 import type {Finding, FindingCategory, ImageAnalysis} from '../analysis/types.js';
-import {formatBytes} from '../format-bytes.js';
 import {confidenceRank} from '../report/category-labels.js';
+import {formatBytes} from '../shared/format-bytes.js';
 import {isKnownFinding} from './baseline.js';
 import {
 	applyIgnorePaths,

@@ -1,4 +1,4 @@
-import {formatBytes} from '../format-bytes.js';
+import {formatBytes} from '../shared/format-bytes.js';
 import type {CiResult} from './evaluate.js';
 
 /**

@@ -1,9 +1,9 @@
 import {Readable} from 'node:stream';
-import {LayerlensError} from '../errors.js';
-import {readImageArchive} from '../image/read-archive.js';
-import {readFileFromArchive} from '../image/read-layer-file.js';
+import {readFileFromArchive} from '../image/formats/read-layer-file.js';
+import {readImageArchive} from '../image/sources/archive/read-archive.js';
 import type {ImageSource} from '../image/types.js';
 import {createImageArchiveStream} from '../image/write/create-image-archive.js';
+import {LayerlensError} from '../shared/errors.js';
 import {demoImageSpec} from './demo-image-spec.js';
 
 export const demoReference = 'layerlens-demo:naive';

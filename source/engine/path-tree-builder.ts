@@ -1,4 +1,4 @@
-import {checkMemoryBudget} from '../memory-budget.js';
+import {checkMemoryBudget} from '../shared/memory-budget.js';
 import {dirCode, type EntryColumns} from './entry-columns.js';
 import {fnvOffset, PathIndex, pathHash} from './path-index.js';
 import {

@@ -1,4 +1,4 @@
-import {checkMemoryBudget} from '../memory-budget.js';
+import {checkMemoryBudget} from '../shared/memory-budget.js';
 import type {EntryType, TarEntry} from './entry.js';
 import {dirCode, type EntryColumns, fileCode} from './entry-columns.js';
 import {PathIndex, pathHash} from './path-index.js';

@@ -1,9 +1,9 @@
 import {createHash} from 'node:crypto';
-import {LayerlensError} from '../errors.js';
-import {parseImageConfig} from './image-config.js';
-import {asArray, asRecord, asString, parseJsonDocument} from './json-document.js';
-import {blobPath, type DocumentReader, selectManifest} from './manifest-selection.js';
-import type {PlatformSpec} from './platform.js';
+import {LayerlensError} from '../shared/errors.js';
+import {parseImageConfig} from './formats/image-config.js';
+import {asArray, asRecord, asString, parseJsonDocument} from './formats/json-document.js';
+import {blobPath, type DocumentReader, selectManifest} from './formats/manifest-selection.js';
+import type {PlatformSpec} from './formats/platform.js';
 import type {ImageSourceKind, ParsedLayer, RawImage} from './types.js';
 
 export type LayerDescriptor = {digest?: string; mediaType?: string; sizeBytes?: number};

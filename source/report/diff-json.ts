@@ -1,6 +1,6 @@
 import type {ImageComparison} from '../analysis/compare/types.js';
 import type {Finding} from '../analysis/types.js';
-import {terminalSafeJson} from '../sanitize-text.js';
+import {terminalSafeJson} from '../shared/sanitize-text.js';
 import type {JsonReportFinding} from './json.js';
 
 /** Bumped on any change that can break a consumer (a removed or renamed field, a changed meaning). */

@@ -1,6 +1,6 @@
 import type {ImageComparison, LayerRef, TopChange, Totals} from '../analysis/compare/types.js';
 import type {PackageDelta} from '../analysis/packages/index.js';
-import {formatBytes} from '../format-bytes.js';
+import {formatBytes} from '../shared/format-bytes.js';
 import {categoryOrder, categoryTitles} from './category-labels.js';
 import {escapeText, inlineCode, singleLine, table, truncate} from './markdown-text.js';
 

@@ -1,6 +1,6 @@
 import type {ImageComparison} from '../analysis/compare/types.js';
-import {formatBytes} from '../format-bytes.js';
-import {sanitize} from '../sanitize-text.js';
+import {formatBytes} from '../shared/format-bytes.js';
+import {sanitize} from '../shared/sanitize-text.js';
 import {diffHeadline, signedBytes} from './diff-markdown.js';
 
 const marks = {added: '+', removed: '-', changed: '~'} as const;

@@ -4,8 +4,8 @@ The page is one file that needs nothing else: inline CSS and JS, no font, no ima
 Content-Security-Policy that lets only the page's own script run and forbids every fetch.
 */
 import {createHash} from 'node:crypto';
-import {formatBytes} from '../format-bytes.js';
-import {escapeHtml, sanitize} from '../sanitize-text.js';
+import {formatBytes} from '../shared/format-bytes.js';
+import {escapeHtml, sanitize} from '../shared/sanitize-text.js';
 import type {MapCategory} from './image-size-map.js';
 import type {SizeMap} from './size-map.js';
 import {squarify} from './treemap-layout.js';

@@ -1,6 +1,6 @@
 import type {ImageComparison, LayerRef} from '../analysis/compare/types.js';
 import type {Finding, LayerSummary} from '../analysis/types.js';
-import {formatBytes, formatExactBytes} from '../format-bytes.js';
+import {formatBytes, formatExactBytes} from '../shared/format-bytes.js';
 import {categoryOrder, categoryTitles} from './category-labels.js';
 import {diffHeadline, signedBytes} from './diff-markdown.js';
 import {

@@ -3,8 +3,8 @@ import type {FileChange} from '../analysis/compare/types.js';
 import {baseLayersOfHistory} from '../analysis/findings/base-image.js';
 import {buildRuleInput} from '../analysis/rule-input.js';
 import type {FinalFile, Finding, FindingCategory, ImageTree} from '../analysis/types.js';
-import {formatBytes} from '../format-bytes.js';
 import type {RawImage} from '../image/types.js';
+import {formatBytes} from '../shared/format-bytes.js';
 import type {ReportInput} from './report-input.js';
 import {buildSizeMap, type SizeMap, type SizeMapEntry} from './size-map.js';
 

@@ -3,7 +3,7 @@ Markdown building blocks that keep untrusted text (file names, RUN lines, eviden
 layout or injecting HTML: GitHub renders PR comments with raw HTML enabled, so every `<` and `&` from an
 image must arrive escaped.
 */
-import {sanitize, sanitizeToOneLine} from '../sanitize-text.js';
+import {sanitize, sanitizeToOneLine} from '../shared/sanitize-text.js';
 
 /**
 One line: newlines and tabs become spaces, runs of spaces collapse, control and invisible (bidi, zero-width)

@@ -1,6 +1,6 @@
 import type {PackageChange} from '../analysis/packages/index.js';
 import type {Finding, ImageReport, LayerSummary, WasteItem} from '../analysis/types.js';
-import {formatBytes, formatExactBytes} from '../format-bytes.js';
+import {formatBytes, formatExactBytes} from '../shared/format-bytes.js';
 import {categoryOrder, categoryTitles, describeHideCause} from './category-labels.js';
 import {escapeText, escapeTextWithCode, fencedBlock, inlineCode, table, truncate} from './markdown-text.js';
 import type {ReportInput} from './report-input.js';

@@ -1,6 +1,6 @@
-import {errorLine} from '../errors.js';
-import {formatBytes} from '../format-bytes.js';
-import {sanitize} from '../sanitize-text.js';
+import {errorLine} from '../shared/errors.js';
+import {formatBytes} from '../shared/format-bytes.js';
+import {sanitize} from '../shared/sanitize-text.js';
 import type {ReportInput} from './report-input.js';
 
 /**

@@ -1,19 +1,11 @@
-import type {ReportFormat} from '../cli-options.js';
-import {terminalSafeJson} from '../sanitize-text.js';
+import {terminalSafeJson} from '../shared/sanitize-text.js';
 import {goJsonEscapes, toDiveExport} from './dive-json.js';
+import type {ReportFormat} from './formats.js';
 import {toHtmlReport} from './html.js';
 import {toJsonReport} from './json.js';
 import {toMarkdown} from './markdown.js';
 import type {ReportInput} from './report-input.js';
 import {toSarif} from './sarif.js';
-
-export const reportExtensions: Record<ReportFormat, string> = {
-	json: '.json',
-	markdown: '.md',
-	sarif: '.sarif',
-	dive: '.json',
-	html: '.html',
-};
 
 /** The text of one report; every format is rendered from the same analysis pass. */
 export function renderReport(format: ReportFormat, report: ReportInput, toolVersion: string): string {

@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import type {Confidence, Finding, FindingCategory} from '../analysis/types.js';
-import {formatBytes} from '../format-bytes.js';
-import {sanitizeToOneLine} from '../sanitize-text.js';
+import {formatBytes} from '../shared/format-bytes.js';
+import {sanitizeToOneLine} from '../shared/sanitize-text.js';
 import {confidenceRank} from './category-labels.js';
 import type {ReportInput} from './report-input.js';
 

@@ -21,13 +21,13 @@ import type {ImageTree} from '../analysis/types.js';
 import {verdictTrustsCache} from '../cache/cache-files.js';
 import {type ImageModel, imageCacheDirectory, imageCacheKey, loadImageModel} from '../cache/image-cache.js';
 import {readCachedReport, reportCacheKey, writeCachedReport} from '../cache/report-cache.js';
-import type {CliOptions} from '../cli-options.js';
-import {resolveImageSource} from '../image/open-source.js';
-import {parsePlatform} from '../image/platform.js';
-import {flagCredentials} from '../image/registry/flag-credentials.js';
+import {parsePlatform} from '../image/formats/platform.js';
+import {resolveImageSource} from '../image/sources/open-source.js';
+import {flagCredentials} from '../image/sources/registry/flag-credentials.js';
 import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
 import {announce} from './notices.js';
+import type {CliOptions} from './options.js';
 import {markPhase} from './phase-timings.js';
 import {findRepositoryFiles} from './repository-files.js';
 

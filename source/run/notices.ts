@@ -1,5 +1,5 @@
 import process from 'node:process';
-import {errorLine} from '../errors.js';
+import {errorLine} from '../shared/errors.js';
 
 let held: string[] | undefined;
 

@@ -1,6 +1,6 @@
 import {realpathSync, statSync} from 'node:fs';
 import {dirname, resolve, sep} from 'node:path';
-import {LayerlensError} from '../errors.js';
+import {LayerlensError} from '../shared/errors.js';
 
 type Identity = {dev: number; ino: number; isDirectory: boolean; real: string};
 

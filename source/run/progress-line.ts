@@ -1,6 +1,6 @@
 import process from 'node:process';
-import {formatBytes} from '../format-bytes.js';
 import type {LoadProgress} from '../image/types.js';
+import {formatBytes} from '../shared/format-bytes.js';
 
 /**
 The text of the progress line. A total is shown only when it is of the same bytes as those read (an archive's

@@ -1,5 +1,5 @@
 import process from 'node:process';
-import {errorLine, errorLines, isLayerlensError} from '../errors.js';
+import {errorLine, errorLines, isLayerlensError} from '../shared/errors.js';
 
 const reportUrl = 'https://github.com/layerlens/layerlens/issues';
 

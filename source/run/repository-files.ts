@@ -1,10 +1,10 @@
 import {execFileSync} from 'node:child_process';
 import {existsSync, statSync} from 'node:fs';
 import {isAbsolute, join, relative, resolve} from 'node:path';
-import {isStdinArgument} from '../image/open-source.js';
-import {dockerfileLimitBytes, readRegularFileSync} from '../read-local-file.js';
+import {isStdinArgument} from '../image/sources/open-source.js';
 import type {RepositoryFiles} from '../report/report-input.js';
 import {toUriReference} from '../report/sarif.js';
+import {dockerfileLimitBytes, readRegularFileSync} from '../shared/read-local-file.js';
 
 /** The repository root: `git rev-parse --show-toplevel` from `cwd`, else `cwd` itself (no git, not a checkout). */
 export function repositoryRoot(cwd: string): string {

@@ -1,6 +1,6 @@
 import {readFileSync, readlinkSync} from 'node:fs';
 import process from 'node:process';
-import {LayerlensError} from '../errors.js';
+import {LayerlensError} from '../shared/errors.js';
 
 /**
 True when the shell started us with stdout closed (`>&-`). Node reopens a closed standard descriptor on

@@ -1,12 +1,12 @@
 import {statSync} from 'node:fs';
 import {dirname, resolve} from 'node:path';
 import process from 'node:process';
-import type {CliOptions, ReportTarget} from '../cli-options.js';
-import {LayerlensError} from '../errors.js';
 import {renderReport} from '../report/render-report.js';
 import type {ReportInput} from '../report/report-input.js';
-import {toolVersion} from '../version.js';
-import {writeFilesTogether} from '../write-atomic.js';
+import {LayerlensError} from '../shared/errors.js';
+import {toolVersion} from '../shared/version.js';
+import {writeFilesTogether} from '../shared/write-atomic.js';
+import type {CliOptions, ReportTarget} from './options.js';
 import {assertOutputsSpareInputs} from './output-identity.js';
 import {markPhase} from './phase-timings.js';
 import {describeStdoutError} from './stdout-state.js';

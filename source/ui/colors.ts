@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type {ChangeKind} from '../analysis/types.js';
-import {stylesWithoutColour} from '../color-env.js';
+import {stylesWithoutColour} from '../shared/color-env.js';
 
 /** dive's colours, so users of both read them the same way; markers keep it readable without colour. */
 export const statusColor: Record<ChangeKind, string | undefined> = {

@@ -1,6 +1,6 @@
 import {resolve} from 'node:path';
-import {isLayerlensError} from '../errors.js';
-import {extractFile} from '../extract-file.js';
+import {isLayerlensError} from '../shared/errors.js';
+import {extractFile} from '../shared/extract-file.js';
 import type {ExplorerData} from './explorer-data.js';
 import type {Action, Effect} from './explorer-state.js';
 

@@ -1,6 +1,6 @@
 import {Text} from 'ink';
 import {Component, type ReactNode} from 'react';
-import {errorLine} from '../errors.js';
+import {errorLine} from '../shared/errors.js';
 import {hue} from './colors.js';
 
 export const reportUrl = 'https://github.com/layerlens/layerlens/issues';

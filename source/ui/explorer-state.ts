@@ -1,5 +1,6 @@
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
+import {type ExportFormat, exportFormats, reportPathFor} from '../report/formats.js';
 import {compressionWord, formatBytes, sanitize, sanitizeLines} from './format.js';
 import {
 	type Command,
@@ -26,14 +27,8 @@ import {
 } from './tree-view.js';
 import {type LinesOf, moveBy, moveTo, pageBy, settle, type Viewport} from './viewport.js';
 
-export const exportFormats = ['markdown', 'json', 'sarif', 'html'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
-const exportExtensions: Record<ExportFormat, string> = {
-	markdown: '.md',
-	json: '.json',
-	sarif: '.sarif',
-	html: '.html',
-};
+export type {ExportFormat};
+export {exportFormats};
 
 /** What the explorer needs besides the analysis (whether export exists, the suggested Dockerfile...). */
 export type ExplorerExtras = {
@@ -585,8 +580,7 @@ function withEffect(
 
 /** `layerlens-<image>` + the format's extension, unless the user already typed another name. */
 export function exportPathFor(base: string, format: ExportFormat): string {
-	const stem = base.replace(/\.(md|markdown|json|sarif|html)$/i, '');
-	return `${stem}${exportExtensions[format]}`;
+	return reportPathFor(base, format);
 }
 
 function editText(value: string, name: string, text: string): string {

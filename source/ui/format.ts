@@ -1,7 +1,7 @@
-import {formatBytes} from '../format-bytes.js';
+import {formatBytes} from '../shared/format-bytes.js';
 
-export {formatBytes} from '../format-bytes.js';
-export {sanitize, sanitizeLines} from '../sanitize-text.js';
+export {formatBytes} from '../shared/format-bytes.js';
+export {sanitize, sanitizeLines} from '../shared/sanitize-text.js';
 
 const typeCharacters: Record<string, string> = {
 	dir: 'd',

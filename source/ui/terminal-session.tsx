@@ -1,6 +1,6 @@
 import {render} from 'ink';
 import type {ReactElement} from 'react';
-import {errorLine, errorLines, isLayerlensError, LayerlensError} from '../errors.js';
+import {errorLine, errorLines, isLayerlensError, LayerlensError} from '../shared/errors.js';
 import {ErrorBoundary, reportUrl} from './error-boundary.js';
 
 /** How an interactive session ended: its exit code, and the line to print once the terminal is back (shaped by errorLine). */

@@ -1,6 +1,6 @@
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
 import {type NodeId, type NodeStatus, type PathTree, rootNode, type VersionId} from '../engine/index.js';
-import {checkMemoryBudget} from '../memory-budget.js';
+import {checkMemoryBudget} from '../shared/memory-budget.js';
 
 export type TreeMode = 'changes' | 'aggregated';
 export type SortOrder = 'name' | 'size';

@@ -1,7 +1,7 @@
 import {useInput} from 'ink';
 import {useEffect, useState} from 'react';
-import {errorLine, isLayerlensError} from '../errors.js';
 import type {LoadProgress} from '../image/types.js';
+import {errorLine, isLayerlensError} from '../shared/errors.js';
 import {reportUrl} from './error-boundary.js';
 import {keyPresses} from './keymap.js';
 import type {Outcome} from './terminal-session.js';

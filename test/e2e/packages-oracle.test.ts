@@ -14,7 +14,7 @@ import {
 } from '../../source/analysis/packages/index.js';
 import {buildRuleInput, filesByPath, layerView} from '../../source/analysis/rule-input.js';
 import {stackLayers} from '../../source/engine/index.js';
-import {resolveImageSource} from '../../source/image/open-source.js';
+import {resolveImageSource} from '../../source/image/sources/open-source.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
 
 // Package attribution checked against the package managers themselves, run in a container of each

@@ -131,7 +131,7 @@ test('podman save --format oci-archive and skopeo copy to docker-archive, oci-ar
 test("a file's final version comes through Podman's container archive API, a hidden one through a spooled export; no container is left", {
 	skip,
 }, async () => {
-	const {createDaemonSource} = await import('../../source/image/daemon-source.js');
+	const {createDaemonSource} = await import('../../source/image/sources/daemon/daemon-source.js');
 	const source = createDaemonSource(fixtureImages.waste, {engine: 'podman'});
 	try {
 		const final = await source.readFinalFile!('data/grows.bin', 64, 80_000);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {createDaemonSource} from '../../source/image/daemon-source.js';
+import {createDaemonSource} from '../../source/image/sources/daemon/daemon-source.js';
 import type {LoadProgress} from '../../source/image/types.js';
 import {progressText} from '../../source/run/progress-line.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';

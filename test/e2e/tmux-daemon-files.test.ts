@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {promisify} from 'node:util';
-import {fileReadLabel} from '../../source/image/daemon-files.js';
+import {fileReadLabel} from '../../source/image/sources/daemon/daemon-files.js';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
 import {startDockerProxy} from '../helpers/docker-proxy.js';
 import {cliCommand} from '../helpers/run-cli.js';

@@ -471,7 +471,7 @@ test('NO_COLOR: Ctrl+C while loading exits 130 and prints nothing (the styles ar
 	const directory = await mkdtemp(join(work, 'cancel-'));
 	const exitFile = join(directory, 'exit');
 	const stderrFile = join(directory, 'stderr');
-	// The demo image: its load is torn down mid-read by the quit (as in test/hostile-terminal.test.ts).
+	// The demo image: its load is torn down mid-read by the quit (as in test/cli/hostile-terminal.test.ts).
 	const cli = cliCommand(['--demo', '--no-cache']).map(quote).join(' ');
 	const command = `env -u CI -u FORCE_COLOR NO_COLOR=1 XDG_CONFIG_HOME=${quote(join(directory, 'config'))} ${cli} 2> ${quote(stderrFile)}; echo $? > ${quote(exitFile)}; sleep 60`;
 	const session = await startTmux('layerlens-dive-cancel', command);

@@ -1,4 +1,4 @@
-import {parseCliOptions} from '../../source/cli-options.js';
+import {parseCliOptions} from '../../source/cli/options.js';
 import {type LoadedImage, loadImage} from '../../source/run/load-image.js';
 
 let loaded: Promise<LoadedImage> | undefined;

@@ -4,7 +4,7 @@ import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {Readable} from 'node:stream';
-import {type ReadArchiveOptions, readImageArchive} from '../../source/image/read-archive.js';
+import {type ReadArchiveOptions, readImageArchive} from '../../source/image/sources/archive/read-archive.js';
 import type {RawImage} from '../../source/image/types.js';
 
 export type {ArchiveFormat, ArchiveOptions} from '../../source/image/write/archive-plan.js';

@@ -1,5 +1,5 @@
-import {formatBytes} from '../../source/format-bytes.js';
 import type {JsonReport} from '../../source/report/json.js';
+import {formatBytes} from '../../source/shared/format-bytes.js';
 import {runCliJson} from './run-cli.js';
 
 export type ImageTotals = {layerBytes: number; finalBytes: number; reclaimableBytes: number};

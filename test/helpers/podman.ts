@@ -1,7 +1,7 @@
 import {execFile} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {promisify} from 'node:util';
-import {daemonEndpoint} from '../../source/image/daemon-source.js';
+import {daemonEndpoint} from '../../source/image/sources/daemon/daemon-source.js';
 
 const run = promisify(execFile);
 

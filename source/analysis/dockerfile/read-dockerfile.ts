@@ -1,5 +1,5 @@
-import {isLayerlensError, LayerlensError} from '../../errors.js';
-import {dockerfileLimitBytes, readLocalFile} from '../../read-local-file.js';
+import {isLayerlensError, LayerlensError} from '../../shared/errors.js';
+import {dockerfileLimitBytes, readLocalFile} from '../../shared/read-local-file.js';
 import {parseDockerfile} from './parse-dockerfile.js';
 import type {ParsedDockerfile} from './types.js';
 

@@ -1,4 +1,4 @@
-import type {PackageReport, PackageSummary} from './package-report.js';
+import type {PackageReport, PackageSummary} from './types.js';
 
 /** One package that differs between two images. */
 export type PackageDelta = {

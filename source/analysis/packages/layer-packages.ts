@@ -6,39 +6,9 @@ import {
 	parseApkInstalled,
 	parseDpkgStatus,
 } from '../findings/package-databases.js';
-import type {Ecosystem, PackageInventory} from './package-index.js';
-
-/** One package a layer installed, removed or upgraded. */
-export type PackageChange = {
-	ecosystem: Ecosystem;
-	name: string;
-	/** The version after the layer (installed, upgraded) or before it (removed). */
-	version: string;
-	/** Upgraded (or downgraded) packages: the version before the layer. */
-	fromVersion?: string;
-	/** npm, Python, gems, Go, jars: where it is installed. */
-	location?: string;
-	/**
-	Bytes of its files as the filesystem stacked up to this layer holds them (up to the layer before, for a
-	removed package): files on disk, not the package database's Installed-Size.
-	*/
-	bytes: number;
-};
-
-export type LayerPackages = {
-	layer: number;
-	installed: PackageChange[];
-	removed: PackageChange[];
-	upgraded: PackageChange[];
-};
-
-/** What the per-layer records need of the stacked layers (see rule-input.ts `layerView`). */
-export type LayerView = {
-	/** The layer whose version of `path` the filesystem stacked from layers 0..layer shows, or -1. */
-	visibleFrom(path: string, layer: number): number;
-	/** Size of the regular file at `path` in that filesystem; 0 for anything else or nothing. */
-	sizeAt(path: string, layer: number): number;
-};
+import type {LayerView} from '../rule-input.js';
+import type {PackageInventory} from './package-index.js';
+import type {Ecosystem, LayerPackages, PackageChange} from './types.js';
 
 /** The package databases whose every version a layer writes is captured: each layer's state is known. */
 const databasePath = /^(var\/lib\/dpkg\/status|var\/lib\/dpkg\/info\/[^/]+\.list|lib\/apk\/db\/installed)$/;

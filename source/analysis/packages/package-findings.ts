@@ -1,7 +1,7 @@
 import type {FileLookup} from '../rule-input.js';
 import type {Finding} from '../types.js';
-import type {LayerPackages} from './layer-packages.js';
 import type {PackageInventory} from './package-index.js';
+import type {LayerPackages} from './types.js';
 
 /**
 The physical line of a (possibly continued) instruction starting at `start` that names the package as a

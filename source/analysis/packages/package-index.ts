@@ -8,9 +8,7 @@ import {
 } from '../findings/package-databases.js';
 import {type FileLookup, filesByPath} from '../rule-input.js';
 import type {FinalFile} from '../types.js';
-
-/** Where a package came from: the package manager whose records name it. */
-export type Ecosystem = 'deb' | 'apk' | 'npm' | 'pypi' | 'gem' | 'go' | 'jar';
+import type {Ecosystem} from './types.js';
 
 export const ecosystems = [
 	'deb',

@@ -1,33 +1,5 @@
-import type {LayerPackages} from './layer-packages.js';
-import {type Ecosystem, ecosystems, type PackageInventory} from './package-index.js';
-
-/** One installed package as the reports list it: its files counted, not listed. */
-export type PackageSummary = {
-	ecosystem: Ecosystem;
-	name: string;
-	version: string;
-	location?: string;
-	/** Sum of its regular files' sizes in the final filesystem. */
-	bytes: number;
-	fileCount: number;
-	/** The layer that wrote its record; -1 when none is visible. */
-	layer: number;
-	dev?: true;
-};
-
-/** The report's packages: who owns the image's bytes, and what each layer installed, removed or upgraded. */
-export type PackageReport = {
-	/** Bytes of final regular files some package's records name. */
-	ownedBytes: number;
-	/** Bytes of final regular files no package names: the image's own. */
-	unownedBytes: number;
-	/** Per ecosystem present: how many packages, how many bytes. */
-	ecosystems: {ecosystem: Ecosystem; count: number; bytes: number}[];
-	/** Largest first. */
-	packages: PackageSummary[];
-	/** Layers that changed the installed packages, in layer order. */
-	layers: LayerPackages[];
-};
+import {ecosystems, type PackageInventory} from './package-index.js';
+import type {Ecosystem, LayerPackages, PackageReport} from './types.js';
 
 export function packageReport(inventory: PackageInventory, layers: LayerPackages[]): PackageReport {
 	const totals = new Map<Ecosystem, {count: number; bytes: number}>();

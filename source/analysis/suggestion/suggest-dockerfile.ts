@@ -1,4 +1,4 @@
-import {formatBytes} from '../../format-bytes.js';
+import {formatBytes} from '../../shared/format-bytes.js';
 import {explicitlyInstalled} from '../closure/package-owners.js';
 import {type RuntimeClosure, type RuntimeKind, runtimeClosure} from '../closure/runtime-closure.js';
 import type {ParsedDockerfile} from '../dockerfile/types.js';

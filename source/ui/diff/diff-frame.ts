@@ -1,7 +1,7 @@
 import type {ImageComparison, LayerRef} from '../../analysis/compare/types.js';
-import {formatBytes} from '../../format-bytes.js';
 import {diffHeadline, signedBytes} from '../../report/diff-markdown.js';
-import {sanitize} from '../../sanitize-text.js';
+import {formatBytes} from '../../shared/format-bytes.js';
+import {sanitize} from '../../shared/sanitize-text.js';
 import {
 	type Binding,
 	barItems,

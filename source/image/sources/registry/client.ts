@@ -1,0 +1,758 @@
+import {createHash} from 'node:crypto';
+import type {IncomingMessage, OutgoingHttpHeaders} from 'node:http';
+import {LayerlensError} from '../../../shared/errors.js';
+import {maxJsonDocumentBytes} from '../../formats/json-document.js';
+import {checkedDigest} from '../../formats/manifest-selection.js';
+import {parseChallenges} from './challenge.js';
+import {type Credentials, findCredentials} from './credentials.js';
+import {printable} from './printable.js';
+import {formatRegistryReference, hostName, isLoopbackHost, type RegistryReference} from './reference.js';
+import {
+	type BodyTiming,
+	bodyChunks,
+	discardBody,
+	readBody,
+	sendRequest,
+	TransportError,
+	type TransportOptions,
+} from './transport.js';
+
+/** Every manifest kind layerlens reads, most specific first, as Docker's own client asks for them. */
+export const manifestAccept = [
+	'application/vnd.oci.image.index.v1+json',
+	'application/vnd.docker.distribution.manifest.list.v2+json',
+	'application/vnd.oci.image.manifest.v1+json',
+	'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export type RegistryClientOptions = TransportOptions & {
+	/** From `--registry-username` and the password from stdin or LAYERLENS_REGISTRY_PASSWORD. */
+	flagCredentials?: {username: string; password: string};
+	/** Tries per request on 429, 5xx and dropped connections (default 5). */
+	attempts?: number;
+	/** First back-off delay, doubled each try (default 500 ms). */
+	backoffMs?: number;
+	/** A Retry-After longer than this is not waited for: the run fails saying when to try again (default 60 s). */
+	maxRetryAfterMs?: number;
+	/** Resumes (HTTP Range) after a blob download is cut (default 5). */
+	resumes?: number;
+	/**
+	The slowest a body may arrive, in bytes per second: each request must finish within
+	max(minDeadlineMs, its size / this rate). Default 256 KiB/s, or LAYERLENS_REGISTRY_MIN_RATE.
+	*/
+	minBytesPerSecond?: number;
+	/** The least time any body is given (default 60 s, or LAYERLENS_REGISTRY_MIN_DEADLINE in seconds). */
+	minDeadlineMs?: number;
+};
+
+/** Error documents, token answers: small, and never shown whole. */
+const maxSmallBodyBytes = 64 * 1024;
+const defaultMinBytesPerSecond = 256 * 1024;
+const defaultMinDeadlineMs = 60_000;
+
+/** A positive number from the environment, or one error line naming the variable. */
+function positiveSetting(env: NodeJS.ProcessEnv, name: string): number | undefined {
+	const text = env[name];
+	if (text === undefined || text === '') return undefined;
+	const value = Number(text);
+	if (!Number.isFinite(value) || value <= 0) {
+		throw new LayerlensError(`${name}='${printable(text, 40)}' is not a positive number`, {
+			hint: `Unset ${name} or give a number greater than 0`,
+		});
+	}
+
+	return value;
+}
+
+/** Docker Hub's registry sends clients for tokens to its own auth host, a name it does not share. */
+const knownTokenHosts = new Map([['registry-1.docker.io', 'auth.docker.io']]);
+
+/**
+Whether the registry's credentials may go to the token realm it names. Docker's distribution client
+(`th.creds.Basic(realm)` with a store that ignores the realm) and containerd's authorizer both send the
+registry's credentials to whatever realm the registry names, so a registry (or anyone who can answer for
+it) collects them for another host. Stricter here: only a realm on the registry's own host name (any
+port), or Docker Hub's known auth host, gets them; any other realm is asked anonymously.
+*/
+export function realmMayReceiveCredentials(registry: string, realm: URL): boolean {
+	const registryHost = hostName(registry);
+	const realmHost = hostName(realm.host);
+	return realmHost === registryHost || knownTokenHosts.get(registryHost) === realmHost;
+}
+
+export type FetchedManifest = {bytes: Buffer; digest: string; mediaType: string | undefined};
+
+type Sent = {response: IncomingMessage; url: URL};
+
+const redirectCodes = new Set([301, 302, 303, 307, 308]);
+const retryableCodes = new Set([429, 500, 502, 503, 504]);
+const retryableTransport = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ETIMEDOUT',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ECONNABORTED',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'UND_ERR_SOCKET',
+]);
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const sha256Digest = (bytes: Buffer): string =>
+	`sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** `Retry-After` as milliseconds from now (delta-seconds or an HTTP date), undefined when absent or unreadable. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+	if (header === undefined || header.trim() === '') return undefined;
+	if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+	const date = Date.parse(header);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function errorCodes(body: Buffer): {codes: string[]; message: string | undefined} {
+	try {
+		const parsed = JSON.parse(body.toString('utf8')) as {errors?: Array<{code?: string; message?: string}>};
+		const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
+		return {
+			codes: errors.map((error) => String(error.code ?? '')),
+			message: errors.map((error) => error.message).find((message) => typeof message === 'string'),
+		};
+	} catch {
+		return {codes: [], message: undefined};
+	}
+}
+
+/**
+The token realm a registry names, as a URL that may be asked: http or https, and plain HTTP only on a
+loopback host. Even an `--insecure-registry` or loopback registry cannot send us to a plain-HTTP realm
+elsewhere: the token (and any credentials) would cross the network unencrypted.
+*/
+export function checkedRealm(registry: string, realm: string): URL {
+	let url: URL;
+	try {
+		url = new URL(realm);
+	} catch {
+		throw new LayerlensError(`${registry} names a token realm that is not a URL: ${printable(realm, 80)}`, {
+			hint: 'Check the registry',
+		});
+	}
+
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		throw new LayerlensError(
+			`${registry} names a token realm that is not http(s): ${printable(url.protocol, 20)}`,
+			{
+				hint: 'Check the registry',
+			},
+		);
+	}
+
+	if (url.protocol === 'http:' && !isLoopbackHost(url.host)) {
+		throw new LayerlensError(
+			`${registry} sends for tokens to plain-HTTP ${printable(url.host, 80)}, which is not loopback`,
+			{
+				hint: 'Refused: the token and any credentials would travel unencrypted; the token server must use HTTPS',
+			},
+		);
+	}
+
+	return url;
+}
+
+/**
+A client for one repository on one registry (the OCI distribution API): authentication as Docker does it
+(anonymous, Basic, Bearer tokens per scope), redirects that never carry the Authorization header to another
+host, retries with back-off on 429/5xx and dropped connections, and every failure as one LayerlensError line.
+*/
+export class RegistryClient {
+	readonly name: string;
+	private base: Promise<URL> | undefined;
+	private authorization: string | undefined;
+	private readonly tokens = new Map<string, string>();
+	private credentials: Promise<Credentials | undefined> | undefined;
+	/** Token requests sent, per scope key: a test checks that a token is reused. */
+	readonly tokenRequests = new Map<string, number>();
+
+	private readonly minBytesPerSecond: number;
+	private readonly minDeadlineMs: number;
+
+	constructor(
+		readonly reference: RegistryReference,
+		private readonly options: RegistryClientOptions = {},
+	) {
+		this.name = `${reference.registry}/${reference.repository}`;
+		const env = options.env ?? process.env;
+		this.minBytesPerSecond =
+			options.minBytesPerSecond ??
+			positiveSetting(env, 'LAYERLENS_REGISTRY_MIN_RATE') ??
+			defaultMinBytesPerSecond;
+		const deadlineSeconds = positiveSetting(env, 'LAYERLENS_REGISTRY_MIN_DEADLINE');
+		this.minDeadlineMs =
+			options.minDeadlineMs ??
+			(deadlineSeconds === undefined ? defaultMinDeadlineMs : deadlineSeconds * 1000);
+	}
+
+	/** The time a body of (at most) `bytes` is given: a pause of the idle timeout, all of it at the minimum rate. */
+	private timing(bytes: number): BodyTiming {
+		const idleMs = this.options.idleTimeoutMs ?? 60_000;
+		const totalMs = Math.max(this.minDeadlineMs, Math.ceil((bytes / this.minBytesPerSecond) * 1000));
+		return {idleMs: Math.min(idleMs, totalMs), totalMs};
+	}
+
+	private get env(): NodeJS.ProcessEnv {
+		return this.options.env ?? process.env;
+	}
+
+	private allowsPlainHttp(): boolean {
+		const registry = this.reference.registry.toLowerCase();
+		return (
+			isLoopbackHost(registry) ||
+			(this.options.insecureHosts ?? []).some(
+				(host) => host.toLowerCase() === registry || host.toLowerCase() === registry.replace(/:\d+$/, ''),
+			)
+		);
+	}
+
+	/**
+	HTTPS, except for a loopback or `--insecure-registry` host that does not speak TLS: as Docker, HTTPS is
+	tried first and plain HTTP used when the TLS handshake fails.
+	*/
+	private resolveBase(): Promise<URL> {
+		this.base ??= (async () => {
+			const secure = new URL(`https://${this.reference.registry}/`);
+			if (!this.allowsPlainHttp()) return secure;
+			try {
+				const {response} = await this.sendOnce(
+					new URL('/v2/', secure),
+					'GET',
+					{},
+					`checking whether ${this.reference.registry} speaks HTTPS`,
+				);
+				discardBody(response);
+				return secure;
+			} catch (error) {
+				if (error instanceof TransportError && error.code !== 'ETIMEDOUT') {
+					return new URL(`http://${this.reference.registry}/`);
+				}
+
+				throw error;
+			}
+		})();
+		return this.base;
+	}
+
+	private sendOnce(
+		url: URL,
+		method: 'GET' | 'HEAD',
+		headers: OutgoingHttpHeaders,
+		step: string,
+	): Promise<Sent> {
+		return sendRequest({url, method, headers, step}, this.options).then((response) => ({response, url}));
+	}
+
+	/** Follow redirects (at most 5); the Authorization header goes only to the registry's own origin. */
+	private async sendFollowing(
+		url: URL,
+		method: 'GET' | 'HEAD',
+		headers: OutgoingHttpHeaders,
+		step: string,
+	): Promise<Sent> {
+		const origin = url.origin;
+		let current = url;
+		for (let hop = 0; hop <= 5; hop++) {
+			const sameOrigin = current.origin === origin;
+			const sent: OutgoingHttpHeaders = {...headers};
+			if (sameOrigin && this.authorization !== undefined) sent.authorization = this.authorization;
+			const {response} = await this.sendOnce(current, method, sent, step);
+			const location = response.headers.location;
+			if (!redirectCodes.has(response.statusCode ?? 0) || location === undefined) {
+				return {response, url: current};
+			}
+
+			discardBody(response);
+			const next = new URL(location, current);
+			if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+				throw new LayerlensError(`${step}: the registry redirected to ${printable(next.protocol, 20)} URL`, {
+					hint: 'Only http and https redirects are followed',
+				});
+			}
+
+			if (next.protocol === 'http:' && current.protocol === 'https:' && !isLoopbackHost(next.host)) {
+				throw new LayerlensError(
+					`${step}: the registry redirected from HTTPS to plain HTTP (${printable(next.host, 80)})`,
+					{
+						hint: 'Refused: the download would not be protected',
+					},
+				);
+			}
+
+			current = next;
+		}
+
+		throw new LayerlensError(`${step}: more than 5 redirects`, {hint: 'Check the registry'});
+	}
+
+	private loginHint(): string {
+		const registry = this.reference.registry;
+		return `Log in with \`docker login ${registry}\` or \`podman login ${registry}\`, or pass --registry-username with the password on stdin (--registry-password-stdin) or in LAYERLENS_REGISTRY_PASSWORD`;
+	}
+
+	private unauthorized(detail: string | undefined, credentials: Credentials | undefined): LayerlensError {
+		const used =
+			credentials === undefined ? 'without credentials' : `with the credentials from ${credentials.from}`;
+		return new LayerlensError(
+			`${this.reference.registry} refused access to ${this.reference.repository} ${used}${detail ? ` (${detail})` : ''}`,
+			{hint: this.loginHint()},
+		);
+	}
+
+	private loadCredentials(): Promise<Credentials | undefined> {
+		this.credentials ??= findCredentials(this.reference.registry, {
+			env: this.env,
+			...(this.options.flagCredentials ? {flags: this.options.flagCredentials} : {}),
+		});
+		return this.credentials;
+	}
+
+	/** Answer a 401: fetch a Bearer token for the pull scope, or use Basic credentials. False: nothing more to try. */
+	private async authenticate(response: IncomingMessage): Promise<boolean> {
+		const header = response.headers['www-authenticate'];
+		const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : (header ?? ''));
+		const credentials = await this.loadCredentials();
+		const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
+		if (bearer !== undefined) {
+			const realm = bearer.params.realm;
+			if (realm === undefined) return false;
+			const scope = `repository:${this.reference.repository}:pull`;
+			const key = `${realm}\n${bearer.params.service ?? ''}\n${scope}`;
+			const cached = this.tokens.get(key);
+			const header = cached === undefined ? undefined : `Bearer ${cached}`;
+			if (header !== undefined && header !== this.authorization) {
+				this.authorization = header;
+				return true;
+			}
+
+			// The token we sent was refused: it expired during a long pull (Docker Hub's last 5 minutes), or the
+			// scope is not granted. A fresh one is asked for, a bounded number of times per scope.
+			if (header !== undefined && (this.tokenRequests.get(key) ?? 0) >= 3) return false;
+			const token = await this.requestToken(realm, bearer.params.service, scope, credentials);
+			this.tokens.set(key, token);
+			this.authorization = `Bearer ${token}`;
+			return true;
+		}
+
+		if (challenges.some((challenge) => challenge.scheme === 'basic')) {
+			if (credentials === undefined || credentials.username === '') return false;
+			const header = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+			if (header === this.authorization) return false;
+			this.authorization = header;
+			return true;
+		}
+
+		return false;
+	}
+
+	/** The token endpoint: GET with Basic credentials (or none), or an OAuth POST for an identity token. */
+	private async requestToken(
+		realm: string,
+		service: string | undefined,
+		scope: string,
+		credentials: Credentials | undefined,
+	): Promise<string> {
+		const url = checkedRealm(this.reference.registry, realm);
+		// Only the registry's own host gets its credentials (see realmMayReceiveCredentials); others are asked anonymously.
+		const sent =
+			credentials !== undefined && realmMayReceiveCredentials(this.reference.registry, url)
+				? credentials
+				: undefined;
+		const tokenStep = `requesting a token from ${printable(url.host, 80)} for ${scope}`;
+		const key = `${realm}\n${service ?? ''}\n${scope}`;
+		this.tokenRequests.set(key, (this.tokenRequests.get(key) ?? 0) + 1);
+		let response: IncomingMessage;
+		if (sent?.identityToken !== undefined) {
+			const body = new URLSearchParams({
+				grant_type: 'refresh_token',
+				refresh_token: sent.identityToken,
+				client_id: 'layerlens',
+				scope,
+				...(service === undefined ? {} : {service}),
+			}).toString();
+			response = await this.withRetries(tokenStep, () =>
+				sendRequest(
+					{
+						url,
+						method: 'POST',
+						body,
+						headers: {'content-type': 'application/x-www-form-urlencoded'},
+						step: tokenStep,
+					},
+					this.options,
+				),
+			);
+		} else {
+			if (service !== undefined) url.searchParams.set('service', service);
+			url.searchParams.set('scope', scope);
+			const headers: OutgoingHttpHeaders = {};
+			if (sent !== undefined && sent.username !== '') {
+				headers.authorization = `Basic ${Buffer.from(`${sent.username}:${sent.password}`).toString('base64')}`;
+			}
+
+			response = await this.withRetries(tokenStep, () =>
+				sendRequest({url, headers, step: tokenStep}, this.options),
+			);
+		}
+
+		const body = await readBody(response, 1024 * 1024, tokenStep, this.timing(1024 * 1024)).catch(
+			(error: unknown) => {
+				throw this.describeTransport(error, tokenStep);
+			},
+		);
+		if (response.statusCode === 401 || response.statusCode === 403) {
+			const withheld =
+				credentials !== undefined && sent === undefined
+					? '; the credentials for this registry were not sent to it, as it is on another host'
+					: '';
+			throw this.unauthorized(
+				`the token server ${printable(url.host, 80)} said HTTP ${response.statusCode}${withheld}`,
+				sent,
+			);
+		}
+
+		if (response.statusCode !== 200) {
+			throw new LayerlensError(`${tokenStep}: HTTP ${response.statusCode}`, {
+				hint: 'Check the registry and try again',
+			});
+		}
+
+		try {
+			const answer = JSON.parse(body.toString('utf8')) as {token?: unknown; access_token?: unknown};
+			const token = typeof answer.token === 'string' ? answer.token : answer.access_token;
+			if (typeof token === 'string' && token !== '') return token;
+		} catch {
+			// Falls through to the error below.
+		}
+
+		throw new LayerlensError(`${tokenStep}: the answer holds no token`, {hint: 'Check the registry'});
+	}
+
+	private describeTransport(error: unknown, step: string): LayerlensError {
+		if (error instanceof LayerlensError) return error;
+		const message = printable(error instanceof Error ? error.message : String(error));
+		return new LayerlensError(`${step}: ${message}`, {
+			hint: `Check that ${this.reference.registry} is reachable (proxy: HTTPS_PROXY / NO_PROXY; certificates: NODE_EXTRA_CA_CERTS)`,
+			cause: error,
+		});
+	}
+
+	private rateLimited(response: IncomingMessage, step: string): LayerlensError {
+		const wait = retryAfterMs(String(response.headers['retry-after'] ?? ''));
+		const reset = Number(response.headers['ratelimit-reset'] ?? Number.NaN);
+		const at =
+			wait !== undefined
+				? new Date(Date.now() + wait)
+				: Number.isFinite(reset) && reset > 0
+					? new Date(reset > 1e9 ? reset * 1000 : Date.now() + reset * 1000)
+					: undefined;
+		return new LayerlensError(
+			`${this.reference.registry} is rate limiting requests (HTTP 429 while ${step})${at ? `; it allows more after ${at.toISOString()}` : ''}`,
+			{hint: 'Wait and run again, or log in: authenticated pulls usually get a higher limit'},
+		);
+	}
+
+	/** Run `send` again on 429/5xx and dropped connections, with back-off; Retry-After is honoured. */
+	private async withRetries(step: string, send: () => Promise<IncomingMessage>): Promise<IncomingMessage> {
+		const attempts = this.options.attempts ?? 5;
+		const backoffMs = this.options.backoffMs ?? 500;
+		const maxRetryAfter = this.options.maxRetryAfterMs ?? 60_000;
+		for (let attempt = 1; ; attempt++) {
+			let response: IncomingMessage;
+			try {
+				response = await send();
+			} catch (error) {
+				const code = error instanceof TransportError ? error.code : undefined;
+				if (attempt < attempts && code !== undefined && retryableTransport.has(code)) {
+					await sleep(backoffMs * 2 ** (attempt - 1));
+					continue;
+				}
+
+				throw this.describeTransport(error, step);
+			}
+
+			const status = response.statusCode ?? 0;
+			if (!retryableCodes.has(status)) return response;
+			const wait = retryAfterMs(String(response.headers['retry-after'] ?? ''));
+			if (attempt >= attempts || (wait !== undefined && wait > maxRetryAfter)) {
+				if (status === 429) {
+					discardBody(response);
+					throw this.rateLimited(response, step);
+				}
+
+				return response;
+			}
+
+			discardBody(response);
+			await sleep(wait ?? backoffMs * 2 ** (attempt - 1));
+		}
+	}
+
+	/**
+	A request to the registry's API (`path` under its base URL), authenticated as the registry asks, with
+	retries; any status the caller has to judge (200, 206, 404, …) comes back with its body unread.
+	*/
+	async request(
+		path: string,
+		options: {method?: 'GET' | 'HEAD'; headers?: OutgoingHttpHeaders; step: string},
+	): Promise<Sent> {
+		const base = await this.resolveBase().catch((error: unknown) => {
+			throw this.describeTransport(error, options.step);
+		});
+		const url = new URL(path, base);
+		const method = options.method ?? 'GET';
+		let final = url;
+		for (let round = 0; round < 3; round++) {
+			const response = await this.withRetries(options.step, async () => {
+				const sent = await this.sendFollowing(url, method, options.headers ?? {}, options.step);
+				final = sent.url;
+				return sent.response;
+			});
+			if (response.statusCode !== 401) return {response, url: final};
+			const detail =
+				method === 'HEAD'
+					? undefined
+					: errorCodes(
+							// The message only adds detail: a body that cannot be read is left out.
+							await readBody(response, maxSmallBodyBytes, options.step, this.timing(maxSmallBodyBytes)).catch(
+								() => Buffer.alloc(0),
+							),
+						).message;
+			if (method === 'HEAD') discardBody(response);
+			if (!(await this.authenticate(response))) {
+				throw this.unauthorized(
+					detail === undefined ? undefined : printable(detail),
+					await this.loadCredentials(),
+				);
+			}
+		}
+
+		throw this.unauthorized(undefined, await this.loadCredentials());
+	}
+
+	private async notFound(response: IncomingMessage, what: string, step: string): Promise<LayerlensError> {
+		const body =
+			response.method === 'HEAD'
+				? Buffer.alloc(0)
+				: await readBody(response, maxSmallBodyBytes, step, this.timing(maxSmallBodyBytes)).catch(() =>
+						Buffer.alloc(0),
+					);
+		const {codes} = errorCodes(body);
+		const full = formatRegistryReference(this.reference);
+		if (codes.includes('NAME_UNKNOWN')) {
+			return new LayerlensError(`${this.reference.registry} has no repository ${this.reference.repository}`, {
+				hint: `Check the name (${full}); a private repository may also answer this way before you log in`,
+			});
+		}
+
+		return new LayerlensError(`${this.name} has no ${what}`, {
+			hint: `Check the tag or digest (\`skopeo list-tags docker://${this.name}\` lists the tags)`,
+		});
+	}
+
+	private async unexpected(response: IncomingMessage, step: string): Promise<LayerlensError> {
+		const body = await readBody(response, maxSmallBodyBytes, step, this.timing(maxSmallBodyBytes)).catch(() =>
+			Buffer.alloc(0),
+		);
+		const {message} = errorCodes(body);
+		return new LayerlensError(
+			`${step}: ${this.reference.registry} answered HTTP ${response.statusCode}${message ? ` (${printable(message)})` : ''}`,
+			{
+				hint: 'Check the registry and try again',
+			},
+		);
+	}
+
+	/** The digest a tag (or digest) points at now, from a HEAD; falls back to a GET when the header is missing. */
+	async resolveDigest(reference: string): Promise<string> {
+		const step = `resolving ${this.name}:${reference}`;
+		const {response} = await this.request(`/v2/${this.reference.repository}/manifests/${reference}`, {
+			method: 'HEAD',
+			headers: {accept: manifestAccept},
+			step,
+		});
+		discardBody(response);
+		const header = response.headers['docker-content-digest'];
+		if (response.statusCode === 200 && typeof header === 'string' && /^sha256:[a-f0-9]{64}$/.test(header)) {
+			return header;
+		}
+
+		if (response.statusCode === 404) {
+			// A HEAD has no body to tell an unknown repository from an unknown tag: ask again with GET.
+			return (await this.getManifest(reference)).digest;
+		}
+
+		return (await this.getManifest(reference)).digest;
+	}
+
+	/** A manifest or index by tag or digest; by digest, its bytes are checked against it. */
+	async getManifest(reference: string): Promise<FetchedManifest> {
+		// A tag was checked with the reference; anything with a colon becomes part of the URL only as a digest.
+		if (reference.includes(':')) checkedDigest(reference, 'a manifest', this.name);
+		const named = `${this.name}${reference.includes(':') ? '@' : ':'}${reference}`;
+		const step = `fetching the manifest ${named}`;
+		const {response} = await this.request(`/v2/${this.reference.repository}/manifests/${reference}`, {
+			headers: {accept: manifestAccept},
+			step,
+		});
+		if (response.statusCode === 404) {
+			throw await this.notFound(
+				response,
+				reference.includes(':') ? `manifest ${reference}` : `tag ${reference}`,
+				step,
+			);
+		}
+
+		if (response.statusCode !== 200) throw await this.unexpected(response, step);
+		const bytes = await readBody(
+			response,
+			maxJsonDocumentBytes,
+			step,
+			this.timing(maxJsonDocumentBytes),
+		).catch((error: unknown) => {
+			throw this.describeTransport(error, step);
+		});
+		const digest = sha256Digest(bytes);
+		if (reference.startsWith('sha256:') && digest !== reference) {
+			throw new LayerlensError(
+				`digest mismatch: the manifest ${this.name}@${reference} the registry sent hashes to ${digest}`,
+				{
+					hint: 'The registry or something between sent altered bytes; try again, and report it if it persists',
+				},
+			);
+		}
+
+		const contentType = response.headers['content-type']?.split(';')[0]?.trim();
+		if (contentType?.startsWith('application/vnd.docker.distribution.manifest.v1')) {
+			throw new LayerlensError(
+				`${this.name}${reference.includes(':') ? '@' : ':'}${reference} is a schema 1 manifest, which layerlens does not read`,
+				{
+					hint: 'Push the image again with a current Docker, Podman or skopeo',
+				},
+			);
+		}
+
+		return {bytes, digest, mediaType: contentType};
+	}
+
+	/**
+	A blob's bytes as they arrive, checked against its digest at the end: exactly `bound.size` bytes when the
+	descriptor names it, else at most `bound.atMost`. Nothing past that is read, and each request must finish
+	within the deadline its remaining bytes get at the minimum rate. A connection cut part-way is resumed
+	with an HTTP Range request from the byte it stopped at (a server that ignores Range is skipped forward),
+	so a multi-gigabyte layer survives a flaky link without being kept anywhere.
+	*/
+	async *blob(
+		digest: string,
+		what: string,
+		bound: {size: number} | {atMost: number},
+	): AsyncGenerator<Buffer> {
+		checkedDigest(digest, what, this.name);
+		const step = `downloading ${what} (${digest.slice(0, 19)}…) of ${this.name}`;
+		const expectedSize = 'size' in bound ? bound.size : undefined;
+		const limit = 'size' in bound ? bound.size : bound.atMost;
+		const hash = createHash(digest.startsWith('sha512:') ? 'sha512' : 'sha256');
+		let received = 0;
+		let resumes = 0;
+		const maxResumes = this.options.resumes ?? 5;
+		for (;;) {
+			const {response} = await this.request(`/v2/${this.reference.repository}/blobs/${digest}`, {
+				headers: received > 0 ? {range: `bytes=${received}-`} : {},
+				step,
+			});
+			if (response.statusCode === 404) {
+				discardBody(response);
+				throw new LayerlensError(`${this.name} has no blob ${digest} (${what})`, {
+					hint: 'The image in the registry is incomplete; push it again',
+				});
+			}
+
+			let skip = 0;
+			if (response.statusCode === 200) {
+				skip = received;
+			} else if (response.statusCode !== 206 || received === 0) {
+				throw await this.unexpected(response, step);
+			}
+
+			let cut: unknown;
+			try {
+				for await (const data of bodyChunks(response, this.timing(limit - received + skip), step)) {
+					let chunk = data;
+					if (skip > 0) {
+						const dropped = Math.min(skip, chunk.length);
+						skip -= dropped;
+						chunk = chunk.subarray(dropped);
+						if (chunk.length === 0) continue;
+					}
+
+					received += chunk.length;
+					if (received > limit) {
+						throw new LayerlensError(
+							expectedSize === undefined
+								? `${step}: the registry sent more than ${limit} bytes`
+								: `${step}: the registry sent more than the ${expectedSize} bytes the manifest names`,
+							{hint: 'The registry or something between sent altered bytes; try again'},
+						);
+					}
+
+					hash.update(chunk);
+					yield chunk;
+				}
+			} catch (error) {
+				if (error instanceof LayerlensError) throw error;
+				cut = error;
+			}
+
+			const short = expectedSize !== undefined && received < expectedSize;
+			if (cut === undefined && !short) break;
+			// A body that outlived its deadline is too slow, not cut: asking again would only wait as long again.
+			const slow = cut instanceof TransportError && cut.code === 'ETIMEDOUT';
+			if (slow || resumes >= maxResumes) {
+				throw this.describeTransport(
+					cut ?? new Error(`the connection ended after ${received} of ${expectedSize} bytes`),
+					step,
+				);
+			}
+
+			resumes++;
+			await sleep((this.options.backoffMs ?? 500) * resumes);
+		}
+
+		const actual = `${digest.split(':')[0]}:${hash.digest('hex')}`;
+		if (actual !== digest) {
+			throw new LayerlensError(
+				`digest mismatch in ${what} of ${this.name}: the registry sent ${actual}, the manifest names ${digest}`,
+				{
+					hint: 'The registry or something between sent altered bytes; try again, and report it if it persists',
+				},
+			);
+		}
+	}
+
+	/** A small blob (the config) whole, checked against its digest: its descriptor's size when known, never over `limit`. */
+	async blobBytes(digest: string, what: string, limit: number, size?: number): Promise<Buffer> {
+		if (size !== undefined && size > limit) {
+			throw new LayerlensError(
+				`${what} of ${this.name} is ${size} bytes, more than the ${limit} it may have`,
+				{
+					hint: 'Check the image',
+				},
+			);
+		}
+
+		const chunks: Buffer[] = [];
+		for await (const chunk of this.blob(digest, what, size === undefined ? {atMost: limit} : {size})) {
+			chunks.push(chunk);
+		}
+
+		return Buffer.concat(chunks);
+	}
+}

@@ -1,0 +1,80 @@
+import {existsSync} from 'node:fs';
+import {isStdinArgument} from '../../image/sources/archive/stdin-argument.js';
+import type {ImageSource} from '../../image/types.js';
+import {loadedImageSizeMap} from '../../report/image-size-map.js';
+import {renderReport} from '../../report/render-report.js';
+import {LayerlensError} from '../../shared/errors.js';
+import {toolVersion} from '../../shared/version.js';
+import {writeFileAtomic} from '../../shared/write-atomic.js';
+import {runExplorer} from '../../ui/run-explorer.js';
+import {createFileReads} from '../file-reads.js';
+import {loadImage} from '../load-image.js';
+import {holdAnnouncements} from '../notices.js';
+import type {CliOptions} from '../options.js';
+import {assertOutputsSpareInputs} from '../output-identity.js';
+
+/** `layerlens-myapp-prod` for `registry/myapp:prod`: a file name that says which image it describes. */
+export function defaultExportName(reference: string): string {
+	const name = reference.split('/').pop() ?? reference;
+	const safe = name.replace(/[^a-zA-Z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+	return `layerlens-${safe || 'image'}`;
+}
+
+/** `keys`: where keys are read from when stdin carries the archive (the controlling terminal). */
+export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStream): Promise<number> {
+	const title =
+		options.image === undefined
+			? 'the demo image'
+			: isStdinArgument(options.image)
+				? 'standard input'
+				: options.image;
+	let loadedSource: ImageSource | undefined;
+	// Lines such as where the image is read from wait until the explorer has given the terminal back.
+	const releaseAnnouncements = holdAnnouncements();
+	const code = await runExplorer({
+		title,
+		...(keys ? {stdin: keys} : {}),
+		async load(onProgress, signal) {
+			const {source, report, tree, raw} = await loadImage(options, onProgress, signal);
+			loadedSource = source;
+			const files = createFileReads(source, report.image.id, tree.tree);
+			return {
+				analysis: {...report, ...tree},
+				readFile: files.read,
+				async exportReport(format, path, overwrite) {
+					assertOutputsSpareInputs([path], [options.image, options.dockerfile]);
+					if (!overwrite && existsSync(path)) {
+						throw new LayerlensError(`${path} already exists (EEXIST)`, {hint: 'Confirm to overwrite it'});
+					}
+
+					const input =
+						format === 'html' ? {...report, sizeMap: loadedImageSizeMap(report, tree, raw)} : report;
+					await writeFileAtomic(path, renderReport(format, input, toolVersion));
+				},
+				...(report.suggestion ? {suggestion: report.suggestion} : {}),
+				defaultExportName: defaultExportName(report.image.reference),
+			};
+		},
+	});
+	releaseAnnouncements();
+	// Only a finished load has anything to let go; not waiting otherwise keeps the exit as prompt as before, when
+	// a load torn down by a quit must not get a tick to surface its AbortError.
+	if (loadedSource?.dispose !== undefined) await disposeSource(loadedSource);
+	return code;
+}
+
+/** How long the end of a session waits for a source to let go (remove a temporary container). */
+const disposeTimeoutMs = 10_000;
+
+/** Lets the source remove what it made for file reads; a daemon that stopped answering does not hold the exit. */
+async function disposeSource(source: ImageSource | undefined): Promise<void> {
+	if (source?.dispose === undefined) return;
+	let timer: NodeJS.Timeout | undefined;
+	await Promise.race([
+		source.dispose().catch(() => undefined),
+		new Promise<void>((resolve) => {
+			timer = setTimeout(resolve, disposeTimeoutMs);
+		}),
+	]);
+	clearTimeout(timer);
+}

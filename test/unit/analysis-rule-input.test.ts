@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {analyzeImage} from '../../source/analysis/analyze-image.js';
+import {buildRuleInput} from '../../source/analysis/rule-input.js';
+import type {ImageAnalysis} from '../../source/analysis/types.js';
+import type {ExecInfo} from '../../source/image/types.js';
+import {contentHash, dir, file, layer, rawImage, symlink, whiteout} from '../helpers/raw-image-builder.js';
+
+/** The content hash of the version of `path` visible in the final filesystem. */
+function finalHash(analysis: ImageAnalysis, path: string): string | undefined {
+	const {tree} = analysis;
+	const node = tree.find(path);
+	const visible = node === undefined ? undefined : tree.finalVersion(node);
+	return visible === undefined ? undefined : tree.hash(visible);
+}
+
+test('the rules see the final non-directory files, each from the layer whose version is visible', () => {
+	const raw = rawImage([
+		layer([dir('app'), file('app/a.js', 10, 'ha'), file('app/tmp.log', 5), symlink('app/link', 'a.js')]),
+		layer([file('app/a.js', 12, 'hb', {mode: 0o755, uid: 1000, gid: 1000}), whiteout('app/tmp.log')]),
+	]);
+	const analysis = analyzeImage(raw);
+	const input = buildRuleInput(analysis, raw);
+	assert.deepEqual(input.files, [
+		{path: 'app/a.js', type: 'file', size: 12, mode: 0o755, uid: 1000, gid: 1000, layer: 1},
+		{path: 'app/link', type: 'symlink', size: 0, mode: 0o777, uid: 0, gid: 0, linkTarget: 'a.js', layer: 0},
+	]);
+	// Final files carry no hash: the visible version's content hash is read from the tree.
+	assert.equal(finalHash(analysis, 'app/a.js'), contentHash('hb'));
+	assert.equal(input.layers.length, 2);
+	assert.equal(input.history.length, 2);
+	assert.deepEqual(input.config, raw.config);
+	assert.equal(input.waste.reclaimableBytes, 15);
+});
+
+test('evidence text comes only from the layer whose version survives', () => {
+	const raw = rawImage([
+		layer(
+			[
+				file('app/package.json', 30, 'p1'),
+				file('etc/os-release', 20, 'o1'),
+				file('app/package-lock.json', 9),
+			],
+			[
+				{path: 'app/package.json', text: '{"v":1}', truncated: false},
+				{path: 'etc/os-release', text: 'ID=debian', truncated: false},
+				{path: 'app/package-lock.json', text: '{"lock":1}', truncated: false},
+			],
+		),
+		layer(
+			// package.json rewritten and captured again; the lockfile rewritten but not captured this time.
+			[file('app/package.json', 31, 'p2'), whiteout('etc/os-release'), file('app/package-lock.json', 11)],
+			[{path: 'app/package.json', text: '{"v":2}', truncated: false}],
+		),
+	]);
+	const input = buildRuleInput(analyzeImage(raw), raw);
+	assert.deepEqual([...input.evidence], [['app/package.json', '{"v":2}']]);
+});
+
+test('what a file needs to run reaches the rules from the version that is visible', () => {
+	const elf: ExecInfo = {kind: 'elf', bits: 64, machine: 62, type: 'dyn', needed: ['libc.so.6'], runpath: []};
+	const script: ExecInfo = {kind: 'script', interpreter: '/usr/bin/env', argument: 'python3'};
+	const raw = rawImage([
+		layer([file('usr/bin/tool', 10, 'h1', {exec: elf}), file('app/run', 3, 'h2', {exec: script})]),
+		// tool replaced by a file that is no longer ELF: its old exec must not survive.
+		layer([file('usr/bin/tool', 11, 'h3'), file('usr/lib/libx.so', 4, 'h4', {exec: elf})]),
+	]);
+	const analysis = analyzeImage(raw);
+	const files = new Map(buildRuleInput(analysis, raw).files.map((entry) => [entry.path, entry]));
+	assert.equal(files.get('usr/bin/tool')?.exec, undefined);
+	assert.deepEqual(files.get('app/run'), {
+		path: 'app/run',
+		type: 'file',
+		size: 3,
+		mode: 0o644,
+		uid: 0,
+		gid: 0,
+		exec: script,
+		layer: 0,
+	});
+	assert.equal(finalHash(analysis, 'app/run'), contentHash('h2'));
+	assert.deepEqual(files.get('usr/lib/libx.so')?.exec, elf);
+});
