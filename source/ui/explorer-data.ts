@@ -1,3 +1,4 @@
+import type {PackageInventory} from '../analysis/packages/index.js';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
 import type {ExportFormat} from './explorer-state.js';
@@ -19,6 +20,11 @@ export type ExplorerData = {
 	exportReport?(format: ExportFormat, path: string, overwrite: boolean): Promise<void>;
 	/** The suggested multi-stage rewrite with its projection, closure and notes (`d`). */
 	suggestion?: ReportSuggestion;
+	/**
+	Who owns each file of the final filesystem, worked out on first call (the package view, the owner column)
+	from the same records and code as the report's `packages`, so the numbers are the same.
+	*/
+	packages?: () => PackageInventory;
 	/** e.g. `layerlens-nginx`; the format's extension is added (an existing .md/.json/.sarif is replaced). */
 	defaultExportName: string;
 };

@@ -1,3 +1,4 @@
+import type {PackageInventory} from '../analysis/packages/index.js';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
 import {type ExportFormat, exportFormats, reportPathFor} from '../report/formats.js';
@@ -13,12 +14,20 @@ import {
 import {buildLayerList, type LayerList} from './layer-list.js';
 import {computeLayout, type Layout, type Size} from './layout.js';
 import {dockerfileLines, findingLines, hanging} from './overlay-lines.js';
+import {
+	openPackageViewFor,
+	type PackageRow,
+	type PackageViewOverlay,
+	packageSubset,
+	packageViewReducer,
+} from './package-view-state.js';
 import {sizeMapSource} from './size-map-source.js';
 import {openSizeMap, type SizeMapAction, type SizeMapState, sizeMapReducer} from './size-map-state.js';
 import {type CollapseState, treeViewFor, visibleFor} from './tree-cache.js';
 import {attributesMinWidth, wrappedRowLineCount} from './tree-row-text.js';
 import {
 	defaultTreeOptions,
+	type PathSubset,
 	type SortOrder,
 	type TreeMode,
 	type TreeOptions,
@@ -35,6 +44,8 @@ export type ExplorerExtras = {
 	canExport: boolean;
 	suggestion?: ReportSuggestion;
 	defaultExportName: string;
+	/** Who owns each final file (worked out on first use: the package view and the owner column). */
+	packages?: () => PackageInventory;
 };
 
 export type TextOverlay = {
@@ -72,7 +83,13 @@ export type ExtractOverlay = {
 };
 /** The size map of what the tree shows (see size-map-state.ts). */
 export type SizeMapOverlay = {kind: 'sizeMap'; map: SizeMapState};
-export type Overlay = TextOverlay | ViewerOverlay | ExportOverlay | ExtractOverlay | SizeMapOverlay;
+export type Overlay =
+	| TextOverlay
+	| ViewerOverlay
+	| ExportOverlay
+	| ExtractOverlay
+	| SizeMapOverlay
+	| PackageViewOverlay;
 
 /** Work the component must do outside the reducer; `id` changes once per request. */
 export type Effect =
@@ -94,6 +111,10 @@ export type TreeState = {
 	showAttributes: boolean;
 	/** dive's Ctrl+P: long names go on under themselves instead of being cut at the pane's edge. */
 	wrap: boolean;
+	/** The owner column: the package owning each file. */
+	showOwner: boolean;
+	/** Only one package's files (the package view's jump); Esc in the tree shows every file again. */
+	only: PathSubset | undefined;
 };
 
 /** What the user's config file sets (see keys-config.ts); all optional. */
@@ -168,6 +189,8 @@ export function createInitialState(
 			viewport: {cursor: 0, offset: 0},
 			showAttributes: false,
 			wrap: false,
+			showOwner: false,
+			only: undefined,
 		},
 		editingFilter: false,
 		overlay: undefined,
@@ -188,6 +211,7 @@ export function treeOptions(state: ExplorerState): TreeOptions {
 		hidden: tree.hidden,
 		wasteOnly: tree.wasteOnly,
 		buildOnly: tree.buildOnly,
+		...(tree.only === undefined ? {} : {only: tree.only}),
 	};
 }
 
@@ -220,7 +244,13 @@ export function treeLinesOf(state: ExplorerState): LinesOf | undefined {
 		const row = view.rows[index]!;
 		const collapsed = row.hasChildren && collapse.allCollapsed !== collapse.toggled.has(row.path);
 		// The markers take the same three cells whatever a folder holds: no need to know them here.
-		return wrappedRowLineCount({row, tree: view.tree, collapsed, showAttributes, held: 0}, width, height);
+		// The owner column has one width whatever it says: only whether it is on changes the count.
+		const owner = state.tree.showOwner ? '' : undefined;
+		return wrappedRowLineCount(
+			{row, tree: view.tree, collapsed, showAttributes, held: 0, owner},
+			width,
+			height,
+		);
 	};
 }
 
@@ -234,6 +264,8 @@ export function selectedRow(state: ExplorerState): TreeRow | undefined {
 export function activeScopes(state: ExplorerState): Scope[] {
 	if (state.overlay) {
 		if (state.overlay.kind === 'sizeMap') return ['sizeMap'];
+		if (state.overlay.kind === 'packages')
+			return state.overlay.view.editingFilter ? ['filter'] : ['packages'];
 		return state.overlay.kind === 'export' || state.overlay.kind === 'extract' ? ['prompt'] : ['overlay'];
 	}
 
@@ -256,7 +288,15 @@ export function reducer(state: ExplorerState, action: Action): ExplorerState {
 					? {...next.overlay, lines: textOverlayLines(next, next.overlay.kind)}
 					: next.overlay?.kind === 'sizeMap'
 						? {...next.overlay, map: sizeMapReducer(next.overlay.map, {type: 'resize', ...sizeMapGrid(next)})}
-						: next.overlay;
+						: next.overlay?.kind === 'packages'
+							? {
+									...next.overlay,
+									view: packageViewReducer(next.overlay.view, {
+										type: 'resize',
+										overlayBody: next.layout.overlayBody,
+									}).state,
+								}
+							: next.overlay;
 			return settleAll({...next, overlay});
 		}
 
@@ -458,6 +498,18 @@ function handleKey(state: ExplorerState, name: string, text: string): ExplorerSt
 		return handleSizeMap(cleared, state.overlay, command);
 	}
 
+	if (state.overlay?.kind === 'packages') {
+		const {state: view, outcome} = packageViewReducer(state.overlay.view, {
+			type: 'command',
+			command,
+			name,
+			text,
+		});
+		if (outcome.kind === 'close') return {...cleared, overlay: undefined};
+		if (outcome.kind === 'jump') return jumpToPackageFiles(cleared, outcome.row);
+		return {...cleared, overlay: {...state.overlay, view}};
+	}
+
 	if (state.overlay) {
 		return handleOverlay(cleared, state.overlay, command);
 	}
@@ -537,7 +589,12 @@ function handleSizeMap(
 }
 
 function handleOverlay(state: ExplorerState, overlay: Overlay, command: Command | undefined): ExplorerState {
-	if (overlay.kind === 'export' || overlay.kind === 'extract' || overlay.kind === 'sizeMap') {
+	if (
+		overlay.kind === 'export' ||
+		overlay.kind === 'extract' ||
+		overlay.kind === 'sizeMap' ||
+		overlay.kind === 'packages'
+	) {
 		return state;
 	}
 
@@ -898,6 +955,16 @@ function runCommand(state: ExplorerState, command: Command): ExplorerState {
 			return changeTree(state, {wrap: !state.tree.wrap});
 		case 'sizeMap':
 			return openMap(state);
+		case 'packages': {
+			const opened = openPackageViewFor(state.extras, state.analysis, state.layout.overlayBody);
+			return 'message' in opened ? {...state, message: opened.message} : {...state, overlay: opened};
+		}
+		case 'ownerColumn':
+			return state.extras.packages === undefined
+				? {...state, message: 'Package owners are not known here'}
+				: settleAll({...state, tree: {...state.tree, showOwner: !state.tree.showOwner}});
+		case 'showAllFiles':
+			return state.tree.only === undefined ? state : changeTree(state, {only: undefined});
 		default:
 			return runRowCommand(state, command);
 	}
@@ -952,6 +1019,25 @@ function runRowCommand(state: ExplorerState, command: Command): ExplorerState {
 		default:
 			return state;
 	}
+}
+
+/** The package view's jump: the final filesystem with nothing hidden, filtered to the package's files. */
+function jumpToPackageFiles(state: ExplorerState, row: PackageRow): ExplorerState {
+	const last = state.analysis.layers.length - 1;
+	const tree: TreeState = {
+		...state.tree,
+		mode: 'aggregated',
+		filter: '',
+		only: packageSubset(row),
+		hidden: {...defaultTreeOptions.hidden},
+		wasteOnly: false,
+		buildOnly: false,
+		collapse: {allCollapsed: false, toggled: new Set()},
+		collapseBeforeFilter: undefined,
+		viewport: {cursor: 0, offset: 0},
+	};
+	const layersOffset = layersOffsetFor(state, last, state.layersOffset);
+	return settleAll({...state, overlay: undefined, focus: 'tree', layer: last, layersOffset, tree});
 }
 
 function gotoParent(state: ExplorerState, row: TreeRow): ExplorerState {

@@ -17,6 +17,8 @@ import {barItems, keyLabel, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';
 import {OverlayView} from './overlay-view.js';
+import {ownerLookup} from './owner-column.js';
+import {PackageView, packageDetail} from './package-view.js';
 import {selectionText} from './size-map-draw.js';
 import {SizeMapView} from './size-map-view.js';
 import {SummaryPane} from './summary-pane.js';
@@ -43,6 +45,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 				canExport: data.exportReport !== undefined,
 				...(data.suggestion === undefined ? {} : {suggestion: data.suggestion}),
 				defaultExportName: data.defaultExportName,
+				...(data.packages === undefined ? {} : {packages: data.packages}),
 			},
 			size,
 			preferences,
@@ -123,6 +126,11 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 
 	const tree = currentTree(state);
 	const width = state.size.columns;
+	// The inventory is worked out once, the first time the column is shown; the lookup is memoised on it.
+	const owners =
+		state.tree.showOwner && state.extras.packages
+			? ownerLookup(state.extras.packages(), state.analysis.tree)
+			: undefined;
 	const dockerfileKey = state.keymap.dockerfile.keys[0];
 	const dockerfileKeyLabel = dockerfileKey === undefined ? undefined : keyLabel(dockerfileKey);
 	// Boxes clip vertically only: a horizontal clip makes Ink re-slice every line of every frame, and
@@ -131,6 +139,13 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 		<Box flexDirection="column" width={width} height={layout.frameHeight} overflowY="hidden">
 			{state.overlay?.kind === 'sizeMap' ? (
 				<SizeMapView map={state.overlay.map} width={width} height={layout.overlayBody} />
+			) : state.overlay?.kind === 'packages' ? (
+				<PackageView
+					view={state.overlay.view}
+					inventory={state.extras.packages?.()}
+					width={width}
+					height={layout.overlayBody}
+				/>
 			) : state.overlay ? (
 				<OverlayView overlay={state.overlay} height={layout.overlayBody} width={width} />
 			) : (
@@ -170,6 +185,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 						height={layout.treeBody}
 						width={layout.rightWidth}
 						isFocused={state.focus === 'tree'}
+						owners={owners}
 					/>
 				</Box>
 			)}
@@ -184,7 +200,14 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 				filterError={tree.view.filterError}
 				rowCount={tree.visible.length}
 				message={state.message}
-				detail={state.overlay?.kind === 'sizeMap' ? selectionText(state.overlay.map) : undefined}
+				detail={
+					state.overlay?.kind === 'sizeMap'
+						? selectionText(state.overlay.map)
+						: state.overlay?.kind === 'packages'
+							? packageDetail(state.overlay.view)
+							: undefined
+				}
+				only={state.tree.only?.label}
 				width={width}
 			/>
 		</Box>

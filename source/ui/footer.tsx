@@ -19,6 +19,8 @@ type Props = {
 	message: string | undefined;
 	/** What the status line shows instead of the filter or message (the size map's selection). */
 	detail?: string | undefined;
+	/** The tree shows only this package's files (the package view's jump): said until Esc. */
+	only?: string | undefined;
 	width: number;
 };
 
@@ -42,13 +44,14 @@ Two lines: the filter bar or the last message, then the keys that work in the fo
 props and memo: a cursor move does not re-render it.
 */
 export const Footer = memo(function Footer(props: Props) {
-	const {filter, editingFilter, filterError, message, width} = props;
+	const {filter, editingFilter, filterError, message, width, only} = props;
 	let status: ReactNode = <Text> </Text>;
 	if (props.detail !== undefined) {
 		status = <Text wrap="truncate">{props.detail}</Text>;
 	} else if (editingFilter || filter !== '') {
 		status = (
 			<Text wrap="truncate">
+				{only === undefined ? null : <Text bold>{`Files of ${sanitize(only)} · `}</Text>}
 				<Text bold>Path filter: </Text>
 				{sanitize(filter)}
 				{editingFilter ? <Text inverse> </Text> : null}
@@ -60,6 +63,13 @@ export const Footer = memo(function Footer(props: Props) {
 		status = (
 			<Text wrap="truncate" color={hue('yellow')}>
 				{message}
+			</Text>
+		);
+	} else if (only !== undefined) {
+		status = (
+			<Text wrap="truncate">
+				<Text bold>{`Tree filtered to the files of ${sanitize(only)}`}</Text>
+				<Text dimColor>{`  (final filesystem; Esc: every file)  ${props.rowCount} rows`}</Text>
 			</Text>
 		);
 	}

@@ -3,7 +3,7 @@ Every key binding of the explorer, as data. The help bar, the `?` overlay and th
 all rendered from this one table, so they cannot drift apart.
 */
 
-export type Scope = 'global' | 'layers' | 'tree' | 'filter' | 'overlay' | 'sizeMap' | 'prompt';
+export type Scope = 'global' | 'layers' | 'tree' | 'filter' | 'overlay' | 'sizeMap' | 'packages' | 'prompt';
 
 export type Binding = {
 	readonly scope: Scope;
@@ -46,6 +46,12 @@ export const keymap = {
 		help: 'Filter paths by regular expression',
 		bar: 'filter',
 		barFirst: true,
+	},
+	packages: {
+		scope: 'global',
+		keys: ['P'],
+		help: 'Packages by bytes: ecosystem, version, installing layer, build-only or runtime',
+		bar: 'packages',
 	},
 	exportReport: {
 		scope: 'global',
@@ -109,6 +115,16 @@ export const keymap = {
 	},
 	buildOnly: {scope: 'tree', keys: ['b'], help: 'Only build-only files', bar: 'build-only'},
 	attributes: {scope: 'tree', keys: ['p', 'ctrl+b'], help: 'Show/hide permissions and uid:gid'},
+	ownerColumn: {
+		scope: 'tree',
+		keys: ['o'],
+		help: 'Show/hide the owner column: the package that owns each file, "yours" for none',
+	},
+	showAllFiles: {
+		scope: 'tree',
+		keys: ['escape'],
+		help: "Show every file again after the package view's jump to a package's files",
+	},
 	wrapTree: {
 		scope: 'tree',
 		keys: ['ctrl+p'],
@@ -157,6 +173,32 @@ export const keymap = {
 		bar: 'back',
 	},
 	mapClose: {scope: 'sizeMap', keys: ['q', 'm'], help: 'Close the size map', bar: 'close'},
+
+	packagesUp: {scope: 'packages', keys: ['up', 'k'], help: 'Previous package'},
+	packagesDown: {scope: 'packages', keys: ['down', 'j'], help: 'Next package', bar: 'move'},
+	packagesPageUp: {scope: 'packages', keys: ['pageup', 'u'], help: 'Page up'},
+	packagesPageDown: {scope: 'packages', keys: ['pagedown', 'ctrl+d', 'space'], help: 'Page down'},
+	packagesFirst: {scope: 'packages', keys: ['g', 'home'], help: 'First package'},
+	packagesLast: {scope: 'packages', keys: ['G', 'end'], help: 'Last package'},
+	packagesSort: {scope: 'packages', keys: ['s'], help: 'Sort by size / name', bar: 'sort'},
+	packagesFilter: {
+		scope: 'packages',
+		keys: ['/', 'ctrl+f'],
+		help: 'Filter packages by regular expression (on ecosystem:name)',
+		bar: 'filter',
+	},
+	packagesFiles: {
+		scope: 'packages',
+		keys: ['enter'],
+		help: "Show the package's files: the tree, final filesystem, filtered to them",
+		bar: 'its files',
+	},
+	packagesClose: {
+		scope: 'packages',
+		keys: ['escape', 'q', 'P'],
+		help: 'Close the package view',
+		bar: 'close',
+	},
 
 	promptConfirm: {scope: 'prompt', keys: ['enter'], help: 'Confirm', bar: 'confirm'},
 	promptCancel: {scope: 'prompt', keys: ['escape'], help: 'Cancel', bar: 'cancel'},
@@ -300,6 +342,7 @@ export const scopeTitles: Record<Scope, string> = {
 	filter: 'While typing a filter',
 	overlay: 'Viewer, findings, Dockerfile and help overlays',
 	sizeMap: 'Size map',
+	packages: 'Package view',
 	prompt: 'Export and extract prompts',
 };
 

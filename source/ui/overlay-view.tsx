@@ -8,10 +8,11 @@ import {
 	type SizeMapOverlay,
 } from './explorer-state.js';
 import {formatBytes, sanitize} from './format.js';
+import type {PackageViewOverlay} from './package-view-state.js';
 import {PaneTitle} from './pane-title.js';
 
 /** The size map draws itself (size-map-view.tsx). */
-type Props = {overlay: Exclude<Overlay, SizeMapOverlay>; height: number; width: number};
+type Props = {overlay: Exclude<Overlay, SizeMapOverlay | PackageViewOverlay>; height: number; width: number};
 
 const titles = {
 	help: 'Keys',

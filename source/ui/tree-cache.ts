@@ -54,7 +54,9 @@ export function buildOnlySet(analysis: ImageAnalysis): Set<string> {
 	return cacheFor(analysis).buildOnly;
 }
 
-const keyOf = (options: TreeOptions): string => JSON.stringify(options);
+/** A path subset is keyed by its label: its set would serialise as `{}`. */
+const keyOf = (options: TreeOptions): string =>
+	JSON.stringify(options, (key, value) => (key === 'only' ? (value as TreeOptions['only'])?.label : value));
 
 function store(cache: AnalysisCache, key: string, view: TreeView): void {
 	cache.views.set(key, view);
@@ -79,14 +81,14 @@ export function treeViewFor(analysis: ImageAnalysis, options: TreeOptions): Tree
 	}
 
 	let view: TreeView;
-	if (options.filter === '') {
+	if (options.filter === '' && options.only === undefined) {
 		view = finishSteps(
 			cache.pending.get(key) ?? treeViewSteps(analysis, options, cache.buildOnly, cache.runtime),
 		);
 		cache.pending.delete(key);
 	} else {
 		// Each typed character re-filters the cached unfiltered rows instead of walking the tree again.
-		view = filterTreeView(treeViewFor(analysis, {...options, filter: ''}), options);
+		view = filterTreeView(treeViewFor(analysis, {...options, filter: '', only: undefined}), options);
 	}
 
 	store(cache, key, view);
@@ -104,7 +106,7 @@ Returns a function that stops it.
 */
 export function warmTreeViews(analysis: ImageAnalysis, wanted: TreeOptions[]): () => void {
 	const cache = cacheFor(analysis);
-	const queue = wanted.filter((options) => options.filter === '').map(keyOf);
+	const queue = wanted.filter((options) => options.filter === '' && options.only === undefined).map(keyOf);
 	const optionsByKey = new Map(wanted.map((options) => [keyOf(options), options]));
 	// Half-built views of options no longer wanted would only hold memory.
 	for (const key of cache.pending.keys()) {

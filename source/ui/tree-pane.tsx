@@ -2,6 +2,8 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {PathTree} from '../engine/index.js';
 import {showsAttributes, type TreeState} from './explorer-state.js';
+import {sanitize} from './format.js';
+import {type OwnerLookup, ownerColumnWidth} from './owner-column.js';
 import {PaneTitle} from './pane-title.js';
 import {treeRowText, wrappedRowLineCount, wrappedRowLines} from './tree-row-text.js';
 import {subtreeMarks, type TreeRow, type TreeView} from './tree-view.js';
@@ -14,6 +16,8 @@ type Props = {
 	height: number;
 	width: number;
 	isFocused: boolean;
+	/** The owner column's text per row, when the column is on. */
+	owners?: OwnerLookup | undefined;
 };
 
 export function treeTitle(tree: TreeState, layerIndex: number): string {
@@ -22,6 +26,7 @@ export function treeTitle(tree: TreeState, layerIndex: number): string {
 	if (tree.wasteOnly) flags.push('waste only');
 	if (tree.buildOnly) flags.push('build-only only');
 	if (tree.wrap) flags.push('wrapped');
+	if (tree.only) flags.push(`files of ${sanitize(tree.only.label)}`);
 	const hidden = (Object.keys(tree.hidden) as Array<keyof TreeState['hidden']>).filter(
 		(kind) => tree.hidden[kind],
 	);
@@ -38,6 +43,8 @@ type LineProps = {
 	/** What a collapsed folder holds (`heldMark` bits); 0 for open rows. */
 	held: number;
 	showAttributes: boolean;
+	/** The owner column's text; undefined when the column is off. */
+	owner: string | undefined;
 	isSelected: boolean;
 	isFocused: boolean;
 	/** With wrapping on: the pane's width, and the lines left for this row (the last row on screen may be cut). */
@@ -52,6 +59,7 @@ const TreeLine = memo(function TreeLine({
 	collapsed,
 	held,
 	showAttributes,
+	owner,
 	isSelected,
 	isFocused,
 	wrapWidth,
@@ -65,12 +73,12 @@ const TreeLine = memo(function TreeLine({
 	if (wrapWidth === undefined) {
 		return (
 			<Text wrap="truncate" {...style}>
-				{treeRowText(row, tree, collapsed, showAttributes, held)}
+				{treeRowText(row, tree, collapsed, showAttributes, held, owner)}
 			</Text>
 		);
 	}
 
-	const lines = wrappedRowLines({row, tree, collapsed, showAttributes, held}, wrapWidth, maxLines);
+	const lines = wrappedRowLines({row, tree, collapsed, showAttributes, held, owner}, wrapWidth, maxLines);
 	return (
 		<>
 			{lines.map((line, index) => (
@@ -84,7 +92,7 @@ const TreeLine = memo(function TreeLine({
 });
 
 /** Renders only the rows inside the viewport; the view itself is built and memoised elsewhere. */
-export function TreePane({view, visible, tree, layerIndex, height, width, isFocused}: Props) {
+export function TreePane({view, visible, tree, layerIndex, height, width, isFocused, owners}: Props) {
 	const {cursor, offset} = tree.viewport;
 	const showAttributes = showsAttributes(tree, width);
 	const lines = [];
@@ -94,7 +102,8 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 		const index = visible[position]!;
 		const row = view.rows[index]!;
 		const collapsed = row.hasChildren && tree.collapse.allCollapsed !== tree.collapse.toggled.has(row.path);
-		const display = {row, tree: view.tree, collapsed, showAttributes, held: 0};
+		const owner = owners?.(row);
+		const display = {row, tree: view.tree, collapsed, showAttributes, held: 0, owner};
 		const maxLines = height - used;
 		used += tree.wrap ? wrappedRowLineCount(display, width, maxLines) : 1;
 		lines.push(
@@ -105,6 +114,7 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 				collapsed={collapsed}
 				held={collapsed ? subtreeMarks(view)[index]! : 0}
 				showAttributes={showAttributes}
+				owner={owner}
 				isSelected={position === cursor}
 				isFocused={isFocused}
 				wrapWidth={tree.wrap ? width : undefined}
@@ -117,7 +127,7 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 	const header =
 		tree.showAttributes && !showAttributes
 			? '    attributes need a wider terminal'
-			: `    ${showAttributes ? 'Permission     UID:GID ' : ''}     Size  Name`;
+			: `    ${showAttributes ? 'Permission     UID:GID ' : ''}${owners ? `${'Owner (final)'.padEnd(ownerColumnWidth)} ` : ''}     Size  Name`;
 	return (
 		<Box flexDirection="column" width={width} height={height + 2} overflowY="hidden">
 			<PaneTitle

@@ -3,6 +3,7 @@ import stringWidth from 'string-width';
 import type {PathTree} from '../engine/index.js';
 import {buildOnlyColor, hue, runtimeColor, statusColor, statusMarker, wasteColor} from './colors.js';
 import {formatBytes, formatMode, sanitize} from './format.js';
+import {ownerCell} from './owner-column.js';
 import {heldMark, rowName, type TreeRow} from './tree-view.js';
 
 /** The attribute columns' width when a row has no entry (a directory implied by its files). */
@@ -27,11 +28,13 @@ export type RowDisplay = {
 	showAttributes: boolean;
 	/** For a collapsed folder: the `heldMark` bits of what it holds, shown as its own markers. */
 	held: number;
+	/** The owner column's text (fixed width); undefined when the column is off. */
+	owner?: string | undefined;
 };
 
 type RowParts = {head: string; name: string};
 
-function rowParts({row, tree, collapsed, showAttributes}: RowDisplay): RowParts {
+function rowParts({row, tree, collapsed, showAttributes, owner}: RowDisplay): RowParts {
 	const entry = row.version === undefined ? undefined : tree.entry(row.version);
 	const attributes =
 		showAttributes && entry
@@ -41,7 +44,7 @@ function rowParts({row, tree, collapsed, showAttributes}: RowDisplay): RowParts 
 				: '';
 	const link = entry?.linkTarget === undefined ? '' : ` → ${sanitize(entry.linkTarget)}`;
 	return {
-		head: ` ${attributes}${formatBytes(row.size).padStart(9)}  ${row.prefix}`,
+		head: ` ${attributes}${owner === undefined ? '' : `${ownerCell(owner)} `}${formatBytes(row.size).padStart(9)}  ${row.prefix}`,
 		name: `${collapsed ? '⊕ ' : ''}${sanitize(rowName(row))}${row.isDirectory ? '/' : ''}${link}`,
 	};
 }
@@ -78,8 +81,9 @@ export function treeRowText(
 	collapsed: boolean,
 	showAttributes: boolean,
 	held = 0,
+	owner?: string,
 ): string {
-	const display = {row, tree, collapsed, showAttributes, held};
+	const display = {row, tree, collapsed, showAttributes, held, owner};
 	const {head, name} = rowParts(display);
 	// Like dive, the whole row takes its status colour: one colour run per row (two escape sequences)
 	// is less for Ink to parse on every frame than a run per column. Blank markers stay uncoloured, so

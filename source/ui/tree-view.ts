@@ -14,7 +14,12 @@ export type TreeOptions = {
 	hidden: Readonly<Record<ChangeKind, boolean>>;
 	wasteOnly: boolean;
 	buildOnly: boolean;
+	/** Only these final paths (and the directories above them): one package's files, from the package view. */
+	only?: PathSubset;
 };
+
+/** A named set of paths (no leading slash); the name keys the view cache, so it must name the set. */
+export type PathSubset = {label: string; paths: ReadonlySet<string>};
 
 /** What a view shows when the explorer opens: the first layer's changes, by name, nothing hidden. */
 export const defaultTreeOptions: Readonly<TreeOptions> = Object.freeze({
@@ -112,8 +117,9 @@ export function buildTreeView(
 	buildOnly: Set<string>,
 	runtime: ReadonlySet<string> = noPaths,
 ): TreeView {
-	if (options.filter !== '') {
-		return filterTreeView(buildTreeView(analysis, {...options, filter: ''}, buildOnly, runtime), options);
+	if (options.filter !== '' || options.only !== undefined) {
+		const base = buildTreeView(analysis, {...options, filter: '', only: undefined}, buildOnly, runtime);
+		return filterTreeView(base, options);
 	}
 
 	return finishSteps(treeViewSteps(analysis, options, buildOnly, runtime));
@@ -433,7 +439,8 @@ options in one pass over its rows: no tree walk and no sorting, so typing a filt
 */
 export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 	const {regex, error} = compileFilter(options.filter);
-	if (!regex) {
+	const only = options.only?.paths;
+	if (!regex && only === undefined) {
 		return {...base, filterError: error};
 	}
 
@@ -452,7 +459,8 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 		} else if (
 			!(row.isContext && row.isDirectory) &&
 			rowPasses(row, options) &&
-			regex.test(slashPaths[index]!)
+			(only === undefined || only.has(row.path)) &&
+			(regex === undefined || regex.test(slashPaths[index]!))
 		) {
 			keep[index] = 1;
 			sizes[index] = row.hasChildren ? 0 : row.size;
@@ -470,7 +478,7 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 
 	if (kept === rows.length) {
 		// The first characters of a filter often match every row: the rows, sizes and prefixes are the base's.
-		return {...base, filterError: undefined};
+		return {...base, filterError: error};
 	}
 
 	const out: TreeRow[] = [];
@@ -514,7 +522,7 @@ export function filterTreeView(base: TreeView, options: TreeOptions): TreeView {
 	};
 
 	emit(0, rows.length, '');
-	return {tree: base.tree, rows: out, subtreeEnd: Int32Array.from(ends), filterError: undefined};
+	return {tree: base.tree, rows: out, subtreeEnd: Int32Array.from(ends), filterError: error};
 }
 
 function compareRowNames(a: TreeRow, b: TreeRow): number {

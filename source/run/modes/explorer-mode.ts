@@ -1,4 +1,6 @@
 import {existsSync} from 'node:fs';
+import {type PackageInventory, packageIndex} from '../../analysis/packages/index.js';
+import {buildRuleInput} from '../../analysis/rule-input.js';
 import {isStdinArgument} from '../../image/sources/archive/stdin-argument.js';
 import type {ImageSource} from '../../image/types.js';
 import {loadedImageSizeMap} from '../../report/image-size-map.js';
@@ -38,8 +40,16 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 			const {source, report, tree, raw} = await loadImage(options, onProgress, signal);
 			loadedSource = source;
 			const files = createFileReads(source, report.image.id, tree.tree);
+			const analysis = {...report, ...tree};
+			let inventory: PackageInventory | undefined;
 			return {
-				analysis: {...report, ...tree},
+				analysis,
+				// The report's `packages` come from the same function over the same input (possibly a cached
+				// report): the view's figures are the JSON's. Worked out when the package view or column opens.
+				packages: () => {
+					inventory ??= packageIndex(buildRuleInput(analysis, raw));
+					return inventory;
+				},
 				readFile: files.read,
 				async exportReport(format, path, overwrite) {
 					assertOutputsSpareInputs([path], [options.image, options.dockerfile]);
