@@ -13,7 +13,7 @@ import {
 	treeOptions,
 } from './explorer-state.js';
 import {Footer} from './footer.js';
-import {barItems, keyLabel, keyPresses} from './keymap.js';
+import {barItems, type Command, keyLabel, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';
 import {OverlayView} from './overlay-view.js';
@@ -35,7 +35,13 @@ type Props = {
 	onSortChange?: (sort: 'name' | 'size') => void;
 };
 
-const noSuggestion = ['dockerfile'] as const;
+/** Keys left off the help bar when they have nothing to show: no suggestion, no package records. */
+function unavailable(extras: {suggestion?: unknown; packages?: unknown}): Command[] {
+	return [
+		...(extras.suggestion === undefined ? (['dockerfile'] as const) : []),
+		...(extras.packages === undefined ? (['packages'] as const) : []),
+	];
+}
 
 export function Explorer({data, size, onExit, preferences, onSortChange}: Props) {
 	const [state, dispatch] = useReducer(reducer, undefined, () =>
@@ -190,7 +196,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 				</Box>
 			)}
 			<Footer
-				items={barItems(activeScopes(state), state.keymap, state.extras.suggestion ? [] : noSuggestion)}
+				items={barItems(activeScopes(state), state.keymap, unavailable(state.extras))}
 				mode={state.tree.mode}
 				sort={state.tree.sort}
 				wasteOnly={state.tree.wasteOnly}

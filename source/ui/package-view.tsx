@@ -20,8 +20,8 @@ const colourOfUse: Record<PackageUse, string | undefined> = {
 export function packageColumns(width: number): {name: number; version: number; instruction: number} {
 	const name = Math.max(16, Math.min(40, Math.floor(width * 0.28)));
 	const version = Math.max(10, Math.min(24, Math.floor(width * 0.14)));
-	// size 9, ecosystem 4, layer 3, use 10, and the gaps between columns
-	const fixed = 1 + 9 + 2 + 4 + 2 + name + 1 + version + 1 + 3 + 2 + 10 + 2;
+	// size 9, ecosystem 4, layer 5, use 10, and the gaps between columns
+	const fixed = 1 + 9 + 2 + 4 + 2 + name + 1 + version + 1 + 5 + 2 + 10 + 2;
 	return {name, version, instruction: Math.max(0, width - fixed)};
 }
 
@@ -32,7 +32,7 @@ export function packageLine(row: PackageRow, width: number): string {
 	const use = row.use.padEnd(10);
 	const colour = hue(colourOfUse[row.use]);
 	const layer = owned.layer < 0 ? '?' : String(owned.layer);
-	const head = ` ${formatBytes(owned.bytes).padStart(9)}  ${owned.ecosystem.padEnd(4)}  ${fitCells(sanitize(owned.name), columns.name)} ${fitCells(sanitize(owned.version), columns.version)} ${layer.padStart(3)}  `;
+	const head = ` ${formatBytes(owned.bytes).padStart(9)}  ${owned.ecosystem.padEnd(4)}  ${fitCells(sanitize(owned.name), columns.name)} ${fitCells(sanitize(owned.version), columns.version)} ${layer.padStart(5)}  `;
 	const instruction =
 		columns.instruction > 0 ? `  ${fitCells(sanitize(row.instruction), columns.instruction)}` : '';
 	return `${head}${colour === undefined ? use : chalk[colour as ForegroundColorName](use)}${instruction}`;
@@ -40,7 +40,7 @@ export function packageLine(row: PackageRow, width: number): string {
 
 function headerLine(width: number): string {
 	const columns = packageColumns(width);
-	return `      Size  Eco   ${'Name'.padEnd(columns.name)} ${'Version'.padEnd(columns.version)} Lay  Use       ${columns.instruction > 0 ? '  Instruction of the layer' : ''}`;
+	return `      Size  Eco   ${'Name'.padEnd(columns.name)} ${'Version'.padEnd(columns.version)} Layer  Use       ${columns.instruction > 0 ? '  Instruction of the layer' : ''}`;
 }
 
 /** `Packages · 154 (deb 120, npm 34) · owned 300 MB · yours 78 MB · by size`. */

@@ -73,6 +73,7 @@ test('the help bar, the ? overlay and the README table come from the same table'
 			'Tab pane',
 			'? keys',
 			'f findings',
+			'P packages',
 			'e export',
 		],
 	);
