@@ -52,13 +52,16 @@ export function packageTitle(view: PackageViewState, inventory: PackageInventory
 		inventory === undefined
 			? ''
 			: ` · packages ${formatBytes(inventory.ownedBytes)} · yours ${formatBytes(inventory.unownedBytes)}`;
-	const filtered = view.filter === '' ? '' : ` · ${view.shown.length} match`;
+	const filtered =
+		view.filter === ''
+			? ''
+			: ` · filter ${sanitize(view.filter)}: ${view.shown.length} ${view.shown.length === 1 ? 'match' : 'matches'}`;
 	return `Packages · ${view.rows.length} (${byEcosystem})${bytes}${filtered} · by ${view.sort}`;
 }
 
 /** The status line under the view: the filter being typed, or what the selected package is and where Enter goes. */
 export function packageDetail(view: PackageViewState): string {
-	if (view.editingFilter || view.filter !== '') {
+	if (view.editingFilter) {
 		const error = view.filterError === undefined ? '' : `  (invalid: ${view.filterError})`;
 		return `Package filter: ${sanitize(view.filter)}${view.editingFilter ? '▏' : ''}${error}  ${view.shown.length} packages`;
 	}
@@ -68,7 +71,7 @@ export function packageDetail(view: PackageViewState): string {
 	const {owned} = row;
 	const where = owned.location === undefined ? '' : `/${sanitize(owned.location)} · `;
 	const files = `${owned.files.length} ${owned.files.length === 1 ? 'file' : 'files'}`;
-	return `${where}${files} · ${row.use}: ${row.useReason} · Enter: the tree filtered to its files`;
+	return `${where}${files}, ${owned.bytes} B · ${row.use}: ${row.useReason} · Enter: the tree filtered to its files`;
 }
 
 /** The package view in place of the panes: a title, the column names and the packages on screen. */

@@ -48,12 +48,15 @@ test('P draws the packages by bytes with their columns; the status line explains
 	assert.match(lines[2]!, /^ {3}50\.0 kB {2}deb {3}libbig +1\.0-3 +\? {2}unknown/);
 	assert.match(lines[3]!, /^ {4}8\.0 kB {2}npm {3}typescript +5\.6\.3 +2 {2}build-only {2}COPY \. \/app/);
 	assert.match(lines[4]!, /^ {4}1\.0 kB {2}deb {3}bash +5\.2-1 +\? {2}runtime/);
-	assert.match(lines.at(-2)!, /^1 file · unknown: neither the findings nor the runtime closure say · Enter/);
+	assert.match(
+		lines.at(-2)!,
+		/^1 file, 50000 B · unknown: neither the findings nor the runtime closure say · Enter/,
+	);
 	assert.match(lines.at(-1)!, /move {2}s sort {2}\/ filter {2}Enter its files {2}Esc close/);
 	await ui.press('j');
 	assert.match(
 		ui.lines().at(-2)!,
-		/^\/app\/node_modules\/typescript · 1 file · build-only: build-only findings/,
+		/^\/app\/node_modules\/typescript · 1 file, 8000 B · build-only: build-only findings/,
 	);
 });
 
@@ -64,7 +67,10 @@ test('typing a filter narrows the list and shows in the status line; s sorts by 
 	let frame = await ui.waitFor((text) => text.includes('Package filter: ^deb'));
 	assert.match(frame, /2 packages/);
 	assert.ok(!frame.includes('typescript'));
-	await ui.press(keys.enter, 's');
+	await ui.press(keys.enter);
+	frame = await ui.waitFor((text) => text.includes('filter ^deb: 2 matches'));
+	assert.match(frame.split('\n').at(-2)!, /^1 file, 50000 B · unknown/, 'the kept filter is in the title');
+	await ui.press('s');
 	frame = await ui.waitFor((text) => text.includes('by name'));
 	const lines = frame.split('\n');
 	assert.match(lines[2]!, /bash/);

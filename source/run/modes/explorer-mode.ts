@@ -1,8 +1,9 @@
 import {existsSync} from 'node:fs';
 import {type PackageInventory, packageIndex} from '../../analysis/packages/index.js';
 import {buildRuleInput} from '../../analysis/rule-input.js';
+import type {ImageAnalysis} from '../../analysis/types.js';
 import {isStdinArgument} from '../../image/sources/archive/stdin-argument.js';
-import type {ImageSource} from '../../image/types.js';
+import type {ImageSource, RawImage} from '../../image/types.js';
 import {loadedImageSizeMap} from '../../report/image-size-map.js';
 import {renderReport} from '../../report/render-report.js';
 import {LayerlensError} from '../../shared/errors.js';
@@ -14,6 +15,19 @@ import {loadImage} from '../load-image.js';
 import {holdAnnouncements} from '../notices.js';
 import type {CliOptions} from '../options.js';
 import {assertOutputsSpareInputs} from '../output-identity.js';
+
+/**
+Who owns each final file, worked out on first call (the package view or the owner column opens). The report's
+`packages` come from the same function over the same input, also when the report was read from the cache:
+the view's figures are the JSON's.
+*/
+export function packageInventoryOf(analysis: ImageAnalysis, raw: RawImage): () => PackageInventory {
+	let inventory: PackageInventory | undefined;
+	return () => {
+		inventory ??= packageIndex(buildRuleInput(analysis, raw));
+		return inventory;
+	};
+}
 
 /** `layerlens-myapp-prod` for `registry/myapp:prod`: a file name that says which image it describes. */
 export function defaultExportName(reference: string): string {
@@ -41,15 +55,9 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 			loadedSource = source;
 			const files = createFileReads(source, report.image.id, tree.tree);
 			const analysis = {...report, ...tree};
-			let inventory: PackageInventory | undefined;
 			return {
 				analysis,
-				// The report's `packages` come from the same function over the same input (possibly a cached
-				// report): the view's figures are the JSON's. Worked out when the package view or column opens.
-				packages: () => {
-					inventory ??= packageIndex(buildRuleInput(analysis, raw));
-					return inventory;
-				},
+				packages: packageInventoryOf(analysis, raw),
 				readFile: files.read,
 				async exportReport(format, path, overwrite) {
 					assertOutputsSpareInputs([path], [options.image, options.dockerfile]);
