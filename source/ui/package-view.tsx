@@ -71,7 +71,7 @@ export function packageDetail(view: PackageViewState): string {
 	const {owned} = row;
 	const where = owned.location === undefined ? '' : `/${sanitize(owned.location)} · `;
 	const files = `${owned.files.length} ${owned.files.length === 1 ? 'file' : 'files'}`;
-	return `${where}${files}, ${owned.bytes} B · ${row.use}: ${row.useReason} · Enter: the tree filtered to its files`;
+	return `${where}${files}, ${owned.bytes} B · ${row.use}: ${row.useReason} · Enter: its files in the tree`;
 }
 
 /** The package view in place of the panes: a title, the column names and the packages on screen. */
