@@ -43,11 +43,24 @@ function headerLine(width: number): string {
 	return `      Size  Eco   ${'Name'.padEnd(columns.name)} ${'Version'.padEnd(columns.version)} Layer  Use       ${columns.instruction > 0 ? '  Instruction of the layer' : ''}`;
 }
 
+const countsCache = new WeakMap<readonly PackageRow[], string>();
+
+/** `npm 317, deb 88`: counted once per list of rows, not per frame. */
+function ecosystemCounts(rows: readonly PackageRow[]): string {
+	let text = countsCache.get(rows);
+	if (text === undefined) {
+		const counts = new Map<string, number>();
+		for (const row of rows) counts.set(row.owned.ecosystem, (counts.get(row.owned.ecosystem) ?? 0) + 1);
+		text = [...counts].map(([ecosystem, count]) => `${ecosystem} ${count}`).join(', ');
+		countsCache.set(rows, text);
+	}
+
+	return text;
+}
+
 /** `Packages · 154 (deb 120, npm 34) · owned 300 MB · yours 78 MB · by size`. */
 export function packageTitle(view: PackageViewState, inventory: PackageInventory | undefined): string {
-	const counts = new Map<string, number>();
-	for (const row of view.rows) counts.set(row.owned.ecosystem, (counts.get(row.owned.ecosystem) ?? 0) + 1);
-	const byEcosystem = [...counts].map(([ecosystem, count]) => `${ecosystem} ${count}`).join(', ');
+	const byEcosystem = ecosystemCounts(view.rows);
 	const bytes =
 		inventory === undefined
 			? ''
