@@ -1,4 +1,5 @@
 import {render} from 'ink-testing-library';
+import type {PackageInventory} from '../source/analysis/packages/index.js';
 import type {ImageAnalysis} from '../source/analysis/types.js';
 import {Explorer} from '../source/ui/explorer.js';
 import type {ExplorerData} from '../source/ui/explorer-data.js';
@@ -17,6 +18,12 @@ export type UiLatency = {
 	collapseMoves: number[];
 	/** `/` and each character of a path filter typed into it (the tree is filtered as it is typed). */
 	filterKeys: number[];
+	/** The first `o` in the tree: who owns each file is worked out then, and the owner column drawn. */
+	ownerColumnFirstMs?: number;
+	/** `j` in the file tree with the owner column on. */
+	treeMovesWithOwner?: number[];
+	/** `P` (the package view opened), then Esc, a few times. */
+	packageViewOpens?: number[];
 };
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -30,8 +37,13 @@ async function until(done: () => boolean, timeoutMs = 5000): Promise<void> {
 	}
 }
 
-function benchData(analysis: ImageAnalysis): ExplorerData {
-	return {analysis, readFile: async () => Buffer.alloc(0), defaultExportName: 'layerlens-bench'};
+function benchData(analysis: ImageAnalysis, packages?: () => PackageInventory): ExplorerData {
+	return {
+		analysis,
+		readFile: async () => Buffer.alloc(0),
+		defaultExportName: 'layerlens-bench',
+		...(packages === undefined ? {} : {packages}),
+	};
 }
 
 /**
@@ -63,10 +75,18 @@ given analysis at 160×50, `j`/`k` in the layers pane, then in the tree pane `j`
 filter typed character by character, each timed until the frame changes (a layer move's frame already
 shows the new layer's tree).
 */
-export async function measureUiLatency(analysis: ImageAnalysis, presses = 40): Promise<UiLatency> {
+export async function measureUiLatency(
+	analysis: ImageAnalysis,
+	presses = 40,
+	packages?: () => PackageInventory,
+): Promise<UiLatency> {
 	const firstFrameMs = await measureFirstFrame(analysis);
 	const instance = render(
-		<Explorer data={benchData(analysis)} size={{columns: 160, rows: 50}} onExit={() => undefined} />,
+		<Explorer
+			data={benchData(analysis, packages)}
+			size={{columns: 160, rows: 50}}
+			onExit={() => undefined}
+		/>,
 	);
 	await until(() => instance.lastFrame() !== undefined);
 	// Let the first render's effects settle before timing keys.
@@ -115,7 +135,26 @@ export async function measureUiLatency(analysis: ImageAnalysis, presses = 40): P
 		await press('\u001B');
 	}
 
+	const latency: UiLatency = {
+		firstFrameMs,
+		treeMoves,
+		layerMovesBackToBack,
+		layerMovesPaced,
+		collapseMoves,
+		filterKeys,
+	};
+	if (packages !== undefined) {
+		latency.ownerColumnFirstMs = await press('o');
+		latency.treeMovesWithOwner = [];
+		for (let index = 0; index < presses; index++) latency.treeMovesWithOwner.push(await press('j'));
+		latency.packageViewOpens = [];
+		for (let index = 0; index < 5; index++) {
+			latency.packageViewOpens.push(await press('P'));
+			await press('\u001B');
+		}
+	}
+
 	instance.unmount();
 	instance.cleanup();
-	return {firstFrameMs, treeMoves, layerMovesBackToBack, layerMovesPaced, collapseMoves, filterKeys};
+	return latency;
 }
