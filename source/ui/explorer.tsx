@@ -8,6 +8,7 @@ import {
 	activeScopes,
 	createInitialState,
 	currentTree,
+	overlayLines,
 	type Preferences,
 	reducer,
 	treeOptions,
@@ -132,7 +133,16 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 			{state.overlay?.kind === 'sizeMap' ? (
 				<SizeMapView map={state.overlay.map} width={width} height={layout.overlayBody} />
 			) : state.overlay ? (
-				<OverlayView overlay={state.overlay} height={layout.overlayBody} width={width} />
+				<OverlayView
+					overlay={state.overlay}
+					lines={
+						state.overlay.kind === 'export' || state.overlay.kind === 'extract'
+							? []
+							: overlayLines(state, state.overlay)
+					}
+					height={layout.overlayBody}
+					width={width}
+				/>
 			) : (
 				<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
 					<Box flexDirection="column" width={layout.leftWidth} overflowY="hidden">

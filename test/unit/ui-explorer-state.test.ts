@@ -5,6 +5,7 @@ import {
 	createInitialState,
 	currentTree,
 	type ExplorerState,
+	overlayLines,
 	type Preferences,
 	reducer,
 	selectedRow,
@@ -12,6 +13,11 @@ import {
 import {sampleAnalysis} from '../helpers/sample-analysis.js';
 
 const extras = {canExport: true, defaultExportName: 'layerlens-sample'};
+
+/** The lines the open overlay shows (overlays hold data; the selector draws their lines). */
+function shownLines(state: ExplorerState, kind: 'viewer' | 'findings'): string[] {
+	return state.overlay?.kind === kind ? overlayLines(state, state.overlay) : [];
+}
 
 /** Name order, which the tests below read most easily (the explorer itself opens by size). */
 function start(size = {columns: 120, rows: 30}, preferences: Preferences = {sort: 'name'}): ExplorerState {
@@ -146,7 +152,7 @@ test('Enter on a file opens the viewer and asks for at most 64 KiB of it', () =>
 		isText: true,
 	});
 	assert.equal(state.effect, undefined);
-	assert.deepEqual(state.overlay?.kind === 'viewer' && state.overlay.lines, ['hello', '\\x1b[2Jworld']);
+	assert.deepEqual(shownLines(state, 'viewer'), ['hello', '\\x1b[2Jworld']);
 	state = press(state, 'escape');
 	assert.equal(state.overlay, undefined);
 });
@@ -155,7 +161,7 @@ test('binary files show metadata only', () => {
 	let state = press(start(), 'j', 'tab', 'G', 'v');
 	assert.equal(state.effect?.kind, 'read');
 	state = reducer(state, {type: 'read-done', id: 1, content: Buffer.from([0, 1, 2]), isText: false});
-	const lines = state.overlay?.kind === 'viewer' ? state.overlay.lines : [];
+	const lines = shownLines(state, 'viewer');
 	assert.equal(lines[0], 'Path:     /usr/lib/libbig.so');
 	assert.equal(lines[2], 'Size:     50000 B');
 	assert.equal(lines[3], 'Mode:     0755');
@@ -275,7 +281,7 @@ test('resize recomputes the layout and keeps the cursor visible', () => {
 test('overlays scroll within their lines: findings are sorted by bytes', () => {
 	let state = press(start(), 'f');
 	assert.equal(state.overlay?.kind, 'findings');
-	const lines = state.overlay?.kind === 'findings' ? state.overlay.lines : [];
+	const lines = shownLines(state, 'findings');
 	assert.match(lines[0]!, /^ {2}20\.0 kB {2}Archive left in \/tmp/);
 	assert.ok(lines.some((line) => line.includes('fix: Install with npm ci --omit=dev in the final stage')));
 	state = press(state, 'G');
