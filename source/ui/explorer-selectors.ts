@@ -2,7 +2,6 @@ import type {ExplorerState, ScrollingOverlay, TreeState, ViewerOverlay} from './
 import {compressionWord, formatBytes, sanitize, sanitizeLines} from './format.js';
 import {helpLines, type Scope} from './keymap.js';
 import {dockerfileLines, findingLines, hanging} from './overlay-lines.js';
-import {treeViewFor, visibleFor} from './tree-cache.js';
 import {attributesMinWidth, wrappedRowLineCount} from './tree-row-text.js';
 import type {TreeOptions, TreeRow, TreeView} from './tree-view.js';
 import type {LinesOf} from './viewport.js';
@@ -32,8 +31,8 @@ export type TreeSnapshot = {view: TreeView; visible: Int32Array};
 
 /** The current tree view and visible rows (memoised, so calling it per render is cheap). */
 export function currentTree(state: ExplorerState): TreeSnapshot {
-	const view = treeViewFor(state.analysis, treeOptions(state));
-	return {view, visible: visibleFor(view, state.tree.collapse)};
+	const view = state.views.view(treeOptions(state));
+	return {view, visible: state.views.visible(view, state.tree.collapse)};
 }
 
 /** Whether the tree pane shows the attribute columns (not when they would leave no room for names). */

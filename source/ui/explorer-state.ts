@@ -18,6 +18,7 @@ import {overlayReducer} from './overlay-state.js';
 import {promptReducer} from './prompt-state.js';
 import {treeReducer} from './tree-state.js';
 import {defaultTreeOptions, type SortOrder} from './tree-view.js';
+import {TreeViews} from './tree-views.js';
 
 /*
 The explorer's root reducer: a thin composition of one reducer per concern, each in its own file with its
@@ -72,6 +73,7 @@ export function createInitialState(
 ): ExplorerState {
 	return {
 		analysis,
+		views: new TreeViews(analysis),
 		extras,
 		keymap: preferences.keymap ?? defaultKeymap,
 		layerList: buildLayerList(analysis),

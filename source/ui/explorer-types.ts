@@ -6,8 +6,8 @@ import type {Command, Keymap, Scope} from './keymap.js';
 import type {LayerList} from './layer-list.js';
 import type {Layout, Size} from './layout.js';
 import type {SizeMapState} from './size-map-state.js';
-import type {CollapseState} from './tree-cache.js';
 import type {SortOrder, TreeMode, TreeOptions} from './tree-view.js';
+import type {CollapseState, TreeViews} from './tree-views.js';
 import type {Viewport} from './viewport.js';
 
 /*
@@ -100,6 +100,8 @@ export type Preferences = {
 
 export type ExplorerState = {
 	analysis: ImageAnalysis;
+	/** The analysis' tree views, memoised for this explorer: the selectors read the tree through it. */
+	views: TreeViews;
 	extras: ExplorerExtras;
 	keymap: Keymap;
 	layerList: LayerList;

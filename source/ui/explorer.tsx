@@ -93,7 +93,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 		}
 	}, [sort, onSortChange]);
 
-	useWarmTreeViews(state.analysis, treeOptions(state));
+	useWarmTreeViews(state.views, treeOptions(state));
 
 	const buildOnlyLayers = useMemo(() => {
 		const layers = new Set<number>();

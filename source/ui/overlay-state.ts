@@ -54,7 +54,7 @@ function openViewer(state: ExplorerState, row: TreeRow): ExplorerState {
 }
 
 function openMap(state: ExplorerState): ExplorerState {
-	const source = sizeMapSource(state.analysis, state.tree.mode, state.layer, state.tree.sort);
+	const source = sizeMapSource(state.views, state.tree.mode, state.layer, state.tree.sort);
 	const map = openSizeMap(source, sizeMapGrid(state), selectedRow(state)?.path);
 	return {...state, overlay: {kind: 'sizeMap', map}};
 }
