@@ -1,5 +1,4 @@
 import {baseLayersOfHistory} from '../analysis/findings/base-image.js';
-import type {ImageAnalysis} from '../analysis/types.js';
 import {defaultTreeOptions, runtimePaths, type SortOrder, type TreeMode, type TreeRow} from './tree-view.js';
 import type {TreeViews} from './tree-views.js';
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {type Action, createInitialState, reducer, selectedRow} from '../../source/ui/explorer-state.js';
-import {press, shownLines, start, visiblePaths} from '../helpers/explorer-keys.js';
-import {sampleAnalysis} from '../helpers/sample-analysis.js';
+import {reducer} from '../../source/ui/explorer-state.js';
+import {press, start} from '../helpers/explorer-keys.js';
 
 test('q quits with 0 and Ctrl+C with 130, from anywhere', () => {
 	assert.equal(press(start(), 'q').exitCode, 0);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {type Action, createInitialState, reducer, selectedRow} from '../../source/ui/explorer-state.js';
-import {press, shownLines, start, visiblePaths} from '../helpers/explorer-keys.js';
-import {sampleAnalysis} from '../helpers/sample-analysis.js';
+import {reducer, selectedRow} from '../../source/ui/explorer-state.js';
+import {press, start, visiblePaths} from '../helpers/explorer-keys.js';
 
 test('the regex filter narrows while typing, arrows still move, Enter keeps it, Esc clears it', () => {
 	let state = press(start(), 'j', 'tab', '/');

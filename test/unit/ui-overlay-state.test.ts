@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {type Action, createInitialState, reducer, selectedRow} from '../../source/ui/explorer-state.js';
-import {press, shownLines, start, visiblePaths} from '../helpers/explorer-keys.js';
-import {sampleAnalysis} from '../helpers/sample-analysis.js';
+import {reducer} from '../../source/ui/explorer-state.js';
+import {press, shownLines, start} from '../helpers/explorer-keys.js';
 
 test('Enter on a file opens the viewer and asks for at most 64 KiB of it', () => {
 	let state = press(start(), 'j', 'j', 'tab', '/', 'R', 'E', 'A', 'D', 'enter', 'G', 'enter');

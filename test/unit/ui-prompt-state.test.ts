@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {type Action, createInitialState, reducer, selectedRow} from '../../source/ui/explorer-state.js';
-import {press, shownLines, start, visiblePaths} from '../helpers/explorer-keys.js';
+import {type Action, createInitialState, reducer} from '../../source/ui/explorer-state.js';
+import {press, start} from '../helpers/explorer-keys.js';
 import {sampleAnalysis} from '../helpers/sample-analysis.js';
 
 test('export flow: pick a format, edit the path, confirm overwrite, show the written path', () => {

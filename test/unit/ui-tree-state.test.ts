@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {type Action, createInitialState, reducer, selectedRow} from '../../source/ui/explorer-state.js';
-import {press, shownLines, start, visiblePaths} from '../helpers/explorer-keys.js';
-import {sampleAnalysis} from '../helpers/sample-analysis.js';
+import {reducer, selectedRow} from '../../source/ui/explorer-state.js';
+import {press, start, visiblePaths} from '../helpers/explorer-keys.js';
 
 test('layers pane: arrows and vim keys move, g/G jump, ends clamp', () => {
 	let state = start();

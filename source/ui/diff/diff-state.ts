@@ -1,6 +1,6 @@
 import type {ImageComparison} from '../../analysis/compare/types.js';
 import type {Preferences} from '../explorer-types.js';
-import {type Command, commandFor, keymap as defaultKeymap, type Keymap, type Scope} from '../keymap.js';
+import {type Command, commandFor, keymap as defaultKeymap, type Scope} from '../keymap.js';
 import type {Size} from '../layout.js';
 import {editsText, editText} from '../text-input.js';
 import {settle} from '../viewport.js';

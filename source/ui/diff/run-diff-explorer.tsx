@@ -1,6 +1,5 @@
 import type {ImageComparison} from '../../analysis/compare/types.js';
 import {keepStylesWithoutColour} from '../colors.js';
-import type {Preferences} from '../explorer-state.js';
 import {type ConfigEnvironment, readPreferences} from '../keys-config.js';
 import {LoadingThen} from '../loading-then.js';
 import {runTerminalSession} from '../terminal-session.js';
