@@ -1,5 +1,4 @@
-import {Box, Text} from 'ink';
-import {hue} from './colors.js';
+import {Box} from 'ink';
 import {
 	type ExportOverlay,
 	type ExtractOverlay,
@@ -8,6 +7,7 @@ import {
 	type SizeMapOverlay,
 } from './explorer-state.js';
 import {formatBytes, sanitize} from './format.js';
+import {LineList} from './line-list.js';
 import {PaneTitle} from './pane-title.js';
 
 /**
@@ -113,12 +113,13 @@ export function OverlayView({overlay, lines: textLines, height, width}: Props) {
 	return (
 		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
 			<PaneTitle title={title} isFocused width={width} />
-			{lines.slice(0, height).map((line, index) => (
-				// biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own
-				<Text key={index} wrap="truncate" inverse={line.isSelected} color={hue(line.color)}>
-					{line.text === '' ? ' ' : line.text}
-				</Text>
-			))}
+			<LineList
+				lines={lines.slice(0, height).map(({text, isSelected, color}) => ({
+					text,
+					...(isSelected === undefined ? {} : {inverse: isSelected}),
+					...(color === undefined ? {} : {color}),
+				}))}
+			/>
 		</Box>
 	);
 }

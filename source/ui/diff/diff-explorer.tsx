@@ -1,10 +1,10 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, useInput} from 'ink';
 import {useEffect, useReducer} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
-import {hue} from '../colors.js';
 import type {Preferences} from '../explorer-types.js';
 import {keyPresses} from '../keymap.js';
 import type {Size} from '../layout.js';
+import {LineList} from '../line-list.js';
 import {diffFrame, type FrameLine} from './diff-frame.js';
 import {createDiffState, diffReducer} from './diff-state.js';
 
@@ -42,21 +42,15 @@ export function DiffExplorer({
 	useEffect(() => {
 		if (state.exitCode !== undefined) onExit(state.exitCode);
 	}, [state.exitCode, onExit]);
+	const lines = diffFrame(state).map(({text, tone}) => ({
+		text,
+		inverse: tone === 'cursor' || tone === 'title',
+		dim: tone === 'dim',
+		...(tone === undefined || toneColors[tone] === undefined ? {} : {color: toneColors[tone]}),
+	}));
 	return (
 		<Box flexDirection="column">
-			{diffFrame(state).map((line, index) => (
-				<Text
-					// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions on the screen
-					key={index}
-					wrap="truncate"
-					inverse={line.tone === 'cursor' || line.tone === 'title'}
-					// Without colour (NO_COLOR) grey text is dimmed instead.
-					dimColor={line.tone === 'dim' && hue('gray') === undefined}
-					{...(line.tone && hue(toneColors[line.tone]) ? {color: hue(toneColors[line.tone])} : {})}
-				>
-					{line.text}
-				</Text>
-			))}
+			<LineList lines={lines} />
 		</Box>
 	);
 }
