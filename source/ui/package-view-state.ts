@@ -2,6 +2,7 @@ import type {OwnedPackage, PackageInventory} from '../analysis/packages/index.js
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
 import type {Command} from './keymap.js';
+import {editText} from './text-input.js';
 import type {PathSubset} from './tree-view.js';
 import {moveBy, moveTo, pageBy, settle, type Viewport} from './viewport.js';
 
@@ -294,17 +295,11 @@ function typeFilter(
 			return {...state, viewport: moveBy(state.viewport, -1, count, state.height)};
 		case 'filterDown':
 			return {...state, viewport: moveBy(state.viewport, 1, count, state.height)};
-		default:
-			break;
+		default: {
+			const filter = editText(state.filter, {name, text}, 'filter');
+			return filter === state.filter ? state : refilter(state, {filter});
+		}
 	}
-
-	if (name === 'backspace') return refilter(state, {filter: state.filter.slice(0, -1)});
-	const typed = name === 'space' ? ' ' : text;
-	if (typed.length > 0 && !name.startsWith('ctrl+') && !/[\u0000-\u001f]/.test(typed)) {
-		return refilter(state, {filter: (state.filter + typed).slice(0, 200)});
-	}
-
-	return state;
 }
 
 export function selectedPackage(state: PackageViewState): PackageRow | undefined {
