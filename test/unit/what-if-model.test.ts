@@ -32,7 +32,11 @@ function analyse(entries: TarEntry[][]): ImageAnalysis {
 	return analyzeImage(rawImage(entries.map((each) => layer(each))));
 }
 
-function modelOf(analysis: ImageAnalysis, suggestion?: WhatIfModelSuggestion, findings = analysis.findings) {
+function modelOf(
+	analysis: ImageAnalysis,
+	suggestion?: WhatIfModelSuggestion,
+	findings: {ruleId: string; paths: string[]}[] = analysis.findings,
+) {
 	return new WhatIfModel({
 		tree: analysis.tree,
 		layers: analysis.layers,

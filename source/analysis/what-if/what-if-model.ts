@@ -174,15 +174,15 @@ export class WhatIfModel {
 			const node = tree.find(normaliseMarkPath(path));
 			if (node === undefined) continue;
 			subtree.length = 0;
-			collectSubtree(tree, node, subtree);
-			for (const each of subtree) {
+			tree.forEachBelow(node, (each) => {
+				subtree.push(each);
 				for (let version = tree.newestVersion(each); version !== undefined; version = tree.previousOf(version)) {
 					this.#coverVersion(version, delta);
 				}
 
 				this.#dive.coverNode(each, delta);
-			}
-
+			});
+			// Every version below is counted before any node is re-read: a node's visibility can hang on its parent's.
 			for (const each of subtree) this.#refresh(each);
 		}
 	}
@@ -240,15 +240,6 @@ export class WhatIfModel {
 function originalShown(tree: PathTree, node: NodeId): number {
 	const version = tree.finalVersion(node);
 	return version !== undefined && tree.typeCode(version) === fileCode ? tree.size(version) : 0;
-}
-
-/** A node and everything below it, without recursion. */
-function collectSubtree(tree: PathTree, node: NodeId, into: NodeId[]): void {
-	const start = into.length;
-	into.push(node);
-	for (let index = start; index < into.length; index++) {
-		for (const child of tree.childrenOf(into[index]!)) into.push(child);
-	}
 }
 
 /** Per layer, the nodes of the versions it hid (what comes back when the layer is marked), as one flat list. */
