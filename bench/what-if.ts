@@ -3,8 +3,9 @@ The what-if model on (a): built once over the loaded image, then marks added one
 directories at every depth, the largest files, each layer, each finding) and taken off again in reverse,
 each `apply` timed. The marks accumulate, as in the explorer, so later marks land inside earlier ones.
 */
-import {WhatIfModel} from '../source/analysis/what-if/what-if-model.js';
+
 import type {WhatIfMark} from '../source/analysis/what-if/marks.js';
+import {WhatIfModel} from '../source/analysis/what-if/what-if-model.js';
 import {fileCode, type PathTree} from '../source/engine/index.js';
 import {loadImage} from '../source/run/load-image.js';
 import {imageOptions} from './image-options.js';
@@ -91,7 +92,15 @@ export async function benchWhatIf(path: string): Promise<WhatIfBench & {marks: n
 
 	const after = JSON.stringify(model.figures());
 	const largestSubtree = directories.length === 0 ? 0 : countBelow(tree, directories[0]!);
-	return {nodes: tree.nodeCount, buildMs, markMs, markCpuMs, largestSubtree, drift: before !== after, marks: marks.length};
+	return {
+		nodes: tree.nodeCount,
+		buildMs,
+		markMs,
+		markCpuMs,
+		largestSubtree,
+		drift: before !== after,
+		marks: marks.length,
+	};
 }
 
 function countBelow(tree: PathTree, path: string): number {

@@ -24,7 +24,13 @@ const layers: TarEntry[][] = [
 		dir('etc'),
 		file('etc/conf', 10, 'c'),
 	],
-	[dir('app'), file('app/a', 120, 'a1'), dir('tmp'), file('tmp/build', 300, 'b'), file('app/nm/ts/x', 1000, 'x')],
+	[
+		dir('app'),
+		file('app/a', 120, 'a1'),
+		dir('tmp'),
+		file('tmp/build', 300, 'b'),
+		file('app/nm/ts/x', 1000, 'x'),
+	],
 	[whiteout('tmp/build'), file('app/b', 50, 'ab')],
 ];
 
@@ -64,7 +70,8 @@ function comparable(figures: WhatIfFigures) {
 }
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
-const without = (prefix: string) => layers.map((entries) => entries.filter((entry) => !under(entry.path, prefix)));
+const without = (prefix: string) =>
+	layers.map((entries) => entries.filter((entry) => !under(entry.path, prefix)));
 
 test('no marks: the figures are the analysis', () => {
 	const analysis = analyse(layers);

@@ -1,3 +1,5 @@
+import {dirCode, type NodeId, type PathTree} from '../../engine/index.js';
+
 /** What a mark asks for: the bytes leave the image, or move to a builder stage the runtime image copies nothing of. */
 export type WhatIfAction = 'remove' | 'builder';
 
@@ -44,4 +46,28 @@ export function describeMark(mark: WhatIfMark): string {
 /** A path as the tree stores it: no leading `/` or `./`, no trailing `/`. */
 export function normaliseMarkPath(path: string): string {
 	return path.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
+}
+
+/** The final filesystem's files a mark takes out (a layer mark: the files whose visible copy that layer stored). */
+export function finalPathsOf(mark: WhatIfMark, tree: PathTree): string[] {
+	const paths: string[] = [];
+	const visit = (node: NodeId) => {
+		const version = tree.finalVersion(node);
+		if (version !== undefined && tree.typeCode(version) !== dirCode) paths.push(tree.pathOf(node));
+	};
+	if (mark.kind === 'layer') {
+		for (const node of tree.touchedIn(mark.layer)) {
+			const version = tree.finalVersion(node);
+			if (version !== undefined && tree.layerOf(version) === mark.layer) visit(node);
+		}
+
+		return paths;
+	}
+
+	for (const path of mark.kind === 'path' ? [mark.path] : mark.paths) {
+		const node = tree.find(normaliseMarkPath(path));
+		if (node !== undefined) tree.forEachBelow(node, visit);
+	}
+
+	return paths;
 }

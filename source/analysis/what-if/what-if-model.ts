@@ -176,7 +176,11 @@ export class WhatIfModel {
 			subtree.length = 0;
 			tree.forEachBelow(node, (each) => {
 				subtree.push(each);
-				for (let version = tree.newestVersion(each); version !== undefined; version = tree.previousOf(version)) {
+				for (
+					let version = tree.newestVersion(each);
+					version !== undefined;
+					version = tree.previousOf(version)
+				) {
 					this.#coverVersion(version, delta);
 				}
 
