@@ -1,3 +1,5 @@
+import {existsSync} from 'node:fs';
+import {dirname, join, resolve} from 'node:path';
 import process from 'node:process';
 import {analyzeImage} from '../analysis/analyze-image.js';
 import {runtimeClosure} from '../analysis/closure/runtime-closure.js';
@@ -94,7 +96,16 @@ async function load(
 ): Promise<LoadedReport & {model?: ImageModel}> {
 	// A missing or unreadable Dockerfile (or a bad plan) fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
-	const plan = await readPlan(process.cwd(), options.config);
+	// The plan is where the explorer saves it: the --config file, else beside the --dockerfile, else the one here.
+	const besideDockerfile =
+		options.dockerfile === undefined
+			? undefined
+			: join(dirname(resolve(options.dockerfile)), '.layerlens.yml');
+	const plan = await readPlan(
+		process.cwd(),
+		options.config ??
+			(besideDockerfile !== undefined && existsSync(besideDockerfile) ? besideDockerfile : undefined),
+	);
 	const source = await openImageSource(options);
 	const imageKey = await imageCacheKey(source, options);
 	// A Dockerfile changes the findings' lines and the suggestion, a plan the suggestion: such runs are not served from the cache.

@@ -1,5 +1,6 @@
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
+import type {Plan} from '../ci/plan.js';
 import type {ExportFormat} from './explorer-state.js';
 
 /** Everything the explorer shows and the callbacks it uses; the CLI builds it from an image source. */
@@ -19,6 +20,8 @@ export type ExplorerData = {
 	exportReport?(format: ExportFormat, path: string, overwrite: boolean): Promise<void>;
 	/** The suggested multi-stage rewrite with its projection, closure and notes (`d`). */
 	suggestion?: ReportSuggestion;
+	/** Writes the what-if plan into the config file (the --config file, or .layerlens.yml beside --dockerfile); resolves to its path. */
+	savePlan?(plan: Plan): Promise<string>;
 	/** e.g. `layerlens-nginx`; the format's extension is added (an existing .md/.json/.sarif is replaced). */
 	defaultExportName: string;
 };

@@ -1,5 +1,6 @@
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
+import type {Plan} from '../ci/plan.js';
 import {type ExportFormat, exportFormats, reportPathFor} from '../report/formats.js';
 import {compressionWord, formatBytes, sanitize, sanitizeLines} from './format.js';
 import {
@@ -26,6 +27,7 @@ import {
 	type TreeView,
 } from './tree-view.js';
 import {type LinesOf, moveBy, moveTo, pageBy, settle, type Viewport} from './viewport.js';
+import {initialWhatIf, type MarksOverlay, planSaved, type WhatIfState, whatIfKey} from './what-if-state.js';
 
 export type {ExportFormat};
 export {exportFormats};
@@ -35,6 +37,8 @@ export type ExplorerExtras = {
 	canExport: boolean;
 	suggestion?: ReportSuggestion;
 	defaultExportName: string;
+	/** Whether `S` in the marks list can write the plan (a --config file, or a --dockerfile to write beside). */
+	canSavePlan?: boolean;
 };
 
 export type TextOverlay = {
@@ -72,13 +76,20 @@ export type ExtractOverlay = {
 };
 /** The size map of what the tree shows (see size-map-state.ts). */
 export type SizeMapOverlay = {kind: 'sizeMap'; map: SizeMapState};
-export type Overlay = TextOverlay | ViewerOverlay | ExportOverlay | ExtractOverlay | SizeMapOverlay;
+export type Overlay =
+	| TextOverlay
+	| ViewerOverlay
+	| ExportOverlay
+	| ExtractOverlay
+	| SizeMapOverlay
+	| MarksOverlay;
 
 /** Work the component must do outside the reducer; `id` changes once per request. */
 export type Effect =
 	| {id: number; kind: 'read'; layer: number; path: string; limit: number; isText: boolean}
 	| {id: number; kind: 'export'; format: ExportFormat; path: string; overwrite: boolean}
-	| {id: number; kind: 'extract'; layer: number; path: string; size: number; directory: string};
+	| {id: number; kind: 'extract'; layer: number; path: string; size: number; directory: string}
+	| {id: number; kind: 'save-plan'; plan: Plan};
 
 export type TreeState = {
 	mode: TreeMode;
@@ -120,6 +131,8 @@ export type ExplorerState = {
 	tree: TreeState;
 	editingFilter: boolean;
 	overlay: Overlay | undefined;
+	/** The what-if marks (what-if-state.ts). */
+	whatIf: WhatIfState;
 	effect: Effect | undefined;
 	nextEffectId: number;
 	/** One line for the status bar (results, errors). */
@@ -171,6 +184,7 @@ export function createInitialState(
 		},
 		editingFilter: false,
 		overlay: undefined,
+		whatIf: initialWhatIf,
 		effect: undefined,
 		nextEffectId: 1,
 		message: preferences.warning,
@@ -292,6 +306,7 @@ export function reducer(state: ExplorerState, action: Action): ExplorerState {
 
 function applyEffectResult(state: ExplorerState, action: Action): ExplorerState {
 	const overlay = state.overlay!;
+	if (overlay.kind === 'marks') return planSaved(state, action);
 	if (overlay.kind === 'viewer') {
 		if (action.type === 'read-done') {
 			const lines = action.isText
@@ -454,6 +469,9 @@ function handleKey(state: ExplorerState, name: string, text: string): ExplorerSt
 		return handlePrompt(cleared, state.overlay, command, name, text);
 	}
 
+	const whatIf = whatIfKey(cleared, command, selectedRow(cleared));
+	if (whatIf) return whatIf;
+
 	if (state.overlay?.kind === 'sizeMap') {
 		return handleSizeMap(cleared, state.overlay, command);
 	}
@@ -537,7 +555,12 @@ function handleSizeMap(
 }
 
 function handleOverlay(state: ExplorerState, overlay: Overlay, command: Command | undefined): ExplorerState {
-	if (overlay.kind === 'export' || overlay.kind === 'extract' || overlay.kind === 'sizeMap') {
+	if (
+		overlay.kind === 'export' ||
+		overlay.kind === 'extract' ||
+		overlay.kind === 'sizeMap' ||
+		overlay.kind === 'marks'
+	) {
 		return state;
 	}
 

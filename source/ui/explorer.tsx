@@ -16,12 +16,14 @@ import {Footer} from './footer.js';
 import {barItems, keyLabel, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';
+import {MarksView} from './marks-view.js';
 import {OverlayView} from './overlay-view.js';
 import {selectionText} from './size-map-draw.js';
 import {SizeMapView} from './size-map-view.js';
 import {SummaryPane} from './summary-pane.js';
 import {TreePane} from './tree-pane.js';
 import {useWarmTreeViews} from './use-warm-tree-views.js';
+import {whatIfFigures} from './what-if-state.js';
 
 type Props = {
 	data: ExplorerData;
@@ -43,6 +45,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 				canExport: data.exportReport !== undefined,
 				...(data.suggestion === undefined ? {} : {suggestion: data.suggestion}),
 				defaultExportName: data.defaultExportName,
+				canSavePlan: data.savePlan !== undefined,
 			},
 			size,
 			preferences,
@@ -108,6 +111,12 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 		return layers;
 	}, [data.analysis]);
 
+	const marks = state.whatIf.marks;
+	const markedLayers = useMemo(
+		() => new Set(marks.flatMap((mark) => (mark.kind === 'layer' ? [mark.layer] : []))),
+		[marks],
+	);
+
 	const {layout} = state;
 	if (layout.tooSmall) {
 		// Wrapped, not truncated: cut to one line, a 60-column pane lost "press q to quit". The box keeps
@@ -122,6 +131,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 	}
 
 	const tree = currentTree(state);
+	const whatIf = whatIfFigures(state.analysis, state.extras.suggestion, state.whatIf.marks);
 	const width = state.size.columns;
 	const dockerfileKey = state.keymap.dockerfile.keys[0];
 	const dockerfileKeyLabel = dockerfileKey === undefined ? undefined : keyLabel(dockerfileKey);
@@ -131,6 +141,15 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 		<Box flexDirection="column" width={width} height={layout.frameHeight} overflowY="hidden">
 			{state.overlay?.kind === 'sizeMap' ? (
 				<SizeMapView map={state.overlay.map} width={width} height={layout.overlayBody} />
+			) : state.overlay?.kind === 'marks' ? (
+				<MarksView
+					analysis={state.analysis}
+					suggestion={state.extras.suggestion}
+					marks={state.whatIf.marks}
+					cursor={state.overlay.cursor}
+					height={layout.overlayBody}
+					width={width}
+				/>
 			) : state.overlay ? (
 				<OverlayView overlay={state.overlay} height={layout.overlayBody} width={width} />
 			) : (
@@ -145,6 +164,8 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 							width={layout.leftWidth}
 							isFocused={state.focus === 'layers'}
 							buildOnlyLayers={buildOnlyLayers}
+							whatIf={whatIf}
+							markedLayers={markedLayers}
 						/>
 						<DetailsPane
 							layer={state.analysis.layers[state.layer]}
@@ -159,6 +180,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange}: Props)
 							height={layout.summaryBody}
 							width={layout.leftWidth}
 							dockerfileKey={dockerfileKeyLabel}
+							whatIf={whatIf}
 						/>
 					</Box>
 					<Box width={1} />

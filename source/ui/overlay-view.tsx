@@ -9,9 +9,10 @@ import {
 } from './explorer-state.js';
 import {formatBytes, sanitize} from './format.js';
 import {PaneTitle} from './pane-title.js';
+import type {MarksOverlay} from './what-if-state.js';
 
-/** The size map draws itself (size-map-view.tsx). */
-type Props = {overlay: Exclude<Overlay, SizeMapOverlay>; height: number; width: number};
+/** The size map and the marks list draw themselves (size-map-view.tsx, marks-view.tsx). */
+type Props = {overlay: Exclude<Overlay, SizeMapOverlay | MarksOverlay>; height: number; width: number};
 
 const titles = {
 	help: 'Keys',
