@@ -169,13 +169,12 @@ export class WhatIfModel {
 		}
 
 		const paths = target.kind === 'path' ? [target.path] : target.paths;
-		const subtree: NodeId[] = [];
 		for (const path of paths) {
 			const node = tree.find(normaliseMarkPath(path));
 			if (node === undefined) continue;
-			subtree.length = 0;
+			// What a node shows hangs on its own versions and on the layers marked whole, never on another
+			// node's versions: each node is counted and re-read in one pass.
 			tree.forEachBelow(node, (each) => {
-				subtree.push(each);
 				for (
 					let version = tree.newestVersion(each);
 					version !== undefined;
@@ -185,9 +184,8 @@ export class WhatIfModel {
 				}
 
 				this.#dive.coverNode(each, delta);
+				this.#refresh(each);
 			});
-			// Every version below is counted before any node is re-read: a node's visibility can hang on its parent's.
-			for (const each of subtree) this.#refresh(each);
 		}
 	}
 
