@@ -203,7 +203,8 @@ function analyseModel(
 		...(baseLayers === undefined ? {} : {baseLayers}),
 	});
 	markPhase('projection, suggestion');
-	if (plan !== undefined) suggestion.notes.push(...planNotes(planned, plan, closure.proven));
+	if (plan !== undefined)
+		suggestion.notes.push(...planNotes(planned, plan, closure.proven, suggestion.projection.removed));
 	return {
 		...plain,
 		suggestion: toReportSuggestion(suggestion, projection.byCategory),
@@ -248,18 +249,31 @@ function plannedMarks(
 	return plannedFindings(marks, tree, plan.origin);
 }
 
-/** What the suggestion says of the plan: what it leaves out, and any planned file the runtime closure needs. */
-function planNotes(planned: Finding[], plan: {origin: string}, proven: ReadonlySet<string>): string[] {
+/**
+What the suggestion says of the plan: what it leaves out, what it cannot (the base image's files, a
+reinstalled package's, files a finding already removes), and any planned file the runtime closure needs.
+*/
+function planNotes(
+	planned: Finding[],
+	plan: {origin: string},
+	proven: ReadonlySet<string>,
+	removed: ReadonlyArray<{ruleId: string; bytes: number}>,
+): string[] {
 	return planned.map((finding) => {
 		const needed = finding.paths.filter((path) => proven.has(path));
 		const verb = finding.ruleId === 'LL-PLAN-BUILDER' ? 'moves to the builder stage' : 'removes';
-		return `The plan in ${plan.origin} ${verb} ${finding.paths.length} files (${formatBytes(finding.bytes)}): the runtime stage leaves them out${
+		const left = removed.find((part) => part.ruleId === finding.ruleId)?.bytes ?? 0;
+		const kept =
+			left < finding.bytes
+				? `; ${formatBytes(finding.bytes - left)} of them stay (the base image's files, a reinstalled package's, or already left out by a finding)`
+				: '';
+		const closure =
 			needed.length > 0
 				? `; the runtime closure says the entrypoint needs ${needed
 						.slice(0, 3)
 						.map((path) => `/${path}`)
 						.join(', ')}${needed.length > 3 ? ' and more' : ''}`
-				: ''
-		}`;
+				: '';
+		return `The plan in ${plan.origin} ${verb} ${finding.paths.length} files (${formatBytes(finding.bytes)}): the runtime stage leaves ${formatBytes(left)} of them out${kept}${closure}`;
 	});
 }
