@@ -9,20 +9,14 @@ import {
 } from '../analysis/what-if/marks.js';
 import {type MarkShare, type WhatIfFigures, WhatIfModel} from '../analysis/what-if/what-if-model.js';
 import {defaultPlanTolerance, entryOfMark, type Plan, type PlanEntry} from '../ci/plan.js';
+import {selectedRow} from './explorer-selectors.js';
+import type {ExplorerEvent, ExplorerState} from './explorer-types.js';
 import {formatBytes, formatPercent, sanitize} from './format.js';
 import type {Command} from './keymap.js';
 import {findingAtLine} from './overlay-lines.js';
+import type {WhatIfState} from './what-if-types.js';
 
-/** The what-if marks in force, oldest first, and the lists before each change (for undo). */
-export type WhatIfState = {
-	marks: readonly WhatIfMark[];
-	undo: ReadonlyArray<readonly WhatIfMark[]>;
-};
-
-export const initialWhatIf: WhatIfState = {marks: [], undo: []};
-
-/** The marks list: one row per mark, the cursor on the one `r` unmarks. */
-export type MarksOverlay = {kind: 'marks'; cursor: number};
+export {initialWhatIf, type MarksOverlay, type WhatIfState} from './what-if-types.js';
 
 /** The figures of an analysis under a list of marks: one model per analysis, one answer per list (memoised). */
 const models = new WeakMap<ImageAnalysis, WhatIfModel>();
@@ -294,4 +288,21 @@ export function planSaved<S extends WhatIfHost>(
 	return action.type === 'effect-failed'
 		? {...state, message: `The plan was not saved: ${sanitize(action.message ?? '')}`}
 		: state;
+}
+
+/**
+The explorer's what-if slice: its keys (before the overlays', which would take `r` in the findings overlay),
+and the plan writer's answer while the marks list is open.
+*/
+export function whatIfReducer(state: ExplorerState, event: ExplorerEvent): ExplorerState | undefined {
+	if (event.type === 'key') {
+		if (event.scope === 'prompt' || event.scope === 'filter' || event.scope === 'sizeMap') return undefined;
+		return whatIfKey(state, event.command, selectedRow(state));
+	}
+
+	if (state.overlay?.kind === 'marks' && (event.type === 'export-done' || event.type === 'effect-failed')) {
+		return planSaved(state, event);
+	}
+
+	return undefined;
 }

@@ -330,8 +330,21 @@ class DiveSlots {
 		this.#entryCover[entry] = after;
 		if ((before === 0) !== (after === 0)) {
 			const slot = this.#entrySlot[entry]!;
-			this.#recount(slot, -1);
-			this.#recount(slot, 1);
+			const size = this.#entrySize[entry]!;
+			// A new minimum, or the old one leaving, needs the slot's entries read again; otherwise the sums move.
+			const leaving = after !== 0;
+			if (this.#slotCount[slot] === 0 || size <= this.#slotMinimum[slot]!) {
+				this.#recount(slot, -1);
+				this.#recount(slot, 1);
+				return;
+			}
+
+			const wasWaste = this.#slotCount[slot]! >= 2;
+			if (wasWaste) this.wastedBytes -= this.#slotCumulative[slot]!;
+			this.#slotCount[slot]! += leaving ? -1 : 1;
+			this.#slotCumulative[slot]! += leaving ? -size : size;
+			this.cumulativeSum += leaving ? -size : size;
+			if (this.#slotCount[slot]! >= 2) this.wastedBytes += this.#slotCumulative[slot]!;
 		}
 	}
 
