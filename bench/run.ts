@@ -1,7 +1,7 @@
 /**
 `npm run bench`: layerlens against the floor (GNU tar listing the same layers) on generated images,
 the daemon path against `docker save`, the explorer's key → frame latency and the cache re-open.
-Options: `--only a,b,c,d,daemon,registry,cache,ui,diff,binary,html` (default all), `--runs N` (default 3), `--write` (also write
+Options: `--only a,b,c,d,daemon,registry,cache,ui,diff,binary,html,whatif` (default all), `--runs N` (default 3), `--write` (also write
 bench/RESULTS.md). Ratios are what count: the machine may be shared, but both sides of a ratio run
 alternately in the same minute on the same file.
 */
@@ -21,6 +21,7 @@ import {type Measurement, measure, measurePair, measureShell, medianOf} from './
 import {type BenchInput, prepareInputs} from './prepare-inputs.js';
 import {benchRegistry} from './registry.js';
 import type {UiLatency} from './ui-latency.js';
+import {benchWhatIf} from './what-if.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist', 'cli.js');
@@ -384,6 +385,23 @@ async function benchUi(input: BenchInput): Promise<void> {
 	firstFrameRow('re-open from the cache', reopen);
 }
 
+/**
+The what-if model on (a): each mark's `apply` (marks accumulating, then taken off one by one), wall and
+CPU time; the target is per mark, so the verdict reads the slowest CPU time and the median wall time.
+*/
+async function benchWhatIfRow(input: BenchInput): Promise<void> {
+	log(`${input.label}: what-if marks`);
+	const result = await benchWhatIf(input.path);
+	const wallMedian = percentile(result.markMs, 0.5);
+	const cpuMax = Math.max(...result.markCpuMs);
+	addRow({
+		case: `${input.label}: what-if, ${result.marks} marks added one at a time then removed (the 20 directories with most nodes below them, the largest at ${result.largestSubtree} nodes; the 20 largest files; each layer; each finding); model built once in ${milliseconds(result.buildMs)}${result.drift ? '; **figures drifted after unmarking**' : ''}`,
+		layerlens: `per mark: wall median ${milliseconds(wallMedian)}, p95 ${milliseconds(percentile(result.markMs, 0.95))}, max ${milliseconds(Math.max(...result.markMs))}; CPU median ${milliseconds(percentile(result.markCpuMs, 0.5))}, max ${milliseconds(cpuMax)}`,
+		target: '≤ 30 ms per mark (CPU max, wall median)',
+		verdict: mark(cpuMax <= 30 && wallMedian <= 30 && !result.drift),
+	});
+}
+
 function table(): string {
 	const header =
 		'| Case | layerlens (wall, median) | CPU | Peak RSS | Floor (wall) | Ratio | Target | Verdict |';
@@ -397,7 +415,7 @@ function table(): string {
 
 await ensureBuilt();
 const inputIds = ['a', 'b', 'c', 'd'].filter(wanted);
-const needsA = wanted('cache') || wanted('ui') || wanted('diff') || wanted('html');
+const needsA = wanted('cache') || wanted('ui') || wanted('diff') || wanted('html') || wanted('whatif');
 const inputs = await prepareInputs(
 	new Set([...inputIds, ...(needsA ? ['a'] : []), ...(wanted('diff') ? ['e'] : [])]),
 	log,
@@ -441,6 +459,7 @@ try {
 	if (medium !== undefined && wanted('cache')) await benchCache(medium, cacheHome);
 	if (medium !== undefined && wanted('ui')) await benchUi(medium);
 	if (medium !== undefined && wanted('html')) await benchHtml(medium);
+	if (medium !== undefined && wanted('whatif')) await benchWhatIfRow(medium);
 	const revised = inputs.find((input) => input.id === 'e');
 	if (medium !== undefined && revised !== undefined && wanted('diff')) await benchDiff(medium, revised);
 } finally {

@@ -1,5 +1,12 @@
-import {dirCode, type NodeId, opaqueCode, type PathTree, rootNode, whiteoutCode} from '../engine/index.js';
-import type {ParsedLayer} from '../image/types.js';
+import {
+	dirCode,
+	type EntryColumns,
+	type NodeId,
+	opaqueCode,
+	type PathTree,
+	rootNode,
+	whiteoutCode,
+} from '../engine/index.js';
 import type {DiveEfficiency, DiveInefficiency} from './types.js';
 
 /**
@@ -14,7 +21,11 @@ dive 0.13's efficiency figures, quirks included, so CI thresholds written for di
 Ties in the inefficiency list come out as dive's (stable ascending sort, printed in reverse): the path that
 became inefficient later comes first.
 */
-export function computeDiveEfficiency(layers: readonly ParsedLayer[], tree: PathTree): DiveEfficiency {
+export function computeDiveEfficiency(
+	layers: readonly DiveLayer[],
+	tree: PathTree,
+	visit?: DiveEntryVisitor,
+): DiveEfficiency {
 	const {nodeCount} = tree;
 	// A path's slot is found by its node's id (a typed array: no hashing, and no map of a million
 	// entries to collect afterwards); by path only for a whiteout of a path no layer ever had.
@@ -70,6 +81,7 @@ export function computeDiveEfficiency(layers: readonly ParsedLayer[], tree: Path
 
 			const size = isWhiteout ? deletedSize(tree, node, layerIndex, whiteoutLayers) : sizes[row]!;
 			const slot = node !== undefined ? slotOfNode[node]! : (slotOfPath.get(path) ?? -1);
+			visit?.(layerIndex, row, node, slot === -1 ? slots : slot, size);
 			if (slot === -1) {
 				if (node !== undefined) {
 					slotOfNode[node] = slots;
@@ -134,11 +146,27 @@ export function computeDiveEfficiency(layers: readonly ParsedLayer[], tree: Path
 	};
 }
 
+/** What the figures read of a layer: its entries (a parsed layer, or the tree's own columns). */
+export type DiveLayer = {readonly entries: EntryColumns};
+
+/**
+Told of every entry that counts, in dive's order: its layer and row, its node (undefined for a whiteout of a
+path no layer had), its slot (one per path, numbered from 0 as first met) and the size dive gives it. The
+what-if model keeps these to recompute the score without walking the layers again.
+*/
+export type DiveEntryVisitor = (
+	layer: number,
+	row: number,
+	node: NodeId | undefined,
+	slot: number,
+	size: number,
+) => void;
+
 /** No node in `resolved`: a whiteout of a path no layer ever had. */
 const noNode = -1;
 
 /** dive's layer size: the sum of tar header sizes, which is the regular-file bytes (links are 0). */
-export function layerHeaderBytes(layer: ParsedLayer): number {
+export function layerHeaderBytes(layer: DiveLayer): number {
 	const {sizes, count} = layer.entries;
 	let sum = 0;
 	for (let row = 0; row < count; row++) {
@@ -167,7 +195,7 @@ function diveVisitKey(path: string, isWhiteout: boolean): string {
 	return named.replaceAll('/', '\u0000');
 }
 
-function collectWhiteoutLayers(layers: readonly ParsedLayer[]): Map<string, number[]> {
+function collectWhiteoutLayers(layers: readonly DiveLayer[]): Map<string, number[]> {
 	const byPath = new Map<string, number[]>();
 	for (const [layerIndex, layer] of layers.entries()) {
 		const {types, paths, count} = layer.entries;

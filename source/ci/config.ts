@@ -7,6 +7,7 @@ import {configLimitBytes, readLocalFile} from '../shared/read-local-file.js';
 import {readBaseline} from './baseline.js';
 import {globProblem} from './glob.js';
 import {parseByteSize} from './parse-size.js';
+import {parsePlan} from './plan.js';
 import {
 	type CiRules,
 	defaultRules,
@@ -37,7 +38,8 @@ export const layerlensConfigNames = ['.layerlens.yml', '.layerlens.yaml'] as con
 export const diveConfigName = '.dive-ci';
 
 // `diff` holds the budgets of `layerlens diff --ci`, read by ci/diff-budgets.ts.
-const topLevelKeys = ['rules', 'ignorePaths', 'baseline', 'diff'] as const;
+// `plan` holds the explorer's what-if marks, read by ci/plan.ts.
+const topLevelKeys = ['rules', 'ignorePaths', 'baseline', 'diff', 'plan'] as const;
 const ruleKeys = [...thresholdRuleNames, 'failOn', 'failOnConfidence', 'countBaseFindings'] as const;
 const confidences: readonly Confidence[] = ['high', 'medium', 'low'];
 const disabledWords = new Set(['disabled', 'off', 'false', '']);
@@ -255,6 +257,10 @@ export function parseLayerlensConfig(
 		}
 
 		baselinePath = document.baseline;
+	}
+
+	if (document.plan !== undefined && document.plan !== null) {
+		rules.plan = parsePlan(document.plan, origin);
 	}
 
 	return {rules, baselinePath};

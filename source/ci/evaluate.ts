@@ -1,4 +1,5 @@
 import type {Finding, FindingCategory, ImageAnalysis} from '../analysis/types.js';
+import {WhatIfModel} from '../analysis/what-if/what-if-model.js';
 import {confidenceRank} from '../report/category-labels.js';
 import {formatBytes} from '../shared/format-bytes.js';
 import {isKnownFinding} from './baseline.js';
@@ -9,6 +10,7 @@ import {
 	keptWasteItems,
 	type SizeOf,
 } from './ignore-paths.js';
+import {checkPlan, type Plan} from './plan.js';
 import {type CiRules, failOnCategories, type ThresholdRuleName} from './rules.js';
 
 export type CiStatus = 'PASS' | 'FAIL' | 'SKIP';
@@ -167,6 +169,8 @@ export function evaluateCi(
 		);
 	}
 
+	if (rules.plan !== undefined) results.push(planResult(analysis, rules.plan));
+
 	return {
 		results,
 		passed: results.every((result) => result.status !== 'FAIL'),
@@ -222,5 +226,30 @@ function failOnResult(
 		measured: `${failing.length} ${noun}${failing.length > 0 ? `, ${formatBytes(bytes)}` : ''}`,
 		threshold: `0 at ${rules.failOnConfidence} confidence${rules.failOnConfidence === 'high' ? '' : ' or above'}`,
 		...(notes.length > 0 ? {detail: notes.join('; ')} : {}),
+	};
+}
+
+/** The plan's row: PASS while every planned target is there and still saves what it did, less the tolerance. */
+function planResult(analysis: ImageAnalysis, plan: Plan): CiRuleResult {
+	const {tree} = analysis;
+	const model = new WhatIfModel({
+		tree,
+		layers: analysis.layers,
+		finalSizeBytes: analysis.image.finalSizeBytes,
+		findings: analysis.findings,
+	});
+	const hasPath = (path: string) => {
+		const node = tree.find(path);
+		return node !== undefined && (tree.finalVersion(node) !== undefined || tree.hasChildren(node));
+	};
+	const check = checkPlan(plan, model, analysis.findings, analysis.layers, hasPath, formatBytes);
+	const failing = check.lines.filter((line) => !line.includes(' still saves '));
+	const count = plan.entries.length;
+	return {
+		rule: 'plan',
+		status: check.ok ? 'PASS' : 'FAIL',
+		measured: `${count - failing.length} of ${count} planned ${count === 1 ? 'saving' : 'savings'} still available`,
+		threshold: `each target present, saving ≥ recorded less ${Math.round(plan.tolerance * 100)}%`,
+		...(failing.length > 0 ? {detail: failing.map((line) => line.replace(/^plan: /, '')).join('; ')} : {}),
 	};
 }

@@ -1,5 +1,6 @@
 import type {Confidence, FindingCategory} from '../analysis/types.js';
 import type {Baseline} from './baseline.js';
+import type {Plan} from './plan.js';
 
 /** A path glob whose matches are dropped from every finding, with the reason a reviewer can read later. */
 export type IgnorePath = {path: string; reason: string};
@@ -34,6 +35,8 @@ export type CiRules = ThresholdRules & {
 	baseline: Baseline | undefined;
 	/** Where the rules came from, for the report's first line (`built-in defaults`, a file path). */
 	origin: string;
+	/** The what-if plan (`plan:`): `--ci` checks its savings are still available. */
+	plan?: Plan;
 };
 
 export const thresholdRuleNames = [

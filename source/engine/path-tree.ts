@@ -428,6 +428,26 @@ export class PathTree {
 		}
 	}
 
+	/** `node` and every node below it, pre-order, as `forEachNode` walks them: no recursion, no iterator per node. */
+	forEachBelow(node: NodeId, visit: (node: NodeId) => void): void {
+		const firstChild = this.#firstChild;
+		const nextSibling = this.#nextSibling;
+		const parents = this.#parents;
+		visit(node);
+		let current = firstChild[node]!;
+		while (current !== none) {
+			visit(current);
+			const child = firstChild[current]!;
+			if (child !== none) {
+				current = child;
+				continue;
+			}
+
+			while (current !== node && nextSibling[current] === none) current = parents[current]!;
+			current = current === node ? none : nextSibling[current]!;
+		}
+	}
+
 	/**
 	The final filesystem as a view over the columns: per visible path (the root left out), its node and
 	version, in `forEachNode` order; `directories: false` leaves directories out. No object per file.

@@ -1,3 +1,5 @@
+import {existsSync} from 'node:fs';
+import {dirname, join, resolve} from 'node:path';
 import process from 'node:process';
 import {analyzeImage} from '../analysis/analyze-image.js';
 import {runtimeClosure} from '../analysis/closure/runtime-closure.js';
@@ -17,15 +19,21 @@ import {
 import {buildRuleInput, filesByPath, layerView} from '../analysis/rule-input.js';
 import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import {suggestDockerfile} from '../analysis/suggestion/suggest-dockerfile.js';
-import type {ImageTree} from '../analysis/types.js';
+import type {Finding, ImageAnalysis, ImageTree} from '../analysis/types.js';
+import type {WhatIfMark} from '../analysis/what-if/marks.js';
+import {plannedFindings} from '../analysis/what-if/plan-findings.js';
 import {verdictTrustsCache} from '../cache/cache-files.js';
 import {type ImageModel, imageCacheDirectory, imageCacheKey, loadImageModel} from '../cache/image-cache.js';
 import {readCachedReport, reportCacheKey, writeCachedReport} from '../cache/report-cache.js';
+import {markOfEntry, type Plan} from '../ci/plan.js';
+import {readPlan} from '../ci/plan-file.js';
+import type {PathTree} from '../engine/index.js';
 import {parsePlatform} from '../image/formats/platform.js';
 import {resolveImageSource} from '../image/sources/open-source.js';
 import {flagCredentials} from '../image/sources/registry/flag-credentials.js';
 import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
+import {formatBytes} from '../shared/format-bytes.js';
 import {announce} from './notices.js';
 import type {CliOptions} from './options.js';
 import {markPhase} from './phase-timings.js';
@@ -86,12 +94,25 @@ async function load(
 	needsModel: boolean,
 	signal?: AbortSignal,
 ): Promise<LoadedReport & {model?: ImageModel}> {
-	// A missing or unreadable Dockerfile fails before the image is read, not after.
+	// A missing or unreadable Dockerfile (or a bad plan) fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
+	// The plan is where the explorer saves it: the --config file, else beside the --dockerfile, else the one here.
+	const besideDockerfile =
+		options.dockerfile === undefined
+			? undefined
+			: join(dirname(resolve(options.dockerfile)), '.layerlens.yml');
+	const plan = await readPlan(
+		process.cwd(),
+		options.config ??
+			(besideDockerfile !== undefined && existsSync(besideDockerfile) ? besideDockerfile : undefined),
+	);
 	const source = await openImageSource(options);
 	const imageKey = await imageCacheKey(source, options);
-	// A Dockerfile changes the findings' lines and the suggestion: such runs are not served from the cache.
-	const reportKey = imageKey === undefined || dockerfile !== undefined ? undefined : reportCacheKey(imageKey);
+	// A Dockerfile changes the findings' lines and the suggestion, a plan the suggestion: such runs are not served from the cache.
+	const reportKey =
+		imageKey === undefined || dockerfile !== undefined || plan !== undefined
+			? undefined
+			: reportCacheKey(imageKey);
 	const directory = imageCacheDirectory();
 	markPhase('start-up');
 	const cachedReport = reportKey === undefined ? undefined : await readCachedReport(directory, reportKey);
@@ -110,7 +131,7 @@ async function load(
 		return {source, report: answeredFromCache(cachedReport, options), model};
 	}
 
-	const report = analyseModel(model, options, dockerfile);
+	const report = analyseModel(model, options, dockerfile, plan);
 	if (reportKey !== undefined && signal?.aborted !== true) {
 		await writeCachedReport(directory, reportKey, report);
 	}
@@ -133,6 +154,7 @@ function analyseModel(
 	model: ImageModel,
 	options: CliOptions,
 	dockerfile: ParsedDockerfile | undefined,
+	plan?: {plan: Plan; origin: string},
 ): ReportInput {
 	const {raw} = model;
 	const analysis = analyzeImage(raw, model.tree);
@@ -174,12 +196,15 @@ function analyseModel(
 	);
 	markPhase('packages');
 	const projection = projectSize(ruleInput, findings);
-	const suggestion = suggestDockerfile(ruleInput, findings, {
+	const planned = plan === undefined ? [] : plannedMarks(plan, plain.findings, analysis, model.tree);
+	const suggestion = suggestDockerfile(ruleInput, [...findings, ...planned], {
 		closure,
 		...(dockerfile === undefined ? {} : {dockerfile: {parsed: dockerfile, text: dockerfile.text}}),
 		...(baseLayers === undefined ? {} : {baseLayers}),
 	});
 	markPhase('projection, suggestion');
+	if (plan !== undefined)
+		suggestion.notes.push(...planNotes(planned, plan, closure.proven, suggestion.projection.removed));
 	return {
 		...plain,
 		suggestion: toReportSuggestion(suggestion, projection.byCategory),
@@ -208,4 +233,47 @@ export async function loadImage(
 	}
 
 	return {...loaded, tree: {tree: model.tree}, raw: model.raw};
+}
+
+/** The plan's entries as the suggester's removals (entries whose target is gone are left out: `--ci` says so). */
+function plannedMarks(
+	plan: {plan: Plan; origin: string},
+	findings: Finding[],
+	analysis: ImageAnalysis,
+	tree: PathTree,
+): Finding[] {
+	const hasPath = (path: string) => tree.find(path) !== undefined;
+	const marks = plan.plan.entries
+		.map((entry) => markOfEntry(entry, findings, analysis.layers, hasPath))
+		.filter((mark): mark is WhatIfMark => !('missing' in mark));
+	return plannedFindings(marks, tree, plan.origin);
+}
+
+/**
+What the suggestion says of the plan: what it leaves out, what it cannot (the base image's files, a
+reinstalled package's, files a finding already removes), and any planned file the runtime closure needs.
+*/
+function planNotes(
+	planned: Finding[],
+	plan: {origin: string},
+	proven: ReadonlySet<string>,
+	removed: ReadonlyArray<{ruleId: string; bytes: number}>,
+): string[] {
+	return planned.map((finding) => {
+		const needed = finding.paths.filter((path) => proven.has(path));
+		const verb = finding.ruleId === 'LL-PLAN-BUILDER' ? 'moves to the builder stage' : 'removes';
+		const left = removed.find((part) => part.ruleId === finding.ruleId)?.bytes ?? 0;
+		const kept =
+			left < finding.bytes
+				? `; ${formatBytes(finding.bytes - left)} of them stay (the base image's files, a reinstalled package's, or already left out by a finding)`
+				: '';
+		const closure =
+			needed.length > 0
+				? `; the runtime closure says the entrypoint needs ${needed
+						.slice(0, 3)
+						.map((path) => `/${path}`)
+						.join(', ')}${needed.length > 3 ? ' and more' : ''}`
+				: '';
+		return `The plan in ${plan.origin} ${verb} ${finding.paths.length} files (${formatBytes(finding.bytes)}): the runtime stage leaves ${formatBytes(left)} of them out${kept}${closure}`;
+	});
 }

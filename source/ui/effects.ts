@@ -61,6 +61,11 @@ export async function runEffect(
 				return {type: 'export-done', id: effect.id, path: resolve(effect.path)};
 			}
 
+			case 'save-plan': {
+				if (!data.savePlan) throw new Error('Saving a plan is not available');
+				return {type: 'export-done', id: effect.id, path: await data.savePlan(effect.plan)};
+			}
+
 			case 'extract': {
 				const content = await data.readFile(effect.layer, effect.path, effect.size, progress);
 				const written = await extractFile(effect.directory, effect.path, content);

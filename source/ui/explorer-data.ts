@@ -1,6 +1,7 @@
 import type {PackageInventory} from '../analysis/packages/index.js';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
+import type {Plan} from '../ci/plan.js';
 import type {ExportFormat} from './explorer-state.js';
 
 /** Everything the explorer shows and the callbacks it uses; the CLI builds it from an image source. */
@@ -25,6 +26,8 @@ export type ExplorerData = {
 	from the same records and code as the report's `packages`, so the numbers are the same.
 	*/
 	packages?: () => PackageInventory;
+	/** Writes the what-if plan into the config file (the --config file, or .layerlens.yml beside --dockerfile); resolves to its path. */
+	savePlan?(plan: Plan): Promise<string>;
 	/** e.g. `layerlens-nginx`; the format's extension is added (an existing .md/.json/.sarif is replaced). */
 	defaultExportName: string;
 };

@@ -20,6 +20,7 @@ import {promptReducer} from './prompt-state.js';
 import {treeReducer} from './tree-state.js';
 import {defaultTreeOptions, type SortOrder} from './tree-view.js';
 import {TreeViews} from './tree-views.js';
+import {initialWhatIf, whatIfReducer} from './what-if-state.js';
 
 /*
 The explorer's root reducer: a thin composition of one reducer per concern, each in its own file with its
@@ -67,6 +68,7 @@ then the panes' own keys. Each reducer also answers the effect results and resiz
 const sliceReducers: readonly SliceReducer[] = [
 	promptReducer,
 	packageViewSlice,
+	whatIfReducer,
 	overlayReducer,
 	filterReducer,
 	treeReducer,
@@ -106,6 +108,7 @@ export function createInitialState(
 		},
 		editingFilter: false,
 		overlay: undefined,
+		whatIf: initialWhatIf,
 		effect: undefined,
 		nextEffectId: 1,
 		message: preferences.warning,

@@ -1,6 +1,7 @@
 import type {PackageInventory} from '../analysis/packages/index.js';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
+import type {Plan} from '../ci/plan.js';
 import type {VersionId} from '../engine/index.js';
 import type {ExportFormat} from '../report/formats.js';
 import type {Command, Keymap, Scope} from './keymap.js';
@@ -11,6 +12,7 @@ import type {SizeMapState} from './size-map-state.js';
 import type {PathSubset, SortOrder, TreeMode, TreeOptions} from './tree-view.js';
 import type {CollapseState, TreeViews} from './tree-views.js';
 import type {Viewport} from './viewport.js';
+import type {MarksOverlay, WhatIfState} from './what-if-types.js';
 
 /*
 The explorer's state as plain data, one slice per concern: the tree and layer navigation (tree-state.ts),
@@ -25,6 +27,8 @@ export type ExplorerExtras = {
 	defaultExportName: string;
 	/** Who owns each final file (worked out on first use: the package view and the owner column). */
 	packages?: () => PackageInventory;
+	/** Whether `S` in the marks list can write the plan (a --config file, or a --dockerfile to write beside). */
+	canSavePlan?: boolean;
 };
 
 /** Overlays of text: the keys, the findings, the suggested Dockerfile, one layer's details. */
@@ -74,7 +78,8 @@ export type Overlay =
 	| ExportOverlay
 	| ExtractOverlay
 	| SizeMapOverlay
-	| PackageViewOverlay;
+	| PackageViewOverlay
+	| MarksOverlay;
 /** The overlays whose lines scroll: text and the file viewer. */
 export type ScrollingOverlay = TextOverlay | ViewerOverlay;
 
@@ -82,7 +87,8 @@ export type ScrollingOverlay = TextOverlay | ViewerOverlay;
 export type Effect =
 	| {id: number; kind: 'read'; layer: number; path: string; limit: number; isText: boolean}
 	| {id: number; kind: 'export'; format: ExportFormat; path: string; overwrite: boolean}
-	| {id: number; kind: 'extract'; layer: number; path: string; size: number; directory: string};
+	| {id: number; kind: 'extract'; layer: number; path: string; size: number; directory: string}
+	| {id: number; kind: 'save-plan'; plan: Plan};
 
 export type TreeState = {
 	mode: TreeMode;
@@ -127,6 +133,8 @@ export type ExplorerState = {
 	tree: TreeState;
 	editingFilter: boolean;
 	overlay: Overlay | undefined;
+	/** The what-if marks (what-if-state.ts). */
+	whatIf: WhatIfState;
 	effect: Effect | undefined;
 	nextEffectId: number;
 	/** One line for the status bar (results, errors). */

@@ -22,6 +22,7 @@ import {Footer} from './footer.js';
 import {barItems, type Command, keyLabel, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';
+import {MarksView} from './marks-view.js';
 import {OverlayView} from './overlay-view.js';
 import {ownerLookup} from './owner-column.js';
 import {PackageView, packageDetail} from './package-view.js';
@@ -30,6 +31,7 @@ import {SizeMapView} from './size-map-view.js';
 import {SummaryPane} from './summary-pane.js';
 import {TreePane} from './tree-pane.js';
 import {useWarmTreeViews} from './use-warm-tree-views.js';
+import {whatIfFigures} from './what-if-state.js';
 
 type Props = {
 	data: ExplorerData;
@@ -57,6 +59,7 @@ function initialState(data: ExplorerData, size: Size, preferences: Preferences |
 		...(data.suggestion === undefined ? {} : {suggestion: data.suggestion}),
 		defaultExportName: data.defaultExportName,
 		...(data.packages === undefined ? {} : {packages: data.packages}),
+		canSavePlan: data.savePlan !== undefined,
 	};
 	return createInitialState(data.analysis, extras, size, preferences);
 }
@@ -146,6 +149,12 @@ function Panes({
 		state.tree.showOwner && state.extras.packages
 			? ownerLookup(state.extras.packages(), analysis.tree)
 			: undefined;
+	const whatIf = whatIfFigures(analysis, state.extras.suggestion, state.whatIf.marks);
+	const marks = state.whatIf.marks;
+	const markedLayers = useMemo(
+		() => new Set(marks.flatMap((mark) => (mark.kind === 'layer' ? [mark.layer] : []))),
+		[marks],
+	);
 	return (
 		<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
 			<Box flexDirection="column" width={layout.leftWidth} overflowY="hidden">
@@ -158,6 +167,8 @@ function Panes({
 					width={layout.leftWidth}
 					isFocused={state.focus === 'layers'}
 					buildOnlyLayers={buildOnlyLayers}
+					whatIf={whatIf}
+					markedLayers={markedLayers}
 				/>
 				<DetailsPane
 					layer={analysis.layers[state.layer]}
@@ -172,6 +183,7 @@ function Panes({
 					height={layout.summaryBody}
 					width={layout.leftWidth}
 					dockerfileKey={dockerfileKey === undefined ? undefined : keyLabel(dockerfileKey)}
+					whatIf={whatIf}
 				/>
 			</Box>
 			<Box width={1} />
@@ -199,6 +211,19 @@ function OpenOverlay({state, overlay}: {state: ExplorerState; overlay: Overlay})
 		const inventory = state.extras.packages?.();
 		return (
 			<PackageView view={overlay.view} inventory={inventory} width={width} height={layout.overlayBody} />
+		);
+	}
+
+	if (overlay.kind === 'marks') {
+		return (
+			<MarksView
+				analysis={state.analysis}
+				suggestion={state.extras.suggestion}
+				marks={state.whatIf.marks}
+				cursor={overlay.cursor}
+				height={layout.overlayBody}
+				width={width}
+			/>
 		);
 	}
 

@@ -59,6 +59,12 @@ export const keymap = {
 		help: 'Export a report (JSON, Markdown, SARIF)',
 		bar: 'export',
 	},
+	whatIfMarks: {
+		scope: 'global',
+		keys: ['M'],
+		help: 'What-if marks: each with what it saves, the image recomputed; S saves them as the plan',
+	},
+	whatIfUndo: {scope: 'global', keys: ['U'], help: 'Undo the last what-if mark or unmark'},
 
 	layerUp: {scope: 'layers', keys: ['up', 'k'], help: 'Previous layer'},
 	layerDown: {scope: 'layers', keys: ['down', 'j'], help: 'Next layer', bar: 'layer'},
@@ -72,6 +78,16 @@ export const keymap = {
 		help: 'Tree shows the whole filesystem as of this layer (dive)',
 	},
 	showChanges: {scope: 'layers', keys: ['ctrl+l'], help: "Tree shows this layer's changes (dive)"},
+	whatIfLayerRemove: {
+		scope: 'layers',
+		keys: ['r'],
+		help: 'What-if: mark the whole layer to remove (again: unmark); the panes recompute',
+	},
+	whatIfLayerBuilder: {
+		scope: 'layers',
+		keys: ['B'],
+		help: 'What-if: mark the whole layer to move to a builder stage (again: unmark)',
+	},
 	layerInfo: {
 		scope: 'layers',
 		keys: ['enter', 'i'],
@@ -130,6 +146,16 @@ export const keymap = {
 		keys: ['ctrl+p'],
 		help: 'Wrap long names onto the next lines / cut them at the edge (dive)',
 	},
+	whatIfRemove: {
+		scope: 'tree',
+		keys: ['r'],
+		help: 'What-if: mark the selected file or directory to remove (again: unmark); the panes recompute',
+	},
+	whatIfBuilder: {
+		scope: 'tree',
+		keys: ['B'],
+		help: 'What-if: mark the selected file or directory to move to a builder stage (again: unmark)',
+	},
 	view: {scope: 'tree', keys: ['v'], help: 'View file contents or metadata', bar: 'view'},
 	extract: {scope: 'tree', keys: ['x', 'ctrl+e'], help: 'Extract file to a directory', bar: 'extract'},
 	sizeMap: {
@@ -151,6 +177,26 @@ export const keymap = {
 	overlayPageDown: {scope: 'overlay', keys: ['pagedown', 'ctrl+d', 'space'], help: 'Page down', bar: 'page'},
 	overlayFirst: {scope: 'overlay', keys: ['g', 'home'], help: 'Top'},
 	overlayLast: {scope: 'overlay', keys: ['G', 'end'], help: 'Bottom'},
+	whatIfOverlayRemove: {
+		scope: 'overlay',
+		keys: ['r'],
+		help: 'Findings: mark the finding at the top to remove (again: unmark); marks list: unmark the selected mark',
+	},
+	whatIfOverlayBuilder: {
+		scope: 'overlay',
+		keys: ['B'],
+		help: 'Findings: mark the finding at the top to move to a builder stage; marks list: switch remove / builder',
+	},
+	whatIfOverlayUndo: {
+		scope: 'overlay',
+		keys: ['U'],
+		help: 'Findings and marks list: undo the last what-if change',
+	},
+	whatIfSavePlan: {
+		scope: 'overlay',
+		keys: ['S'],
+		help: 'Marks list: save the marks as the plan in .layerlens.yml (the --config file, or the one beside --dockerfile)',
+	},
 
 	mapUp: {scope: 'sizeMap', keys: ['up', 'k'], help: 'Rectangle above'},
 	mapDown: {scope: 'sizeMap', keys: ['down', 'j'], help: 'Rectangle below'},
@@ -340,7 +386,7 @@ export const scopeTitles: Record<Scope, string> = {
 	layers: 'Layers pane',
 	tree: 'File tree pane',
 	filter: 'While typing a filter',
-	overlay: 'Viewer, findings, Dockerfile and help overlays',
+	overlay: 'Viewer, findings, Dockerfile, what-if marks and help overlays',
 	sizeMap: 'Size map',
 	packages: 'Package view',
 	prompt: 'Export and extract prompts',

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ImageAnalysis} from '../analysis/types.js';
+import type {WhatIfFigures} from '../analysis/what-if/what-if-model.js';
 import {buildOnlyColor, hue, wasteColor} from './colors.js';
 import {formatBar, formatBytes, sanitize} from './format.js';
 import type {LayerList} from './layer-list.js';
@@ -16,6 +17,9 @@ type Props = {
 	isFocused: boolean;
 	/** Layers that hold build-only files (from findings). */
 	buildOnlyLayers: ReadonlySet<number>;
+	/** With what-if marks: the layer sizes they leave (the pane shows those), and the layers marked whole. */
+	whatIf?: WhatIfFigures | undefined;
+	markedLayers?: ReadonlySet<number>;
 };
 
 /**
@@ -33,6 +37,7 @@ function scrollTitle(props: Props, rowCount: number): string {
 /** One row per layer, with the empty-layer instructions dimmed between them. Memoised: a tree key leaves it alone. */
 export const LayersPane = memo(function LayersPane(props: Props) {
 	const {analysis, layerList, height, width} = props;
+	const sizeOf = (index: number) => props.whatIf?.layerSizes[index] ?? analysis.layers[index]!.sizeBytes;
 	const largest = Math.max(1, ...analysis.layers.map((layer) => layer.sizeBytes));
 	const digits = String(Math.max(0, analysis.layers.length - 1)).length;
 	const visible = layerList.rows.slice(props.offset, props.offset + height);
@@ -59,6 +64,9 @@ export const LayersPane = memo(function LayersPane(props: Props) {
 				const isSelected = row.layerIndex === props.layerIndex;
 				const waste = layer.wasteIntroducedBytes > 0 ? '!' : ' ';
 				const build = props.buildOnlyLayers.has(layer.index) ? 'b' : ' ';
+				const size = sizeOf(layer.index);
+				// A layer the marks shrink shows its size as they leave it, after a `~`; one marked whole, `x`.
+				const changedMark = props.markedLayers?.has(layer.index) ? 'x' : size !== layer.sizeBytes ? '~' : ' ';
 				return (
 					<Text
 						key={`l${row.layerIndex}`}
@@ -69,8 +77,8 @@ export const LayersPane = memo(function LayersPane(props: Props) {
 						{/* Blank markers uncoloured, as in the tree: a coloured space is a coloured block when inverted. */}
 						{waste === '!' ? <Text color={hue(wasteColor)}>!</Text> : ' '}
 						{build === 'b' ? <Text color={hue(buildOnlyColor)}>b</Text> : ' '}
-						{` ${String(layer.index).padStart(digits)} ${formatBytes(layer.sizeBytes).padStart(9)} `}
-						<Text color={hue('cyan')}>{formatBar(layer.sizeBytes, largest, 4)}</Text>
+						{` ${String(layer.index).padStart(digits)}${changedMark}${formatBytes(size).padStart(9)} `}
+						<Text color={hue('cyan')}>{formatBar(size, largest, 4)}</Text>
 						{` ${sanitize(layer.instruction)}`}
 					</Text>
 				);

@@ -1,5 +1,5 @@
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
-import type {ImageAnalysis} from '../analysis/types.js';
+import type {Finding, ImageAnalysis} from '../analysis/types.js';
 import {formatBytes, sanitize, sanitizeLines, wrap} from './format.js';
 import {helpLines} from './keymap.js';
 
@@ -27,8 +27,24 @@ function wrapped(label: string, text: string, width: number): string[] {
 
 /** Findings, largest first, each with its evidence and fix; evidence and fix wrapped to `width`. */
 export function findingLines(analysis: ImageAnalysis, width = Number.POSITIVE_INFINITY): string[] {
+	return findingBlocks(analysis, width).lines;
+}
+
+/** The finding whose block holds line `line` of the findings overlay (the what-if keys mark the one at the top). */
+export function findingAtLine(analysis: ImageAnalysis, width: number, line: number): Finding | undefined {
+	const {starts} = findingBlocks(analysis, width);
+	let found: Finding | undefined;
+	for (const start of starts) if (start.line <= line) found = start.finding;
+	return found ?? starts[0]?.finding;
+}
+
+function findingBlocks(
+	analysis: ImageAnalysis,
+	width: number,
+): {lines: string[]; starts: Array<{line: number; finding: Finding}>} {
+	const starts: Array<{line: number; finding: Finding}> = [];
 	if (analysis.findings.length === 0) {
-		return ['No findings: nothing build-only, cached or wasted was recognised.'];
+		return {lines: ['No findings: nothing build-only, cached or wasted was recognised.'], starts};
 	}
 
 	// The base image's findings come last, under their own heading: only another base removes them.
@@ -49,6 +65,7 @@ export function findingLines(analysis: ImageAnalysis, width = Number.POSITIVE_IN
 			finding.layerIndex === undefined
 				? ''
 				: ` · layer ${finding.layerIndex}${finding.dockerfileLine ? ` (Dockerfile:${finding.dockerfileLine})` : ''}`;
+		starts.push({line: lines.length, finding});
 		lines.push(
 			...hanging(
 				`${formatBytes(finding.bytes).padStart(9)}  `,
@@ -69,7 +86,7 @@ export function findingLines(analysis: ImageAnalysis, width = Number.POSITIVE_IN
 		lines.push(...wrapped('fix: ', sanitize(finding.fix), width), '');
 	}
 
-	return lines;
+	return {lines, starts};
 }
 
 /**

@@ -156,7 +156,7 @@ function overlayKey(state: ExplorerState, event: KeyEvent): ExplorerState | unde
 		return sizeMapKey(state, overlay, event.command);
 	if (event.scope !== 'overlay' || !overlay || overlay.kind === 'sizeMap' || overlay.kind === 'packages')
 		return undefined;
-	if (overlay.kind === 'export' || overlay.kind === 'extract') return undefined;
+	if (overlay.kind === 'export' || overlay.kind === 'extract' || overlay.kind === 'marks') return undefined;
 	return scrollOverlay(state, overlay, event.command);
 }
 

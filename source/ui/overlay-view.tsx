@@ -10,13 +10,14 @@ import {formatBytes, sanitize} from './format.js';
 import {LineList} from './line-list.js';
 import type {PackageViewOverlay} from './package-view-state.js';
 import {PaneTitle} from './pane-title.js';
+import type {MarksOverlay} from './what-if-types.js';
 
 /**
-The size map draws itself (size-map-view.tsx). `lines` are a scrolling overlay's lines (explorer-selectors.ts'
+The size map and the what-if marks draw themselves (size-map-view.tsx, marks-view.tsx). `lines` are a scrolling overlay's lines (explorer-selectors.ts'
 `overlayLines`); the prompts draw their own.
 */
 type Props = {
-	overlay: Exclude<Overlay, SizeMapOverlay | PackageViewOverlay>;
+	overlay: Exclude<Overlay, SizeMapOverlay | PackageViewOverlay | MarksOverlay>;
 	lines: readonly string[];
 	height: number;
 	width: number;

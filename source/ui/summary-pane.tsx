@@ -2,8 +2,10 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
+import type {WhatIfFigures} from '../analysis/what-if/what-if-model.js';
 import {fitted, formatBytes, formatPercent, wrap} from './format.js';
 import {PaneTitle} from './pane-title.js';
+import {figureLines} from './what-if-state.js';
 
 type Props = {
 	analysis: ImageAnalysis;
@@ -12,6 +14,8 @@ type Props = {
 	width: number;
 	/** The key that opens the suggestion, as shown (`d`, or the one a keys file gave it); none: no key. */
 	dockerfileKey: string | undefined;
+	/** The figures under the what-if marks: the pane shows them, before → after, in place of the summary. */
+	whatIf?: WhatIfFigures | undefined;
 };
 
 /**
@@ -95,15 +99,18 @@ export const SummaryPane = memo(function SummaryPane({
 	height,
 	width,
 	dockerfileKey,
+	whatIf,
 }: Props) {
-	const all = summaryLines(analysis, suggestion, width - 1, dockerfileKey);
+	const all = whatIf
+		? figureLines(analysis, suggestion, whatIf).flatMap((line) => wrap(line, width - 1))
+		: summaryLines(analysis, suggestion, width - 1, dockerfileKey);
 	const lines = (all.length > height ? all.filter((line) => !line.startsWith('Final files')) : all).slice(
 		0,
 		height,
 	);
 	return (
 		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
-			<PaneTitle title="Image" isFocused={false} width={width} />
+			<PaneTitle title={whatIf ? 'Image, what if (M: marks)' : 'Image'} isFocused={false} width={width} />
 			{lines.map((line) => (
 				<Text key={line} wrap="truncate">
 					{line}

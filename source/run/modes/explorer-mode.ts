@@ -2,6 +2,9 @@ import {existsSync} from 'node:fs';
 import {type PackageInventory, packageIndex} from '../../analysis/packages/index.js';
 import {buildRuleInput} from '../../analysis/rule-input.js';
 import type {ImageAnalysis} from '../../analysis/types.js';
+import {readFile} from 'node:fs/promises';
+import {dirname, join, resolve} from 'node:path';
+import {type Plan, withPlan} from '../../ci/plan.js';
 import {isStdinArgument} from '../../image/sources/archive/stdin-argument.js';
 import type {ImageSource, RawImage} from '../../image/types.js';
 import {loadedImageSizeMap} from '../../report/image-size-map.js';
@@ -36,6 +39,17 @@ export function defaultExportName(reference: string): string {
 	return `layerlens-${safe || 'image'}`;
 }
 
+/**
+Where `S` writes the what-if plan: the config file the user named (--config), else `.layerlens.yml` beside
+the Dockerfile they named (--dockerfile); never anywhere they did not point at. undefined: no plan file.
+*/
+export function planFilePath(options: Pick<CliOptions, 'config' | 'dockerfile'>): string | undefined {
+	if (options.config !== undefined) return resolve(options.config);
+	return options.dockerfile === undefined
+		? undefined
+		: join(dirname(resolve(options.dockerfile)), '.layerlens.yml');
+}
+
 /** `keys`: where keys are read from when stdin carries the archive (the controlling terminal). */
 export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStream): Promise<number> {
 	const title =
@@ -45,6 +59,7 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 				? 'standard input'
 				: options.image;
 	let loadedSource: ImageSource | undefined;
+	const planPath = planFilePath(options);
 	// Lines such as where the image is read from wait until the explorer has given the terminal back.
 	const releaseAnnouncements = holdAnnouncements();
 	const code = await runExplorer({
@@ -70,6 +85,16 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 					await writeFileAtomic(path, renderReport(format, input, toolVersion));
 				},
 				...(report.suggestion ? {suggestion: report.suggestion} : {}),
+				...(planPath === undefined
+					? {}
+					: {
+							async savePlan(plan: Plan) {
+								assertOutputsSpareInputs([planPath], [options.image, options.dockerfile]);
+								const existing = existsSync(planPath) ? await readFile(planPath, 'utf8') : undefined;
+								await writeFileAtomic(planPath, withPlan(existing, plan));
+								return planPath;
+							},
+						}),
 				defaultExportName: defaultExportName(report.image.reference),
 			};
 		},
