@@ -83,10 +83,9 @@ export function withViewport(state: ExplorerState, viewport: Viewport): Explorer
 export function moveCursor(state: ExplorerState, kind: 'by' | 'page' | 'to', amount: number): ExplorerState {
 	const {visible} = currentTree(state);
 	const move = kind === 'by' ? moveBy : kind === 'page' ? pageBy : moveTo;
-	const target = kind === 'to' && amount < 0 ? visible.length + amount : amount;
 	return withViewport(
 		state,
-		move(state.tree.viewport, target, visible.length, state.layout.treeBody, treeLinesOf(state)),
+		move(state.tree.viewport, amount, visible.length, state.layout.treeBody, treeLinesOf(state)),
 	);
 }
 
@@ -184,7 +183,7 @@ function cursorCommand(state: ExplorerState, command: Command): ExplorerState | 
 		case 'first':
 			return moveCursor(state, 'to', 0);
 		case 'last':
-			return moveCursor(state, 'to', -1);
+			return moveCursor(state, 'to', currentTree(state).visible.length - 1);
 		case 'collapseAll':
 			return changeTree(state, {collapse: {allCollapsed: true, toggled: new Set()}});
 		case 'expandAll':

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {reducer, selectedRow} from '../../source/ui/explorer-state.js';
+import type {KeyEvent} from '../../source/ui/explorer-types.js';
+import {treeReducer} from '../../source/ui/tree-state.js';
 import {press, start, visiblePaths} from '../helpers/explorer-keys.js';
 
 test('layers pane: arrows and vim keys move, g/G jump, ends clamp', () => {
@@ -88,4 +90,20 @@ test('resize recomputes the layout and keeps the cursor visible', () => {
 	assert.deepEqual(state.tree.viewport, {cursor: 17, offset: 3});
 	state = reducer(state, {type: 'resize', size: {columns: 60, rows: 10}});
 	assert.equal(state.layout.tooSmall, true);
+});
+
+test("the tree reducer answers the panes' commands only: a modal's keys and keys with no command pass it by", () => {
+	const state = start();
+	const key = (scope: KeyEvent['scope'], command: KeyEvent['command']): KeyEvent => ({
+		type: 'key',
+		name: 'j',
+		text: 'j',
+		command,
+		scope,
+	});
+	assert.equal(treeReducer(state, key('overlay', 'overlayDown')), undefined);
+	assert.equal(treeReducer(state, key('filter', undefined)), undefined);
+	assert.equal(treeReducer(state, key('layers', undefined)), undefined);
+	assert.equal(treeReducer(state, key('layers', 'help')), undefined, 'the overlays open their own');
+	assert.equal(treeReducer(state, key('layers', 'layerDown'))?.layer, 1);
 });
