@@ -33,6 +33,8 @@ export type LayerReads = {
 	warnings: string[][];
 	/** The first failure of any layer: the one the user sees, whichever layer is awaited first. */
 	firstFailure: () => unknown;
+	/** Decompression threads alive now: at most `concurrency`, none after `close`. */
+	threadCount: () => number;
 	close: () => Promise<void>;
 };
 
@@ -95,6 +97,7 @@ export function readRegistryLayers(layers: readonly LayerToRead[], options: Laye
 		parsed,
 		warnings,
 		firstFailure: () => firstFailure,
+		threadCount: () => pool.workerCount,
 		async close() {
 			controller.abort();
 			await Promise.allSettled(parsed.values());
