@@ -184,3 +184,20 @@ test('the pool runs at most its size of jobs at once and reuses its threads', as
 	await pool.close();
 	assert.equal(pool.workerCount, 0);
 });
+
+test('a layer that unpacks past its limit on a thread stops there with the decompression-bomb line', async () => {
+	const zeros = await gzipLayer([{path: 'zeros', content: Buffer.alloc(20 * 1024 * 1024)}]);
+	const digest = sha256(zeros.blob);
+	const reads = readRegistryLayers([{digest, size: zeros.blob.length, position: 0}], {
+		client: new MemoryClient(new Map([[digest, zeros.blob]])),
+		decoderThreadFromBytes: 0,
+		maxLayerBytes: 1024 * 1024,
+		onBytes: () => undefined,
+		onLayerDone: () => undefined,
+	});
+	await assert.rejects(reads.parsed.get(digest)!, (error: Error) =>
+		/^layer 1 \(sha256:[0-9a-f]{64}\) unpacks to more than 1048576 bytes/.test(error.message),
+	);
+	await reads.close();
+	assert.equal(reads.threadCount(), 0);
+});
