@@ -25,7 +25,10 @@ import {benchWhatIf} from './what-if.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist', 'cli.js');
-const daemonImage = 'layerlens-fixture/naive';
+/** The fixture the registry case pushes, and the daemon case's fallback when (a) cannot be loaded. */
+const fixtureImage = 'layerlens-fixture/naive';
+/** (a) loaded into the daemon: the large bench image the daemon case reads. */
+const largeDaemonImage = 'layerlens-bench/a:v1';
 const notesMarker = '<!-- notes: kept by bench/run.ts -->';
 
 const {values} = parseArgs({
@@ -126,14 +129,32 @@ async function benchInput(input: BenchInput): Promise<void> {
 	});
 }
 
-async function benchDaemon(): Promise<void> {
+/** (a) in the daemon under `largeDaemonImage` (`docker load` once, then tagged); the fixture when that fails. */
+function daemonImageOf(large: BenchInput | undefined): string {
+	const present = (image: string): boolean =>
+		spawnSync('docker', ['image', 'inspect', image], {stdio: 'ignore'}).status === 0;
+	if (present(largeDaemonImage)) return largeDaemonImage;
+	if (large === undefined || large.kind === 'oci-dir') return fixtureImage;
+	log(`daemon: docker load -i ${large.path}`);
+	const loaded = spawnSync('docker', ['load', '-i', large.path], {encoding: 'utf8'});
+	const named = /Loaded image(?: ID)?: (\S+)/.exec(loaded.stdout ?? '')?.[1];
+	if (loaded.status !== 0 || named === undefined) {
+		log(`daemon: docker load failed (${(loaded.stderr ?? '').trim()}); reading ${fixtureImage} instead`);
+		return fixtureImage;
+	}
+
+	spawnSync('docker', ['tag', named, largeDaemonImage], {stdio: 'ignore'});
+	return present(largeDaemonImage) ? largeDaemonImage : fixtureImage;
+}
+
+async function benchDaemon(daemonImage: string): Promise<void> {
 	const inspect = spawnSync('docker', ['image', 'inspect', daemonImage], {stdio: 'ignore'});
 	if (inspect.status !== 0) {
 		log(`daemon: ${daemonImage} not available, skipped (run test/fixtures/build-images.sh)`);
 		addRow({
 			case: `daemon ${daemonImage}`,
 			layerlens: 'skipped',
-			target: '≤ 1.2× docker save',
+			target: '≤ 1.3× docker save',
 			verdict: 'not run',
 		});
 		return;
@@ -153,8 +174,8 @@ async function benchDaemon(): Promise<void> {
 		rss: megabytes(tool.peakRssBytes),
 		floor: seconds(save.wallSeconds),
 		ratio: `${ratio.toFixed(2)}×`,
-		target: '≤ 1.2× docker save',
-		verdict: mark(ratio <= 1.2),
+		target: '≤ 1.3× docker save',
+		verdict: mark(ratio <= 1.3),
 	});
 }
 
@@ -415,7 +436,8 @@ function table(): string {
 
 await ensureBuilt();
 const inputIds = ['a', 'b', 'c', 'd'].filter(wanted);
-const needsA = wanted('cache') || wanted('ui') || wanted('diff') || wanted('html') || wanted('whatif');
+const needsA =
+	wanted('cache') || wanted('ui') || wanted('diff') || wanted('html') || wanted('whatif') || wanted('daemon');
 const inputs = await prepareInputs(
 	new Set([...inputIds, ...(needsA ? ['a'] : []), ...(wanted('diff') ? ['e'] : [])]),
 	log,
@@ -424,19 +446,19 @@ for (const input of inputs) {
 	if (input.id !== 'e' && wanted(input.id)) await benchInput(input);
 }
 
-if (wanted('daemon')) await benchDaemon();
+if (wanted('daemon')) await benchDaemon(daemonImageOf(inputs.find((input) => input.id === 'a')));
 if (wanted('registry')) {
-	const {image, tool, floor} = await benchRegistry(daemonImage, runs, cli, log);
+	const {image, tool, floor} = await benchRegistry(fixtureImage, runs, cli, log);
 	const ratio = tool.wallSeconds / floor.wallSeconds;
 	addRow({
-		case: `registry ${image} on loopback (floor: skopeo copy docker:// dir:)`,
+		case: `registry ${image} on loopback (floor: skopeo copy docker:// dir: + parallel gunzip of its blobs)`,
 		layerlens: seconds(tool.wallSeconds),
 		cpu: seconds(tool.cpuSeconds),
 		rss: megabytes(tool.peakRssBytes),
 		floor: seconds(floor.wallSeconds),
 		ratio: `${ratio.toFixed(2)}×`,
-		target: '≤ 2× skopeo copy',
-		verdict: mark(ratio <= 2),
+		target: '≤ 1.5× floor',
+		verdict: mark(ratio <= 1.5),
 	});
 }
 if (wanted('binary')) {

@@ -301,6 +301,8 @@ export class LayerParser {
 	private zstd: Decompress | undefined;
 	private zstdGuard: ZstdFrameGuard | undefined;
 	private failure: unknown;
+	/** Fed through `writeTar`: the diff ID is hashed where the bytes were decompressed. */
+	private decodedElsewhere = false;
 
 	constructor(private readonly options: ReadLayerOptions = {}) {
 		this.label = options.label ?? 'layer';
@@ -371,6 +373,43 @@ export class LayerParser {
 		};
 	}
 
+	/**
+	Tar bytes decompressed by another thread, which hashes them for the diff ID too: they go straight to
+	the tar parser. The layer is then ended with `endDecoded`.
+	*/
+	writeTar(tar: Buffer): void {
+		this.decodedElsewhere = true;
+		try {
+			this.tarInput(tar);
+		} catch (error) {
+			throw this.describe(error);
+		}
+	}
+
+	/** The layer fed through `writeTar` is complete: its stored size and compression, and the diff ID hashed elsewhere. */
+	endDecoded(compression: LayerCompression, storedBytes: number, diffId: string): ParsedLayer {
+		this.decodedElsewhere = true;
+		try {
+			this.tar.finish();
+		} catch (error) {
+			throw this.describe(error);
+		}
+
+		return {
+			diffId: `sha256:${diffId}`,
+			compression,
+			compressedSizeBytes: storedBytes,
+			tarSizeBytes: this.tarBytes,
+			entries: this.handler.collector.trimmed(),
+			captured: this.handler.collector.captured,
+		};
+	}
+
+	/** An error met while decoding this layer elsewhere, worded as the parser words its own. */
+	describeFailure(error: unknown): LayerlensError {
+		return this.describe(error);
+	}
+
 	private start(): void | Promise<void> {
 		const head = Buffer.concat(this.head);
 		this.head = [];
@@ -438,7 +477,7 @@ export class LayerParser {
 	}
 
 	private tarInput(chunk: Buffer): void {
-		if (this.storedFileDigest === undefined) {
+		if (this.storedFileDigest === undefined && !this.decodedElsewhere) {
 			this.diffHash.update(chunk);
 		}
 

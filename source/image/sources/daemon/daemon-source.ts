@@ -10,6 +10,7 @@ import type {ImageSource, LoadProgress} from '../../types.js';
 import {readImageArchive} from '../archive/read-archive.js';
 import {LayerSpool, readFinalFileThroughContainer} from './daemon-files.js';
 import {withDeadline, withIdleTimeout} from './idle-timeout.js';
+import {socketGet, unixSocketOf} from './socket-request.js';
 
 export type DaemonEngine = 'docker' | 'podman';
 
@@ -180,6 +181,12 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		const {default: DockerClient} = await import('dockerode');
 		return new DockerClient({...endpoint.options, ...(timeout === undefined ? {} : {timeout})});
 	};
+	// The local daemon's socket is asked with node:http; dockerode (loaded on demand) for any other endpoint.
+	const socketPath = unixSocketOf(endpoint.address, endpoint.options.socketPath);
+	const get = async <T>(path: string, abort: AbortSignal, isStream: boolean, timeout?: number): Promise<T> =>
+		socketPath === undefined
+			? dial<T>(await connect(timeout), path, abort, isStream)
+			: ((await socketGet(socketPath, path, abort, isStream as false)) as T);
 	const env = options.env ?? process.env;
 	const inspectMs = options.inspectTimeoutMs ?? timeoutFromEnvironment(env) ?? defaultInspectTimeoutMs;
 	const idleMs = options.exportIdleTimeoutMs ?? timeoutFromEnvironment(env) ?? defaultExportIdleTimeoutMs;
@@ -192,9 +199,8 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		}
 
 		try {
-			const docker = await connect(inspectMs);
 			inspected ??= await withDeadline(
-				(abort) => dial<Docker.ImageInspectInfo>(docker, `/images/${reference}/json`, abort, false),
+				(abort) => get<Docker.ImageInspectInfo>(`/images/${reference}/json`, abort, false, inspectMs),
 				inspectMs,
 				inspectTimedOut,
 				signal,
@@ -227,9 +233,8 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		const info = await inspect(signal);
 		let stream: Readable;
 		try {
-			const docker = await connect();
 			stream = await withDeadline(
-				(abort) => dial<Readable>(docker, `/images/${info.Id}/get`, abort, true),
+				(abort) => get<Readable>(`/images/${info.Id}/get`, abort, true),
 				idleMs,
 				requestStalled,
 				signal,

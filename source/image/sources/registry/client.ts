@@ -654,6 +654,8 @@ export class RegistryClient {
 		digest: string,
 		what: string,
 		bound: {size: number} | {atMost: number},
+		/** `false`: the caller hashes the bytes (on another thread) and checks them with `checkBlobDigest`. */
+		verify = true,
 	): AsyncGenerator<Buffer> {
 		checkedDigest(digest, what, this.name);
 		const step = `downloading ${what} (${digest.slice(0, 19)}…) of ${this.name}`;
@@ -703,7 +705,7 @@ export class RegistryClient {
 						);
 					}
 
-					hash.update(chunk);
+					if (verify) hash.update(chunk);
 					yield chunk;
 				}
 			} catch (error) {
@@ -726,7 +728,12 @@ export class RegistryClient {
 			await sleep((this.options.backoffMs ?? 500) * resumes);
 		}
 
-		const actual = `${digest.split(':')[0]}:${hash.digest('hex')}`;
+		if (verify) this.checkBlobDigest(digest, what, hash.digest('hex'));
+	}
+
+	/** One line when the bytes received (`actualHex`, hashed with the digest's algorithm) are not the blob named. */
+	checkBlobDigest(digest: string, what: string, actualHex: string): void {
+		const actual = `${digest.split(':')[0]}:${actualHex}`;
 		if (actual !== digest) {
 			throw new LayerlensError(
 				`digest mismatch in ${what} of ${this.name}: the registry sent ${actual}, the manifest names ${digest}`,

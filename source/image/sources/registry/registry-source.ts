@@ -1,6 +1,5 @@
 import {LayerlensError} from '../../../shared/errors.js';
 import {assembleImage, type LayerDescriptor} from '../../assemble-image.js';
-import {defaultLayerLimit} from '../../formats/archive-entries.js';
 import {
 	asArray,
 	asRecord,
@@ -8,7 +7,6 @@ import {
 	maxJsonDocumentBytes,
 	parseJsonDocument,
 } from '../../formats/json-document.js';
-import {LayerParser} from '../../formats/layer-parser.js';
 import {
 	blobPath,
 	checkedDigest,
@@ -17,16 +15,19 @@ import {
 } from '../../formats/manifest-selection.js';
 import type {PlatformSpec} from '../../formats/platform.js';
 import {readFileFromLayer} from '../../formats/read-layer-file.js';
-import type {ImageSource, LoadProgress, ParsedLayer} from '../../types.js';
+import type {ImageSource, LoadProgress, ParsedLayer, RawImage} from '../../types.js';
 import {type FetchedManifest, RegistryClient, type RegistryClientOptions} from './client.js';
 import type {RegistryMirror} from './mirrors.js';
-import {formatRegistryReference, parseRegistryReference} from './reference.js';
+import {formatRegistryReference, parseRegistryReference, type RegistryReference} from './reference.js';
+import {type LayerReads, type LayerToRead, readRegistryLayers} from './registry-layers.js';
 
 export type RegistrySourceOptions = RegistryClientOptions & {
 	platform?: PlatformSpec;
 	maxLayerBytes?: number;
-	/** Layers downloaded and parsed at once (default 3). */
+	/** Layers downloaded and parsed at once (default: one per core, at least two). */
 	concurrency?: number;
+	/** Gzip layers from this many stored bytes are inflated on a thread of their own (default 1 MiB). */
+	decoderThreadFromBytes?: number;
 	/** A Docker Hub reference is fetched from this pull-through mirror instead (same repository names). */
 	mirror?: RegistryMirror;
 };
@@ -51,21 +52,21 @@ function isIndex(manifest: FetchedManifest, document: Record<string, unknown>): 
 	return indexTypes.has(mediaType) || (Array.isArray(document.manifests) && document.layers === undefined);
 }
 
-/** Runs at most `limit` tasks at once, in the order they were queued. */
-function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-	let running = 0;
-	const waiting: Array<() => void> = [];
-	return async (task) => {
-		if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-		running++;
-		try {
-			return await task();
-		} finally {
-			running--;
-			waiting.shift()?.();
-		}
-	};
+/** The registry (or the Docker Hub mirror) the image is read from. */
+function registryClient(reference: RegistryReference, options: RegistrySourceOptions): RegistryClient {
+	const {mirror} = options;
+	if (mirror === undefined) return new RegistryClient(reference, options);
+	return new RegistryClient(
+		{...reference, registry: mirror.host},
+		{
+			...options,
+			insecureHosts: [...(options.insecureHosts ?? []), ...(mirror.plainHttp ? [mirror.host] : [])],
+		},
+	);
 }
+
+/** What `load` found, kept for `readFile` and the cache. */
+type LoadedState = {layerDigests: string[]; layerBounds: Map<string, number>};
 
 /**
 An image read straight from a registry: the manifest (an index resolved to one platform as for archives),
@@ -74,20 +75,9 @@ checked against its digest. Nothing is written to disk; the layers come back in 
 */
 export function createRegistrySource(text: string, options: RegistrySourceOptions = {}): ImageSource {
 	const reference = parseRegistryReference(text);
-	const {mirror} = options;
-	const client = mirror
-		? new RegistryClient(
-				{...reference, registry: mirror.host},
-				{
-					...options,
-					insecureHosts: [...(options.insecureHosts ?? []), ...(mirror.plainHttp ? [mirror.host] : [])],
-				},
-			)
-		: new RegistryClient(reference, options);
-	const full = formatRegistryReference(reference);
+	const client = registryClient(reference, options);
 	let resolvedDigest: Promise<string> | undefined;
-	let layerDigests: string[] = [];
-	let layerBounds = new Map<string, number>();
+	let state: LoadedState = {layerDigests: [], layerBounds: new Map()};
 
 	/** The manifest digest the tag points at now (asked once per run), or the digest given. */
 	const manifestDigest = (): Promise<string> => {
@@ -98,237 +88,19 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 		return resolvedDigest;
 	};
 
-	const source: ImageSource = {
+	return {
 		kind: 'registry',
-		description: mirror
-			? `registry ${reference.registry} through the mirror ${mirror.url}`
+		description: options.mirror
+			? `registry ${reference.registry} through the mirror ${options.mirror.url}`
 			: `registry ${reference.registry}`,
 		async load({onProgress, signal}) {
-			const top = await client.getManifest(await manifestDigest());
-			signal?.throwIfAborted();
-			const topDocument = asRecord(parseJsonDocument(top.bytes, 'the manifest', full));
-			// Manifests read by digest while choosing a platform, so the synthetic layout below can name them.
-			const manifests = new Map<string, FetchedManifest>([[top.digest, top]]);
-			// The digests indexes name are manifests (fetched from /manifests/); anything else is a blob.
-			const manifestDigests = new Set(childDigests(topDocument));
-			const fetchManifest = async (digest: string): Promise<Buffer> => {
-				const known = manifests.get(digest) ?? (await client.getManifest(digest));
-				manifests.set(digest, known);
-				for (const child of childDigests(asRecord(parseJsonDocument(known.bytes, digest, full)))) {
-					manifestDigests.add(child);
-				}
-
-				return known.bytes;
-			};
-
-			let chosenDigest = top.digest;
-			let chosenDocument = topDocument;
-			let current = top;
-			let currentDocument = topDocument;
-			// The index's own platform fields choose the child, so that only that child is fetched.
-			for (let depth = 0; isIndex(current, currentDocument); depth++) {
-				if (depth >= maxIndexDepth) {
-					throw new LayerlensError(
-						`the image index of ${full} nests indexes more than ${maxIndexDepth} deep`,
-						{
-							hint: 'The image in the registry is damaged or crafted',
-						},
-					);
-				}
-
-				const child = choosePlatformChild(currentDocument, full, options.platform);
-				if (child === undefined) break;
-				current = await client.getManifest(child.digest);
-				manifests.set(child.digest, current);
-				currentDocument = asRecord(parseJsonDocument(current.bytes, child.digest, full));
-			}
-
-			if (isIndex(current, currentDocument)) {
-				// Some child names no platform: its config has to be read to tell, so the number is bounded.
-				const children = childDigests(currentDocument);
-				if (children.length > maxChildrenWithoutPlatform) {
-					throw new LayerlensError(
-						`the image index of ${full} names ${children.length} manifests without saying their platforms`,
-						{hint: `Refused: more than ${maxChildrenWithoutPlatform} would each have to be fetched`},
-					);
-				}
-
-				for (const digest of children) manifestDigests.add(digest);
-				const choice = await selectManifest(
-					currentDocument,
-					async (name) => {
-						const digest = name.replace(/^blobs\/([^/]+)\//, '$1:');
-						// An index names manifests; a descriptor without a platform makes the chooser read a config blob.
-						return manifestDigests.has(digest)
-							? fetchManifest(digest)
-							: client.blobBytes(digest, 'the config', maxJsonDocumentBytes);
-					},
-					full,
-					options.platform,
-				);
-				chosenDigest = choice.name.replace(/^blobs\/([^/]+)\//, '$1:');
-				chosenDocument = choice.manifest;
-			} else {
-				chosenDigest = current.digest;
-				chosenDocument = currentDocument;
-			}
-
-			const config = asRecord(chosenDocument.config);
-			if (config.digest === undefined) {
-				throw new LayerlensError(`the manifest ${chosenDigest} of ${full} names no config`, {
-					hint: 'The image in the registry is damaged; push it again',
-				});
-			}
-
-			const descriptors = asArray(chosenDocument.layers).map((item) => asRecord(item));
-			// Every digest and size is checked before the first blob is asked for.
-			const maxBlobBytes = options.maxLayerBytes ?? maxRegistryBlobBytes;
-			const layerSizes = new Map<string, number>();
-			for (const [position, descriptor] of descriptors.entries()) {
-				const what = `layer ${position + 1}`;
-				const digest = checkedDigest(descriptor.digest, `the descriptor of ${what}`, full);
-				const size = blobSize(descriptor, what, full, maxBlobBytes);
-				if (size === undefined) {
-					throw new LayerlensError(`the descriptor of ${what} in ${full} names no size`, {
-						hint: 'Refused: a layer of unknown size could be sent without end',
-					});
-				}
-
-				layerSizes.set(digest, size);
-			}
-
-			const configDigest = checkedDigest(config.digest, 'the config descriptor', full);
-			const configBytes = await client.blobBytes(
-				configDigest,
-				'the config',
-				maxJsonDocumentBytes,
-				blobSize(config, 'the config', full, maxJsonDocumentBytes),
-			);
-			const bytesTotal = descriptors.reduce(
-				(sum, descriptor) => sum + (typeof descriptor.size === 'number' ? descriptor.size : 0),
-				0,
-			);
-			let bytesRead = 0;
-			let layersDone = 0;
-			let lastProgress = 0;
-			const report = (force: boolean): void => {
-				const now = Date.now();
-				if (onProgress === undefined || (!force && now - lastProgress < progressIntervalMs)) return;
-				lastProgress = now;
-				const progress: LoadProgress = {bytesRead, layersDone, layersTotal: descriptors.length};
-				if (bytesTotal > 0) progress.bytesTotal = bytesTotal;
-				onProgress(progress);
-			};
-
-			// Each layer has its own warnings so that concurrent parses still report in manifest order.
-			const layerWarnings = descriptors.map((): string[] => []);
-			const run = limiter(Math.max(1, options.concurrency ?? 3));
-			const parsed = new Map<string, Promise<ParsedLayer>>();
-			const controller = new AbortController();
-			let firstFailure: unknown;
-			const parseLayer = (digest: string, position: number, size: number): Promise<ParsedLayer> =>
-				run(async () => {
-					controller.signal.throwIfAborted();
-					const what = `layer ${position + 1}`;
-					const parser = new LayerParser({
-						label: `${what} (${digest})`,
-						warnings: layerWarnings[position]!,
-						maxBytes: options.maxLayerBytes ?? defaultLayerLimit(size),
-					});
-					// A parse failure is only believed once the blob's digest checks out: altered bytes usually break
-					// the gzip stream first, and "digest mismatch" is then the true cause to report.
-					let parseFailure: unknown;
-					for await (const chunk of client.blob(digest, what, {size})) {
-						if (controller.signal.aborted || signal?.aborted) {
-							throw new LayerlensError('Reading the image was cancelled');
-						}
-
-						bytesRead += chunk.length;
-						report(false);
-						if (parseFailure !== undefined) continue;
-						try {
-							const waiting = parser.write(chunk);
-							if (waiting !== undefined) await waiting;
-						} catch (error) {
-							parseFailure = error;
-						}
-					}
-
-					if (parseFailure !== undefined) throw parseFailure;
-					const layer = await parser.end();
-					layersDone++;
-					report(true);
-					return layer;
-				});
-			for (const [position, descriptor] of descriptors.entries()) {
-				const digest = descriptor.digest as string;
-				if (parsed.has(digest)) continue;
-				const promise = parseLayer(digest, position, layerSizes.get(digest)!);
-				// The first failure stops the others and is what the user sees, whichever layer is awaited first.
-				promise.catch((error: unknown) => {
-					firstFailure ??= error;
-					controller.abort();
-				});
-				parsed.set(digest, promise);
-			}
-
-			const warnings: string[] = [];
-			const chosenBytes = manifests.get(chosenDigest)?.bytes ?? top.bytes;
-			const index = Buffer.from(
-				JSON.stringify({
-					schemaVersion: 2,
-					mediaType: 'application/vnd.oci.image.index.v1+json',
-					manifests: [
-						{
-							mediaType: 'application/vnd.oci.image.manifest.v1+json',
-							digest: chosenDigest,
-							size: chosenBytes.length,
-						},
-					],
-				}),
-			);
-			const documents = new Map<string, Buffer>([
-				['index.json', index],
-				[blobPath(chosenDigest), chosenBytes],
-				[blobPath(configDigest), configBytes],
-			]);
-			try {
-				const assembled = await assembleImage(
-					async (name) => documents.get(name),
-					async (_name, descriptor: LayerDescriptor) => {
-						let layer: ParsedLayer | undefined;
-						try {
-							layer = await parsed.get(descriptor.digest ?? '');
-						} catch (error) {
-							throw firstFailure ?? error;
-						}
-
-						const position = descriptors.findIndex((item) => item.digest === descriptor.digest);
-						warnings.push(...(layerWarnings[position] ?? []).splice(0));
-						return layer;
-					},
-					{
-						reference: text,
-						source: 'registry',
-						warnings,
-						// The platform was chosen above from the index; a single manifest is checked against it here.
-						...(options.platform && chosenDigest === top.digest ? {platform: options.platform} : {}),
-					},
-				);
-				layerDigests = assembled.layerNames.map((name) => name.replace(/^blobs\/([^/]+)\//, '$1:'));
-				layerBounds = new Map(layerSizes);
-				const tagged =
-					reference.tag === undefined
-						? []
-						: [`${reference.registry}/${reference.repository}:${reference.tag}`];
-				return {...assembled.image, repoTags: tagged};
-			} finally {
-				controller.abort();
-				await Promise.allSettled(parsed.values());
-			}
+			const context = {client, reference, text, options, onProgress, signal};
+			const loaded = await loadRegistryImage(context, await manifestDigest());
+			state = loaded.state;
+			return loaded.image;
 		},
 		readFile: (layerIndex, path, limit) => {
-			const digest = layerDigests[layerIndex];
+			const digest = state.layerDigests[layerIndex];
 			if (digest === undefined) {
 				throw new LayerlensError(`layer ${layerIndex + 1} is not part of the loaded image`, {
 					hint: 'Load the image first',
@@ -336,28 +108,279 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 			}
 
 			// After a cache restore the sizes are not known: the blob is bounded by the largest a layer may be.
-			const size = layerBounds.get(digest);
-			return readFileFromLayer(
-				client.blob(
-					digest,
-					`layer ${layerIndex + 1}`,
-					size === undefined ? {atMost: options.maxLayerBytes ?? maxRegistryBlobBytes} : {size},
-				),
-				path,
-				limit,
-			);
+			const size = state.layerBounds.get(digest);
+			const bound = size === undefined ? {atMost: options.maxLayerBytes ?? maxRegistryBlobBytes} : {size};
+			return readFileFromLayer(client.blob(digest, `layer ${layerIndex + 1}`, bound), path, limit);
 		},
 		// The manifest digest names the content: a second open costs one HEAD, and a moved tag gets a new key.
 		async cacheKey() {
 			const platform = options.platform === undefined ? '' : JSON.stringify(options.platform);
 			return `registry\n${reference.registry}/${reference.repository}\n${await manifestDigest()}\n${platform}`;
 		},
-		cacheState: () => layerDigests,
-		restoreCacheState(state) {
-			layerDigests = state;
+		cacheState: () => state.layerDigests,
+		restoreCacheState(layerDigests) {
+			state = {...state, layerDigests};
 		},
 	};
-	return source;
+}
+
+type LoadContext = {
+	client: RegistryClient;
+	reference: RegistryReference;
+	/** The reference as the user gave it. */
+	text: string;
+	options: RegistrySourceOptions;
+	onProgress?: ((progress: LoadProgress) => void) | undefined;
+	signal?: AbortSignal | undefined;
+};
+
+/** The manifest chosen for the platform, then its config and layers, put together as an archive's would be. */
+async function loadRegistryImage(
+	context: LoadContext,
+	digest: string,
+): Promise<{image: RawImage; state: LoadedState}> {
+	const {client, reference, options} = context;
+	const full = formatRegistryReference(reference);
+	const top = await client.getManifest(digest);
+	context.signal?.throwIfAborted();
+	const chosen = await chooseManifest(client, top, full, options.platform);
+	const config = asRecord(chosen.document.config);
+	if (config.digest === undefined) {
+		throw new LayerlensError(`the manifest ${chosen.digest} of ${full} names no config`, {
+			hint: 'The image in the registry is damaged; push it again',
+		});
+	}
+
+	const descriptors = asArray(chosen.document.layers).map((item) => asRecord(item));
+	// Every digest and size is checked before the first blob is asked for.
+	const layers = checkedLayers(descriptors, full, options.maxLayerBytes ?? maxRegistryBlobBytes);
+	const configDigest = checkedDigest(config.digest, 'the config descriptor', full);
+	const configBytes = await client.blobBytes(
+		configDigest,
+		'the config',
+		maxJsonDocumentBytes,
+		blobSize(config, 'the config', full, maxJsonDocumentBytes),
+	);
+	const progress = progressReporter(context.onProgress, descriptors);
+	const reads = readRegistryLayers(layers, {
+		client,
+		maxLayerBytes: options.maxLayerBytes,
+		concurrency: options.concurrency,
+		decoderThreadFromBytes: options.decoderThreadFromBytes,
+		onBytes: progress.bytes,
+		onLayerDone: progress.layerDone,
+		signal: context.signal,
+	});
+	const documents = new Map<string, Buffer>([
+		['index.json', syntheticIndex(chosen.digest, chosen.bytes)],
+		[blobPath(chosen.digest), chosen.bytes],
+		[blobPath(configDigest), configBytes],
+	]);
+	try {
+		const assembled = await assembleFromReads(
+			context,
+			documents,
+			layers,
+			reads,
+			chosen.digest === top.digest,
+		);
+		const tagged =
+			reference.tag === undefined ? [] : [`${reference.registry}/${reference.repository}:${reference.tag}`];
+		return {
+			image: {...assembled.image, repoTags: tagged},
+			state: {
+				layerDigests: assembled.layerNames.map((name) => name.replace(/^blobs\/([^/]+)\//, '$1:')),
+				layerBounds: new Map(layers.map((layer) => [layer.digest, layer.size])),
+			},
+		};
+	} finally {
+		await reads.close();
+	}
+}
+
+/** The image put together from the documents and the layers as they finish, in manifest order. */
+async function assembleFromReads(
+	context: LoadContext,
+	documents: Map<string, Buffer>,
+	layers: readonly LayerToRead[],
+	reads: LayerReads,
+	isTopManifest: boolean,
+): ReturnType<typeof assembleImage> {
+	const warnings: string[] = [];
+	const {platform} = context.options;
+	return assembleImage(
+		async (name) => documents.get(name),
+		async (_name, descriptor: LayerDescriptor) => {
+			let layer: ParsedLayer | undefined;
+			try {
+				layer = await reads.parsed.get(descriptor.digest ?? '');
+			} catch (error) {
+				throw reads.firstFailure() ?? error;
+			}
+
+			const position = layers.findIndex((item) => item.digest === descriptor.digest);
+			warnings.push(...(reads.warnings[position] ?? []).splice(0));
+			return layer;
+		},
+		{
+			reference: context.text,
+			source: 'registry',
+			warnings,
+			// The platform was chosen from the index; a single manifest is checked against it here.
+			...(platform && isTopManifest ? {platform} : {}),
+		},
+	);
+}
+
+/** An OCI index naming only the chosen manifest: what the layout reader expects at the top. */
+function syntheticIndex(digest: string, manifest: Buffer): Buffer {
+	return Buffer.from(
+		JSON.stringify({
+			schemaVersion: 2,
+			mediaType: 'application/vnd.oci.image.index.v1+json',
+			manifests: [{mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: manifest.length}],
+		}),
+	);
+}
+
+/** Bytes read of the layers' total and layers done, at most every `progressIntervalMs` but for each layer's end. */
+function progressReporter(
+	onProgress: ((progress: LoadProgress) => void) | undefined,
+	descriptors: ReadonlyArray<Record<string, unknown>>,
+): {bytes: (count: number) => void; layerDone: () => void} {
+	const bytesTotal = descriptors.reduce(
+		(sum, descriptor) => sum + (typeof descriptor.size === 'number' ? descriptor.size : 0),
+		0,
+	);
+	let bytesRead = 0;
+	let layersDone = 0;
+	let lastProgress = 0;
+	const report = (force: boolean): void => {
+		const now = Date.now();
+		if (onProgress === undefined || (!force && now - lastProgress < progressIntervalMs)) return;
+		lastProgress = now;
+		const progress: LoadProgress = {bytesRead, layersDone, layersTotal: descriptors.length};
+		if (bytesTotal > 0) progress.bytesTotal = bytesTotal;
+		onProgress(progress);
+	};
+
+	return {
+		bytes(count) {
+			bytesRead += count;
+			report(false);
+		},
+		layerDone() {
+			layersDone++;
+			report(true);
+		},
+	};
+}
+
+/** Each layer's digest and size, checked; a layer of unknown size is refused. */
+function checkedLayers(
+	descriptors: ReadonlyArray<Record<string, unknown>>,
+	full: string,
+	maxBlobBytes: number,
+): LayerToRead[] {
+	return descriptors.map((descriptor, position) => {
+		const what = `layer ${position + 1}`;
+		const digest = checkedDigest(descriptor.digest, `the descriptor of ${what}`, full);
+		const size = blobSize(descriptor, what, full, maxBlobBytes);
+		if (size === undefined) {
+			throw new LayerlensError(`the descriptor of ${what} in ${full} names no size`, {
+				hint: 'Refused: a layer of unknown size could be sent without end',
+			});
+		}
+
+		return {digest, size, position};
+	});
+}
+
+type ChosenManifest = {digest: string; document: Record<string, unknown>; bytes: Buffer};
+
+/**
+The image manifest for the platform: the index's own platform fields choose the child, so that only that
+child is fetched; an index whose children name no platform is resolved by reading their configs.
+*/
+async function chooseManifest(
+	client: RegistryClient,
+	top: FetchedManifest,
+	full: string,
+	platform: PlatformSpec | undefined,
+): Promise<ChosenManifest> {
+	// Manifests read by digest while choosing a platform, so the synthetic layout can name them.
+	const manifests = new Map<string, FetchedManifest>([[top.digest, top]]);
+	let current = top;
+	let currentDocument = asRecord(parseJsonDocument(top.bytes, 'the manifest', full));
+	for (let depth = 0; isIndex(current, currentDocument); depth++) {
+		if (depth >= maxIndexDepth) {
+			throw new LayerlensError(`the image index of ${full} nests indexes more than ${maxIndexDepth} deep`, {
+				hint: 'The image in the registry is damaged or crafted',
+			});
+		}
+
+		const child = choosePlatformChild(currentDocument, full, platform);
+		if (child === undefined) break;
+		current = await client.getManifest(child.digest);
+		manifests.set(child.digest, current);
+		currentDocument = asRecord(parseJsonDocument(current.bytes, child.digest, full));
+	}
+
+	if (!isIndex(current, currentDocument)) {
+		return {digest: current.digest, document: currentDocument, bytes: current.bytes};
+	}
+
+	const choice = await chooseWithoutPlatforms(client, currentDocument, manifests, full, platform);
+	return {...choice, bytes: manifests.get(choice.digest)?.bytes ?? top.bytes};
+}
+
+/** Some child of the index names no platform: its config has to be read to tell, so the number is bounded. */
+async function chooseWithoutPlatforms(
+	client: RegistryClient,
+	index: Record<string, unknown>,
+	manifests: Map<string, FetchedManifest>,
+	full: string,
+	platform: PlatformSpec | undefined,
+): Promise<{digest: string; document: Record<string, unknown>}> {
+	const children = childDigests(index);
+	if (children.length > maxChildrenWithoutPlatform) {
+		throw new LayerlensError(
+			`the image index of ${full} names ${children.length} manifests without saying their platforms`,
+			{hint: `Refused: more than ${maxChildrenWithoutPlatform} would each have to be fetched`},
+		);
+	}
+
+	// The digests indexes name are manifests (fetched from /manifests/); anything else is a blob.
+	const manifestDigests = new Set(children);
+	for (const known of manifests.values()) {
+		for (const child of childDigests(asRecord(parseJsonDocument(known.bytes, known.digest, full)))) {
+			manifestDigests.add(child);
+		}
+	}
+
+	const fetchManifest = async (digest: string): Promise<Buffer> => {
+		const known = manifests.get(digest) ?? (await client.getManifest(digest));
+		manifests.set(digest, known);
+		for (const child of childDigests(asRecord(parseJsonDocument(known.bytes, digest, full)))) {
+			manifestDigests.add(child);
+		}
+
+		return known.bytes;
+	};
+
+	const choice = await selectManifest(
+		index,
+		async (name) => {
+			const digest = name.replace(/^blobs\/([^/]+)\//, '$1:');
+			// An index names manifests; a descriptor without a platform makes the chooser read a config blob.
+			return manifestDigests.has(digest)
+				? fetchManifest(digest)
+				: client.blobBytes(digest, 'the config', maxJsonDocumentBytes);
+		},
+		full,
+		platform,
+	);
+	return {digest: choice.name.replace(/^blobs\/([^/]+)\//, '$1:'), document: choice.manifest};
 }
 
 /** A descriptor's size when it names one: a whole number no larger than `limit`, else one error line. */
