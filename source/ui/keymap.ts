@@ -233,6 +233,16 @@ export const keymap = {
 		help: 'Filter packages by regular expression (on ecosystem:name)',
 		bar: 'filter',
 	},
+	whatIfPackageRemove: {
+		scope: 'packages',
+		keys: ['r'],
+		help: 'What-if: mark the selected package (all its files) to remove (again: unmark)',
+	},
+	whatIfPackageBuilder: {
+		scope: 'packages',
+		keys: ['B'],
+		help: 'What-if: mark the selected package to move to a builder stage (again: unmark)',
+	},
 	packagesFiles: {
 		scope: 'packages',
 		keys: ['enter'],

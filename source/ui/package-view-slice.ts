@@ -4,9 +4,11 @@ import {
 	type PackageRow,
 	packageSubset,
 	packageViewReducer,
+	selectedPackage,
 } from './package-view-state.js';
 import {selectLayer, settleAll} from './tree-state.js';
 import {defaultTreeOptions} from './tree-view.js';
+import {markTarget} from './what-if-state.js';
 
 /*
 The explorer's package slice: `P` opens the package view (package-view-state.ts holds its own state and
@@ -67,6 +69,20 @@ export const packageViewSlice: SliceReducer = (state, event) => {
 	if (event.type !== 'key') return undefined;
 	if (panesHaveKeys(event)) return paneCommand(state, event.command);
 	if (overlay?.kind !== 'packages') return undefined;
+	if (
+		(event.command === 'whatIfPackageRemove' || event.command === 'whatIfPackageBuilder') &&
+		!overlay.view.editingFilter
+	) {
+		const row = selectedPackage(overlay.view);
+		if (row === undefined) return {...state, message: 'No package selected'};
+		const target = {
+			kind: 'package' as const,
+			name: `${row.owned.ecosystem}:${row.owned.name}`,
+			paths: row.owned.files,
+		};
+		return markTarget(state, target, event.command === 'whatIfPackageRemove' ? 'remove' : 'builder');
+	}
+
 	const {state: view, outcome} = packageViewReducer(overlay.view, {
 		type: 'command',
 		command: event.command,

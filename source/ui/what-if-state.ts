@@ -136,6 +136,11 @@ export function whatIfKey<S extends WhatIfHost>(
 		target = {kind: 'path', path: selected.path};
 	}
 
+	return markTarget(state, target, action);
+}
+
+/** Marks (or unmarks) one target and says so in the status line; the package view marks a whole package with it. */
+export function markTarget<S extends WhatIfHost>(state: S, target: WhatIfTarget, action: WhatIfAction): S {
 	const next = toggleMark(state.whatIf, target, action);
 	const marked = next.marks.length >= state.whatIf.marks.length;
 	const mark = {...target, action} as WhatIfMark;

@@ -242,3 +242,28 @@ test('owner column: the package’s label, yours for unowned final files, blank 
 	assert.equal(ownerCell('yours'), 'yours'.padEnd(18));
 	assert.equal(ownerCell('界'.repeat(10)), `${'界'.repeat(8)}… `, 'wide characters by cell');
 });
+
+test('the explorer: r and B in the package view mark the selected package for what-if; the same key unmarks', () => {
+	let state = press(explorer(), 'P');
+	const row = selectedPackage((state.overlay as {kind: 'packages'; view: PackageViewState}).view)!;
+	state = press(state, 'r');
+	assert.deepEqual(state.whatIf.marks, [
+		{
+			kind: 'package',
+			name: `${row.owned.ecosystem}:${row.owned.name}`,
+			paths: row.owned.files,
+			action: 'remove',
+		},
+	]);
+	assert.match(state.message ?? '', /^Marked: /);
+	assert.equal(state.overlay?.kind, 'packages', 'the view stays open');
+	assert.equal(
+		press(state, 'B').whatIf.marks[0]?.action,
+		'builder',
+		'B switches the mark to a builder stage',
+	);
+	assert.deepEqual(press(state, 'r').whatIf.marks, [], 'r again unmarks');
+	// While the view's filter is typed, r is a letter of the filter, not a mark.
+	const typing = press(explorer(), 'P', '/', 'r');
+	assert.deepEqual(typing.whatIf.marks, []);
+});
