@@ -17,6 +17,7 @@ import {
 import {buildRuleInput, filesByPath, layerView} from '../analysis/rule-input.js';
 import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import {suggestDockerfile} from '../analysis/suggestion/suggest-dockerfile.js';
+import {type ImageOutline, outlineImage} from '../analysis/image-outline.js';
 import type {ImageTree} from '../analysis/types.js';
 import {verdictTrustsCache} from '../cache/cache-files.js';
 import {type ImageModel, imageCacheDirectory, imageCacheKey, loadImageModel} from '../cache/image-cache.js';
@@ -24,7 +25,7 @@ import {readCachedReport, reportCacheKey, writeCachedReport} from '../cache/repo
 import {parsePlatform} from '../image/formats/platform.js';
 import {resolveImageSource} from '../image/sources/open-source.js';
 import {flagCredentials} from '../image/sources/registry/flag-credentials.js';
-import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
+import type {ImagePreview, ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
 import {announce} from './notices.js';
 import type {CliOptions} from './options.js';
@@ -85,11 +86,13 @@ async function load(
 	onProgress: ((progress: LoadProgress) => void) | undefined,
 	needsModel: boolean,
 	signal?: AbortSignal,
+	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
 ): Promise<LoadedReport & {model?: ImageModel}> {
 	// A missing or unreadable Dockerfile fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
 	const source = await openImageSource(options);
 	const imageKey = await imageCacheKey(source, options);
+	if (onOutline) announceOutline(source, options, dockerfile, onOutline, signal);
 	// A Dockerfile changes the findings' lines and the suggestion: such runs are not served from the cache.
 	const reportKey = imageKey === undefined || dockerfile !== undefined ? undefined : reportCacheKey(imageKey);
 	const directory = imageCacheDirectory();
@@ -116,6 +119,26 @@ async function load(
 	}
 
 	return {source, report, model};
+}
+
+/**
+Asks the source for its preview (the daemon's inspect and history, milliseconds) beside the read, and hands on
+the outline made of it. A source without one, or one that fails, leaves the read to name the layers.
+*/
+function announceOutline(
+	source: ImageSource,
+	options: CliOptions,
+	dockerfile: ParsedDockerfile | undefined,
+	onOutline: (outline: ImageOutline, preview: ImagePreview) => void,
+	signal: AbortSignal | undefined,
+): void {
+	source.preview?.(signal).then(
+		(preview) => {
+			if (preview === undefined || signal?.aborted) return;
+			onOutline(outlineImage(options.image ?? 'demo', preview, dockerfile), preview);
+		},
+		() => undefined,
+	);
 }
 
 /** A stored report as this run gives it: the image answers to the name it is opened by now. */
@@ -192,8 +215,9 @@ function analyseModel(
 export function loadReport(
 	options: CliOptions,
 	onProgress?: (progress: LoadProgress) => void,
+	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
 ): Promise<LoadedReport> {
-	return load(options, onProgress, false);
+	return load(options, onProgress, false, undefined, onOutline);
 }
 
 /** The report and the path tree. */
@@ -201,8 +225,9 @@ export async function loadImage(
 	options: CliOptions,
 	onProgress?: (progress: LoadProgress) => void,
 	signal?: AbortSignal,
+	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
 ): Promise<LoadedImage> {
-	const {model, ...loaded} = await load(options, onProgress, true, signal);
+	const {model, ...loaded} = await load(options, onProgress, true, signal, onOutline);
 	if (model === undefined) {
 		throw new Error('the image was loaded without its model');
 	}
