@@ -1,6 +1,6 @@
+import type {ImagePreview} from '../image/types.js';
 import type {ParsedDockerfile} from './dockerfile/index.js';
 import {mapLayersToDockerfile} from './dockerfile/index.js';
-import type {ImagePreview} from '../image/types.js';
 import {mapHistory} from './map-history.js';
 import type {HistoryEntry} from './types.js';
 
@@ -39,7 +39,8 @@ export function outlineImage(
 	preview: ImagePreview,
 	dockerfile?: ParsedDockerfile,
 ): ImageOutline {
-	const mapping = preview.history === undefined ? undefined : mapHistory(preview.history, preview.layers.length);
+	const mapping =
+		preview.history === undefined ? undefined : mapHistory(preview.history, preview.layers.length);
 	const layers: OutlineLayer[] = preview.layers.map((layer, index) => {
 		const history = mapping?.layers[index];
 		return {

@@ -18,6 +18,8 @@ export type ReadPicture = {
 	expectedBytes?: number;
 	/** Share of the expected bytes read, 0..1, when there is an expectation. */
 	fraction?: number;
+	/** Of each layer read: its entry count (files, folders, links) from its tar. */
+	entries: (number | undefined)[];
 };
 
 const hexOf = (digest: string | undefined): string | undefined => digest?.split(':').pop();
@@ -66,13 +68,19 @@ export function layerOfEntry(
 }
 
 /** The picture of the read so far; no preview, no picture of its layers (only bytes). */
-export function readPicture(preview: ImagePreview | undefined, progress: LoadProgress | undefined): ReadPicture {
-	if (preview === undefined) return {states: []};
+export function readPicture(
+	preview: ImagePreview | undefined,
+	progress: LoadProgress | undefined,
+): ReadPicture {
+	if (preview === undefined) return {states: [], entries: []};
 	const byDiffId = new Map(preview.layers.map((layer, index) => [layer.diffId, index]));
 	const isRead = preview.layers.map(() => false);
+	const entries: (number | undefined)[] = preview.layers.map(() => undefined);
 	for (const read of progress?.layersRead ?? []) {
 		const index = byDiffId.get(read.diffId);
-		if (index !== undefined) isRead[index] = true;
+		if (index === undefined) continue;
+		isRead[index] = true;
+		entries[index] = read.entries;
 	}
 
 	const reading = progress?.reading;
@@ -81,7 +89,7 @@ export function readPicture(preview: ImagePreview | undefined, progress: LoadPro
 	const states: LayerReadState[] = isRead.map((read, index) =>
 		read ? 'read' : index === readingIndex ? 'reading' : 'waiting',
 	);
-	const picture: ReadPicture = {states};
+	const picture: ReadPicture = {states, entries};
 	if (readingIndex !== undefined && reading !== undefined) {
 		picture.readingIndex = readingIndex;
 		picture.readingBytes = {read: reading.bytesRead, size: reading.sizeBytes};
@@ -116,6 +124,8 @@ const rateWindowMs = 5000;
 
 /** Keeps the samples of the last window (and one before it, so the window is full). */
 export function addSample(samples: readonly ReadSample[], sample: ReadSample): ReadSample[] {
+	// A new read (the second image of a diff) starts from zero: its rate is its own.
+	if (sample.bytes < (samples.at(-1)?.bytes ?? 0)) return [sample];
 	const kept = samples.filter((old) => sample.atMs - old.atMs <= rateWindowMs);
 	const before = samples.filter((old) => sample.atMs - old.atMs > rateWindowMs).at(-1);
 	return [...(before === undefined ? [] : [before]), ...kept, sample];

@@ -97,8 +97,8 @@ export type LoadProgress = {
 	layersTotal?: number;
 	/** The layer entry being read: its name in the archive (or blob digest), its stored size and the bytes of it read. */
 	reading?: {name: string; sizeBytes: number; bytesRead: number};
-	/** Each layer read so far: its entry name and the diff ID computed from its bytes, in the order they were read. */
-	layersRead?: Array<{name: string; diffId: string}>;
+	/** Each layer read so far: its entry name, the diff ID computed from its bytes and its entry count, in the order read. */
+	layersRead?: Array<{name: string; diffId: string; entries: number}>;
 };
 
 /**

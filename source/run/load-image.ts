@@ -8,6 +8,7 @@ import {
 	readDockerfile,
 } from '../analysis/dockerfile/index.js';
 import {baseLayersOfMapping, findFindings, projectSize} from '../analysis/findings/index.js';
+import {type ImageOutline, outlineImage} from '../analysis/image-outline.js';
 import {
 	layerPackageChanges,
 	locatePackageFindings,
@@ -17,12 +18,12 @@ import {
 import {buildRuleInput, filesByPath, layerView} from '../analysis/rule-input.js';
 import {toReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import {suggestDockerfile} from '../analysis/suggestion/suggest-dockerfile.js';
-import {type ImageOutline, outlineImage} from '../analysis/image-outline.js';
 import type {ImageTree} from '../analysis/types.js';
 import {verdictTrustsCache} from '../cache/cache-files.js';
 import {type ImageModel, imageCacheDirectory, imageCacheKey, loadImageModel} from '../cache/image-cache.js';
 import {readCachedReport, reportCacheKey, writeCachedReport} from '../cache/report-cache.js';
 import {parsePlatform} from '../image/formats/platform.js';
+import {isStdinArgument} from '../image/sources/archive/stdin-argument.js';
 import {resolveImageSource} from '../image/sources/open-source.js';
 import {flagCredentials} from '../image/sources/registry/flag-credentials.js';
 import type {ImagePreview, ImageSource, LoadProgress, RawImage} from '../image/types.js';
@@ -139,6 +140,33 @@ function announceOutline(
 		},
 		() => undefined,
 	);
+}
+
+/**
+The outline of an image without reading it, from a source of its own: what `layerlens diff` shows of its second
+image while the first is read. Undefined when the source has no preview, or reading it would take the input
+(an archive on stdin, a password on stdin).
+*/
+export async function previewImage(
+	options: CliOptions,
+	signal?: AbortSignal,
+): Promise<{outline: ImageOutline; preview: ImagePreview} | undefined> {
+	if (options.image === undefined || isStdinArgument(options.image) || options.registry?.passwordStdin) {
+		return undefined;
+	}
+
+	try {
+		const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
+		const source = await openImageSource(options);
+		const preview = await source.preview?.(signal);
+		await source.dispose?.();
+		return preview === undefined
+			? undefined
+			: {outline: outlineImage(options.image, preview, dockerfile), preview};
+	} catch {
+		// The read itself reports what is wrong with the image, in its own words.
+		return undefined;
+	}
 }
 
 /** A stored report as this run gives it: the image answers to the name it is opened by now. */

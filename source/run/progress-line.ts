@@ -25,7 +25,7 @@ const intervalMs = 1000;
 export type ProgressLine = {
 	update: (progress: LoadProgress) => void;
 	/** The layers and their sizes, when the source knows them before the read: bytes of a total, the layer, time left. */
-	outline: (outline: ImageOutline, preview: ImagePreview) => void;
+	outline: (outline: ImageOutline | undefined, preview: ImagePreview | undefined) => void;
 	done: () => void;
 };
 

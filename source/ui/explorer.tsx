@@ -17,6 +17,7 @@ import {barItems, keyLabel, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';
 import {OverlayView} from './overlay-view.js';
+import {replayKeys} from './replay-keys.js';
 import {selectionText} from './size-map-draw.js';
 import {SizeMapView} from './size-map-view.js';
 import {SummaryPane} from './summary-pane.js';
@@ -31,21 +32,26 @@ type Props = {
 	/** From the config file: keys, tree order, a warning to show. */
 	preferences?: Preferences;
 	onSortChange?: (sort: 'name' | 'size') => void;
+	/** Keys typed while the image was read: the explorer opens where they lead, as if typed on it. */
+	initialKeys?: ReadonlyArray<{name: string; text: string}>;
 };
 
 const noSuggestion = ['dockerfile'] as const;
 
-export function Explorer({data, size, onExit, preferences, onSortChange}: Props) {
+export function Explorer({data, size, onExit, preferences, onSortChange, initialKeys = []}: Props) {
 	const [state, dispatch] = useReducer(reducer, undefined, () =>
-		createInitialState(
-			data.analysis,
-			{
-				canExport: data.exportReport !== undefined,
-				...(data.suggestion === undefined ? {} : {suggestion: data.suggestion}),
-				defaultExportName: data.defaultExportName,
-			},
-			size,
-			preferences,
+		replayKeys(
+			initialKeys,
+			createInitialState(
+				data.analysis,
+				{
+					canExport: data.exportReport !== undefined,
+					...(data.suggestion === undefined ? {} : {suggestion: data.suggestion}),
+					defaultExportName: data.defaultExportName,
+				},
+				size,
+				preferences,
+			),
 		),
 	);
 

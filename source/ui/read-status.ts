@@ -1,5 +1,12 @@
 import type {ImageOutline} from '../analysis/image-outline.js';
-import {addSample, type ReadPicture, type ReadSample, rateOf, readPicture, secondsLeft} from '../image/read-progress.js';
+import {
+	addSample,
+	type ReadPicture,
+	type ReadSample,
+	rateOf,
+	readPicture,
+	secondsLeft,
+} from '../image/read-progress.js';
 import type {ImagePreview, LoadProgress} from '../image/types.js';
 import {formatBytes} from '../shared/format-bytes.js';
 import {sanitize} from '../shared/sanitize-text.js';
@@ -25,7 +32,7 @@ export class ReadTracker {
 
 	constructor(private readonly startedMs: number) {}
 
-	setPreview(preview: ImagePreview): void {
+	setPreview(preview: ImagePreview | undefined): void {
 		this.preview = preview;
 	}
 
@@ -81,7 +88,8 @@ export function layerText(status: ReadStatus, outline: ImageOutline | undefined)
 /** The whole line: bytes, rate, time left, the layer; the elapsed time while nothing else is known. */
 export function readStatusText(status: ReadStatus, outline: ImageOutline | undefined): string {
 	if (status.progress === undefined) {
-		return `starting the read · ${(status.elapsedMs / 1000).toFixed(1)} s`;
+		// `docker save` writes every layer out before its first byte: on a large image that is most of the wait.
+		return `waiting for the first bytes from the source · ${(status.elapsedMs / 1000).toFixed(1)} s`;
 	}
 
 	const parts = [bytesText(status)];

@@ -1,9 +1,12 @@
-import {useCallback} from 'react';
+import {useCallback, useEffect, useReducer} from 'react';
 import {keepStylesWithoutColour} from './colors.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
 import type {Preferences} from './explorer-state.js';
 import {type ConfigEnvironment, readPreferences, saveSortPreference} from './keys-config.js';
+import {createLayersFirstState, type KeyPress, layersFirstReducer} from './layers-first-state.js';
+import {LayersFirstView} from './layers-first-view.js';
+import {computeLayout} from './layout.js';
 import {ProgressView} from './progress-view.js';
 import {type Outcome, runTerminalSession} from './terminal-session.js';
 import {type Load, useLoad} from './use-load.js';
@@ -34,16 +37,39 @@ export type AppProps = {
 	onSortChange?: (sort: 'name' | 'size') => void;
 };
 
-/** The progress view while `load` runs, then the explorer; exported for the benchmark's first-frame figure. */
+/**
+While `load` runs: the layers-first view once the source has described the layers (else the progress view),
+every key kept; then the explorer, opened where those keys lead. Exported for the benchmark's first-frame figure.
+*/
 export function LoadingThenExplorer({title, load, onDone, preferences, onSortChange}: AppProps) {
 	const size = useTerminalSize();
-	const {value: data, progress, elapsedMs} = useLoad(load, onDone);
+	const [early, dispatch] = useReducer(layersFirstReducer, undefined, () =>
+		createLayersFirstState(size, preferences?.keymap),
+	);
+	const onKey = useCallback((press: KeyPress) => dispatch({type: 'key', ...press}), []);
+	const {value: data, progress, outline, status, elapsedMs} = useLoad(load, onDone, onKey);
 	const onExit = useCallback((code: number) => onDone({code}), [onDone]);
+	useEffect(() => {
+		if (outline !== undefined) dispatch({type: 'outline', outline});
+	}, [outline]);
+	useEffect(() => {
+		if (size.columns !== early.size.columns || size.rows !== early.size.rows)
+			dispatch({type: 'resize', size});
+	}, [size, early.size]);
+	useEffect(() => {
+		if (early.exitCode !== undefined && data === undefined) onDone({code: early.exitCode});
+	}, [early.exitCode, data, onDone]);
 	if (!data) {
+		const {outline: shown} = early;
+		if (shown !== undefined && !computeLayout(size).tooSmall) {
+			return <LayersFirstView title={title} state={{...early, outline: shown}} status={status} />;
+		}
+
 		return (
 			<ProgressView
 				title={title}
 				progress={progress}
+				status={status}
 				elapsedMs={elapsedMs}
 				width={size.columns}
 				height={Math.max(1, size.rows - 1)}
@@ -56,6 +82,7 @@ export function LoadingThenExplorer({title, load, onDone, preferences, onSortCha
 			data={data}
 			size={size}
 			onExit={onExit}
+			initialKeys={early.keys}
 			{...(preferences ? {preferences} : {})}
 			{...(onSortChange ? {onSortChange} : {})}
 		/>

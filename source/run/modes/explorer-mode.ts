@@ -34,8 +34,8 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 	const code = await runExplorer({
 		title,
 		...(keys ? {stdin: keys} : {}),
-		async load(onProgress, signal) {
-			const {source, report, tree, raw} = await loadImage(options, onProgress, signal);
+		async load(onProgress, signal, onOutline) {
+			const {source, report, tree, raw} = await loadImage(options, onProgress, signal, onOutline);
 			loadedSource = source;
 			const files = createFileReads(source, report.image.id, tree.tree);
 			return {

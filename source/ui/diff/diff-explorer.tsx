@@ -1,11 +1,11 @@
 import {Box, Text, useInput} from 'ink';
-import {useMemo, useState} from 'react';
+import {useEffect, useMemo, useState} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
 import {hue} from '../colors.js';
 import type {Preferences} from '../explorer-state.js';
 import {keyPresses} from '../keymap.js';
 import {diffFrame, type FrameLine} from './diff-frame.js';
-import {initialDiffState, reduceDiff} from './diff-state.js';
+import {initialDiffState, reduceDiff, replayDiffKeys} from './diff-state.js';
 import {buildDiffTree} from './diff-tree.js';
 
 const toneColors: Partial<Record<NonNullable<FrameLine['tone']>, string>> = {
@@ -20,16 +20,30 @@ export function DiffExplorer({
 	size,
 	onExit,
 	preferences = {},
+	initialKeys = [],
 }: {
 	comparison: ImageComparison;
 	size: {columns: number; rows: number};
 	onExit: (code: number) => void;
 	/** The config file's keys (and a warning about it); its tree order is the image explorer's. */
 	preferences?: Preferences;
+	/** Keys typed while the images were read: the view opens where they lead. */
+	initialKeys?: ReadonlyArray<{name: string; text: string}>;
 }) {
 	const tree = useMemo(() => buildDiffTree(comparison.files), [comparison]);
-	const [state, setState] = useState(() => initialDiffState(preferences.warning));
 	const {keymap} = preferences;
+	const [state, setState] = useState(() =>
+		replayDiffKeys(
+			initialKeys,
+			initialDiffState(preferences.warning),
+			(current) =>
+				diffFrame({comparison, tree}, current, {columns: size.columns, rows: size.rows - 1}, keymap).context,
+			keymap,
+		),
+	);
+	useEffect(() => {
+		if (state.quit) onExit(0);
+	}, [state.quit, onExit]);
 	// The last line is left free: a full-height frame would scroll the terminal.
 	const frame = diffFrame({comparison, tree}, state, {columns: size.columns, rows: size.rows - 1}, keymap);
 	useInput((input, key) => {

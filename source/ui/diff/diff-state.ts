@@ -238,3 +238,19 @@ export function reduceDiff(
 			return state;
 	}
 }
+
+/** The state after keys typed while the images were read, one by one, each against the frame of the state before it. */
+export function replayDiffKeys(
+	keys: ReadonlyArray<{name: string; text: string}>,
+	initial: DiffState,
+	contextOf: (state: DiffState) => DiffContext,
+	map: Keymap = defaultKeymap,
+): DiffState {
+	let state = initial;
+	for (const press of keys) {
+		if (state.quit || press.name === 'ctrl+c') break;
+		state = reduceDiff(state, {type: 'key', name: press.name, text: press.text}, contextOf(state), map);
+	}
+
+	return state;
+}

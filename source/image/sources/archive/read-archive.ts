@@ -76,7 +76,7 @@ export async function readImageArchive(
 	const links = new Map<string, string>();
 	let bytesRead = 0;
 	let lastProgress = 0;
-	const layersRead: Array<{name: string; diffId: string}> = [];
+	const layersRead: NonNullable<LoadProgress['layersRead']> = [];
 	// Where in the stream the layer being read began: its bytes read so far, for "which layer, how far".
 	let layerStart: {name: string; at: number} | undefined;
 	const reading = (): LoadProgress['reading'] => {
@@ -121,7 +121,7 @@ export async function readImageArchive(
 			? {}
 			: {archiveFile: () => (stream.compression === 'none' ? options.archiveFile : undefined)}),
 		onLayer: (name, layer) => {
-			layersRead.push({name, diffId: layer.diffId});
+			layersRead.push({name, diffId: layer.diffId, entries: layer.entries.count});
 			report(true);
 		},
 	});

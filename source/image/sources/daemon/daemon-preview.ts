@@ -43,7 +43,10 @@ entry with bytes did; of the entries without, RUN, COPY and ADD make one in ever
 the entries that can be told do not add up to the image's layer count, undefined: no instruction is shown on the
 wrong layer; the read's own config names them.
 */
-export function layerMakingEntries(entries: readonly DaemonHistoryEntry[], layerCount: number): boolean[] | undefined {
+export function layerMakingEntries(
+	entries: readonly DaemonHistoryEntry[],
+	layerCount: number,
+): boolean[] | undefined {
 	const definite = entries.map((entry) => (entry.Size ?? 0) > 0);
 	const words = entries.map((entry) => instructionWord(entry.CreatedBy ?? ''));
 	const need = layerCount - definite.filter(Boolean).length;
@@ -66,7 +69,10 @@ export function layerMakingEntries(entries: readonly DaemonHistoryEntry[], layer
 The image as the daemon describes it before any export: the inspect answer's config and layers, and the
 history with each layer's size. The history is left out when it cannot be paired with the layers for sure.
 */
-export function previewFromDaemon(inspect: DaemonInspect, historyNewestFirst: readonly DaemonHistoryEntry[]): ImagePreview {
+export function previewFromDaemon(
+	inspect: DaemonInspect,
+	historyNewestFirst: readonly DaemonHistoryEntry[],
+): ImagePreview {
 	const diffIds = inspect.RootFS?.Layers ?? [];
 	const oldestFirst = [...historyNewestFirst].reverse();
 	const makesLayer = layerMakingEntries(oldestFirst, diffIds.length);
