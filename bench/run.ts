@@ -1,7 +1,7 @@
 /**
 `npm run bench`: layerlens against the floor (GNU tar listing the same layers) on generated images,
 the daemon path against `docker save`, the explorer's key → frame latency and the cache re-open.
-Options: `--only a,b,c,d,daemon,registry,cache,ui,diff,binary,html` (default all), `--runs N` (default 3), `--write` (also write
+Options: `--only a,b,c,d,daemon,layers-first,registry,cache,ui,diff,binary,html` (default all), `--runs N` (default 3), `--write` (also write
 bench/RESULTS.md). Ratios are what count: the machine may be shared, but both sides of a ratio run
 alternately in the same minute on the same file.
 */
@@ -17,6 +17,7 @@ import {loadImage} from '../source/run/load-image.js';
 import {benchBinaryStartup} from './binary.js';
 import {archiveFloorScript, ociFloorScript} from './floor.js';
 import {imageOptions} from './image-options.js';
+import {benchLayersFirst} from './layers-first.js';
 import {type Measurement, measure, measurePair, measureShell, medianOf} from './measure.js';
 import {type BenchInput, prepareInputs} from './prepare-inputs.js';
 import {benchRegistry} from './registry.js';
@@ -25,6 +26,8 @@ import type {UiLatency} from './ui-latency.js';
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist', 'cli.js');
 const daemonImage = 'layerlens-fixture/naive';
+/** The largest fixture (about 1.2 GB): where opening from the daemon is slowest, so where layers first matters. */
+const largeDaemonImage = process.env.LAYERLENS_BENCH_LARGE_IMAGE ?? 'layerlens-fixture/go';
 const notesMarker = '<!-- notes: kept by bench/run.ts -->';
 
 const {values} = parseArgs({
@@ -154,6 +157,37 @@ async function benchDaemon(): Promise<void> {
 		ratio: `${ratio.toFixed(2)}×`,
 		target: '≤ 1.2× docker save',
 		verdict: mark(ratio <= 1.2),
+	});
+}
+
+/** The explorer from the daemon on the large image: the layer list's first frame, and the whole read against `docker save`. */
+async function benchDaemonLayersFirst(): Promise<void> {
+	const inspect = spawnSync('docker', ['image', 'inspect', largeDaemonImage], {stdio: 'ignore'});
+	if (inspect.status !== 0) {
+		log(`layers first: ${largeDaemonImage} not available, skipped (run test/fixtures/build-images.sh)`);
+		addRow({case: `daemon ${largeDaemonImage}: layers first`, layerlens: 'skipped', target: '≤ 1 s', verdict: 'not run'});
+		return;
+	}
+
+	const results = await benchLayersFirst(cli, largeDaemonImage, runs, log);
+	const median = (values: number[]) => percentile(values, 0.5);
+	const layerList = median(results.map((result) => result.layerListMs));
+	addRow({
+		case: `daemon ${largeDaemonImage}: explorer's first frame with the layer list (pty, --no-cache)`,
+		layerlens: `median ${milliseconds(layerList)} (${results.map((result) => result.layerListMs.toFixed(0)).join(', ')} ms)`,
+		target: '≤ 1 s',
+		verdict: mark(layerList <= 1000),
+	});
+	const explorer = median(results.map((result) => result.explorerMs));
+	const save = median(results.map((result) => result.dockerSaveMs));
+	const ratio = explorer / save;
+	addRow({
+		case: `daemon ${largeDaemonImage}: explorer on the whole read and analysis (floor: docker save)`,
+		layerlens: seconds(explorer / 1000),
+		floor: seconds(save / 1000),
+		ratio: `${ratio.toFixed(2)}×`,
+		target: '≤ 1.3× docker save',
+		verdict: mark(ratio <= 1.3),
 	});
 }
 
@@ -387,6 +421,7 @@ for (const input of inputs) {
 }
 
 if (wanted('daemon')) await benchDaemon();
+if (wanted('layers-first')) await benchDaemonLayersFirst();
 if (wanted('registry')) {
 	const {image, tool, floor} = await benchRegistry(daemonImage, runs, cli, log);
 	const ratio = tool.wallSeconds / floor.wallSeconds;
