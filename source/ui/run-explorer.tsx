@@ -1,13 +1,11 @@
-import {useCallback} from 'react';
 import {keepStylesWithoutColour} from './colors.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
 import type {Preferences} from './explorer-state.js';
 import {type ConfigEnvironment, readPreferences, saveSortPreference} from './keys-config.js';
-import {ProgressView} from './progress-view.js';
+import {LoadingThen} from './loading-then.js';
 import {type Outcome, runTerminalSession} from './terminal-session.js';
-import {type Load, useLoad} from './use-load.js';
-import {useTerminalSize} from './use-terminal-size.js';
+import type {Load} from './use-load.js';
 
 export type {ExplorerData} from './explorer-data.js';
 
@@ -36,29 +34,18 @@ export type AppProps = {
 
 /** The progress view while `load` runs, then the explorer; exported for the benchmark's first-frame figure. */
 export function LoadingThenExplorer({title, load, onDone, preferences, onSortChange}: AppProps) {
-	const size = useTerminalSize();
-	const {value: data, progress, elapsedMs} = useLoad(load, onDone);
-	const onExit = useCallback((code: number) => onDone({code}), [onDone]);
-	if (!data) {
-		return (
-			<ProgressView
-				title={title}
-				progress={progress}
-				elapsedMs={elapsedMs}
-				width={size.columns}
-				height={Math.max(1, size.rows - 1)}
-			/>
-		);
-	}
-
 	return (
-		<Explorer
-			data={data}
-			size={size}
-			onExit={onExit}
-			{...(preferences ? {preferences} : {})}
-			{...(onSortChange ? {onSortChange} : {})}
-		/>
+		<LoadingThen title={title} load={load} onDone={onDone}>
+			{(data, size, onExit) => (
+				<Explorer
+					data={data}
+					size={size}
+					onExit={onExit}
+					{...(preferences ? {preferences} : {})}
+					{...(onSortChange ? {onSortChange} : {})}
+				/>
+			)}
+		</LoadingThen>
 	);
 }
 

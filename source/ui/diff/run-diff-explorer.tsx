@@ -1,12 +1,9 @@
-import {useCallback} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
 import {keepStylesWithoutColour} from '../colors.js';
-import type {Preferences} from '../explorer-state.js';
 import {type ConfigEnvironment, readPreferences} from '../keys-config.js';
-import {ProgressView} from '../progress-view.js';
-import {type Outcome, runTerminalSession} from '../terminal-session.js';
-import {type Load, useLoad} from '../use-load.js';
-import {useTerminalSize} from '../use-terminal-size.js';
+import {LoadingThen} from '../loading-then.js';
+import {runTerminalSession} from '../terminal-session.js';
+import type {Load} from '../use-load.js';
 import {DiffExplorer} from './diff-explorer.js';
 
 export type RunDiffExplorerOptions = {
@@ -18,35 +15,6 @@ export type RunDiffExplorerOptions = {
 	/** Where the config file (the keys) is looked for (default: this process's environment and home). */
 	config?: ConfigEnvironment;
 };
-
-function LoadingThenDiff({
-	title,
-	load,
-	onDone,
-	preferences,
-}: {
-	title: string;
-	load: RunDiffExplorerOptions['load'];
-	onDone: (outcome: Outcome) => void;
-	preferences: Preferences;
-}) {
-	const size = useTerminalSize();
-	const {value: comparison, progress, elapsedMs} = useLoad(load, onDone);
-	const onExit = useCallback((code: number) => onDone({code}), [onDone]);
-	if (!comparison) {
-		return (
-			<ProgressView
-				title={title}
-				progress={progress}
-				elapsedMs={elapsedMs}
-				width={size.columns}
-				height={Math.max(1, size.rows - 1)}
-			/>
-		);
-	}
-
-	return <DiffExplorer comparison={comparison} size={size} onExit={onExit} preferences={preferences} />;
-}
 
 /**
 The diff explorer's session, as `runExplorer` runs the single-image one: progress while both images load,
@@ -62,7 +30,11 @@ export function runDiffExplorer(options: RunDiffExplorerOptions): Promise<number
 		reportHint: 'Run it in a terminal, or use --json / --format markdown for a report',
 		...(restoreStyles ? {onEnd: restoreStyles} : {}),
 		app: (onDone) => (
-			<LoadingThenDiff title={options.title} load={options.load} onDone={onDone} preferences={preferences} />
+			<LoadingThen title={options.title} load={options.load} onDone={onDone}>
+				{(comparison, size, onExit) => (
+					<DiffExplorer comparison={comparison} size={size} onExit={onExit} preferences={preferences} />
+				)}
+			</LoadingThen>
 		),
 	});
 }
