@@ -20,7 +20,11 @@ export type LayersFirstRun = {
 };
 
 /** One explorer run in a 120×40 pty; resolves when both frames were seen and `q` ended it. */
-function explorerRun(cli: string, image: string, cacheHome: string): Promise<Omit<LayersFirstRun, 'dockerSaveMs'>> {
+function explorerRun(
+	cli: string,
+	image: string,
+	cacheHome: string,
+): Promise<Omit<LayersFirstRun, 'dockerSaveMs'>> {
 	return new Promise((resolve, reject) => {
 		const started = performance.now();
 		const command = `stty cols 120 rows 40; exec ${process.execPath} ${cli} ${image} --no-cache`;

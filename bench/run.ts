@@ -165,7 +165,12 @@ async function benchDaemonLayersFirst(): Promise<void> {
 	const inspect = spawnSync('docker', ['image', 'inspect', largeDaemonImage], {stdio: 'ignore'});
 	if (inspect.status !== 0) {
 		log(`layers first: ${largeDaemonImage} not available, skipped (run test/fixtures/build-images.sh)`);
-		addRow({case: `daemon ${largeDaemonImage}: layers first`, layerlens: 'skipped', target: '≤ 1 s', verdict: 'not run'});
+		addRow({
+			case: `daemon ${largeDaemonImage}: layers first`,
+			layerlens: 'skipped',
+			target: '≤ 1 s',
+			verdict: 'not run',
+		});
 		return;
 	}
 

@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import {useEffect, useMemo, useReducer, useRef} from 'react';
+import type {ImageAnalysis} from '../analysis/types.js';
 import {DetailsPane} from './details-pane.js';
 import {runEffect} from './effects.js';
 import type {ExplorerData} from './explorer-data.js';
@@ -8,8 +9,13 @@ import {
 	activeScopes,
 	createInitialState,
 	currentTree,
+	type Effect,
+	type ExplorerState,
+	type Overlay,
+	overlayLines,
 	type Preferences,
 	reducer,
+	type TreeSnapshot,
 	treeOptions,
 } from './explorer-state.js';
 import {Footer} from './footer.js';
@@ -38,38 +44,19 @@ type Props = {
 
 const noSuggestion = ['dockerfile'] as const;
 
-export function Explorer({data, size, onExit, preferences, onSortChange, initialKeys = []}: Props) {
-	const [state, dispatch] = useReducer(reducer, undefined, () =>
-		replayKeys(
-			initialKeys,
-			createInitialState(
-				data.analysis,
-				{
-					canExport: data.exportReport !== undefined,
-					...(data.suggestion === undefined ? {} : {suggestion: data.suggestion}),
-					defaultExportName: data.defaultExportName,
-				},
-				size,
-				preferences,
-			),
-		),
-	);
+type Dispatch = (action: Action) => void;
 
-	// The handler only names the key and dispatches: Ink 6 re-subscribes it per render, so a handler
-	// that read state from its closure would lose keys typed faster than a frame.
-	useInput((input, key) => {
-		for (const press of keyPresses(input, key)) {
-			dispatch({type: 'key', name: press.name, text: press.text});
-		}
-	});
+function initialState(data: ExplorerData, size: Size, preferences: Preferences | undefined): ExplorerState {
+	const extras = {
+		canExport: data.exportReport !== undefined,
+		...(data.suggestion === undefined ? {} : {suggestion: data.suggestion}),
+		defaultExportName: data.defaultExportName,
+	};
+	return createInitialState(data.analysis, extras, size, preferences);
+}
 
-	useEffect(() => {
-		if (size.columns !== state.size.columns || size.rows !== state.size.rows) {
-			dispatch({type: 'resize', size});
-		}
-	}, [size, state.size]);
-
-	const {effect} = state;
+/** Run each effect the reducer asks for, and dispatch its progress and result while it is still current. */
+function useEffects(effect: Effect | undefined, data: ExplorerData, dispatch: Dispatch): void {
 	useEffect(() => {
 		if (!effect) return;
 		let isCurrent = true;
@@ -82,12 +69,20 @@ export function Explorer({data, size, onExit, preferences, onSortChange, initial
 		return () => {
 			isCurrent = false;
 		};
-	}, [effect, data]);
+	}, [effect, data, dispatch]);
+}
 
+/** The state's ties to the outside: the terminal's size in, the exit code and a changed tree order out. */
+function useSession(state: ExplorerState, dispatch: Dispatch, props: Props): void {
+	const {size, onExit, onSortChange} = props;
+	useEffect(() => {
+		if (size.columns !== state.size.columns || size.rows !== state.size.rows) {
+			dispatch({type: 'resize', size});
+		}
+	}, [size, state.size, dispatch]);
 	useEffect(() => {
 		if (state.exitCode !== undefined) onExit(state.exitCode);
 	}, [state.exitCode, onExit]);
-
 	// Only a change the user makes is remembered: opening the explorer writes nothing.
 	const savedSort = useRef(state.tree.sort);
 	const {sort} = state.tree;
@@ -97,12 +92,13 @@ export function Explorer({data, size, onExit, preferences, onSortChange, initial
 			onSortChange?.(sort);
 		}
 	}, [sort, onSortChange]);
+}
 
-	useWarmTreeViews(state.analysis, treeOptions(state));
-
-	const buildOnlyLayers = useMemo(() => {
+/** Layers whose findings are build-only files or caches: the layer list marks them. */
+function useBuildOnlyLayers(analysis: ImageAnalysis): Set<number> {
+	return useMemo(() => {
 		const layers = new Set<number>();
-		for (const finding of data.analysis.findings) {
+		for (const finding of analysis.findings) {
 			if (
 				(finding.category === 'build-only' || finding.category === 'cache') &&
 				finding.layerIndex !== undefined
@@ -112,72 +108,114 @@ export function Explorer({data, size, onExit, preferences, onSortChange, initial
 		}
 
 		return layers;
-	}, [data.analysis]);
+	}, [analysis]);
+}
 
-	const {layout} = state;
-	if (layout.tooSmall) {
-		// Wrapped, not truncated: cut to one line, a 60-column pane lost "press q to quit". The box keeps
-		// the wrapped lines inside the pane however short it is.
-		return (
-			<Box width={state.size.columns} height={layout.frameHeight} overflowY="hidden">
-				<Text wrap="wrap">
-					{`Terminal too small (${state.size.columns}×${state.size.rows}): layerlens needs at least ${minimumSize.columns}×${minimumSize.rows}. Enlarge the window, or press q to quit.`}
-				</Text>
+function TooSmall({size, height}: {size: Size; height: number}) {
+	// Wrapped, not truncated: cut to one line, a 60-column pane lost "press q to quit". The box keeps
+	// the wrapped lines inside the pane however short it is.
+	return (
+		<Box width={size.columns} height={height} overflowY="hidden">
+			<Text wrap="wrap">
+				{`Terminal too small (${size.columns}×${size.rows}): layerlens needs at least ${minimumSize.columns}×${minimumSize.rows}. Enlarge the window, or press q to quit.`}
+			</Text>
+		</Box>
+	);
+}
+
+/** The layer list, its details and the image summary on the left; the file tree on the right. */
+function Panes({
+	state,
+	tree,
+	buildOnlyLayers,
+}: {
+	state: ExplorerState;
+	tree: TreeSnapshot;
+	buildOnlyLayers: Set<number>;
+}) {
+	const {layout, analysis} = state;
+	const dockerfileKey = state.keymap.dockerfile.keys[0];
+	return (
+		<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
+			<Box flexDirection="column" width={layout.leftWidth} overflowY="hidden">
+				<LayersPane
+					analysis={analysis}
+					layerList={state.layerList}
+					layerIndex={state.layer}
+					offset={state.layersOffset}
+					height={layout.layersBody}
+					width={layout.leftWidth}
+					isFocused={state.focus === 'layers'}
+					buildOnlyLayers={buildOnlyLayers}
+				/>
+				<DetailsPane
+					layer={analysis.layers[state.layer]}
+					packages={analysis.packages?.layers.find((entry) => entry.layer === state.layer)}
+					layerCount={analysis.layers.length}
+					height={layout.detailsBody}
+					width={layout.leftWidth}
+				/>
+				<SummaryPane
+					analysis={analysis}
+					suggestion={state.extras.suggestion}
+					height={layout.summaryBody}
+					width={layout.leftWidth}
+					dockerfileKey={dockerfileKey === undefined ? undefined : keyLabel(dockerfileKey)}
+				/>
 			</Box>
-		);
-	}
+			<Box width={1} />
+			<TreePane
+				view={tree.view}
+				visible={tree.visible}
+				tree={state.tree}
+				layerIndex={state.layer}
+				height={layout.treeBody}
+				width={layout.rightWidth}
+				isFocused={state.focus === 'tree'}
+			/>
+		</Box>
+	);
+}
 
+/** What replaces the panes while an overlay is open: the size map, a prompt, or lines of text. */
+function OpenOverlay({state, overlay}: {state: ExplorerState; overlay: Overlay}) {
+	const {layout} = state;
+	const width = state.size.columns;
+	if (overlay.kind === 'sizeMap')
+		return <SizeMapView map={overlay.map} width={width} height={layout.overlayBody} />;
+	const lines = overlay.kind === 'export' || overlay.kind === 'extract' ? [] : overlayLines(state, overlay);
+	return <OverlayView overlay={overlay} lines={lines} height={layout.overlayBody} width={width} />;
+}
+
+export function Explorer(props: Props) {
+	const {data, size, preferences} = props;
+	const [state, dispatch] = useReducer(reducer, undefined, () =>
+		replayKeys(props.initialKeys ?? [], initialState(data, size, preferences)),
+	);
+	// The handler only names the key and dispatches: Ink 6 re-subscribes it per render, so a handler
+	// that read state from its closure would lose keys typed faster than a frame.
+	useInput((input, key) => {
+		for (const press of keyPresses(input, key)) {
+			dispatch({type: 'key', name: press.name, text: press.text});
+		}
+	});
+	useEffects(state.effect, data, dispatch);
+	useSession(state, dispatch, props);
+	useWarmTreeViews(state.views, treeOptions(state));
+	const buildOnlyLayers = useBuildOnlyLayers(data.analysis);
+
+	const {layout, overlay} = state;
+	if (layout.tooSmall) return <TooSmall size={state.size} height={layout.frameHeight} />;
 	const tree = currentTree(state);
 	const width = state.size.columns;
-	const dockerfileKey = state.keymap.dockerfile.keys[0];
-	const dockerfileKeyLabel = dockerfileKey === undefined ? undefined : keyLabel(dockerfileKey);
 	// Boxes clip vertically only: a horizontal clip makes Ink re-slice every line of every frame, and
 	// each line is a <Text wrap="truncate"> that already fits its pane.
 	return (
 		<Box flexDirection="column" width={width} height={layout.frameHeight} overflowY="hidden">
-			{state.overlay?.kind === 'sizeMap' ? (
-				<SizeMapView map={state.overlay.map} width={width} height={layout.overlayBody} />
-			) : state.overlay ? (
-				<OverlayView overlay={state.overlay} height={layout.overlayBody} width={width} />
+			{overlay ? (
+				<OpenOverlay state={state} overlay={overlay} />
 			) : (
-				<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
-					<Box flexDirection="column" width={layout.leftWidth} overflowY="hidden">
-						<LayersPane
-							analysis={state.analysis}
-							layerList={state.layerList}
-							layerIndex={state.layer}
-							offset={state.layersOffset}
-							height={layout.layersBody}
-							width={layout.leftWidth}
-							isFocused={state.focus === 'layers'}
-							buildOnlyLayers={buildOnlyLayers}
-						/>
-						<DetailsPane
-							layer={state.analysis.layers[state.layer]}
-							packages={state.analysis.packages?.layers.find((entry) => entry.layer === state.layer)}
-							layerCount={state.analysis.layers.length}
-							height={layout.detailsBody}
-							width={layout.leftWidth}
-						/>
-						<SummaryPane
-							analysis={state.analysis}
-							suggestion={state.extras.suggestion}
-							height={layout.summaryBody}
-							width={layout.leftWidth}
-							dockerfileKey={dockerfileKeyLabel}
-						/>
-					</Box>
-					<Box width={1} />
-					<TreePane
-						view={tree.view}
-						visible={tree.visible}
-						tree={state.tree}
-						layerIndex={state.layer}
-						height={layout.treeBody}
-						width={layout.rightWidth}
-						isFocused={state.focus === 'tree'}
-					/>
-				</Box>
+				<Panes state={state} tree={tree} buildOnlyLayers={buildOnlyLayers} />
 			)}
 			<Footer
 				items={barItems(activeScopes(state), state.keymap, state.extras.suggestion ? [] : noSuggestion)}
@@ -190,7 +228,7 @@ export function Explorer({data, size, onExit, preferences, onSortChange, initial
 				filterError={tree.view.filterError}
 				rowCount={tree.visible.length}
 				message={state.message}
-				detail={state.overlay?.kind === 'sizeMap' ? selectionText(state.overlay.map) : undefined}
+				detail={overlay?.kind === 'sizeMap' ? selectionText(overlay.map) : undefined}
 				width={width}
 			/>
 		</Box>

@@ -1,5 +1,4 @@
 import type {ImageOutline} from '../analysis/image-outline.js';
-import type {TextOverlay} from './explorer-state.js';
 import {
 	type Command,
 	commandFor,
@@ -21,6 +20,13 @@ stops the mirroring, and from then on only Ctrl+C acts here: `q` may be text the
 
 export type KeyPress = {name: string; text: string};
 
+/** An overlay of text while the layers are read: the keys, what is pending, one layer's details. */
+export type EarlyOverlay = {
+	kind: 'help' | 'findings' | 'dockerfile' | 'layer';
+	lines: string[];
+	scroll: number;
+};
+
 export type LayersFirstState = {
 	keymap: Keymap;
 	/** Every key typed since the session began, for the explorer. */
@@ -33,7 +39,7 @@ export type LayersFirstState = {
 	focus: 'layers' | 'tree';
 	layer: number;
 	layersOffset: number;
-	overlay: TextOverlay | undefined;
+	overlay: EarlyOverlay | undefined;
 	/** One line for the status bar. */
 	message: string | undefined;
 	exitCode: number | undefined;
@@ -81,7 +87,7 @@ function withLayer(state: LayersFirstState, layer: number): LayersFirstState {
 	return {...state, layer: next, layersOffset: offset};
 }
 
-function pendingOverlay(kind: 'findings' | 'dockerfile', state: LayersFirstState): TextOverlay {
+function pendingOverlay(kind: 'findings' | 'dockerfile', state: LayersFirstState): EarlyOverlay {
 	const what = kind === 'findings' ? 'The findings' : 'The suggested Dockerfile';
 	return {
 		kind,
@@ -95,7 +101,7 @@ function pendingOverlay(kind: 'findings' | 'dockerfile', state: LayersFirstState
 	};
 }
 
-function layerOverlay(state: LayersFirstState): TextOverlay {
+function layerOverlay(state: LayersFirstState): EarlyOverlay {
 	const layer = state.outline?.layers[state.layer];
 	return {
 		kind: 'layer',

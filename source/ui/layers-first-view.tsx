@@ -143,7 +143,16 @@ export function LayersFirstView({title, state, status}: Props) {
 	return (
 		<Box flexDirection="column" width={width} height={layout.frameHeight} overflowY="hidden">
 			{state.overlay ? (
-				<OverlayView overlay={state.overlay} height={layout.overlayBody} width={width} />
+				<OverlayView
+					overlay={
+						state.overlay.kind === 'layer'
+							? {kind: 'layer', title: `Layer ${state.layer}`, layer: state.layer, scroll: 0}
+							: {kind: state.overlay.kind, scroll: 0}
+					}
+					lines={state.overlay.lines}
+					height={layout.overlayBody}
+					width={width}
+				/>
 			) : (
 				<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
 					<Box flexDirection="column" width={layout.leftWidth} overflowY="hidden">

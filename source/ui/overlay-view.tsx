@@ -1,5 +1,4 @@
-import {Box, Text} from 'ink';
-import {hue} from './colors.js';
+import {Box} from 'ink';
 import {
 	type ExportOverlay,
 	type ExtractOverlay,
@@ -8,10 +7,19 @@ import {
 	type SizeMapOverlay,
 } from './explorer-state.js';
 import {formatBytes, sanitize} from './format.js';
+import {LineList} from './line-list.js';
 import {PaneTitle} from './pane-title.js';
 
-/** The size map draws itself (size-map-view.tsx). */
-type Props = {overlay: Exclude<Overlay, SizeMapOverlay>; height: number; width: number};
+/**
+The size map draws itself (size-map-view.tsx). `lines` are a scrolling overlay's lines (explorer-selectors.ts'
+`overlayLines`); the prompts draw their own.
+*/
+type Props = {
+	overlay: Exclude<Overlay, SizeMapOverlay>;
+	lines: readonly string[];
+	height: number;
+	width: number;
+};
 
 const titles = {
 	help: 'Keys',
@@ -73,7 +81,7 @@ function extractLines(overlay: ExtractOverlay): Array<{text: string; color?: str
 }
 
 /** Full-width overlays that replace the panes (the footer stays). */
-export function OverlayView({overlay, height, width}: Props) {
+export function OverlayView({overlay, lines: textLines, height, width}: Props) {
 	let title: string;
 	let lines: Array<{text: string; isSelected?: boolean; color?: string}>;
 	if (overlay.kind === 'export') {
@@ -85,14 +93,14 @@ export function OverlayView({overlay, height, width}: Props) {
 	} else {
 		const scroll = overlay.scroll;
 		const position =
-			overlay.lines.length > height
-				? `  ${scroll + 1}–${Math.min(overlay.lines.length, scroll + height)}/${overlay.lines.length}`
+			textLines.length > height
+				? `  ${scroll + 1}–${Math.min(textLines.length, scroll + height)}/${textLines.length}`
 				: '';
 		title =
 			overlay.kind === 'viewer'
 				? `${overlay.title}${overlay.status === 'loading' ? ' (loading…)' : ''}${position}`
-				: `${overlay.title ?? titles[overlay.kind]}${position}`;
-		lines = overlay.lines.slice(scroll, scroll + height).map((text) => ({text}));
+				: `${overlay.kind === 'layer' ? overlay.title : titles[overlay.kind]}${position}`;
+		lines = textLines.slice(scroll, scroll + height).map((text) => ({text}));
 		// The title can be cut by a long path: the export's progress goes under the file's details.
 		if (overlay.kind === 'viewer' && overlay.status === 'loading' && overlay.exportedBytes !== undefined) {
 			lines.push(
@@ -105,12 +113,13 @@ export function OverlayView({overlay, height, width}: Props) {
 	return (
 		<Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
 			<PaneTitle title={title} isFocused width={width} />
-			{lines.slice(0, height).map((line, index) => (
-				// biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own
-				<Text key={index} wrap="truncate" inverse={line.isSelected} color={hue(line.color)}>
-					{line.text === '' ? ' ' : line.text}
-				</Text>
-			))}
+			<LineList
+				lines={lines.slice(0, height).map(({text, isSelected, color}) => ({
+					text,
+					...(isSelected === undefined ? {} : {inverse: isSelected}),
+					...(color === undefined ? {} : {color}),
+				}))}
+			/>
 		</Box>
 	);
 }

@@ -1,4 +1,5 @@
 import {useCallback, useEffect, useReducer} from 'react';
+import type {ImageOutline} from '../analysis/image-outline.js';
 import {keepStylesWithoutColour} from './colors.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
@@ -7,9 +8,9 @@ import {type ConfigEnvironment, readPreferences, saveSortPreference} from './key
 import {createLayersFirstState, type KeyPress, layersFirstReducer} from './layers-first-state.js';
 import {LayersFirstView} from './layers-first-view.js';
 import {computeLayout} from './layout.js';
-import {ProgressView} from './progress-view.js';
+import {LoadingThen} from './loading-then.js';
 import {type Outcome, runTerminalSession} from './terminal-session.js';
-import {type Load, useLoad} from './use-load.js';
+import type {Load} from './use-load.js';
 import {useTerminalSize} from './use-terminal-size.js';
 
 export type {ExplorerData} from './explorer-data.js';
@@ -38,54 +39,43 @@ export type AppProps = {
 };
 
 /**
-While `load` runs: the layers-first view once the source has described the layers (else the progress view),
-every key kept; then the explorer, opened where those keys lead. Exported for the benchmark's first-frame figure.
+While `load` runs: the layers first once the source has described them (else the progress view), every key kept;
+then the explorer, opened where those keys lead. Exported for the benchmark's first-frame figure.
 */
 export function LoadingThenExplorer({title, load, onDone, preferences, onSortChange}: AppProps) {
-	const size = useTerminalSize();
+	const initialSize = useTerminalSize();
 	const [early, dispatch] = useReducer(layersFirstReducer, undefined, () =>
-		createLayersFirstState(size, preferences?.keymap),
+		createLayersFirstState(initialSize, preferences?.keymap),
 	);
 	const onKey = useCallback((press: KeyPress) => dispatch({type: 'key', ...press}), []);
-	const {value: data, progress, outline, status, elapsedMs} = useLoad(load, onDone, onKey);
-	const onExit = useCallback((code: number) => onDone({code}), [onDone]);
+	const onOutline = useCallback((outline: ImageOutline) => dispatch({type: 'outline', outline}), []);
 	useEffect(() => {
-		if (outline !== undefined) dispatch({type: 'outline', outline});
-	}, [outline]);
-	useEffect(() => {
-		if (size.columns !== early.size.columns || size.rows !== early.size.rows)
-			dispatch({type: 'resize', size});
-	}, [size, early.size]);
-	useEffect(() => {
-		if (early.exitCode !== undefined && data === undefined) onDone({code: early.exitCode});
-	}, [early.exitCode, data, onDone]);
-	if (!data) {
-		const {outline: shown} = early;
-		if (shown !== undefined && !computeLayout(size).tooSmall) {
-			return <LayersFirstView title={title} state={{...early, outline: shown}} status={status} />;
-		}
-
-		return (
-			<ProgressView
-				title={title}
-				progress={progress}
-				status={status}
-				elapsedMs={elapsedMs}
-				width={size.columns}
-				height={Math.max(1, size.rows - 1)}
-			/>
-		);
-	}
-
+		if (early.exitCode !== undefined) onDone({code: early.exitCode});
+	}, [early.exitCode, onDone]);
 	return (
-		<Explorer
-			data={data}
-			size={size}
-			onExit={onExit}
-			initialKeys={early.keys}
-			{...(preferences ? {preferences} : {})}
-			{...(onSortChange ? {onSortChange} : {})}
-		/>
+		<LoadingThen
+			title={title}
+			load={load}
+			onDone={onDone}
+			onKey={onKey}
+			onOutline={onOutline}
+			whileLoading={(status, size) => {
+				const {outline} = early;
+				if (outline === undefined || computeLayout(size).tooSmall) return undefined;
+				return <LayersFirstView title={title} state={{...early, size, outline}} status={status} />;
+			}}
+		>
+			{(data, size, onExit) => (
+				<Explorer
+					data={data}
+					size={size}
+					onExit={onExit}
+					initialKeys={early.keys}
+					{...(preferences ? {preferences} : {})}
+					{...(onSortChange ? {onSortChange} : {})}
+				/>
+			)}
+		</LoadingThen>
 	);
 }
 

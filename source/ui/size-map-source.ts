@@ -1,7 +1,6 @@
 import {baseLayersOfHistory} from '../analysis/findings/base-image.js';
-import type {ImageAnalysis} from '../analysis/types.js';
-import {treeViewFor} from './tree-cache.js';
 import {defaultTreeOptions, runtimePaths, type SortOrder, type TreeMode, type TreeRow} from './tree-view.js';
+import type {TreeViews} from './tree-views.js';
 
 /**
 What a rectangle of the size map is, strongest claim first, as the HTML report ranks them: a finding's
@@ -39,13 +38,14 @@ The one place the size map reads the analysis: it goes through the tree view (si
 directory, removed rows kept apart) and asks the path tree only which layer a shown version came from.
 */
 export function sizeMapSource(
-	analysis: ImageAnalysis,
+	views: TreeViews,
 	mode: TreeMode,
 	layer: number,
 	/** The map orders each level itself; the tree's own order finds the view the tree already built. */
 	sort: SortOrder = 'size',
 ): SizeMapSource {
-	const view = treeViewFor(analysis, {...defaultTreeOptions, layer, mode, sort});
+	const view = views.view({...defaultTreeOptions, layer, mode, sort});
+	const {analysis} = views;
 	const {tree} = analysis;
 	const findingCategory = new Map<string, number>();
 	for (const finding of analysis.findings) {

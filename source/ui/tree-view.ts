@@ -161,12 +161,146 @@ type Frame = {
 	children: NodeId[];
 	next: number;
 	at: number;
-	version: VersionId | undefined;
-	status: ChangeKind;
-	isContext: boolean;
+	/** The directory's own head, as it was when it was entered. */
+	head: NodeStatus;
 	size: number;
 	childChanged: boolean;
 };
+
+/**
+One walk of `treeViewSteps`: the rows written so far, the directories being walked, and what the view
+shows for a node itself (its head, passed to each step that reads it).
+*/
+class RowWalk {
+	readonly rows: TreeRow[] = [];
+	readonly ends: number[] = [];
+	readonly stack: Frame[] = [];
+	/** Nodes the layer touched and their ancestors (changes mode): a mark per node, no set of a million. */
+	private readonly inChangeSet: Uint8Array | undefined;
+	private readonly tree: PathTree;
+
+	constructor(
+		analysis: ImageAnalysis,
+		private readonly options: TreeOptions,
+		private readonly buildOnly: Set<string>,
+		private readonly runtime: ReadonlySet<string>,
+	) {
+		this.tree = analysis.tree;
+		if (options.mode === 'changes') this.inChangeSet = changeSet(this.tree, options.layer);
+	}
+
+	/** Fill `head` for `node`; false when the node is not in the view. */
+	headOf(node: NodeId, head: NodeStatus): boolean {
+		if (!this.inChangeSet) return this.tree.statusAt(node, this.options.layer, head);
+		if (this.inChangeSet[node] === 0) return false;
+		this.tree.changeIn(node, this.options.layer, head);
+		return true;
+	}
+
+	private rowOf(node: NodeId, depth: number, isDirectory: boolean, size: number, head: NodeStatus): TreeRow {
+		const path = this.tree.pathOf(node);
+		return {
+			node,
+			path,
+			depth,
+			prefix: '',
+			isDirectory,
+			hasChildren: false,
+			status: head.status,
+			version: head.version,
+			size,
+			wasted: head.hiddenLater && !isDirectory,
+			buildOnly: this.buildOnly.size > 0 && this.buildOnly.has(path),
+			runtime: this.runtime.size > 0 && this.runtime.has(path),
+			isContext: head.isContext,
+		};
+	}
+
+	/** A node without children in this view: kept when the filters let it through. */
+	addLeaf(node: NodeId, depth: number, head: NodeStatus): TreeRow | undefined {
+		const {tree} = this;
+		const {version} = head;
+		const isDirectory = tree.hasChildren(node) || (version !== undefined && tree.isDirectory(version));
+		if (version === undefined && head.status !== 'removed') return undefined;
+		// A removed directory shows what it removed, as a single row; an empty directory has no bytes.
+		const size = isDirectory
+			? tree.hasChildren(node) && head.status === 'removed'
+				? removedSize(tree, node, this.options.layer)
+				: 0
+			: version === undefined
+				? 0
+				: tree.size(version);
+		const row = this.rowOf(node, depth, isDirectory, size, head);
+		if (!rowPasses(row, this.options) || (head.isContext && isDirectory)) return undefined;
+		this.rows.push(row);
+		this.ends.push(this.rows.length);
+		return row;
+	}
+
+	/** Count a kept child into its parent's size and "contents changed". */
+	account(frame: Frame | undefined, row: TreeRow): void {
+		if (!frame) return;
+		if (row.status !== 'removed') frame.size += row.size;
+		if (row.status !== 'unchanged') frame.childChanged = true;
+	}
+
+	enter(node: NodeId, head: NodeStatus): void {
+		const at = this.rows.length;
+		this.rows.push(this.rowOf(node, this.stack.length, true, 0, head));
+		this.ends.push(0);
+		this.stack.push({
+			node,
+			children: head.status === 'removed' ? [] : sortedChildren(this.tree, node),
+			next: 0,
+			at,
+			head: {...head, hiddenLater: false},
+			size: 0,
+			childChanged: false,
+		});
+	}
+
+	/** Complete a directory's row, or take it out again when nothing is under it and it does not show itself. */
+	leave(frame: Frame): TreeRow | undefined {
+		const {rows} = this;
+		const row = rows[frame.at]!;
+		if (rows.length === frame.at + 1) {
+			rows.length = frame.at;
+			this.ends.length = frame.at;
+			return this.addLeaf(frame.node, row.depth, frame.head);
+		}
+
+		row.hasChildren = true;
+		row.size =
+			frame.head.status === 'removed' ? removedSize(this.tree, frame.node, this.options.layer) : frame.size;
+		// Like dive: a directory whose contents changed reads as modified.
+		if (frame.head.status === 'unchanged' && frame.childChanged && !this.inChangeSet) row.status = 'modified';
+		this.ends[frame.at] = rows.length;
+		return row;
+	}
+
+	/** The rows in the view's order, with their prefixes drawn. */
+	finish(): TreeView {
+		const subtreeEnd = Int32Array.from(this.ends);
+		const view =
+			this.options.sort === 'size' ? sortedBySize(this.rows, subtreeEnd) : {rows: this.rows, subtreeEnd};
+		setPrefixes(view.rows, view.subtreeEnd);
+		return {tree: this.tree, ...view, filterError: undefined};
+	}
+}
+
+/** The nodes `layer` touched and their ancestors, as a mark per node. */
+function changeSet(tree: PathTree, layer: number): Uint8Array {
+	const marks = new Uint8Array(tree.nodeCount);
+	for (const node of tree.touchedIn(layer)) {
+		let current: NodeId | undefined = node;
+		while (current !== undefined && marks[current] === 0) {
+			marks[current] = 1;
+			current = tree.parentOf(current);
+		}
+	}
+
+	return marks;
+}
 
 /**
 `buildTreeView` (without a path filter) as steps: it pauses every few thousand nodes, so views can be
@@ -182,136 +316,27 @@ export function* treeViewSteps(
 	buildOnly: Set<string>,
 	runtime: ReadonlySet<string> = noPaths,
 ): Generator<void, TreeView, void> {
-	const {layer} = options;
 	const {tree} = analysis;
-	// Nodes the layer touched and their ancestors (changes mode): a mark per node, no set of a million.
-	let inChangeSet: Uint8Array | undefined;
-	if (options.mode === 'changes') {
-		inChangeSet = new Uint8Array(tree.nodeCount);
-		for (const node of tree.touchedIn(layer)) {
-			let current: NodeId | undefined = node;
-			while (current !== undefined && inChangeSet[current] === 0) {
-				inChangeSet[current] = 1;
-				current = tree.parentOf(current);
-			}
-		}
-	}
-
-	// What the view shows for a node itself, set by `headOf` (one object for the whole walk).
+	const walk = new RowWalk(analysis, options, buildOnly, runtime);
+	const {stack} = walk;
+	// What the view shows for a node itself: one object, filled for each node as it is reached.
 	const head: NodeStatus = {version: undefined, status: 'unchanged', isContext: false, hiddenLater: false};
-
-	/** Sets the head of `node`; false when the node is not in the view. */
-	const headOf = (node: NodeId): boolean => {
-		if (!inChangeSet) return tree.statusAt(node, layer, head);
-		if (inChangeSet[node] === 0) return false;
-		tree.changeIn(node, layer, head);
-		return true;
-	};
-
-	const rows: TreeRow[] = [];
-	const ends: number[] = [];
-	const stack: Frame[] = [];
-	const rowOf = (node: NodeId, depth: number, isDirectory: boolean, size: number): TreeRow => {
-		const path = tree.pathOf(node);
-		return {
-			node,
-			path,
-			depth,
-			prefix: '',
-			isDirectory,
-			hasChildren: false,
-			status: head.status,
-			version: head.version,
-			size,
-			wasted: head.hiddenLater && !isDirectory,
-			buildOnly: buildOnly.size > 0 && buildOnly.has(path),
-			runtime: runtime.size > 0 && runtime.has(path),
-			isContext: head.isContext,
-		};
-	};
-
-	/** A node without children in this view: kept when the filters let it through. */
-	const addLeaf = (node: NodeId, depth: number): TreeRow | undefined => {
-		const {version} = head;
-		const isDirectory = tree.hasChildren(node) || (version !== undefined && tree.isDirectory(version));
-		if (version === undefined && head.status !== 'removed') return undefined;
-		// A removed directory shows what it removed, as a single row; an empty directory has no bytes.
-		const size = isDirectory
-			? tree.hasChildren(node) && head.status === 'removed'
-				? removedSize(tree, node, layer)
-				: 0
-			: version === undefined
-				? 0
-				: tree.size(version);
-		const row = rowOf(node, depth, isDirectory, size);
-		if (!rowPasses(row, options) || (head.isContext && isDirectory)) return undefined;
-		rows.push(row);
-		ends.push(rows.length);
-		return row;
-	};
-
-	/** Count a kept child into its parent's size and "contents changed". */
-	const account = (frame: Frame | undefined, row: TreeRow) => {
-		if (!frame) return;
-		if (row.status !== 'removed') frame.size += row.size;
-		if (row.status !== 'unchanged') frame.childChanged = true;
-	};
-
-	const enter = (node: NodeId) => {
-		const at = rows.length;
-		rows.push(rowOf(node, stack.length, true, 0));
-		ends.push(0);
-		stack.push({
-			node,
-			children: head.status === 'removed' ? [] : sortedChildren(tree, node),
-			next: 0,
-			at,
-			version: head.version,
-			status: head.status,
-			isContext: head.isContext,
-			size: 0,
-			childChanged: false,
-		});
-	};
-
-	/** Complete a directory's row, or take it out again when nothing is under it and it does not show itself. */
-	const leave = (frame: Frame): TreeRow | undefined => {
-		const row = rows[frame.at]!;
-		const hasChildren = rows.length > frame.at + 1;
-		if (!hasChildren) {
-			rows.length = frame.at;
-			ends.length = frame.at;
-			head.version = frame.version;
-			head.status = frame.status;
-			head.isContext = frame.isContext;
-			head.hiddenLater = false;
-			return addLeaf(frame.node, row.depth);
-		}
-
-		row.hasChildren = true;
-		row.size = frame.status === 'removed' ? removedSize(tree, frame.node, layer) : frame.size;
-		// Like dive: a directory whose contents changed reads as modified.
-		if (frame.status === 'unchanged' && frame.childChanged && !inChangeSet) row.status = 'modified';
-		ends[frame.at] = rows.length;
-		return row;
-	};
-
 	let visited = 0;
 	const top = tree.hasChildren(rootNode) ? sortedChildren(tree, rootNode) : [];
 	for (const child of top) {
-		if (!headOf(child)) continue;
+		if (!walk.headOf(child, head)) continue;
 		if (!tree.hasChildren(child)) {
-			addLeaf(child, 0);
+			walk.addLeaf(child, 0, head);
 			continue;
 		}
 
-		enter(child);
+		walk.enter(child, head);
 		while (stack.length > 0) {
 			const frame = stack.at(-1)!;
 			if (frame.next === frame.children.length) {
 				stack.pop();
-				const row = leave(frame);
-				if (row) account(stack.at(-1), row);
+				const row = walk.leave(frame);
+				if (row) walk.account(stack.at(-1), row);
 				continue;
 			}
 
@@ -320,20 +345,17 @@ export function* treeViewSteps(
 				checkMemoryBudget('building the file tree view');
 				yield;
 			}
-			if (!headOf(node)) continue;
+			if (!walk.headOf(node, head)) continue;
 			if (tree.hasChildren(node)) {
-				enter(node);
+				walk.enter(node, head);
 			} else {
-				const row = addLeaf(node, stack.length);
-				if (row) account(frame, row);
+				const row = walk.addLeaf(node, stack.length, head);
+				if (row) walk.account(frame, row);
 			}
 		}
 	}
 
-	const subtreeEnd = Int32Array.from(ends);
-	const view = options.sort === 'size' ? sortedBySize(rows, subtreeEnd) : {rows, subtreeEnd};
-	setPrefixes(view.rows, view.subtreeEnd);
-	return {tree, ...view, filterError: undefined};
+	return walk.finish();
 }
 
 /**

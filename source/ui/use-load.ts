@@ -37,12 +37,16 @@ export function useLoad<T, Outline = ImageOutline>(
 	load: Load<T, Outline>,
 	onDone: (outcome: Outcome) => void,
 	onKey: (press: KeyPress) => void,
+	onOutline?: (outline: Outline) => void,
 ): Loading<T, Outline> {
 	const [value, setValue] = useState<T | undefined>();
 	const [progress, setProgress] = useState<LoadProgress | undefined>();
 	const [outline, setOutline] = useState<Outline | undefined>();
 	const [started] = useState(() => Date.now());
 	const tracker = useRef(new ReadTracker(started));
+	// A ref, not a dependency: a new callback must not start the load again.
+	const outlineHeard = useRef(onOutline);
+	outlineHeard.current = onOutline;
 	const [now, setNow] = useState(started);
 
 	useEffect(() => {
@@ -59,6 +63,7 @@ export function useLoad<T, Outline = ImageOutline>(
 				if (!isCurrent) return;
 				tracker.current.setPreview(preview);
 				setOutline(() => nextOutline);
+				outlineHeard.current?.(nextOutline);
 			},
 		).then(
 			(loaded) => {

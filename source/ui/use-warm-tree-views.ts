@@ -1,7 +1,6 @@
 import {useEffect} from 'react';
-import type {ImageAnalysis} from '../analysis/types.js';
-import {warmTreeViews} from './tree-cache.js';
 import type {TreeOptions} from './tree-view.js';
+import type {TreeViews} from './tree-views.js';
 
 /** Every other layer's options, nearest first: the layers a `j` or `k` reaches next. */
 export function layersOutward(options: TreeOptions, layerCount: number): TreeOptions[] {
@@ -19,10 +18,10 @@ export function layersOutward(options: TreeOptions, layerCount: number): TreeOpt
 After each frame that settles on a layer or tree options, build the other layers' views in idle time,
 so moving through the layer list shows views that are already built.
 */
-export function useWarmTreeViews(analysis: ImageAnalysis, options: TreeOptions): void {
+export function useWarmTreeViews(views: TreeViews, options: TreeOptions): void {
 	const {layer, mode, sort, hidden, wasteOnly, buildOnly} = options;
 	useEffect(() => {
 		const base: TreeOptions = {layer, mode, filter: '', sort, hidden, wasteOnly, buildOnly};
-		return warmTreeViews(analysis, layersOutward(base, analysis.layers.length));
-	}, [analysis, layer, mode, sort, hidden, wasteOnly, buildOnly]);
+		return views.warm(layersOutward(base, views.analysis.layers.length));
+	}, [views, layer, mode, sort, hidden, wasteOnly, buildOnly]);
 }

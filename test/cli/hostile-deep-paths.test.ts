@@ -13,9 +13,9 @@ import {runtimeClosure} from '../../source/analysis/closure/runtime-closure.js';
 import {findFindings} from '../../source/analysis/findings/index.js';
 import {buildRuleInput} from '../../source/analysis/rule-input.js';
 import {planRuntime} from '../../source/analysis/suggestion/runtime-plan.js';
-import {treeViewFor} from '../../source/ui/tree-cache.js';
 import {treeRowText} from '../../source/ui/tree-row-text.js';
 import {defaultTreeOptions, visibleRows} from '../../source/ui/tree-view.js';
+import {TreeViews} from '../../source/ui/tree-views.js';
 import {buildImageArchive, readArchiveBuffer} from '../helpers/fixture-writer.js';
 import {deepPathLayer, rawLayerImage} from '../helpers/hostile-inputs.js';
 import {finalFile, ruleInput} from '../helpers/rule-input.js';
@@ -34,10 +34,11 @@ for (const depth of [10_000, 100_000]) {
 		assert.equal(input.files.length, 1);
 		assert.equal(input.files[0]!.path, `${'d/'.repeat(depth)}leaf.txt`);
 		findFindings(input);
+		const views = new TreeViews(analysis);
 		for (const mode of ['changes', 'aggregated'] as const) {
 			for (const sort of ['name', 'size'] as const) {
 				for (const filter of ['', 'leaf']) {
-					const view = treeViewFor(analysis, {...defaultTreeOptions, mode, sort, filter});
+					const view = views.view({...defaultTreeOptions, mode, sort, filter});
 					assert.equal(view.rows.length, depth + 1, `${mode} ${sort} '${filter}'`);
 					const rows = visibleRows(view, () => false);
 					assert.equal(rows.length, depth + 1);

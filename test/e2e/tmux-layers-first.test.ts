@@ -53,7 +53,9 @@ test('layers first from the daemon: the list while a layer reads, keys typed bef
 
 		// While layers are still read: the help, then the findings (pending now, kept for the explorer).
 		await session.sendKeys('?');
-		const help = await session.waitFor((screen) => screen.includes('Show all keys') || screen.includes('Changes in layer'));
+		const help = await session.waitFor(
+			(screen) => screen.includes('Show all keys') || screen.includes('Changes in layer'),
+		);
 		assert.match(help, /Show all keys/);
 		await session.sendKeys('Escape', 'f');
 		const pending = await session.waitFor(

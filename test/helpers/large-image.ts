@@ -24,7 +24,13 @@ LABEL ${label}=${hash}
 
 async function imageLabel(name: string): Promise<string | undefined> {
 	try {
-		const {stdout} = await run('docker', ['image', 'inspect', '--format', `{{index .Config.Labels "${label}"}}`, name]);
+		const {stdout} = await run('docker', [
+			'image',
+			'inspect',
+			'--format',
+			`{{index .Config.Labels "${label}"}}`,
+			name,
+		]);
 		return stdout.trim();
 	} catch {
 		return undefined;

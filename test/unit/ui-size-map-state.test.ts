@@ -14,12 +14,13 @@ import {
 	selectedItem,
 	sizeMapReducer,
 } from '../../source/ui/size-map-state.js';
+import {TreeViews} from '../../source/ui/tree-views.js';
 import {buildAnalysis, hostileName, type SampleEntry, sampleAnalysis} from '../helpers/sample-analysis.js';
 
 const grid = {columns: 80, rows: 20};
 
 function finalMap(analysis: ImageAnalysis, size = grid): SizeMapState {
-	return openSizeMap(sizeMapSource(analysis, 'aggregated', analysis.layers.length - 1), size);
+	return openSizeMap(sizeMapSource(new TreeViews(analysis), 'aggregated', analysis.layers.length - 1), size);
 }
 
 const act = (state: SizeMapState, ...actions: SizeMapAction[]) => actions.reduce(sizeMapReducer, state);
@@ -47,7 +48,7 @@ test('the final filesystem of the sample: top directories largest first, by cate
 	);
 	assert.equal(currentPlace(map).path, '/');
 	assert.equal(selectedName(map), 'usr');
-	const byName = openSizeMap(sizeMapSource(sampleAnalysis(), 'aggregated', 3, 'name'), grid);
+	const byName = openSizeMap(sizeMapSource(new TreeViews(sampleAnalysis()), 'aggregated', 3, 'name'), grid);
 	const withoutRow = (state: SizeMapState) => state.items.map(({row: _row, ...item}) => item);
 	assert.deepEqual(withoutRow(byName), withoutRow(map), "the tree's name order makes the same map");
 	assert.match(
@@ -120,7 +121,7 @@ test('resize lays the map out again for the new grid and keeps the selection', (
 
 test('a layer that only deletes: an empty map where keys do nothing', () => {
 	const analysis = sampleAnalysis();
-	const map = openSizeMap(sizeMapSource(analysis, 'changes', 3), grid);
+	const map = openSizeMap(sizeMapSource(new TreeViews(analysis), 'changes', 3), grid);
 	assert.deepEqual(map.items, []);
 	assert.equal(map.selected, -1);
 	for (const action of [
@@ -180,10 +181,10 @@ test('thousands of tiny files are one "n files" rectangle, which opens as a map 
 });
 
 test("changes mode maps the selected layer's changes only", () => {
-	const map = openSizeMap(sizeMapSource(sampleAnalysis(), 'changes', 2), grid);
+	const map = openSizeMap(sizeMapSource(new TreeViews(sampleAnalysis()), 'changes', 2), grid);
 	assert.deepEqual(names(map), ['app']);
 	assert.equal(map.source.title, 'Changes in layer 2');
-	const layerOne = openSizeMap(sizeMapSource(sampleAnalysis(), 'changes', 1), grid);
+	const layerOne = openSizeMap(sizeMapSource(new TreeViews(sampleAnalysis()), 'changes', 1), grid);
 	// tmp/cache.tar is added here and deleted by layer 3: waste.
 	assert.deepEqual(
 		layerOne.items.map((item) => [item.name, item.category]),

@@ -1,12 +1,12 @@
-import {Box, Text, useInput} from 'ink';
-import {useEffect, useMemo, useState} from 'react';
+import {Box, useInput} from 'ink';
+import {useEffect, useReducer} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
-import {hue} from '../colors.js';
-import type {Preferences} from '../explorer-state.js';
+import type {Preferences} from '../explorer-types.js';
 import {keyPresses} from '../keymap.js';
+import type {Size} from '../layout.js';
+import {LineList} from '../line-list.js';
 import {diffFrame, type FrameLine} from './diff-frame.js';
-import {initialDiffState, reduceDiff, replayDiffKeys} from './diff-state.js';
-import {buildDiffTree} from './diff-tree.js';
+import {createDiffState, diffReducer, replayDiffKeys} from './diff-state.js';
 
 const toneColors: Partial<Record<NonNullable<FrameLine['tone']>, string>> = {
 	added: 'green',
@@ -15,6 +15,7 @@ const toneColors: Partial<Record<NonNullable<FrameLine['tone']>, string>> = {
 	dim: 'gray',
 };
 
+/** The diff view: a reducer over key presses and resizes, as the explorer; the frame is drawn from its state. */
 export function DiffExplorer({
 	comparison,
 	size,
@@ -23,61 +24,36 @@ export function DiffExplorer({
 	initialKeys = [],
 }: {
 	comparison: ImageComparison;
-	size: {columns: number; rows: number};
+	size: Size;
 	onExit: (code: number) => void;
 	/** The config file's keys (and a warning about it); its tree order is the image explorer's. */
 	preferences?: Preferences;
-	/** Keys typed while the images were read: the view opens where they lead. */
+	/** Keys typed while the images were read: the view opens where they lead, as if typed on it. */
 	initialKeys?: ReadonlyArray<{name: string; text: string}>;
 }) {
-	const tree = useMemo(() => buildDiffTree(comparison.files), [comparison]);
-	const {keymap} = preferences;
-	const [state, setState] = useState(() =>
-		replayDiffKeys(
-			initialKeys,
-			initialDiffState(preferences.warning),
-			(current) =>
-				diffFrame({comparison, tree}, current, {columns: size.columns, rows: size.rows - 1}, keymap).context,
-			keymap,
-		),
+	const [state, dispatch] = useReducer(diffReducer, undefined, () =>
+		replayDiffKeys(initialKeys, createDiffState(comparison, size, preferences)),
 	);
-	useEffect(() => {
-		if (state.quit) onExit(0);
-	}, [state.quit, onExit]);
-	// The last line is left free: a full-height frame would scroll the terminal.
-	const frame = diffFrame({comparison, tree}, state, {columns: size.columns, rows: size.rows - 1}, keymap);
+	// As in the explorer: the handler only names the key and dispatches.
 	useInput((input, key) => {
-		let next = state;
-		for (const press of keyPresses(input, key)) {
-			if (press.name === 'ctrl+c') {
-				onExit(130);
-				return;
-			}
-
-			next = reduceDiff(next, {type: 'key', ...press}, frame.context, keymap);
-			if (next.quit) {
-				onExit(0);
-				return;
-			}
-		}
-
-		setState(next);
+		for (const press of keyPresses(input, key)) dispatch({type: 'key', ...press});
 	});
+	useEffect(() => {
+		if (size.columns !== state.size.columns || size.rows !== state.size.rows)
+			dispatch({type: 'resize', size});
+	}, [size, state.size]);
+	useEffect(() => {
+		if (state.exitCode !== undefined) onExit(state.exitCode);
+	}, [state.exitCode, onExit]);
+	const lines = diffFrame(state).map(({text, tone}) => ({
+		text,
+		inverse: tone === 'cursor' || tone === 'title',
+		dim: tone === 'dim',
+		...(tone === undefined || toneColors[tone] === undefined ? {} : {color: toneColors[tone]}),
+	}));
 	return (
 		<Box flexDirection="column">
-			{frame.lines.map((line, index) => (
-				<Text
-					// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions on the screen
-					key={index}
-					wrap="truncate"
-					inverse={line.tone === 'cursor' || line.tone === 'title'}
-					// Without colour (NO_COLOR) grey text is dimmed instead.
-					dimColor={line.tone === 'dim' && hue('gray') === undefined}
-					{...(line.tone && hue(toneColors[line.tone]) ? {color: hue(toneColors[line.tone])} : {})}
-				>
-					{line.text}
-				</Text>
-			))}
+			<LineList lines={lines} />
 		</Box>
 	);
 }

@@ -1,66 +1,53 @@
-import {type Command, commandFor, keymap as defaultKeymap, type Keymap, type Scope} from '../keymap.js';
-import type {TreeRow} from './diff-tree.js';
+import type {ImageComparison} from '../../analysis/compare/types.js';
+import type {Preferences} from '../explorer-types.js';
+import {type Command, commandFor, keymap as defaultKeymap, type Scope} from '../keymap.js';
+import type {Size} from '../layout.js';
+import {editsText, editText} from '../text-input.js';
+import {settle} from '../viewport.js';
+import {
+	type DiffModel,
+	type DiffSelectable,
+	diffLayerLines,
+	diffLayout,
+	diffOverlayLines,
+	diffRows,
+} from './diff-selectors.js';
+import {diffCommands} from './diff-text.js';
+import {buildDiffTree} from './diff-tree.js';
+
+export {diffCommands};
+
+/*
+The diff view's state and its pure reducer, as the explorer's: every key press is an action, what the
+reducer needs of the screen (rows, heights) comes from the selectors, and the filter is the one text input.
+*/
 
 export type DiffPane = 'layers' | 'tree';
 
-export type DiffState = {
+export type DiffState = DiffSelectable & {
 	pane: DiffPane;
 	layerScroll: number;
 	cursor: number;
 	scroll: number;
-	toggled: ReadonlySet<string>;
-	sort: 'name' | 'delta';
-	filter: string;
 	editingFilter: boolean;
-	overlay: 'help' | 'findings' | undefined;
 	overlayScroll: number;
-	quit: boolean;
 	/** One line shown in place of the key hints (a config file's warning) until the next key. */
 	message: string | undefined;
+	/** Set when the user quits: the process exit code (0, or 130 for Ctrl+C). */
+	exitCode: number | undefined;
 };
 
-/** The keymap commands the diff view answers to; the help overlay lists exactly these. */
-export const diffCommands: ReadonlySet<Command> = new Set<Command>([
-	'quit',
-	'nextPane',
-	'previousPane',
-	'help',
-	'findings',
-	'layerUp',
-	'layerDown',
-	'layerPageUp',
-	'layerPageDown',
-	'layerFirst',
-	'layerLast',
-	'up',
-	'down',
-	'pageUp',
-	'pageDown',
-	'first',
-	'last',
-	'collapse',
-	'expand',
-	'toggle',
-	'activate',
-	'collapseAll',
-	'expandAll',
-	'filter',
-	'sort',
-	'filterAccept',
-	'filterClear',
-	'filterUp',
-	'filterDown',
-	'overlayClose',
-	'overlayUp',
-	'overlayDown',
-	'overlayPageUp',
-	'overlayPageDown',
-	'overlayFirst',
-	'overlayLast',
-]);
+export type DiffAction = {type: 'key'; name: string; text: string} | {type: 'resize'; size: Size};
 
-export function initialDiffState(message?: string): DiffState {
+export function createDiffState(
+	comparison: ImageComparison,
+	size: Size,
+	preferences: Preferences = {},
+): DiffState {
 	return {
+		model: {comparison, tree: buildDiffTree(comparison.files)} satisfies DiffModel,
+		keymap: preferences.keymap ?? defaultKeymap,
+		size,
 		pane: 'tree',
 		layerScroll: 0,
 		cursor: 0,
@@ -71,8 +58,8 @@ export function initialDiffState(message?: string): DiffState {
 		editingFilter: false,
 		overlay: undefined,
 		overlayScroll: 0,
-		quit: false,
-		message,
+		message: preferences.warning,
+		exitCode: undefined,
 	};
 }
 
@@ -82,28 +69,15 @@ export function diffScopes(state: DiffState): Scope[] {
 	return [state.pane, 'global'];
 }
 
-/** What the reducer needs to know of the screen: the rows as they are now and the panes' heights. */
-export type DiffContext = {
-	rows: readonly TreeRow[];
-	treeHeight: number;
-	layerRows: number;
-	layerHeight: number;
-	overlayLines: number;
-	overlayHeight: number;
-};
-
-export type DiffAction = {type: 'key'; name: string; text: string};
-
 function clamp(value: number, low: number, high: number): number {
 	return Math.max(low, Math.min(high, value));
 }
 
-function moveCursor(state: DiffState, cursor: number, context: DiffContext): DiffState {
-	const last = Math.max(0, context.rows.length - 1);
-	const next = clamp(cursor, 0, last);
-	const height = Math.max(1, context.treeHeight);
-	const scroll = clamp(state.scroll, next - height + 1, next);
-	return {...state, cursor: next, scroll: Math.max(0, scroll)};
+/** The cursor on row `cursor` (kept inside the rows), the window scrolled the least that shows it. */
+function moveCursor(state: DiffState, cursor: number): DiffState {
+	const count = diffRows(state).length;
+	const viewport = settle({cursor, offset: state.scroll}, count, diffLayout(state).treeHeight);
+	return {...state, cursor: viewport.cursor, scroll: viewport.offset};
 }
 
 function toggle(state: DiffState, path: string): DiffState {
@@ -113,76 +87,82 @@ function toggle(state: DiffState, path: string): DiffState {
 	return {...state, toggled};
 }
 
-/**
-One key press: pure, so every key is testable without a terminal. `map` is the keymap in effect: the user's
-config file remaps keys here as in the image explorer.
-*/
-export function reduceDiff(
-	current: DiffState,
-	action: DiffAction,
-	context: DiffContext,
-	map: Keymap = defaultKeymap,
-): DiffState {
-	const state = current.message === undefined ? current : {...current, message: undefined};
-	const command = commandFor(action.name, diffScopes(state), map);
-	if (state.editingFilter && (command === undefined || !diffCommands.has(command))) {
-		if (action.name === 'backspace')
-			return {...state, filter: state.filter.slice(0, -1), cursor: 0, scroll: 0};
-		if (action.text.length === 1 && action.text >= ' ') {
-			return {...state, filter: state.filter + action.text, cursor: 0, scroll: 0};
-		}
+/** The filter line's text: typed as in the explorer's filter; the cursor goes back to the first match. */
+function typeFilter(state: DiffState, key: {name: string; text: string}): DiffState {
+	if (!editsText(key)) return state;
+	return {...state, filter: editText(state.filter, key, 'filter'), cursor: 0, scroll: 0};
+}
 
-		return state;
-	}
-
-	if (command === undefined || !diffCommands.has(command)) return state;
-	const row = context.rows[state.cursor];
-	const page = Math.max(1, context.treeHeight - 1);
-	const layerPage = Math.max(1, context.layerHeight - 1);
-	const layerLast = Math.max(0, context.layerRows - context.layerHeight);
-	const overlayLast = Math.max(0, context.overlayLines - context.overlayHeight);
+function scrollCommand(state: DiffState, command: Command): DiffState | undefined {
+	const {layerHeight, treeHeight} = diffLayout(state);
+	const layerPage = Math.max(1, layerHeight - 1);
+	const layerLast = Math.max(0, diffLayerLines(state).length - layerHeight);
+	const overlayLast = Math.max(0, (diffOverlayLines(state)?.length ?? 0) - treeHeight);
+	const layers = (scroll: number) => ({...state, layerScroll: clamp(scroll, 0, layerLast)});
+	const overlay = (scroll: number) => ({...state, overlayScroll: clamp(scroll, 0, overlayLast)});
 	switch (command) {
-		case 'quit':
-			return {...state, quit: true};
-		case 'nextPane':
-		case 'previousPane':
-			return {...state, pane: state.pane === 'tree' ? 'layers' : 'tree'};
-		case 'help':
-			return {...state, overlay: 'help', overlayScroll: 0};
-		case 'findings':
-			return {...state, overlay: 'findings', overlayScroll: 0};
 		case 'layerUp':
-			return {...state, layerScroll: clamp(state.layerScroll - 1, 0, layerLast)};
+			return layers(state.layerScroll - 1);
 		case 'layerDown':
-			return {...state, layerScroll: clamp(state.layerScroll + 1, 0, layerLast)};
+			return layers(state.layerScroll + 1);
 		case 'layerPageUp':
-			return {...state, layerScroll: clamp(state.layerScroll - layerPage, 0, layerLast)};
+			return layers(state.layerScroll - layerPage);
 		case 'layerPageDown':
-			return {...state, layerScroll: clamp(state.layerScroll + layerPage, 0, layerLast)};
+			return layers(state.layerScroll + layerPage);
 		case 'layerFirst':
-			return {...state, layerScroll: 0};
+			return layers(0);
 		case 'layerLast':
-			return {...state, layerScroll: layerLast};
+			return layers(layerLast);
+		case 'overlayUp':
+			return overlay(state.overlayScroll - 1);
+		case 'overlayDown':
+			return overlay(state.overlayScroll + 1);
+		case 'overlayPageUp':
+			return overlay(state.overlayScroll - treeHeight);
+		case 'overlayPageDown':
+			return overlay(state.overlayScroll + treeHeight);
+		case 'overlayFirst':
+			return overlay(0);
+		case 'overlayLast':
+			return overlay(overlayLast);
+		default:
+			return undefined;
+	}
+}
+
+function cursorCommand(state: DiffState, command: Command): DiffState | undefined {
+	const page = Math.max(1, diffLayout(state).treeHeight - 1);
+	switch (command) {
 		case 'up':
 		case 'filterUp':
-			return moveCursor(state, state.cursor - 1, context);
+			return moveCursor(state, state.cursor - 1);
 		case 'down':
 		case 'filterDown':
-			return moveCursor(state, state.cursor + 1, context);
+			return moveCursor(state, state.cursor + 1);
 		case 'pageUp':
-			return moveCursor(state, state.cursor - page, context);
+			return moveCursor(state, state.cursor - page);
 		case 'pageDown':
-			return moveCursor(state, state.cursor + page, context);
+			return moveCursor(state, state.cursor + page);
 		case 'first':
-			return moveCursor(state, 0, context);
+			return moveCursor(state, 0);
 		case 'last':
-			return moveCursor(state, context.rows.length - 1, context);
+			return moveCursor(state, diffRows(state).length - 1);
+		default:
+			return undefined;
+	}
+}
+
+/** Folding: the selected directory, or every directory at once (not while a filter shows its matches). */
+function foldCommand(state: DiffState, command: Command): DiffState | undefined {
+	const rows = diffRows(state);
+	const row = rows[state.cursor];
+	switch (command) {
 		case 'collapse': {
 			if (row?.expanded && state.filter === '') return toggle(state, row.node.path);
 			// On a closed row, go to its parent directory.
 			const parentDepth = (row?.node.depth ?? 0) - 1;
 			for (let index = state.cursor - 1; index >= 0; index--) {
-				if (context.rows[index]!.node.depth === parentDepth) return moveCursor(state, index, context);
+				if (rows[index]!.node.depth === parentDepth) return moveCursor(state, index);
 			}
 
 			return state;
@@ -198,13 +178,13 @@ export function reduceDiff(
 		case 'collapseAll': {
 			// Every directory open by default (depth 0) is toggled shut; deeper ones are shut already.
 			const toggled = new Set<string>();
-			for (const {node} of context.rows) if (node.isDirectory && node.depth === 0) toggled.add(node.path);
+			for (const {node} of rows) if (node.isDirectory && node.depth === 0) toggled.add(node.path);
 			return {...state, toggled, cursor: 0, scroll: 0};
 		}
 
 		case 'expandAll': {
 			const toggled = new Set(state.toggled);
-			for (const {node} of context.rows) {
+			for (const {node} of rows) {
 				if (node.isDirectory && node.depth >= 1) toggled.add(node.path);
 				if (node.isDirectory && node.depth === 0) toggled.delete(node.path);
 			}
@@ -212,6 +192,23 @@ export function reduceDiff(
 			return {...state, toggled};
 		}
 
+		default:
+			return undefined;
+	}
+}
+
+function viewCommand(state: DiffState, command: Command): DiffState | undefined {
+	switch (command) {
+		case 'quit':
+			return {...state, exitCode: 0};
+		case 'nextPane':
+		case 'previousPane':
+			return {...state, pane: state.pane === 'tree' ? 'layers' : 'tree'};
+		case 'help':
+		case 'findings':
+			return {...state, overlay: command, overlayScroll: 0};
+		case 'overlayClose':
+			return {...state, overlay: undefined};
 		case 'filter':
 			return {...state, editingFilter: true, cursor: 0, scroll: 0};
 		case 'filterAccept':
@@ -220,36 +217,40 @@ export function reduceDiff(
 			return {...state, editingFilter: false, filter: '', cursor: 0, scroll: 0};
 		case 'sort':
 			return {...state, sort: state.sort === 'delta' ? 'name' : 'delta', cursor: 0, scroll: 0};
-		case 'overlayClose':
-			return {...state, overlay: undefined};
-		case 'overlayUp':
-			return {...state, overlayScroll: clamp(state.overlayScroll - 1, 0, overlayLast)};
-		case 'overlayDown':
-			return {...state, overlayScroll: clamp(state.overlayScroll + 1, 0, overlayLast)};
-		case 'overlayPageUp':
-			return {...state, overlayScroll: clamp(state.overlayScroll - context.overlayHeight, 0, overlayLast)};
-		case 'overlayPageDown':
-			return {...state, overlayScroll: clamp(state.overlayScroll + context.overlayHeight, 0, overlayLast)};
-		case 'overlayFirst':
-			return {...state, overlayScroll: 0};
-		case 'overlayLast':
-			return {...state, overlayScroll: overlayLast};
 		default:
-			return state;
+			return undefined;
 	}
 }
 
-/** The state after keys typed while the images were read, one by one, each against the frame of the state before it. */
+function pressKey(current: DiffState, name: string, text: string): DiffState {
+	if (name === 'ctrl+c') return {...current, exitCode: 130};
+	const state = current.message === undefined ? current : {...current, message: undefined};
+	const command = commandFor(name, diffScopes(state), state.keymap);
+	const answered = command !== undefined && diffCommands.has(command) ? command : undefined;
+	if (answered === undefined) return state.editingFilter ? typeFilter(state, {name, text}) : state;
+	return (
+		viewCommand(state, answered) ??
+		scrollCommand(state, answered) ??
+		cursorCommand(state, answered) ??
+		foldCommand(state, answered) ??
+		state
+	);
+}
+
+/** One action: pure, so every key is testable without a terminal; the keymap is the state's (the config file's). */
+export function diffReducer(state: DiffState, action: DiffAction): DiffState {
+	return action.type === 'resize' ? {...state, size: action.size} : pressKey(state, action.name, action.text);
+}
+
+/** The state after keys typed while the images were read, one by one, as if typed on the first frame. */
 export function replayDiffKeys(
 	keys: ReadonlyArray<{name: string; text: string}>,
 	initial: DiffState,
-	contextOf: (state: DiffState) => DiffContext,
-	map: Keymap = defaultKeymap,
 ): DiffState {
 	let state = initial;
 	for (const press of keys) {
-		if (state.quit || press.name === 'ctrl+c') break;
-		state = reduceDiff(state, {type: 'key', name: press.name, text: press.text}, contextOf(state), map);
+		if (state.exitCode !== undefined) break;
+		state = diffReducer(state, {type: 'key', name: press.name, text: press.text});
 	}
 
 	return state;

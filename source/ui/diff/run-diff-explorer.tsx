@@ -1,14 +1,13 @@
 import {useCallback, useEffect, useState} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
 import {keepStylesWithoutColour} from '../colors.js';
-import type {Preferences} from '../explorer-state.js';
+import type {Preferences} from '../explorer-types.js';
 import {keymap} from '../keymap.js';
 import {type ConfigEnvironment, readPreferences} from '../keys-config.js';
 import type {KeyPress} from '../layers-first-state.js';
-import {ProgressView} from '../progress-view.js';
+import {LoadingThen} from '../loading-then.js';
 import {type Outcome, runTerminalSession} from '../terminal-session.js';
-import {type Load, useLoad} from '../use-load.js';
-import {useTerminalSize} from '../use-terminal-size.js';
+import type {Load} from '../use-load.js';
 import {DiffExplorer} from './diff-explorer.js';
 import {type DiffKeys, DiffLayersFirstView, type DiffOutline, keepDiffKey} from './diff-layers-first.js';
 
@@ -22,6 +21,10 @@ export type RunDiffExplorerOptions = {
 	config?: ConfigEnvironment;
 };
 
+/**
+While both images load: their layers as soon as the sources describe them (else the progress view), every key
+kept for the diff view, which opens where they lead.
+*/
 function LoadingThenDiff({
 	title,
 	load,
@@ -33,63 +36,52 @@ function LoadingThenDiff({
 	onDone: (outcome: Outcome) => void;
 	preferences: Preferences;
 }) {
-	const size = useTerminalSize();
 	const filterKeys = (preferences.keymap ?? keymap).filter.keys;
 	const [kept, setKept] = useState<DiffKeys>({keys: [], typingFilter: false});
+	const [outline, setOutline] = useState<DiffOutline | undefined>();
 	const onKey = useCallback(
 		(press: KeyPress) => setKept((state) => keepDiffKey(state, press, filterKeys)),
 		[filterKeys],
 	);
-	const {
-		value: comparison,
-		progress,
-		outline,
-		status,
-		elapsedMs,
-	} = useLoad<ImageComparison, DiffOutline>(load, onDone, onKey);
-	const onExit = useCallback((code: number) => onDone({code}), [onDone]);
+	const onOutline = useCallback((next: DiffOutline) => setOutline(next), []);
 	useEffect(() => {
-		if (kept.quit !== undefined && comparison === undefined) onDone({code: kept.quit});
-	}, [kept.quit, comparison, onDone]);
-	if (!comparison) {
-		if (outline !== undefined && (outline.a !== undefined || outline.b !== undefined)) {
-			return (
-				<DiffLayersFirstView
-					title={title}
-					outline={outline}
-					status={status}
-					keptKeys={kept.keys.length}
-					size={size}
-				/>
-			);
-		}
-
-		return (
-			<ProgressView
-				title={title}
-				progress={progress}
-				status={status}
-				elapsedMs={elapsedMs}
-				width={size.columns}
-				height={Math.max(1, size.rows - 1)}
-			/>
-		);
-	}
-
+		if (kept.quit !== undefined) onDone({code: kept.quit});
+	}, [kept.quit, onDone]);
 	return (
-		<DiffExplorer
-			comparison={comparison}
-			size={size}
-			onExit={onExit}
-			preferences={preferences}
-			initialKeys={kept.keys}
-		/>
+		<LoadingThen<ImageComparison, DiffOutline>
+			title={title}
+			load={load}
+			onDone={onDone}
+			onKey={onKey}
+			onOutline={onOutline}
+			whileLoading={(status, size) =>
+				outline !== undefined && (outline.a !== undefined || outline.b !== undefined) ? (
+					<DiffLayersFirstView
+						title={title}
+						outline={outline}
+						status={status}
+						keptKeys={kept.keys.length}
+						size={size}
+					/>
+				) : undefined
+			}
+		>
+			{(comparison, size, onExit) => (
+				<DiffExplorer
+					comparison={comparison}
+					size={size}
+					onExit={onExit}
+					preferences={preferences}
+					initialKeys={kept.keys}
+				/>
+			)}
+		</LoadingThen>
 	);
 }
 
 /**
-The diff explorer's session, as `runExplorer` runs the single-image one: progress while both images load,
-then the view; the alternate screen and the terminal's modes are restored on every way out.
+The diff explorer's session, as `runExplorer` runs the single-image one: both images' layers (or the progress)
+while they load, then the view; the alternate screen and the terminal's modes are restored on every way out.
 */
 export function runDiffExplorer(options: RunDiffExplorerOptions): Promise<number> {
 	// The same keys as the image explorer: layerlens' config file, else dive's keybinding: section.

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {treeViewFor, warmTreeViews} from '../../source/ui/tree-cache.js';
 import {
 	buildOnlyPaths,
 	buildTreeView,
@@ -8,6 +7,7 @@ import {
 	type TreeOptions,
 	treeViewSteps,
 } from '../../source/ui/tree-view.js';
+import {TreeViews} from '../../source/ui/tree-views.js';
 import {layersOutward} from '../../source/ui/use-warm-tree-views.js';
 import {largeAnalysis} from '../helpers/sample-analysis.js';
 
@@ -47,13 +47,14 @@ test('views warmed in idle time are the ones a layer move then gets', async () =
 		wanted.map((each) => each.layer),
 		Array.from({length: analysis.layers.length - 1}, (_, index) => index + 1),
 	);
-	const stop = warmTreeViews(analysis, wanted);
+	const views = new TreeViews(analysis);
+	const stop = views.warm(wanted);
 	// Idle slices run one per macrotask; give them enough turns to finish.
 	for (let turn = 0; turn < 2000; turn++) await new Promise((resolve) => setImmediate(resolve));
 	stop();
 	for (const each of wanted) {
-		const view = treeViewFor(analysis, each);
-		assert.equal(treeViewFor(analysis, each), view, 'served from the cache');
+		const view = views.view(each);
+		assert.equal(views.view(each), view, 'served from the cache');
 		assert.deepEqual(shape(view), shape(buildTreeView(analysis, each, buildOnlyPaths(analysis))));
 	}
 });
