@@ -117,8 +117,11 @@ The explorer's frame before the model exists: the layer list with instructions, 
 each layer's read; details, summary and tree say what is pending; the footer has the read's progress and keys.
 */
 export function LayersFirstView({title, state, status}: Props) {
-	const layout = computeLayout(state.size);
 	const width = state.size.columns;
+	// The tree pane has little to say yet: the layer list takes the larger part, its instructions in full.
+	const standard = computeLayout(state.size);
+	const leftWidth = Math.max(standard.leftWidth, Math.floor(width * 0.65));
+	const layout = {...standard, leftWidth, rightWidth: Math.max(10, width - leftWidth - 1)};
 	const {outline} = state;
 	const read = status.picture.states[state.layer] ?? 'waiting';
 	const layer = outline.layers[state.layer];

@@ -29,7 +29,7 @@ function samplePreview(): ImagePreview {
 		repoTags: [],
 		config: analysis.image.config,
 		history: analysis.history.map((entry) => ({createdBy: entry.createdBy, emptyLayer: entry.emptyLayer})),
-		layers: analysis.layers.map((layer, index) => ({
+		layers: analysis.layers.map((_layer, index) => ({
 			diffId: `sha256:${String(index).repeat(64)}`,
 			expectedBytes: 1_000_000 * (index + 1),
 		})),
