@@ -94,12 +94,12 @@ export function useLoad<T, Outline = ImageOutline>(
 	}, [value]);
 
 	// Keys typed before the first frame wait in the terminal until raw mode is on, and arrive here with the rest.
-	useInput(
-		(input, key) => {
-			for (const press of keyPresses(input, key)) onKey(press);
-		},
-		{isActive: value === undefined},
-	);
+	// Active for the whole session, answering only while loading: were it switched off as the view takes over,
+	// raw mode would be dropped and set again, and a key typed in between could be lost.
+	useInput((input, key) => {
+		if (value !== undefined) return;
+		for (const press of keyPresses(input, key)) onKey(press);
+	});
 
 	return {value, progress, outline, status: tracker.current.status(now), elapsedMs: now - started};
 }
