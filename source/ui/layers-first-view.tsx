@@ -48,7 +48,7 @@ function LayerRows({
 					const entry = outline.history[row.historyIndex];
 					return (
 						<Text key={`h${row.historyIndex}`} dimColor wrap="truncate">
-							{' '.repeat(digits + 26)}
+							{' '.repeat(digits + 30)}
 							{sanitize(entry?.instruction ?? '')}
 						</Text>
 					);
