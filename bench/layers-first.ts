@@ -28,8 +28,10 @@ function explorerRun(
 	return new Promise((resolve, reject) => {
 		const started = performance.now();
 		const command = `stty cols 120 rows 40; exec ${process.execPath} ${cli} ${image} --no-cache`;
+		// Ink draws only the last frame when CI is set (even empty): the first frames are the point here.
+		const {CI: _ci, ...env} = process.env;
 		const child = spawn('script', ['-qfec', command, '/dev/null'], {
-			env: {...process.env, XDG_CACHE_HOME: cacheHome, CI: '', TERM: 'xterm-256color'},
+			env: {...env, XDG_CACHE_HOME: cacheHome, TERM: 'xterm-256color'},
 			stdio: ['pipe', 'pipe', 'inherit'],
 		});
 		let screen = '';
