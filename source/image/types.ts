@@ -95,6 +95,40 @@ export type LoadProgress = {
 	bytesTotal?: number;
 	layersDone: number;
 	layersTotal?: number;
+	/** The layer entry being read: its name in the archive (or blob digest), its stored size and the bytes of it read. */
+	reading?: {name: string; sizeBytes: number; bytesRead: number};
+	/** Each layer read so far: its entry name, the diff ID computed from its bytes and its entry count, in the order read. */
+	layersRead?: Array<{name: string; diffId: string; entries: number}>;
+};
+
+/**
+What a source knows of an image before reading its layers (the daemon's inspect and history, an archive's or a
+registry's manifest and config): enough for the layer list, its instructions and the expected bytes.
+*/
+export type ImagePreview = {
+	id: string;
+	os: string;
+	architecture: string;
+	created?: string;
+	repoTags: string[];
+	config: RuntimeConfig;
+	/** The history, when it can be paired with the layers for sure (else the read's own config names them). */
+	history?: HistoryRecord[];
+	/** One per layer, bottom first. */
+	layers: PreviewLayer[];
+	/** The image's size as the source gives it, when the layers' own sizes are not known. */
+	sizeBytes?: number;
+};
+
+export type PreviewLayer = {
+	diffId: string;
+	/** Blob digest, when the source stores layers under it (a registry, an OCI layout). */
+	digest?: string;
+	/**
+	Bytes this layer is expected to take in the stream read: its stored size when the source knows it, else the
+	daemon's size of its files (the tar adds headers and padding, so the read runs a little past it).
+	*/
+	expectedBytes?: number;
 };
 
 /** Bytes of an export read so far while a file is looked for in it (the viewer shows them). */
@@ -108,6 +142,8 @@ export type ImageSource = {
 	/** Human description, e.g. `docker daemon at unix:///var/run/docker.sock` or a file path. */
 	description: string;
 	load(options: {onProgress?: (progress: LoadProgress) => void; signal?: AbortSignal}): Promise<RawImage>;
+	/** The image's config, history and layer sizes without reading the layers (milliseconds); undefined when unknown. */
+	preview?(signal?: AbortSignal): Promise<ImagePreview | undefined>;
 	/** Read up to `limit` bytes of the regular file at `path` as stored in layer `layerIndex`. */
 	readFile(layerIndex: number, path: string, limit: number, onProgress?: FileReadProgress): Promise<Buffer>;
 	/**

@@ -10,6 +10,7 @@ import {
 	readDockerfile,
 } from '../analysis/dockerfile/index.js';
 import {baseLayersOfMapping, findFindings, projectSize} from '../analysis/findings/index.js';
+import {type ImageOutline, outlineImage} from '../analysis/image-outline.js';
 import {
 	layerPackageChanges,
 	locatePackageFindings,
@@ -29,9 +30,10 @@ import {markOfEntry, type Plan} from '../ci/plan.js';
 import {readPlan} from '../ci/plan-file.js';
 import type {PathTree} from '../engine/index.js';
 import {parsePlatform} from '../image/formats/platform.js';
+import {isStdinArgument} from '../image/sources/archive/stdin-argument.js';
 import {resolveImageSource} from '../image/sources/open-source.js';
 import {flagCredentials} from '../image/sources/registry/flag-credentials.js';
-import type {ImageSource, LoadProgress, RawImage} from '../image/types.js';
+import type {ImagePreview, ImageSource, LoadProgress, RawImage} from '../image/types.js';
 import type {ReportInput} from '../report/report-input.js';
 import {formatBytes} from '../shared/format-bytes.js';
 import {announce} from './notices.js';
@@ -93,6 +95,7 @@ async function load(
 	onProgress: ((progress: LoadProgress) => void) | undefined,
 	needsModel: boolean,
 	signal?: AbortSignal,
+	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
 ): Promise<LoadedReport & {model?: ImageModel}> {
 	// A missing or unreadable Dockerfile (or a bad plan) fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
@@ -108,6 +111,7 @@ async function load(
 	);
 	const source = await openImageSource(options);
 	const imageKey = await imageCacheKey(source, options);
+	if (onOutline) announceOutline(source, options, dockerfile, onOutline, signal);
 	// A Dockerfile changes the findings' lines and the suggestion, a plan the suggestion: such runs are not served from the cache.
 	const reportKey =
 		imageKey === undefined || dockerfile !== undefined || plan !== undefined
@@ -137,6 +141,53 @@ async function load(
 	}
 
 	return {source, report, model};
+}
+
+/**
+Asks the source for its preview (the daemon's inspect and history, milliseconds) beside the read, and hands on
+the outline made of it. A source without one, or one that fails, leaves the read to name the layers.
+*/
+function announceOutline(
+	source: ImageSource,
+	options: CliOptions,
+	dockerfile: ParsedDockerfile | undefined,
+	onOutline: (outline: ImageOutline, preview: ImagePreview) => void,
+	signal: AbortSignal | undefined,
+): void {
+	source.preview?.(signal).then(
+		(preview) => {
+			if (preview === undefined || signal?.aborted) return;
+			onOutline(outlineImage(options.image ?? 'demo', preview, dockerfile), preview);
+		},
+		() => undefined,
+	);
+}
+
+/**
+The outline of an image without reading it, from a source of its own: what `layerlens diff` shows of its second
+image while the first is read. Undefined when the source has no preview, or reading it would take the input
+(an archive on stdin, a password on stdin).
+*/
+export async function previewImage(
+	options: CliOptions,
+	signal?: AbortSignal,
+): Promise<{outline: ImageOutline; preview: ImagePreview} | undefined> {
+	if (options.image === undefined || isStdinArgument(options.image) || options.registry?.passwordStdin) {
+		return undefined;
+	}
+
+	try {
+		const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
+		const source = await openImageSource(options);
+		const preview = await source.preview?.(signal);
+		await source.dispose?.();
+		return preview === undefined
+			? undefined
+			: {outline: outlineImage(options.image, preview, dockerfile), preview};
+	} catch {
+		// The read itself reports what is wrong with the image, in its own words.
+		return undefined;
+	}
 }
 
 /** A stored report as this run gives it: the image answers to the name it is opened by now. */
@@ -217,8 +268,9 @@ function analyseModel(
 export function loadReport(
 	options: CliOptions,
 	onProgress?: (progress: LoadProgress) => void,
+	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
 ): Promise<LoadedReport> {
-	return load(options, onProgress, false);
+	return load(options, onProgress, false, undefined, onOutline);
 }
 
 /** The report and the path tree. */
@@ -226,8 +278,9 @@ export async function loadImage(
 	options: CliOptions,
 	onProgress?: (progress: LoadProgress) => void,
 	signal?: AbortSignal,
+	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
 ): Promise<LoadedImage> {
-	const {model, ...loaded} = await load(options, onProgress, true, signal);
+	const {model, ...loaded} = await load(options, onProgress, true, signal, onOutline);
 	if (model === undefined) {
 		throw new Error('the image was loaded without its model');
 	}

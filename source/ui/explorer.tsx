@@ -26,6 +26,7 @@ import {MarksView} from './marks-view.js';
 import {OverlayView} from './overlay-view.js';
 import {ownerLookup} from './owner-column.js';
 import {PackageView, packageDetail} from './package-view.js';
+import {replayKeys} from './replay-keys.js';
 import {selectionText} from './size-map-draw.js';
 import {SizeMapView} from './size-map-view.js';
 import {SummaryPane} from './summary-pane.js';
@@ -41,6 +42,8 @@ type Props = {
 	/** From the config file: keys, tree order, a warning to show. */
 	preferences?: Preferences;
 	onSortChange?: (sort: 'name' | 'size') => void;
+	/** Keys typed while the image was read: the explorer opens where they lead, as if typed on it. */
+	initialKeys?: ReadonlyArray<{name: string; text: string}>;
 };
 
 /** Keys left off the help bar when they have nothing to show: no suggestion, no package records. */
@@ -233,7 +236,9 @@ function OpenOverlay({state, overlay}: {state: ExplorerState; overlay: Overlay})
 
 export function Explorer(props: Props) {
 	const {data, size, preferences} = props;
-	const [state, dispatch] = useReducer(reducer, undefined, () => initialState(data, size, preferences));
+	const [state, dispatch] = useReducer(reducer, undefined, () =>
+		replayKeys(props.initialKeys ?? [], initialState(data, size, preferences)),
+	);
 	// The handler only names the key and dispatches: Ink 6 re-subscribes it per render, so a handler
 	// that read state from its closure would lose keys typed faster than a frame.
 	useInput((input, key) => {

@@ -15,7 +15,10 @@ export type LayerList = {
 Interleave layers with the empty-layer history entries between them, so the list reads like the
 Dockerfile. Every layer gets a row even when history does not map to it.
 */
-export function buildLayerList(analysis: ImageAnalysis): LayerList {
+export function buildLayerList(analysis: {
+	history: ImageAnalysis['history'];
+	layers: readonly unknown[];
+}): LayerList {
 	const between = new Map<number, number[]>();
 	analysis.history.forEach((entry, historyIndex) => {
 		if (entry.layerIndex === null) {

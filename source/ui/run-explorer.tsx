@@ -1,11 +1,17 @@
+import {useCallback, useEffect, useReducer} from 'react';
+import type {ImageOutline} from '../analysis/image-outline.js';
 import {keepStylesWithoutColour} from './colors.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
 import type {Preferences} from './explorer-state.js';
 import {type ConfigEnvironment, readPreferences, saveSortPreference} from './keys-config.js';
+import {createLayersFirstState, type KeyPress, layersFirstReducer} from './layers-first-state.js';
+import {LayersFirstView} from './layers-first-view.js';
+import {computeLayout} from './layout.js';
 import {LoadingThen} from './loading-then.js';
 import {type Outcome, runTerminalSession} from './terminal-session.js';
 import type {Load} from './use-load.js';
+import {useTerminalSize} from './use-terminal-size.js';
 
 export type {ExplorerData} from './explorer-data.js';
 
@@ -32,15 +38,39 @@ export type AppProps = {
 	onSortChange?: (sort: 'name' | 'size') => void;
 };
 
-/** The progress view while `load` runs, then the explorer; exported for the benchmark's first-frame figure. */
+/**
+While `load` runs: the layers first once the source has described them (else the progress view), every key kept;
+then the explorer, opened where those keys lead. Exported for the benchmark's first-frame figure.
+*/
 export function LoadingThenExplorer({title, load, onDone, preferences, onSortChange}: AppProps) {
+	const initialSize = useTerminalSize();
+	const [early, dispatch] = useReducer(layersFirstReducer, undefined, () =>
+		createLayersFirstState(initialSize, preferences?.keymap),
+	);
+	const onKey = useCallback((press: KeyPress) => dispatch({type: 'key', ...press}), []);
+	const onOutline = useCallback((outline: ImageOutline) => dispatch({type: 'outline', outline}), []);
+	useEffect(() => {
+		if (early.exitCode !== undefined) onDone({code: early.exitCode});
+	}, [early.exitCode, onDone]);
 	return (
-		<LoadingThen title={title} load={load} onDone={onDone}>
+		<LoadingThen
+			title={title}
+			load={load}
+			onDone={onDone}
+			onKey={onKey}
+			onOutline={onOutline}
+			whileLoading={(status, size) => {
+				const {outline} = early;
+				if (outline === undefined || computeLayout(size).tooSmall) return undefined;
+				return <LayersFirstView title={title} state={{...early, size, outline}} status={status} />;
+			}}
+		>
 			{(data, size, onExit) => (
 				<Explorer
 					data={data}
 					size={size}
 					onExit={onExit}
+					initialKeys={early.keys}
 					{...(preferences ? {preferences} : {})}
 					{...(onSortChange ? {onSortChange} : {})}
 				/>

@@ -1,33 +1,71 @@
 import {useInput} from 'ink';
-import {useEffect, useState} from 'react';
-import type {LoadProgress} from '../image/types.js';
+import {useEffect, useRef, useState} from 'react';
+import type {ImageOutline} from '../analysis/image-outline.js';
+import type {ImagePreview, LoadProgress} from '../image/types.js';
 import {errorLine, isLayerlensError} from '../shared/errors.js';
 import {reportUrl} from './error-boundary.js';
 import {keyPresses} from './keymap.js';
+import type {KeyPress} from './layers-first-state.js';
+import {type ReadStatus, ReadTracker} from './read-status.js';
 import type {Outcome} from './terminal-session.js';
 
-export type Load<T> = (onProgress: (progress: LoadProgress) => void, signal: AbortSignal) => Promise<T>;
+export type Load<T, Outline = ImageOutline> = (
+	onProgress: (progress: LoadProgress) => void,
+	signal: AbortSignal,
+	/**
+	The layers as the source describes them before the read, when it can (the daemon's inspect and history), and
+	the preview of the image being read (what the progress is measured against).
+	*/
+	onOutline?: (outline: Outline, preview: ImagePreview | undefined) => void,
+) => Promise<T>;
+
+export type Loading<T, Outline> = {
+	value: T | undefined;
+	progress: LoadProgress | undefined;
+	outline: Outline | undefined;
+	status: ReadStatus;
+	elapsedMs: number;
+};
 
 /**
-Runs `load` for a session's app: its progress and elapsed time for the progress view, `q`/Ctrl+C while it
-runs, a load error as the session's one `layerlens: ` line, and the load cancelled when the app goes away
-(a quit, a signal). Returns the loaded value once there is one.
+Runs `load` for a session's app: its progress, the outline of the layers and the read's status for the
+layers-first view, every key typed while it runs handed to `onKey` (kept for the explorer), a load error as the
+session's one `layerlens: ` line, and the load cancelled when the app goes away (a quit, a signal). Returns the
+loaded value once there is one.
 */
-export function useLoad<T>(
-	load: Load<T>,
+export function useLoad<T, Outline = ImageOutline>(
+	load: Load<T, Outline>,
 	onDone: (outcome: Outcome) => void,
-): {value: T | undefined; progress: LoadProgress | undefined; elapsedMs: number} {
+	onKey: (press: KeyPress) => void,
+	onOutline?: (outline: Outline) => void,
+): Loading<T, Outline> {
 	const [value, setValue] = useState<T | undefined>();
 	const [progress, setProgress] = useState<LoadProgress | undefined>();
+	const [outline, setOutline] = useState<Outline | undefined>();
 	const [started] = useState(() => Date.now());
+	const tracker = useRef(new ReadTracker(started));
+	// A ref, not a dependency: a new callback must not start the load again.
+	const outlineHeard = useRef(onOutline);
+	outlineHeard.current = onOutline;
 	const [now, setNow] = useState(started);
 
 	useEffect(() => {
 		let isCurrent = true;
 		const cancel = new AbortController();
-		load((next) => {
-			if (isCurrent) setProgress(next);
-		}, cancel.signal).then(
+		load(
+			(next) => {
+				if (!isCurrent) return;
+				tracker.current.update(next, Date.now());
+				setProgress(next);
+			},
+			cancel.signal,
+			(nextOutline, preview) => {
+				if (!isCurrent) return;
+				tracker.current.setPreview(preview);
+				setOutline(() => nextOutline);
+				outlineHeard.current?.(nextOutline);
+			},
+		).then(
 			(loaded) => {
 				if (isCurrent) setValue(() => loaded);
 			},
@@ -55,14 +93,13 @@ export function useLoad<T>(
 		return () => clearInterval(timer);
 	}, [value]);
 
-	useInput(
-		(input, key) => {
-			const names = keyPresses(input, key).map((press) => press.name);
-			if (names.includes('ctrl+c')) onDone({code: 130});
-			else if (names.includes('q')) onDone({code: 0});
-		},
-		{isActive: value === undefined},
-	);
+	// Keys typed before the first frame wait in the terminal until raw mode is on, and arrive here with the rest.
+	// Active for the whole session, answering only while loading: were it switched off as the view takes over,
+	// raw mode would be dropped and set again, and a key typed in between could be lost.
+	useInput((input, key) => {
+		if (value !== undefined) return;
+		for (const press of keyPresses(input, key)) onKey(press);
+	});
 
-	return {value, progress, elapsedMs: now - started};
+	return {value, progress, outline, status: tracker.current.status(now), elapsedMs: now - started};
 }

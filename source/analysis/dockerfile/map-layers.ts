@@ -77,7 +77,7 @@ base image and has no line. Any disagreement stops the mapping with an explanati
 */
 export function mapLayersToDockerfile(
 	parsed: ParsedDockerfile,
-	layers: LayerSummary[],
+	layers: readonly Pick<LayerSummary, 'index' | 'historyIndex'>[],
 	history: HistoryEntry[],
 ): DockerfileMapping {
 	const none = layers.map(() => undefined);

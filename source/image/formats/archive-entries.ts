@@ -49,7 +49,8 @@ export type ArchiveContents = {
 	thread); asked when a layer starts, as a compressed archive's entries have no offsets in the file.
 	*/
 	archiveFile?: () => string | undefined;
-	onLayer: () => void;
+	/** Called as each layer has been read, with its entry name and what was parsed from it. */
+	onLayer: (name: string, layer: ParsedLayer) => void;
 };
 
 type Current =
@@ -65,6 +66,8 @@ each), small documents are kept, symlinks are remembered, everything else is ski
 export class ArchiveEntryHandler implements TarHandler {
 	/** Names the entry being read, for error messages about a cut-off archive. */
 	current: string | undefined;
+	/** The layer entry being parsed (its name and its stored size, from its header), for progress. */
+	currentLayer: {name: string; sizeBytes: number} | undefined;
 	private entry: Current = {kind: 'skip'};
 	/** Bytes of every document kept so far (see maxDocumentTotalBytes). */
 	private documentBytes = 0;
@@ -165,7 +168,8 @@ export class ArchiveEntryHandler implements TarHandler {
 			return entry.parser.end().then((layer) => {
 				this.contents.layers.set(entry.name, layer);
 				this.current = undefined;
-				this.contents.onLayer();
+				this.currentLayer = undefined;
+				this.contents.onLayer(entry.name, layer);
 			});
 		}
 
@@ -184,6 +188,7 @@ export class ArchiveEntryHandler implements TarHandler {
 	private layerParser(name: string, header: TarHeader): LayerParser {
 		const label = `layer ${this.contents.layers.size + 1} (${name})`;
 		this.current = label;
+		this.currentLayer = {name, sizeBytes: header.size};
 		const archiveFile = this.contents.archiveFile?.();
 		return new LayerParser({
 			label,

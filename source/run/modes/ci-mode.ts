@@ -23,7 +23,7 @@ export async function runCiMode(options: CliOptions): Promise<number> {
 	});
 	assertReportDirectoriesExist(options.reports, options);
 	const progress = createProgressLine();
-	const loaded = await loadImage(verdictOptions(options), progress.update);
+	const loaded = await loadImage(verdictOptions(options), progress.update, undefined, progress.outline);
 	progress.done();
 	const result = evaluateCi({...loaded.report, ...loaded.tree}, rules);
 	// Ignore paths and reasons come from the config, details from the image: no raw control bytes.
@@ -47,7 +47,7 @@ export async function runWriteBaselineMode(options: CliOptions): Promise<number>
 	const path = options.writeBaseline!;
 	assertOutputsSpareInputs([path], [options.image, options.dockerfile, options.config]);
 	const progress = createProgressLine();
-	const loaded = await loadReport(verdictOptions(options), progress.update);
+	const loaded = await loadReport(verdictOptions(options), progress.update, progress.outline);
 	progress.done();
 	await writeBaselineFile(path, loaded.report.findings, loaded.report.image.reference);
 	process.stdout.write(`Wrote ${loaded.report.findings.length} known findings to ${sanitize(path)}\n`);

@@ -2,10 +2,11 @@ import process from 'node:process';
 import {compareImages} from '../../analysis/compare/compare-images.js';
 import {finalFiles} from '../../analysis/compare/final-files.js';
 import type {ComparisonSide, ImageComparison} from '../../analysis/compare/types.js';
+import type {ImageOutline} from '../../analysis/image-outline.js';
 import {evaluateDiffBudgets, loadDiffBudgets} from '../../ci/diff-budgets.js';
 import {ciExitCode} from '../../ci/exit-code.js';
 import {formatCiReport} from '../../ci/format-ci-report.js';
-import type {LoadProgress} from '../../image/types.js';
+import type {ImagePreview, LoadProgress} from '../../image/types.js';
 import {renderDiffJson} from '../../report/diff-json.js';
 import {renderDiffMarkdown} from '../../report/diff-markdown.js';
 import {formatDiffSummary} from '../../report/diff-summary.js';
@@ -15,7 +16,8 @@ import {LayerlensError} from '../../shared/errors.js';
 import {sanitizeKeepingLineBreaks} from '../../shared/sanitize-text.js';
 import {toolVersion} from '../../shared/version.js';
 import {writeFileAtomic} from '../../shared/write-atomic.js';
-import {loadImage, verdictOptions} from '../load-image.js';
+import type {DiffOutline} from '../../ui/diff/diff-layers-first.js';
+import {loadImage, previewImage, verdictOptions} from '../load-image.js';
 import {holdAnnouncements} from '../notices.js';
 import type {DiffOptions} from '../options.js';
 import {type CliOptions, pickMode, type ReportTarget} from '../options.js';
@@ -28,18 +30,52 @@ export type DiffEnvironment = {ci: boolean; stdoutIsTty: boolean; stdinIsTty: bo
 async function loadSide(
 	options: CliOptions,
 	onProgress?: (progress: LoadProgress) => void,
+	signal?: AbortSignal,
+	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
 ): Promise<ComparisonSide> {
-	const {report, tree} = await loadImage(options, onProgress);
+	const {report, tree} = await loadImage(options, onProgress, signal, onOutline);
 	return {report, files: finalFiles(tree.tree)};
 }
 
-/** Both sides one after the other (two parses at once would only fight over the same cores), then the comparison. */
+/**
+Both sides one after the other (two parses at once would only fight over the same cores), then the comparison.
+`onOutline` hears both images' layers as soon as their sources describe them (the second's asked for at once,
+beside the first's read), with the preview of the side being read.
+*/
 export async function loadComparison(
 	options: DiffOptions,
 	onProgress?: (side: 'A' | 'B', progress: LoadProgress) => void,
+	onOutline?: (outline: DiffOutline, preview: ImagePreview | undefined) => void,
+	signal?: AbortSignal,
 ): Promise<ImageComparison> {
-	const a = await loadSide(options.a, onProgress && ((progress) => onProgress('A', progress)));
-	const b = await loadSide(options.b, onProgress && ((progress) => onProgress('B', progress)));
+	let outline: DiffOutline = {reading: 'A'};
+	const previews: {A?: ImagePreview; B?: ImagePreview} = {};
+	const tell = () => onOutline?.(outline, previews[outline.reading]);
+	const heard = (side: 'A' | 'B') => (sideOutline: ImageOutline, preview: ImagePreview) => {
+		previews[side] = preview;
+		outline = side === 'A' ? {...outline, a: sideOutline} : {...outline, b: sideOutline};
+		tell();
+	};
+	if (onOutline) {
+		void previewImage(options.b, signal).then((found) => {
+			if (found !== undefined && outline.b === undefined) heard('B')(found.outline, found.preview);
+		});
+	}
+
+	const a = await loadSide(
+		options.a,
+		onProgress && ((progress) => onProgress('A', progress)),
+		signal,
+		onOutline && heard('A'),
+	);
+	outline = {...outline, reading: 'B'};
+	tell();
+	const b = await loadSide(
+		options.b,
+		onProgress && ((progress) => onProgress('B', progress)),
+		signal,
+		onOutline && heard('B'),
+	);
 	return compareImages(a, b, {timestamps: options.timestamps});
 }
 
@@ -73,9 +109,21 @@ async function writeDiffReports(targets: ReportTarget[], comparison: ImageCompar
 	}
 }
 
-function progressLine(): {update: (side: 'A' | 'B', progress: LoadProgress) => void; done: () => void} {
+/** The stderr line of a report-mode diff: the side being read, measured against that side's outline. */
+function progressLine(): {
+	update: (side: 'A' | 'B', progress: LoadProgress) => void;
+	outline: (outline: DiffOutline, preview: ImagePreview | undefined) => void;
+	done: () => void;
+} {
 	const line = createProgressLine();
-	return {update: (_side, progress) => line.update(progress), done: line.done};
+	return {
+		update: (_side, progress) => line.update(progress),
+		outline: (outline, preview) => {
+			const side = outline.reading === 'A' ? outline.a : outline.b;
+			line.outline(side, side === undefined ? undefined : preview);
+		},
+		done: line.done,
+	};
 }
 
 /** `layerlens diff A B`: the explorer in a terminal, else reports, a CI verdict or a plain summary. */
@@ -95,7 +143,8 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 		const releaseAnnouncements = holdAnnouncements();
 		const code = await runDiffExplorer({
 			title: `${options.a.image} → ${options.b.image}`,
-			load: (onProgress) => loadComparison(options, (_side, progress) => onProgress(progress)),
+			load: (onProgress, signal, onOutline) =>
+				loadComparison(options, (_side, progress) => onProgress(progress), onOutline, signal),
 		});
 		releaseAnnouncements();
 		// A quit while the images load must not wait for the loads (or let them write the cache) afterwards.
@@ -119,7 +168,7 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 			budgets === undefined
 				? options
 				: {...options, a: verdictOptions(options.a), b: verdictOptions(options.b)};
-		comparison = await loadComparison(loadOptions, progress.update);
+		comparison = await loadComparison(loadOptions, progress.update, progress.outline);
 	} finally {
 		progress.done();
 	}

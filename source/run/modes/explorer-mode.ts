@@ -1,9 +1,9 @@
 import {existsSync} from 'node:fs';
+import {readFile} from 'node:fs/promises';
+import {dirname, join, resolve} from 'node:path';
 import {type PackageInventory, packageIndex} from '../../analysis/packages/index.js';
 import {buildRuleInput} from '../../analysis/rule-input.js';
 import type {ImageAnalysis} from '../../analysis/types.js';
-import {readFile} from 'node:fs/promises';
-import {dirname, join, resolve} from 'node:path';
 import {type Plan, withPlan} from '../../ci/plan.js';
 import {isStdinArgument} from '../../image/sources/archive/stdin-argument.js';
 import type {ImageSource, RawImage} from '../../image/types.js';
@@ -65,8 +65,8 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 	const code = await runExplorer({
 		title,
 		...(keys ? {stdin: keys} : {}),
-		async load(onProgress, signal) {
-			const {source, report, tree, raw} = await loadImage(options, onProgress, signal);
+		async load(onProgress, signal, onOutline) {
+			const {source, report, tree, raw} = await loadImage(options, onProgress, signal, onOutline);
 			loadedSource = source;
 			const files = createFileReads(source, report.image.id, tree.tree);
 			const analysis = {...report, ...tree};

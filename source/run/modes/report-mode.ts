@@ -13,7 +13,7 @@ export async function runReportMode(options: CliOptions): Promise<number> {
 		const wantsDive = options.reports.some((target) => target.format === 'dive');
 		const wantsHtml = options.reports.some((target) => target.format === 'html');
 		if (wantsDive || wantsHtml) {
-			const loaded = await loadImage(options, progress.update);
+			const loaded = await loadImage(options, progress.update, undefined, progress.outline);
 			progress.done();
 			await writeReports(options.reports, {
 				...loaded.report,
@@ -23,7 +23,7 @@ export async function runReportMode(options: CliOptions): Promise<number> {
 			return 0;
 		}
 
-		const loaded = await loadReport(options, progress.update);
+		const loaded = await loadReport(options, progress.update, progress.outline);
 		progress.done();
 		await writeReports(options.reports, loaded.report);
 		return 0;

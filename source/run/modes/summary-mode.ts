@@ -8,7 +8,7 @@ import {createProgressLine} from '../progress-line.js';
 export async function runSummaryMode(options: CliOptions): Promise<number> {
 	const progress = createProgressLine();
 	try {
-		const loaded = await loadReport(options, progress.update);
+		const loaded = await loadReport(options, progress.update, progress.outline);
 		progress.done();
 		process.stdout.write(formatPlainSummary(loaded.report));
 		return 0;

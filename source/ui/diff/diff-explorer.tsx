@@ -6,7 +6,7 @@ import {keyPresses} from '../keymap.js';
 import type {Size} from '../layout.js';
 import {LineList} from '../line-list.js';
 import {diffFrame, type FrameLine} from './diff-frame.js';
-import {createDiffState, diffReducer} from './diff-state.js';
+import {createDiffState, diffReducer, replayDiffKeys} from './diff-state.js';
 
 const toneColors: Partial<Record<NonNullable<FrameLine['tone']>, string>> = {
 	added: 'green',
@@ -21,15 +21,18 @@ export function DiffExplorer({
 	size,
 	onExit,
 	preferences = {},
+	initialKeys = [],
 }: {
 	comparison: ImageComparison;
 	size: Size;
 	onExit: (code: number) => void;
 	/** The config file's keys (and a warning about it); its tree order is the image explorer's. */
 	preferences?: Preferences;
+	/** Keys typed while the images were read: the view opens where they lead, as if typed on it. */
+	initialKeys?: ReadonlyArray<{name: string; text: string}>;
 }) {
 	const [state, dispatch] = useReducer(diffReducer, undefined, () =>
-		createDiffState(comparison, size, preferences),
+		replayDiffKeys(initialKeys, createDiffState(comparison, size, preferences)),
 	);
 	// As in the explorer: the handler only names the key and dispatches.
 	useInput((input, key) => {

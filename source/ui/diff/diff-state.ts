@@ -241,3 +241,17 @@ function pressKey(current: DiffState, name: string, text: string): DiffState {
 export function diffReducer(state: DiffState, action: DiffAction): DiffState {
 	return action.type === 'resize' ? {...state, size: action.size} : pressKey(state, action.name, action.text);
 }
+
+/** The state after keys typed while the images were read, one by one, as if typed on the first frame. */
+export function replayDiffKeys(
+	keys: ReadonlyArray<{name: string; text: string}>,
+	initial: DiffState,
+): DiffState {
+	let state = initial;
+	for (const press of keys) {
+		if (state.exitCode !== undefined) break;
+		state = diffReducer(state, {type: 'key', name: press.name, text: press.text});
+	}
+
+	return state;
+}

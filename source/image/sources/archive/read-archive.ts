@@ -76,6 +76,16 @@ export async function readImageArchive(
 	const links = new Map<string, string>();
 	let bytesRead = 0;
 	let lastProgress = 0;
+	const layersRead: NonNullable<LoadProgress['layersRead']> = [];
+	// Where in the stream the layer being read began: its bytes read so far, for "which layer, how far".
+	let layerStart: {name: string; at: number} | undefined;
+	const reading = (): LoadProgress['reading'] => {
+		const current = handler.currentLayer;
+		if (current === undefined) return undefined;
+		if (layerStart?.name !== current.name) layerStart = {name: current.name, at: bytesRead};
+		const read = Math.min(current.sizeBytes, Math.max(0, bytesRead - layerStart.at));
+		return {name: current.name, sizeBytes: current.sizeBytes, bytesRead: read};
+	};
 	const report = (force: boolean): void => {
 		const now = Date.now();
 		if (options.onProgress === undefined || (!force && now - lastProgress < progressIntervalMs)) {
@@ -83,10 +93,13 @@ export async function readImageArchive(
 		}
 
 		lastProgress = now;
+		const current = reading();
 		options.onProgress({
 			bytesRead,
 			layersDone: layers.size,
 			...(options.bytesTotal === undefined ? {} : {bytesTotal: options.bytesTotal}),
+			...(current === undefined ? {} : {reading: current}),
+			layersRead: [...layersRead],
 		});
 	};
 
@@ -107,7 +120,10 @@ export async function readImageArchive(
 		...(options.archiveFile === undefined
 			? {}
 			: {archiveFile: () => (stream.compression === 'none' ? options.archiveFile : undefined)}),
-		onLayer: () => report(true),
+		onLayer: (name, layer) => {
+			layersRead.push({name, diffId: layer.diffId, entries: layer.entries.count});
+			report(true);
+		},
 	});
 	const parser = new TarParser(handler);
 	try {
@@ -124,6 +140,11 @@ export async function readImageArchive(
 			}
 
 			const waiting = parser.push(chunk);
+			// A layer whose header was in this chunk began within it, not at the next progress report.
+			if (handler.currentLayer !== undefined && layerStart?.name !== handler.currentLayer.name) {
+				layerStart = {name: handler.currentLayer.name, at: bytesRead - chunk.length};
+			}
+
 			if (waiting !== undefined) {
 				await waiting;
 			}

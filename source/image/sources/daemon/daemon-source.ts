@@ -9,6 +9,7 @@ import type {PlatformSpec} from '../../formats/platform.js';
 import type {ImageSource, LoadProgress} from '../../types.js';
 import {readImageArchive} from '../archive/read-archive.js';
 import {LayerSpool, readFinalFileThroughContainer} from './daemon-files.js';
+import {type DaemonHistoryEntry, previewFromDaemon} from './daemon-preview.js';
 import {withDeadline, withIdleTimeout} from './idle-timeout.js';
 import {socketGet, unixSocketOf} from './socket-request.js';
 
@@ -277,6 +278,24 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 			});
 			layerNames = result.layerNames;
 			return {...result.image, id: info.Id, repoTags: info.RepoTags ?? result.image.repoTags};
+		},
+		// Inspect and history: the layer list, its instructions and sizes, in milliseconds, before the export.
+		async preview(signal) {
+			const info = await inspect(signal);
+			try {
+				const docker = await connect(inspectMs);
+				const history = await withDeadline(
+					(abort) => dial<DaemonHistoryEntry[]>(docker, `/images/${info.Id}/history`, abort, false),
+					inspectMs,
+					inspectTimedOut,
+					signal,
+				);
+				return previewFromDaemon(info, Array.isArray(history) ? history : []);
+			} catch {
+				// The preview is a head start: without the history the read still names every layer.
+				signal?.throwIfAborted();
+				return previewFromDaemon(info, []);
+			}
 		},
 		async readFile(layerIndex, path, limit, onProgress) {
 			const name = layerNames[layerIndex];

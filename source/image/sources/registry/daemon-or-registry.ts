@@ -42,6 +42,7 @@ function deferredSource(initial: ImageSource, choose: () => Promise<ImageSource>
 		kind: initial.kind,
 		description: initial.description,
 		load: async (options) => (await pick()).load(options),
+		preview: async (signal) => (await pick()).preview?.(signal),
 		readFile: async (layerIndex, path, limit, onProgress) =>
 			(await pick()).readFile(layerIndex, path, limit, onProgress),
 		readFinalFile: async (path, limit, expectedSize) => {

@@ -1,0 +1,226 @@
+import {Box, Text} from 'ink';
+import type {ImageOutline, OutlineLayer} from '../analysis/image-outline.js';
+import type {LayerReadState} from '../image/read-progress.js';
+import {hue} from './colors.js';
+import {formatBar, formatBytes, sanitize, truncate} from './format.js';
+import {keyLabel} from './keymap.js';
+import type {LayersFirstState} from './layers-first-state.js';
+import {computeLayout} from './layout.js';
+import {OverlayView} from './overlay-view.js';
+import {PaneTitle} from './pane-title.js';
+import {type ReadStatus, readStatusText} from './read-status.js';
+
+type Props = {
+	title: string;
+	state: LayersFirstState & {outline: ImageOutline};
+	status: ReadStatus;
+};
+
+const pending = 'pending';
+
+/** `reading 45%`, `waiting`, `read`: the layer's place in the read, in a fixed-width column. */
+function stateWord(state: LayerReadState, status: ReadStatus, index: number): string {
+	if (state !== 'reading') return state;
+	const bytes = status.picture.readingIndex === index ? status.picture.readingBytes : undefined;
+	if (bytes === undefined || bytes.size === 0) return 'reading';
+	return `reading ${Math.min(99, Math.floor((bytes.read / bytes.size) * 100))}%`;
+}
+
+function LayerRows({
+	state,
+	status,
+	height,
+	width,
+}: {
+	state: Props['state'];
+	status: ReadStatus;
+	height: number;
+	width: number;
+}) {
+	const {outline} = state;
+	const largest = Math.max(1, ...outline.layers.map((layer) => layer.expectedBytes ?? 0));
+	const digits = String(Math.max(0, outline.layers.length - 1)).length;
+	const rows = state.layerList.rows.slice(state.layersOffset, state.layersOffset + height);
+	return (
+		<>
+			{rows.map((row) => {
+				if (row.kind === 'history') {
+					const entry = outline.history[row.historyIndex];
+					return (
+						<Text key={`h${row.historyIndex}`} dimColor wrap="truncate">
+							{' '.repeat(digits + 30)}
+							{sanitize(entry?.instruction ?? '')}
+						</Text>
+					);
+				}
+
+				const layer = outline.layers[row.layerIndex]!;
+				const read = status.picture.states[row.layerIndex] ?? 'waiting';
+				const isSelected = row.layerIndex === state.layer;
+				const size = layer.expectedBytes === undefined ? '…' : formatBytes(layer.expectedBytes);
+				return (
+					<Text
+						key={`l${row.layerIndex}`}
+						wrap="truncate"
+						inverse={isSelected && state.focus === 'layers'}
+						bold={isSelected && state.focus !== 'layers'}
+					>
+						{`  ${String(layer.index).padStart(digits)} ${size.padStart(9)} `}
+						<Text color={hue('cyan')}>{formatBar(layer.expectedBytes ?? 0, largest, 4)}</Text>
+						<Text color={hue(read === 'read' ? 'green' : read === 'reading' ? 'yellow' : 'gray')}>
+							{` ${stateWord(read, status, row.layerIndex).padEnd(11)}`}
+						</Text>
+						{` ${sanitize(layer.instruction ?? '…')}`}
+					</Text>
+				);
+			})}
+			{rows.length === 0 ? <Text dimColor>{truncate('no layers', width)}</Text> : undefined}
+		</>
+	);
+}
+
+/** The selected layer's facts as far as they are known; what the files tell is pending, never zero. */
+function detailLines(layer: OutlineLayer | undefined, read: LayerReadState, status: ReadStatus): string[] {
+	if (layer === undefined) return [];
+	const bytes = status.picture.readingIndex === layer.index ? status.picture.readingBytes : undefined;
+	const entries = status.picture.entries[layer.index];
+	return [
+		sanitize(layer.createdBy ?? layer.instruction ?? 'instruction: named when the read ends'),
+		`Size     ${layer.expectedBytes === undefined ? pending : `${formatBytes(layer.expectedBytes)} (as the source counts it)`}`,
+		`Read     ${
+			read === 'read'
+				? `read${entries === undefined ? '' : `, ${entries.toLocaleString('en-US')} entries`}`
+				: read === 'reading' && bytes !== undefined
+					? `reading, ${formatBytes(bytes.read)} of ${formatBytes(bytes.size)}`
+					: read
+		}`,
+		`Files    ${pending}`,
+		`Waste    ${pending}`,
+		...(layer.dockerfileLine === undefined ? [] : [`Line     Dockerfile line ${layer.dockerfileLine}`]),
+	];
+}
+
+function treeLines(read: LayerReadState, layerIndex: number): string[] {
+	if (read === 'read') {
+		return [`Layer ${layerIndex} is read.`, 'Its tree opens with the rest when every layer is read.'];
+	}
+
+	if (read === 'reading') return [`Layer ${layerIndex}: reading its files…`];
+	return [
+		`Layer ${layerIndex}: waiting.`,
+		'The source sends the layers in its own order; this one is still to come.',
+	];
+}
+
+/**
+The explorer's frame before the model exists: the layer list with instructions, expected sizes and the state of
+each layer's read; details, summary and tree say what is pending; the footer has the read's progress and keys.
+*/
+export function LayersFirstView({title, state, status}: Props) {
+	const width = state.size.columns;
+	// The tree pane has little to say yet: the layer list takes the larger part, its instructions in full.
+	const standard = computeLayout(state.size);
+	const leftWidth = Math.max(standard.leftWidth, Math.floor(width * 0.65));
+	const layout = {...standard, leftWidth, rightWidth: Math.max(10, width - leftWidth - 1)};
+	const {outline} = state;
+	const read = status.picture.states[state.layer] ?? 'waiting';
+	const layer = outline.layers[state.layer];
+	const barWidth = Math.max(10, Math.min(30, Math.floor(width / 4)));
+	const fraction = status.picture.fraction ?? 0;
+	const hints = [
+		'↑↓ layer',
+		`${keyLabel('tab')} pane`,
+		'? keys',
+		'q quit',
+		'keys typed now act when the read ends',
+	];
+	const layersBody = layout.layersBody;
+	const details = detailLines(layer, read, status).slice(0, layout.detailsBody);
+	const summary = [
+		sanitize(title),
+		`${outline.id.replace(/^sha256:/, '').slice(0, 12)} · ${outline.os}/${outline.architecture} · ${outline.layers.length} layers`,
+		`Findings ${pending} · Waste ${pending}`,
+		`Efficiency ${pending}`,
+		...(outline.dockerfileMismatch === undefined ? [] : [sanitize(outline.dockerfileMismatch)]),
+	].slice(0, layout.summaryBody);
+	return (
+		<Box flexDirection="column" width={width} height={layout.frameHeight} overflowY="hidden">
+			{state.overlay ? (
+				<OverlayView
+					overlay={
+						state.overlay.kind === 'layer'
+							? {kind: 'layer', title: `Layer ${state.layer}`, layer: state.layer, scroll: 0}
+							: {kind: state.overlay.kind, scroll: 0}
+					}
+					lines={state.overlay.lines}
+					height={layout.overlayBody}
+					width={width}
+				/>
+			) : (
+				<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
+					<Box flexDirection="column" width={layout.leftWidth} overflowY="hidden">
+						<Box flexDirection="column" height={layersBody + 1} overflowY="hidden">
+							<PaneTitle
+								title={`Layers (${outline.layers.length})`}
+								hint="  reading as they arrive"
+								isFocused={state.focus === 'layers'}
+								width={layout.leftWidth}
+							/>
+							<LayerRows state={state} status={status} height={layersBody} width={layout.leftWidth} />
+						</Box>
+						<Box flexDirection="column" height={layout.detailsBody + 1} overflowY="hidden">
+							<PaneTitle title={`Layer ${state.layer}`} isFocused={false} width={layout.leftWidth} />
+							{details.map((line, index) => (
+								<Text
+									// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions in the pane
+									key={`d${index}`}
+									wrap="truncate"
+								>
+									{line}
+								</Text>
+							))}
+						</Box>
+						<Box flexDirection="column" height={layout.summaryBody + 1} overflowY="hidden">
+							<PaneTitle title="Image" isFocused={false} width={layout.leftWidth} />
+							{summary.map((line, index) => (
+								<Text
+									// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions in the pane
+									key={`s${index}`}
+									wrap="truncate"
+									dimColor={index >= 2}
+								>
+									{line}
+								</Text>
+							))}
+						</Box>
+					</Box>
+					<Box width={1} />
+					<Box flexDirection="column" width={layout.rightWidth} overflowY="hidden">
+						<PaneTitle
+							title={`Tree · layer ${state.layer}`}
+							isFocused={state.focus === 'tree'}
+							width={layout.rightWidth}
+						/>
+						{treeLines(read, state.layer).map((line, index) => (
+							<Text
+								// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions in the pane
+								key={`t${index}`}
+								wrap="truncate"
+								dimColor={index > 0}
+							>
+								{line}
+							</Text>
+						))}
+					</Box>
+				</Box>
+			)}
+			<Text wrap="truncate">
+				<Text color={hue('cyan')}>{`[${formatBar(fraction, 1, barWidth).replace(/ /g, '·')}]`}</Text>
+				{` ${readStatusText(status, outline)}`}
+			</Text>
+			<Text wrap="truncate" dimColor>
+				{state.message ?? hints.join(' · ')}
+			</Text>
+		</Box>
+	);
+}
