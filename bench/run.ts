@@ -232,7 +232,7 @@ async function benchHtml(input: BenchInput): Promise<void> {
 		const report = percentile(reports, 0.5);
 		log(`${input.label}: page ${size} bytes, ${nodes} map nodes, files under ${thresholdBytes} B folded`);
 		addRow({
-			case: `${input.label}: \`--format html\`, whole CLI run (floor: \`--json\`, whole CLI run); page ${(size / 1e6).toFixed(2)} MB (${nodes.toLocaleString('en-US')} map nodes, files under ${(thresholdBytes / 1e3).toFixed(0)} kB folded)`,
+			case: `${input.label}: \`--format html\`, whole CLI run (floor: \`--json\`, whole CLI run, ${seconds(json.cpuSeconds)} CPU, ${megabytes(json.peakRssBytes)}; CPU ratio ${(html.cpuSeconds / json.cpuSeconds).toFixed(2)}×); page ${(size / 1e6).toFixed(2)} MB (${nodes.toLocaleString('en-US')} map nodes, files under ${(thresholdBytes / 1e3).toFixed(0)} kB folded)`,
 			layerlens: seconds(html.wallSeconds),
 			cpu: seconds(html.cpuSeconds),
 			rss: megabytes(html.peakRssBytes),
