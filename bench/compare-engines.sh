@@ -14,9 +14,10 @@
 #     layerlens IMAGE --no-cache --ci --output json=F --output markdown=F --output sarif=F   (stdout: the verdict)
 # (one analysis writes all three reports, through the same writer as --json / --format alone), and, for
 # images up to COMPARE_SUMMARY_MAX_MB (default 256; 0 = never; files and directories by their size on
-# disk, daemon images by `docker image inspect` .Size), once more with no flag for the plain-text summary.
+# disk, daemon images by `docker image inspect` .Size), once more with no flag for the plain-text summary
+# and once as `--output html=F --output dive=F` (the two formats that read the loaded image's files).
 # Each `--diff A B` pair runs as
-#     layerlens diff A B --no-cache --ci --output json=F --output markdown=F   (stdout: summary and verdict)
+#     layerlens diff A B --no-cache --ci --output json=F --output markdown=F --output html=F   (stdout: summary and verdict)
 #     layerlens diff A B --no-cache --timestamps --json
 # Compared, each with `cmp`: the exit code, stdout, stderr and every report file. One line per input and
 # output: `same`, or `DIFFERENT` followed by the first lines of the difference (JSON and SARIF are shown
@@ -269,6 +270,15 @@ compare_image() {
 			run_cli "$cli" "$dir/summary/$side" "$input" --no-cache
 		done
 		compare_run "$label" "summary" "$dir/summary" text || failed=1
+		# The HTML page and dive's export read the image as loaded (the final files), not the report alone.
+		for side in old new; do
+			cli=$old_cli
+			[[ $side == new ]] && cli=$new_cli
+			run_cli "$cli" "$dir/pages/$side" "$input" --no-cache \
+				--output "html=$dir/pages/$side/report.html" \
+				--output "dive=$dir/pages/$side/dive.json"
+		done
+		compare_run "$label" "html+dive" "$dir/pages" text report.html:text dive.json:json || failed=1
 	fi
 	check_unchanged "$label" "$input" "$before" || failed=1
 	[[ $failed == 1 || $keep_work == 1 ]] || rm -rf "$dir"
@@ -287,9 +297,10 @@ compare_diff() {
 		[[ $side == new ]] && cli=$new_cli
 		run_cli "$cli" "$dir/$side" diff "$a" "$b" --no-cache --ci \
 			--output "json=$dir/$side/diff.json" \
-			--output "markdown=$dir/$side/diff.md"
+			--output "markdown=$dir/$side/diff.md" \
+			--output "html=$dir/$side/diff.html"
 	done
-	compare_run "$label" "--ci" "$dir" text diff.json:json diff.md:text || failed=1
+	compare_run "$label" "--ci" "$dir" text diff.json:json diff.md:text diff.html:text || failed=1
 	for side in old new; do
 		cli=$old_cli
 		[[ $side == new ]] && cli=$new_cli
