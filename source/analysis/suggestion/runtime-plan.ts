@@ -1,6 +1,7 @@
 import {indexPackages, type PackageIndex, type PackagePlan, planPackages} from '../closure/package-owners.js';
 import {normalisePath} from '../closure/resolve-path.js';
 import type {RuntimeClosure} from '../closure/runtime-closure.js';
+import {isBuildOnlyOrCache} from '../finding-categories.js';
 import {bytecodeSource} from '../findings/package-databases.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, Finding, RuleInput} from '../types.js';
@@ -49,8 +50,7 @@ export type RuntimePlan = {
 };
 
 const removesFiles = (finding: Finding) =>
-	finding.fromBase !== true &&
-	(finding.category === 'build-only' || finding.category === 'cache' || finding.category === 'secret');
+	finding.fromBase !== true && (isBuildOnlyOrCache(finding) || finding.category === 'secret');
 
 /** What a package manager writes about itself: rewritten by the runtime stage's own install, never copied. */
 const packageManagerState =
