@@ -17,8 +17,6 @@ export const entryTypeCodes: readonly EntryType[] = [
 
 export const fileCode = 0;
 export const dirCode = 1;
-export const symlinkCode = 2;
-export const hardlinkCode = 3;
 export const whiteoutCode = 7;
 export const opaqueCode = 8;
 

@@ -9,18 +9,16 @@ export {
 	entryColumnSpec,
 	entryTypeCodes,
 	fileCode,
-	hardlinkCode,
 	hashHex,
 	opaqueCode,
 	type StoredColumnName,
 	type StoredEntries,
 	StoredEntriesError,
 	storedEntryColumns,
-	symlinkCode,
 	whiteoutCode,
 } from './entry-columns.js';
 export {FinalFilesView} from './final-files-view.js';
-export {type NodeId, nodeId, type Row, rootNode, row, type VersionId, versionId} from './ids.js';
+export {type NodeId, nodeId, type Row, rootNode, type VersionId} from './ids.js';
 export {PathIndex, pathHash} from './path-index.js';
 export {PathTree} from './path-tree.js';
 export {stackLayers} from './stack-layers.js';

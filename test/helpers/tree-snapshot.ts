@@ -49,12 +49,6 @@ export function nodeSnapshot(tree: PathTree, node: NodeId): NodeSnapshot {
 	};
 }
 
-/** The node at `path` as an object, or undefined when the tree has no such path. */
-export function findSnapshot(tree: PathTree, path: string): NodeSnapshot | undefined {
-	const node = tree.find(path);
-	return node === undefined ? undefined : nodeSnapshot(tree, node);
-}
-
 /** The paths of the nodes a layer touched, in the order it touched them. */
 export function layerNodePaths(tree: PathTree, layer: number): string[] {
 	return tree.touchedIn(layer).map((node) => tree.pathOf(node));

@@ -72,23 +72,6 @@ const cleanedByInstall =
 const runsPackageManager =
 	/\b(apt-get|apt|aptitude|dpkg|apk)\s+(-\S+\s+)*(install|add|-i|reinstall|upgrade|dist-upgrade)\b/;
 
-/**
-Bytes visible in the image after its base layers alone: what `FROM <the same base>` starts with. The
-base layers' regular-file bytes minus what a later base layer hid (deleted or overwritten within the base).
-*/
-export function baseBytes(input: RuleInput, baseLayers: Set<number>): number {
-	let bytes = 0;
-	for (const layer of input.layers) {
-		if (baseLayers.has(layer.index)) bytes += layer.sizeBytes;
-	}
-
-	for (const item of input.waste.items) {
-		if (baseLayers.has(item.addedInLayer) && baseLayers.has(item.hiddenInLayer)) bytes -= item.bytes;
-	}
-
-	return bytes;
-}
-
 /** Owner `uid:gid` all copied files share, when it is not root (COPY --from would make them root's). */
 function sharedOwner(files: FinalFile[]): string | undefined {
 	const first = files[0];
