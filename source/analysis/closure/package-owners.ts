@@ -5,7 +5,7 @@ import {
 	parseAptAutoInstalled,
 	parseDpkgStatus,
 } from '../findings/package-databases.js';
-import {type FileLookup, filesByPath} from '../rule-input.js';
+import {filesByPath} from '../rule-input.js';
 import type {RuleInput} from '../types.js';
 
 /** The image's Debian packages as the runtime stage sees them: who owns a path, what apt would pull in. */
