@@ -6,7 +6,7 @@ each `apply` timed. The marks accumulate, as in the explorer, so later marks lan
 
 import type {WhatIfMark} from '../source/analysis/what-if/marks.js';
 import {WhatIfModel} from '../source/analysis/what-if/what-if-model.js';
-import {fileCode, type PathTree} from '../source/engine/index.js';
+import {fileCode, type NodeId, type PathTree} from '../source/engine/index.js';
 import {loadImage} from '../source/run/load-image.js';
 import {imageOptions} from './image-options.js';
 
@@ -24,7 +24,7 @@ export type WhatIfBench = {
 /** The `count` directories holding the most nodes below them, and the `count` largest files. */
 function heavyPaths(tree: PathTree, count: number): {directories: string[]; files: string[]} {
 	const below = new Int32Array(tree.nodeCount);
-	const order: number[] = [];
+	const order: NodeId[] = [];
 	tree.forEachNode((node) => order.push(node));
 	for (let index = order.length - 1; index > 0; index--) {
 		const node = order[index]!;

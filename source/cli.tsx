@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import {fstatSync} from 'node:fs';
 import process from 'node:process';
+import {claimJsonFile, parseArgv} from './cli/argv.js';
 import {splitBuildArgs} from './cli/build-arguments.js';
 import {assertNoDiffFlags, parseDiffOptions} from './cli/diff-flags.js';
 import {helpText} from './cli/help.js';
-import {claimJsonFile, parseArgv, parseCliOptions} from './cli/options.js';
+import {parseCliOptions} from './cli/options.js';
 import {isStdinArgument} from './image/sources/archive/stdin-argument.js';
 import {openControllingTerminal} from './run/controlling-terminal.js';
 import {buildImage} from './run/modes/build-mode.js';

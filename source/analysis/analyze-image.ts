@@ -14,10 +14,10 @@ export function analyzeImage(raw: RawImage, tree: PathTree = stackLayers(raw.lay
 	const layers: LayerSummary[] = raw.layers.map((layer, index) => {
 		const history = mapping.layers[index]!;
 		const counts = tree.changeCounts(index);
-		const {types, count} = layer.entries;
+		const {entries} = layer;
 		let fileCount = 0;
-		for (let row = 0; row < count; row++) {
-			const type = types[row];
+		for (let row = 0; row < entries.count; row++) {
+			const type = entries.typeCode(row);
 			if (type !== dirCode && type !== whiteoutCode && type !== opaqueCode) {
 				fileCount++;
 			}

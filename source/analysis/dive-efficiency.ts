@@ -2,6 +2,7 @@ import {
 	dirCode,
 	type EntryColumns,
 	type NodeId,
+	nodeId,
 	opaqueCode,
 	type PathTree,
 	rootNode,
@@ -45,17 +46,16 @@ export function computeDiveEfficiency(
 	const innerIn = new Int32Array(nodeCount);
 	for (const [layerIndex, layer] of layers.entries()) {
 		const {entries} = layer;
-		const {types, paths, sizes, pathHashes} = entries;
 		const resolved = new Int32Array(entries.count).fill(noNode);
 		const mark = layerIndex + 1;
 		for (let row = 0; row < entries.count; row++) {
-			const path = paths[row]!;
-			if (types[row] === opaqueCode || path === '') {
+			const path = entries.path(row);
+			if (entries.typeCode(row) === opaqueCode || path === '') {
 				continue;
 			}
 
 			// A marker's node may only be created by a later layer; the key must still be that node.
-			const node = tree.find(path, pathHashes[row]!);
+			const node = tree.find(path, entries.pathHash(row));
 			resolved[row] = node ?? noNode;
 			let parent = node !== undefined ? tree.parentOf(node) : nearestNode(tree, path);
 			while (parent !== undefined && parent !== rootNode && innerIn[parent] !== mark) {
@@ -66,20 +66,20 @@ export function computeDiveEfficiency(
 
 		const reachedTwo: Array<{slot: number; order: string}> = [];
 		for (let row = 0; row < entries.count; row++) {
-			const path = paths[row]!;
-			if (types[row] === opaqueCode || path === '') {
+			const path = entries.path(row);
+			if (entries.typeCode(row) === opaqueCode || path === '') {
 				continue;
 			}
 
 			const found = resolved[row]!;
-			const node = found === noNode ? undefined : found;
-			const isWhiteout = types[row] === whiteoutCode;
+			const node = found === noNode ? undefined : nodeId(found);
+			const isWhiteout = entries.typeCode(row) === whiteoutCode;
 			// A whiteout is its own `.wh.x` node, always a leaf.
 			if (!isWhiteout && node !== undefined && innerIn[node] === mark) {
 				continue;
 			}
 
-			const size = isWhiteout ? deletedSize(tree, node, layerIndex, whiteoutLayers) : sizes[row]!;
+			const size = isWhiteout ? deletedSize(tree, node, layerIndex, whiteoutLayers) : entries.size(row);
 			const slot = node !== undefined ? slotOfNode[node]! : (slotOfPath.get(path) ?? -1);
 			visit?.(layerIndex, row, node, slot === -1 ? slots : slot, size);
 			if (slot === -1) {
@@ -167,10 +167,10 @@ const noNode = -1;
 
 /** dive's layer size: the sum of tar header sizes, which is the regular-file bytes (links are 0). */
 export function layerHeaderBytes(layer: DiveLayer): number {
-	const {sizes, count} = layer.entries;
+	const {entries} = layer;
 	let sum = 0;
-	for (let row = 0; row < count; row++) {
-		sum += sizes[row]!;
+	for (let row = 0; row < entries.count; row++) {
+		sum += entries.size(row);
 	}
 
 	return sum;
@@ -198,10 +198,10 @@ function diveVisitKey(path: string, isWhiteout: boolean): string {
 function collectWhiteoutLayers(layers: readonly DiveLayer[]): Map<string, number[]> {
 	const byPath = new Map<string, number[]>();
 	for (const [layerIndex, layer] of layers.entries()) {
-		const {types, paths, count} = layer.entries;
-		for (let row = 0; row < count; row++) {
-			if (types[row] === whiteoutCode) {
-				const path = paths[row]!;
+		const {entries} = layer;
+		for (let row = 0; row < entries.count; row++) {
+			if (entries.typeCode(row) === whiteoutCode) {
+				const path = entries.path(row);
 				const list = byPath.get(path);
 				if (list) {
 					list.push(layerIndex);

@@ -19,9 +19,9 @@ export function buildRuleInput(analysis: ImageAnalysis, raw: RawImage): RuleInpu
 	const files: FinalFile[] = [];
 	const final = tree.finalFiles({directories: false});
 	for (let index = 0; index < final.count; index++) {
-		const version = final.versions[index]!;
+		const version = final.version(index);
 		const layer = tree.layerOf(version);
-		files.push(finalFile(tree.pathOf(final.nodes[index]!), tree.layers[layer]!, tree.rowOf(version), layer));
+		files.push(finalFile(final.path(index), tree.layers[layer]!, tree.rowOf(version), layer));
 	}
 
 	return {
@@ -40,10 +40,10 @@ fields in the object, instead of temporary objects and a separate property store
 */
 function finalFile(path: string, columns: EntryColumns, row: number, layer: number): FinalFile {
 	const type = columns.type(row);
-	const size = columns.sizes[row]!;
-	const mode = columns.modes[row]!;
-	const uid = columns.uids[row]!;
-	const gid = columns.gids[row]!;
+	const size = columns.size(row);
+	const mode = columns.mode(row);
+	const uid = columns.uid(row);
+	const gid = columns.gid(row);
 	const linkTarget = columns.linkTarget(row);
 	const exec = columns.exec(row);
 	if (linkTarget === undefined) {

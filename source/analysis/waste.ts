@@ -43,16 +43,16 @@ export function computeWaste(tree: PathTree, layerCount: number): WasteResult {
 			const layer = tree.layerOf(version);
 			const columns = layers[layer]!;
 			const row = tree.rowOf(version);
-			if (columns.types[row] !== fileCode) {
+			if (columns.typeCode(row) !== fileCode) {
 				continue;
 			}
 
-			const size = columns.sizes[row]!;
+			const size = columns.size(row);
 			const hidden = tree.hiddenIn(version);
 			if (hidden === undefined) {
 				finalSizeBytes += size;
 				if (size > 0 && columns.hasHash(row)) {
-					contents.add(columns.hashHigh[row]!, columns.hashLow[row]!, size, path);
+					contents.add(columns.hashHigh(row), columns.hashLow(row), size, path);
 				}
 
 				continue;
@@ -67,7 +67,7 @@ export function computeWaste(tree: PathTree, layerCount: number): WasteResult {
 				const replacementColumns = layers[hidden]!;
 				const replacementRow = tree.rowOf(replacement);
 				sameContent =
-					replacementColumns.types[replacementRow] === fileCode &&
+					replacementColumns.typeCode(replacementRow) === fileCode &&
 					columns.sameHash(row, replacementColumns, replacementRow);
 			}
 

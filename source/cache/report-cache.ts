@@ -42,7 +42,8 @@ import {
 	type Shape,
 	text,
 } from './cache-shape.js';
-import {imageCacheFormatVersion, imageCachePath, runtimeConfigShape, sourceKindShape} from './image-cache.js';
+import {imageCacheFormatVersion, imageCachePath} from './image-cache.js';
+import {runtimeConfigShape, sourceKindShape} from './image-cache-header.js';
 
 /**
 The second half of the analysis cache: the finished report (layers, waste, dive figures, findings, the

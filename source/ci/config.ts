@@ -44,6 +44,11 @@ const ruleKeys = [...thresholdRuleNames, 'failOn', 'failOnConfidence', 'countBas
 const confidences: readonly Confidence[] = ['high', 'medium', 'low'];
 const disabledWords = new Set(['disabled', 'off', 'false', '']);
 
+/** A rule or budget value that turns it off: `false`, or 'disabled', 'off', 'false' or '' in any case. */
+export function isDisabledValue(value: unknown): boolean {
+	return value === false || (typeof value === 'string' && disabledWords.has(value.trim().toLowerCase()));
+}
+
 function configError(origin: string, message: string, hint?: string): LayerlensError {
 	return new LayerlensError(`${origin}: ${message}`, hint === undefined ? {} : {hint});
 }
@@ -88,7 +93,7 @@ export function parseThreshold(name: ThresholdRuleName, value: unknown, origin: 
 		throw configError(origin, `${where} has no value`, "Give a value, or 'disabled' to turn the rule off");
 	}
 
-	if (value === false || (typeof value === 'string' && disabledWords.has(value.trim().toLowerCase()))) {
+	if (isDisabledValue(value)) {
 		return undefined;
 	}
 

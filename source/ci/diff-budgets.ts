@@ -5,7 +5,7 @@ import type {Finding, FindingCategory} from '../analysis/types.js';
 import {isLayerlensError, LayerlensError} from '../shared/errors.js';
 import {formatBytes} from '../shared/format-bytes.js';
 import {configLimitBytes, readLocalFile} from '../shared/read-local-file.js';
-import {diveConfigName, findConfigFile} from './config.js';
+import {diveConfigName, findConfigFile, isDisabledValue} from './config.js';
 import type {CiResult, CiRuleResult} from './evaluate.js';
 import {parseByteSize} from './parse-size.js';
 import {failOnCategories} from './rules.js';
@@ -37,12 +37,6 @@ export function defaultDiffBudgets(): DiffBudgets {
 	};
 }
 
-const disabledWords = new Set(['disabled', 'off', 'false', '']);
-
-function isDisabled(value: unknown): boolean {
-	return value === false || (typeof value === 'string' && disabledWords.has(value.trim().toLowerCase()));
-}
-
 function budgetError(origin: string, message: string, hint?: string): LayerlensError {
 	return new LayerlensError(`${origin}: ${message}`, hint === undefined ? {} : {hint});
 }
@@ -57,7 +51,7 @@ export function applyDiffBudgets(
 	const next = {...base};
 	if (values.maxGrowthBytes !== undefined) {
 		const value = values.maxGrowthBytes;
-		if (isDisabled(value)) {
+		if (isDisabledValue(value)) {
 			next.maxGrowthBytes = undefined;
 		} else {
 			const bytes =
@@ -79,7 +73,7 @@ export function applyDiffBudgets(
 
 	if (values.maxGrowthPercent !== undefined) {
 		const value = values.maxGrowthPercent;
-		if (isDisabled(value)) {
+		if (isDisabledValue(value)) {
 			next.maxGrowthPercent = undefined;
 		} else {
 			const number =

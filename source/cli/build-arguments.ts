@@ -1,4 +1,4 @@
-import {layerlensFlagType} from './options.js';
+import {layerlensFlagType} from './argv.js';
 
 /** Flags `docker build` has too: there they are docker's (the image is built, then read from the daemon). */
 const dockerBuildFlags = new Set(['--platform', '--no-cache']);

@@ -1,6 +1,7 @@
 import type {FindingCategory} from '../analysis/types.js';
-import type {DiffBudgetOverrides, DiffOptions} from '../run/options.js';
-import {type CliFlags, type CliOptions, parseCliOptions} from './options.js';
+import type {DiffOptions} from '../run/options.js';
+import type {CliFlags} from './argv.js';
+import {parseCliOptions} from './options.js';
 
 export type {DiffOptions};
 

@@ -1,5 +1,5 @@
 import type {EntryType, ExecInfo, TarEntry} from './entry.js';
-import {pathHash} from './path-index.js';
+import {type PathIndex, pathHash} from './path-index.js';
 import {type NumberColumn, resized} from './typed-columns.js';
 
 /** Every entry type, in a fixed order: a type is stored as its index here (the analysis cache stores it too). */
@@ -17,8 +17,6 @@ export const entryTypeCodes: readonly EntryType[] = [
 
 export const fileCode = 0;
 export const dirCode = 1;
-export const symlinkCode = 2;
-export const hardlinkCode = 3;
 export const whiteoutCode = 7;
 export const opaqueCode = 8;
 
@@ -103,44 +101,46 @@ export class StoredEntriesError extends Error {}
 /** What the tar reader makes of a name: relative, no empty, `.` or `..` segment, no trailing slash. */
 const isNormalPath = (path: string): boolean => !/^$|^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(path);
 
+/** The numeric columns of one layer by name, as the spec allocates them. */
+type NumericColumns = {[Name in EntryColumnName]: ColumnOf<Name>};
+
+/** How the engine's own hot loops reach a layer's arrays (see `columnsOf`); set once by the class below. */
+let readColumns: (entries: EntryColumns) => Readonly<NumericColumns>;
+
 /**
 One layer's tar entries, column by column: a typed array per numeric field, the paths as one array of
 strings, the few link targets and exec facts sparse. No object per entry: a million entries cost their
 paths and ~40 bytes each, where objects cost ~250, and the garbage collector has a handful of arrays to
-scan instead of a million objects. The tar parser fills it directly; the stacking, the waste, dive's
-figures and the explorer read it by row; the analysis cache stores these columns as they are.
+scan instead of a million objects. The tar parser fills it through `append`, `rowForPath` and `set`;
+everything else reads it by row through the accessors below; the arrays themselves stay private (the
+engine's stacking reads them through `columnsOf`), and the analysis cache stores them as they are.
 
 The content hash (xxHash64) is kept as two 32-bit halves; `hash(row)` gives the 16 hex digits the
 reports print.
 */
 export class EntryColumns {
-	count = 0;
-	paths: string[] = [];
-	// The numeric columns, allocated and grown from `entryColumnSpec`.
-	types!: Uint8Array;
-	flags!: Uint8Array;
-	modes!: Uint16Array;
-	sizes!: Float64Array;
-	uids!: Float64Array;
-	gids!: Float64Array;
-	mtimes!: Float64Array;
-	hashHigh!: Uint32Array;
-	hashLow!: Uint32Array;
-	/** `pathHash` of each path: the layer's duplicate check and the stacked tree's lookups reuse it. */
-	pathHashes!: Uint32Array;
+	#count = 0;
+	#paths: string[] = [];
+	/** The numeric columns, allocated and grown from `entryColumnSpec`. */
+	#numbers: NumericColumns;
 	/** Symlink and hard-link targets, by row. */
-	links = new Map<number, string>();
+	readonly #links = new Map<number, string>();
 	/** ELF and `#!` facts (a few thousand rows at most), by row. */
-	execs = new Map<number, ExecInfo>();
+	readonly #execs = new Map<number, ExecInfo>();
 
-	constructor(capacity = initialCapacity) {
-		const columns = this.#columns();
-		for (const {name, array} of entryColumnSpec) columns[name] = new array(capacity);
+	static {
+		readColumns = (entries) => entries.#numbers;
 	}
 
-	/** The numeric columns by name, for the loops over the spec. */
-	#columns(): Record<EntryColumnName, NumberColumn> {
-		return this as unknown as Record<EntryColumnName, NumberColumn>;
+	constructor(capacity = initialCapacity) {
+		const numbers: Partial<Record<EntryColumnName, NumberColumn>> = {};
+		for (const {name, array} of entryColumnSpec) numbers[name] = new array(capacity);
+		this.#numbers = numbers as NumericColumns;
+	}
+
+	/** How many rows the layer holds. */
+	get count(): number {
+		return this.#count;
 	}
 
 	/** Columns built from entry objects (tests, the demo): the same rows the parser would write. */
@@ -155,12 +155,26 @@ export class EntryColumns {
 
 	/** A new row at the end, all fields zero; returns its index. */
 	append(): number {
-		if (this.count === this.types.length) {
-			this.grow(this.count * 2);
+		if (this.#count === this.#numbers.types.length) {
+			this.#grow(this.#count * 2);
 		}
 
-		this.paths.push('');
-		return this.count++;
+		this.#paths.push('');
+		return this.#count++;
+	}
+
+	/**
+	The row of `path` (`hash` is its pathHash) among the rows `index` holds, or a new row at the end with
+	that path, added to `index`: how the parser keeps one row per path ("the later header wins").
+	*/
+	rowForPath(path: string, hash: number, index: PathIndex): number {
+		const found = index.find(path, hash, this.#paths, this.#numbers.pathHashes);
+		if (found !== -1) return found;
+		const created = this.append();
+		this.#paths[created] = path;
+		this.#numbers.pathHashes[created] = hash;
+		index.insert(created, hash, this.#numbers.pathHashes);
+		return created;
 	}
 
 	/**
@@ -168,26 +182,27 @@ export class EntryColumns {
 	`pathHashOfEntry`: `pathHash(entry.path)`, when the caller has it already.
 	*/
 	set(row: number, entry: TarEntry, pathHashOfEntry = pathHash(entry.path)): void {
-		this.paths[row] = entry.path;
-		this.pathHashes[row] = pathHashOfEntry;
-		this.types[row] = codeOf.get(entry.type)!;
-		this.modes[row] = entry.mode;
-		this.sizes[row] = entry.size;
-		this.uids[row] = entry.uid;
-		this.gids[row] = entry.gid;
-		this.mtimes[row] = entry.mtime;
-		this.flags[row] = 0;
+		const numbers = this.#numbers;
+		this.#paths[row] = entry.path;
+		numbers.pathHashes[row] = pathHashOfEntry;
+		numbers.types[row] = codeOf.get(entry.type)!;
+		numbers.modes[row] = entry.mode;
+		numbers.sizes[row] = entry.size;
+		numbers.uids[row] = entry.uid;
+		numbers.gids[row] = entry.gid;
+		numbers.mtimes[row] = entry.mtime;
+		numbers.flags[row] = 0;
 		// Most layers have no links or exec facts for most rows: no map lookup for those.
 		if (entry.linkTarget !== undefined) {
-			this.links.set(row, entry.linkTarget);
-		} else if (this.links.size > 0) {
-			this.links.delete(row);
+			this.#links.set(row, entry.linkTarget);
+		} else if (this.#links.size > 0) {
+			this.#links.delete(row);
 		}
 
 		if (entry.exec !== undefined) {
-			this.execs.set(row, entry.exec);
-		} else if (this.execs.size > 0) {
-			this.execs.delete(row);
+			this.#execs.set(row, entry.exec);
+		} else if (this.#execs.size > 0) {
+			this.#execs.delete(row);
 		}
 
 		if (entry.hash !== undefined) this.setHash(row, entry.hash);
@@ -199,70 +214,120 @@ export class EntryColumns {
 			throw new Error(`content hash '${hash}' is not ${hexDigits} hex digits`);
 		}
 
-		this.hashHigh[row] = Number.parseInt(hash.slice(0, 8), 16);
-		this.hashLow[row] = Number.parseInt(hash.slice(8), 16);
-		this.flags[row]! |= hasHash;
+		this.#numbers.hashHigh[row] = Number.parseInt(hash.slice(0, 8), 16);
+		this.#numbers.hashLow[row] = Number.parseInt(hash.slice(8), 16);
+		this.#numbers.flags[row]! |= hasHash;
 	}
 
 	/** `bits`: the xxHash64 value as the hasher returns it. */
 	setHashBits(row: number, bits: bigint): void {
-		this.hashHigh[row] = Number(bits >> 32n);
-		this.hashLow[row] = Number(bits & 0xff_ff_ff_ffn);
-		this.flags[row]! |= hasHash;
+		this.#numbers.hashHigh[row] = Number(bits >> 32n);
+		this.#numbers.hashLow[row] = Number(bits & 0xff_ff_ff_ffn);
+		this.#numbers.flags[row]! |= hasHash;
 	}
 
 	/** Gives the unused capacity back once the layer is complete. */
 	trim(): void {
-		if (this.types.length > this.count) this.grow(this.count);
+		if (this.#numbers.types.length > this.#count) this.#grow(this.#count);
+	}
+
+	// ---- One field of one row ----
+
+	path(row: number): string {
+		return this.#paths[row]!;
+	}
+
+	/** `pathHash(path(row))`, computed once when the row was written. */
+	pathHash(row: number): number {
+		return this.#numbers.pathHashes[row]!;
 	}
 
 	type(row: number): EntryType {
-		return entryTypeCodes[this.types[row]!]!;
+		return entryTypeCodes[this.#numbers.types[row]!]!;
+	}
+
+	/** The entry type as its index in `entryTypeCodes` (`fileCode`, `dirCode`, ...). */
+	typeCode(row: number): number {
+		return this.#numbers.types[row]!;
+	}
+
+	size(row: number): number {
+		return this.#numbers.sizes[row]!;
+	}
+
+	mode(row: number): number {
+		return this.#numbers.modes[row]!;
+	}
+
+	uid(row: number): number {
+		return this.#numbers.uids[row]!;
+	}
+
+	gid(row: number): number {
+		return this.#numbers.gids[row]!;
+	}
+
+	mtime(row: number): number {
+		return this.#numbers.mtimes[row]!;
 	}
 
 	hasHash(row: number): boolean {
-		return (this.flags[row]! & hasHash) !== 0;
+		return (this.#numbers.flags[row]! & hasHash) !== 0;
 	}
 
 	hash(row: number): string | undefined {
-		if ((this.flags[row]! & hasHash) === 0) return undefined;
-		return hashHex(this.hashHigh[row]!, this.hashLow[row]!);
+		const numbers = this.#numbers;
+		if ((numbers.flags[row]! & hasHash) === 0) return undefined;
+		return hashHex(numbers.hashHigh[row]!, numbers.hashLow[row]!);
+	}
+
+	/** The content hash's high 32 bits (0 without a hash): a key for content without a string. */
+	hashHigh(row: number): number {
+		return this.#numbers.hashHigh[row]!;
+	}
+
+	/** The content hash's low 32 bits (0 without a hash). */
+	hashLow(row: number): number {
+		return this.#numbers.hashLow[row]!;
 	}
 
 	/** Both rows have a content hash and it is the same. */
 	sameHash(row: number, other: EntryColumns, otherRow: number): boolean {
+		const mine = this.#numbers;
+		const theirs = other.#numbers;
 		return (
-			(this.flags[row]! & hasHash) !== 0 &&
-			(other.flags[otherRow]! & hasHash) !== 0 &&
-			this.hashHigh[row] === other.hashHigh[otherRow] &&
-			this.hashLow[row] === other.hashLow[otherRow]
+			(mine.flags[row]! & hasHash) !== 0 &&
+			(theirs.flags[otherRow]! & hasHash) !== 0 &&
+			mine.hashHigh[row] === theirs.hashHigh[otherRow] &&
+			mine.hashLow[row] === theirs.hashLow[otherRow]
 		);
 	}
 
 	linkTarget(row: number): string | undefined {
-		return this.links.get(row);
+		return this.#links.get(row);
 	}
 
 	exec(row: number): ExecInfo | undefined {
-		return this.execs.get(row);
+		return this.#execs.get(row);
 	}
 
 	/** One row as an object: for tests, debugging and the few cold paths that want one. */
 	entry(row: number): TarEntry {
+		const numbers = this.#numbers;
 		const entry: TarEntry = {
-			path: this.paths[row]!,
+			path: this.#paths[row]!,
 			type: this.type(row),
-			size: this.sizes[row]!,
-			mode: this.modes[row]!,
-			uid: this.uids[row]!,
-			gid: this.gids[row]!,
-			mtime: this.mtimes[row]!,
+			size: numbers.sizes[row]!,
+			mode: numbers.modes[row]!,
+			uid: numbers.uids[row]!,
+			gid: numbers.gids[row]!,
+			mtime: numbers.mtimes[row]!,
 		};
-		const linkTarget = this.links.get(row);
+		const linkTarget = this.#links.get(row);
 		if (linkTarget !== undefined) entry.linkTarget = linkTarget;
 		const hash = this.hash(row);
 		if (hash !== undefined) entry.hash = hash;
-		const exec = this.execs.get(row);
+		const exec = this.#execs.get(row);
 		if (exec !== undefined) entry.exec = exec;
 		return entry;
 	}
@@ -270,24 +335,23 @@ export class EntryColumns {
 	/** Every row as an object (tests). */
 	toEntries(): TarEntry[] {
 		const entries: TarEntry[] = [];
-		for (let row = 0; row < this.count; row++) entries.push(this.entry(row));
+		for (let row = 0; row < this.#count; row++) entries.push(this.entry(row));
 		return entries;
 	}
 
 	/** The columns for the analysis cache (views of the layer's own arrays: encode them before anything changes). */
 	toStored(): StoredEntries {
-		const {count} = this;
-		const own = this.#columns();
+		const count = this.#count;
 		const columns: Partial<Record<StoredColumnName, NumberColumn>> = {};
-		for (const {name} of storedEntryColumns) columns[name] = own[name].subarray(0, count);
-		const linkRows = Int32Array.from([...this.links.keys()].sort((a, b) => a - b));
+		for (const {name} of storedEntryColumns) columns[name] = this.#numbers[name].subarray(0, count);
+		const linkRows = Int32Array.from([...this.#links.keys()].sort((a, b) => a - b));
 		return {
 			count,
 			columns: columns as StoredEntries['columns'],
 			linkRows,
-			links: Array.from(linkRows, (row) => this.links.get(row)!),
-			paths: this.paths.slice(0, count),
-			execs: [...this.execs].sort((a, b) => a[0] - b[0]),
+			links: Array.from(linkRows, (row) => this.#links.get(row)!),
+			paths: this.#paths.slice(0, count),
+			execs: [...this.#execs].sort((a, b) => a[0] - b[0]),
 		};
 	}
 
@@ -297,43 +361,57 @@ export class EntryColumns {
 	*/
 	static fromStored(stored: StoredEntries): EntryColumns {
 		const {count} = stored;
-		const fail = (what: string): never => {
-			throw new StoredEntriesError(`stored entries: ${what}`);
-		};
-
 		const entries = new EntryColumns(0);
-		const columns = entries.#columns();
+		const numbers = entries.#numbers as Record<EntryColumnName, NumberColumn>;
 		for (const {name, valid} of storedEntryColumns) {
 			const values = stored.columns[name];
-			if (values.length !== count) fail('a column of the wrong count');
-			for (let row = 0; row < count; row++) if (!valid(values[row]!)) fail(`bad ${name}: ${values[row]}`);
-			columns[name] = values;
+			if (values.length !== count) failStored('a column of the wrong count');
+			for (let row = 0; row < count; row++)
+				if (!valid(values[row]!)) failStored(`bad ${name}: ${values[row]}`);
+			numbers[name] = values;
 		}
 
-		if (stored.paths.length !== count) fail('paths of the wrong count');
-		for (const path of stored.paths) if (!isNormalPath(path)) fail('a bad path');
-		entries.count = count;
-		entries.paths = stored.paths;
-		entries.pathHashes = new Uint32Array(count);
-		for (let row = 0; row < count; row++) entries.pathHashes[row] = pathHash(stored.paths[row]!);
+		if (stored.paths.length !== count) failStored('paths of the wrong count');
+		for (const path of stored.paths) if (!isNormalPath(path)) failStored('a bad path');
+		entries.#count = count;
+		entries.#paths = stored.paths;
+		const pathHashes = new Uint32Array(count);
+		for (let row = 0; row < count; row++) pathHashes[row] = pathHash(stored.paths[row]!);
+		numbers.pathHashes = pathHashes;
 		const {linkRows, links} = stored;
-		if (links.length !== linkRows.length) fail('links of the wrong count');
+		if (links.length !== linkRows.length) failStored('links of the wrong count');
 		for (let position = 0; position < linkRows.length; position++) {
 			const row = linkRows[position]!;
-			if (row < 0 || row >= count || (position > 0 && row <= linkRows[position - 1]!)) fail('a bad link row');
-			entries.links.set(row, links[position]!);
+			if (row < 0 || row >= count || (position > 0 && row <= linkRows[position - 1]!)) {
+				failStored('a bad link row');
+			}
+
+			entries.#links.set(row, links[position]!);
 		}
 
 		for (const [row, exec] of stored.execs) {
-			if (!Number.isInteger(row) || row < 0 || row >= count) fail('a bad exec entry');
-			entries.execs.set(row, exec);
+			if (!Number.isInteger(row) || row < 0 || row >= count) failStored('a bad exec entry');
+			entries.#execs.set(row, exec);
 		}
 
 		return entries;
 	}
 
-	private grow(capacity: number): void {
-		const columns = this.#columns();
-		for (const {name} of entryColumnSpec) columns[name] = resized(columns[name], capacity);
+	#grow(capacity: number): void {
+		const numbers = this.#numbers as Record<EntryColumnName, NumberColumn>;
+		for (const {name} of entryColumnSpec) numbers[name] = resized(numbers[name], capacity);
 	}
+}
+
+function failStored(what: string): never {
+	throw new StoredEntriesError(`stored entries: ${what}`);
+}
+
+/**
+A layer's numeric arrays for the engine's own inner loops (the stacking): one property read per field
+instead of a call; valid until the layer grows (the engine only reads complete layers). Not exported from the engine's index, so nothing outside
+source/engine can reach a typed array of a layer.
+*/
+export function columnsOf(entries: EntryColumns): Readonly<NumericColumns> {
+	return readColumns(entries);
 }

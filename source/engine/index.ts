@@ -9,33 +9,28 @@ export {
 	entryColumnSpec,
 	entryTypeCodes,
 	fileCode,
-	hardlinkCode,
 	hashHex,
 	opaqueCode,
 	type StoredColumnName,
 	type StoredEntries,
 	StoredEntriesError,
 	storedEntryColumns,
-	symlinkCode,
 	whiteoutCode,
 } from './entry-columns.js';
+export {FinalFilesView} from './final-files-view.js';
+export {type NodeId, nodeId, type Row, rootNode, type VersionId} from './ids.js';
 export {PathIndex, pathHash} from './path-index.js';
+export {PathTree} from './path-tree.js';
+export {stackLayers} from './stack-layers.js';
 export {
 	addedCode,
 	type ChangeKind,
 	changeKinds,
-	type FinalFilesView,
 	type HideCause,
 	hideCauses,
 	type LayerChangeCounts,
-	type NodeId,
 	type NodeStatus,
 	overwrittenCode,
-	PathTree,
-	type Row,
-	rootNode,
 	type StoredTree,
 	StoredTreeError,
-	type VersionId,
-} from './path-tree.js';
-export {stackLayers} from './stack-layers.js';
+} from './tree-columns.js';

@@ -1,21 +1,16 @@
 import {checkMemoryBudget} from '../shared/memory-budget.js';
 import {dirCode, type EntryColumns} from './entry-columns.js';
+import {none, rootNode} from './ids.js';
 import {fnvOffset, PathIndex, pathHash} from './path-index.js';
-import {
-	type NodeId,
-	none,
-	PathTree,
-	type Row,
-	rootNode,
-	type TreeColumns,
-	type VersionId,
-} from './path-tree.js';
+import {PathTree} from './path-tree.js';
+import type {TreeColumns} from './tree-columns.js';
 import {resized} from './typed-columns.js';
 
 /**
 Fills a tree's columns while the layers are stacked (`stackLayers`, and hand-built trees in tests), then
 hands them to a PathTree that only reads them. Its columns are open to the stacking, which reads and
-writes them in its inner loops; nothing outside the engine sees a builder.
+writes them in its inner loops; nothing outside the engine sees a builder. Ids here are plain numbers
+(-1 for none): the branded ids are what the finished tree hands out.
 */
 export class PathTreeBuilder implements TreeColumns {
 	readonly layers: readonly EntryColumns[];
@@ -72,8 +67,8 @@ export class PathTreeBuilder implements TreeColumns {
 	}
 
 	/** The children of a node in the order the layers introduced them. */
-	children(node: NodeId): NodeId[] {
-		const children: NodeId[] = [];
+	children(node: number): number[] {
+		const children: number[] = [];
 		for (let child = this.firstChild[node]!; child !== none; child = this.nextSibling[child]!) {
 			children.push(child);
 		}
@@ -82,17 +77,17 @@ export class PathTreeBuilder implements TreeColumns {
 	}
 
 	/** The version visible so far (its newest, unless hidden), or -1. */
-	finalVersion(node: NodeId): number {
+	finalVersion(node: number): number {
 		const last = this.lastVersion[node]!;
 		return last !== none && this.hiddenBy[last] === none ? last : none;
 	}
 
 	/** The entry-type code of a version (see entryTypeCodes). */
-	typeCode(version: VersionId): number {
-		return this.layers[this.versionLayer[version]!]!.types[this.versionRow[version]!]!;
+	typeCode(version: number): number {
+		return this.layers[this.versionLayer[version]!]!.typeCode(this.versionRow[version]!);
 	}
 
-	isDirectory(version: VersionId): boolean {
+	isDirectory(version: number): boolean {
 		return this.typeCode(version) === dirCode;
 	}
 
@@ -100,10 +95,10 @@ export class PathTreeBuilder implements TreeColumns {
 	The node of a path (`hash` is its pathHash), created with its missing ancestors, top down, so ids
 	follow creation order. The hash of each ancestor is the hash of a prefix: one pass over the path.
 	*/
-	ensure(path: string, hash: number): NodeId {
+	ensure(path: string, hash: number): number {
 		const existing = this.index.find(path, hash, this.paths, this.hashes);
 		if (existing !== none) return existing;
-		let parent = rootNode;
+		let parent: number = rootNode;
 		let prefixHash = fnvOffset;
 		let start = 0;
 		for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', start)) {
@@ -119,12 +114,12 @@ export class PathTreeBuilder implements TreeColumns {
 	}
 
 	/** The node of `path` (`hash` is its pathHash) under `parent`, which the caller knows is its parent. */
-	ensureChild(path: string, hash: number, parent: NodeId): NodeId {
+	ensureChild(path: string, hash: number, parent: number): number {
 		const existing = this.index.find(path, hash, this.paths, this.hashes);
 		return existing === none ? this.createNode(path, hash, parent) : existing;
 	}
 
-	addVersion(node: NodeId, layer: number, row: Row, kind: number): VersionId {
+	addVersion(node: number, layer: number, row: number, kind: number): number {
 		if (this.versionCount === this.versionNode.length) this.growVersions(this.versionCount * 2);
 		const version = this.versionCount++;
 		this.versionNode[version] = node;
@@ -139,12 +134,12 @@ export class PathTreeBuilder implements TreeColumns {
 	}
 
 	/** `layer` hides `version`; `cause` is a hide-cause code. */
-	hide(version: VersionId, layer: number, cause: number): void {
+	hide(version: number, layer: number, cause: number): void {
 		this.hiddenBy[version] = layer;
 		this.hideCause[version] = cause;
 	}
 
-	recordRemoval(node: NodeId, layer: number): void {
+	recordRemoval(node: number, layer: number): void {
 		const list = this.removals.get(node);
 		if (list === undefined) {
 			this.removals.set(node, [layer]);
@@ -154,7 +149,7 @@ export class PathTreeBuilder implements TreeColumns {
 	}
 
 	/** Takes back this layer's removal of a node that the same layer writes again. */
-	undoRemoval(node: NodeId, layer: number): void {
+	undoRemoval(node: number, layer: number): void {
 		const list = this.removals.get(node);
 		if (list?.at(-1) === layer) {
 			list.pop();
@@ -162,7 +157,7 @@ export class PathTreeBuilder implements TreeColumns {
 		}
 	}
 
-	lastRemoval(node: NodeId): number {
+	lastRemoval(node: number): number {
 		const list = this.removals.get(node);
 		return list === undefined ? none : list.at(-1)!;
 	}
@@ -174,7 +169,7 @@ export class PathTreeBuilder implements TreeColumns {
 		return new PathTree(this.layers, this);
 	}
 
-	private createNode(path: string, hash: number, parent: NodeId): NodeId {
+	private createNode(path: string, hash: number, parent: number): number {
 		if (this.nodeCount === this.parents.length) this.growNodes(this.nodeCount * 2);
 		// Every 65,536 nodes: a crafted layer can unpack into tens of millions of paths.
 		if ((this.nodeCount & 0xff_ff) === 0) checkMemoryBudget('stacking the layers');

@@ -1,115 +1,29 @@
 import {checkMemoryBudget} from '../shared/memory-budget.js';
 import type {EntryType, TarEntry} from './entry.js';
 import {dirCode, type EntryColumns, fileCode} from './entry-columns.js';
-import {PathIndex, pathHash} from './path-index.js';
+import {FinalFilesView} from './final-files-view.js';
+import {type NodeId, none, type Row, rootNode, type VersionId} from './ids.js';
+import {type PathIndex, pathHash} from './path-index.js';
+import {readStoredTree, toStoredTree} from './stored-tree.js';
+import {
+	addedCode,
+	type ChangeKind,
+	changeKinds,
+	type HideCause,
+	hideCauses,
+	type LayerChangeCounts,
+	modifiedCode,
+	type NodeStatus,
+	type StoredTree,
+	type TreeColumns,
+} from './tree-columns.js';
 import {resized} from './typed-columns.js';
 
-/** How a path in one layer compares with the filesystem stacked from the layers below it. */
-export type ChangeKind = 'added' | 'modified' | 'removed' | 'unchanged';
-
-/** A layer's changes in non-directory paths (`PathTree.changeCounts`). */
-export type LayerChangeCounts = {added: number; modified: number; removed: number};
-
-/** Why bytes stored in a layer are not visible in the final filesystem. */
-export type HideCause =
-	/** A `.wh.<name>` whiteout deleted this file. */
-	| 'deleted'
-	/** A `.wh.<dir>` whiteout deleted a directory above this file. */
-	| 'directory-deleted'
-	/** A `.wh..wh..opq` marker hid the directory's lower contents. */
-	| 'opaque-directory'
-	/** An ancestor directory was replaced by a non-directory. */
-	| 'parent-replaced'
-	/** The same path was written again in a later layer. */
-	| 'overwritten';
-
-/** A change kind is stored as its index here. */
-export const changeKinds: readonly ChangeKind[] = ['added', 'modified', 'removed', 'unchanged'];
-export const addedCode = 0;
-export const modifiedCode = 1;
-export const unchangedCode = 3;
-
-/** A hide cause is stored as its index here; 0 is "not hidden". */
-export const hideCauses: readonly (HideCause | undefined)[] = [
-	undefined,
-	'deleted',
-	'directory-deleted',
-	'opaque-directory',
-	'parent-replaced',
-	'overwritten',
-];
-export const deletedCode = 1;
-export const directoryDeletedCode = 2;
-export const opaqueDirectoryCode = 3;
-export const parentReplacedCode = 4;
-export const overwrittenCode = 5;
-
-/** No node, no version, no child. */
-export const none = -1;
-export const rootNode = 0;
-
+const nodeOrUndefined = (id: number): NodeId | undefined => (id === none ? undefined : (id as NodeId));
+const versionOrUndefined = (id: number): VersionId | undefined =>
+	id === none ? undefined : (id as VersionId);
+const layerOrUndefined = (layer: number): number | undefined => (layer === none ? undefined : layer);
 const noRemovals: readonly number[] = Object.freeze([]);
-
-/** A path of one tree: its id there (the root is `rootNode`); ids follow the order the layers created them. */
-export type NodeId = number;
-/** One appearance of a path in one layer: its id in one tree, in the order the layers were stacked. */
-export type VersionId = number;
-/** An entry's index in its layer's entry columns. */
-export type Row = number;
-
-/** A stacked tree as the analysis cache stores it: its columns as they are, and the few paths no entry names. */
-export type StoredTree = {
-	nodeCount: number;
-	versionCount: number;
-	parents: Int32Array;
-	firstChild: Int32Array;
-	lastChild: Int32Array;
-	nextSibling: Int32Array;
-	lastVersion: Int32Array;
-	versionNode: Int32Array;
-	versionLayer: Int32Array;
-	versionRow: Int32Array;
-	versionKind: Uint8Array;
-	hiddenBy: Int32Array;
-	hideCause: Uint8Array;
-	previousVersion: Int32Array;
-	layerNodes: Int32Array[];
-	removals: Array<[number, number[]]>;
-	/** Paths of the nodes without a version (the root, directories only implied by their files), in node order. */
-	versionlessPaths: string[];
-};
-
-/** A stored tree that does not hold together. */
-export class StoredTreeError extends Error {}
-
-/**
-The storage of a tree, shared by the builder (which fills it) and the tree (which only reads it); never
-seen outside the engine. Per node: path, path hash, parent, first and last child, next sibling, newest
-version. Per version: node, layer, entry row, change kind, the layer that hid it (-1: visible at the
-end), why, and the next older version of its node.
-*/
-export type TreeColumns = Omit<StoredTree, 'removals' | 'versionlessPaths'> & {
-	paths: string[];
-	hashes: Uint32Array;
-	index: PathIndex;
-	removals: Map<number, number[]>;
-};
-
-/**
-What a node shows in the filesystem as of one layer (`PathTree.statusAt`) or in one layer's own changes
-(`PathTree.changeIn`): filled in place, so a walk over a million nodes allocates nothing per node.
-*/
-export type NodeStatus = {
-	/** The version shown; for a removed path, the version that was removed; undefined for a directory only implied by its files. */
-	version: VersionId | undefined;
-	status: ChangeKind;
-	/** Shown only as the way to a change below it (changes mode), not a change itself. */
-	isContext: boolean;
-	/** The version shown is hidden by a later layer: its bytes are stored for nothing. */
-	hiddenLater: boolean;
-};
-
-const orUndefined = (id: number): number | undefined => (id === none ? undefined : id);
 
 /**
 Every path that ever appears in any layer, once, and every version of it, as private columns indexed by
@@ -144,6 +58,8 @@ export class PathTree {
 	readonly #previousVersion: Int32Array;
 	readonly #layerNodes: readonly Int32Array[];
 	readonly #removals: ReadonlyMap<number, readonly number[]>;
+	/** The columns as handed over, for the stored form. */
+	readonly #columns: TreeColumns;
 
 	/** Only the builder and `fromStored` make a tree: `columns` is then handed over and never written again. */
 	constructor(layers: readonly EntryColumns[], columns: TreeColumns) {
@@ -167,13 +83,14 @@ export class PathTree {
 		this.#previousVersion = columns.previousVersion;
 		this.#layerNodes = columns.layerNodes;
 		this.#removals = columns.removals;
+		this.#columns = columns;
 	}
 
 	// ---- Nodes ----
 
 	/** The node at a normalised path (`usr/bin/env`), or undefined when no layer had it. */
 	find(path: string, hash = pathHash(path)): NodeId | undefined {
-		return path === '' ? rootNode : orUndefined(this.#index.find(path, hash, this.#paths, this.#hashes));
+		return path === '' ? rootNode : nodeOrUndefined(this.#index.find(path, hash, this.#paths, this.#hashes));
 	}
 
 	pathOf(node: NodeId): string {
@@ -188,7 +105,7 @@ export class PathTree {
 
 	/** The parent directory's node; undefined for the root. */
 	parentOf(node: NodeId): NodeId | undefined {
-		return orUndefined(this.#parents[node]!);
+		return nodeOrUndefined(this.#parents[node]!);
 	}
 
 	hasChildren(node: NodeId): boolean {
@@ -197,13 +114,14 @@ export class PathTree {
 
 	/** The children of a node in the order the layers introduced them. */
 	*childrenOf(node: NodeId): IterableIterator<NodeId> {
-		for (let child = this.#firstChild[node]!; child !== none; child = this.#nextSibling[child]!) yield child;
+		for (let child = this.#firstChild[node]!; child !== none; child = this.#nextSibling[child]!)
+			yield child as NodeId;
 	}
 
 	/** The nodes a layer touched (added, modified, unchanged re-adds, and removals), in the order it touched them. */
 	touchedIn(layer: number): readonly NodeId[] {
 		const nodes = this.#layerNodes[layer];
-		return nodes === undefined ? [] : Array.from(nodes);
+		return nodes === undefined ? [] : (Array.from(nodes) as NodeId[]);
 	}
 
 	/** Layers whose marker removed this node (for the "removed" rows of a layer's change view). */
@@ -215,29 +133,29 @@ export class PathTree {
 
 	/** The newest version of a node, visible or not; undefined for a directory only implied by its files. */
 	newestVersion(node: NodeId): VersionId | undefined {
-		return orUndefined(this.#lastVersion[node]!);
+		return versionOrUndefined(this.#lastVersion[node]!);
 	}
 
 	/** The version visible in the final filesystem. */
 	finalVersion(node: NodeId): VersionId | undefined {
 		const last = this.#lastVersion[node]!;
-		return last !== none && this.#hiddenBy[last] === none ? last : undefined;
+		return last !== none && this.#hiddenBy[last] === none ? (last as VersionId) : undefined;
 	}
 
 	/** The newest version stored at or below `layer`, visible there or not. */
 	versionAsOf(node: NodeId, layer: number): VersionId | undefined {
-		return orUndefined(this.#versionAsOf(node, layer));
+		return versionOrUndefined(this.#versionAsOf(node, layer));
 	}
 
 	/** The version visible in the filesystem stacked from layers 0..layer. */
 	versionAt(node: NodeId, layer: number): VersionId | undefined {
-		return orUndefined(this.#versionAt(node, layer));
+		return versionOrUndefined(this.#versionAt(node, layer));
 	}
 
 	/** The version this node has in `layer` itself. */
 	versionIn(node: NodeId, layer: number): VersionId | undefined {
 		const version = this.#versionAsOf(node, layer);
-		return version !== none && this.#versionLayer[version] === layer ? version : undefined;
+		return version !== none && this.#versionLayer[version] === layer ? (version as VersionId) : undefined;
 	}
 
 	/** Versions of a node, oldest first. */
@@ -248,7 +166,7 @@ export class PathTree {
 			version !== none;
 			version = this.#previousVersion[version]!
 		) {
-			versions.push(version);
+			versions.push(version as VersionId);
 		}
 
 		return versions.reverse();
@@ -265,7 +183,7 @@ export class PathTree {
 		if (version !== none && (hiddenBy === none || hiddenBy > layer)) {
 			return setStatus(
 				into,
-				version,
+				version as VersionId,
 				this.#versionLayer[version] === layer ? changeKinds[this.#versionKind[version]!]! : 'unchanged',
 				false,
 				hiddenBy !== none,
@@ -273,7 +191,7 @@ export class PathTree {
 		}
 
 		if ((version !== none && hiddenBy === layer) || this.removedIn(node).includes(layer)) {
-			return setStatus(into, orUndefined(version), 'removed', false, false);
+			return setStatus(into, versionOrUndefined(version), 'removed', false, false);
 		}
 
 		return this.#lastVersion[node] !== none || this.#firstChild[node] === none
@@ -288,11 +206,17 @@ export class PathTree {
 	changeIn(node: NodeId, layer: number, into: NodeStatus): void {
 		const own = this.#versionAsOf(node, layer);
 		if (own !== none && this.#versionLayer[own] === layer) {
-			setStatus(into, own, changeKinds[this.#versionKind[own]!]!, false, this.#hiddenBy[own] !== none);
+			setStatus(
+				into,
+				own as VersionId,
+				changeKinds[this.#versionKind[own]!]!,
+				false,
+				this.#hiddenBy[own] !== none,
+			);
 		} else if (this.removedIn(node).includes(layer)) {
 			setStatus(into, this.versionAsOf(node, layer - 1), 'removed', false, false);
 		} else {
-			setStatus(into, orUndefined(own), 'unchanged', true, false);
+			setStatus(into, versionOrUndefined(own), 'unchanged', true, false);
 		}
 	}
 
@@ -307,7 +231,7 @@ export class PathTree {
 			const last = this.#versionAsOf(node, layer);
 			if (last === none) continue;
 			if (this.#versionLayer[last] === layer) {
-				if (this.typeCode(last) !== dirCode) {
+				if (this.#typeCode(last) !== dirCode) {
 					if (this.#versionKind[last] === addedCode) {
 						counts.added++;
 					} else if (this.#versionKind[last] === modifiedCode) {
@@ -315,11 +239,11 @@ export class PathTree {
 					}
 				} else {
 					const before = this.#previousVersion[last]!;
-					if (before !== none && this.#hiddenBy[before] === layer && this.typeCode(before) !== dirCode) {
+					if (before !== none && this.#hiddenBy[before] === layer && this.#typeCode(before) !== dirCode) {
 						counts.removed++;
 					}
 				}
-			} else if (this.#hiddenBy[last] === layer && this.typeCode(last) !== dirCode) {
+			} else if (this.#hiddenBy[last] === layer && this.#typeCode(last) !== dirCode) {
 				counts.removed++;
 			}
 		}
@@ -330,7 +254,7 @@ export class PathTree {
 	// ---- Versions ----
 
 	nodeOf(version: VersionId): NodeId {
-		return this.#versionNode[version]!;
+		return this.#versionNode[version]! as NodeId;
 	}
 
 	/** The layer that stored this version. */
@@ -340,22 +264,22 @@ export class PathTree {
 
 	/** The row of this version's entry in its layer's entry columns. */
 	rowOf(version: VersionId): Row {
-		return this.#versionRow[version]!;
+		return this.#versionRow[version]! as Row;
 	}
 
 	/** The layer's entry columns and the row of this version's entry there, for reading a field without an object. */
 	entryOf(version: VersionId): {columns: EntryColumns; row: Row} {
-		return {columns: this.layers[this.#versionLayer[version]!]!, row: this.#versionRow[version]!};
+		return {columns: this.layers[this.#versionLayer[version]!]!, row: this.#versionRow[version]! as Row};
 	}
 
 	/** The next older version of the same node. */
 	previousOf(version: VersionId): VersionId | undefined {
-		return orUndefined(this.#previousVersion[version]!);
+		return versionOrUndefined(this.#previousVersion[version]!);
 	}
 
 	/** The layer whose entry or marker hid this version; undefined while it is visible at the end. */
 	hiddenIn(version: VersionId): number | undefined {
-		return orUndefined(this.#hiddenBy[version]!);
+		return layerOrUndefined(this.#hiddenBy[version]!);
 	}
 
 	isHidden(version: VersionId): boolean {
@@ -372,7 +296,7 @@ export class PathTree {
 
 	/** The entry-type code of a version (see entryTypeCodes). */
 	typeCode(version: VersionId): number {
-		return this.layers[this.#versionLayer[version]!]!.types[this.#versionRow[version]!]!;
+		return this.#typeCode(version);
 	}
 
 	type(version: VersionId): EntryType {
@@ -388,7 +312,7 @@ export class PathTree {
 	}
 
 	size(version: VersionId): number {
-		return this.layers[this.#versionLayer[version]!]!.sizes[this.#versionRow[version]!]!;
+		return this.layers[this.#versionLayer[version]!]!.size(this.#versionRow[version]!);
 	}
 
 	hash(version: VersionId): string | undefined {
@@ -416,7 +340,7 @@ export class PathTree {
 		let visited = 0;
 		while (node !== none) {
 			if ((++visited & 0xff_ff) === 0) checkMemoryBudget('walking the file tree');
-			visit(node);
+			visit(node as NodeId);
 			const child = firstChild[node]!;
 			if (child !== none) {
 				node = child;
@@ -436,7 +360,7 @@ export class PathTree {
 		visit(node);
 		let current = firstChild[node]!;
 		while (current !== none) {
-			visit(current);
+			visit(current as NodeId);
 			const child = firstChild[current]!;
 			if (child !== none) {
 				current = child;
@@ -459,7 +383,7 @@ export class PathTree {
 		this.forEachNode((node) => {
 			const last = this.#lastVersion[node]!;
 			if (last === none || this.#hiddenBy[last] !== none) return;
-			if (!options.directories && this.typeCode(last) === dirCode) return;
+			if (!options.directories && this.#typeCode(last) === dirCode) return;
 			if (count === nodes.length) {
 				nodes = resized(nodes, count * 2);
 				versions = resized(versions, count * 2);
@@ -468,14 +392,18 @@ export class PathTree {
 			nodes[count] = node;
 			versions[count++] = last;
 		});
-		return {tree: this, count, nodes: nodes.subarray(0, count), versions: versions.subarray(0, count)};
+		return new FinalFilesView(this, count, nodes.subarray(0, count), versions.subarray(0, count));
 	}
 
-	#versionAsOf(node: NodeId, layer: number): number {
+	#versionAsOf(node: number, layer: number): number {
 		let version = this.#lastVersion[node]!;
 		while (version !== none && this.#versionLayer[version]! > layer)
 			version = this.#previousVersion[version]!;
 		return version;
+	}
+
+	#typeCode(version: number): number {
+		return this.layers[this.#versionLayer[version]!]!.typeCode(this.#versionRow[version]!);
 	}
 
 	#versionAt(node: NodeId, layer: number): number {
@@ -489,169 +417,14 @@ export class PathTree {
 
 	/** The columns for the analysis cache (views of the tree's own arrays: encode them before anything changes). */
 	toStored(): StoredTree {
-		const nodes = this.nodeCount;
-		const versions = this.versionCount;
-		const versionlessPaths: string[] = [];
-		for (let node = 0; node < nodes; node++) {
-			if (this.#lastVersion[node] === none) versionlessPaths.push(this.#paths[node]!);
-		}
-
-		return {
-			nodeCount: nodes,
-			versionCount: versions,
-			parents: this.#parents.subarray(0, nodes),
-			firstChild: this.#firstChild.subarray(0, nodes),
-			lastChild: this.#lastChild.subarray(0, nodes),
-			nextSibling: this.#nextSibling.subarray(0, nodes),
-			lastVersion: this.#lastVersion.subarray(0, nodes),
-			versionNode: this.#versionNode.subarray(0, versions),
-			versionLayer: this.#versionLayer.subarray(0, versions),
-			versionRow: this.#versionRow.subarray(0, versions),
-			versionKind: this.#versionKind.subarray(0, versions),
-			hiddenBy: this.#hiddenBy.subarray(0, versions),
-			hideCause: this.#hideCause.subarray(0, versions),
-			previousVersion: this.#previousVersion.subarray(0, versions),
-			layerNodes: [...this.#layerNodes],
-			removals: [...this.#removals].map(([node, layers]) => [node, [...layers]]),
-			versionlessPaths,
-		};
+		return toStoredTree(this.#columns);
 	}
 
-	/**
-	A tree back from the analysis cache: a read, not a stacking. Every link is checked first (parents and
-	versions point backwards, children and siblings forwards, every id in range), so a damaged file is a
-	StoredTreeError and never a walk that does not end. Paths come from the entries the versions name.
-	*/
+	/** A tree back from the analysis cache, checked link by link (a damaged file is a StoredTreeError). */
 	static fromStored(layers: readonly EntryColumns[], stored: StoredTree): PathTree {
-		const {nodeCount: nodes, versionCount: versions} = stored;
-		const fail = (what: string): never => {
-			throw new StoredTreeError(`stored tree: ${what}`);
-		};
-
-		if (!Number.isInteger(nodes) || nodes < 1 || !Number.isInteger(versions) || versions < 0)
-			fail('bad counts');
-		for (const column of [
-			stored.parents,
-			stored.firstChild,
-			stored.lastChild,
-			stored.nextSibling,
-			stored.lastVersion,
-		]) {
-			if (column.length !== nodes) fail('node column of the wrong length');
-		}
-
-		for (const column of [
-			stored.versionNode,
-			stored.versionLayer,
-			stored.versionRow,
-			stored.versionKind,
-			stored.hiddenBy,
-			stored.hideCause,
-			stored.previousVersion,
-		]) {
-			if (column.length !== versions) fail('version column of the wrong length');
-		}
-
-		const inNodes = (id: number): boolean => id === none || (id > 0 && id < nodes);
-		for (let node = 0; node < nodes; node++) {
-			const parent = stored.parents[node]!;
-			if (node === rootNode ? parent !== none : parent < 0 || parent >= node)
-				fail('a parent after its child');
-			const child = stored.firstChild[node]!;
-			if (!inNodes(child) || (child !== none && (child <= node || stored.parents[child] !== node))) {
-				fail('a first child that is not a child');
-			}
-
-			const sibling = stored.nextSibling[node]!;
-			if (
-				!inNodes(sibling) ||
-				(sibling !== none && (sibling <= node || stored.parents[sibling] !== parent))
-			) {
-				fail('a sibling that is not a sibling');
-			}
-
-			if (!inNodes(stored.lastChild[node]!)) fail('a last child out of range');
-			const last = stored.lastVersion[node]!;
-			if (last < none || last >= versions || (last !== none && stored.versionNode[last] !== node)) {
-				fail('a version of another node');
-			}
-		}
-
-		for (let version = 0; version < versions; version++) {
-			const layer = stored.versionLayer[version]!;
-			const node = stored.versionNode[version]!;
-			const previous = stored.previousVersion[version]!;
-			const hiddenBy = stored.hiddenBy[version]!;
-			if (node < 1 || node >= nodes || layer < 0 || layer >= layers.length) fail('a version out of range');
-			const row = stored.versionRow[version]!;
-			if (row < 0 || row >= layers[layer]!.count) fail('a version of a missing entry');
-			if (
-				previous < none ||
-				previous >= version ||
-				(previous !== none && stored.versionNode[previous] !== node)
-			) {
-				fail('versions out of order');
-			}
-
-			if (hiddenBy < none || hiddenBy >= layers.length) fail('a hiding layer out of range');
-			if (
-				stored.versionKind[version]! >= changeKinds.length ||
-				stored.hideCause[version]! >= hideCauses.length
-			) {
-				fail('an unknown kind or cause');
-			}
-		}
-
-		if (stored.layerNodes.length !== layers.length) fail('layer lists of the wrong count');
-		for (const list of stored.layerNodes) {
-			for (const node of list) if (node < 1 || node >= nodes) fail('a layer list out of range');
-		}
-
-		const {removals: storedRemovals, versionlessPaths, ...stacked} = stored;
-		const removals = new Map<number, number[]>();
-		for (const [node, removedIn] of storedRemovals) {
-			if (!Number.isInteger(node) || node < 1 || node >= nodes || !Array.isArray(removedIn))
-				fail('a bad removal');
-			removals.set(node, removedIn.map(Number));
-		}
-
-		let versionless = 0;
-		const paths = new Array<string>(nodes);
-		const hashes = new Uint32Array(nodes);
-		const index = new PathIndex(nodes);
-		for (let node = 0; node < nodes; node++) {
-			const last = stored.lastVersion[node]!;
-			let path: string | undefined;
-			let hash: number;
-			if (last === none) {
-				path = versionlessPaths[versionless++];
-				if (typeof path !== 'string') fail('a node without a path');
-				hash = pathHash(path!);
-			} else {
-				// The entry's own path and the hash its columns computed for it.
-				const columns = layers[stored.versionLayer[last]!]!;
-				const row = stored.versionRow[last]!;
-				path = columns.paths[row]!;
-				hash = columns.pathHashes[row]!;
-			}
-
-			paths[node] = path!;
-			hashes[node] = hash;
-			if (node !== rootNode) index.insert(node, hash, hashes);
-		}
-
-		if (versionless !== versionlessPaths.length) fail('paths of the wrong count');
-		return new PathTree(layers, {...stacked, paths, hashes, index, removals});
+		return new PathTree(layers, readStoredTree(layers, stored));
 	}
 }
-
-/** The final filesystem as columns (see `PathTree.finalFiles`): the i-th visible path's node and version. */
-export type FinalFilesView = {
-	tree: PathTree;
-	count: number;
-	nodes: Int32Array;
-	versions: Int32Array;
-};
 
 function setStatus(
 	into: NodeStatus,

@@ -1,19 +1,17 @@
-import {dirCode, type EntryColumns, opaqueCode, whiteoutCode} from './entry-columns.js';
-
+import {columnsOf, dirCode, type EntryColumns, opaqueCode, whiteoutCode} from './entry-columns.js';
+import {none, rootNode} from './ids.js';
+import type {PathTree} from './path-tree.js';
+import {PathTreeBuilder} from './path-tree-builder.js';
 import {
 	addedCode,
 	deletedCode,
 	directoryDeletedCode,
 	modifiedCode,
-	none,
 	opaqueDirectoryCode,
 	overwrittenCode,
-	type PathTree,
 	parentReplacedCode,
-	rootNode,
 	unchangedCode,
-} from './path-tree.js';
-import {PathTreeBuilder} from './path-tree-builder.js';
+} from './tree-columns.js';
 
 /**
 Stacks the layers with OCI/overlay semantics into one global tree: every path once, with one version
@@ -23,58 +21,37 @@ visible, so "what is visible now" is a look at its newest version, and no tree i
 */
 export function stackLayers(layers: readonly {readonly entries: EntryColumns}[]): PathTree {
 	const columns = layers.map((layer) => layer.entries);
-	const tree = new PathTreeBuilder(columns);
+	const stacker = new LayerStacker(columns);
+	for (let layerIndex = 0; layerIndex < columns.length; layerIndex++) stacker.stack(layerIndex);
+	return stacker.tree.finish();
+}
 
-	// While stacking, a node's newest version is what is visible so far: `finalVersion` as of these layers.
-	const visibleVersion = (node: number): number => tree.finalVersion(node);
+/** The stacking's state: the tree being built and, while one layer is stacked, that layer and what it touched. */
+class LayerStacker {
+	readonly tree: PathTreeBuilder;
+	readonly #columns: readonly EntryColumns[];
+	#layerIndex = 0;
+	#layer!: EntryColumns;
+	#touched: number[] = [];
 
-	const hide = (version: number, layerIndex: number, cause: number): void =>
-		tree.hide(version, layerIndex, cause);
+	constructor(columns: readonly EntryColumns[]) {
+		this.#columns = columns;
+		this.tree = new PathTreeBuilder(columns);
+	}
 
-	for (let layerIndex = 0; layerIndex < columns.length; layerIndex++) {
-		const layer = columns[layerIndex]!;
-		const touched: number[] = [];
-		const touch = (node: number): void => {
-			// A node is pushed once per layer: its last version or last removal already says "this layer".
-			const last = tree.lastVersion[node]!;
-			if (
-				(last !== none && tree.versionLayer[last] === layerIndex) ||
-				tree.lastRemoval(node) === layerIndex
-			) {
-				return;
-			}
+	stack(layerIndex: number): void {
+		this.#layerIndex = layerIndex;
+		this.#layer = this.#columns[layerIndex]!;
+		this.#touched = [];
+		this.#applyMarkers();
+		this.#addEntries();
+		this.tree.layerNodes.push(Int32Array.from(this.#touched));
+	}
 
-			touched.push(node);
-		};
-
-		const remove = (node: number): void => {
-			touch(node);
-			tree.recordRemoval(node, layerIndex);
-		};
-
-		// The same order as a stack of child lists: the last child first, each one's children after it.
-		const hideSubtree = (top: number, cause: number): boolean => {
-			let hidAny = false;
-			const stack = tree.children(top);
-			while (stack.length > 0) {
-				const node = stack.pop()!;
-				const visible = visibleVersion(node);
-				if (visible !== none) {
-					hide(visible, layerIndex, cause);
-					remove(node);
-					hidAny = true;
-				}
-
-				for (let child = tree.firstChild[node]!; child !== none; child = tree.nextSibling[child]!) {
-					stack.push(child);
-				}
-			}
-
-			return hidAny;
-		};
-
-		const {types, paths, pathHashes} = layer;
-		// 1. Markers, against the layers below.
+	/** 1. Whiteout and opaque markers, against the layers below. */
+	#applyMarkers(): void {
+		const layer = this.#layer;
+		const {types, pathHashes} = columnsOf(layer);
 		for (let row = 0; row < layer.count; row++) {
 			const type = types[row]!;
 			if (type !== whiteoutCode && type !== opaqueCode) {
@@ -82,35 +59,41 @@ export function stackLayers(layers: readonly {readonly entries: EntryColumns}[])
 			}
 
 			// A marker for a path no lower layer has is a no-op, and creates no node.
-			const path = paths[row]!;
-			const node = path === '' ? none : tree.find(path, pathHashes[row]!);
+			const path = layer.path(row);
+			const node = path === '' ? none : this.tree.find(path, pathHashes[row]!);
 			if (node === none) {
 				continue;
 			}
 
 			if (type === opaqueCode) {
-				hideSubtree(node, opaqueDirectoryCode);
+				this.#hideSubtree(node, opaqueDirectoryCode);
 				continue;
 			}
 
-			const visible = visibleVersion(node);
+			// While stacking, a node's newest version is what is visible so far: `finalVersion` as of these layers.
+			const visible = this.tree.finalVersion(node);
 			if (visible !== none) {
-				hide(visible, layerIndex, deletedCode);
+				this.tree.hide(visible, this.#layerIndex, deletedCode);
 			}
 
-			const hidDescendants = hideSubtree(node, directoryDeletedCode);
+			const hidDescendants = this.#hideSubtree(node, directoryDeletedCode);
 			if (visible !== none || hidDescendants) {
-				remove(node);
+				this.#remove(node);
 			}
 		}
+	}
 
-		// 2. Entries. Tars list parents before children, so the parent check is skipped for a run of siblings.
+	/** 2. Entries. Tars list parents before children, so the parent check is skipped for a run of siblings. */
+	#addEntries(): void {
+		const {tree} = this;
+		const layer = this.#layer;
+		const {types, pathHashes} = columnsOf(layer);
 		let checkedParent = none;
 		let lastParentPath = '';
-		let lastParent = rootNode;
+		let lastParent = rootNode as number;
 		for (let row = 0; row < layer.count; row++) {
 			const type = types[row]!;
-			const path = paths[row]!;
+			const path = layer.path(row);
 			if (type === whiteoutCode || type === opaqueCode || path === '') {
 				continue;
 			}
@@ -130,63 +113,108 @@ export function stackLayers(layers: readonly {readonly entries: EntryColumns}[])
 			const parent = tree.parents[node]!;
 			if (parent !== checkedParent) {
 				checkedParent = parent;
-				// A lower file, symlink, ... where this layer writes into it as a directory is replaced by that directory.
-				for (let ancestor = parent; ancestor !== rootNode; ancestor = tree.parents[ancestor]!) {
-					const visible = visibleVersion(ancestor);
-					if (
-						visible !== none &&
-						tree.typeCode(visible) !== dirCode &&
-						tree.versionLayer[visible]! < layerIndex
-					) {
-						hide(visible, layerIndex, overwrittenCode);
-						remove(ancestor);
-					}
-				}
+				this.#replaceNonDirectoryAncestors(parent);
 			}
 
-			addVersion(node, row);
+			this.#addVersion(node, row);
 		}
-
-		function addVersion(node: number, row: number): void {
-			const last = tree.lastVersion[node]!;
-			if (last !== none && tree.versionLayer[last] === layerIndex) {
-				// The same path twice in one tar: the later header wins, as when extracting.
-				const before = tree.previousVersion[last]!;
-				tree.versionRow[last] = row;
-				tree.versionKind[last] =
-					before !== none && tree.hiddenBy[before] === layerIndex ? compare(before, last) : addedCode;
-				return;
-			}
-
-			touch(node);
-			// What the path was in the state below: still visible, or hidden by this layer's own marker
-			// (`rm -rf d && mkdir d` gives an opaque `d`; a file under it written again is a replacement, not a removal).
-			const previous =
-				last !== none && (tree.hiddenBy[last] === none || tree.hiddenBy[last] === layerIndex) ? last : none;
-			let kind = addedCode;
-			const version = tree.addVersion(node, layerIndex, row, addedCode);
-			if (previous !== none && tree.hideCause[previous] !== parentReplacedCode) {
-				const wasVisible = tree.hiddenBy[previous] === none;
-				hide(previous, layerIndex, overwrittenCode);
-				if (!wasVisible) tree.undoRemoval(node, layerIndex);
-				kind = compare(previous, version);
-				if (tree.typeCode(previous) === dirCode && layer.types[row] !== dirCode) {
-					hideSubtree(node, parentReplacedCode);
-				}
-			}
-
-			tree.versionKind[version] = kind;
-		}
-
-		tree.layerNodes.push(Int32Array.from(touched));
 	}
 
-	return tree.finish();
+	/** A lower file, symlink, ... where this layer writes into it as a directory is replaced by that directory. */
+	#replaceNonDirectoryAncestors(parent: number): void {
+		const {tree} = this;
+		for (let ancestor = parent; ancestor !== rootNode; ancestor = tree.parents[ancestor]!) {
+			const visible = tree.finalVersion(ancestor);
+			if (
+				visible !== none &&
+				tree.typeCode(visible) !== dirCode &&
+				tree.versionLayer[visible]! < this.#layerIndex
+			) {
+				tree.hide(visible, this.#layerIndex, overwrittenCode);
+				this.#remove(ancestor);
+			}
+		}
+	}
+
+	#addVersion(node: number, row: number): void {
+		const {tree} = this;
+		const layerIndex = this.#layerIndex;
+		const last = tree.lastVersion[node]!;
+		if (last !== none && tree.versionLayer[last] === layerIndex) {
+			// The same path twice in one tar: the later header wins, as when extracting.
+			const before = tree.previousVersion[last]!;
+			tree.versionRow[last] = row;
+			tree.versionKind[last] =
+				before !== none && tree.hiddenBy[before] === layerIndex ? this.#compare(before, last) : addedCode;
+			return;
+		}
+
+		this.#touch(node);
+		// What the path was in the state below: still visible, or hidden by this layer's own marker
+		// (`rm -rf d && mkdir d` gives an opaque `d`; a file under it written again is a replacement, not a removal).
+		const previous =
+			last !== none && (tree.hiddenBy[last] === none || tree.hiddenBy[last] === layerIndex) ? last : none;
+		let kind = addedCode;
+		const version = tree.addVersion(node, layerIndex, row, addedCode);
+		if (previous !== none && tree.hideCause[previous] !== parentReplacedCode) {
+			const wasVisible = tree.hiddenBy[previous] === none;
+			tree.hide(previous, layerIndex, overwrittenCode);
+			if (!wasVisible) tree.undoRemoval(node, layerIndex);
+			kind = this.#compare(previous, version);
+			if (tree.typeCode(previous) === dirCode && this.#layer.typeCode(row) !== dirCode) {
+				this.#hideSubtree(node, parentReplacedCode);
+			}
+		}
+
+		tree.versionKind[version] = kind;
+	}
+
+	/** The same order as a stack of child lists: the last child first, each one's children after it. */
+	#hideSubtree(top: number, cause: number): boolean {
+		const {tree} = this;
+		let hidAny = false;
+		const stack = tree.children(top);
+		while (stack.length > 0) {
+			const node = stack.pop()!;
+			const visible = tree.finalVersion(node);
+			if (visible !== none) {
+				tree.hide(visible, this.#layerIndex, cause);
+				this.#remove(node);
+				hidAny = true;
+			}
+
+			for (let child = tree.firstChild[node]!; child !== none; child = tree.nextSibling[child]!) {
+				stack.push(child);
+			}
+		}
+
+		return hidAny;
+	}
+
+	/** A node is pushed once per layer: its last version or last removal already says "this layer". */
+	#touch(node: number): void {
+		const {tree} = this;
+		const last = tree.lastVersion[node]!;
+		if (
+			(last !== none && tree.versionLayer[last] === this.#layerIndex) ||
+			tree.lastRemoval(node) === this.#layerIndex
+		) {
+			return;
+		}
+
+		this.#touched.push(node);
+	}
+
+	#remove(node: number): void {
+		this.#touch(node);
+		this.tree.recordRemoval(node, this.#layerIndex);
+	}
 
 	/** Same type, content, mode, owner and link target; mtime is ignored. */
-	function compare(before: number, after: number): number {
-		const a = columns[tree.versionLayer[before]!]!;
-		const b = columns[tree.versionLayer[after]!]!;
+	#compare(before: number, after: number): number {
+		const {tree} = this;
+		const a = this.#columns[tree.versionLayer[before]!]!;
+		const b = this.#columns[tree.versionLayer[after]!]!;
 		return sameEntry(a, tree.versionRow[before]!, b, tree.versionRow[after]!) ? unchangedCode : modifiedCode;
 	}
 }
@@ -194,13 +222,13 @@ export function stackLayers(layers: readonly {readonly entries: EntryColumns}[])
 function sameEntry(a: EntryColumns, rowA: number, b: EntryColumns, rowB: number): boolean {
 	const hashA = a.hasHash(rowA);
 	return (
-		a.types[rowA] === b.types[rowB] &&
-		a.sizes[rowA] === b.sizes[rowB] &&
+		a.typeCode(rowA) === b.typeCode(rowB) &&
+		a.size(rowA) === b.size(rowB) &&
 		hashA === b.hasHash(rowB) &&
 		(!hashA || a.sameHash(rowA, b, rowB)) &&
-		a.modes[rowA] === b.modes[rowB] &&
-		a.uids[rowA] === b.uids[rowB] &&
-		a.gids[rowA] === b.gids[rowB] &&
+		a.mode(rowA) === b.mode(rowB) &&
+		a.uid(rowA) === b.uid(rowB) &&
+		a.gid(rowA) === b.gid(rowB) &&
 		(a.linkTarget(rowA) ?? '') === (b.linkTarget(rowB) ?? '')
 	);
 }

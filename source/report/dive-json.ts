@@ -1,6 +1,5 @@
 import {layerHeaderBytes} from '../analysis/dive-efficiency.js';
 import type {DiveEfficiency} from '../analysis/types.js';
-import {entryTypeCodes} from '../engine/index.js';
 import type {EntryType, ParsedLayer, RawImage} from '../image/types.js';
 
 /**
@@ -95,8 +94,8 @@ export function diveFileList(layer: ParsedLayer): DiveFileInfo[] {
 	const root: Node = {info: undefined, children: new Map()};
 	const {entries} = layer;
 	for (let row = 0; row < entries.count; row++) {
-		const type = entryTypeCodes[entries.types[row]!]!;
-		const path = entries.paths[row]!;
+		const type = entries.type(row);
+		const path = entries.path(row);
 		const names = path === '' ? [] : path.split('/');
 		if (type === 'whiteout') {
 			names.push(`.wh.${names.pop()}`);
@@ -117,11 +116,11 @@ export function diveFileList(layer: ParsedLayer): DiveFileInfo[] {
 		node.info = {
 			path: names.join('/'),
 			typeFlag: typeFlags[type],
-			linkName: entries.links.get(row) ?? '',
-			size: entries.sizes[row]!,
-			fileMode: goFileMode(entries.modes[row]!, type),
-			uid: entries.uids[row]!,
-			gid: entries.gids[row]!,
+			linkName: entries.linkTarget(row) ?? '',
+			size: entries.size(row),
+			fileMode: goFileMode(entries.mode(row), type),
+			uid: entries.uid(row),
+			gid: entries.gid(row),
 			isDir: type === 'dir',
 		};
 	}

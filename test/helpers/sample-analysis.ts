@@ -1,14 +1,14 @@
 import type {Finding, HistoryEntry, ImageAnalysis, LayerSummary} from '../../source/analysis/types.js';
-import {EntryColumns, pathHash} from '../../source/engine/index.js';
+import {none} from '../../source/engine/ids.js';
+import {EntryColumns, nodeId, pathHash} from '../../source/engine/index.js';
+import {PathTreeBuilder} from '../../source/engine/path-tree-builder.js';
 import {
 	type ChangeKind,
 	changeKinds,
 	deletedCode,
 	directoryDeletedCode,
-	none,
 	overwrittenCode,
-} from '../../source/engine/path-tree.js';
-import {PathTreeBuilder} from '../../source/engine/path-tree-builder.js';
+} from '../../source/engine/tree-columns.js';
 import type {EntryType, TarEntry} from '../../source/image/types.js';
 import {contentHash} from './raw-image-builder.js';
 
@@ -107,7 +107,7 @@ export function buildAnalysis(
 		let wasteIntroducedBytes = 0;
 		let wasteHiddenBytes = 0;
 		for (const node of layerNodes[index]!) {
-			const version = tree.versions(node).find((candidate) => tree.layerOf(candidate) === index);
+			const version = tree.versions(nodeId(node)).find((candidate) => tree.layerOf(candidate) === index);
 			if (version === undefined) {
 				counts.removed++;
 				continue;

@@ -12,10 +12,10 @@ export function samplePackages(analysis: ImageAnalysis): PackageInventory {
 	const final = tree.finalFiles({directories: false});
 	const files: FinalFile[] = [];
 	for (let index = 0; index < final.count; index++) {
-		const version = final.versions[index]!;
+		const version = final.version(index);
 		const entry = tree.entry(version);
 		files.push({
-			path: tree.pathOf(final.nodes[index]!),
+			path: tree.pathOf(final.node(index)),
 			type: entry.type,
 			size: entry.size,
 			mode: entry.mode,

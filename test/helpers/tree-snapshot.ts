@@ -3,7 +3,7 @@ The stacked tree's columns read back as plain objects, in the shape the engine u
 as columns (`{path, name, versions: [{layer, kind, hiddenBy, hideCause, entry}], removedIn}`), so tests
 can compare whole histories against literal expected values.
 */
-import type {ChangeKind, HideCause, PathTree, VersionId} from '../../source/engine/index.js';
+import type {ChangeKind, HideCause, NodeId, PathTree, VersionId} from '../../source/engine/index.js';
 import type {TarEntry} from '../../source/image/types.js';
 
 export type VersionSnapshot = {
@@ -38,7 +38,7 @@ export function versionSnapshot(tree: PathTree, version: VersionId | undefined):
 	return snapshot;
 }
 
-export function nodeSnapshot(tree: PathTree, node: number): NodeSnapshot {
+export function nodeSnapshot(tree: PathTree, node: NodeId): NodeSnapshot {
 	const parent = tree.parentOf(node);
 	return {
 		path: tree.pathOf(node),
@@ -47,12 +47,6 @@ export function nodeSnapshot(tree: PathTree, node: number): NodeSnapshot {
 		versions: tree.versions(node).map((version) => versionSnapshot(tree, version)!),
 		removedIn: [...tree.removedIn(node)],
 	};
-}
-
-/** The node at `path` as an object, or undefined when the tree has no such path. */
-export function findSnapshot(tree: PathTree, path: string): NodeSnapshot | undefined {
-	const node = tree.find(path);
-	return node === undefined ? undefined : nodeSnapshot(tree, node);
 }
 
 /** The paths of the nodes a layer touched, in the order it touched them. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {decodeCachedImage, encodeCachedImage} from '../../source/cache/image-cache.js';
-import {EntryColumns, PathTree, StoredTreeError, stackLayers} from '../../source/engine/index.js';
+import {EntryColumns, nodeId, PathTree, StoredTreeError, stackLayers} from '../../source/engine/index.js';
 import type {ParsedLayer, RawImage, TarEntry} from '../../source/image/types.js';
 
 const file = (path: string, size: number, hash: string): TarEntry => ({
@@ -90,7 +90,7 @@ test('the stacked tree stored with the entries comes back the same: every node, 
 	assert.ok(decoded.tree, 'the tree is stored');
 	assert.deepEqual(describe(decoded.tree), describe(tree));
 	for (let node = 0; node < tree.nodeCount; node++) {
-		assert.equal(decoded.tree.find(tree.pathOf(node)), node, `find ${tree.pathOf(node)}`);
+		assert.equal(decoded.tree.find(tree.pathOf(nodeId(node))), node, `find ${tree.pathOf(nodeId(node))}`);
 	}
 
 	assert.equal(decoded.tree.find('usr/lib/none'), undefined);

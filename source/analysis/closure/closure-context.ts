@@ -43,6 +43,3 @@ export function filesInIndex(files: readonly FinalFile[]): (directory: string) =
 		return index.get(directory) ?? [];
 	};
 }
-
-/** The text of an evidence file, when the reader kept it (see image/evidence-files.ts). */
-export const evidenceText = (context: ClosureContext, path: string) => context.input.evidence.get(path);

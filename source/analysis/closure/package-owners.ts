@@ -5,7 +5,7 @@ import {
 	parseAptAutoInstalled,
 	parseDpkgStatus,
 } from '../findings/package-databases.js';
-import {type FileLookup, filesByPath} from '../rule-input.js';
+import {filesByPath} from '../rule-input.js';
 import type {RuleInput} from '../types.js';
 
 /** The image's Debian packages as the runtime stage sees them: who owns a path, what apt would pull in. */
@@ -90,27 +90,6 @@ export function packagesToInstall(index: PackageIndex, names: Iterable<string>):
 	}
 
 	return [...result].sort();
-}
-
-/** Bytes a set of packages puts in the image: their files as this image holds them, plus dpkg's records of them. */
-export function packageBytes(index: PackageIndex, names: string[], files: FileLookup): number {
-	let bytes = 0;
-	const counted = new Set<string>();
-	for (const name of names) {
-		for (const path of index.filesOf.get(name) ?? []) {
-			if (counted.has(path)) continue;
-			counted.add(path);
-			const file = files.get(path);
-			bytes += file?.type === 'file' ? file.size : 0;
-		}
-
-		for (const path of index.infoFilesOf.get(name) ?? []) {
-			const file = files.get(path);
-			bytes += file?.type === 'file' ? file.size : 0;
-		}
-	}
-
-	return bytes;
 }
 
 /** Package names an `apt-get install` / `apt install` / `apk add` in these shell commands asks for by name. */

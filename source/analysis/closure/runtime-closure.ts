@@ -121,6 +121,58 @@ The work is linear in the image: search lists are cut at `maxSearchEntries`, lib
 resolved once, trees are matched by binary search. `files` may be passed in to count the lookups.
 */
 export function runtimeClosure(input: RuleInput, files: FileLookup = filesByPath(input)): RuntimeClosure {
+	const walk = closureWalk(input, files);
+	const {context, chain, proven, trees, elfQueue} = walk;
+	const {env, notes, unresolved, isDirectory} = context;
+	const argv = [...(input.config.entrypoint ?? []), ...(input.config.cmd ?? [])];
+	const {runtime, runtimeCommand, programArguments, arguments_} = followEntrypoint(argv, walk);
+	const appDirectory = followRuntime(runtime, runtimeCommand, programArguments, context, {
+		interpreterPath: chain.find((step) => runtimeOf(baseName(step.path)) === runtime)?.path,
+	});
+
+	followNamedPaths(arguments_, input, context);
+	followEnvPaths(context);
+	followUser(context);
+
+	// Every ELF file reached, and every ELF file inside the trees, loads its libraries.
+	for (const file of filesUnder(input.files, trees)) {
+		if (execOf(files, file.path)?.kind === 'elf') elfQueue.push(file.path);
+	}
+
+	const libraries = librarySearch(
+		files,
+		isDirectory,
+		(env.get('LD_LIBRARY_PATH') ?? '').split(':').filter(Boolean),
+		unresolved,
+	);
+	const seenElf = new Set<string>();
+	// An index, not shift(): the queue may hold every ELF file of a large tree.
+	for (let next = 0; next < elfQueue.length; next++) {
+		const path = elfQueue[next]!;
+		if (seenElf.has(path)) continue;
+		seenElf.add(path);
+		const exec = execOf(files, path);
+		if (exec?.kind !== 'elf') continue;
+		followElf(path, exec, {files, isDirectory, add: context.add, unresolved, libraries});
+	}
+
+	notes.push(...libraries.notes());
+	return {runtime, argv, chain, proven, trees, appDirectory, unresolved, notes};
+}
+
+/** What the closure builds up while it follows the image: the steps, the files proven, the trees, the ELF files to load. */
+type ClosureWalk = {
+	context: ClosureContext;
+	chain: ClosureStep[];
+	proven: Set<string>;
+	trees: string[];
+	elfQueue: string[];
+	searchPath: string[];
+	/** A command name as execvp finds it: a path when it has a slash, else the first PATH match. */
+	findCommand(name: string): {path: string; links: string[]} | undefined;
+};
+
+function closureWalk(input: RuleInput, files: FileLookup): ClosureWalk {
 	const isDirectory = directoryIndex(input.files);
 	const env = environment(input);
 	const notes: string[] = [];
@@ -129,12 +181,10 @@ export function runtimeClosure(input: RuleInput, files: FileLookup = filesByPath
 		notes.push(`PATH has ${pathEntries.length} entries: only the first ${maxSearchEntries} were searched`);
 	const searchPath = pathEntries.slice(0, maxSearchEntries);
 	const workingDirectory = normalisePath(input.config.workingDir ?? '');
-	const argv = [...(input.config.entrypoint ?? []), ...(input.config.cmd ?? [])];
 	const chain: ClosureStep[] = [];
 	const proven = new Set<string>();
 	const trees: string[] = [];
 	const treeSet = new Set<string>();
-	const unresolved: string[] = [];
 	const elfQueue: string[] = [];
 
 	const add = (path: string, reason: string, links: string[]) => {
@@ -161,7 +211,6 @@ export function runtimeClosure(input: RuleInput, files: FileLookup = filesByPath
 	const resolve = (name: string) =>
 		resolvePath(files, name.startsWith('/') ? name : `${workingDirectory}/${name}`, isDirectory);
 
-	/** A command name as execvp finds it: a path when it has a slash, else the first PATH match. */
 	const findCommand = (name: string): {path: string; links: string[]} | undefined => {
 		if (name.includes('/')) {
 			const resolved = resolve(name);
@@ -179,99 +228,6 @@ export function runtimeClosure(input: RuleInput, files: FileLookup = filesByPath
 		return undefined;
 	};
 
-	// Follow the entrypoint: the program, then whatever interprets it, until a real executable.
-	// Every argument seen on the way is kept, to find the files the command line names.
-	const arguments_: string[] = [];
-	let words = argv;
-	let runtime: RuntimeKind = 'unknown';
-	let runtimeCommand = '';
-	let programArguments: string[] = [];
-	let depth = 0;
-	for (; depth < maxHops && words.length > 0; depth++) {
-		arguments_.push(...words.slice(1));
-		const found = findCommand(words[0]!);
-		if (found === undefined) {
-			unresolved.push(`the command \`${words[0]}\` is not in the image (PATH ${searchPath.join(':')})`);
-			// Still a runtime by its name (`node`, `python3`): its app directory is what the app needs.
-			runtime = runtimeOf(baseName(words[0]!)) ?? 'unknown';
-			runtimeCommand = baseName(words[0]!);
-			programArguments = words.slice(1);
-			break;
-		}
-
-		add(found.path, depth === 0 ? 'entrypoint' : `runs ${words[0]}`, found.links);
-		const exec = execOf(files, found.path);
-		const kind = runtimeOf(baseName(found.path)) ?? runtimeOf(baseName(words[0]!));
-		if (kind === 'shell') {
-			const script = words.indexOf('-c');
-			if (script !== -1 && words[script + 1] !== undefined) {
-				arguments_.push(...shellTokens(words[script + 1]!));
-				words = shellWords(words[script + 1]!);
-				continue;
-			}
-
-			const fileIndex = words.findIndex((word, index) => index > 0 && !word.startsWith('-'));
-			if (fileIndex !== -1) {
-				const file = words[fileIndex]!;
-				const resolved = findCommand(file.includes('/') ? file : `./${file}`);
-				if (resolved) add(resolved.path, 'script run by the shell', resolved.links);
-				// An entrypoint script ends, by convention, in `exec "$@"`: what follows it is the real command.
-				if (words.length > fileIndex + 1) {
-					words = words.slice(fileIndex + 1);
-					continue;
-				}
-			}
-
-			runtime = 'shell';
-			break;
-		}
-
-		if (wrappers.test(baseName(found.path)) && words.length > 1) {
-			// tini, dumb-init, gosu, env …: they start the command they are given.
-			const rest = words.slice(1);
-			const start =
-				rest[0] === '--' ? 1 : baseName(found.path) === 'gosu' || baseName(found.path) === 'su-exec' ? 1 : 0;
-			words = rest.slice(start).filter((word, index) => index > 0 || !/^-/.test(word));
-			continue;
-		}
-
-		if (kind !== undefined) {
-			runtime = kind;
-			runtimeCommand = baseName(words[0]!);
-			programArguments = words.slice(1);
-			break;
-		}
-
-		if (exec?.kind === 'script') {
-			// The kernel runs `interpreter [argument] script args`; `env NAME` searches PATH for NAME.
-			const interpreter = exec.interpreter;
-			words =
-				baseName(interpreter) === 'env' && exec.argument !== undefined
-					? [exec.argument.split(/\s+/).at(-1)!, `/${found.path}`, ...words.slice(1)]
-					: [interpreter, ...(exec.argument ? [exec.argument] : []), `/${found.path}`, ...words.slice(1)];
-			if (baseName(interpreter) === 'env') {
-				const env = resolvePath(files, interpreter, isDirectory);
-				if (env.path !== undefined) add(env.path, `#! of ${found.path}`, env.links);
-			}
-
-			continue;
-		}
-
-		if (exec === undefined && found.path.endsWith('.sh')) {
-			// No `#!` read (a cached image from before the reader, or a file without an execute bit): a .sh is a shell script.
-			words = ['/bin/sh', `/${found.path}`, ...words.slice(1)];
-			continue;
-		}
-
-		runtime = exec?.kind === 'elf' ? 'native' : 'unknown';
-		break;
-	}
-
-	if (depth === maxHops)
-		notes.push(
-			`the entrypoint starts more than ${maxHops} programs in turn: the rest (${words[0]}) was not followed`,
-		);
-
 	const context: ClosureContext = {
 		input,
 		files,
@@ -282,16 +238,136 @@ export function runtimeClosure(input: RuleInput, files: FileLookup = filesByPath
 		add,
 		addTree,
 		filesIn: filesInIndex(input.files),
-		unresolved,
+		unresolved: [],
 		notes,
 	};
-	const appDirectory = followRuntime(runtime, runtimeCommand, programArguments, context, {
-		interpreterPath: chain.find((step) => runtimeOf(baseName(step.path)) === runtime)?.path,
-	});
+	return {context, chain, proven, trees, elfQueue, searchPath, findCommand};
+}
 
-	followNamedPaths(arguments_, input, context);
+type EntrypointEnd = {
+	runtime: RuntimeKind;
+	runtimeCommand: string;
+	programArguments: string[];
+	/** Every argument seen on the way, to find the files the command line names. */
+	arguments_: string[];
+};
 
-	// Anything ENV names by an absolute path that exists (config files, data directories, search paths), build settings aside.
+/** Follow the entrypoint: the program, then whatever interprets it, until a real executable. */
+function followEntrypoint(argv: string[], walk: ClosureWalk): EntrypointEnd {
+	const {context, findCommand, searchPath} = walk;
+	const {files, add} = context;
+	const end: EntrypointEnd = {runtime: 'unknown', runtimeCommand: '', programArguments: [], arguments_: []};
+	let words = argv;
+	let depth = 0;
+	for (; depth < maxHops && words.length > 0; depth++) {
+		end.arguments_.push(...words.slice(1));
+		const found = findCommand(words[0]!);
+		if (found === undefined) {
+			context.unresolved.push(
+				`the command \`${words[0]}\` is not in the image (PATH ${searchPath.join(':')})`,
+			);
+			// Still a runtime by its name (`node`, `python3`): its app directory is what the app needs.
+			return ended(end, runtimeOf(baseName(words[0]!)) ?? 'unknown', words);
+		}
+
+		add(found.path, depth === 0 ? 'entrypoint' : `runs ${words[0]}`, found.links);
+		const exec = execOf(files, found.path);
+		const kind = runtimeOf(baseName(found.path)) ?? runtimeOf(baseName(words[0]!));
+		const next =
+			kind === 'shell'
+				? shellHop(words, walk, end.arguments_)
+				: wrappers.test(baseName(found.path)) && words.length > 1
+					? wrapperHop(words, found.path)
+					: kind !== undefined
+						? undefined
+						: interpreterHop(words, found.path, exec, context);
+		if (next === undefined) {
+			if (kind === 'shell') {
+				end.runtime = 'shell';
+				return end;
+			}
+
+			if (kind !== undefined) return ended(end, kind, words);
+			end.runtime = exec?.kind === 'elf' ? 'native' : 'unknown';
+			return end;
+		}
+
+		words = next;
+	}
+
+	if (depth === maxHops)
+		context.notes.push(
+			`the entrypoint starts more than ${maxHops} programs in turn: the rest (${words[0]}) was not followed`,
+		);
+	return end;
+}
+
+/** The entrypoint ends in a runtime (`node app.js`): its command and the arguments it is given. */
+function ended(end: EntrypointEnd, runtime: RuntimeKind, words: string[]): EntrypointEnd {
+	end.runtime = runtime;
+	end.runtimeCommand = baseName(words[0]!);
+	end.programArguments = words.slice(1);
+	return end;
+}
+
+/** A shell: the `-c` script's command, or the script file and what it `exec`s; undefined when the shell is the end. */
+function shellHop(words: string[], walk: ClosureWalk, arguments_: string[]): string[] | undefined {
+	const script = words.indexOf('-c');
+	if (script !== -1 && words[script + 1] !== undefined) {
+		arguments_.push(...shellTokens(words[script + 1]!));
+		return shellWords(words[script + 1]!);
+	}
+
+	const fileIndex = words.findIndex((word, index) => index > 0 && !word.startsWith('-'));
+	if (fileIndex !== -1) {
+		const file = words[fileIndex]!;
+		const resolved = walk.findCommand(file.includes('/') ? file : `./${file}`);
+		if (resolved) walk.context.add(resolved.path, 'script run by the shell', resolved.links);
+		// An entrypoint script ends, by convention, in `exec "$@"`: what follows it is the real command.
+		if (words.length > fileIndex + 1) return words.slice(fileIndex + 1);
+	}
+
+	return undefined;
+}
+
+/** tini, dumb-init, gosu, env …: they start the command they are given. */
+function wrapperHop(words: string[], path: string): string[] {
+	const rest = words.slice(1);
+	const start = rest[0] === '--' ? 1 : baseName(path) === 'gosu' || baseName(path) === 'su-exec' ? 1 : 0;
+	return rest.slice(start).filter((word, index) => index > 0 || !/^-/.test(word));
+}
+
+/** A `#!` script (or a .sh without one read): its interpreter runs next; undefined for anything else. */
+function interpreterHop(
+	words: string[],
+	path: string,
+	exec: ReturnType<typeof execOf>,
+	context: ClosureContext,
+): string[] | undefined {
+	if (exec?.kind === 'script') {
+		// The kernel runs `interpreter [argument] script args`; `env NAME` searches PATH for NAME.
+		const interpreter = exec.interpreter;
+		if (baseName(interpreter) === 'env') {
+			const env = resolvePath(context.files, interpreter, context.isDirectory);
+			if (env.path !== undefined) context.add(env.path, `#! of ${path}`, env.links);
+		}
+
+		return baseName(interpreter) === 'env' && exec.argument !== undefined
+			? [exec.argument.split(/\s+/).at(-1)!, `/${path}`, ...words.slice(1)]
+			: [interpreter, ...(exec.argument ? [exec.argument] : []), `/${path}`, ...words.slice(1)];
+	}
+
+	if (exec === undefined && path.endsWith('.sh')) {
+		// No `#!` read (a cached image from before the reader, or a file without an execute bit): a .sh is a shell script.
+		return ['/bin/sh', `/${path}`, ...words.slice(1)];
+	}
+
+	return undefined;
+}
+
+/** Anything ENV names by an absolute path that exists (config files, data directories, search paths), build settings aside. */
+function followEnvPaths(context: ClosureContext): void {
+	const {env, files, isDirectory, notes} = context;
 	for (const [name, value] of env) {
 		const paths = runtimePathsOf(name, value);
 		if (paths.length > maxSearchEntries)
@@ -299,43 +375,20 @@ export function runtimeClosure(input: RuleInput, files: FileLookup = filesByPath
 		for (const path of paths.slice(0, maxSearchEntries)) {
 			const resolved = resolvePath(files, path, isDirectory);
 			if (resolved.path === undefined) continue;
-			if (files.has(resolved.path)) add(resolved.path, `named by ENV ${name}`, resolved.links);
-			else addTree(resolved.path, `named by ENV ${name}`);
+			if (files.has(resolved.path)) context.add(resolved.path, `named by ENV ${name}`, resolved.links);
+			else context.addTree(resolved.path, `named by ENV ${name}`);
 		}
 	}
+}
 
-	// A named USER must exist in the runtime image's account files.
-	const user = (input.config.user ?? '').split(':')[0] ?? '';
+/** A named USER must exist in the runtime image's account files. */
+function followUser(context: ClosureContext): void {
+	const user = (context.input.config.user ?? '').split(':')[0] ?? '';
 	if (user !== '' && !/^\d+$/.test(user)) {
 		for (const path of ['etc/passwd', 'etc/group']) {
-			if (files.has(path)) add(path, `USER ${user} is looked up here`, []);
+			if (context.files.has(path)) context.add(path, `USER ${user} is looked up here`, []);
 		}
 	}
-
-	// Every ELF file reached, and every ELF file inside the trees, loads its libraries.
-	for (const file of filesUnder(input.files, trees)) {
-		if (execOf(files, file.path)?.kind === 'elf') elfQueue.push(file.path);
-	}
-
-	const libraries = librarySearch(
-		files,
-		isDirectory,
-		(env.get('LD_LIBRARY_PATH') ?? '').split(':').filter(Boolean),
-		unresolved,
-	);
-	const seenElf = new Set<string>();
-	// An index, not shift(): the queue may hold every ELF file of a large tree.
-	for (let next = 0; next < elfQueue.length; next++) {
-		const path = elfQueue[next]!;
-		if (seenElf.has(path)) continue;
-		seenElf.add(path);
-		const exec = execOf(files, path);
-		if (exec?.kind !== 'elf') continue;
-		followElf(path, exec, {files, isDirectory, add, unresolved, libraries});
-	}
-
-	notes.push(...libraries.notes());
-	return {runtime, argv, chain, proven, trees, appDirectory, unresolved, notes};
 }
 
 /**

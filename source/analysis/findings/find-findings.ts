@@ -1,3 +1,4 @@
+import {isBuildOnlyOrCache} from '../finding-categories.js';
 import {filesByPath} from '../rule-input.js';
 import type {Finding, RuleInput} from '../types.js';
 import {findAppDirectory} from './app-directory.js';
@@ -120,8 +121,7 @@ export function findFindings(input: RuleInput, options: FindFindingsOptions = {}
 		for (const draft of rule(context)) {
 			// A path another rule already reported is not reported again (rules skip claimed paths themselves,
 			// so the counts in their evidence are the counts of the paths they list).
-			const needed =
-				draft.category === 'build-only' || draft.category === 'cache' ? options.runtimePaths : undefined;
+			const needed = isBuildOnlyOrCache(draft) ? options.runtimePaths : undefined;
 			const paths = draft.hidden
 				? draft.paths
 				: draft.paths.filter((path) => !context.claimed.has(path) && !needed?.has(path));

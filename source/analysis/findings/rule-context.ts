@@ -46,11 +46,6 @@ export type RuleContext = {
 
 export type Rule = (context: RuleContext) => FindingDraft[];
 
-/** Strip the instruction keyword so `RUN npm ci` and `npm ci` compare alike. */
-export function instructionBody(instruction: string | undefined): string {
-	return (instruction ?? '').replace(/^[A-Z]+\s+/, '');
-}
-
 export function isUnder(path: string, directory: string): boolean {
 	return directory === '' || path.startsWith(`${directory}/`);
 }

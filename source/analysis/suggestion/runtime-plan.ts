@@ -1,6 +1,7 @@
 import {indexPackages, type PackageIndex, type PackagePlan, planPackages} from '../closure/package-owners.js';
 import {normalisePath} from '../closure/resolve-path.js';
 import type {RuntimeClosure} from '../closure/runtime-closure.js';
+import {isBuildOnlyOrCache} from '../finding-categories.js';
 import {bytecodeSource} from '../findings/package-databases.js';
 import {filesByPath} from '../rule-input.js';
 import type {FinalFile, Finding, RuleInput} from '../types.js';
@@ -49,8 +50,7 @@ export type RuntimePlan = {
 };
 
 const removesFiles = (finding: Finding) =>
-	finding.fromBase !== true &&
-	(finding.category === 'build-only' || finding.category === 'cache' || finding.category === 'secret');
+	finding.fromBase !== true && (isBuildOnlyOrCache(finding) || finding.category === 'secret');
 
 /** What a package manager writes about itself: rewritten by the runtime stage's own install, never copied. */
 const packageManagerState =
@@ -71,23 +71,6 @@ const cleanedByInstall =
 /** A layer whose step ran a package manager: its unowned files under etc/ and var/ are what install scripts wrote. */
 const runsPackageManager =
 	/\b(apt-get|apt|aptitude|dpkg|apk)\s+(-\S+\s+)*(install|add|-i|reinstall|upgrade|dist-upgrade)\b/;
-
-/**
-Bytes visible in the image after its base layers alone: what `FROM <the same base>` starts with. The
-base layers' regular-file bytes minus what a later base layer hid (deleted or overwritten within the base).
-*/
-export function baseBytes(input: RuleInput, baseLayers: Set<number>): number {
-	let bytes = 0;
-	for (const layer of input.layers) {
-		if (baseLayers.has(layer.index)) bytes += layer.sizeBytes;
-	}
-
-	for (const item of input.waste.items) {
-		if (baseLayers.has(item.addedInLayer) && baseLayers.has(item.hiddenInLayer)) bytes -= item.bytes;
-	}
-
-	return bytes;
-}
 
 /** Owner `uid:gid` all copied files share, when it is not root (COPY --from would make them root's). */
 function sharedOwner(files: FinalFile[]): string | undefined {

@@ -164,7 +164,8 @@ export class WhatIfModel {
 			this.#dive.coverLayer(layer, delta);
 			for (const node of touched) this.#refresh(node);
 			const {start, nodes} = this.#hiddenBy;
-			for (let index = start[layer]!; index < start[layer + 1]!; index++) this.#refresh(nodes[index]!);
+			for (let index = start[layer]!; index < start[layer + 1]!; index++)
+				this.#refresh(nodes[index]! as NodeId);
 			return;
 		}
 
@@ -248,7 +249,7 @@ function originalShown(tree: PathTree, node: NodeId): number {
 function nodesHiddenByLayer(tree: PathTree, layerCount: number): {start: Int32Array; nodes: Int32Array} {
 	const start = new Int32Array(layerCount + 1);
 	for (let version = 0; version < tree.versionCount; version++) {
-		const layer = tree.hiddenIn(version);
+		const layer = tree.hiddenIn(version as VersionId);
 		if (layer !== undefined) start[layer + 1]!++;
 	}
 
@@ -256,8 +257,8 @@ function nodesHiddenByLayer(tree: PathTree, layerCount: number): {start: Int32Ar
 	const fill = start.slice(0, layerCount);
 	const nodes = new Int32Array(start[layerCount]!);
 	for (let version = 0; version < tree.versionCount; version++) {
-		const layer = tree.hiddenIn(version);
-		if (layer !== undefined) nodes[fill[layer]!++] = tree.nodeOf(version);
+		const layer = tree.hiddenIn(version as VersionId);
+		if (layer !== undefined) nodes[fill[layer]!++] = tree.nodeOf(version as VersionId);
 	}
 
 	return {start, nodes};

@@ -87,13 +87,7 @@ class EntryCollector {
 			return created;
 		}
 
-		const row = this.rows.find(path, hash, columns.paths, columns.pathHashes);
-		if (row !== -1) return row;
-		const created = columns.append();
-		columns.paths[created] = path;
-		columns.pathHashes[created] = hash;
-		this.rows.insert(created, hash, columns.pathHashes);
-		return created;
+		return columns.rowForPath(path, hash, this.rows);
 	}
 
 	/** The columns, their spare capacity given back: the layer is complete. */

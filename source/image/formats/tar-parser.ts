@@ -457,118 +457,19 @@ export class TarParser {
 	}
 
 	private readHeader(block: Buffer, at: number): Promise<void> | undefined {
-		const numbers = new NumberReader();
-		if (!checksumMatches(block, numbers)) {
-			throw new TarFormatError(`invalid tar header checksum at offset ${at}`);
-		}
-
-		const format = formatOf(block);
-		const rawType = String.fromCharCode(block[156]!);
-		let name = readString(block, 0, 100);
-		const linkname = readString(block, 157, 100);
-		let size = numbers.read(block, 124, 12);
-		const mode = numbers.read(block, 100, 8);
-		let uid = numbers.read(block, 108, 8);
-		let gid = numbers.read(block, 116, 8);
-		let mtime = numbers.read(block, 136, 12);
-		if (format !== 'v7') {
-			numbers.read(block, 329, 8);
-			numbers.read(block, 337, 8);
-			let prefix = '';
-			if (format === 'ustar') {
-				prefix = readString(block, 345, 155);
-			} else if (format === 'star') {
-				prefix = readString(block, 345, 131);
-				numbers.read(block, 476, 12);
-				numbers.read(block, 488, 12);
-			} else {
-				// GNU: atime/ctime are parsed apart; when they do not parse, Go takes an ASCII prefix (pre-1.8 Go writers).
-				const times = new NumberReader();
-				if (block[345] !== 0) times.read(block, 345, 12);
-				if (block[357] !== 0) times.read(block, 357, 12);
-				if (times.failed && isAsciiField(block, 345, 155)) {
-					prefix = readString(block, 345, 155);
-				}
-			}
-
-			if (prefix !== '') {
-				name = `${prefix}/${name}`;
-			}
-		}
-
-		if (numbers.failed) {
-			throw invalid(at, 'a numeric field is not a number');
-		}
-
-		if (size < 0) {
-			throw invalid(at, 'negative size');
-		}
-
-		if (size > Number.MAX_SAFE_INTEGER) {
-			// Go would try to read it and fail at the end of the input; a double cannot count that far.
-			throw invalid(at, 'a size beyond any real data');
-		}
-
+		const fields = readHeaderFields(block, at);
+		const {rawType, format} = fields;
 		if (rawType === 'x' || rawType === 'g' || rawType === 'L' || rawType === 'K') {
-			if (size > maxMetaBytes) {
-				throw new TarFormatError(
-					`tar extended header of ${size} bytes at offset ${at} is too large (the limit is ${maxMetaBytes}, as in Docker)`,
-				);
-			}
-
-			this.metaType = rawType;
-			this.meta = [];
-			this.remaining = size;
-			this.padding = (blockSize - (size % blockSize)) % blockSize;
-			this.phase = 'meta';
-			if (size === 0) {
-				this.finishMeta();
-			}
-
+			this.startMeta(rawType, fields.size, at);
 			return undefined;
 		}
 
 		// A real entry: PAX records first, then GNU long names over them (Go's order).
-		let finalLink = linkname;
 		const pax = this.pax;
-		if (pax !== undefined) {
-			for (const [key, value] of pax) {
-				if (value === '') continue;
-				switch (key) {
-					case 'path': {
-						name = value;
-						break;
-					}
-
-					case 'linkpath': {
-						finalLink = value;
-						break;
-					}
-
-					case 'size':
-					case 'uid':
-					case 'gid': {
-						const parsed = parseDecimal(value);
-						if (parsed === undefined) throw invalid(at, `PAX ${key} is not a number`);
-						if (key === 'size') size = parsed;
-						else if (key === 'uid') uid = parsed;
-						else gid = parsed;
-						break;
-					}
-
-					case 'mtime':
-					case 'atime':
-					case 'ctime': {
-						if (!isPaxTime(value)) throw invalid(at, `PAX ${key} is not a time`);
-						if (key === 'mtime') mtime = Math.floor(Number(value));
-						break;
-					}
-				}
-			}
-		}
-
-		if (this.longName !== '') name = this.longName;
-		if (this.longLink !== '') finalLink = this.longLink;
+		if (pax !== undefined) applyPax(fields, pax, at);
+		if (this.longName !== '') fields.name = this.longName;
+		if (this.longLink !== '') fields.linkname = this.longLink;
+		const {name, size} = fields;
 		let typeflag = rawType;
 		if (rawType === '\0') {
 			// Only the old NUL type is a directory by its trailing slash; `0` + slash is a file.
@@ -579,23 +480,24 @@ export class TarParser {
 			throw invalid(at, 'negative size');
 		}
 
+		let finalName = name;
 		if (pax !== undefined && isPaxSparse(pax)) {
 			const sparseName = pax.get('GNU.sparse.name') ?? '';
-			if (sparseName !== '') name = sparseName;
+			if (sparseName !== '') finalName = sparseName;
 		}
 
 		this.pax = undefined;
 		this.longName = '';
 		this.longLink = '';
 		const header: TarHeader = {
-			name,
+			name: finalName,
 			typeflag,
 			size,
-			mode,
-			uid,
-			gid,
-			mtime,
-			linkname: finalLink,
+			mode: fields.mode,
+			uid: fields.uid,
+			gid: fields.gid,
+			mtime: fields.mtime,
+			linkname: fields.linkname,
 			dataOffset: this.offset,
 		};
 		const dataBytes = headerOnlyTypes.has(typeflag) ? 0 : size;
@@ -612,6 +514,24 @@ export class TarParser {
 		}
 
 		return this.begin(header, dataBytes);
+	}
+
+	/** A PAX or GNU long-name header: its `size` bytes of records are read before the entry they describe. */
+	private startMeta(rawType: string, size: number, at: number): void {
+		if (size > maxMetaBytes) {
+			throw new TarFormatError(
+				`tar extended header of ${size} bytes at offset ${at} is too large (the limit is ${maxMetaBytes}, as in Docker)`,
+			);
+		}
+
+		this.metaType = rawType;
+		this.meta = [];
+		this.remaining = size;
+		this.padding = (blockSize - (size % blockSize)) % blockSize;
+		this.phase = 'meta';
+		if (size === 0) {
+			this.finishMeta();
+		}
 	}
 
 	/** Hand out a header and set up its data (none for header-only types). */
@@ -658,6 +578,115 @@ export class TarParser {
 
 			case 'K': {
 				this.longLink = readString(bytes, 0, bytes.length);
+				break;
+			}
+		}
+	}
+}
+
+/** One header block's fields as written, before PAX records and GNU long names apply to them. */
+type HeaderFields = {
+	format: ReturnType<typeof formatOf>;
+	rawType: string;
+	name: string;
+	linkname: string;
+	size: number;
+	mode: number;
+	uid: number;
+	gid: number;
+	mtime: number;
+};
+
+/** Reads and checks one 512-byte header block (checksum, numbers, size), as Go's archive/tar does. */
+function readHeaderFields(block: Buffer, at: number): HeaderFields {
+	const numbers = new NumberReader();
+	if (!checksumMatches(block, numbers)) {
+		throw new TarFormatError(`invalid tar header checksum at offset ${at}`);
+	}
+
+	const format = formatOf(block);
+	const fields: HeaderFields = {
+		format,
+		rawType: String.fromCharCode(block[156]!),
+		name: readString(block, 0, 100),
+		linkname: readString(block, 157, 100),
+		size: numbers.read(block, 124, 12),
+		mode: numbers.read(block, 100, 8),
+		uid: numbers.read(block, 108, 8),
+		gid: numbers.read(block, 116, 8),
+		mtime: numbers.read(block, 136, 12),
+	};
+	if (format !== 'v7') {
+		numbers.read(block, 329, 8);
+		numbers.read(block, 337, 8);
+		const prefix = namePrefix(block, format, numbers);
+		if (prefix !== '') {
+			fields.name = `${prefix}/${fields.name}`;
+		}
+	}
+
+	if (numbers.failed) {
+		throw invalid(at, 'a numeric field is not a number');
+	}
+
+	if (fields.size < 0) {
+		throw invalid(at, 'negative size');
+	}
+
+	if (fields.size > Number.MAX_SAFE_INTEGER) {
+		// Go would try to read it and fail at the end of the input; a double cannot count that far.
+		throw invalid(at, 'a size beyond any real data');
+	}
+
+	return fields;
+}
+
+/** The name prefix of a ustar, star or GNU header (its other numeric fields read through `numbers`, to be checked). */
+function namePrefix(block: Buffer, format: ReturnType<typeof formatOf>, numbers: NumberReader): string {
+	if (format === 'ustar') return readString(block, 345, 155);
+	if (format === 'star') {
+		const prefix = readString(block, 345, 131);
+		numbers.read(block, 476, 12);
+		numbers.read(block, 488, 12);
+		return prefix;
+	}
+
+	// GNU: atime/ctime are parsed apart; when they do not parse, Go takes an ASCII prefix (pre-1.8 Go writers).
+	const times = new NumberReader();
+	if (block[345] !== 0) times.read(block, 345, 12);
+	if (block[357] !== 0) times.read(block, 357, 12);
+	return times.failed && isAsciiField(block, 345, 155) ? readString(block, 345, 155) : '';
+}
+
+/** PAX records over the header's fields (an empty value keeps the header's). */
+function applyPax(fields: HeaderFields, pax: ReadonlyMap<string, string>, at: number): void {
+	for (const [key, value] of pax) {
+		if (value === '') continue;
+		switch (key) {
+			case 'path': {
+				fields.name = value;
+				break;
+			}
+
+			case 'linkpath': {
+				fields.linkname = value;
+				break;
+			}
+
+			case 'size':
+			case 'uid':
+			case 'gid': {
+				const parsed = parseDecimal(value);
+				if (parsed === undefined) throw invalid(at, `PAX ${key} is not a number`);
+				fields[key] = parsed;
+				break;
+			}
+
+			case 'mtime':
+			case 'atime':
+			case 'ctime': {
+				if (!isPaxTime(value)) throw invalid(at, `PAX ${key} is not a time`);
+				if (key === 'mtime') fields.mtime = Math.floor(Number(value));
 				break;
 			}
 		}
