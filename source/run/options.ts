@@ -1,4 +1,3 @@
-import type {FindingCategory} from '../analysis/types.js';
 import type {PullPolicy, RegistryMirror} from '../image/sources/registry/mirrors.js';
 import type {ReportFormat} from '../report/formats.js';
 
