@@ -363,7 +363,12 @@ export function planRuntime(
 		}
 
 		if (unit === undefined) continue;
-		if (placement.kind === 'copy') copiedFiles.set(unit, [...(copiedFiles.get(unit) ?? []), file]);
+		if (placement.kind === 'copy') {
+			// Appended in place: a copy of the list per file made this quadratic (minutes on 100k files in one unit).
+			const list = copiedFiles.get(unit);
+			if (list === undefined) copiedFiles.set(unit, [file]);
+			else list.push(file);
+		}
 		unitBytes.set(unit, (unitBytes.get(unit) ?? 0) + sizeOf(file));
 	}
 
