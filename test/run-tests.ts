@@ -21,9 +21,11 @@ const skipReporter = fileURLToPath(new URL('helpers/skip-reporter.mjs', import.m
 const tsxLoader = import.meta.resolve('tsx');
 
 const tiers = {
-	unit: {folder: 'test/unit', concurrency: 4},
-	cli: {folder: 'test/cli', concurrency: 1},
-	e2e: {folder: 'test/e2e', concurrency: 1},
+	unit: {folder: 'test/unit', concurrency: 4, timeoutMinutes: 10},
+	cli: {folder: 'test/cli', concurrency: 1, timeoutMinutes: 20},
+	// A file that builds and runs a dozen images takes many minutes on a loaded 2-core machine: the limit is
+	// only there to end a hang.
+	e2e: {folder: 'test/e2e', concurrency: 1, timeoutMinutes: 45},
 } as const;
 type Tier = keyof typeof tiers;
 
@@ -98,12 +100,13 @@ if (onlyTier !== undefined && !(onlyTier in tiers)) {
 
 // Files named on the command line are relative to where it was typed; the tests run from the repository.
 const namedFiles = tierArgument === -1 ? process.argv.slice(2).map((file) => resolve(file)) : [];
-const runs: {files: string[]; concurrency: number}[] =
+const runs: {files: string[]; concurrency: number; timeoutMinutes: number}[] =
 	namedFiles.length > 0
-		? [{files: namedFiles, concurrency: 1}]
+		? [{files: namedFiles, concurrency: 1, timeoutMinutes: 45}]
 		: (onlyTier === undefined ? (Object.keys(tiers) as Tier[]) : [onlyTier as Tier]).map((tier) => ({
 				files: tierFiles(tier),
 				concurrency: tiers[tier].concurrency,
+				timeoutMinutes: tiers[tier].timeoutMinutes,
 			}));
 
 const build: FixtureBuild =
@@ -131,7 +134,7 @@ try {
 				'--test',
 				`--test-concurrency=${run.concurrency}`,
 				'--test-force-exit',
-				'--test-timeout=1200000',
+				`--test-timeout=${run.timeoutMinutes * 60_000}`,
 				// Node's own choice of reporter (spec on a terminal, TAP otherwise), plus the one that notes skips.
 				`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
 				'--test-reporter-destination=stdout',
