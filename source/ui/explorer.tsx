@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import {useEffect, useMemo, useReducer, useRef} from 'react';
+import {isBuildOnlyOrCache} from '../analysis/finding-categories.js';
 import type {ImageAnalysis} from '../analysis/types.js';
 import {DetailsPane} from './details-pane.js';
 import {runEffect} from './effects.js';
@@ -111,10 +112,7 @@ function useBuildOnlyLayers(analysis: ImageAnalysis): Set<number> {
 	return useMemo(() => {
 		const layers = new Set<number>();
 		for (const finding of analysis.findings) {
-			if (
-				(finding.category === 'build-only' || finding.category === 'cache') &&
-				finding.layerIndex !== undefined
-			) {
+			if (isBuildOnlyOrCache(finding) && finding.layerIndex !== undefined) {
 				layers.add(finding.layerIndex);
 			}
 		}

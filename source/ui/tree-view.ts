@@ -1,3 +1,4 @@
+import {isBuildOnlyOrCache} from '../analysis/finding-categories.js';
 import type {ChangeKind, ImageAnalysis} from '../analysis/types.js';
 import {type NodeId, type NodeStatus, type PathTree, rootNode, type VersionId} from '../engine/index.js';
 import {checkMemoryBudget} from '../shared/memory-budget.js';
@@ -83,7 +84,7 @@ export function runtimePaths(
 export function buildOnlyPaths(analysis: ImageAnalysis): Set<string> {
 	const paths = new Set<string>();
 	for (const finding of analysis.findings) {
-		if (finding.category === 'build-only' || finding.category === 'cache') {
+		if (isBuildOnlyOrCache(finding)) {
 			for (const path of finding.paths) {
 				paths.add(path.replace(/^\/+/, '').replace(/\/+$/, ''));
 			}
