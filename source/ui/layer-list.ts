@@ -1,4 +1,5 @@
 import type {ImageAnalysis} from '../analysis/types.js';
+import type {Command} from './keymap.js';
 
 export type LayerListRow =
 	| {kind: 'layer'; layerIndex: number}
@@ -44,4 +45,27 @@ export function buildLayerList(analysis: {
 	}
 
 	return {rows, rowOfLayer};
+}
+
+/**
+The layer a layer-list key moves to (before clamping), or undefined for any other command: the explorer and
+the layers-first view share the keys.
+*/
+export function layerStep(command: Command, current: number, page: number, last: number): number | undefined {
+	switch (command) {
+		case 'layerUp':
+			return current - 1;
+		case 'layerDown':
+			return current + 1;
+		case 'layerPageUp':
+			return current - page;
+		case 'layerPageDown':
+			return current + page;
+		case 'layerFirst':
+			return 0;
+		case 'layerLast':
+			return last;
+		default:
+			return undefined;
+	}
 }

@@ -7,7 +7,7 @@ import {
 	type Keymap,
 	type Scope,
 } from './keymap.js';
-import {buildLayerList, type LayerList} from './layer-list.js';
+import {buildLayerList, type LayerList, layerStep} from './layer-list.js';
 import {computeLayout, type Size} from './layout.js';
 
 /**
@@ -120,6 +120,8 @@ function layerOverlay(state: LayersFirstState): EarlyOverlay {
 /** What a command does here, or undefined when this view cannot do what the explorer will. */
 function runCommand(state: LayersFirstState, command: Command): LayersFirstState | undefined {
 	const pageHeight = Math.max(1, computeLayout(state.size).layersBody);
+	const target = layerStep(command, state.layer, pageHeight, Number.MAX_SAFE_INTEGER);
+	if (target !== undefined) return withLayer(state, target);
 	switch (command) {
 		case 'quit':
 			return {...state, exitCode: 0};
@@ -131,18 +133,6 @@ function runCommand(state: LayersFirstState, command: Command): LayersFirstState
 		case 'findings':
 		case 'dockerfile':
 			return {...state, overlay: pendingOverlay(command, state)};
-		case 'layerUp':
-			return withLayer(state, state.layer - 1);
-		case 'layerDown':
-			return withLayer(state, state.layer + 1);
-		case 'layerPageUp':
-			return withLayer(state, state.layer - pageHeight);
-		case 'layerPageDown':
-			return withLayer(state, state.layer + pageHeight);
-		case 'layerFirst':
-			return withLayer(state, 0);
-		case 'layerLast':
-			return withLayer(state, Number.MAX_SAFE_INTEGER);
 		case 'layerInfo':
 			return {...state, overlay: layerOverlay(state)};
 		case 'overlayClose':

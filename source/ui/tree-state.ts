@@ -2,6 +2,7 @@ import type {ChangeKind} from '../analysis/types.js';
 import {currentTree, isRowCollapsed, selectedRow, treeLinesOf} from './explorer-selectors.js';
 import {type ExplorerState, panesHaveKeys, type SliceReducer, type TreeState} from './explorer-types.js';
 import type {Command} from './keymap.js';
+import {layerStep} from './layer-list.js';
 import type {TreeRow} from './tree-view.js';
 import {moveBy, moveTo, pageBy, settle, type Viewport} from './viewport.js';
 
@@ -146,24 +147,14 @@ function gotoParent(state: ExplorerState, row: TreeRow): ExplorerState {
 /** The layer list's keys, and the panes' own: quit and switching panes. */
 function layerCommand(state: ExplorerState, command: Command): ExplorerState | undefined {
 	const page = Math.max(1, state.layout.layersBody - 1);
+	const target = layerStep(command, state.layer, page, state.analysis.layers.length - 1);
+	if (target !== undefined) return selectLayer(state, target);
 	switch (command) {
 		case 'quit':
 			return {...state, exitCode: 0};
 		case 'nextPane':
 		case 'previousPane':
 			return {...state, focus: state.focus === 'layers' ? 'tree' : 'layers'};
-		case 'layerUp':
-			return selectLayer(state, state.layer - 1);
-		case 'layerDown':
-			return selectLayer(state, state.layer + 1);
-		case 'layerPageUp':
-			return selectLayer(state, state.layer - page);
-		case 'layerPageDown':
-			return selectLayer(state, state.layer + page);
-		case 'layerFirst':
-			return selectLayer(state, 0);
-		case 'layerLast':
-			return selectLayer(state, state.analysis.layers.length - 1);
 		default:
 			return undefined;
 	}
