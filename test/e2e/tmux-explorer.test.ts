@@ -41,7 +41,11 @@ test('the built CLI opens the explorer on the naive fixture in a real 160x45 ter
 	const command = `env -u CI -u LAYERLENS_REQUIRE_DOCKER XDG_CONFIG_HOME=${join(work, 'config')} node ${join(root, 'dist/cli.js')} ${fixtureImages.naive} --no-cache; echo $? > ${exitFile}; stty -a > ${sttyFile}; sleep 60`;
 	const session = await startTmux('layerlens-smoke', command);
 	try {
-		const first = await session.waitFor((screen) => screen.includes('RUN npm run build'), 90_000);
+		// The layer list with its instructions comes first, while the layers are read; the explorer follows.
+		const first = await session.waitFor(
+			(screen) => screen.includes('RUN npm run build') && screen.includes('Changes in layer 0'),
+			90_000,
+		);
 		assert.match(first, /WORKDIR \/app/);
 		assert.match(first, /COPY <dir> \./);
 		assert.match(first, /RUN mv \.npm-cache \/root\/\.npm && npm install/);
