@@ -85,17 +85,6 @@ async function launch(name: string, options: Launch = {}) {
 		...session,
 		size,
 		dir,
-		async resize(columns: number, rows: number) {
-			await run('tmux', [
-				'resize-window',
-				'-t',
-				`layerlens-hostile-${name}-${process.pid}`,
-				'-x',
-				String(columns),
-				'-y',
-				String(rows),
-			]);
-		},
 		/** The process the pane's shell is waiting on (the CLI itself: `env` execs node). */
 		async cliPid(): Promise<number> {
 			const shell = await session.paneFlag('#{pane_pid}');

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {test} from 'node:test';
-import {promisify} from 'node:util';
 import {cliCommand} from '../helpers/run-cli.js';
 import {startTmux, tmuxAvailable} from '../helpers/tmux.js';
 
 // NO_COLOR (no-color.org) turns colour off in the explorer too; FORCE_COLOR wins over it. A real pty (tmux),
 // the demo image, the screen captured with its escape sequences.
 
-const run = promisify(execFile);
 const skip = tmuxAvailable() ?? false;
 /** An SGR sequence that sets a foreground or background colour (30-37, 40-47, 90-97, 38;…, 48;…). */
 const colourSequence = /\u001b\[(?:[\d;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[\d;]*)?m/;
@@ -26,7 +23,7 @@ async function explorerScreen(name: string, environment: string): Promise<string
 		// Move to a layer that adds files so the tree shows coloured rows.
 		await session.sendKeys('j');
 		await session.waitFor((screen) => /Changes in layer 1/.test(screen));
-		return (await run('tmux', ['capture-pane', '-e', '-p', '-t', name])).stdout;
+		return await session.captureStyled();
 	} finally {
 		await session.sendKeys('q');
 		await session.kill();

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import {execFile} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
-import {promisify} from 'node:util';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
 import {cliCommand} from '../helpers/run-cli.js';
 import {startTmux, tmuxAvailable} from '../helpers/tmux.js';
@@ -15,7 +13,6 @@ final filesystem, `app` and its `node_modules` are large rectangles, Enter zooms
 closes, a resize lays it out again, and with NO_COLOR the selection is still there (inverse, no colour).
 */
 
-const run = promisify(execFile);
 const availability = await dockerAvailability({images: [fixtureImages.naive]});
 const skip = tmuxAvailable() ?? dockerSkip(availability);
 let work = '';
@@ -42,12 +39,7 @@ async function explorer(size: {columns: number; rows: number}, environment = '')
 	const command = `env -u CI -u LAYERLENS_REQUIRE_DOCKER -u FORCE_COLOR -u NO_COLOR TERM=xterm-256color XDG_CONFIG_HOME=${quote(join(work, `config-${sessions}`))} XDG_CACHE_HOME=${quote(join(work, 'cache'))} ${environment} ${cli}; sleep 60`;
 	const session = await startTmux(name, command, size);
 	await session.waitFor((screen) => /Changes in layer 0/.test(screen), 180_000);
-	return {
-		...session,
-		async resize(columns: number, rows: number) {
-			await run('tmux', ['resize-window', '-t', name, '-x', String(columns), '-y', String(rows)]);
-		},
-	};
+	return session;
 }
 
 type Session = Awaited<ReturnType<typeof explorer>>;

@@ -12,35 +12,48 @@ export function tmuxAvailable(): string | undefined {
 	}
 }
 
+/**
+A tmux server of its own per session (`-L`): tests in parallel files otherwise share the default server, and one
+file's last `kill-session` can stop that server while another file's `new-session` is connecting to it
+("server exited unexpectedly").
+*/
+function socketFor(name: string): string {
+	return name.replaceAll(/[^\w.-]/g, '_').slice(0, 80);
+}
+
+/** Runs `tmux -L SOCKET args…` against the session's own server. */
+export async function tmuxCommand(name: string, ...args: string[]): Promise<string> {
+	return (await run('tmux', ['-L', socketFor(name), ...args])).stdout;
+}
+
+/** The same, synchronously (the screenshot scripts). */
+export function tmuxCommandSync(name: string, ...args: string[]): string {
+	return execFileSync('tmux', ['-L', socketFor(name), ...args], {encoding: 'utf8'});
+}
+
 /** A detached tmux session running `command` in a real pty of the given size. */
 export async function startTmux(name: string, command: string, size = {columns: 160, rows: 45}) {
-	await run('tmux', ['kill-session', '-t', name]).catch(() => undefined);
-	await run('tmux', [
-		'new-session',
-		'-d',
-		'-s',
-		name,
-		'-x',
-		String(size.columns),
-		'-y',
-		String(size.rows),
-		command,
-	]);
-	const capture = async (): Promise<string> => (await run('tmux', ['capture-pane', '-p', '-t', name])).stdout;
+	const tmux = async (...args: string[]) => tmuxCommand(name, ...args);
+	await tmux('kill-server').catch(() => undefined);
+	await tmux('new-session', '-d', '-s', name, '-x', String(size.columns), '-y', String(size.rows), command);
+	const capture = async (): Promise<string> => tmux('capture-pane', '-p', '-t', name);
 	return {
 		capture,
 		/** The screen with its escape sequences (tmux writes an attribute only where it changes). */
 		async captureStyled(): Promise<string> {
-			return (await run('tmux', ['capture-pane', '-p', '-e', '-t', name])).stdout;
+			return tmux('capture-pane', '-p', '-e', '-t', name);
 		},
 		async sendKeys(...keys: string[]) {
 			for (const key of keys) {
-				await run('tmux', ['send-keys', '-t', name, key]);
+				await tmux('send-keys', '-t', name, key);
 				await new Promise((resolve) => setTimeout(resolve, 150));
 			}
 		},
 		async paneFlag(format: string): Promise<string> {
-			return (await run('tmux', ['display-message', '-p', '-t', name, format])).stdout.trim();
+			return (await tmux('display-message', '-p', '-t', name, format)).trim();
+		},
+		async resize(columns: number, rows: number) {
+			await tmux('resize-window', '-t', name, '-x', String(columns), '-y', String(rows));
 		},
 		/** Poll the screen until `predicate` holds; fail with the last screen after `timeoutMs`. */
 		async waitFor(predicate: (screen: string) => boolean, timeoutMs = 60_000): Promise<string> {
@@ -58,7 +71,7 @@ export async function startTmux(name: string, command: string, size = {columns: 
 			throw new Error(`timed out waiting for the screen; last screen:\n${screen}`);
 		},
 		async kill() {
-			await run('tmux', ['kill-session', '-t', name]).catch(() => undefined);
+			await tmux('kill-server').catch(() => undefined);
 		},
 	};
 }
