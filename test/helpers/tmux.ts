@@ -26,11 +26,6 @@ export async function tmuxCommand(name: string, ...args: string[]): Promise<stri
 	return (await run('tmux', ['-L', socketFor(name), ...args])).stdout;
 }
 
-/** The same, synchronously (the screenshot scripts). */
-export function tmuxCommandSync(name: string, ...args: string[]): string {
-	return execFileSync('tmux', ['-L', socketFor(name), ...args], {encoding: 'utf8'});
-}
-
 /** A detached tmux session running `command` in a real pty of the given size. */
 export async function startTmux(name: string, command: string, size = {columns: 160, rows: 45}) {
 	const tmux = async (...args: string[]) => tmuxCommand(name, ...args);
