@@ -2,6 +2,14 @@ import type {FileLookup} from '../rule-input.js';
 import type {FinalFile, RuleInput} from '../types.js';
 import type {Resolution} from './resolve-path.js';
 
+/** One link of the chain from CMD/ENTRYPOINT to the files it loads, for the report and the explorer. */
+export type ClosureStep = {
+	/** Final-filesystem path, without leading slash. */
+	path: string;
+	/** Why it is needed: `entrypoint`, `ELF interpreter of usr/bin/x`, `libz.so.1 (DT_NEEDED of …)`, … */
+	reason: string;
+};
+
 /** What a language runtime's follower reads of the image and how it records what it found. */
 export type ClosureContext = {
 	input: RuleInput;

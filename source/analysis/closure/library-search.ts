@@ -45,6 +45,112 @@ export type LibrarySearch = {
 	notes(): string[];
 };
 
+/** What the search remembers between calls: every directory resolved, every probe made, every shared search done. */
+type SearchCaches = {
+	files: FileLookup;
+	isDirectory: (path: string) => boolean;
+	/** LD_LIBRARY_PATH's entries, cut at `maxSearchEntries`. */
+	ldEntries: string[];
+	directories: Map<string, Resolution>;
+	probes: Map<string, LibraryFound | null>;
+	shared: Map<string, LibraryFound | null>;
+	sharedDirectories: Map<number, string[]>;
+};
+
+/** The value cached under `key`, worked out and cached on first use (null caches "none"). */
+function cached<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
+	let value = cache.get(key);
+	if (value === undefined) {
+		value = compute();
+		cache.set(key, value);
+	}
+
+	return value;
+}
+
+function resolveDirectory(caches: SearchCaches, directory: string): Resolution {
+	return cached(caches.directories, directory, () =>
+		resolvePath(caches.files, directory, caches.isDirectory),
+	);
+}
+
+/** `name` in one (resolved) directory, for a file of `bits` bits: one lookup unless the name is a link. */
+function probe(
+	caches: SearchCaches,
+	directory: string,
+	name: string,
+	bits: number,
+): LibraryFound | undefined {
+	const key = `${bits}\0${directory}\0${name}`;
+	const inDirectory = () => libraryAt(caches, directory === '' ? name : `${directory}/${name}`, bits);
+	return cached(caches.probes, key, inDirectory) ?? undefined;
+}
+
+/** The regular file at `candidate` (through its symlinks), when it is a library of the right width. */
+function libraryAt(caches: SearchCaches, candidate: string, bits: number): LibraryFound | null {
+	const {files, isDirectory} = caches;
+	const file = files.get(candidate);
+	if (file === undefined) return null;
+	const resolved =
+		file.type === 'symlink'
+			? resolvePath(files, candidate, isDirectory)
+			: {path: candidate, links: [] as string[]};
+	const target = resolved.path === undefined ? undefined : files.get(resolved.path);
+	const library = resolved.path === undefined ? undefined : execOf(files, resolved.path);
+	return isRegular(target) && (library?.kind !== 'elf' || library.bits === bits)
+		? {path: resolved.path!, links: resolved.links}
+		: null;
+}
+
+function searchIn(
+	caches: SearchCaches,
+	directory: string,
+	name: string,
+	bits: number,
+): LibraryFound | undefined {
+	const resolved = resolveDirectory(caches, directory);
+	if (resolved.path === undefined) return undefined;
+	const found = probe(caches, resolved.path, name, bits);
+	return found === undefined ? undefined : {path: found.path, links: [...resolved.links, ...found.links]};
+}
+
+/** LD_LIBRARY_PATH then the default directories for one e_machine, without repeats. */
+function sharedFor(caches: SearchCaches, machine: number): string[] {
+	return cached(caches.sharedDirectories, machine, () => [
+		...new Set([...caches.ldEntries, ...libraryDirectories(machine)]),
+	]);
+}
+
+/** `name` in the file's RUNPATH entries (`$ORIGIN` is the file's own directory), first `maxSearchEntries` only. */
+function searchRunpath(
+	caches: SearchCaches,
+	path: string,
+	exec: ElfInfo,
+	name: string,
+): LibraryFound | undefined {
+	const origin = `/${directoryOf(path)}`;
+	for (const entry of exec.runpath.slice(0, maxSearchEntries)) {
+		const found = searchIn(caches, entry.replace(/\$(ORIGIN\b|\{ORIGIN\})/g, origin), name, exec.bits);
+		if (found !== undefined) return found;
+	}
+
+	return undefined;
+}
+
+/** `name` in the directories every ELF file of this machine and width shares: searched once per name. */
+function searchShared(caches: SearchCaches, exec: ElfInfo, name: string): LibraryFound | undefined {
+	const key = `${exec.machine}\0${exec.bits}\0${name}`;
+	const search = () => {
+		for (const directory of sharedFor(caches, exec.machine)) {
+			const found = searchIn(caches, directory, name, exec.bits);
+			if (found !== undefined) return found;
+		}
+
+		return null;
+	};
+	return cached(caches.shared, key, search) ?? undefined;
+}
+
 /**
 Finds DT_NEEDED libraries as the loader does, in work linear in the libraries asked for: every search
 directory is resolved once, every (directory, name) pair is probed once with one lookup, and the
@@ -58,110 +164,42 @@ export function librarySearch(
 	unresolved: string[],
 ): LibrarySearch {
 	const notes: string[] = [];
-	const directories = new Map<string, Resolution>();
-	const probes = new Map<string, LibraryFound | null>();
-	const shared = new Map<string, LibraryFound | null>();
-	const sharedDirectories = new Map<number, string[]>();
-	let runpathCut = false;
-	let missingCount = 0;
 	if (ldLibraryPath.length > maxSearchEntries)
 		notes.push(
 			`LD_LIBRARY_PATH has ${ldLibraryPath.length} entries: only the first ${maxSearchEntries} were searched`,
 		);
-	const ldEntries = ldLibraryPath.slice(0, maxSearchEntries);
-
-	const resolveDirectory = (directory: string): Resolution => {
-		let resolution = directories.get(directory);
-		if (resolution === undefined) {
-			resolution = resolvePath(files, directory, isDirectory);
-			directories.set(directory, resolution);
-		}
-
-		return resolution;
+	const caches: SearchCaches = {
+		files,
+		isDirectory,
+		ldEntries: ldLibraryPath.slice(0, maxSearchEntries),
+		directories: new Map(),
+		probes: new Map(),
+		shared: new Map(),
+		sharedDirectories: new Map(),
 	};
-
-	/** `name` in one (resolved) directory, for a file of `bits` bits: one lookup unless the name is a link. */
-	const probe = (directory: string, name: string, bits: number): LibraryFound | undefined => {
-		const key = `${bits}\0${directory}\0${name}`;
-		const known = probes.get(key);
-		if (known !== undefined) return known ?? undefined;
-		const candidate = directory === '' ? name : `${directory}/${name}`;
-		let found: LibraryFound | null = null;
-		const file = files.get(candidate);
-		if (file !== undefined) {
-			const resolved =
-				file.type === 'symlink'
-					? resolvePath(files, candidate, isDirectory)
-					: {path: candidate, links: [] as string[]};
-			const target = resolved.path === undefined ? undefined : files.get(resolved.path);
-			const library = resolved.path === undefined ? undefined : execOf(files, resolved.path);
-			if (isRegular(target) && (library?.kind !== 'elf' || library.bits === bits))
-				found = {path: resolved.path!, links: resolved.links};
-		}
-
-		probes.set(key, found);
-		return found ?? undefined;
-	};
-
-	const searchIn = (directory: string, name: string, bits: number): LibraryFound | undefined => {
-		const resolved = resolveDirectory(directory);
-		if (resolved.path === undefined) return undefined;
-		const found = probe(resolved.path, name, bits);
-		return found === undefined ? undefined : {path: found.path, links: [...resolved.links, ...found.links]};
-	};
-
-	const sharedFor = (machine: number): string[] => {
-		let list = sharedDirectories.get(machine);
-		if (list === undefined) {
-			list = [...new Set([...ldEntries, ...libraryDirectories(machine)])];
-			sharedDirectories.set(machine, list);
-		}
-
-		return list;
-	};
+	const counts = {runpathCut: false, missing: 0};
 
 	return {
 		find(path, exec, name) {
 			if (name.includes('/'))
-				return searchIn(directoryOf(name), name.slice(name.lastIndexOf('/') + 1), exec.bits);
-			const origin = `/${directoryOf(path)}`;
-			if (exec.runpath.length > maxSearchEntries && !runpathCut) {
-				runpathCut = true;
+				return searchIn(caches, directoryOf(name), name.slice(name.lastIndexOf('/') + 1), exec.bits);
+			if (exec.runpath.length > maxSearchEntries && !counts.runpathCut) {
+				counts.runpathCut = true;
 				notes.push(
 					`${path} has ${exec.runpath.length} RUNPATH entries: only the first ${maxSearchEntries} were searched (and so for any other such file)`,
 				);
 			}
 
-			for (const entry of exec.runpath.slice(0, maxSearchEntries)) {
-				const found = searchIn(entry.replace(/\$(ORIGIN\b|\{ORIGIN\})/g, origin), name, exec.bits);
-				if (found !== undefined) return found;
-			}
-
-			const key = `${exec.machine}\0${exec.bits}\0${name}`;
-			let found = shared.get(key);
-			if (found === undefined) {
-				found = null;
-				for (const directory of sharedFor(exec.machine)) {
-					const inDirectory = searchIn(directory, name, exec.bits);
-					if (inDirectory !== undefined) {
-						found = inDirectory;
-						break;
-					}
-				}
-
-				shared.set(key, found);
-			}
-
-			return found ?? undefined;
+			return searchRunpath(caches, path, exec, name) ?? searchShared(caches, exec, name);
 		},
 		missing(message) {
-			if (++missingCount <= maxMissingMessages) unresolved.push(message);
+			if (++counts.missing <= maxMissingMessages) unresolved.push(message);
 		},
 		notes() {
-			return missingCount > maxMissingMessages
+			return counts.missing > maxMissingMessages
 				? [
 						...notes,
-						`${missingCount - maxMissingMessages} more libraries were not found (only the first ${maxMissingMessages} are named)`,
+						`${counts.missing - maxMissingMessages} more libraries were not found (only the first ${maxMissingMessages} are named)`,
 					]
 				: notes;
 		},

@@ -153,30 +153,23 @@ function reach(
 	return seen;
 }
 
-/**
-The runtime stage's packages, kept by default: every package the user's layers installed stays unless a
-build-only finding names all of its files (condemned), or it was installed automatically and only condemned
-packages needed it (apt's autoremove, which keeps what any kept package Depends on, Recommends or Suggests).
-A package the closure needs, or that a kept package Depends on, is never condemned. Dependency cycles are
-fine: reachability, not an order, decides.
-*/
-export function planPackages(
-	index: PackageIndex,
-	options: {
-		/** Paths in the user's layers each owned package has (files from base layers excluded). */
-		userFilesOf: (name: string) => string[];
-		/** Rule id of the build-only finding that names a path, when one does. */
-		buildOnlyRule: (path: string) => string | undefined;
-		/** Whether any removing finding (build-only or cache) names a path. */
-		removable: (path: string) => boolean;
-		proven: Set<string>;
-		explicit: Set<string>;
-	},
-): PackagePlan {
-	const user = [...index.packages.keys()].filter(
-		(name) => !index.inBase.has(name) && index.filesOf.has(name),
-	);
-	const userSet = new Set(user);
+/** What `planPackages` is told about the image's files and findings. */
+export type PlanOptions = {
+	/** Paths in the user's layers each owned package has (files from base layers excluded). */
+	userFilesOf: (name: string) => string[];
+	/** Rule id of the build-only finding that names a path, when one does. */
+	buildOnlyRule: (path: string) => string | undefined;
+	/** Whether any removing finding (build-only or cache) names a path. */
+	removable: (path: string) => boolean;
+	proven: Set<string>;
+	explicit: Set<string>;
+};
+
+/** The package decisions `planPackages` revises until apt's Depends agree with them. */
+type Verdicts = Pick<PackagePlan, 'condemned' | 'autoRemoved' | 'keptAgainstFinding'>;
+
+/** Packages all of whose user-layer files a removing finding names: condemned by a build-only rule, unless the closure needs one. */
+function condemnByFindings(user: string[], options: PlanOptions): Verdicts {
 	const keptAgainstFinding = new Map<string, string>();
 	const condemned = new Map<string, string>();
 	for (const name of user) {
@@ -191,53 +184,85 @@ export function planPackages(
 		if (rule !== undefined) condemned.set(name, rule);
 	}
 
+	return {condemned, autoRemoved: new Map(), keptAgainstFinding};
+}
+
+/** The packages apt keeps for their own sake: manually installed or asked for by name, and owners of closure files. */
+function keptRoots(
+	index: PackageIndex,
+	user: string[],
+	condemned: Map<string, string>,
+	options: PlanOptions,
+): string[] {
 	const auto = index.auto;
-	const autoRemoved = new Map<string, string>();
-	for (let round = 0; round < 8; round++) {
-		const roots = user.filter(
-			(name) => !condemned.has(name) && (auto === undefined || !auto.has(name) || options.explicit.has(name)),
-		);
-		// Owners of closure files are roots whatever apt's marks say.
-		for (const name of user) {
-			if (!condemned.has(name) && [...options.userFilesOf(name)].some((path) => options.proven.has(path)))
-				roots.push(name);
-		}
-
-		// A purged package keeps nothing installed: the walk does not pass through condemned packages.
-		const keptReach = reach(index, [...roots, ...index.inBase], true, undefined, condemned);
-		autoRemoved.clear();
-		if (auto !== undefined) {
-			for (const [name, rule] of condemned) {
-				for (const pulled of reach(index, [name], true, userSet)) {
-					if (pulled !== name && auto.has(pulled) && !keptReach.has(pulled) && !condemned.has(pulled))
-						if (!autoRemoved.has(pulled)) autoRemoved.set(pulled, rule);
-				}
-			}
-		}
-
-		// What the install line pulls by Depends cannot be gone: un-condemn it.
-		const kept = user.filter((name) => !condemned.has(name) && !autoRemoved.has(name));
-		const pulled = reach(index, kept, false);
-		let changed = false;
-		for (const name of pulled) {
-			const by =
-				kept.find((keeper) => index.packages.get(keeper)?.depends.includes(name)) ?? 'a kept package';
-			if (condemned.delete(name) || autoRemoved.delete(name)) {
-				keptAgainstFinding.set(name, `${by} depends on it`);
-				changed = true;
-			}
-		}
-
-		if (!changed) break;
+	const roots = user.filter(
+		(name) => !condemned.has(name) && (auto === undefined || !auto.has(name) || options.explicit.has(name)),
+	);
+	// Owners of closure files are roots whatever apt's marks say.
+	for (const name of user) {
+		if (!condemned.has(name) && [...options.userFilesOf(name)].some((path) => options.proven.has(path)))
+			roots.push(name);
 	}
 
-	const kept = user.filter((name) => !condemned.has(name) && !autoRemoved.has(name)).sort();
+	return roots;
+}
+
+/** Fills `verdicts.autoRemoved`: automatic packages only condemned ones pulled in, as `apt-get autoremove` finds them. */
+function markAutoRemoved(
+	index: PackageIndex,
+	user: string[],
+	verdicts: Verdicts,
+	options: PlanOptions,
+): void {
+	const {condemned, autoRemoved} = verdicts;
+	const auto = index.auto;
+	// A purged package keeps nothing installed: the walk does not pass through condemned packages.
+	const keptReach = reach(
+		index,
+		[...keptRoots(index, user, condemned, options), ...index.inBase],
+		true,
+		undefined,
+		condemned,
+	);
+	autoRemoved.clear();
+	if (auto === undefined) return;
+	const userSet = new Set(user);
+	for (const [name, rule] of condemned) {
+		for (const pulled of reach(index, [name], true, userSet)) {
+			if (pulled !== name && auto.has(pulled) && !keptReach.has(pulled) && !condemned.has(pulled))
+				if (!autoRemoved.has(pulled)) autoRemoved.set(pulled, rule);
+		}
+	}
+}
+
+/** What the install line pulls by Depends cannot be gone: un-condemns it; returns whether anything changed. */
+function keepDependencies(index: PackageIndex, user: string[], verdicts: Verdicts): boolean {
+	const {condemned, autoRemoved, keptAgainstFinding} = verdicts;
+	const kept = user.filter((name) => !condemned.has(name) && !autoRemoved.has(name));
+	const pulled = reach(index, kept, false);
+	let changed = false;
+	for (const name of pulled) {
+		const by = kept.find((keeper) => index.packages.get(keeper)?.depends.includes(name)) ?? 'a kept package';
+		if (condemned.delete(name) || autoRemoved.delete(name)) {
+			keptAgainstFinding.set(name, `${by} depends on it`);
+			changed = true;
+		}
+	}
+
+	return changed;
+}
+
+/**
+The names the install line writes: the kept packages installed by hand or by name, then of the rest those no
+other remaining package depends on, then one of each remaining cycle, until apt's Depends bring every kept one.
+*/
+function installNames(index: PackageIndex, kept: string[], options: PlanOptions): string[] {
+	const auto = index.auto;
 	const primary = kept.filter(
 		(name) => options.explicit.has(name) || (auto !== undefined && !auto.has(name)),
 	);
 	const names: string[] = [...primary];
 	const covered = reach(index, primary, false);
-	// The rest: packages no other remaining package depends on first, then one of each remaining cycle.
 	for (;;) {
 		const remaining = kept.filter((name) => !covered.has(name));
 		if (remaining.length === 0) break;
@@ -256,5 +281,27 @@ export function planPackages(
 		}
 	}
 
-	return {kept, names: names.sort(), condemned, autoRemoved, keptAgainstFinding};
+	return names.sort();
+}
+
+/**
+The runtime stage's packages, kept by default: every package the user's layers installed stays unless a
+build-only finding names all of its files (condemned), or it was installed automatically and only condemned
+packages needed it (apt's autoremove, which keeps what any kept package Depends on, Recommends or Suggests).
+A package the closure needs, or that a kept package Depends on, is never condemned. Dependency cycles are
+fine: reachability, not an order, decides.
+*/
+export function planPackages(index: PackageIndex, options: PlanOptions): PackagePlan {
+	const user = [...index.packages.keys()].filter(
+		(name) => !index.inBase.has(name) && index.filesOf.has(name),
+	);
+	const verdicts = condemnByFindings(user, options);
+	for (let round = 0; round < 8; round++) {
+		markAutoRemoved(index, user, verdicts, options);
+		if (!keepDependencies(index, user, verdicts)) break;
+	}
+
+	const {condemned, autoRemoved, keptAgainstFinding} = verdicts;
+	const kept = user.filter((name) => !condemned.has(name) && !autoRemoved.has(name)).sort();
+	return {kept, names: installNames(index, kept, options), condemned, autoRemoved, keptAgainstFinding};
 }

@@ -33,18 +33,8 @@ function literals(list: string): string[] {
 	return words;
 }
 
-/**
-What `perl [options] script.pl` loads: the @INC trees (and `-I` directories), the script, and, when
-the reader kept the script's text, its `use lib` directories (`$FindBin::Bin` is the script's own
-directory) and the modules it `use`s or `require`s, with an XS module's `auto/…/X.so` (whose libraries
-the ELF closure then follows). Only the script's own lines are read, not its modules'. Returns the
-script's path.
-*/
-export function followPerl(
-	args: string[],
-	interpreterPath: string | undefined,
-	context: ClosureContext,
-): string | undefined {
+/** The @INC roots that exist, each kept as a tree; returns them in @INC order. */
+function followIncRoots(interpreterPath: string | undefined, context: ClosureContext): string[] {
 	const interpreter = interpreterPath === undefined ? undefined : execOf(context.files, interpreterPath);
 	const triplet = multiarchTriplet(interpreter?.kind === 'elf' ? interpreter.machine : undefined);
 	const incDirectories: string[] = [];
@@ -55,7 +45,18 @@ export function followPerl(
 		}
 	}
 
-	let scriptName: string | undefined;
+	return incDirectories;
+}
+
+/**
+Reads perl's options up to the script's name: each `-I` directory that exists is kept as a tree and put
+first on `incDirectories`. Undefined for `-e` code or no script.
+*/
+function followOptions(
+	args: string[],
+	incDirectories: string[],
+	context: ClosureContext,
+): string | undefined {
 	for (let index = 0; index < args.length; index++) {
 		const word = args[index]!;
 		if (word === '-e' || word === '-E') return undefined;
@@ -67,46 +68,49 @@ export function followPerl(
 				incDirectories.unshift(resolved.path);
 			}
 		} else if (!word.startsWith('-')) {
-			scriptName = word;
-			break;
+			return word;
 		}
 	}
 
-	if (scriptName === undefined) return undefined;
-	const script = context.resolve(scriptName);
-	if (script.path === undefined) {
-		context.unresolved.push(`perl ${scriptName}: the script is not in the image`);
-		return undefined;
-	}
+	return undefined;
+}
 
-	context.add(script.path, 'the script perl runs', script.links);
-	const text = context.input.evidence.get(script.path);
-	if (text === undefined) {
-		context.unresolved.push(
-			`perl: the text of /${script.path} was not read, so its \`use lib\` directories and modules are not known`,
-		);
-		return script.path;
-	}
-
-	const scriptDirectory = directoryOf(script.path);
+/** The script's `use lib` directories that exist (`$FindBin::Bin` is its own directory), each kept as a tree. */
+function followUseLib(text: string, scriptPath: string, context: ClosureContext): string[] {
+	const scriptDirectory = directoryOf(scriptPath);
 	const libDirectories: string[] = [];
 	for (const match of text.matchAll(/^\s*use\s+lib\s+([^;]+);/gm)) {
 		for (const literal of literals(match[1]!)) {
 			const named = literal.replace(/\$\{?FindBin::(Real)?Bin\}?/g, `/${scriptDirectory}`);
 			const resolved = context.resolve(named);
 			if (resolved.path !== undefined && context.isDirectory(resolved.path)) {
-				context.addTree(resolved.path, `use lib in /${script.path}`);
+				context.addTree(resolved.path, `use lib in /${scriptPath}`);
 				libDirectories.push(resolved.path);
 			}
 		}
 	}
 
+	return libDirectories;
+}
+
+/** The modules the script `use`s or `require`s (pragmas like `lib` aside), the first `maxModules`. */
+function usedModules(text: string): Set<string> {
 	const modules = new Set<string>();
 	for (const match of text.matchAll(/^\s*(?:use|require)\s+([A-Za-z_]\w*(?:::\w+)*)/gm)) {
 		if (match[1] !== 'lib' && modules.size < maxModules) modules.add(match[1]!);
 	}
 
-	if (modules.size === 0) return script.path;
+	return modules;
+}
+
+/** Each module's `.pm` and its XS `auto/…/X.so`, found in the searched trees (`use lib` ones first). */
+function followModules(
+	modules: Set<string>,
+	libDirectories: string[],
+	incDirectories: string[],
+	scriptPath: string,
+	context: ClosureContext,
+): void {
 	// One pass over the @INC files, by name; a module is then the file whose path ends in its relative name.
 	const searched = [...libDirectories, ...incDirectories];
 	const byName = new Map<string, string[]>();
@@ -128,12 +132,46 @@ export function followPerl(
 		const relative = `${module.replace(/::/g, '/')}.pm`;
 		const found = preferred(byName.get(baseName(relative)), relative);
 		if (found === undefined) continue;
-		context.add(normalisePath(found), `module ${module}, used by /${script.path}`, []);
+		context.add(normalisePath(found), `module ${module}, used by /${scriptPath}`, []);
 		const last = module.slice(module.lastIndexOf(':') + 1);
 		const xs = `auto/${module.replace(/::/g, '/')}/${last}.so`;
 		const shared = preferred(byName.get(`${last}.so`), xs);
 		if (shared !== undefined) context.add(shared, `the XS part of ${module}`, []);
 	}
+}
 
+/**
+What `perl [options] script.pl` loads: the @INC trees (and `-I` directories), the script, and, when
+the reader kept the script's text, its `use lib` directories (`$FindBin::Bin` is the script's own
+directory) and the modules it `use`s or `require`s, with an XS module's `auto/…/X.so` (whose libraries
+the ELF closure then follows). Only the script's own lines are read, not its modules'. Returns the
+script's path.
+*/
+export function followPerl(
+	args: string[],
+	interpreterPath: string | undefined,
+	context: ClosureContext,
+): string | undefined {
+	const incDirectories = followIncRoots(interpreterPath, context);
+	const scriptName = followOptions(args, incDirectories, context);
+	if (scriptName === undefined) return undefined;
+	const script = context.resolve(scriptName);
+	if (script.path === undefined) {
+		context.unresolved.push(`perl ${scriptName}: the script is not in the image`);
+		return undefined;
+	}
+
+	context.add(script.path, 'the script perl runs', script.links);
+	const text = context.input.evidence.get(script.path);
+	if (text === undefined) {
+		context.unresolved.push(
+			`perl: the text of /${script.path} was not read, so its \`use lib\` directories and modules are not known`,
+		);
+		return script.path;
+	}
+
+	const libDirectories = followUseLib(text, script.path, context);
+	const modules = usedModules(text);
+	if (modules.size > 0) followModules(modules, libDirectories, incDirectories, script.path, context);
 	return script.path;
 }

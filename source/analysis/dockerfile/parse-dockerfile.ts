@@ -157,87 +157,110 @@ function variablesOf(state: StageState): Map<string, string> {
 	return new Map([...state.args, ...state.env]);
 }
 
+/** What the parser has built so far: the stages, each stage's variables, and the ARGs before the first FROM. */
+type ParseState = {
+	escapeChar: string;
+	globalArgs: Record<string, string | undefined>;
+	globals: Map<string, string>;
+	stages: DockerfileStage[];
+	states: StageState[];
+};
+
+/** `FROM base [AS name]`: a new stage, with the ENV of the stage it starts from when it names one. */
+function startStage(parse: ParseState, args: string, flags: Record<string, string>, line: number): void {
+	const {stages, states} = parse;
+	const tokens = args.split(/\s+/);
+	const base = tokens[0] ?? '';
+	const name = tokens[1]?.toLowerCase() === 'as' ? tokens[2]?.toLowerCase() : undefined;
+	const parent = stages.find(
+		(candidate) => candidate.name !== undefined && candidate.name === base.toLowerCase(),
+	);
+	const newStage: DockerfileStage = {index: stages.length, base, line, instructions: []};
+	if (name) {
+		newStage.name = name;
+	}
+
+	if (flags.platform !== undefined) {
+		newStage.platform = flags.platform;
+	}
+
+	stages.push(newStage);
+	states.push({env: new Map(parent ? states[parent.index]!.env : []), args: new Map()});
+}
+
+/** `ARG`: before the first FROM a global (FROM lines may use it), in a stage a variable (a global's value by default). */
+function declareArgs(parse: ParseState, args: string, state: StageState | undefined): void {
+	for (const [name, value] of readArgDeclarations(args)) {
+		if (!state) {
+			parse.globalArgs[name] = value;
+			if (value !== undefined) {
+				parse.globals.set(name, value);
+			}
+		} else {
+			const inherited = value ?? parse.globals.get(name);
+			if (inherited !== undefined) {
+				state.args.set(name, inherited);
+			}
+		}
+	}
+}
+
+/** One instruction: variables expanded where Docker expands them, then added to its stage. */
+function readInstruction(parse: ParseState, raw: RawInstruction): void {
+	const match = /^(\S+)\s*(.*)$/s.exec(raw.text);
+	if (!match) {
+		return;
+	}
+
+	const kind = match[1]!.toUpperCase();
+	const {flags, args: unexpanded} = splitFlags(match[2]!);
+	const stage = parse.stages.at(-1);
+	const state = parse.states.at(-1);
+	// FROM sees only the ARGs declared before the first FROM.
+	const variables = state && kind !== 'FROM' ? variablesOf(state) : parse.globals;
+	const args = substituted.has(kind)
+		? substituteVariables(unexpanded, variables, parse.escapeChar)
+		: unexpanded;
+
+	if (kind === 'FROM') {
+		startStage(parse, args, flags, raw.line);
+		return;
+	}
+
+	if (kind === 'ARG') declareArgs(parse, args, stage ? state : undefined);
+	if (!stage) {
+		// Only ARG may come before the first FROM.
+		return;
+	}
+
+	if (kind === 'ENV') {
+		for (const [name, value] of readAssignments(args)) {
+			state!.env.set(name, value);
+		}
+	}
+
+	stage.instructions.push({
+		kind,
+		flags,
+		args,
+		heredocs: raw.heredocs,
+		line: raw.line,
+		endLine: raw.endLine,
+	});
+}
+
 export function parseDockerfile(text: string): ParsedDockerfile {
 	const lines = text.split(/\r?\n/);
 	const {directives, next} = readDirectives(lines);
-	const escapeChar = directives.escape === '`' ? '`' : '\\';
-	const globalArgs: Record<string, string | undefined> = {};
-	const globals = new Map<string, string>();
-	const stages: DockerfileStage[] = [];
-	const states: StageState[] = [];
-	for (const raw of readInstructions(lines, next, escapeChar)) {
-		const match = /^(\S+)\s*(.*)$/s.exec(raw.text);
-		if (!match) {
-			continue;
-		}
-
-		const kind = match[1]!.toUpperCase();
-		const {flags, args: unexpanded} = splitFlags(match[2]!);
-		const stage = stages.at(-1);
-		const state = states.at(-1);
-		// FROM sees only the ARGs declared before the first FROM.
-		const variables = state && kind !== 'FROM' ? variablesOf(state) : globals;
-		const args = substituted.has(kind) ? substituteVariables(unexpanded, variables, escapeChar) : unexpanded;
-
-		if (kind === 'FROM') {
-			const tokens = args.split(/\s+/);
-			const base = tokens[0] ?? '';
-			const name = tokens[1]?.toLowerCase() === 'as' ? tokens[2]?.toLowerCase() : undefined;
-			const parent = stages.find(
-				(candidate) => candidate.name !== undefined && candidate.name === base.toLowerCase(),
-			);
-			const newStage: DockerfileStage = {index: stages.length, base, line: raw.line, instructions: []};
-			if (name) {
-				newStage.name = name;
-			}
-
-			if (flags.platform !== undefined) {
-				newStage.platform = flags.platform;
-			}
-
-			stages.push(newStage);
-			states.push({env: new Map(parent ? states[parent.index]!.env : []), args: new Map()});
-			continue;
-		}
-
-		if (kind === 'ARG') {
-			for (const [name, value] of readArgDeclarations(args)) {
-				if (!stage) {
-					globalArgs[name] = value;
-					if (value !== undefined) {
-						globals.set(name, value);
-					}
-				} else {
-					const inherited = value ?? globals.get(name);
-					if (inherited !== undefined) {
-						state!.args.set(name, inherited);
-					}
-				}
-			}
-		}
-
-		if (!stage) {
-			// Only ARG may come before the first FROM.
-			continue;
-		}
-
-		if (kind === 'ENV') {
-			for (const [name, value] of readAssignments(args)) {
-				state!.env.set(name, value);
-			}
-		}
-
-		stage.instructions.push({
-			kind,
-			flags,
-			args,
-			heredocs: raw.heredocs,
-			line: raw.line,
-			endLine: raw.endLine,
-		});
-	}
-
-	return {text, directives, globalArgs, stages};
+	const parse: ParseState = {
+		escapeChar: directives.escape === '`' ? '`' : '\\',
+		globalArgs: {},
+		globals: new Map(),
+		stages: [],
+		states: [],
+	};
+	for (const raw of readInstructions(lines, next, parse.escapeChar)) readInstruction(parse, raw);
+	return {text, directives, globalArgs: parse.globalArgs, stages: parse.stages};
 }
 
 /** The instructions that built the final stage, including those of earlier stages it starts FROM. */

@@ -52,6 +52,112 @@ function bytesAt(paths: string[], layer: number, view: LayerView): number {
 	return bytes;
 }
 
+/** The layers' package changes so far, by layer index. */
+type ChangesByLayer = Map<number, LayerPackages>;
+
+/** One layer's entry, made empty on first use. */
+function changesAt(result: ChangesByLayer, layer: number): LayerPackages {
+	let entry = result.get(layer);
+	if (entry === undefined) {
+		entry = {layer, installed: [], removed: [], upgraded: []};
+		result.set(layer, entry);
+	}
+
+	return entry;
+}
+
+/** The package databases as `layer` leaves them, or undefined when it neither wrote nor deleted one. */
+function databasesAfter(
+	state: DatabaseState,
+	captured: readonly {path: string; text: string}[],
+	layer: number,
+	view: LayerView,
+): DatabaseState | undefined {
+	const next: DatabaseState = new Map();
+	let changed = false;
+	for (const [path, value] of state) {
+		// Deleted, or replaced by a version too large to keep: no longer known.
+		if (view.visibleFrom(path, layer) === value.layer) next.set(path, value);
+		else changed = true;
+	}
+
+	for (const file of captured) {
+		if (!databasePath.test(file.path) || view.visibleFrom(file.path, layer) !== layer) continue;
+		next.set(file.path, {layer, text: file.text});
+		changed = true;
+	}
+
+	return changed ? next : undefined;
+}
+
+/** What changed between two database states, written into the layer's entry: installed, upgraded, then removed. */
+function compareInstalled(
+	before: Installed,
+	after: Installed,
+	layer: number,
+	view: LayerView,
+	changes: LayerPackages,
+): void {
+	for (const [key, now] of after) {
+		const then = before.get(key);
+		if (then !== undefined && then.version === now.version) continue;
+		const change: PackageChange = {
+			ecosystem: now.ecosystem,
+			name: now.name,
+			version: now.version,
+			bytes: bytesAt(now.files(), layer, view),
+		};
+		if (then === undefined) changes.installed.push(change);
+		else changes.upgraded.push({...change, fromVersion: then.version});
+	}
+
+	for (const [key, then] of before) {
+		if (after.has(key)) continue;
+		changes.removed.push({
+			ecosystem: then.ecosystem,
+			name: then.name,
+			version: then.version,
+			bytes: layer === 0 ? 0 : bytesAt(then.files(), layer - 1, view),
+		});
+	}
+}
+
+/** Debian's and Alpine's packages, layer by layer: each layer that rewrote a database, compared with the state before it. */
+function databaseChanges(
+	layers: readonly {captured: readonly {path: string; text: string}[]}[],
+	view: LayerView,
+	links: LinkLookup,
+	result: ChangesByLayer,
+): void {
+	let state: DatabaseState = new Map();
+	let before: Installed = new Map();
+	for (const [layer, {captured}] of layers.entries()) {
+		const next = databasesAfter(state, captured, layer, view);
+		if (next === undefined) continue;
+		const after = installedIn(next, links);
+		compareInstalled(before, after, layer, view, changesAt(result, layer));
+		state = next;
+		before = after;
+	}
+}
+
+/** The other ecosystems' packages, each installed by the layer that wrote its record. */
+function recordChanges(inventory: PackageInventory, result: ChangesByLayer): void {
+	for (const owned of inventory.packages) {
+		if (owned.ecosystem === 'deb' || owned.ecosystem === 'apk' || owned.layer < 0) continue;
+		changesAt(result, owned.layer).installed.push({
+			ecosystem: owned.ecosystem,
+			name: owned.name,
+			version: owned.version,
+			...(owned.location === undefined ? {} : {location: owned.location}),
+			bytes: owned.bytes,
+		});
+	}
+}
+
+const byBytes = (a: PackageChange, b: PackageChange): number =>
+	b.bytes - a.bytes || a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? '');
+
 /**
 What each layer did to the installed packages. Debian's and Alpine's databases are rewritten by every
 install, so each layer's own copy says what was installed after it: consecutive states are compared.
@@ -65,77 +171,9 @@ export function layerPackageChanges(
 	links: LinkLookup,
 	inventory: PackageInventory,
 ): LayerPackages[] {
-	const result = new Map<number, LayerPackages>();
-	const entryOf = (layer: number): LayerPackages => {
-		let entry = result.get(layer);
-		if (entry === undefined) {
-			entry = {layer, installed: [], removed: [], upgraded: []};
-			result.set(layer, entry);
-		}
-
-		return entry;
-	};
-
-	let state: DatabaseState = new Map();
-	let before: Installed = new Map();
-	for (const [layer, {captured}] of layers.entries()) {
-		const next: DatabaseState = new Map();
-		let changed = false;
-		for (const [path, value] of state) {
-			// Deleted, or replaced by a version too large to keep: no longer known.
-			if (view.visibleFrom(path, layer) === value.layer) next.set(path, value);
-			else changed = true;
-		}
-
-		for (const file of captured) {
-			if (!databasePath.test(file.path) || view.visibleFrom(file.path, layer) !== layer) continue;
-			next.set(file.path, {layer, text: file.text});
-			changed = true;
-		}
-
-		if (!changed) continue;
-		const after = installedIn(next, links);
-		const changes = entryOf(layer);
-		for (const [key, now] of after) {
-			const then = before.get(key);
-			if (then !== undefined && then.version === now.version) continue;
-			const change: PackageChange = {
-				ecosystem: now.ecosystem,
-				name: now.name,
-				version: now.version,
-				bytes: bytesAt(now.files(), layer, view),
-			};
-			if (then === undefined) changes.installed.push(change);
-			else changes.upgraded.push({...change, fromVersion: then.version});
-		}
-
-		for (const [key, then] of before) {
-			if (after.has(key)) continue;
-			changes.removed.push({
-				ecosystem: then.ecosystem,
-				name: then.name,
-				version: then.version,
-				bytes: layer === 0 ? 0 : bytesAt(then.files(), layer - 1, view),
-			});
-		}
-
-		state = next;
-		before = after;
-	}
-
-	for (const owned of inventory.packages) {
-		if (owned.ecosystem === 'deb' || owned.ecosystem === 'apk' || owned.layer < 0) continue;
-		entryOf(owned.layer).installed.push({
-			ecosystem: owned.ecosystem,
-			name: owned.name,
-			version: owned.version,
-			...(owned.location === undefined ? {} : {location: owned.location}),
-			bytes: owned.bytes,
-		});
-	}
-
-	const byBytes = (a: PackageChange, b: PackageChange): number =>
-		b.bytes - a.bytes || a.name.localeCompare(b.name) || (a.location ?? '').localeCompare(b.location ?? '');
+	const result: ChangesByLayer = new Map();
+	databaseChanges(layers, view, links, result);
+	recordChanges(inventory, result);
 	return [...result.values()]
 		.filter((entry) => entry.installed.length + entry.removed.length + entry.upgraded.length > 0)
 		.map((entry) => ({

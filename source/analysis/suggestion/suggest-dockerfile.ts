@@ -1,21 +1,14 @@
 import {formatBytes} from '../../shared/format-bytes.js';
 import {explicitlyInstalled} from '../closure/package-owners.js';
 import {type RuntimeClosure, type RuntimeKind, runtimeClosure} from '../closure/runtime-closure.js';
-import type {ParsedDockerfile} from '../dockerfile/types.js';
-import {baseHistoryLength, guessBaseImage} from '../findings/base-image.js';
+import type {DockerfileInstruction, ParsedDockerfile} from '../dockerfile/types.js';
+import {baseHistoryLength} from '../findings/base-image.js';
 import {dockerignoreLines} from '../findings/dockerignore.js';
 import {createRuleContext} from '../findings/find-findings.js';
 import {filesByPath} from '../rule-input.js';
 import type {Finding, RuleInput} from '../types.js';
-import {
-	assignment,
-	commentText,
-	copyFromLine,
-	dockerignoreLine,
-	execForm,
-	plainArgument,
-} from './dockerfile-syntax.js';
-import {historyBuildStage} from './history-stage.js';
+import {dockerignoreLine} from './dockerfile-syntax.js';
+import {fromDockerfile, fromHistory} from './multi-stage.js';
 import {planRuntime, type RuntimePlan, type RuntimeProjection} from './runtime-plan.js';
 
 export type SuggestionClosure = {
@@ -83,159 +76,9 @@ function summariseClosure(closure: RuntimeClosure): SuggestionClosure {
 	};
 }
 
-/** The runtime stage's own lines after FROM: packages, copies (the config's instructions are the caller's). */
-function runtimeBody(plan: RuntimePlan, buildStage: string): string[] {
-	const lines: string[] = [];
-	if (plan.packages.length > 0 && plan.packageManager === 'apt') {
-		lines.push(
-			"# the packages your layers installed, less the build-only ones; apt's downloads, lists and logs removed in the same RUN",
-			`RUN apt-get update && apt-get install -y --no-install-recommends ${plan.packages.join(' ')} && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /var/log/alternatives.log`,
-		);
-	}
-
-	for (const copy of plan.copies) {
-		lines.push(copyFromLine(buildStage, `/${copy.path}`, `/${copy.path}`, copy.chown));
-	}
-
-	return lines;
-}
-
-/** Instructions that only describe the running container: the build stage does without them. */
-const runtimeOnlyKinds = new Set(['EXPOSE', 'STOPSIGNAL', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD']);
-
-/** The instruction kinds a runtime stage keeps from the user's final stage, as written. */
-const configKinds = new Set([
-	'USER',
-	'EXPOSE',
-	'VOLUME',
-	'STOPSIGNAL',
-	'HEALTHCHECK',
-	'SHELL',
-	'ENTRYPOINT',
-	'CMD',
-]);
-
-/**
-The user's own Dockerfile made multi-stage: every stage before the final one as written; the final stage as
-written but named `build` (plus a prune for a Node app); then a runtime stage FROM the same base with the
-final stage's ARG/ENV/LABEL lines, the runtime packages, `COPY --from=build` of exactly the closure's paths,
-WORKDIR, and the final stage's USER/EXPOSE/…/CMD lines as written.
-*/
-function fromDockerfile(
-	source: NonNullable<SuggestOptions['dockerfile']>,
-	input: RuleInput,
-	plan: RuntimePlan,
-	closure: RuntimeClosure,
-	prune: string | undefined,
-): string {
-	const {parsed, text} = source;
-	const lines = text.split(/\r?\n/);
-	const finalStage = parsed.stages.at(-1)!;
-	const names = new Set(parsed.stages.map((stage) => stage.name).filter(Boolean));
-	const buildStage = finalStage.name ?? (names.has('build') ? 'layerlens-build' : 'build');
-	const fromLine = lines[finalStage.line - 1] ?? '';
-	const fromMatch = /^(\s*FROM\s+(?:--\S+\s+)*)(\S+)(\s+AS\s+\S+)?\s*$/i.exec(fromLine);
-	const baseText = fromMatch?.[2] ?? finalStage.base;
-	const stageText = (instruction: {line: number; endLine: number}) =>
-		lines.slice(instruction.line - 1, instruction.endLine).join('\n');
-
-	const output: string[] = [
-		'# suggested by layerlens: your Dockerfile with a runtime stage that keeps everything but what the findings prove build-only',
-	];
-	output.push(...lines.slice(0, finalStage.line - 1));
-	output.push(
-		fromMatch ? `${fromMatch[1]}${baseText} AS ${buildStage}` : `FROM ${finalStage.base} AS ${buildStage}`,
-	);
-	// The build stage runs every step as written; what only describes the running container goes to the runtime stage.
-	const stageEnd = finalStage.instructions.at(-1)?.endLine ?? finalStage.line;
-	const skipped = new Set<number>();
-	for (const instruction of finalStage.instructions) {
-		if (runtimeOnlyKinds.has(instruction.kind)) {
-			for (let line = instruction.line; line <= instruction.endLine; line++) skipped.add(line);
-		}
-	}
-
-	for (let line = finalStage.line + 1; line <= stageEnd; line++) {
-		if (!skipped.has(line)) output.push(lines[line - 1]!);
-	}
-
-	if (prune) output.push(prune);
-	output.push('');
-	output.push(`FROM ${baseText}`);
-	for (const instruction of finalStage.instructions) {
-		if (instruction.kind === 'ARG' || instruction.kind === 'ENV' || instruction.kind === 'LABEL') {
-			output.push(stageText(instruction));
-		}
-	}
-
-	output.push(...runtimeBody(plan, buildStage));
-	const workdir = finalStage.instructions.filter((instruction) => instruction.kind === 'WORKDIR');
-	if (workdir.length > 0) {
-		const absolute = plainArgument(input.config.workingDir ?? '');
-		output.push(absolute ? `WORKDIR ${absolute}` : stageText(workdir.at(-1)!));
-	}
-
-	for (const instruction of finalStage.instructions) {
-		if (configKinds.has(instruction.kind)) output.push(stageText(instruction));
-	}
-
-	void closure;
-	return `${output.join('\n')}\n`;
-}
-
-/** The config's own instructions for a runtime stage rebuilt from history, each quoted or refused. */
-function configLines(
-	input: RuleInput,
-	appHistoryKinds: Set<string>,
-	notes: string[],
-): {before: string[]; after: string[]} {
-	const {config} = input;
-	const before: string[] = [];
-	const after: string[] = [];
-	const refused = (what: string) =>
-		notes.push(
-			`${what} cannot be written into a Dockerfile safely (control characters or quotes): set it by hand`,
-		);
-	if (appHistoryKinds.has('ENV')) {
-		const base = new Set(
-			input.history
-				.slice(0, baseHistoryLength(input.history))
-				.filter((entry) => entry.instructionKind === 'ENV')
-				.flatMap((entry) =>
-					[...entry.instruction.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=/g)].map((match) => match[1]!),
-				),
-		);
-		for (const variable of config.env) {
-			const equals = variable.indexOf('=');
-			const key = variable.slice(0, equals);
-			if (equals <= 0 || base.has(key) || key === 'PATH') continue;
-			const line = assignment(key, variable.slice(equals + 1));
-			if (line === undefined) refused(`ENV ${JSON.stringify(key)}`);
-			else before.push(`ENV ${line}`);
-		}
-	}
-
-	if (appHistoryKinds.has('USER') && config.user) {
-		const user = plainArgument(config.user);
-		if (user === undefined) refused('USER');
-		else after.push(`USER ${user}`);
-	}
-
-	if (appHistoryKinds.has('EXPOSE') && config.exposedPorts.length > 0) {
-		const ports = config.exposedPorts.filter((port) => /^\d{1,5}(\/(tcp|udp|sctp))?$/.test(port));
-		if (ports.length < config.exposedPorts.length) refused('an EXPOSE port');
-		if (ports.length > 0) after.push(`EXPOSE ${ports.map((port) => port.replace(/\/tcp$/, '')).join(' ')}`);
-	}
-
-	if (appHistoryKinds.has('ENTRYPOINT') && config.entrypoint?.length) {
-		after.push(`ENTRYPOINT ${execForm(config.entrypoint)}`);
-	}
-
-	if ((appHistoryKinds.has('CMD') || appHistoryKinds.has('ENTRYPOINT')) && config.cmd?.length) {
-		after.push(`CMD ${execForm(config.cmd)}`);
-	}
-
-	return {before, after};
+/** A RUN instruction's shell text: its arguments and its heredoc bodies. */
+function runText(instruction: DockerfileInstruction): string {
+	return [instruction.args, ...instruction.heredocs.map((heredoc) => heredoc.body)].join('\n');
 }
 
 /** The shell commands the app's own steps ran: from the Dockerfile's final stage when given, else the history. */
@@ -246,11 +89,7 @@ function appRunCommands(
 ): string[] {
 	const finalStage = dockerfile?.stages.at(-1);
 	if (finalStage !== undefined) {
-		return finalStage.instructions
-			.filter((instruction) => instruction.kind === 'RUN')
-			.map((instruction) =>
-				[instruction.args, ...instruction.heredocs.map((heredoc) => heredoc.body)].join('\n'),
-			);
+		return finalStage.instructions.filter((instruction) => instruction.kind === 'RUN').map(runText);
 	}
 
 	return input.history
@@ -299,70 +138,43 @@ function inPlaceNote(findings: Finding[], baseLayers: Set<number>, plan: Runtime
 		: `No builder stage needed: no finding proves a file of your layers build-only. The in-place fixes (${[...new Set(fixes)].join(', ')}: each finding's fix, in the RUN that created the files) take ${formatBytes(saved)} off the final filesystem; the waste fixes shrink the layers too`;
 }
 
-/**
-A multi-stage Dockerfile whose runtime stage holds the runtime closure of the image: with `--dockerfile`,
-the user's file turned multi-stage; without it, a build stage reconstructed from history, every guess
-marked. Nothing from the image is written raw: see dockerfile-syntax.ts.
-*/
-export function suggestDockerfile(
-	input: RuleInput,
-	findings: Finding[],
-	options: SuggestOptions = {},
-): DockerfileSuggestion {
-	const baseLayers = options.baseLayers ?? historyBaseLayers(input);
-	const closure = options.closure ?? runtimeClosure(input);
-	const notes: string[] = [];
+/** Whether the build stage prunes node_modules: a Node app whose app directory has them. */
+function prunesNodeModules(input: RuleInput, closure: RuntimeClosure): boolean {
 	const appDirectory = closure.appDirectory;
-	const hasNodeModules =
+	return (
 		closure.runtime === 'node' &&
 		appDirectory !== undefined &&
-		input.files.some((file) => file.path.startsWith(`${appDirectory}/node_modules/`));
-	const devDependencies = new Set(
-		findings.filter((finding) => finding.ruleId === 'LL-BUILD-DEVDEPS').flatMap((finding) => finding.paths),
+		input.files.some((file) => file.path.startsWith(`${appDirectory}/node_modules/`))
 	);
-	const plan = planRuntime(input, findings, closure, baseLayers, {
-		prunedInBuild: hasNodeModules ? devDependencies : new Set(),
-		explicitPackages: explicitlyInstalled(appRunCommands(input, baseLayers, options.dockerfile?.parsed)),
-	});
-	notes.push(...plan.notes);
-	for (const problem of groupedUnresolved(closure.unresolved)) notes.push(`Runtime closure: ${problem}`);
+}
+
+/** The `.dockerignore` lines the findings call for, keeping what any RUN of the user's stages reads. */
+function suggestedDockerignore(
+	input: RuleInput,
+	findings: Finding[],
+	dockerfile: ParsedDockerfile | undefined,
+): string[] {
 	const context = createRuleContext(input);
 	// Every stage of the user's Dockerfile builds from the same context: what any RUN reads stays in it.
-	const everyStageRuns = (options.dockerfile?.parsed.stages ?? [])
+	const everyStageRuns = (dockerfile?.stages ?? [])
 		.flatMap((stage) => stage.instructions)
 		.filter((instruction) => instruction.kind === 'RUN')
-		.map((instruction) =>
-			[instruction.args, ...instruction.heredocs.map((heredoc) => heredoc.body)].join('\n'),
-		)
+		.map(runText)
 		.join('\n');
-	const dockerignore = dockerignoreLines(context, findings, everyStageRuns)
+	return dockerignoreLines(context, findings, everyStageRuns)
 		.map(dockerignoreLine)
 		.filter((line): line is string => line !== undefined);
+}
 
-	const summary = {
-		stack: closure.runtime,
-		dockerignore,
-		projection: plan.projection,
-		closure: summariseClosure(closure),
-		runtime: {
-			copies: plan.copies.map((copy) => `/${copy.path}`),
-			packages: plan.packages,
-			installedPackages: plan.installedPackages,
-		},
-	};
-
-	if (!plan.builderStageHelps) {
-		notes.unshift(inPlaceNote(findings, baseLayers, plan));
-		return {...summary, basedOn: 'none', dockerfile: '', dockerignore: [], notes};
-	}
-
+/** What the runtime stage does that the user should know: no command to start, the prune, the reinstall, the projection's range. */
+function runtimeStageNotes(closure: RuntimeClosure, plan: RuntimePlan, prune: string | undefined): string[] {
+	const notes: string[] = [];
 	if (closure.runtime === 'unknown' && closure.argv.length === 0) {
 		notes.push(
 			'The image sets no CMD or ENTRYPOINT: the runtime stage has nothing to start from, so it copies only the app directory',
 		);
 	}
 
-	const prune = hasNodeModules ? nodePrune(input, appDirectory!) : undefined;
 	if (prune)
 		notes.push(
 			`The build stage prunes node_modules to production dependencies (\`${prune.slice(4)}\`); the runtime stage copies the pruned tree`,
@@ -379,45 +191,57 @@ export function suggestDockerfile(
 		);
 	}
 
+	return notes;
+}
+
+/**
+A multi-stage Dockerfile whose runtime stage holds the runtime closure of the image: with `--dockerfile`,
+the user's file turned multi-stage; without it, a build stage reconstructed from history, every guess
+marked. Nothing from the image is written raw: see dockerfile-syntax.ts.
+*/
+export function suggestDockerfile(
+	input: RuleInput,
+	findings: Finding[],
+	options: SuggestOptions = {},
+): DockerfileSuggestion {
+	const baseLayers = options.baseLayers ?? historyBaseLayers(input);
+	const closure = options.closure ?? runtimeClosure(input);
+	const pruned = prunesNodeModules(input, closure);
+	const devDependencies = new Set(
+		findings.filter((finding) => finding.ruleId === 'LL-BUILD-DEVDEPS').flatMap((finding) => finding.paths),
+	);
+	const plan = planRuntime(input, findings, closure, baseLayers, {
+		prunedInBuild: pruned ? devDependencies : new Set(),
+		explicitPackages: explicitlyInstalled(appRunCommands(input, baseLayers, options.dockerfile?.parsed)),
+	});
+	const notes = [
+		...plan.notes,
+		...groupedUnresolved(closure.unresolved).map((problem) => `Runtime closure: ${problem}`),
+	];
+	const summary = {
+		stack: closure.runtime,
+		dockerignore: suggestedDockerignore(input, findings, options.dockerfile?.parsed),
+		projection: plan.projection,
+		closure: summariseClosure(closure),
+		runtime: {
+			copies: plan.copies.map((copy) => `/${copy.path}`),
+			packages: plan.packages,
+			installedPackages: plan.installedPackages,
+		},
+	};
+
+	if (!plan.builderStageHelps) {
+		notes.unshift(inPlaceNote(findings, baseLayers, plan));
+		return {...summary, basedOn: 'none', dockerfile: '', dockerignore: [], notes};
+	}
+
+	const prune = pruned ? nodePrune(input, closure.appDirectory!) : undefined;
+	notes.push(...runtimeStageNotes(closure, plan, prune));
 	if (options.dockerfile) {
-		const dockerfile = fromDockerfile(options.dockerfile, input, plan, closure, prune);
+		const dockerfile = fromDockerfile(options.dockerfile, input, plan, prune);
 		return {...summary, basedOn: 'dockerfile', dockerfile, notes};
 	}
 
-	const base = guessBaseImage(input);
-	const baseReference = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/.test(base.reference)
-		? base.reference
-		: '<base image>';
-	if (base.comment) notes.push(`Base image: ${base.comment}`);
-	const appHistory = input.history.slice(baseHistoryLength(input.history));
-	const outputLayers = new Set(
-		input.files
-			.filter((file) => /(^|\/)(node_modules|site-packages|\.venv|dist|target\/release)\//.test(file.path))
-			.map((file) => file.layer),
-	);
-	const built = historyBuildStage(appHistory, notes, (layer) => outputLayers.has(layer));
-	const lines: string[] = [
-		"# suggested by layerlens from the image's history: review every step marked 'guess' before building",
-	];
-	const from = (stage?: string) => {
-		if (base.comment) lines.push(`# ${commentText(base.comment)}`);
-		lines.push(`FROM ${baseReference}${stage ? ` AS ${stage}` : ''}`);
-	};
-
-	from('build');
-	lines.push(...built);
-	if (prune) lines.push(prune);
-	lines.push('');
-	const {before, after} = configLines(
-		input,
-		new Set(appHistory.map((entry) => entry.instructionKind)),
-		notes,
-	);
-	from();
-	lines.push(...before);
-	lines.push(...runtimeBody(plan, 'build'));
-	const workdir = plainArgument(input.config.workingDir ?? '');
-	if (workdir) lines.push(`WORKDIR ${workdir}`);
-	lines.push(...after);
-	return {...summary, basedOn: 'history', dockerfile: `${lines.join('\n')}\n`, notes};
+	const dockerfile = fromHistory(input, plan, prune, notes);
+	return {...summary, basedOn: 'history', dockerfile, notes};
 }
