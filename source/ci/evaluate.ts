@@ -62,16 +62,12 @@ type Threshold = {
 	limitText: (limit: number) => string;
 };
 
-/**
-Judges one analysis against the rules. Pure: the baseline is already loaded into `rules`. ignorePaths
-apply first (to findings and to the reclaimable bytes), then the baseline removes known findings; the
-dive thresholds and maxImageBytes read the whole image and are untouched by both.
-*/
-export function evaluateCi(
+/** The findings the rules judge: ignorePaths apply first, then the baseline removes the known ones. */
+function judgedFindings(
 	analysis: ImageAnalysis,
 	rules: CiRules,
-	sizeOf: SizeOf = finalSizeLookup(analysis),
-): CiResult {
+	sizeOf: SizeOf,
+): {findings: Finding[]; ignored: IgnoredSummary[]; baselined: Finding[]; counted: Finding[]} {
 	const {findings: afterIgnore, ignored} = applyIgnorePaths(analysis.findings, rules.ignorePaths, sizeOf);
 	const baselined = rules.baseline
 		? afterIgnore.filter((finding) => isKnownFinding(finding, rules.baseline!))
@@ -79,29 +75,40 @@ export function evaluateCi(
 	const findings = afterIgnore.filter((finding) => !baselined.includes(finding));
 	// Findings about the base image's files are another base's business: they fail the gate only on request.
 	const counted = rules.countBaseFindings ? findings : findings.filter((finding) => !finding.fromBase);
-	const {efficiency} = analysis;
-	const reclaimable = keptWasteItems(analysis.waste.items, rules.ignorePaths).reduce(
-		(sum, item) => sum + item.bytes,
-		0,
-	);
-	const reclaimableBytes = rules.ignorePaths.length === 0 ? analysis.waste.reclaimableBytes : reclaimable;
-	const buildOnlyBytes = counted
-		.filter((finding) => finding.category === 'build-only')
-		.reduce((sum, finding) => sum + finding.bytes, 0);
+	return {findings, ignored, baselined, counted};
+}
 
-	const thresholds: Threshold[] = [
+/** The reclaimable bytes the gate measures: the waste items ignorePaths keep. */
+function reclaimableBytesAfterIgnore(analysis: ImageAnalysis, rules: CiRules): number {
+	if (rules.ignorePaths.length === 0) return analysis.waste.reclaimableBytes;
+	return keptWasteItems(analysis.waste.items, rules.ignorePaths).reduce((sum, item) => sum + item.bytes, 0);
+}
+
+/** A byte-count rule: fails above its limit. */
+function byteThreshold(name: ThresholdRuleName, bytes: number): Threshold {
+	return {
+		name,
+		measure: () => ({value: bytes, text: bytesText(bytes)}),
+		fails: (value, limit) => value > limit,
+		limitText: bytesText,
+	};
+}
+
+/** The dive thresholds and the byte limits, measured on this analysis. */
+function thresholdRules(
+	analysis: ImageAnalysis,
+	reclaimableBytes: number,
+	buildOnlyBytes: number,
+): Threshold[] {
+	const {efficiency} = analysis;
+	return [
 		{
 			name: 'lowestEfficiency',
 			measure: (limit) => ({value: efficiency.score, text: fraction(efficiency.score, limit)}),
 			fails: (value, limit) => limit > value,
 			limitText: limitAsGiven,
 		},
-		{
-			name: 'highestWastedBytes',
-			measure: () => ({value: efficiency.wastedBytes, text: bytesText(efficiency.wastedBytes)}),
-			fails: (value, limit) => value > limit,
-			limitText: bytesText,
-		},
+		byteThreshold('highestWastedBytes', efficiency.wastedBytes),
 		{
 			name: 'highestUserWastedPercent',
 			measure: (limit) =>
@@ -112,61 +119,56 @@ export function evaluateCi(
 			fails: (value, limit) => value > limit,
 			limitText: limitAsGiven,
 		},
-		{
-			name: 'maxImageBytes',
-			measure: () => ({value: analysis.image.sizeBytes, text: bytesText(analysis.image.sizeBytes)}),
-			fails: (value, limit) => value > limit,
-			limitText: bytesText,
-		},
-		{
-			name: 'maxReclaimableBytes',
-			measure: () => ({value: reclaimableBytes, text: bytesText(reclaimableBytes)}),
-			fails: (value, limit) => value > limit,
-			limitText: bytesText,
-		},
-		{
-			name: 'maxBuildOnlyBytes',
-			measure: () => ({value: buildOnlyBytes, text: bytesText(buildOnlyBytes)}),
-			fails: (value, limit) => value > limit,
-			limitText: bytesText,
-		},
+		byteThreshold('maxImageBytes', analysis.image.sizeBytes),
+		byteThreshold('maxReclaimableBytes', reclaimableBytes),
+		byteThreshold('maxBuildOnlyBytes', buildOnlyBytes),
 	];
+}
 
-	const results: CiRuleResult[] = thresholds.map((threshold) => {
-		const limit = rules[threshold.name];
-		if (limit === undefined) {
-			return {rule: threshold.name, status: 'SKIP', measured: '-', threshold: 'disabled'};
-		}
+/** One threshold's row: SKIP when the rule is off or cannot be measured, else PASS or FAIL. */
+function thresholdResult(threshold: Threshold, limit: number | undefined): CiRuleResult {
+	if (limit === undefined) {
+		return {rule: threshold.name, status: 'SKIP', measured: '-', threshold: 'disabled'};
+	}
 
-		const measured = threshold.measure(limit);
-		if ('skip' in measured) {
-			return {
-				rule: threshold.name,
-				status: 'SKIP',
-				measured: '-',
-				threshold: threshold.limitText(limit),
-				detail: measured.skip,
-			};
-		}
-
+	const measured = threshold.measure(limit);
+	if ('skip' in measured) {
 		return {
 			rule: threshold.name,
-			status: threshold.fails(measured.value, limit) ? 'FAIL' : 'PASS',
-			measured: measured.text,
+			status: 'SKIP',
+			measured: '-',
 			threshold: threshold.limitText(limit),
+			detail: measured.skip,
 		};
-	});
+	}
 
+	return {
+		rule: threshold.name,
+		status: threshold.fails(measured.value, limit) ? 'FAIL' : 'PASS',
+		measured: measured.text,
+		threshold: threshold.limitText(limit),
+	};
+}
+
+/**
+Judges one analysis against the rules. Pure: the baseline is already loaded into `rules`. ignorePaths
+apply first (to findings and to the reclaimable bytes), then the baseline removes known findings; the
+dive thresholds and maxImageBytes read the whole image and are untouched by both.
+*/
+export function evaluateCi(
+	analysis: ImageAnalysis,
+	rules: CiRules,
+	sizeOf: SizeOf = finalSizeLookup(analysis),
+): CiResult {
+	const {findings, ignored, baselined, counted} = judgedFindings(analysis, rules, sizeOf);
+	const buildOnlyBytes = counted
+		.filter((finding) => finding.category === 'build-only')
+		.reduce((sum, finding) => sum + finding.bytes, 0);
+	const thresholds = thresholdRules(analysis, reclaimableBytesAfterIgnore(analysis, rules), buildOnlyBytes);
+	const results = thresholds.map((threshold) => thresholdResult(threshold, rules[threshold.name]));
+	const notCounted = findings.filter((finding) => !counted.includes(finding));
 	for (const category of failOnCategories) {
-		results.push(
-			failOnResult(
-				category,
-				counted,
-				baselined,
-				rules,
-				findings.filter((finding) => !counted.includes(finding)),
-			),
-		);
+		results.push(failOnResult(category, counted, baselined, rules, notCounted));
 	}
 
 	if (rules.plan !== undefined) results.push(planResult(analysis, rules.plan));

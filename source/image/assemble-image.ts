@@ -87,35 +87,35 @@ function layoutFromManifest(manifest: Buffer, options: AssembleOptions): ImageLa
 	};
 }
 
-/**
-Put a read archive together: pick the manifest (index.json, else manifest.json), read the config, and
-line the parsed layers up in manifest order, checking each computed diff ID against the declared one.
-*/
-export async function assembleImage(
-	read: DocumentReader,
-	readLayerAt: LayerReader,
-	options: AssembleOptions,
-): Promise<AssembledImage> {
+/** The layout from index.json (tags from a manifest.json beside it when it names none), else from manifest.json. */
+async function readLayout(read: DocumentReader, options: AssembleOptions): Promise<ImageLayout> {
 	const index = await read('index.json');
 	const manifest = await read('manifest.json');
-	let layout: ImageLayout;
 	if (index !== undefined) {
 		// Preferred even when a legacy manifest.json sits beside it: it names digests and platforms.
-		layout = await layoutFromIndex(index, read, options);
+		const layout = await layoutFromIndex(index, read, options);
 		if (manifest !== undefined && layout.repoTags.length === 0) {
 			const tags = asArray(
 				asRecord(asArray(parseJsonDocument(manifest, 'manifest.json', options.reference))[0]).RepoTags,
 			);
 			layout.repoTags = tags.filter((tag): tag is string => typeof tag === 'string');
 		}
-	} else if (manifest !== undefined) {
-		layout = layoutFromManifest(manifest, options);
-	} else {
-		throw new LayerlensError(`${options.reference} has no manifest.json or index.json`, {
-			hint: 'Give a `docker save` archive, an OCI image layout (directory or tar) or an image name',
-		});
+
+		return layout;
 	}
 
+	if (manifest !== undefined) return layoutFromManifest(manifest, options);
+	throw new LayerlensError(`${options.reference} has no manifest.json or index.json`, {
+		hint: 'Give a `docker save` archive, an OCI image layout (directory or tar) or an image name',
+	});
+}
+
+/** The config document's bytes: the image ID is their digest. */
+async function readConfigBytes(
+	read: DocumentReader,
+	layout: ImageLayout,
+	options: AssembleOptions,
+): Promise<Buffer> {
 	const configBytes = await read(layout.configName);
 	if (configBytes === undefined) {
 		throw new LayerlensError(`the image config ${layout.configName} is missing from ${options.reference}`, {
@@ -123,13 +123,38 @@ export async function assembleImage(
 		});
 	}
 
-	const config = parseImageConfig(parseJsonDocument(configBytes, layout.configName, options.reference));
-	if (layout.layers.length === 0) {
-		throw new LayerlensError(`the image in ${options.reference} has no layers`, {
-			hint: 'There is nothing to analyse; check that this is the image you meant',
-		});
+	return configBytes;
+}
+
+/** A parsed layer with what its descriptor says, warning when its diff ID is not the one the config declares. */
+function describedLayer(
+	parsed: ParsedLayer,
+	descriptor: LayerDescriptor,
+	position: number,
+	declared: string | undefined,
+	warnings: string[],
+): ParsedLayer {
+	const layer: ParsedLayer = {...parsed};
+	if (descriptor.digest !== undefined) layer.digest = descriptor.digest;
+	if (descriptor.mediaType !== undefined) layer.mediaType = descriptor.mediaType;
+	if (descriptor.sizeBytes !== undefined) layer.compressedSizeBytes = descriptor.sizeBytes;
+	if (declared !== undefined && declared !== layer.diffId) {
+		layer.declaredDiffId = declared;
+		warnings.push(
+			`layer ${position + 1}: computed diff ID ${layer.diffId} differs from the config's ${declared}`,
+		);
 	}
 
+	return layer;
+}
+
+/** Every layer the layout lists, in order; a listed layer that is missing is an error. */
+async function readLayers(
+	layout: ImageLayout,
+	readLayerAt: LayerReader,
+	diffIds: readonly string[],
+	options: AssembleOptions,
+): Promise<ParsedLayer[]> {
 	const layers: ParsedLayer[] = [];
 	for (const [position, {name, descriptor}] of layout.layers.entries()) {
 		const parsed = await readLayerAt(name, descriptor);
@@ -142,27 +167,37 @@ export async function assembleImage(
 			);
 		}
 
-		const layer: ParsedLayer = {...parsed};
-		if (descriptor.digest !== undefined) layer.digest = descriptor.digest;
-		if (descriptor.mediaType !== undefined) layer.mediaType = descriptor.mediaType;
-		if (descriptor.sizeBytes !== undefined) layer.compressedSizeBytes = descriptor.sizeBytes;
-		const declared = config.diffIds[position];
-		if (declared !== undefined && declared !== layer.diffId) {
-			layer.declaredDiffId = declared;
-			options.warnings.push(
-				`layer ${position + 1}: computed diff ID ${layer.diffId} differs from the config's ${declared}`,
-			);
-		}
-
-		layers.push(layer);
+		layers.push(describedLayer(parsed, descriptor, position, diffIds[position], options.warnings));
 	}
 
-	if (config.diffIds.length !== layers.length) {
+	if (diffIds.length !== layers.length) {
 		options.warnings.push(
-			`the config declares ${config.diffIds.length} layers but the manifest lists ${layers.length}`,
+			`the config declares ${diffIds.length} layers but the manifest lists ${layers.length}`,
 		);
 	}
 
+	return layers;
+}
+
+/**
+Put a read archive together: pick the manifest (index.json, else manifest.json), read the config, and
+line the parsed layers up in manifest order, checking each computed diff ID against the declared one.
+*/
+export async function assembleImage(
+	read: DocumentReader,
+	readLayerAt: LayerReader,
+	options: AssembleOptions,
+): Promise<AssembledImage> {
+	const layout = await readLayout(read, options);
+	const configBytes = await readConfigBytes(read, layout, options);
+	const config = parseImageConfig(parseJsonDocument(configBytes, layout.configName, options.reference));
+	if (layout.layers.length === 0) {
+		throw new LayerlensError(`the image in ${options.reference} has no layers`, {
+			hint: 'There is nothing to analyse; check that this is the image you meant',
+		});
+	}
+
+	const layers = await readLayers(layout, readLayerAt, config.diffIds, options);
 	const image: RawImage = {
 		reference: options.reference,
 		id: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,

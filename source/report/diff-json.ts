@@ -1,7 +1,6 @@
 import type {ImageComparison} from '../analysis/compare/types.js';
-import type {Finding} from '../analysis/types.js';
 import {terminalSafeJson} from '../shared/sanitize-text.js';
-import type {JsonReportFinding} from './json.js';
+import {type JsonReportFinding, toJsonFinding} from './json.js';
 
 /** Bumped on any change that can break a consumer (a removed or renamed field, a changed meaning). */
 export const jsonDiffSchemaVersion = 2;
@@ -16,11 +15,6 @@ export type JsonDiffReport = Omit<ImageComparison, 'findings'> & {
 		new: JsonReportFinding[];
 	};
 };
-
-function toJsonFinding(finding: Finding): JsonReportFinding {
-	const {paths, groups, ...rest} = finding;
-	return {...rest, groups: groups.map((group) => ({...group})), pathCount: paths.length};
-}
 
 /**
 What `layerlens diff A B --json` writes, described by layerlens-diff.schema.json: the comparison as it is,

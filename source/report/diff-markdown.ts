@@ -130,57 +130,66 @@ function packageRow(
 	};
 }
 
-function compose(comparison: ImageComparison, changeRows: number): string {
-	const inline = (path: string) => inlineCode(truncate(path, 120), {inTable: false});
-	const parts: string[] = [];
-	parts.push(
+type InlinePath = (path: string) => string;
+
+/** The title, the verdict and the totals table. */
+function headerLines(comparison: ImageComparison, inline: InlinePath): string[] {
+	return [
 		`## layerlens diff: ${inline(comparison.a.reference)} → ${inline(comparison.b.reference)}`,
 		'',
 		`**${escapeText(comparison.identical ? 'No changes' : 'This change')}** ${diffHeadline(comparison, inline)}.`,
 		'',
 		table(['', 'A', 'B', 'Change'], ['left', 'right', 'right', 'right'], totalsRows(comparison)),
-	);
+	];
+}
+
+/** The largest path changes, the first `changeRows` of them, with a note for the rest. */
+function changeLines(comparison: ImageComparison, changeRows: number): string[] {
 	const {files} = comparison;
-	if (files.topChanges.length > 0) {
-		const counts = {added: 0, removed: 0, changed: 0};
-		for (const change of files.changes) counts[change.kind]++;
-		parts.push(
-			'',
-			'### Largest changes',
-			'',
-			`${counts.added} paths added, ${counts.removed} removed, ${counts.changed} changed, ${files.unchanged} unchanged${
-				files.timestampOnly > 0 ? ` (${files.timestampOnly} differ only in time stamps)` : ''
-			}.`,
-			'',
-			table(
-				['', 'Path', 'Files', 'Bytes'],
-				['left', 'left', 'right', 'right'],
-				files.topChanges
-					.slice(0, changeRows)
-					.map((change) => [
-						changeMarks[change.kind],
-						inlineCode(truncate(changePath(change), 160), {inTable: true}),
-						change.files.toLocaleString('en-US'),
-						signedBytes(change.deltaBytes),
-					]),
-			),
-		);
-		const left = files.topChanges.length - changeRows;
-		if (left > 0) {
-			parts.push('', `_${left} smaller changes not shown: run \`layerlens diff --json\` for every path._`);
-		}
+	if (files.topChanges.length === 0) return [];
+	const counts = {added: 0, removed: 0, changed: 0};
+	for (const change of files.changes) counts[change.kind]++;
+	const lines = [
+		'',
+		'### Largest changes',
+		'',
+		`${counts.added} paths added, ${counts.removed} removed, ${counts.changed} changed, ${files.unchanged} unchanged${
+			files.timestampOnly > 0 ? ` (${files.timestampOnly} differ only in time stamps)` : ''
+		}.`,
+		'',
+		table(
+			['', 'Path', 'Files', 'Bytes'],
+			['left', 'left', 'right', 'right'],
+			files.topChanges
+				.slice(0, changeRows)
+				.map((change) => [
+					changeMarks[change.kind],
+					inlineCode(truncate(changePath(change), 160), {inTable: true}),
+					change.files.toLocaleString('en-US'),
+					signedBytes(change.deltaBytes),
+				]),
+		),
+	];
+	const left = files.topChanges.length - changeRows;
+	if (left > 0) {
+		lines.push('', `_${left} smaller changes not shown: run \`layerlens diff --json\` for every path._`);
 	}
 
+	return lines;
+}
+
+/** The shared base and the layers only one side has. */
+function layerLines(comparison: ImageComparison): string[] {
 	const {layers} = comparison;
 	const sharedBytes = layers.shared.reduce((sum, layer) => sum + layer.sizeBytes, 0);
-	parts.push(
+	const lines = [
 		'',
 		'### Layers',
 		'',
 		`Shared base: ${layers.shared.length} ${layers.shared.length === 1 ? 'layer' : 'layers'}, ${formatBytes(sharedBytes)}.`,
-	);
+	];
 	if (layers.onlyA.length + layers.onlyB.length > 0) {
-		parts.push(
+		lines.push(
 			'',
 			table(
 				['Image', '#', 'Size', 'Instruction'],
@@ -193,38 +202,60 @@ function compose(comparison: ImageComparison, changeRows: number): string {
 		);
 	}
 
+	return lines;
+}
+
+/** The package changes, largest first, at least five rows (more when the change table shows more). */
+function packageLines(comparison: ImageComparison, changeRows: number): string[] {
 	const {packages} = comparison;
-	if (packages !== undefined) {
-		const rows = [
-			...packages.added.map((delta) => packageRow('added', delta)),
-			...packages.removed.map((delta) => packageRow('removed', delta)),
-			...packages.upgraded.map((delta) => packageRow('upgraded', delta)),
-		];
-		parts.push(
-			'',
-			'### Packages',
-			'',
-			`${packages.added.length} added, ${packages.removed.length} removed, ${packages.upgraded.length} upgraded, ${packages.resized.length} with other files on disk; files no package names: ${formatBytes(packages.unownedBytesA)} → ${formatBytes(packages.unownedBytesB)}.`,
+	if (packages === undefined) return [];
+	const rows = [
+		...packages.added.map((delta) => packageRow('added', delta)),
+		...packages.removed.map((delta) => packageRow('removed', delta)),
+		...packages.upgraded.map((delta) => packageRow('upgraded', delta)),
+	];
+	const lines = [
+		'',
+		'### Packages',
+		'',
+		`${packages.added.length} added, ${packages.removed.length} removed, ${packages.upgraded.length} upgraded, ${packages.resized.length} with other files on disk; files no package names: ${formatBytes(packages.unownedBytesA)} → ${formatBytes(packages.unownedBytesB)}.`,
+	];
+	if (rows.length === 0) return lines;
+	rows.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+	const shown = Math.min(rows.length, Math.max(changeRows, 5));
+	lines.push(
+		'',
+		table(
+			['', 'Package', 'Version', 'Bytes'],
+			['left', 'left', 'left', 'right'],
+			rows.slice(0, shown).map((row) => row.cells),
+		),
+	);
+	if (rows.length > shown) lines.push('', `_${rows.length - shown} more: run \`layerlens diff --json\`._`);
+	return lines;
+}
+
+/** A titled bullet list of findings, the first 30; nothing when there are none. */
+function findingListLines(title: string, items: ImageComparison['findings']['new']): string[] {
+	if (items.length === 0) return [];
+	const lines = ['', `**${title}**`, ''];
+	for (const finding of items.slice(0, 30)) {
+		lines.push(
+			`- ${inlineCode(finding.ruleId, {inTable: false})} ${escapeText(truncate(finding.title, 160))} (${formatBytes(finding.bytes)})`,
 		);
-		if (rows.length > 0) {
-			rows.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
-			const shown = Math.min(rows.length, Math.max(changeRows, 5));
-			parts.push(
-				'',
-				table(
-					['', 'Package', 'Version', 'Bytes'],
-					['left', 'left', 'left', 'right'],
-					rows.slice(0, shown).map((row) => row.cells),
-				),
-			);
-			if (rows.length > shown)
-				parts.push('', `_${rows.length - shown} more: run \`layerlens diff --json\`._`);
-		}
 	}
 
+	if (items.length > 30) lines.push(`- _and ${items.length - 30} more_`);
+	return lines;
+}
+
+/** The findings per category, then those resolved and new. */
+function findingLines(comparison: ImageComparison): string[] {
 	const {findings} = comparison;
-	parts.push('', '### Findings', '');
-	parts.push(
+	return [
+		'',
+		'### Findings',
+		'',
 		table(
 			['Category', 'A', 'B', 'Change'],
 			['left', 'right', 'right', 'right'],
@@ -238,20 +269,21 @@ function compose(comparison: ImageComparison, changeRows: number): string {
 				];
 			}),
 		),
-	);
-	const list = (title: string, items: ImageComparison['findings']['new']) => {
-		if (items.length === 0) return;
-		parts.push('', `**${title}**`, '');
-		for (const finding of items.slice(0, 30)) {
-			parts.push(
-				`- ${inlineCode(finding.ruleId, {inTable: false})} ${escapeText(truncate(finding.title, 160))} (${formatBytes(finding.bytes)})`,
-			);
-		}
+		...findingListLines(`Resolved (${findings.resolved.length})`, findings.resolved),
+		...findingListLines(`New (${findings.new.length})`, findings.new),
+		'',
+		`Kept: ${findings.kept.length}.`,
+	];
+}
 
-		if (items.length > 30) parts.push(`- _and ${items.length - 30} more_`);
-	};
-	list(`Resolved (${findings.resolved.length})`, findings.resolved);
-	list(`New (${findings.new.length})`, findings.new);
-	parts.push('', `Kept: ${findings.kept.length}.`);
+function compose(comparison: ImageComparison, changeRows: number): string {
+	const inline: InlinePath = (path) => inlineCode(truncate(path, 120), {inTable: false});
+	const parts = [
+		...headerLines(comparison, inline),
+		...changeLines(comparison, changeRows),
+		...layerLines(comparison),
+		...packageLines(comparison, changeRows),
+		...findingLines(comparison),
+	];
 	return `${parts.join('\n')}\n`;
 }

@@ -310,47 +310,64 @@ function layerRows(layers: LayerRef[], side: string): string[][] {
 	]);
 }
 
-/** `layerlens diff A B` as a page: the verdict, totals, the treemap of growth and shrinkage, the layers and findings. */
-export function toDiffHtml(
-	comparison: ImageComparison,
-	map: SizeMap,
-	options: HtmlReportOptions = {},
-): string {
+/** A signed count: `+3`, `-1`, `0`. */
+function signedText(value: string, delta: number): string {
+	return `${delta > 0 ? '+' : ''}${value}`;
+}
+
+/** The totals of both sides and their change. */
+function diffTotalsTable(comparison: ImageComparison): string {
 	const {a, b, delta} = comparison.totals;
-	const data: TreemapData = {
-		map,
-		categories: diffMapCategories,
-		layers: [],
-		findings: [],
-		measure: 'bytes changed',
-	};
-	const totals = htmlTable(
+	const bytesRow = (label: string, key: 'layerBytes' | 'finalBytes' | 'reclaimableBytes') => [
+		label,
+		bytes(a[key]),
+		bytes(b[key]),
+		escapeHtml(signedBytes(delta[key])),
+	];
+	const percent = (score: number) => (score * 100).toFixed(2);
+	return htmlTable(
 		['', 'A', 'B', 'Change'],
 		[
-			['Layer bytes', bytes(a.layerBytes), bytes(b.layerBytes), escapeHtml(signedBytes(delta.layerBytes))],
-			[
-				'Final filesystem',
-				bytes(a.finalBytes),
-				bytes(b.finalBytes),
-				escapeHtml(signedBytes(delta.finalBytes)),
-			],
-			[
-				'Reclaimable',
-				bytes(a.reclaimableBytes),
-				bytes(b.reclaimableBytes),
-				escapeHtml(signedBytes(delta.reclaimableBytes)),
-			],
+			bytesRow('Layer bytes', 'layerBytes'),
+			bytesRow('Final filesystem', 'finalBytes'),
+			bytesRow('Reclaimable', 'reclaimableBytes'),
 			[
 				'dive efficiency',
-				(a.efficiencyScore * 100).toFixed(2),
-				(b.efficiencyScore * 100).toFixed(2),
-				`${delta.efficiencyScore > 0 ? '+' : ''}${(delta.efficiencyScore * 100).toFixed(2)}`,
+				percent(a.efficiencyScore),
+				percent(b.efficiencyScore),
+				signedText(percent(delta.efficiencyScore), delta.efficiencyScore),
 			],
-			['Files', String(a.files), String(b.files), `${delta.files > 0 ? '+' : ''}${delta.files}`],
-			['Layers', String(a.layers), String(b.layers), `${delta.layers > 0 ? '+' : ''}${delta.layers}`],
+			['Files', String(a.files), String(b.files), signedText(String(delta.files), delta.files)],
+			['Layers', String(a.layers), String(b.layers), signedText(String(delta.layers), delta.layers)],
 		],
 		[1, 2, 3],
 	);
+}
+
+function diffLayersSection(comparison: ImageComparison): string {
+	return `<section id="layers"><h2>Layers</h2>${htmlTable(
+		['Side', '#', 'Instruction', 'Size', 'Note'],
+		[
+			...layerRows(comparison.layers.shared, 'shared'),
+			...layerRows(comparison.layers.onlyA, 'only A'),
+			...layerRows(comparison.layers.onlyB, 'only B'),
+		],
+		[1, 3],
+	)}</section>`;
+}
+
+/** A titled list of findings; nothing when there are none. */
+function diffFindingList(title: string, findings: Finding[]): string {
+	if (findings.length === 0) return '';
+	return `<h3>${escapeHtml(title)}</h3><ul>${findings
+		.map(
+			(finding) => `<li>${code(finding.ruleId)} ${escapeHtml(finding.title)}: ${bytes(finding.bytes)}</li>`,
+		)
+		.join('')}</ul>`;
+}
+
+/** The findings per category on each side, then those new and resolved. */
+function diffFindingsSection(comparison: ImageComparison): string {
 	const findingRows = categoryOrder.map((category) => {
 		const counts = comparison.findings.byCategory[category];
 		return [
@@ -359,37 +376,36 @@ export function toDiffHtml(
 			`${counts.countB} (${bytes(counts.bytesB)})`,
 		];
 	});
-	const findingList = (title: string, findings: Finding[]) =>
-		findings.length === 0
-			? ''
-			: `<h3>${escapeHtml(title)}</h3><ul>${findings
-					.map(
-						(finding) =>
-							`<li>${code(finding.ruleId)} ${escapeHtml(finding.title)}: ${bytes(finding.bytes)}</li>`,
-					)
-					.join('')}</ul>`;
+	return `<section id="findings"><h2>Findings</h2>${htmlTable(['Category', 'A', 'B'], findingRows, [1, 2])}${diffFindingList(
+		'New in B',
+		comparison.findings.new,
+	)}${diffFindingList('Resolved in B', comparison.findings.resolved)}</section>`;
+}
+
+/** `layerlens diff A B` as a page: the verdict, totals, the treemap of growth and shrinkage, the layers and findings. */
+export function toDiffHtml(
+	comparison: ImageComparison,
+	map: SizeMap,
+	options: HtmlReportOptions = {},
+): string {
+	const data: TreemapData = {
+		map,
+		categories: diffMapCategories,
+		layers: [],
+		findings: [],
+		measure: 'bytes changed',
+	};
 	const body = [
 		`<h1>Image diff: ${code(comparison.a.reference)} → ${code(comparison.b.reference)}</h1>`,
 		`<section id="verdict"><h2>Verdict</h2><p><strong>B ${diffHeadline(comparison, code)}</strong></p>`,
-		`<p>A: ${code(comparison.a.reference)} (${code(comparison.a.id.slice(0, 19))}), B: ${code(comparison.b.reference)} (${code(comparison.b.id.slice(0, 19))})</p>${totals}</section>`,
+		`<p>A: ${code(comparison.a.reference)} (${code(comparison.a.id.slice(0, 19))}), B: ${code(comparison.b.reference)} (${code(comparison.b.id.slice(0, 19))})</p>${diffTotalsTable(comparison)}</section>`,
 		treemapSection(
 			'Where the image grew and shrank',
 			'Each rectangle is a path that changed between A and B, its area how many bytes it grew or shrank.',
 			data,
 		),
-		`<section id="layers"><h2>Layers</h2>${htmlTable(
-			['Side', '#', 'Instruction', 'Size', 'Note'],
-			[
-				...layerRows(comparison.layers.shared, 'shared'),
-				...layerRows(comparison.layers.onlyA, 'only A'),
-				...layerRows(comparison.layers.onlyB, 'only B'),
-			],
-			[1, 3],
-		)}</section>`,
-		`<section id="findings"><h2>Findings</h2>${htmlTable(['Category', 'A', 'B'], findingRows, [1, 2])}${findingList(
-			'New in B',
-			comparison.findings.new,
-		)}${findingList('Resolved in B', comparison.findings.resolved)}</section>`,
+		diffLayersSection(comparison),
+		diffFindingsSection(comparison),
 	].join('\n');
 	return htmlPage({
 		title: `layerlens diff: ${comparison.a.reference} → ${comparison.b.reference}`,

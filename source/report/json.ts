@@ -134,7 +134,7 @@ export function toJsonReport(analysis: ImageReport | ReportInput, options: JsonR
 }
 
 /** The full path list can be hundreds of thousands of lines; the groups say the same in a few. */
-function toJsonFinding(finding: Finding): JsonReportFinding {
+export function toJsonFinding(finding: Finding): JsonReportFinding {
 	const {paths, groups, ...rest} = finding;
 	return {
 		...rest,
