@@ -309,8 +309,7 @@ function placeFile(file: FinalFile, context: PlaceContext): Placement {
 			(packageManagerState.test(path) || source === undefined || context.packageSources.has(source))
 		)
 			return packagePlacement;
-		const finding =
-			removedBy.get(path) ?? (index.packages.size > 0 ? context.firstCondemning : undefined);
+		const finding = removedBy.get(path) ?? (index.packages.size > 0 ? context.firstCondemning : undefined);
 		if (finding !== undefined && !context.reinstall) return placements.removedBy(finding);
 	}
 
@@ -529,11 +528,7 @@ function unitFinder(units: Set<string>): (path: string) => string | undefined {
 }
 
 /** Findings whose bytes partly stay (files of a reinstalled package): said, so no saving is claimed twice. */
-function comingBack(
-	findings: Finding[],
-	placements: Placements,
-	files: FileIndex,
-): string[] {
+function comingBack(findings: Finding[], placements: Placements, files: FileIndex): string[] {
 	const result: string[] = [];
 	for (const finding of findings.filter(removesFiles)) {
 		let bytes = 0;
