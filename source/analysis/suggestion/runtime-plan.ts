@@ -119,11 +119,14 @@ class Placements {
 		return placement;
 	}
 
+	/** The position whose placement the file at `position` has: its own, or its path's later file's. */
+	canonical(position: number): number {
+		return this.#index.unique ? position : this.#index.positionOf(this.#files[position]!.path);
+	}
+
 	/** The placement of the path of the file at `position`. */
 	at(position: number): Placement {
-		return this.#byPosition[
-			this.#index.unique ? position : this.#index.positionOf(this.#files[position]!.path)
-		]!;
+		return this.#byPosition[this.canonical(position)]!;
 	}
 
 	get(path: string): Placement | undefined {
@@ -136,41 +139,70 @@ class Placements {
 		if (position !== -1) this.#byPosition[position] = placement;
 	}
 
-	/** Each path once, in the order of its first file, with its placement. */
-	*entries(): Generator<[string, Placement]> {
+	/** Each path once, in the order of its first file, with its placement's (canonical) position. */
+	forEachPath(visit: (path: string, position: number, placement: Placement) => void): void {
 		const seen = this.#index.unique ? undefined : new Set<string>();
-		for (const [position, {path}] of this.#files.entries()) {
+		for (let position = 0; position < this.#files.length; position++) {
+			const {path} = this.#files[position]!;
 			if (seen !== undefined) {
 				if (seen.has(path)) continue;
 				seen.add(path);
 			}
 
-			yield [path, this.at(position)];
+			const canonical = this.canonical(position);
+			visit(path, canonical, this.#byPosition[canonical]!);
 		}
 	}
 }
 
 /**
-The fewest paths that copy exactly the `wanted` files: the outermost directory below which every final
-file is wanted (or will be gone from the build stage anyway, like pruned dev dependencies); a directory
-that also holds a base file, a package's file or a removed file is split. The blocked directories are a
-set of path prefixes, each file marking its parent and the ancestors not yet marked, so the work is
-linear in the paths' length whatever their depth.
+The fewest paths that copy exactly the wanted files (`wantedPaths`, each once; `isWanted` by position):
+the outermost directory below which every final file is wanted (or will be gone from the build stage
+anyway, like pruned dev dependencies); a directory that also holds a base file, a package's file or a
+removed file is split. The blocked directories are a set of path prefixes, each file marking its parent and
+the ancestors not yet marked, so the work is linear in the paths' length whatever their depth; files come
+grouped by directory, so a file in the directory just seen costs no lookup.
 */
-function copyUnits(files: readonly FinalFile[], wanted: Set<string>, goneInBuild: Set<string>): string[] {
+function copyUnits(
+	files: readonly FinalFile[],
+	isWanted: (position: number) => boolean,
+	wantedPaths: readonly string[],
+	goneInBuild: Set<string>,
+): string[] {
 	const blocked = new Set<string>();
-	for (const file of files) {
-		if (wanted.has(file.path) || goneInBuild.has(file.path)) continue;
+	let lastBlocked = '';
+	for (const [position, file] of files.entries()) {
+		const {path} = file;
+		if (isWanted(position) || goneInBuild.has(path)) continue;
+		const parent = path.lastIndexOf('/');
+		if (parent > 0 && parent === lastBlocked.length && path.startsWith(lastBlocked)) continue;
 		// A marked directory has its ancestors marked already.
-		for (let slash = file.path.lastIndexOf('/'); slash > 0; slash = file.path.lastIndexOf('/', slash - 1)) {
-			const directory = file.path.slice(0, slash);
+		for (let slash = parent; slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+			const directory = path.slice(0, slash);
+			if (slash === parent) lastBlocked = directory;
 			if (blocked.has(directory)) break;
 			blocked.add(directory);
 		}
 	}
 
 	const units = new Set<string>();
-	for (const path of wanted) units.add(outermostUnit(path, blocked));
+	const unitOfDirectory = new Map<string, string | undefined>();
+	for (const path of wantedPaths) {
+		const parent = path.lastIndexOf('/');
+		if (parent <= 0) {
+			units.add(outermostUnit(path, blocked) ?? path);
+			continue;
+		}
+
+		const directory = path.slice(0, parent);
+		let unit = unitOfDirectory.get(directory);
+		if (unit === undefined && !unitOfDirectory.has(directory)) {
+			unit = outermostUnit(path, blocked);
+			unitOfDirectory.set(directory, unit);
+		}
+
+		units.add(unit ?? path);
+	}
 
 	// Sorted, a unit inside another directly follows it (or one inside it): keep only the outermost.
 	const result: string[] = [];
@@ -182,8 +214,11 @@ function copyUnits(files: readonly FinalFile[], wanted: Set<string>, goneInBuild
 	return result;
 }
 
-/** The outermost directory of `path` that holds no blocked file, through copyable names only, else the path. */
-function outermostUnit(path: string, blocked: Set<string>): string {
+/**
+The outermost directory of `path` that holds no blocked file, through copyable names only, or undefined
+(the path is its own unit). Only the path's directories are read: the answer is its parent directory's.
+*/
+function outermostUnit(path: string, blocked: Set<string>): string | undefined {
 	let start = 0;
 	for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) {
 		if (!isCopyablePath(path.slice(start, slash))) break;
@@ -192,7 +227,7 @@ function outermostUnit(path: string, blocked: Set<string>): string {
 		start = slash + 1;
 	}
 
-	return path;
+	return undefined;
 }
 
 /** The first finding that removes each path, build-only before cache before secret, larger first. */
@@ -460,14 +495,20 @@ function runtimeCopies(
 	prunedInBuild: Set<string>,
 	notes: string[],
 ): RuntimeCopy[] {
-	const wanted = new Set<string>();
-	for (const [path, placement] of placements.entries()) {
-		if (placement.kind !== 'copy') continue;
-		if (isCopyablePath(path)) wanted.add(path);
-		else notes.push(`\`${JSON.stringify(path)}\` has characters a COPY cannot name safely: copy it by hand`);
-	}
+	// By position (a path listed twice: at its later file's), and each path once in order.
+	const wanted = new Uint8Array(input.files.length);
+	const wantedPaths: string[] = [];
+	placements.forEachPath((path, position, placement) => {
+		if (placement.kind !== 'copy') return;
+		if (isCopyablePath(path)) {
+			wanted[position] = 1;
+			wantedPaths.push(path);
+		} else
+			notes.push(`\`${JSON.stringify(path)}\` has characters a COPY cannot name safely: copy it by hand`);
+	});
 
-	const units = copyUnits(input.files, wanted, prunedInBuild);
+	const isWanted = (position: number) => wanted[placements.canonical(position)] === 1;
+	const units = copyUnits(input.files, isWanted, wantedPaths, prunedInBuild);
 	const underUnit = unitFinder(new Set(units));
 	const copiedLinkTo = new Map<string, string>();
 	for (const [position, file] of input.files.entries()) {
@@ -520,10 +561,17 @@ function unitFinder(units: Set<string>): (path: string) => string | undefined {
 		return unit;
 	};
 
+	// Files come grouped by directory: the one just answered is checked first, without a lookup.
+	let lastDirectory = '';
+	let lastUnit: string | undefined;
 	return (path) => {
 		if (units.has(path)) return path;
 		const slash = path.lastIndexOf('/');
-		return slash > 0 ? inDirectory(path.slice(0, slash)) : undefined;
+		if (slash <= 0) return undefined;
+		if (slash === lastDirectory.length && path.startsWith(lastDirectory)) return lastUnit;
+		lastDirectory = path.slice(0, slash);
+		lastUnit = inDirectory(lastDirectory);
+		return lastUnit;
 	};
 }
 
