@@ -171,8 +171,8 @@ function copyUnits(
 ): string[] {
 	const blocked = new Set<string>();
 	let lastBlocked = '';
-	for (const [position, file] of files.entries()) {
-		const {path} = file;
+	for (let position = 0; position < files.length; position++) {
+		const {path} = files[position]!;
 		if (isWanted(position) || goneInBuild.has(path)) continue;
 		const parent = path.lastIndexOf('/');
 		if (parent > 0 && parent === lastBlocked.length && path.startsWith(lastBlocked)) continue;
@@ -511,14 +511,16 @@ function runtimeCopies(
 	const units = copyUnits(input.files, isWanted, wantedPaths, prunedInBuild);
 	const underUnit = unitFinder(new Set(units));
 	const copiedLinkTo = new Map<string, string>();
-	for (const [position, file] of input.files.entries()) {
+	for (let position = 0; position < input.files.length; position++) {
+		const file = input.files[position]!;
 		if (file.type === 'hardlink' && file.linkTarget !== undefined && placements.at(position).kind === 'copy')
 			copiedLinkTo.set(normalisePath(file.linkTarget), file.path);
 	}
 
 	const owners = new Map<string, UnitOwner>();
 	const unitBytes = new Map<string, number>();
-	for (const [position, file] of input.files.entries()) {
+	for (let position = 0; position < input.files.length; position++) {
+		const file = input.files[position]!;
 		const {kind} = placements.at(position);
 		if (kind !== 'copy' && kind !== 'linked') continue;
 		// A linked target's bytes go with the copy that holds a link to it.
@@ -605,7 +607,8 @@ function reconcile(
 	const byDirectory = new Map<string, number>();
 	const removed = new Map<string, RemovedPart>();
 	const appDirectory = closure.appDirectory;
-	for (const [position, file] of input.files.entries()) {
+	for (let position = 0; position < input.files.length; position++) {
+		const file = input.files[position]!;
 		const bytes = sizeOf(file);
 		finalBytes += bytes;
 		const placement = placements.at(position);
