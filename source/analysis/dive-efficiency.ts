@@ -27,97 +27,146 @@ export function computeDiveEfficiency(
 	tree: PathTree,
 	visit?: DiveEntryVisitor,
 ): DiveEfficiency {
-	const {nodeCount} = tree;
-	// A path's slot is found by its node's id (a typed array: no hashing, and no map of a million
-	// entries to collect afterwards); by path only for a whiteout of a path no layer ever had.
-	const slotOfNode = new Int32Array(nodeCount).fill(-1);
-	const slotOfPath = new Map<string, number>();
 	const entryCount = layers.reduce((sum, layer) => sum + layer.entries.count, 0);
-	const slotPaths: string[] = [];
-	const cumulative = new Float64Array(entryCount);
-	const minimum = new Float64Array(entryCount);
-	const count = new Int32Array(entryCount);
-	let slots = 0;
+	const slots = new DiveSlots(tree.nodeCount, entryCount);
 	// Slots in the order they reached a count of 2, as dive's walk meets them.
 	const becameInefficient: number[] = [];
 	const whiteoutLayers = collectWhiteoutLayers(layers);
-
 	// Per node, 1 + the last layer in which it had something below it in that layer's own tree: not a leaf there.
-	const innerIn = new Int32Array(nodeCount);
+	const innerIn = new Int32Array(tree.nodeCount);
 	for (const [layerIndex, layer] of layers.entries()) {
-		const {entries} = layer;
-		const resolved = new Int32Array(entries.count).fill(noNode);
-		const mark = layerIndex + 1;
-		for (let row = 0; row < entries.count; row++) {
-			const path = entries.path(row);
-			if (entries.typeCode(row) === opaqueCode || path === '') {
-				continue;
-			}
-
-			// A marker's node may only be created by a later layer; the key must still be that node.
-			const node = tree.find(path, entries.pathHash(row));
-			resolved[row] = node ?? noNode;
-			let parent = node !== undefined ? tree.parentOf(node) : nearestNode(tree, path);
-			while (parent !== undefined && parent !== rootNode && innerIn[parent] !== mark) {
-				innerIn[parent] = mark;
-				parent = tree.parentOf(parent);
-			}
-		}
-
-		const reachedTwo: Array<{slot: number; order: string}> = [];
-		for (let row = 0; row < entries.count; row++) {
-			const path = entries.path(row);
-			if (entries.typeCode(row) === opaqueCode || path === '') {
-				continue;
-			}
-
-			const found = resolved[row]!;
-			const node = found === noNode ? undefined : nodeId(found);
-			const isWhiteout = entries.typeCode(row) === whiteoutCode;
-			// A whiteout is its own `.wh.x` node, always a leaf.
-			if (!isWhiteout && node !== undefined && innerIn[node] === mark) {
-				continue;
-			}
-
-			const size = isWhiteout ? deletedSize(tree, node, layerIndex, whiteoutLayers) : entries.size(row);
-			const slot = node !== undefined ? slotOfNode[node]! : (slotOfPath.get(path) ?? -1);
-			visit?.(layerIndex, row, node, slot === -1 ? slots : slot, size);
-			if (slot === -1) {
-				if (node !== undefined) {
-					slotOfNode[node] = slots;
-				} else {
-					slotOfPath.set(path, slots);
-				}
-
-				slotPaths.push(path);
-				cumulative[slots] = size;
-				minimum[slots] = size;
-				count[slots] = 1;
-				slots++;
-				continue;
-			}
-
-			cumulative[slot]! += size;
-			if (size < minimum[slot]!) {
-				minimum[slot] = size;
-			}
-
-			count[slot]!++;
-			if (count[slot] === 2) {
-				reachedTwo.push({slot, order: diveVisitKey(path, isWhiteout)});
-			}
-		}
-
+		const resolved = markInnerNodes(tree, layer.entries, innerIn, layerIndex + 1);
+		const reachedTwo = countLayer(layerIndex, layer.entries, {
+			tree,
+			resolved,
+			innerIn,
+			slots,
+			whiteoutLayers,
+			visit,
+		});
 		// Within one layer dive walks the tree with children sorted by name.
 		reachedTwo.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
-		for (const item of reachedTwo) {
-			becameInefficient.push(item.slot);
+		for (const item of reachedTwo) becameInefficient.push(item.slot);
+	}
+
+	return efficiencyOf(layers, slots, becameInefficient);
+}
+
+/**
+One slot per path that counts, as first met, with its cumulative and minimum size and how often it was
+met. A path's slot is found by its node's id (a typed array: no hashing, and no map of a million entries
+to collect afterwards); by path only for a whiteout of a path no layer ever had.
+*/
+class DiveSlots {
+	readonly slotOfNode: Int32Array;
+	readonly slotOfPath = new Map<string, number>();
+	readonly paths: string[] = [];
+	readonly cumulative: Float64Array;
+	readonly minimum: Float64Array;
+	readonly count: Int32Array;
+	size = 0;
+
+	constructor(nodeCount: number, entryCount: number) {
+		this.slotOfNode = new Int32Array(nodeCount).fill(-1);
+		this.cumulative = new Float64Array(entryCount);
+		this.minimum = new Float64Array(entryCount);
+		this.count = new Int32Array(entryCount);
+	}
+
+	/** The slot of a path met before, or -1. */
+	find(path: string, node: NodeId | undefined): number {
+		return node !== undefined ? this.slotOfNode[node]! : (this.slotOfPath.get(path) ?? -1);
+	}
+
+	open(path: string, node: NodeId | undefined, size: number): void {
+		const slot = this.size++;
+		if (node !== undefined) this.slotOfNode[node] = slot;
+		else this.slotOfPath.set(path, slot);
+		this.paths.push(path);
+		this.cumulative[slot] = size;
+		this.minimum[slot] = size;
+		this.count[slot] = 1;
+	}
+
+	/** Counts a path met again; its new count. */
+	add(slot: number, size: number): number {
+		this.cumulative[slot]! += size;
+		if (size < this.minimum[slot]!) this.minimum[slot] = size;
+		return ++this.count[slot]!;
+	}
+}
+
+/**
+Resolves each entry of a layer to its node and marks the nodes with something below them in this layer's
+own tree (`innerIn[node] === mark`). A marker's node may only be created by a later layer; the key must
+still be that node.
+*/
+function markInnerNodes(
+	tree: PathTree,
+	entries: EntryColumns,
+	innerIn: Int32Array,
+	mark: number,
+): Int32Array {
+	const resolved = new Int32Array(entries.count).fill(noNode);
+	for (let row = 0; row < entries.count; row++) {
+		const path = entries.path(row);
+		if (entries.typeCode(row) === opaqueCode || path === '') continue;
+		const node = tree.find(path, entries.pathHash(row));
+		resolved[row] = node ?? noNode;
+		let parent = node !== undefined ? tree.parentOf(node) : nearestNode(tree, path);
+		while (parent !== undefined && parent !== rootNode && innerIn[parent] !== mark) {
+			innerIn[parent] = mark;
+			parent = tree.parentOf(parent);
 		}
 	}
 
+	return resolved;
+}
+
+type LayerCount = {
+	tree: PathTree;
+	resolved: Int32Array;
+	innerIn: Int32Array;
+	slots: DiveSlots;
+	whiteoutLayers: Map<string, number[]>;
+	visit: DiveEntryVisitor | undefined;
+};
+
+/** Counts a layer's leaves into their slots; the slots that reached a count of 2 here, with dive's walk order. */
+function countLayer(
+	layerIndex: number,
+	entries: EntryColumns,
+	{tree, resolved, innerIn, slots, whiteoutLayers, visit}: LayerCount,
+): Array<{slot: number; order: string}> {
+	const mark = layerIndex + 1;
+	const reachedTwo: Array<{slot: number; order: string}> = [];
+	for (let row = 0; row < entries.count; row++) {
+		const path = entries.path(row);
+		if (entries.typeCode(row) === opaqueCode || path === '') continue;
+		const found = resolved[row]!;
+		const node = found === noNode ? undefined : nodeId(found);
+		const isWhiteout = entries.typeCode(row) === whiteoutCode;
+		// A whiteout is its own `.wh.x` node, always a leaf.
+		if (!isWhiteout && node !== undefined && innerIn[node] === mark) continue;
+		const size = isWhiteout ? deletedSize(tree, node, layerIndex, whiteoutLayers) : entries.size(row);
+		const slot = slots.find(path, node);
+		visit?.(layerIndex, row, node, slot === -1 ? slots.size : slot, size);
+		if (slot === -1) slots.open(path, node, size);
+		else if (slots.add(slot, size) === 2) reachedTwo.push({slot, order: diveVisitKey(path, isWhiteout)});
+	}
+
+	return reachedTwo;
+}
+
+function efficiencyOf(
+	layers: readonly DiveLayer[],
+	slots: DiveSlots,
+	becameInefficient: number[],
+): DiveEfficiency {
+	const {cumulative, minimum, count} = slots;
 	let minimumSum = 0;
 	let cumulativeSum = 0;
-	for (let slot = 0; slot < slots; slot++) {
+	for (let slot = 0; slot < slots.size; slot++) {
 		minimumSum += minimum[slot]!;
 		cumulativeSum += cumulative[slot]!;
 	}
@@ -126,7 +175,7 @@ export function computeDiveEfficiency(
 		.map((slot, position) => ({slot, position}))
 		.sort((a, b) => cumulative[b.slot]! - cumulative[a.slot]! || b.position - a.position);
 	const inefficiencies: DiveInefficiency[] = ordered.map(({slot}) => ({
-		path: `/${slotPaths[slot]!}`,
+		path: `/${slots.paths[slot]!}`,
 		count: count[slot]!,
 		cumulativeSizeBytes: cumulative[slot]!,
 	}));

@@ -108,7 +108,9 @@ export type FileLookup = {
 The final files by path over an open-addressing table of their path hashes: a Map of a million paths
 took most of a second to fill and held ~60 MB. When a path is listed twice, the later file wins.
 */
-class FileIndex implements FileLookup {
+export class FileIndex implements FileLookup {
+	/** Whether every path is listed once, so a file's position is its path's (see `positionOf`). */
+	readonly unique: boolean;
 	private readonly paths: string[];
 	private readonly hashes: Uint32Array;
 	private readonly index: PathIndex;
@@ -131,11 +133,19 @@ class FileIndex implements FileLookup {
 			this.index.insert(unique, hash, this.hashes);
 			unique++;
 		}
+
+		this.unique = unique === count;
+	}
+
+	/** The position in the files of the file `path` names (the later one when listed twice), or -1. */
+	positionOf(path: string): number {
+		const id = this.index.find(path, pathHash(path), this.paths, this.hashes);
+		return id === -1 ? -1 : this.ids[id]!;
 	}
 
 	get(path: string): FinalFile | undefined {
-		const id = this.index.find(path, pathHash(path), this.paths, this.hashes);
-		return id === -1 ? undefined : this.files[this.ids[id]!];
+		const position = this.positionOf(path);
+		return position === -1 ? undefined : this.files[position];
 	}
 
 	has(path: string): boolean {
@@ -143,13 +153,13 @@ class FileIndex implements FileLookup {
 	}
 }
 
-const byPathOf = new WeakMap<object, FileLookup>();
+const byPathOf = new WeakMap<object, FileIndex>();
 
 /**
 The final files by path, built once per input: the rules, the projection and the suggested Dockerfile
 all look paths up.
 */
-export function filesByPath(input: Pick<RuleInput, 'files'>): FileLookup {
+export function filesByPath(input: Pick<RuleInput, 'files'>): FileIndex {
 	let byPath = byPathOf.get(input);
 	if (byPath === undefined) {
 		byPath = new FileIndex(input.files);

@@ -17,93 +17,103 @@ identical content at several visible paths is stored more than once. Hard links 
 size 0, so they never count.
 */
 export function computeWaste(tree: PathTree, layerCount: number): WasteResult {
-	const introducedBytes = new Array<number>(layerCount).fill(0);
-	const hiddenBytes = new Array<number>(layerCount).fill(0);
-	const items: WasteItem[] = [];
-	const contents = new ContentGroups();
-	let reclaimableBytes = 0;
-	let sameContentBytes = 0;
-	let finalSizeBytes = 0;
-	const {layers} = tree;
-
+	const tally = new WasteTally(tree, layerCount);
 	// Reused for every node: a node's versions, newest first.
 	const chain: VersionId[] = [];
 	tree.forEachNode((node) => {
-		// Oldest first, as the waste items were always listed; `replacement` is the next newer version.
-		let replacement: VersionId | undefined;
 		const path = tree.pathOf(node);
 		chain.length = 0;
 		for (let version = tree.newestVersion(node); version !== undefined; version = tree.previousOf(version)) {
 			chain.push(version);
 		}
 
+		// Oldest first, as the waste items were always listed; the replacement is the next newer version.
 		for (let position = chain.length - 1; position >= 0; position--) {
-			const version = chain[position]!;
-			replacement = position > 0 ? chain[position - 1]! : undefined;
-			const layer = tree.layerOf(version);
-			const columns = layers[layer]!;
-			const row = tree.rowOf(version);
-			if (columns.typeCode(row) !== fileCode) {
-				continue;
-			}
-
-			const size = columns.size(row);
-			const hidden = tree.hiddenIn(version);
-			if (hidden === undefined) {
-				finalSizeBytes += size;
-				if (size > 0 && columns.hasHash(row)) {
-					contents.add(columns.hashHigh(row), columns.hashLow(row), size, path);
-				}
-
-				continue;
-			}
-
-			const cause = tree.cause(version);
-			introducedBytes[layer]! += size;
-			hiddenBytes[hidden]! += size;
-			reclaimableBytes += size;
-			let sameContent = false;
-			if (cause === 'overwritten' && replacement !== undefined && tree.layerOf(replacement) === hidden) {
-				const replacementColumns = layers[hidden]!;
-				const replacementRow = tree.rowOf(replacement);
-				sameContent =
-					replacementColumns.typeCode(replacementRow) === fileCode &&
-					columns.sameHash(row, replacementColumns, replacementRow);
-			}
-
-			if (sameContent) {
-				sameContentBytes += size;
-			}
-
-			if (size > 0) {
-				items.push({
-					path,
-					bytes: size,
-					cause: cause ?? 'overwritten',
-					addedInLayer: layer,
-					hiddenInLayer: hidden,
-					sameContent,
-				});
-			}
+			tally.add(path, chain[position]!, position > 0 ? chain[position - 1]! : undefined);
 		}
 	});
 
-	items.sort(
-		(a, b) => b.bytes - a.bytes || compareStrings(a.path, b.path) || a.addedInLayer - b.addedInLayer,
-	);
+	return tally.result();
+}
 
-	const duplicates = contents.duplicates();
-	let duplicateBytes = 0;
-	for (const group of duplicates) duplicateBytes += group.duplicateBytes;
+/** The sums of the waste, added to one version of a path at a time. */
+class WasteTally {
+	readonly #tree: PathTree;
+	readonly introducedBytes: number[];
+	readonly hiddenBytes: number[];
+	readonly items: WasteItem[] = [];
+	readonly contents = new ContentGroups();
+	reclaimableBytes = 0;
+	sameContentBytes = 0;
+	finalSizeBytes = 0;
 
-	duplicates.sort((a, b) => b.duplicateBytes - a.duplicateBytes || compareStrings(a.hash, b.hash));
+	constructor(tree: PathTree, layerCount: number) {
+		this.#tree = tree;
+		this.introducedBytes = new Array<number>(layerCount).fill(0);
+		this.hiddenBytes = new Array<number>(layerCount).fill(0);
+	}
 
-	return {
-		waste: {reclaimableBytes, sameContentBytes, duplicateBytes, items, duplicates},
-		introducedBytes,
-		hiddenBytes,
-		finalSizeBytes,
-	};
+	/** A version of `path`; `replacement` is the next newer version, if any. */
+	add(path: string, version: VersionId, replacement: VersionId | undefined): void {
+		const tree = this.#tree;
+		const layer = tree.layerOf(version);
+		const columns = tree.layers[layer]!;
+		const row = tree.rowOf(version);
+		if (columns.typeCode(row) !== fileCode) return;
+		const size = columns.size(row);
+		const hidden = tree.hiddenIn(version);
+		if (hidden === undefined) {
+			this.finalSizeBytes += size;
+			if (size > 0 && columns.hasHash(row)) {
+				this.contents.add(columns.hashHigh(row), columns.hashLow(row), size, path);
+			}
+
+			return;
+		}
+
+		const cause = tree.cause(version);
+		this.introducedBytes[layer]! += size;
+		this.hiddenBytes[hidden]! += size;
+		this.reclaimableBytes += size;
+		let sameContent = false;
+		if (cause === 'overwritten' && replacement !== undefined && tree.layerOf(replacement) === hidden) {
+			const replacementColumns = tree.layers[hidden]!;
+			const replacementRow = tree.rowOf(replacement);
+			sameContent =
+				replacementColumns.typeCode(replacementRow) === fileCode &&
+				columns.sameHash(row, replacementColumns, replacementRow);
+		}
+
+		if (sameContent) this.sameContentBytes += size;
+		if (size > 0) {
+			this.items.push({
+				path,
+				bytes: size,
+				cause: cause ?? 'overwritten',
+				addedInLayer: layer,
+				hiddenInLayer: hidden,
+				sameContent,
+			});
+		}
+	}
+
+	result(): WasteResult {
+		const {items, reclaimableBytes, sameContentBytes} = this;
+		items.sort(
+			(a, b) => b.bytes - a.bytes || compareStrings(a.path, b.path) || a.addedInLayer - b.addedInLayer,
+		);
+
+		const duplicates = this.contents.duplicates();
+		let duplicateBytes = 0;
+		for (const group of duplicates) duplicateBytes += group.duplicateBytes;
+		duplicates.sort((a, b) => b.duplicateBytes - a.duplicateBytes || compareStrings(a.hash, b.hash));
+		return {
+			waste: {reclaimableBytes, sameContentBytes, duplicateBytes, items, duplicates},
+			introducedBytes: this.introducedBytes,
+			hiddenBytes: this.hiddenBytes,
+			finalSizeBytes: this.finalSizeBytes,
+		};
+	}
 }
 
 /**

@@ -3,15 +3,25 @@ import {dirCode, type EntryColumns} from './entry-columns.js';
 import {none, rootNode} from './ids.js';
 import {fnvOffset, PathIndex, pathHash} from './path-index.js';
 import {PathTree} from './path-tree.js';
-import type {TreeColumns} from './tree-columns.js';
+import {
+	type NodeColumns,
+	nodeColumnFills,
+	type TreeColumns,
+	type VersionColumns,
+	versionColumnTypes,
+} from './tree-columns.js';
 import {resized} from './typed-columns.js';
 
 /**
 Fills a tree's columns while the layers are stacked (`stackLayers`, and hand-built trees in tests), then
 hands them to a PathTree that only reads them. Its columns are open to the stacking, which reads and
 writes them in its inner loops; nothing outside the engine sees a builder. Ids here are plain numbers
-(-1 for none): the branded ids are what the finished tree hands out.
+(-1 for none): the branded ids are what the finished tree hands out. The node and version columns are
+the spec's (tree-columns.ts): declared through this interface, made and grown from the spec.
 */
+export interface PathTreeBuilder extends NodeColumns, VersionColumns {}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the column fields come from the spec through the interface above
 export class PathTreeBuilder implements TreeColumns {
 	readonly layers: readonly EntryColumns[];
 	nodeCount = 1;
@@ -19,18 +29,6 @@ export class PathTreeBuilder implements TreeColumns {
 	paths: string[] = [''];
 	hashes: Uint32Array;
 	index: PathIndex;
-	parents: Int32Array;
-	firstChild: Int32Array;
-	lastChild: Int32Array;
-	nextSibling: Int32Array;
-	lastVersion: Int32Array;
-	versionNode: Int32Array;
-	versionLayer: Int32Array;
-	versionRow: Int32Array;
-	versionKind: Uint8Array;
-	hiddenBy: Int32Array;
-	hideCause: Uint8Array;
-	previousVersion: Int32Array;
 	/** Per layer, the nodes it touched (added/modified/unchanged re-adds, and removals), in the order it touched them. */
 	layerNodes: Int32Array[] = [];
 	/** Layers whose whiteout/opaque marker removed a node, for the few nodes ever removed. */
@@ -43,22 +41,12 @@ export class PathTreeBuilder implements TreeColumns {
 	) {
 		this.layers = layers;
 		const nodes = Math.max(expected + 1, 16);
-		this.parents = new Int32Array(nodes).fill(none);
-		this.firstChild = new Int32Array(nodes).fill(none);
-		this.lastChild = new Int32Array(nodes).fill(none);
-		this.nextSibling = new Int32Array(nodes).fill(none);
-		this.lastVersion = new Int32Array(nodes).fill(none);
+		for (const name of nodeColumnNames) this[name] = new Int32Array(nodes).fill(nodeColumnFills[name]);
 		this.hashes = new Uint32Array(nodes);
 		this.hashes[rootNode] = pathHash('');
 		this.index = new PathIndex(nodes);
 		const versions = Math.max(expected, 16);
-		this.versionNode = new Int32Array(versions);
-		this.versionLayer = new Int32Array(versions);
-		this.versionRow = new Int32Array(versions);
-		this.versionKind = new Uint8Array(versions);
-		this.hiddenBy = new Int32Array(versions);
-		this.hideCause = new Uint8Array(versions);
-		this.previousVersion = new Int32Array(versions);
+		for (const name of versionColumnNames) setColumn(this, name, new versionColumnTypes[name](versions));
 	}
 
 	/** The node at a normalised path, or -1 when no layer stacked so far had it. */
@@ -190,21 +178,22 @@ export class PathTreeBuilder implements TreeColumns {
 	}
 
 	private growNodes(capacity: number): void {
-		this.parents = resized(this.parents, capacity, none);
-		this.firstChild = resized(this.firstChild, capacity, none);
-		this.lastChild = resized(this.lastChild, capacity, none);
-		this.nextSibling = resized(this.nextSibling, capacity, none);
-		this.lastVersion = resized(this.lastVersion, capacity, none);
+		for (const name of nodeColumnNames) this[name] = resized(this[name], capacity, nodeColumnFills[name]);
 		this.hashes = resized(this.hashes, capacity);
 	}
 
 	private growVersions(capacity: number): void {
-		this.versionNode = resized(this.versionNode, capacity);
-		this.versionLayer = resized(this.versionLayer, capacity);
-		this.versionRow = resized(this.versionRow, capacity);
-		this.versionKind = resized(this.versionKind, capacity);
-		this.hiddenBy = resized(this.hiddenBy, capacity);
-		this.hideCause = resized(this.hideCause, capacity);
-		this.previousVersion = resized(this.previousVersion, capacity);
+		for (const name of versionColumnNames) setColumn(this, name, resized(this[name], capacity));
 	}
+}
+
+const nodeColumnNames = Object.keys(nodeColumnFills) as (keyof NodeColumns)[];
+const versionColumnNames = Object.keys(versionColumnTypes) as (keyof VersionColumns)[];
+
+function setColumn<Name extends keyof VersionColumns>(
+	columns: VersionColumns,
+	name: Name,
+	column: VersionColumns[Name],
+): void {
+	columns[name] = column;
 }

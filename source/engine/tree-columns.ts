@@ -1,4 +1,4 @@
-import type {VersionId} from './ids.js';
+import {none, type VersionId} from './ids.js';
 import type {PathIndex} from './path-index.js';
 
 /** How a path in one layer compares with the filesystem stacked from the layers below it. */
@@ -41,27 +41,43 @@ export const opaqueDirectoryCode = 3;
 export const parentReplacedCode = 4;
 export const overwrittenCode = 5;
 
-/** A stacked tree as the analysis cache stores it: its columns as they are, and the few paths no entry names. */
-export type StoredTree = {
-	nodeCount: number;
-	versionCount: number;
-	parents: Int32Array;
-	firstChild: Int32Array;
-	lastChild: Int32Array;
-	nextSibling: Int32Array;
-	lastVersion: Int32Array;
-	versionNode: Int32Array;
-	versionLayer: Int32Array;
-	versionRow: Int32Array;
-	versionKind: Uint8Array;
-	hiddenBy: Int32Array;
-	hideCause: Uint8Array;
-	previousVersion: Int32Array;
-	layerNodes: Int32Array[];
-	removals: Array<[number, number[]]>;
-	/** Paths of the nodes without a version (the root, directories only implied by their files), in node order. */
-	versionlessPaths: string[];
+/** The per-node columns (Int32), each with what a new node's slot holds: no parent, child, sibling or version. */
+export const nodeColumnFills = {
+	parents: none,
+	firstChild: none,
+	lastChild: none,
+	nextSibling: none,
+	lastVersion: none,
+} as const;
+
+/** The per-version columns and their element types. */
+export const versionColumnTypes = {
+	versionNode: Int32Array,
+	versionLayer: Int32Array,
+	versionRow: Int32Array,
+	versionKind: Uint8Array,
+	hiddenBy: Int32Array,
+	hideCause: Uint8Array,
+	previousVersion: Int32Array,
+} as const;
+
+export type NodeColumns = {-readonly [Name in keyof typeof nodeColumnFills]: Int32Array};
+export type VersionColumns = {
+	-readonly [Name in keyof typeof versionColumnTypes]: (typeof versionColumnTypes)[Name] extends Uint8ArrayConstructor
+		? Uint8Array
+		: Int32Array;
 };
+
+/** A stacked tree as the analysis cache stores it: its columns as they are, and the few paths no entry names. */
+export type StoredTree = NodeColumns &
+	VersionColumns & {
+		nodeCount: number;
+		versionCount: number;
+		layerNodes: Int32Array[];
+		removals: Array<[number, number[]]>;
+		/** Paths of the nodes without a version (the root, directories only implied by their files), in node order. */
+		versionlessPaths: string[];
+	};
 
 /** A stored tree that does not hold together. */
 export class StoredTreeError extends Error {}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../../source/analysis/analyze-image.js';
-import {buildRuleInput} from '../../source/analysis/rule-input.js';
+import {buildRuleInput, filesByPath} from '../../source/analysis/rule-input.js';
 import type {ImageAnalysis} from '../../source/analysis/types.js';
 import type {ExecInfo} from '../../source/image/types.js';
 import {contentHash, dir, file, layer, rawImage, symlink, whiteout} from '../helpers/raw-image-builder.js';
@@ -80,4 +80,24 @@ test('what a file needs to run reaches the rules from the version that is visibl
 	});
 	assert.equal(finalHash(analysis, 'app/run'), contentHash('h2'));
 	assert.deepEqual(files.get('usr/lib/libx.so')?.exec, elf);
+});
+
+test("the files by path give each path's position, the later file when a path is listed twice", () => {
+	const entry = (path: string, layer: number) => ({
+		path,
+		type: 'file' as const,
+		size: 1,
+		mode: 0o644,
+		uid: 0,
+		gid: 0,
+		layer,
+	});
+	const once = filesByPath({files: [entry('a', 0), entry('b', 1)]});
+	assert.equal(once.unique, true);
+	assert.equal(once.positionOf('b'), 1);
+	assert.equal(once.positionOf('c'), -1);
+	const twice = filesByPath({files: [entry('a', 0), entry('b', 1), entry('a', 2)]});
+	assert.equal(twice.unique, false);
+	assert.equal(twice.positionOf('a'), 2);
+	assert.equal(twice.get('a')?.layer, 2);
 });

@@ -184,3 +184,35 @@ test("apt's autoremove: what only a purged package pulled in goes with it, even 
 	assert.equal(devel?.bytes, 1_000_000 + 10 + 500_000 + 10);
 	assert.ok(plan.notes.some((note) => /apt-get autoremove.*libasan8/.test(note)));
 });
+
+test('copies: the outermost directories that hold only copied files, with their owner; a path listed twice is placed as its later file', () => {
+	const files: FinalFile[] = [
+		finalFile('srv/base.txt', 5, 0),
+		finalFile('srv/app/a/one.js', 10, 1, {uid: 1000, gid: 1000}),
+		finalFile('srv/app/a/deep/two.js', 20, 1, {uid: 1000, gid: 1000}),
+		finalFile('srv/app/b/three.js', 30, 1),
+		finalFile('srv/app/b/four.js', 40, 1, {uid: 1000, gid: 1000}),
+		finalFile('srv/app/c/five.js', 50, 1),
+		finalFile('srv/app/c/six.js', 60, 1),
+		// Listed again from the base layer: the later file decides, so srv/app/c is no longer only copies.
+		finalFile('srv/app/c/five.js', 50, 0),
+	];
+	const input = ruleInput({
+		instructions: ['ADD rootfs.tar /', 'COPY app /srv/app'],
+		files,
+		config: {cmd: ['node', 'srv/app/a/one.js']},
+	});
+	const plan = planRuntime(input, [], runtimeClosure(input), new Set([0]));
+	assert.deepEqual(plan.copies, [
+		{path: 'srv/app/a', chown: '1000:1000', bytes: 30},
+		{path: 'srv/app/b', bytes: 70},
+		{path: 'srv/app/c/six.js', bytes: 60},
+	]);
+	const {parts, removed, finalBytes, bytes} = plan.projection;
+	assert.deepEqual(removed, []);
+	assert.equal(bytes, finalBytes);
+	assert.equal(
+		parts.reduce((sum, part) => sum + part.bytes, 0),
+		bytes,
+	);
+});

@@ -194,6 +194,8 @@ export function packageOwnedPaths(evidence: Map<string, string>, byPath: PathLoo
 
 /** The `.py` a bytecode file was compiled from (`a/__pycache__/m.cpython-311.pyc` → `a/m.py`), if it is bytecode. */
 export function bytecodeSource(path: string): string | undefined {
+	// Most paths are not bytecode: the pattern's lazy prefix would try every position of them first.
+	if (!(path.endsWith('.pyc') || path.endsWith('.pyo'))) return undefined;
 	const match = /^(.*?)(?:\/__pycache__)?\/([^/]+?)(?:\.cpython-\d+|\.pypy\d*)?(?:\.opt-\d)?\.py[co]$/.exec(
 		path,
 	);

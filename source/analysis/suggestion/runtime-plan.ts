@@ -3,7 +3,7 @@ import {normalisePath} from '../closure/resolve-path.js';
 import type {RuntimeClosure} from '../closure/runtime-closure.js';
 import {isBuildOnlyOrCache} from '../finding-categories.js';
 import {bytecodeSource} from '../findings/package-databases.js';
-import {filesByPath} from '../rule-input.js';
+import {type FileIndex, filesByPath} from '../rule-input.js';
 import type {FinalFile, Finding, RuleInput} from '../types.js';
 import {isCopyablePath} from './dockerfile-syntax.js';
 
@@ -72,15 +72,6 @@ const cleanedByInstall =
 const runsPackageManager =
 	/\b(apt-get|apt|aptitude|dpkg|apk)\s+(-\S+\s+)*(install|add|-i|reinstall|upgrade|dist-upgrade)\b/;
 
-/** Owner `uid:gid` all copied files share, when it is not root (COPY --from would make them root's). */
-function sharedOwner(files: FinalFile[]): string | undefined {
-	const first = files[0];
-	if (first === undefined || (first.uid === 0 && first.gid === 0)) return undefined;
-	return files.every((file) => file.uid === first.uid && file.gid === first.gid)
-		? `${first.uid}:${first.gid}`
-		: undefined;
-}
-
 /** Where each final file of the user's layers goes in the runtime stage. */
 type Placement =
 	| {kind: 'base'}
@@ -90,54 +81,127 @@ type Placement =
 	| {kind: 'linked'}
 	| {kind: 'removed'; finding: Finding};
 
-type CountNode = {children: Map<string, CountNode>; blocked: number};
+// One object per kind, shared by every file placed so: a million files cost a pointer each, not an object.
+const basePlacement: Placement = {kind: 'base'};
+const packagePlacement: Placement = {kind: 'package'};
+const copyPlacement: Placement = {kind: 'copy', closure: false};
+const closureCopyPlacement: Placement = {kind: 'copy', closure: true};
+const linkedPlacement: Placement = {kind: 'linked'};
 
 /**
-The fewest paths that copy exactly the `wanted` files: the outermost directory below which every final
-file is wanted (or will be gone from the build stage anyway, like pruned dev dependencies); a directory
-that also holds a base file, a package's file or a removed file is split. The counts live in a trie of
-path segments, so the work is linear in the paths' length whatever their depth.
+Every final file's placement by its position in the files, looked up by path through the files' index (a
+path listed twice takes its later file's placement, as a map by path would): no map of a million paths.
 */
-function copyUnits(files: FinalFile[], wanted: Set<string>, goneInBuild: Set<string>): string[] {
-	const root: CountNode = {children: new Map(), blocked: 0};
-	const nodeOf = (segments: string[], create: boolean, visit?: (node: CountNode) => void) => {
-		let node: CountNode | undefined = root;
-		for (let index = 0; index < segments.length - 1 && node !== undefined; index++) {
-			let child: CountNode | undefined = node.children.get(segments[index]!);
-			if (child === undefined && create) {
-				child = {children: new Map(), blocked: 0};
-				node.children.set(segments[index]!, child);
-			}
+class Placements {
+	readonly #files: readonly FinalFile[];
+	readonly #index: FileIndex;
+	readonly #byPosition: Placement[] = [];
+	readonly #removing = new Map<Finding, Placement>();
 
-			node = child;
-			if (node) visit?.(node);
+	constructor(files: readonly FinalFile[], index: FileIndex) {
+		this.#files = files;
+		this.#index = index;
+	}
+
+	/** Places the next file (they are placed in order). */
+	push(placement: Placement): void {
+		this.#byPosition.push(placement);
+	}
+
+	/** The one `removed` placement of each finding. */
+	removedBy(finding: Finding): Placement {
+		let placement = this.#removing.get(finding);
+		if (placement === undefined) {
+			placement = {kind: 'removed', finding};
+			this.#removing.set(finding, placement);
 		}
 
-		return node;
-	};
+		return placement;
+	}
 
-	for (const file of files) {
-		if (wanted.has(file.path) || goneInBuild.has(file.path)) continue;
-		nodeOf(file.path.split('/'), true, (node) => {
-			node.blocked++;
-		});
+	/** The position whose placement the file at `position` has: its own, or its path's later file's. */
+	canonical(position: number): number {
+		return this.#index.unique ? position : this.#index.positionOf(this.#files[position]!.path);
+	}
+
+	/** The placement of the path of the file at `position`. */
+	at(position: number): Placement {
+		return this.#byPosition[this.canonical(position)]!;
+	}
+
+	get(path: string): Placement | undefined {
+		const position = this.#index.positionOf(path);
+		return position === -1 ? undefined : this.#byPosition[position];
+	}
+
+	set(path: string, placement: Placement): void {
+		const position = this.#index.positionOf(path);
+		if (position !== -1) this.#byPosition[position] = placement;
+	}
+
+	/** Each path once, in the order of its first file, with its placement's (canonical) position. */
+	forEachPath(visit: (path: string, position: number, placement: Placement) => void): void {
+		const seen = this.#index.unique ? undefined : new Set<string>();
+		for (let position = 0; position < this.#files.length; position++) {
+			const {path} = this.#files[position]!;
+			if (seen !== undefined) {
+				if (seen.has(path)) continue;
+				seen.add(path);
+			}
+
+			const canonical = this.canonical(position);
+			visit(path, canonical, this.#byPosition[canonical]!);
+		}
+	}
+}
+
+/**
+The fewest paths that copy exactly the wanted files (`wantedPaths`, each once; `isWanted` by position):
+the outermost directory below which every final file is wanted (or will be gone from the build stage
+anyway, like pruned dev dependencies); a directory that also holds a base file, a package's file or a
+removed file is split. The blocked directories are a set of path prefixes, each file marking its parent and
+the ancestors not yet marked, so the work is linear in the paths' length whatever their depth; files come
+grouped by directory, so a file in the directory just seen costs no lookup.
+*/
+function copyUnits(
+	files: readonly FinalFile[],
+	isWanted: (position: number) => boolean,
+	wantedPaths: readonly string[],
+	goneInBuild: Set<string>,
+): string[] {
+	const blocked = new Set<string>();
+	let lastBlocked = '';
+	for (let position = 0; position < files.length; position++) {
+		const {path} = files[position]!;
+		if (isWanted(position) || goneInBuild.has(path)) continue;
+		const parent = path.lastIndexOf('/');
+		if (parent > 0 && parent === lastBlocked.length && path.startsWith(lastBlocked)) continue;
+		// A marked directory has its ancestors marked already.
+		for (let slash = parent; slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+			const directory = path.slice(0, slash);
+			if (slash === parent) lastBlocked = directory;
+			if (blocked.has(directory)) break;
+			blocked.add(directory);
+		}
 	}
 
 	const units = new Set<string>();
-	for (const path of wanted) {
-		const segments = path.split('/');
-		let node: CountNode | undefined = root;
-		let chosen = segments.length;
-		for (let depth = 1; depth < segments.length; depth++) {
-			node = node?.children.get(segments[depth - 1]!);
-			if (!isCopyablePath(segments[depth - 1]!)) break;
-			if (node === undefined || node.blocked === 0) {
-				chosen = depth;
-				break;
-			}
+	const unitOfDirectory = new Map<string, string | undefined>();
+	for (const path of wantedPaths) {
+		const parent = path.lastIndexOf('/');
+		if (parent <= 0) {
+			units.add(outermostUnit(path, blocked) ?? path);
+			continue;
 		}
 
-		units.add(chosen === segments.length ? path : segments.slice(0, chosen).join('/'));
+		const directory = path.slice(0, parent);
+		let unit = unitOfDirectory.get(directory);
+		if (unit === undefined && !unitOfDirectory.has(directory)) {
+			unit = outermostUnit(path, blocked);
+			unitOfDirectory.set(directory, unit);
+		}
+
+		units.add(unit ?? path);
 	}
 
 	// Sorted, a unit inside another directly follows it (or one inside it): keep only the outermost.
@@ -148,6 +212,22 @@ function copyUnits(files: FinalFile[], wanted: Set<string>, goneInBuild: Set<str
 	}
 
 	return result;
+}
+
+/**
+The outermost directory of `path` that holds no blocked file, through copyable names only, or undefined
+(the path is its own unit). Only the path's directories are read: the answer is its parent directory's.
+*/
+function outermostUnit(path: string, blocked: Set<string>): string | undefined {
+	let start = 0;
+	for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) {
+		if (!isCopyablePath(path.slice(start, slash))) break;
+		const directory = path.slice(0, slash);
+		if (!blocked.has(directory)) return directory;
+		start = slash + 1;
+	}
+
+	return undefined;
 }
 
 /** The first finding that removes each path, build-only before cache before secret, larger first. */
@@ -164,8 +244,23 @@ function removalIndex(findings: Finding[]): Map<string, Finding> {
 	return byPath;
 }
 
-/** Where every user file goes: removed by a finding, reinstalled with its package, or copied. */
-function placeFiles(
+/** What placing one file reads: the packages' plan and index, the closure, the findings by path. */
+type PlaceContext = {
+	baseLayers: Set<number>;
+	closure: RuntimeClosure;
+	index: PackageIndex;
+	removedBy: Map<string, Finding>;
+	reinstall: boolean;
+	kept: Set<string>;
+	goneWith(name: string): Finding | undefined;
+	firstCondemning: Finding | undefined;
+	packageSources: Set<string>;
+	infoOwner: Map<string, string>;
+	packageLayers: Set<number>;
+	placements: Placements;
+};
+
+function placeContext(
 	input: RuleInput,
 	baseLayers: Set<number>,
 	closure: RuntimeClosure,
@@ -173,9 +268,7 @@ function placeFiles(
 	packages: PackagePlan,
 	removedBy: Map<string, Finding>,
 	findingOf: (ruleId: string) => Finding | undefined,
-): Map<string, Placement> {
-	const reinstall = packages.kept.length > 0;
-	const kept = new Set(packages.kept);
+): PlaceContext {
 	const goneWith = (name: string) => {
 		const rule = packages.condemned.get(name) ?? packages.autoRemoved.get(name);
 		return rule === undefined ? undefined : findingOf(rule);
@@ -192,71 +285,26 @@ function placeFiles(
 			.filter((layer) => runsPackageManager.test(layer.createdBy ?? layer.instruction))
 			.map((layer) => layer.index),
 	);
+	return {
+		baseLayers,
+		closure,
+		index,
+		removedBy,
+		reinstall: packages.kept.length > 0,
+		kept: new Set(packages.kept),
+		goneWith,
+		firstCondemning,
+		packageSources,
+		infoOwner,
+		packageLayers,
+		placements: new Placements(input.files, filesByPath(input)),
+	};
+}
 
-	const placements = new Map<string, Placement>();
-	for (const file of input.files) {
-		const {path} = file;
-		if (baseLayers.has(file.layer)) {
-			placements.set(path, {kind: 'base'});
-			continue;
-		}
-
-		const proven = closure.proven.has(path);
-		const owner = index.ownerOf.get(path) ?? infoOwner.get(path);
-		const userOwner = owner !== undefined && !index.inBase.has(owner) ? owner : undefined;
-		if (userOwner !== undefined) {
-			const finding = goneWith(userOwner);
-			placements.set(
-				path,
-				kept.has(userOwner) || finding === undefined ? {kind: 'package'} : {kind: 'removed', finding},
-			);
-			continue;
-		}
-
-		const source = bytecodeSource(path);
-		// update-alternatives' links (usr/bin/cc -> /etc/alternatives/cc) belong to no package: the postinst of
-		// the reinstalled package writes them again, and a removed package's would dangle.
-		const alternativesLink =
-			file.type === 'symlink' &&
-			file.linkTarget !== undefined &&
-			/^\/?etc\/alternatives\//.test(file.linkTarget);
-		const installWritten =
-			packageManagerState.test(path) ||
-			(packageLayers.has(file.layer) &&
-				owner === undefined &&
-				(/^(etc|var)\//.test(path) ||
-					alternativesLink ||
-					triggerOutput.test(path) ||
-					(source !== undefined && index.ownerOf.has(source))));
-		if (installWritten && !proven) {
-			const cleaned = removedBy.get(path);
-			// The runtime stage's install line cleans these the same RUN: a finding that names them keeps its bytes.
-			if (cleaned !== undefined && cleanedByInstall.test(path)) {
-				placements.set(path, {kind: 'removed', finding: cleaned});
-				continue;
-			}
-
-			if (
-				reinstall &&
-				(packageManagerState.test(path) || source === undefined || packageSources.has(source))
-			) {
-				placements.set(path, {kind: 'package'});
-				continue;
-			}
-
-			const finding = removedBy.get(path) ?? (index.packages.size > 0 ? firstCondemning : undefined);
-			if (finding !== undefined && !reinstall) {
-				placements.set(path, {kind: 'removed', finding});
-				continue;
-			}
-		}
-
-		const finding = removedBy.get(path);
-		placements.set(
-			path,
-			finding !== undefined && !proven ? {kind: 'removed', finding} : {kind: 'copy', closure: proven},
-		);
-	}
+/** Where every user file goes: removed by a finding, reinstalled with its package, or copied. */
+function placeFiles(input: RuleInput, context: PlaceContext): Placements {
+	const {placements} = context;
+	for (const file of input.files) placements.push(placeFile(file, context));
 
 	// A kept hard link keeps its target's bytes: the target is not removed, it travels with the link.
 	const files = filesByPath(input);
@@ -266,10 +314,67 @@ function placeFiles(
 		if (placement === undefined || placement.kind === 'removed') continue;
 		const target = normalisePath(file.linkTarget);
 		if (placements.get(target)?.kind === 'removed' && files.get(target)?.type === 'file')
-			placements.set(target, {kind: 'linked'});
+			placements.set(target, linkedPlacement);
 	}
 
 	return placements;
+}
+
+function placeFile(file: FinalFile, context: PlaceContext): Placement {
+	const {path} = file;
+	const {index, placements, removedBy} = context;
+	if (context.baseLayers.has(file.layer)) return basePlacement;
+	const proven = context.closure.proven.has(path);
+	const owner = index.ownerOf.get(path) ?? context.infoOwner.get(path);
+	const userOwner = owner !== undefined && !index.inBase.has(owner) ? owner : undefined;
+	if (userOwner !== undefined) {
+		const finding = context.goneWith(userOwner);
+		return context.kept.has(userOwner) || finding === undefined
+			? packagePlacement
+			: placements.removedBy(finding);
+	}
+
+	const source = bytecodeSource(path);
+	if (!proven && installWritten(file, owner, source, context)) {
+		const cleaned = removedBy.get(path);
+		// The runtime stage's install line cleans these the same RUN: a finding that names them keeps its bytes.
+		if (cleaned !== undefined && cleanedByInstall.test(path)) return placements.removedBy(cleaned);
+		if (
+			context.reinstall &&
+			(packageManagerState.test(path) || source === undefined || context.packageSources.has(source))
+		)
+			return packagePlacement;
+		const finding = removedBy.get(path) ?? (index.packages.size > 0 ? context.firstCondemning : undefined);
+		if (finding !== undefined && !context.reinstall) return placements.removedBy(finding);
+	}
+
+	const finding = removedBy.get(path);
+	if (finding !== undefined && !proven) return placements.removedBy(finding);
+	return proven ? closureCopyPlacement : copyPlacement;
+}
+
+/** Whether a package manager's install (here or in the base's step) wrote the file rather than the user. */
+function installWritten(
+	file: FinalFile,
+	owner: string | undefined,
+	source: string | undefined,
+	context: PlaceContext,
+): boolean {
+	const {path} = file;
+	if (packageManagerState.test(path)) return true;
+	if (!context.packageLayers.has(file.layer) || owner !== undefined) return false;
+	// update-alternatives' links (usr/bin/cc -> /etc/alternatives/cc) belong to no package: the postinst of
+	// the reinstalled package writes them again, and a removed package's would dangle.
+	const alternativesLink =
+		file.type === 'symlink' &&
+		file.linkTarget !== undefined &&
+		/^\/?etc\/alternatives\//.test(file.linkTarget);
+	return (
+		/^(etc|var)\//.test(path) ||
+		alternativesLink ||
+		triggerOutput.test(path) ||
+		(source !== undefined && context.index.ownerOf.has(source))
+	);
 }
 
 const sizeOf = (file: FinalFile) => (file.type === 'file' ? file.size : 0);
@@ -293,23 +398,9 @@ export function planRuntime(
 	const removedBy = removalIndex(findings);
 	const index = indexPackages(input, baseLayers);
 	const hasApt = index.packages.size > 0 && (files.has('usr/bin/apt-get') || files.has('bin/apt-get'));
-	const isUserFile = (path: string) => {
-		const file = files.get(path);
-		return file !== undefined && !baseLayers.has(file.layer);
-	};
-
-	const packages: PackagePlan = hasApt
-		? planPackages(index, {
-				userFilesOf: (name) => (index.filesOf.get(name) ?? []).filter(isUserFile),
-				buildOnlyRule: (path) => {
-					const finding = removedBy.get(path);
-					return finding?.category === 'build-only' ? finding.ruleId : undefined;
-				},
-				removable: (path) => removedBy.has(path),
-				proven: closure.proven,
-				explicit: options.explicitPackages ?? new Set(),
-			})
-		: {kept: [], names: [], condemned: new Map(), autoRemoved: new Map(), keptAgainstFinding: new Map()};
+	const packages = hasApt
+		? planKeptPackages(input, index, {baseLayers, removedBy, closure, options})
+		: noPackages();
 	const userPackages = [...index.packages.keys()].some((name) => !index.inBase.has(name));
 	if (!hasApt && userPackages)
 		notes.push(
@@ -319,80 +410,14 @@ export function planRuntime(
 	const findingOf = (ruleId: string) => findings.find((finding) => finding.ruleId === ruleId);
 	// Without apt the index still names owners; a plan of no packages then copies their files.
 	const planIndex: PackageIndex = hasApt ? index : {...index, ownerOf: new Map(), infoFilesOf: new Map()};
-	const placements = placeFiles(input, baseLayers, closure, planIndex, packages, removedBy, findingOf);
-
-	const wanted = new Set<string>();
-	for (const [path, placement] of placements) {
-		if (placement.kind !== 'copy') continue;
-		if (isCopyablePath(path)) wanted.add(path);
-		else notes.push(`\`${JSON.stringify(path)}\` has characters a COPY cannot name safely: copy it by hand`);
-	}
-
-	const units = copyUnits(input.files, wanted, options.prunedInBuild ?? new Set());
-	const underUnit = (path: string) => {
-		for (let slash = path.length; slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-			const prefix = path.slice(0, slash);
-			if (unitSet.has(prefix)) return prefix;
-		}
-
-		return undefined;
-	};
-
-	const unitSet = new Set(units);
-	const copiedLinkTo = new Map<string, string>();
-	for (const file of input.files) {
-		if (
-			file.type === 'hardlink' &&
-			file.linkTarget !== undefined &&
-			placements.get(file.path)?.kind === 'copy'
-		)
-			copiedLinkTo.set(normalisePath(file.linkTarget), file.path);
-	}
-
-	const copiedFiles = new Map<string, FinalFile[]>();
-	const unitBytes = new Map<string, number>();
-	for (const file of input.files) {
-		const placement = placements.get(file.path);
-		if (placement?.kind !== 'copy' && placement?.kind !== 'linked') continue;
-		let unit: string | undefined;
-		if (placement.kind === 'copy') unit = underUnit(file.path);
-		else {
-			// A linked target's bytes go with the copy that holds a link to it.
-			const link = copiedLinkTo.get(file.path);
-			unit = link === undefined ? undefined : underUnit(link);
-		}
-
-		if (unit === undefined) continue;
-		if (placement.kind === 'copy') {
-			// Appended in place: a copy of the list per file made this quadratic (minutes on 100k files in one unit).
-			const list = copiedFiles.get(unit);
-			if (list === undefined) copiedFiles.set(unit, [file]);
-			else list.push(file);
-		}
-		unitBytes.set(unit, (unitBytes.get(unit) ?? 0) + sizeOf(file));
-	}
-
-	const copies: RuntimeCopy[] = units.map((unit) => {
-		const chown = sharedOwner(copiedFiles.get(unit) ?? []);
-		return {path: unit, ...(chown === undefined ? {} : {chown}), bytes: unitBytes.get(unit) ?? 0};
-	});
-
+	const context = placeContext(input, baseLayers, closure, planIndex, packages, removedBy, findingOf);
+	const placements = placeFiles(input, context);
+	const copies = runtimeCopies(input, placements, options.prunedInBuild ?? new Set(), notes);
 	const projection = reconcile(input, placements, closure, packages);
 	const builderStageHelps = projection.removed.some(
 		(part) => part.category === 'build-only' && part.bytes > 0,
 	);
-	for (const [name, why] of packages.keptAgainstFinding)
-		notes.push(`Kept the package ${name} although a finding names its files: ${why}`);
-	if (packages.autoRemoved.size > 0)
-		notes.push(
-			`Not reinstalled, as \`apt-get autoremove\` would take them with the build-only packages: ${[...packages.autoRemoved.keys()].sort().join(', ')}`,
-		);
-	const comeBack = comingBack(findings, placements, files);
-	if (comeBack.length > 0)
-		notes.push(
-			`Files some findings name that the runtime stage keeps anyway, because a reinstalled package owns them: ${comeBack.join('; ')}`,
-		);
-
+	notes.push(...packageNotes(packages, comingBack(findings, placements, files)));
 	return {
 		copies,
 		packages: packages.names,
@@ -404,12 +429,156 @@ export function planRuntime(
 	};
 }
 
+const noPackages = (): PackagePlan => ({
+	kept: [],
+	names: [],
+	condemned: new Map(),
+	autoRemoved: new Map(),
+	keptAgainstFinding: new Map(),
+});
+
+function planKeptPackages(
+	input: RuleInput,
+	index: PackageIndex,
+	{
+		baseLayers,
+		removedBy,
+		closure,
+		options,
+	}: {
+		baseLayers: Set<number>;
+		removedBy: Map<string, Finding>;
+		closure: RuntimeClosure;
+		options: {explicitPackages?: Set<string>};
+	},
+): PackagePlan {
+	const files = filesByPath(input);
+	const isUserFile = (path: string) => {
+		const file = files.get(path);
+		return file !== undefined && !baseLayers.has(file.layer);
+	};
+
+	return planPackages(index, {
+		userFilesOf: (name) => (index.filesOf.get(name) ?? []).filter(isUserFile),
+		buildOnlyRule: (path) => {
+			const finding = removedBy.get(path);
+			return finding?.category === 'build-only' ? finding.ruleId : undefined;
+		},
+		removable: (path) => removedBy.has(path),
+		proven: closure.proven,
+		explicit: options.explicitPackages ?? new Set(),
+	});
+}
+
+function packageNotes(packages: PackagePlan, comeBack: string[]): string[] {
+	const notes: string[] = [];
+	for (const [name, why] of packages.keptAgainstFinding)
+		notes.push(`Kept the package ${name} although a finding names its files: ${why}`);
+	if (packages.autoRemoved.size > 0)
+		notes.push(
+			`Not reinstalled, as \`apt-get autoremove\` would take them with the build-only packages: ${[...packages.autoRemoved.keys()].sort().join(', ')}`,
+		);
+	if (comeBack.length > 0)
+		notes.push(
+			`Files some findings name that the runtime stage keeps anyway, because a reinstalled package owns them: ${comeBack.join('; ')}`,
+		);
+	return notes;
+}
+
+/** The owner all of a copy's files share so far (undefined once one differs or the first is root's). */
+type UnitOwner = {uid: number; gid: number; shared: boolean};
+
+/** The `COPY --from=build` lines: the copied files grouped by their units, with their bytes and owner. */
+function runtimeCopies(
+	input: RuleInput,
+	placements: Placements,
+	prunedInBuild: Set<string>,
+	notes: string[],
+): RuntimeCopy[] {
+	// By position (a path listed twice: at its later file's), and each path once in order.
+	const wanted = new Uint8Array(input.files.length);
+	const wantedPaths: string[] = [];
+	placements.forEachPath((path, position, placement) => {
+		if (placement.kind !== 'copy') return;
+		if (isCopyablePath(path)) {
+			wanted[position] = 1;
+			wantedPaths.push(path);
+		} else
+			notes.push(`\`${JSON.stringify(path)}\` has characters a COPY cannot name safely: copy it by hand`);
+	});
+
+	const isWanted = (position: number) => wanted[placements.canonical(position)] === 1;
+	const units = copyUnits(input.files, isWanted, wantedPaths, prunedInBuild);
+	const underUnit = unitFinder(new Set(units));
+	const copiedLinkTo = new Map<string, string>();
+	for (let position = 0; position < input.files.length; position++) {
+		const file = input.files[position]!;
+		if (file.type === 'hardlink' && file.linkTarget !== undefined && placements.at(position).kind === 'copy')
+			copiedLinkTo.set(normalisePath(file.linkTarget), file.path);
+	}
+
+	const owners = new Map<string, UnitOwner>();
+	const unitBytes = new Map<string, number>();
+	for (let position = 0; position < input.files.length; position++) {
+		const file = input.files[position]!;
+		const {kind} = placements.at(position);
+		if (kind !== 'copy' && kind !== 'linked') continue;
+		// A linked target's bytes go with the copy that holds a link to it.
+		const link = kind === 'copy' ? file.path : copiedLinkTo.get(file.path);
+		const unit = link === undefined ? undefined : underUnit(link);
+		if (unit === undefined) continue;
+		if (kind === 'copy') {
+			const owner = owners.get(unit);
+			if (owner === undefined) owners.set(unit, {uid: file.uid, gid: file.gid, shared: true});
+			else if (owner.uid !== file.uid || owner.gid !== file.gid) owner.shared = false;
+		}
+		unitBytes.set(unit, (unitBytes.get(unit) ?? 0) + sizeOf(file));
+	}
+
+	return units.map((unit) => {
+		const chown = sharedOwner(owners.get(unit));
+		return {path: unit, ...(chown === undefined ? {} : {chown}), bytes: unitBytes.get(unit) ?? 0};
+	});
+}
+
+/** Owner `uid:gid` all copied files share, when it is not root (COPY --from would make them root's). */
+function sharedOwner(owner: UnitOwner | undefined): string | undefined {
+	if (owner === undefined || (owner.uid === 0 && owner.gid === 0) || !owner.shared) return undefined;
+	return `${owner.uid}:${owner.gid}`;
+}
+
+/**
+The unit a path is copied by: the path itself, or its nearest directory that is a unit. Files share
+directories, so each directory's answer is kept rather than every file walking its ancestors again.
+*/
+function unitFinder(units: Set<string>): (path: string) => string | undefined {
+	const ofDirectory = new Map<string, string | undefined>();
+	const inDirectory = (directory: string): string | undefined => {
+		if (units.has(directory)) return directory;
+		let unit = ofDirectory.get(directory);
+		if (unit !== undefined || ofDirectory.has(directory)) return unit;
+		const slash = directory.lastIndexOf('/');
+		unit = slash > 0 ? inDirectory(directory.slice(0, slash)) : undefined;
+		ofDirectory.set(directory, unit);
+		return unit;
+	};
+
+	// Files come grouped by directory: the one just answered is checked first, without a lookup.
+	let lastDirectory = '';
+	let lastUnit: string | undefined;
+	return (path) => {
+		if (units.has(path)) return path;
+		const slash = path.lastIndexOf('/');
+		if (slash <= 0) return undefined;
+		if (slash === lastDirectory.length && path.startsWith(lastDirectory)) return lastUnit;
+		lastDirectory = path.slice(0, slash);
+		lastUnit = inDirectory(lastDirectory);
+		return lastUnit;
+	};
+}
+
 /** Findings whose bytes partly stay (files of a reinstalled package): said, so no saving is claimed twice. */
-function comingBack(
-	findings: Finding[],
-	placements: Map<string, Placement>,
-	files: ReturnType<typeof filesByPath>,
-): string[] {
+function comingBack(findings: Finding[], placements: Placements, files: FileIndex): string[] {
 	const result: string[] = [];
 	for (const finding of findings.filter(removesFiles)) {
 		let bytes = 0;
@@ -427,7 +596,7 @@ function comingBack(
 /** The projection as lines that add up: kept parts + removed parts = the final filesystem, to the byte. */
 function reconcile(
 	input: RuleInput,
-	placements: Map<string, Placement>,
+	placements: Placements,
 	closure: RuntimeClosure,
 	packages: PackagePlan,
 ): RuntimeProjection {
@@ -438,10 +607,11 @@ function reconcile(
 	const byDirectory = new Map<string, number>();
 	const removed = new Map<string, RemovedPart>();
 	const appDirectory = closure.appDirectory;
-	for (const file of input.files) {
+	for (let position = 0; position < input.files.length; position++) {
+		const file = input.files[position]!;
 		const bytes = sizeOf(file);
 		finalBytes += bytes;
-		const placement = placements.get(file.path) ?? {kind: 'base'};
+		const placement = placements.at(position);
 		if (placement.kind === 'base') base += bytes;
 		else if (placement.kind === 'package') packaged += bytes;
 		else if (placement.kind === 'removed') {

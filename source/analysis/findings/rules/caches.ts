@@ -144,18 +144,12 @@ export const cachesRule: Rule = (context) => {
 	const matches = new Map<CacheRule, string[]>();
 	const owned = packageOwnedPaths(context.input.evidence, context.byPath);
 	for (const file of context.input.files) {
-		if (
-			context.claimed.has(file.path) ||
-			context.baseLayers.has(file.layer) ||
-			isPackageBytecode(file.path, owned)
-		) {
-			continue;
-		}
-
+		if (context.baseLayers.has(file.layer)) continue;
+		// The patterns before the lookups: few paths match one.
 		const rule = cacheRules.find(
 			(candidate) => candidate.pattern.test(file.path) && !candidate.except?.test(file.path),
 		);
-		if (rule) {
+		if (rule !== undefined && !context.claimed.has(file.path) && !isPackageBytecode(file.path, owned)) {
 			const list = matches.get(rule) ?? [];
 			list.push(file.path);
 			matches.set(rule, list);

@@ -67,7 +67,10 @@ export const secretFilesRule: Rule = (context) => {
 	const owned = packageOwnedPaths(context.input.evidence, context.byPath);
 	const byPattern = new Map<SecretPattern, string[]>();
 	for (const file of context.input.files) {
+		// The name patterns first: they match few paths, and the exclusions cost more per path.
+		const match = patterns.find((candidate) => candidate.pattern.test(file.path));
 		if (
+			match === undefined ||
 			notSecret.test(file.path) ||
 			file.path.endsWith('.pub') ||
 			isPublicCertificate(file.path) ||
@@ -76,12 +79,9 @@ export const secretFilesRule: Rule = (context) => {
 			continue;
 		}
 
-		const match = patterns.find((candidate) => candidate.pattern.test(file.path));
-		if (match) {
-			const list = byPattern.get(match) ?? [];
-			list.push(file.path);
-			byPattern.set(match, list);
-		}
+		const list = byPattern.get(match) ?? [];
+		list.push(file.path);
+		byPattern.set(match, list);
 	}
 
 	const drafts: FindingDraft[] = [];

@@ -7,15 +7,16 @@ const packageTrees = /(^|\/)(node_modules|site-packages|dist-packages)\//;
 export const buildPathsRule: Rule = (context) => {
 	const paths = context.input.files
 		.filter(
+			// What the path looks like first: few paths do, and the other checks cost more per path.
 			(file) =>
-				!context.claimed.has(file.path) &&
-				!packageTrees.test(file.path) &&
-				!file.path.startsWith('usr/local/go/') &&
 				(/^usr\/(local\/)?include\//.test(file.path) ||
 					/^usr\/(lib|libexec)\/gcc\//.test(file.path) ||
 					/^usr\/share\/aclocal\//.test(file.path) ||
 					/\/pkgconfig\/[^/]+\.pc$/.test(file.path) ||
-					/^(usr|lib)\/.*\.(a|la)$/.test(file.path)),
+					/^(usr|lib)\/.*\.(a|la)$/.test(file.path)) &&
+				!context.claimed.has(file.path) &&
+				!packageTrees.test(file.path) &&
+				!file.path.startsWith('usr/local/go/'),
 		)
 		.map((file) => file.path);
 	if (paths.length === 0) {
