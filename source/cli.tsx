@@ -226,7 +226,7 @@ async function main(): Promise<number> {
 	const {mode, terminal} = chooseMode(options, environment);
 	if (mode !== 'explorer') endOnSignals();
 	// While the mode's modules load, the daemon is already answering.
-	requestImageEarly(options);
+	requestImageEarly(options, mode);
 	return runMode(mode, options, terminal);
 }
 
