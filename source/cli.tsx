@@ -4,12 +4,13 @@ import process from 'node:process';
 import {claimJsonFile, parseArgv} from './cli/argv.js';
 import {splitBuildArgs} from './cli/build-arguments.js';
 import {assertNoDiffFlags, parseDiffOptions} from './cli/diff-flags.js';
+import {requestImageEarly} from './cli/early-daemon.js';
 import {helpText} from './cli/help.js';
 import {parseCliOptions} from './cli/options.js';
 import {isStdinArgument} from './image/sources/archive/stdin-argument.js';
 import {openControllingTerminal} from './run/controlling-terminal.js';
 import {buildImage} from './run/modes/build-mode.js';
-import {pickMode} from './run/options.js';
+import {type CliOptions, type Mode, pickMode} from './run/options.js';
 import {reportFatal} from './run/report-fatal.js';
 import {closedStdoutError, describeStdoutError, stdoutWasClosed} from './run/stdout-state.js';
 import {applyColorConventions} from './shared/color-env.js';
@@ -96,26 +97,23 @@ function endOnSignals(): void {
 	}
 }
 
-async function main(): Promise<number> {
-	if (cli.flags.clearCache) {
-		const {runClearCache} = await import('./run/modes/clear-cache.js');
-		return runClearCache(cli.input);
-	}
+type Environment = {ci: boolean; stdoutIsTty: boolean; stdinIsTty: boolean};
+type Terminal = ReturnType<typeof openControllingTerminal> | undefined;
 
-	const environment = {
-		ci: ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()),
-		stdoutIsTty: Boolean(process.stdout.isTTY),
-		stdinIsTty: Boolean(process.stdin.isTTY),
-	};
-	// `layerlens diff A B`: its own options and modes (run/modes/diff-mode.ts).
-	if (!build && cli.input[0] === 'diff') {
-		const {runDiffMode} = await import('./run/modes/diff-mode.js');
-		const diff = claimJsonFile(cli.input.slice(1), cli.flags, 2);
-		const diffOptions = parseDiffOptions(diff.input, diff.flags);
-		if (pickMode(diffOptions.common, environment) !== 'explorer') endOnSignals();
-		return runDiffMode(diffOptions, environment);
-	}
+/** `layerlens diff A B`: its own options and modes (run/modes/diff-mode.ts). */
+async function runDiff(environment: Environment): Promise<number> {
+	const {runDiffMode} = await import('./run/modes/diff-mode.js');
+	const diff = claimJsonFile(cli.input.slice(1), cli.flags, 2);
+	const diffOptions = parseDiffOptions(diff.input, diff.flags);
+	if (pickMode(diffOptions.common, environment) !== 'explorer') endOnSignals();
+	return runDiffMode(diffOptions, environment);
+}
 
+/**
+The options of a run on one image. Flags are checked before a build that may take minutes; the image built
+is then read from the daemon by its ID, as `layerlens <id>` reads it.
+*/
+async function imageRunOptions(): Promise<CliOptions> {
 	assertNoDiffFlags(cli.flags);
 	if (build && (cli.flags.source ?? 'docker') !== 'docker') {
 		throw new LayerlensError(`layerlens build builds with docker, not --source ${cli.flags.source}`, {
@@ -123,26 +121,25 @@ async function main(): Promise<number> {
 		});
 	}
 
-	// Flags are checked before a build that may take minutes; the image built is then read from the daemon
-	// by its ID, as `layerlens <id>` reads it.
-	const options = build
-		? parseCliOptions(['pending-build'], {...cli.flags, source: 'docker'})
-		: parseCliOptions(cli.input, cli.flags, {stdinCarriesData: stdinCarriesData()});
-	if (build) {
-		// A signal during the build ends the run (docker gets it too); the explorer later handles its own.
-		const onSignal = Object.entries(signalCodes).map(([signal, code]) => {
-			const handler = () => process.exit(code);
-			process.on(signal, handler);
-			return () => process.off(signal, handler);
-		});
-		try {
-			options.image = await buildImage(build.dockerArgs);
-		} finally {
-			for (const off of onSignal) off();
-		}
+	if (!build) return parseCliOptions(cli.input, cli.flags, {stdinCarriesData: stdinCarriesData()});
+	const options = parseCliOptions(['pending-build'], {...cli.flags, source: 'docker'});
+	// A signal during the build ends the run (docker gets it too); the explorer later handles its own.
+	const onSignal = Object.entries(signalCodes).map(([signal, code]) => {
+		const handler = () => process.exit(code);
+		process.on(signal, handler);
+		return () => process.off(signal, handler);
+	});
+	try {
+		options.image = await buildImage(build.dockerArgs);
+	} finally {
+		for (const off of onSignal) off();
 	}
 
-	// `docker save app | layerlens` in a terminal: the archive is on stdin, so keys come from /dev/tty.
+	return options;
+}
+
+/** The mode, and the terminal keys come from when the archive is on stdin (`docker save app | layerlens`). */
+function chooseMode(options: CliOptions, environment: Environment): {mode: Mode; terminal: Terminal} {
 	const terminal =
 		options.image !== undefined &&
 		isStdinArgument(options.image) &&
@@ -166,23 +163,29 @@ async function main(): Promise<number> {
 		throw closedStdoutError();
 	}
 
-	if (mode !== 'explorer') endOnSignals();
+	return {mode, terminal};
+}
 
-	// Each mode is loaded on demand so `--json` never pays for React and Ink.
+async function runExplorer(options: CliOptions, terminal: Terminal): Promise<number> {
+	const {runExplorerMode} = await import('./run/modes/explorer-mode.js');
+	const code = await runExplorerMode(options, terminal?.kind === 'opened' ? terminal.keys : undefined);
+	if (terminal?.kind === 'opened') terminal.close();
+	// The session is over (a quit while loading included): a load still winding down must not keep
+	// the process, or write its cache, after the user left, and what it throws as it is torn down
+	// (an AbortError from a destroyed stream) is not the user's concern. stderr on a file or a
+	// terminal is written synchronously, so nothing is lost by exiting here.
+	process.off('unhandledRejection', failHard);
+	process.off('uncaughtException', failHard);
+	process.on('unhandledRejection', () => undefined);
+	process.on('uncaughtException', () => undefined);
+	return process.exit(code);
+}
+
+/** Each mode is loaded on demand so `--json` never pays for React and Ink. */
+async function runMode(mode: Mode, options: CliOptions, terminal: Terminal): Promise<number> {
 	switch (mode) {
 		case 'explorer': {
-			const {runExplorerMode} = await import('./run/modes/explorer-mode.js');
-			const code = await runExplorerMode(options, keys);
-			if (terminal?.kind === 'opened') terminal.close();
-			// The session is over (a quit while loading included): a load still winding down must not keep
-			// the process, or write its cache, after the user left, and what it throws as it is torn down
-			// (an AbortError from a destroyed stream) is not the user's concern. stderr on a file or a
-			// terminal is written synchronously, so nothing is lost by exiting here.
-			process.off('unhandledRejection', failHard);
-			process.off('uncaughtException', failHard);
-			process.on('unhandledRejection', () => undefined);
-			process.on('uncaughtException', () => undefined);
-			return process.exit(code);
+			return runExplorer(options, terminal);
 		}
 
 		case 'report': {
@@ -205,6 +208,26 @@ async function main(): Promise<number> {
 			return runSummaryMode(options);
 		}
 	}
+}
+
+async function main(): Promise<number> {
+	if (cli.flags.clearCache) {
+		const {runClearCache} = await import('./run/modes/clear-cache.js');
+		return runClearCache(cli.input);
+	}
+
+	const environment = {
+		ci: ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()),
+		stdoutIsTty: Boolean(process.stdout.isTTY),
+		stdinIsTty: Boolean(process.stdin.isTTY),
+	};
+	if (!build && cli.input[0] === 'diff') return runDiff(environment);
+	const options = await imageRunOptions();
+	const {mode, terminal} = chooseMode(options, environment);
+	if (mode !== 'explorer') endOnSignals();
+	// While the mode's modules load, the daemon is already answering.
+	requestImageEarly(options, mode);
+	return runMode(mode, options, terminal);
 }
 
 try {

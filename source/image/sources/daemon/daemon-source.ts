@@ -1,19 +1,19 @@
-import {existsSync} from 'node:fs';
-import {join} from 'node:path';
 import process from 'node:process';
 import type {Readable} from 'node:stream';
 import type Docker from 'dockerode';
 import {LayerlensError} from '../../../shared/errors.js';
 import {formatBytes} from '../../../shared/format-bytes.js';
 import type {PlatformSpec} from '../../formats/platform.js';
-import type {ImageSource, LoadProgress} from '../../types.js';
+import type {ImagePreview, ImageSource, LoadProgress, RawImage} from '../../types.js';
 import {readImageArchive} from '../archive/read-archive.js';
 import {LayerSpool, readFinalFileThroughContainer} from './daemon-files.js';
 import {type DaemonHistoryEntry, previewFromDaemon} from './daemon-preview.js';
+import {claimEarlyAnswer, claimEarlyInspect} from './early-requests.js';
+import {type DaemonEndpoint, type DaemonEngine, daemonEndpoint, isPlausibleReference} from './endpoint.js';
 import {withDeadline, withIdleTimeout} from './idle-timeout.js';
 import {socketGet, unixSocketOf} from './socket-request.js';
 
-export type DaemonEngine = 'docker' | 'podman';
+export {type DaemonEngine, daemonEndpoint, isPlausibleReference} from './endpoint.js';
 
 export type DaemonSourceOptions = {
 	engine?: DaemonEngine;
@@ -44,50 +44,6 @@ function timeoutFromEnvironment(env: NodeJS.ProcessEnv): number | undefined {
 
 function formatSeconds(ms: number): string {
 	return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-export type DaemonEndpoint = {
-	/** Shown to the user, e.g. `unix:///var/run/docker.sock`. */
-	address: string;
-	/** dockerode options; empty for docker means "DOCKER_HOST or the default socket", as the docker CLI does. */
-	options: Docker.DockerOptions;
-};
-
-/**
-Where the daemon is: DOCKER_HOST (unix:// or tcp://) for docker; for podman CONTAINER_HOST (unix://), else the
-rootless then the rootful socket, the first that exists.
-*/
-export function daemonEndpoint(engine: DaemonEngine, env: NodeJS.ProcessEnv = process.env): DaemonEndpoint {
-	if (engine === 'podman') {
-		// CONTAINER_HOST is where podman's own remote client looks first.
-		const containerHost = env.CONTAINER_HOST?.startsWith('unix://') ? env.CONTAINER_HOST.slice(7) : undefined;
-		const candidates = [
-			containerHost,
-			env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock') : undefined,
-			'/run/podman/podman.sock',
-		].filter((path): path is string => path !== undefined);
-		const socketPath = containerHost ?? candidates.find((path) => existsSync(path)) ?? candidates.at(-1)!;
-		// `host: undefined` stops a tcp DOCKER_HOST from overriding the podman socket.
-		return {address: `unix://${socketPath}`, options: {socketPath, host: undefined}};
-	}
-
-	const host = env.DOCKER_HOST;
-	return {address: host && host !== '' ? host : 'unix:///var/run/docker.sock', options: {}};
-}
-
-/** Docker's reference grammar, loosely: catches typos without rejecting valid names. */
-const referencePattern = /^[a-z0-9][a-z0-9._\-/:@]*$/;
-
-export function isPlausibleReference(reference: string): boolean {
-	const [name = ''] = reference.split('@');
-	const lastSlash = name.lastIndexOf('/');
-	const repository = name.lastIndexOf(':') > lastSlash ? name.slice(0, name.lastIndexOf(':')) : name;
-	// The first component is a registry host (which may carry a port and upper case) only when it looks like one.
-	const first = repository.split('/')[0] ?? '';
-	const hasHost =
-		repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-	const path = hasHost ? repository.slice(first.length + 1) : repository;
-	return reference.length <= 4096 && referencePattern.test(path);
 }
 
 function describeDaemonError(
@@ -169,59 +125,92 @@ function dial<T>(docker: Docker, path: string, signal: AbortSignal, isStream: bo
 	});
 }
 
-/** An image in a docker or podman daemon, exported with `get` and streamed straight into the archive reader. */
-export function createDaemonSource(reference: string, options: DaemonSourceOptions = {}): ImageSource {
+/** How one source talks to its daemon: the endpoint, the timeouts, and one GET that names its failures. */
+type DaemonClient = {
+	engine: DaemonEngine;
+	reference: string;
+	endpoint: DaemonEndpoint;
+	/** The local daemon's unix socket (asked with node:http); undefined for any other endpoint (dockerode). */
+	socketPath: string | undefined;
+	inspectMs: number;
+	idleMs: number;
+	/** dockerode, loaded on demand: it and its dependencies take a quarter of a second to load. */
+	connect: (timeout?: number) => Promise<Docker>;
+	get: <T>(path: string, abort: AbortSignal, isStream: boolean, timeout?: number) => Promise<T>;
+	describe: (error: unknown) => LayerlensError;
+	inspectTimedOut: () => LayerlensError;
+};
+
+function daemonClient(reference: string, options: DaemonSourceOptions): DaemonClient {
 	const engine = options.engine ?? 'docker';
 	const endpoint = daemonEndpoint(engine, options.env);
-	const description = `${engine} daemon at ${endpoint.address}`;
-	let inspected: Docker.ImageInspectInfo | undefined;
-	let layerNames: string[] = [];
-
-	// dockerode and its dependencies take a quarter of a second to load: only runs that talk to a daemon pay it.
 	const connect = async (timeout?: number): Promise<Docker> => {
 		const {default: DockerClient} = await import('dockerode');
 		return new DockerClient({...endpoint.options, ...(timeout === undefined ? {} : {timeout})});
 	};
-	// The local daemon's socket is asked with node:http; dockerode (loaded on demand) for any other endpoint.
 	const socketPath = unixSocketOf(endpoint.address, endpoint.options.socketPath);
-	const get = async <T>(path: string, abort: AbortSignal, isStream: boolean, timeout?: number): Promise<T> =>
-		socketPath === undefined
-			? dial<T>(await connect(timeout), path, abort, isStream)
-			: ((await socketGet(socketPath, path, abort, isStream as false)) as T);
 	const env = options.env ?? process.env;
 	const inspectMs = options.inspectTimeoutMs ?? timeoutFromEnvironment(env) ?? defaultInspectTimeoutMs;
-	const idleMs = options.exportIdleTimeoutMs ?? timeoutFromEnvironment(env) ?? defaultExportIdleTimeoutMs;
-	const daemon = `the ${engine} daemon at ${endpoint.address}`;
-	const inspectTimedOut = () =>
-		describeDaemonError(new Error('timeout'), reference, engine, endpoint.address, inspectMs);
-	const inspect = async (signal?: AbortSignal): Promise<Docker.ImageInspectInfo> => {
+	return {
+		engine,
+		reference,
+		endpoint,
+		socketPath,
+		inspectMs,
+		idleMs: options.exportIdleTimeoutMs ?? timeoutFromEnvironment(env) ?? defaultExportIdleTimeoutMs,
+		connect,
+		get: async <T>(path: string, abort: AbortSignal, isStream: boolean, timeout?: number): Promise<T> =>
+			socketPath === undefined
+				? dial<T>(await connect(timeout), path, abort, isStream)
+				: ((await socketGet(socketPath, path, abort, isStream as false)) as T),
+		describe: (error) => describeDaemonError(error, reference, engine, endpoint.address, inspectMs),
+		inspectTimedOut: () =>
+			describeDaemonError(new Error('timeout'), reference, engine, endpoint.address, inspectMs),
+	};
+}
+
+/** `inspect`, asked once per source (or claimed from the CLI's early request), within the inspect timeout. */
+function inspectOnce(client: DaemonClient): (signal?: AbortSignal) => Promise<Docker.ImageInspectInfo> {
+	let inspected: Docker.ImageInspectInfo | undefined;
+	const {reference, socketPath} = client;
+	return async (signal) => {
 		if (!isPlausibleReference(reference)) {
-			throw describeDaemonError({statusCode: 400}, reference, engine, endpoint.address);
+			throw describeDaemonError({statusCode: 400}, reference, client.engine, client.endpoint.address);
 		}
 
 		try {
+			const early = socketPath === undefined ? undefined : claimEarlyInspect(socketPath, reference);
 			inspected ??= await withDeadline(
-				(abort) => get<Docker.ImageInspectInfo>(`/images/${reference}/json`, abort, false, inspectMs),
-				inspectMs,
-				inspectTimedOut,
+				(abort) =>
+					(early?.claim(abort) as Promise<Docker.ImageInspectInfo> | undefined) ??
+					client.get<Docker.ImageInspectInfo>(`/images/${reference}/json`, abort, false, client.inspectMs),
+				client.inspectMs,
+				client.inspectTimedOut,
 				signal,
 			);
 			return inspected;
 		} catch (error) {
 			signal?.throwIfAborted();
-			throw describeDaemonError(error, reference, engine, endpoint.address, inspectMs);
+			throw client.describe(error);
 		}
 	};
+}
 
-	// Each step of the export names itself when it hangs: the user learns whether the daemon never answered,
-	// answered and sent nothing, or stopped halfway.
+/**
+The export (`GET /images/ID/get`), guarded so each step names itself when it hangs: the user learns whether
+the daemon never answered, answered and sent nothing, or stopped halfway.
+*/
+function exporter(
+	client: DaemonClient,
+	inspect: (signal?: AbortSignal) => Promise<Docker.ImageInspectInfo>,
+): {exportImage: (signal?: AbortSignal) => Promise<Readable>; guard: (stream: Readable) => Readable} {
+	const {engine, reference, idleMs, socketPath} = client;
+	const daemon = `the ${engine} daemon at ${client.endpoint.address}`;
 	const hint = `Check the daemon (\`${engine} info\`), or export the image yourself with \`${engine} save -o image.tar ${reference}\` and give that path; LAYERLENS_DAEMON_TIMEOUT=SECONDS waits longer`;
 	const requestStalled = () =>
 		new LayerlensError(
 			`${daemon} did not answer the export request for '${reference}' within ${formatSeconds(idleMs)}`,
-			{
-				hint,
-			},
+			{hint},
 		);
 	const dataStalled = (bytes: number) =>
 		new LayerlensError(
@@ -230,73 +219,130 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 				: `the export of '${reference}' from ${daemon} stalled after ${formatBytes(bytes)}: nothing for ${formatSeconds(idleMs)}`,
 			{hint},
 		);
+	const guard = (stream: Readable) => withIdleTimeout(stream, idleMs, dataStalled);
 	const exportImage = async (signal?: AbortSignal): Promise<Readable> => {
 		const info = await inspect(signal);
 		let stream: Readable;
 		try {
+			const early =
+				socketPath === undefined
+					? undefined
+					: await claimEarlyAnswer(socketPath, reference, 'export', info.Id);
 			stream = await withDeadline(
-				(abort) => get<Readable>(`/images/${info.Id}/get`, abort, true),
+				(abort) => early?.claim(abort) ?? client.get<Readable>(`/images/${info.Id}/get`, abort, true),
 				idleMs,
 				requestStalled,
 				signal,
 			);
 		} catch (error) {
 			signal?.throwIfAborted();
-			throw describeDaemonError(error, reference, engine, endpoint.address, inspectMs);
+			throw client.describe(error);
 		}
 
-		return withIdleTimeout(stream, idleMs, dataStalled);
+		return guard(stream);
 	};
 
+	return {exportImage, guard};
+}
+
+/** The export streamed straight into the archive reader, with the layer count from inspect in the progress. */
+async function loadFromDaemon(
+	client: DaemonClient,
+	options: DaemonSourceOptions,
+	inspect: (signal?: AbortSignal) => Promise<Docker.ImageInspectInfo>,
+	exportImage: (signal?: AbortSignal) => Promise<Readable>,
+	{onProgress, signal}: Parameters<ImageSource['load']>[0],
+): Promise<{image: RawImage; layerNames: string[]}> {
+	const info = await inspect(signal);
+	const layersTotal = info.RootFS?.Layers?.length;
+	const archive = await exportImage(signal);
+	const result = await readImageArchive(archive, {
+		reference: client.reference,
+		source: client.engine,
+		...(options.platform ? {platform: options.platform} : {}),
+		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
+		// The daemon's Size counts file bytes, the export stream tar bytes (headers, padding): comparing them
+		// printed "363 MB of 349 MB". The layer count from inspect is the same unit as layersDone.
+		...(onProgress
+			? {
+					onProgress: (progress: LoadProgress) =>
+						onProgress({...progress, ...(layersTotal === undefined ? {} : {layersTotal})}),
+				}
+			: {}),
+		...(signal ? {signal} : {}),
+	});
+	return {
+		image: {...result.image, id: info.Id, repoTags: info.RepoTags ?? result.image.repoTags},
+		layerNames: result.layerNames,
+	};
+}
+
+/** Inspect and history: the layer list, its instructions and sizes, in milliseconds, before the export. */
+async function previewOfDaemonImage(
+	client: DaemonClient,
+	inspect: (signal?: AbortSignal) => Promise<Docker.ImageInspectInfo>,
+	signal: AbortSignal | undefined,
+): Promise<ImagePreview> {
+	const info = await inspect(signal);
+	const {socketPath, reference} = client;
+	try {
+		const early =
+			socketPath === undefined
+				? undefined
+				: await claimEarlyAnswer(socketPath, reference, 'history', info.Id);
+		const history = await withDeadline(
+			(abort) =>
+				(early?.claim(abort) as Promise<DaemonHistoryEntry[]> | undefined) ??
+				client.get<DaemonHistoryEntry[]>(`/images/${info.Id}/history`, abort, false, client.inspectMs),
+			client.inspectMs,
+			client.inspectTimedOut,
+			signal,
+		);
+		return previewFromDaemon(info, Array.isArray(history) ? history : []);
+	} catch {
+		// The preview is a head start: without the history the read still names every layer.
+		signal?.throwIfAborted();
+		return previewFromDaemon(info, []);
+	}
+}
+
+/** An image in a docker or podman daemon, exported with `get` and streamed straight into the archive reader. */
+export function createDaemonSource(reference: string, options: DaemonSourceOptions = {}): ImageSource {
+	const client = daemonClient(reference, options);
+	const inspect = inspectOnce(client);
+	const {exportImage, guard} = exporter(client, inspect);
+	let layerNames: string[] = [];
 	// Ended by dispose: reads still running then stop, and their containers are removed.
 	const session = new AbortController();
 	const reads = new Set<Promise<Buffer>>();
 	const spool = new LayerSpool((signal) => exportImage(signal));
+	const readFinalFile = (path: string, limit: number, expectedSize: number): Promise<Buffer> =>
+		(async () => {
+			const info = await inspect(session.signal);
+			return readFinalFileThroughContainer({
+				docker: await client.connect(client.inspectMs),
+				streamingDocker: await client.connect(),
+				imageId: info.Id,
+				path,
+				limit,
+				expectedSize,
+				signal: session.signal,
+				guard,
+			});
+		})().catch((error: unknown) => {
+			session.signal.throwIfAborted();
+			throw client.describe(error);
+		});
 
 	return {
-		kind: engine,
-		description,
-		async load({onProgress, signal}) {
-			const info = await inspect(signal);
-			const layersTotal = info.RootFS?.Layers?.length;
-			const archive = await exportImage(signal);
-			const result = await readImageArchive(archive, {
-				reference,
-				source: engine,
-
-				...(options.platform ? {platform: options.platform} : {}),
-				...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
-				// The daemon's Size counts file bytes, the export stream tar bytes (headers, padding): comparing them
-				// printed "363 MB of 349 MB". The layer count from inspect is the same unit as layersDone.
-				...(onProgress
-					? {
-							onProgress: (progress: LoadProgress) =>
-								onProgress({...progress, ...(layersTotal === undefined ? {} : {layersTotal})}),
-						}
-					: {}),
-				...(signal ? {signal} : {}),
-			});
-			layerNames = result.layerNames;
-			return {...result.image, id: info.Id, repoTags: info.RepoTags ?? result.image.repoTags};
+		kind: client.engine,
+		description: `${client.engine} daemon at ${client.endpoint.address}`,
+		async load(loadOptions) {
+			const loaded = await loadFromDaemon(client, options, inspect, exportImage, loadOptions);
+			layerNames = loaded.layerNames;
+			return loaded.image;
 		},
-		// Inspect and history: the layer list, its instructions and sizes, in milliseconds, before the export.
-		async preview(signal) {
-			const info = await inspect(signal);
-			try {
-				const docker = await connect(inspectMs);
-				const history = await withDeadline(
-					(abort) => dial<DaemonHistoryEntry[]>(docker, `/images/${info.Id}/history`, abort, false),
-					inspectMs,
-					inspectTimedOut,
-					signal,
-				);
-				return previewFromDaemon(info, Array.isArray(history) ? history : []);
-			} catch {
-				// The preview is a head start: without the history the read still names every layer.
-				signal?.throwIfAborted();
-				return previewFromDaemon(info, []);
-			}
-		},
+		preview: (signal) => previewOfDaemonImage(client, inspect, signal),
 		async readFile(layerIndex, path, limit, onProgress) {
 			const name = layerNames[layerIndex];
 			if (name === undefined) {
@@ -309,22 +355,7 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		},
 		async readFinalFile(path, limit, expectedSize) {
 			session.signal.throwIfAborted();
-			const read = (async () => {
-				const info = await inspect(session.signal);
-				return readFinalFileThroughContainer({
-					docker: await connect(inspectMs),
-					streamingDocker: await connect(),
-					imageId: info.Id,
-					path,
-					limit,
-					expectedSize,
-					signal: session.signal,
-					guard: (stream) => withIdleTimeout(stream, idleMs, dataStalled),
-				});
-			})().catch((error: unknown) => {
-				session.signal.throwIfAborted();
-				throw describeDaemonError(error, reference, engine, endpoint.address, inspectMs);
-			});
+			const read = readFinalFile(path, limit, expectedSize);
 			// Kept from its start until it settles: the session's end waits for its container to be removed.
 			reads.add(read);
 			try {
@@ -342,7 +373,7 @@ export function createDaemonSource(reference: string, options: DaemonSourceOptio
 		async cacheKey() {
 			const info = await inspect();
 			const platform = options.platform === undefined ? '' : JSON.stringify(options.platform);
-			return `daemon\n${engine}\n${info.Id}\n${platform}`;
+			return `daemon\n${client.engine}\n${info.Id}\n${platform}`;
 		},
 		cacheState: () => layerNames,
 		restoreCacheState(state) {

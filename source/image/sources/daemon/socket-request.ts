@@ -1,4 +1,5 @@
 import {type IncomingMessage, request} from 'node:http';
+import type {Socket} from 'node:net';
 
 /** The daemon's own answer to a failed request, as dockerode reports it: the HTTP status and the daemon's message. */
 export class DaemonHttpError extends Error {
@@ -52,18 +53,21 @@ export function socketGet(
 	path: string,
 	signal: AbortSignal,
 	stream: true,
+	onSocket?: (socket: Socket) => void,
 ): Promise<IncomingMessage>;
 export function socketGet(
 	socketPath: string,
 	path: string,
 	signal: AbortSignal,
 	stream: false,
+	onSocket?: (socket: Socket) => void,
 ): Promise<unknown>;
 export function socketGet(
 	socketPath: string,
 	path: string,
 	signal: AbortSignal,
 	stream: boolean,
+	onSocket?: (socket: Socket) => void,
 ): Promise<IncomingMessage | unknown> {
 	return new Promise((resolve, reject) => {
 		const outgoing = request({socketPath, path, method: 'GET', signal}, (response) => {
@@ -89,6 +93,7 @@ export function socketGet(
 			});
 		});
 		outgoing.on('error', reject);
+		if (onSocket) outgoing.on('socket', onSocket);
 		outgoing.end();
 	});
 }
