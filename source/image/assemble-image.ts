@@ -22,7 +22,7 @@ export type AssembleOptions = {
 /** The image plus, per layer, the archive path it came from (to re-read a file later). */
 export type AssembledImage = {image: RawImage; layerNames: string[]};
 
-type ImageLayout = {
+export type ImageLayout = {
 	configName: string;
 	layers: Array<{name: string; descriptor: LayerDescriptor}>;
 	repoTags: string[];
@@ -87,15 +87,14 @@ function layoutFromManifest(manifest: Buffer, options: AssembleOptions): ImageLa
 	};
 }
 
-/**
-Put a read archive together: pick the manifest (index.json, else manifest.json), read the config, and
-line the parsed layers up in manifest order, checking each computed diff ID against the declared one.
-*/
-export async function assembleImage(
-	read: DocumentReader,
-	readLayerAt: LayerReader,
-	options: AssembleOptions,
-): Promise<AssembledImage> {
+/** The manifest (index.json, else manifest.json) and the config it names, read and parsed: what a preview needs too. */
+export type ImageDocuments = {
+	layout: ImageLayout;
+	configBytes: Buffer;
+	config: ReturnType<typeof parseImageConfig>;
+};
+
+export async function readImageDocuments(read: DocumentReader, options: AssembleOptions): Promise<ImageDocuments> {
 	const index = await read('index.json');
 	const manifest = await read('manifest.json');
 	let layout: ImageLayout;
@@ -124,6 +123,19 @@ export async function assembleImage(
 	}
 
 	const config = parseImageConfig(parseJsonDocument(configBytes, layout.configName, options.reference));
+	return {layout, configBytes, config};
+}
+
+/**
+Put a read archive together: pick the manifest (index.json, else manifest.json), read the config, and
+line the parsed layers up in manifest order, checking each computed diff ID against the declared one.
+*/
+export async function assembleImage(
+	read: DocumentReader,
+	readLayerAt: LayerReader,
+	options: AssembleOptions,
+): Promise<AssembledImage> {
+	const {layout, configBytes, config} = await readImageDocuments(read, options);
 	if (layout.layers.length === 0) {
 		throw new LayerlensError(`the image in ${options.reference} has no layers`, {
 			hint: 'There is nothing to analyse; check that this is the image you meant',
