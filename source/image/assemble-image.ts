@@ -94,7 +94,10 @@ export type ImageDocuments = {
 	config: ReturnType<typeof parseImageConfig>;
 };
 
-export async function readImageDocuments(read: DocumentReader, options: AssembleOptions): Promise<ImageDocuments> {
+export async function readImageDocuments(
+	read: DocumentReader,
+	options: AssembleOptions,
+): Promise<ImageDocuments> {
 	const index = await read('index.json');
 	const manifest = await read('manifest.json');
 	let layout: ImageLayout;

@@ -48,7 +48,10 @@ for (const [name, options] of formats) {
 				preview.layers.map((layer) => layer.diffId),
 				image.layers.map((layer) => layer.diffId),
 			);
-			assert.deepEqual(preview.history?.map((entry) => entry.createdBy), image.history.map((entry) => entry.createdBy));
+			assert.deepEqual(
+				preview.history?.map((entry) => entry.createdBy),
+				image.history.map((entry) => entry.createdBy),
+			);
 			assert.deepEqual(preview.repoTags, image.repoTags);
 			// Each layer's expected bytes are its stored entry's: never zero, never unknown.
 			for (const layer of preview.layers) assert.ok((layer.expectedBytes ?? 0) > 0);

@@ -1,6 +1,6 @@
-import {posix} from 'node:path';
 import type {FileHandle} from 'node:fs/promises';
 import {open} from 'node:fs/promises';
+import {posix} from 'node:path';
 import {cleanName} from '../../formats/archive-entries.js';
 import {maxJsonDocumentBytes} from '../../formats/json-document.js';
 import type {DocumentReader} from '../../formats/manifest-selection.js';
@@ -77,7 +77,8 @@ async function scanOpenFile(file: FileHandle, fileSize: number): Promise<HeaderS
 function recordEntry(scan: HeaderScan, header: TarHeader): void {
 	const name = cleanName(header.name);
 	if (header.typeflag === '2' || header.typeflag === '1') {
-		const target = header.typeflag === '2' ? posix.join(posix.dirname(name), header.linkname) : header.linkname;
+		const target =
+			header.typeflag === '2' ? posix.join(posix.dirname(name), header.linkname) : header.linkname;
 		scan.links.set(name, cleanName(target));
 		return;
 	}

@@ -289,7 +289,10 @@ function syntheticIndex(digest: string, manifest: Buffer): Buffer {
 function progressReporter(
 	onProgress: ((progress: LoadProgress) => void) | undefined,
 	descriptors: ReadonlyArray<Record<string, unknown>>,
-): {bytes: (count: number, layer?: LayerToRead) => void; layerDone: (layer?: LayerToRead, parsed?: ParsedLayer) => void} {
+): {
+	bytes: (count: number, layer?: LayerToRead) => void;
+	layerDone: (layer?: LayerToRead, parsed?: ParsedLayer) => void;
+} {
 	const bytesTotal = descriptors.reduce(
 		(sum, descriptor) => sum + (typeof descriptor.size === 'number' ? descriptor.size : 0),
 		0,
@@ -311,7 +314,11 @@ function progressReporter(
 		};
 		const first = [...inFlight.entries()].sort(([a], [b]) => a - b)[0]?.[1];
 		if (first !== undefined) {
-			progress.reading = {name: blobPath(first.layer.digest), sizeBytes: first.layer.size, bytesRead: first.bytes};
+			progress.reading = {
+				name: blobPath(first.layer.digest),
+				sizeBytes: first.layer.size,
+				bytesRead: first.bytes,
+			};
 		}
 
 		if (bytesTotal > 0) progress.bytesTotal = bytesTotal;
@@ -321,13 +328,15 @@ function progressReporter(
 	return {
 		bytes(count, layer) {
 			bytesRead += count;
+			const started = layer !== undefined && !inFlight.has(layer.position);
 			if (layer !== undefined) {
 				const entry = inFlight.get(layer.position) ?? {layer, bytes: 0};
 				entry.bytes += count;
 				inFlight.set(layer.position, entry);
 			}
 
-			report(false);
+			// A layer's first bytes are always reported: a blob that then stalls still shows as the one reading.
+			report(started);
 		},
 		layerDone(layer, parsed) {
 			if (layer !== undefined) inFlight.delete(layer.position);
