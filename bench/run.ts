@@ -229,7 +229,7 @@ async function benchArchiveLayersFirstRows(input: BenchInput): Promise<void> {
 	const befores = results.flatMap((result) => (result.before === undefined ? [] : [result.before]));
 	const beforeList = befores.length === 0 ? undefined : median(befores.map((result) => result.layerListMs));
 	addRow({
-		case: `archive (a) ${input.label}: explorer's first frame with the layer list (pty, --no-cache)`,
+		case: `archive ${input.label}: explorer's first frame with the layer list (pty, --no-cache)`,
 		layerlens: `median ${milliseconds(list)} (${results.map((result) => result.after.layerListMs.toFixed(0)).join(', ')} ms)`,
 		...(beforeList === undefined ? {} : {floor: `before: ${milliseconds(beforeList)}`}),
 		ratio:
@@ -240,7 +240,7 @@ async function benchArchiveLayersFirstRows(input: BenchInput): Promise<void> {
 		verdict: mark(list <= 1000),
 	});
 	addRow({
-		case: `archive (a) ${input.label}: explorer on the whole read and analysis`,
+		case: `archive ${input.label}: explorer on the whole read and analysis`,
 		layerlens: seconds(explorer / 1000),
 		...(befores.length === 0
 			? {}

@@ -4,6 +4,7 @@ import type {LayerReadState} from '../image/read-progress.js';
 import {hue} from './colors.js';
 import {formatBar, formatBytes, sanitize, truncate} from './format.js';
 import {keyLabel} from './keymap.js';
+import {layerFileLines} from './layer-files-preview.js';
 import type {LayersFirstState} from './layers-first-state.js';
 import {computeLayout} from './layout.js';
 import {OverlayView} from './overlay-view.js';
@@ -100,7 +101,15 @@ function detailLines(layer: OutlineLayer | undefined, read: LayerReadState, stat
 	];
 }
 
-function treeLines(read: LayerReadState, layerIndex: number): string[] {
+function treeLines(read: LayerReadState, layerIndex: number, status: ReadStatus): string[] {
+	const parsed = status.picture.layers?.[layerIndex];
+	// Stacking goes bottom up: a layer's files are shown once it and every layer under it are read.
+	const underRead = status.picture.states.slice(0, layerIndex + 1).every((state) => state === 'read');
+	if (read === 'read' && parsed !== undefined && underRead) return layerFileLines(parsed, layerIndex);
+	if (read === 'read' && parsed !== undefined) {
+		return [`Layer ${layerIndex} is read.`, 'Its files show once every layer under it is read too.'];
+	}
+
 	if (read === 'read') {
 		return [`Layer ${layerIndex} is read.`, 'Its tree opens with the rest when every layer is read.'];
 	}
@@ -210,7 +219,7 @@ export function LayersFirstView({title, state, status}: Props) {
 							isFocused={state.focus === 'tree'}
 							width={layout.rightWidth}
 						/>
-						<PaneLines lines={treeLines(read, state.layer)} prefix="t" dimFrom={1} />
+						<PaneLines lines={treeLines(read, state.layer, status)} prefix="t" dimFrom={1} />
 					</Box>
 				</Box>
 			)}

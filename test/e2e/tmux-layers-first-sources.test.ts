@@ -115,6 +115,11 @@ test('layers first from a registry: the list from the manifest while a blob is h
 		assert.match(reading, /Findings pending/, 'findings are pending, not zero');
 		assert.match(reading, / read +ADD rootfs\.tar/, 'the layers before it are read');
 		assert.match(reading, / read +COPY server\.js/);
+		// Layer 1 and the layer under it are read while layer 2 still reads: its files open in the tree pane.
+		await session.sendKeys('j');
+		const tree = await session.waitFor((screen) => screen.includes('Layer 1 is read:'));
+		assert.match(tree, /app\/server\.js/);
+		assert.match(tree, /4\.2 MB \S+ +reading/, 'layer 2 is still reading');
 		release();
 		const explorer = await session.waitFor((screen) => screen.includes('Changes in layer'), 120_000);
 		assert.doesNotMatch(explorer, /Findings pending/);

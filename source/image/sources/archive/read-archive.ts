@@ -140,7 +140,7 @@ export async function readImageArchive(
 			? {}
 			: {archiveFile: () => (stream.compression === 'none' ? options.archiveFile : undefined)}),
 		onLayer: (name, layer) => {
-			progress.layersRead.push({name, diffId: layer.diffId, entries: layer.entries.count});
+			progress.layersRead.push({name, diffId: layer.diffId, entries: layer.entries.count, layer});
 			progress.report(true);
 		},
 	});

@@ -344,6 +344,7 @@ function progressReporter(
 				name: layer === undefined ? '' : blobPath(layer.digest),
 				diffId: parsed?.diffId ?? '',
 				entries: parsed?.entries.count ?? 0,
+				...(parsed === undefined ? {} : {layer: parsed}),
 			});
 			report(true);
 		},
