@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {test} from 'node:test';
@@ -97,8 +98,13 @@ test('header pre-scan: truncated, hostile and non-tar files give no preview (the
 			assert.equal(await previewArchiveFile(path), undefined, label);
 		}
 
+		// A FIFO with no writer: never opened (that would block), no preview; the read streams it.
+		const fifo = join(directory, 'fifo.tar');
+		execFileSync('mkfifo', [fifo]);
+		assert.equal(await previewArchiveFile(fifo), undefined, 'fifo');
+
 		// An intact archive with no manifest: scanned, but nothing to preview.
-		assert.ok(await scanArchiveHeaders(join(directory, 'zeros.tar')));
+		assert.ok(scanArchiveHeaders(join(directory, 'zeros.tar')));
 	});
 });
 

@@ -1,4 +1,3 @@
-import {stat} from 'node:fs/promises';
 import type {PlatformSpec} from '../../formats/platform.js';
 import type {ImagePreview} from '../../types.js';
 import {previewFromDocuments} from './document-preview.js';
@@ -14,8 +13,7 @@ export async function previewArchiveFile(
 	path: string,
 	platform?: PlatformSpec,
 ): Promise<ImagePreview | undefined> {
-	if (!(await stat(path)).isFile()) return undefined;
-	const scan = await scanArchiveHeaders(path);
+	const scan = scanArchiveHeaders(path);
 	if (scan === undefined) return undefined;
 	try {
 		return await previewFromDocuments(scannedDocumentReader(path, scan), {

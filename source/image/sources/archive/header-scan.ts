@@ -1,5 +1,4 @@
-import type {FileHandle} from 'node:fs/promises';
-import {open} from 'node:fs/promises';
+import {closeSync, constants, fstatSync, openSync, readSync, statSync} from 'node:fs';
 import {posix} from 'node:path';
 import {cleanName} from '../../formats/archive-entries.js';
 import {maxJsonDocumentBytes} from '../../formats/json-document.js';
@@ -23,22 +22,27 @@ const skipBytes = Buffer.alloc(1024 * 1024);
 
 /**
 The tar headers of an uncompressed archive file, read by seeking over every entry's data: a 1 GB archive's
-headers take milliseconds. The same parser as the read judges them (PAX, GNU long names), so the entries are
+headers take milliseconds. Read synchronously on purpose: the scan is done before the layers' read starts,
+instead of waiting for a turn of the event loop between the read's chunks for each header. The same parser as the read judges them (PAX, GNU long names), so the entries are
 the read's. Undefined when the file is no plain tar, is cut short, or has too many entries: the preview is a
 head start, and the read itself says what is wrong with the archive.
 */
-export async function scanArchiveHeaders(path: string): Promise<HeaderScan | undefined> {
-	const file = await open(path, 'r');
+export function scanArchiveHeaders(path: string): HeaderScan | undefined {
+	let fd: number | undefined;
 	try {
-		return await scanOpenFile(file, (await file.stat()).size);
+		// A FIFO is never opened here (opening one blocks until a writer comes): only a regular file is scanned.
+		if (!statSync(path).isFile()) return undefined;
+		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+		const info = fstatSync(fd);
+		return info.isFile() ? scanOpenFile(fd, info.size) : undefined;
 	} catch {
 		return undefined;
 	} finally {
-		await file.close();
+		if (fd !== undefined) closeSync(fd);
 	}
 }
 
-async function scanOpenFile(file: FileHandle, fileSize: number): Promise<HeaderScan | undefined> {
+function scanOpenFile(fd: number, fileSize: number): HeaderScan | undefined {
 	const scan: HeaderScan = {entries: new Map(), links: new Map()};
 	let header: TarHeader | undefined;
 	const parser = new TarParser({
@@ -52,8 +56,7 @@ async function scanOpenFile(file: FileHandle, fileSize: number): Promise<HeaderS
 	let position = 0;
 	while (!parser.ended) {
 		if (position + blockSize > fileSize || parser.entries > maxEntries) return undefined;
-		const {bytesRead} = await file.read(block, 0, blockSize, position);
-		if (bytesRead < blockSize) return undefined;
+		if (readSync(fd, block, 0, blockSize, position) < blockSize) return undefined;
 		position += blockSize;
 		header = undefined;
 		parser.push(block);
@@ -105,13 +108,12 @@ export function scannedDocumentReader(path: string, scan: HeaderScan): DocumentR
 	return async (name) => {
 		const entry = scan.entries.get(resolveScanned(scan, name));
 		if (entry === undefined || entry.size > maxJsonDocumentBytes) return undefined;
-		const file = await open(path, 'r');
+		const fd = openSync(path, 'r');
 		try {
 			const bytes = Buffer.alloc(entry.size);
-			const {bytesRead} = await file.read(bytes, 0, entry.size, entry.dataOffset);
-			return bytesRead === entry.size ? bytes : undefined;
+			return readSync(fd, bytes, 0, entry.size, entry.dataOffset) === entry.size ? bytes : undefined;
 		} finally {
-			await file.close();
+			closeSync(fd);
 		}
 	};
 }
