@@ -79,12 +79,19 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 	const client = registryClient(reference, options);
 	let resolvedDigest: Promise<string> | undefined;
 	let state: LoadedState = {layerDigests: [], layerBounds: new Map()};
-	// Fetched once: the preview shows the layer list from them while the load streams the blobs.
+	// Fetched once, by the load: the preview shows the layer list from them while the blobs stream. The preview
+	// never fetches on its own, so an image answered from the cache costs one HEAD, as before (a manifest GET
+	// counts as a pull on Docker Hub).
 	let documents: Promise<RegistryDocuments> | undefined;
+	let handOn: (fetched: Promise<RegistryDocuments>) => void = () => undefined;
+	const fetchedByLoad = new Promise<Promise<RegistryDocuments>>((resolve) => {
+		handOn = resolve;
+	});
 	const fetchDocuments = (signal?: AbortSignal): Promise<RegistryDocuments> => {
 		documents ??= manifestDigest().then((digest) =>
 			fetchRegistryDocuments({client, reference, options, signal}, digest),
 		);
+		handOn(documents);
 		return documents;
 	};
 
@@ -108,8 +115,7 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 			state = loaded.state;
 			return loaded.image;
 		},
-		preview: async (signal) =>
-			previewOfDocuments(await fetchDocuments(signal), formatRegistryReference(reference)),
+		preview: async () => previewOfDocuments(await await fetchedByLoad, formatRegistryReference(reference)),
 		readFile: (layerIndex, path, limit) => {
 			const digest = state.layerDigests[layerIndex];
 			if (digest === undefined) {
