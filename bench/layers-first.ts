@@ -20,7 +20,7 @@ export type LayersFirstRun = {
 };
 
 /** One explorer run in a 120×40 pty; resolves when both frames were seen and `q` ended it. */
-function explorerRun(
+export function explorerRun(
 	cli: string,
 	image: string,
 	cacheHome: string,
@@ -76,6 +76,37 @@ export async function benchLayersFirst(
 			const explorer = await explorerRun(cli, image, cacheHome);
 			const save = await measureShell(`docker save ${image} > /dev/null`);
 			results.push({...explorer, dockerSaveMs: save.wallSeconds * 1000});
+		} finally {
+			await rm(cacheHome, {recursive: true, force: true});
+		}
+	}
+
+	return results;
+}
+
+export type ArchiveLayersFirstRun = {
+	/** This checkout: the layer list from the archive's tar headers, then the explorer. */
+	after: Omit<LayersFirstRun, 'dockerSaveMs'>;
+	/** Another build (the main branch's dist/cli.js), when given: its first frame with the layer list. */
+	before?: Omit<LayersFirstRun, 'dockerSaveMs'>;
+};
+
+/** The explorer on an archive file, this build and (when given) another, alternating in the same minute. */
+export async function benchArchiveLayersFirst(
+	cli: string,
+	beforeCli: string | undefined,
+	archive: string,
+	runs: number,
+	log: (line: string) => void,
+): Promise<ArchiveLayersFirstRun[]> {
+	const results: ArchiveLayersFirstRun[] = [];
+	for (let run = 0; run < runs; run++) {
+		const cacheHome = await mkdtemp(join(tmpdir(), 'layerlens-bench-layers-first-'));
+		try {
+			log(`layers first ${archive}: run ${run + 1}/${runs}`);
+			const after = await explorerRun(cli, archive, cacheHome);
+			const before = beforeCli === undefined ? undefined : await explorerRun(beforeCli, archive, cacheHome);
+			results.push({after, ...(before === undefined ? {} : {before})});
 		} finally {
 			await rm(cacheHome, {recursive: true, force: true});
 		}

@@ -1,7 +1,7 @@
 /**
 `npm run bench`: layerlens against the floor (GNU tar listing the same layers) on generated images,
 the daemon path against `docker save`, the explorer's key → frame latency and the cache re-open.
-Options: `--only a,b,c,d,daemon,layers-first,registry,cache,ui,diff,binary,html,whatif` (default all), `--runs N` (default 3), `--write` (also write
+Options: `--only a,b,c,d,daemon,layers-first,layers-first-archive,registry,cache,ui,diff,binary,html,whatif` (default all), `--runs N` (default 3), `--write` (also write
 bench/RESULTS.md). Ratios are what count: the machine may be shared, but both sides of a ratio run
 alternately in the same minute on the same file.
 */
@@ -17,7 +17,7 @@ import {loadImage} from '../source/run/load-image.js';
 import {benchBinaryStartup} from './binary.js';
 import {archiveFloorScript, ociFloorScript} from './floor.js';
 import {imageOptions} from './image-options.js';
-import {benchLayersFirst} from './layers-first.js';
+import {benchArchiveLayersFirst, benchLayersFirst} from './layers-first.js';
 import {type Measurement, measure, measurePair, measureShell, medianOf} from './measure.js';
 import {type BenchInput, prepareInputs} from './prepare-inputs.js';
 import {benchRegistry} from './registry.js';
@@ -216,6 +216,40 @@ async function benchDaemonLayersFirst(largeDaemonImage: string): Promise<void> {
 		ratio: `${ratio.toFixed(2)}×`,
 		target: '≤ 1.3× docker save',
 		verdict: mark(ratio <= 1.3),
+	});
+}
+
+/**
+The explorer on archive (a): the first frame with the layer list (from the tar headers) and the explorer on the
+whole read, against another build (LAYERLENS_BENCH_BEFORE_CLI, e.g. the main branch's dist/cli.js) in the same run.
+*/
+async function benchArchiveLayersFirstRows(input: BenchInput): Promise<void> {
+	const beforeCli = process.env.LAYERLENS_BENCH_BEFORE_CLI || undefined;
+	const results = await benchArchiveLayersFirst(cli, beforeCli, input.path, runs, log);
+	const median = (values: number[]) => percentile(values, 0.5);
+	const list = median(results.map((result) => result.after.layerListMs));
+	const explorer = median(results.map((result) => result.after.explorerMs));
+	const befores = results.flatMap((result) => (result.before === undefined ? [] : [result.before]));
+	const beforeList = befores.length === 0 ? undefined : median(befores.map((result) => result.layerListMs));
+	addRow({
+		case: `archive ${input.label}: explorer's first frame with the layer list (pty, --no-cache)`,
+		layerlens: `median ${milliseconds(list)} (${results.map((result) => result.after.layerListMs.toFixed(0)).join(', ')} ms)`,
+		...(beforeList === undefined ? {} : {floor: `before: ${milliseconds(beforeList)}`}),
+		ratio:
+			beforeList === undefined
+				? `${(list / explorer).toFixed(2)}× of the explorer's`
+				: `${(list / beforeList).toFixed(3)}×`,
+		target: '≤ 1 s',
+		verdict: mark(list <= 1000),
+	});
+	addRow({
+		case: `archive ${input.label}: explorer on the whole read and analysis`,
+		layerlens: seconds(explorer / 1000),
+		...(befores.length === 0
+			? {}
+			: {floor: `before: ${seconds(median(befores.map((result) => result.explorerMs)) / 1000)}`}),
+		target: 'unchanged',
+		verdict: 'info',
 	});
 }
 
@@ -494,7 +528,13 @@ function table(): string {
 await ensureBuilt();
 const inputIds = ['a', 'b', 'c', 'd'].filter(wanted);
 const needsA =
-	wanted('cache') || wanted('ui') || wanted('diff') || wanted('html') || wanted('whatif') || wanted('daemon');
+	wanted('cache') ||
+	wanted('ui') ||
+	wanted('diff') ||
+	wanted('html') ||
+	wanted('whatif') ||
+	wanted('daemon') ||
+	wanted('layers-first-archive');
 const inputs = await prepareInputs(
 	new Set([...inputIds, ...(needsA ? ['a'] : []), ...(wanted('diff') ? ['e'] : [])]),
 	log,
@@ -509,6 +549,8 @@ const daemonImage =
 		: fixtureImage;
 if (wanted('daemon')) await benchDaemon(daemonImage);
 if (wanted('layers-first')) await benchDaemonLayersFirst(daemonImage);
+const archiveA = inputs.find((input) => input.id === 'a');
+if (archiveA !== undefined && wanted('layers-first-archive')) await benchArchiveLayersFirstRows(archiveA);
 if (wanted('registry')) {
 	const {image, tool, floor} = await benchRegistry(fixtureImage, runs, cli, log);
 	const ratio = tool.wallSeconds / floor.wallSeconds;

@@ -126,6 +126,20 @@ async function readConfigBytes(
 	return configBytes;
 }
 
+/** The manifest (index.json, else manifest.json) and the config it names, read and parsed: what a preview needs too. */
+export type ImageDocuments = {
+	layout: ImageLayout;
+	configBytes: Buffer;
+	config: ReturnType<typeof parseImageConfig>;
+};
+
+export async function readImageDocuments(read: DocumentReader, options: AssembleOptions): Promise<ImageDocuments> {
+	const layout = await readLayout(read, options);
+	const configBytes = await readConfigBytes(read, layout, options);
+	const config = parseImageConfig(parseJsonDocument(configBytes, layout.configName, options.reference));
+	return {layout, configBytes, config};
+}
+
 /** A parsed layer with what its descriptor says, warning when its diff ID is not the one the config declares. */
 function describedLayer(
 	parsed: ParsedLayer,
@@ -188,9 +202,7 @@ export async function assembleImage(
 	readLayerAt: LayerReader,
 	options: AssembleOptions,
 ): Promise<AssembledImage> {
-	const layout = await readLayout(read, options);
-	const configBytes = await readConfigBytes(read, layout, options);
-	const config = parseImageConfig(parseJsonDocument(configBytes, layout.configName, options.reference));
+	const {layout, configBytes, config} = await readImageDocuments(read, options);
 	if (layout.layers.length === 0) {
 		throw new LayerlensError(`the image in ${options.reference} has no layers`, {
 			hint: 'There is nothing to analyse; check that this is the image you meant',

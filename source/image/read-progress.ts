@@ -1,4 +1,4 @@
-import type {ImagePreview, LoadProgress} from './types.js';
+import type {ImagePreview, LoadProgress, ParsedLayer} from './types.js';
 
 /**
 Where a read stands, layer by layer, from the preview (what is expected) and the reader's progress (what has
@@ -20,6 +20,8 @@ export type ReadPicture = {
 	fraction?: number;
 	/** Of each layer read: its entry count (files, folders, links) from its tar. */
 	entries: (number | undefined)[];
+	/** Of each layer read, when the source hands it on: the layer as parsed (its files, before the stacking). */
+	layers?: (ParsedLayer | undefined)[];
 };
 
 const hexOf = (digest: string | undefined): string | undefined => digest?.split(':').pop();
@@ -76,11 +78,13 @@ export function readPicture(
 	const byDiffId = new Map(preview.layers.map((layer, index) => [layer.diffId, index]));
 	const isRead = preview.layers.map(() => false);
 	const entries: (number | undefined)[] = preview.layers.map(() => undefined);
+	const parsed: (ParsedLayer | undefined)[] = preview.layers.map(() => undefined);
 	for (const read of progress?.layersRead ?? []) {
 		const index = byDiffId.get(read.diffId);
 		if (index === undefined) continue;
 		isRead[index] = true;
 		entries[index] = read.entries;
+		if (read.layer !== undefined) parsed[index] = read.layer;
 	}
 
 	const reading = progress?.reading;
@@ -89,7 +93,7 @@ export function readPicture(
 	const states: LayerReadState[] = isRead.map((read, index) =>
 		read ? 'read' : index === readingIndex ? 'reading' : 'waiting',
 	);
-	const picture: ReadPicture = {states, entries};
+	const picture: ReadPicture = {states, entries, ...(parsed.some(Boolean) ? {layers: parsed} : {})};
 	if (readingIndex !== undefined && reading !== undefined) {
 		picture.readingIndex = readingIndex;
 		picture.readingBytes = {read: reading.bytesRead, size: reading.sizeBytes};

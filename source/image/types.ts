@@ -98,7 +98,13 @@ export type LoadProgress = {
 	/** The layer entry being read: its name in the archive (or blob digest), its stored size and the bytes of it read. */
 	reading?: {name: string; sizeBytes: number; bytesRead: number};
 	/** Each layer read so far: its entry name, the diff ID computed from its bytes and its entry count, in the order read. */
-	layersRead?: Array<{name: string; diffId: string; entries: number}>;
+	layersRead?: Array<{
+		name: string;
+		diffId: string;
+		entries: number;
+		/** The layer as parsed, in process only: the layers-first view lists a read layer's files from it. */
+		layer?: ParsedLayer;
+	}>;
 };
 
 /**

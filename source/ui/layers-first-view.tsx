@@ -4,6 +4,7 @@ import type {LayerReadState} from '../image/read-progress.js';
 import {hue} from './colors.js';
 import {formatBar, formatBytes, sanitize, truncate} from './format.js';
 import {keyLabel} from './keymap.js';
+import {layerFileLines} from './layer-files-preview.js';
 import type {LayersFirstState} from './layers-first-state.js';
 import {computeLayout} from './layout.js';
 import {OverlayView} from './overlay-view.js';
@@ -100,7 +101,15 @@ function detailLines(layer: OutlineLayer | undefined, read: LayerReadState, stat
 	];
 }
 
-function treeLines(read: LayerReadState, layerIndex: number): string[] {
+function treeLines(read: LayerReadState, layerIndex: number, status: ReadStatus): string[] {
+	const parsed = status.picture.layers?.[layerIndex];
+	// Stacking goes bottom up: a layer's files are shown once it and every layer under it are read.
+	const underRead = status.picture.states.slice(0, layerIndex + 1).every((state) => state === 'read');
+	if (read === 'read' && parsed !== undefined && underRead) return layerFileLines(parsed, layerIndex);
+	if (read === 'read' && parsed !== undefined) {
+		return [`Layer ${layerIndex} is read.`, 'Its files show once every layer under it is read too.'];
+	}
+
 	if (read === 'read') {
 		return [`Layer ${layerIndex} is read.`, 'Its tree opens with the rest when every layer is read.'];
 	}
@@ -110,6 +119,61 @@ function treeLines(read: LayerReadState, layerIndex: number): string[] {
 		`Layer ${layerIndex}: waiting.`,
 		'The source sends the layers in its own order; this one is still to come.',
 	];
+}
+
+/** Lines of a pane, one Text each, truncated at the pane's width. */
+function PaneLines({lines, prefix, dimFrom}: {lines: string[]; prefix: string; dimFrom: number}) {
+	return (
+		<>
+			{lines.map((line, index) => (
+				<Text
+					// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions in the pane
+					key={`${prefix}${index}`}
+					wrap="truncate"
+					dimColor={index >= dimFrom}
+				>
+					{line}
+				</Text>
+			))}
+		</>
+	);
+}
+
+type Layout = ReturnType<typeof computeLayout>;
+
+/** The left column: the layer list, the selected layer's details, the image's summary (findings pending). */
+function LeftPanes({title, state, status, layout}: Props & {layout: Layout}) {
+	const {outline} = state;
+	const read = status.picture.states[state.layer] ?? 'waiting';
+	const details = detailLines(outline.layers[state.layer], read, status).slice(0, layout.detailsBody);
+	const summary = [
+		sanitize(title),
+		`${outline.id.replace(/^sha256:/, '').slice(0, 12)} · ${outline.os}/${outline.architecture} · ${outline.layers.length} layers`,
+		`Findings ${pending} · Waste ${pending}`,
+		`Efficiency ${pending}`,
+		...(outline.dockerfileMismatch === undefined ? [] : [sanitize(outline.dockerfileMismatch)]),
+	].slice(0, layout.summaryBody);
+	return (
+		<Box flexDirection="column" width={layout.leftWidth} overflowY="hidden">
+			<Box flexDirection="column" height={layout.layersBody + 1} overflowY="hidden">
+				<PaneTitle
+					title={`Layers (${outline.layers.length})`}
+					hint="  reading as they arrive"
+					isFocused={state.focus === 'layers'}
+					width={layout.leftWidth}
+				/>
+				<LayerRows state={state} status={status} height={layout.layersBody} width={layout.leftWidth} />
+			</Box>
+			<Box flexDirection="column" height={layout.detailsBody + 1} overflowY="hidden">
+				<PaneTitle title={`Layer ${state.layer}`} isFocused={false} width={layout.leftWidth} />
+				<PaneLines lines={details} prefix="d" dimFrom={Number.POSITIVE_INFINITY} />
+			</Box>
+			<Box flexDirection="column" height={layout.summaryBody + 1} overflowY="hidden">
+				<PaneTitle title="Image" isFocused={false} width={layout.leftWidth} />
+				<PaneLines lines={summary} prefix="s" dimFrom={2} />
+			</Box>
+		</Box>
+	);
 }
 
 /**
@@ -122,9 +186,7 @@ export function LayersFirstView({title, state, status}: Props) {
 	const standard = computeLayout(state.size);
 	const leftWidth = Math.max(standard.leftWidth, Math.floor(width * 0.65));
 	const layout = {...standard, leftWidth, rightWidth: Math.max(10, width - leftWidth - 1)};
-	const {outline} = state;
 	const read = status.picture.states[state.layer] ?? 'waiting';
-	const layer = outline.layers[state.layer];
 	const barWidth = Math.max(10, Math.min(30, Math.floor(width / 4)));
 	const fraction = status.picture.fraction ?? 0;
 	const hints = [
@@ -134,15 +196,6 @@ export function LayersFirstView({title, state, status}: Props) {
 		'q quit',
 		'keys typed now act when the read ends',
 	];
-	const layersBody = layout.layersBody;
-	const details = detailLines(layer, read, status).slice(0, layout.detailsBody);
-	const summary = [
-		sanitize(title),
-		`${outline.id.replace(/^sha256:/, '').slice(0, 12)} · ${outline.os}/${outline.architecture} · ${outline.layers.length} layers`,
-		`Findings ${pending} · Waste ${pending}`,
-		`Efficiency ${pending}`,
-		...(outline.dockerfileMismatch === undefined ? [] : [sanitize(outline.dockerfileMismatch)]),
-	].slice(0, layout.summaryBody);
 	return (
 		<Box flexDirection="column" width={width} height={layout.frameHeight} overflowY="hidden">
 			{state.overlay ? (
@@ -158,42 +211,7 @@ export function LayersFirstView({title, state, status}: Props) {
 				/>
 			) : (
 				<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
-					<Box flexDirection="column" width={layout.leftWidth} overflowY="hidden">
-						<Box flexDirection="column" height={layersBody + 1} overflowY="hidden">
-							<PaneTitle
-								title={`Layers (${outline.layers.length})`}
-								hint="  reading as they arrive"
-								isFocused={state.focus === 'layers'}
-								width={layout.leftWidth}
-							/>
-							<LayerRows state={state} status={status} height={layersBody} width={layout.leftWidth} />
-						</Box>
-						<Box flexDirection="column" height={layout.detailsBody + 1} overflowY="hidden">
-							<PaneTitle title={`Layer ${state.layer}`} isFocused={false} width={layout.leftWidth} />
-							{details.map((line, index) => (
-								<Text
-									// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions in the pane
-									key={`d${index}`}
-									wrap="truncate"
-								>
-									{line}
-								</Text>
-							))}
-						</Box>
-						<Box flexDirection="column" height={layout.summaryBody + 1} overflowY="hidden">
-							<PaneTitle title="Image" isFocused={false} width={layout.leftWidth} />
-							{summary.map((line, index) => (
-								<Text
-									// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions in the pane
-									key={`s${index}`}
-									wrap="truncate"
-									dimColor={index >= 2}
-								>
-									{line}
-								</Text>
-							))}
-						</Box>
-					</Box>
+					<LeftPanes title={title} state={state} status={status} layout={layout} />
 					<Box width={1} />
 					<Box flexDirection="column" width={layout.rightWidth} overflowY="hidden">
 						<PaneTitle
@@ -201,22 +219,13 @@ export function LayersFirstView({title, state, status}: Props) {
 							isFocused={state.focus === 'tree'}
 							width={layout.rightWidth}
 						/>
-						{treeLines(read, state.layer).map((line, index) => (
-							<Text
-								// biome-ignore lint/suspicious/noArrayIndexKey: lines are positions in the pane
-								key={`t${index}`}
-								wrap="truncate"
-								dimColor={index > 0}
-							>
-								{line}
-							</Text>
-						))}
+						<PaneLines lines={treeLines(read, state.layer, status)} prefix="t" dimFrom={1} />
 					</Box>
 				</Box>
 			)}
 			<Text wrap="truncate">
 				<Text color={hue('cyan')}>{`[${formatBar(fraction, 1, barWidth).replace(/ /g, '·')}]`}</Text>
-				{` ${readStatusText(status, outline)}`}
+				{` ${readStatusText(status, state.outline)}`}
 			</Text>
 			<Text wrap="truncate" dimColor>
 				{state.message ?? hints.join(' · ')}

@@ -311,6 +311,12 @@ export class TarParser {
 		return this.phase === 'done';
 	}
 
+	/** Bytes of the current entry's data and padding still to come: what a reader that seeks may skip. */
+	get entryBytesLeft(): number {
+		if (this.phase === 'data') return this.remaining + this.padding;
+		return this.phase === 'padding' ? this.padding : 0;
+	}
+
 	/** Feed the next chunk; returns a promise only when a handler did. */
 	push(chunk: Buffer): void | Promise<void> {
 		let position = 0;

@@ -8,10 +8,12 @@ import {openNonBlocking, pipeStream} from '../../shared/read-local-file.js';
 import type {PlatformSpec} from '../formats/platform.js';
 import {readFileFromArchive, readFileFromLayer} from '../formats/read-layer-file.js';
 import type {ImageSource} from '../types.js';
+import {previewArchiveFile} from './archive/archive-preview.js';
 import {ArchiveStream} from './archive/archive-stream.js';
 import {readImageArchive} from './archive/read-archive.js';
 import {isStdinArgument} from './archive/stdin-argument.js';
 import {createDaemonSource, daemonRegistryMirrors, isImageNotFound} from './daemon/daemon-source.js';
+import {previewOciDirectory} from './oci/oci-directory-preview.js';
 import {openLayoutBlob, readOciDirectory} from './oci/read-oci-directory.js';
 import {
 	createDaemonOrRegistrySource,
@@ -79,6 +81,7 @@ export function createOciDirectorySource(directory: string, options: ResolveSour
 	return {
 		kind: 'oci-dir',
 		description: `OCI layout ${directory}`,
+		preview: () => previewOciDirectory(directory, options.platform),
 		async load({onProgress, signal}) {
 			const result = await readOciDirectory(directory, {
 				...(signal ? {signal} : {}),
@@ -108,6 +111,8 @@ export function createArchiveSource(path: string, options: ResolveSourceOptions 
 	const source: ImageSource = {
 		kind,
 		description: path,
+		// The headers of a file on disk are read by seeking; a pipe is read once, by the load.
+		preview: () => previewArchiveFile(path, options.platform).catch(() => undefined),
 		async load({onProgress, signal}) {
 			// Opened without blocking: a FIFO with no writer yet (`mkfifo`, a slow `<(docker save x)`) is then
 			// waited for on the event loop, where a signal still ends the process.

@@ -61,6 +61,61 @@ function describeArchiveFailure(
 	});
 }
 
+/** Progress of one archive read: bytes through the stream, the layers read, the layer being read and how far. */
+class ArchiveProgress {
+	bytesRead = 0;
+	readonly layersRead: NonNullable<LoadProgress['layersRead']> = [];
+	private lastProgress = 0;
+	// Where in the stream the layer being read began: its bytes read so far, for "which layer, how far".
+	private layerStart: {name: string; at: number} | undefined;
+
+	constructor(
+		private readonly options: ReadArchiveOptions,
+		private readonly currentLayer: () => {name: string; sizeBytes: number} | undefined,
+		private readonly layersDone: () => number,
+	) {}
+
+	/** A layer whose header was in the chunk just read began within it, not at the next progress report. */
+	noteChunk(length: number): void {
+		const current = this.currentLayer();
+		if (current !== undefined && this.layerStart?.name !== current.name) {
+			this.layerStart = {name: current.name, at: this.bytesRead - length};
+		}
+	}
+
+	report(force: boolean): void {
+		const now = Date.now();
+		const {onProgress, bytesTotal} = this.options;
+		if (onProgress === undefined || (!force && now - this.lastProgress < progressIntervalMs)) return;
+		this.lastProgress = now;
+		const current = this.reading();
+		onProgress({
+			bytesRead: this.bytesRead,
+			layersDone: this.layersDone(),
+			...(bytesTotal === undefined ? {} : {bytesTotal}),
+			...(current === undefined ? {} : {reading: current}),
+			layersRead: [...this.layersRead],
+		});
+	}
+
+	private reading(): LoadProgress['reading'] {
+		const current = this.currentLayer();
+		if (current === undefined) return undefined;
+		if (this.layerStart?.name !== current.name) this.layerStart = {name: current.name, at: this.bytesRead};
+		const read = Math.min(current.sizeBytes, Math.max(0, this.bytesRead - this.layerStart.at));
+		return {name: current.name, sizeBytes: current.sizeBytes, bytesRead: read};
+	}
+}
+
+/** What one streaming pass gathers: the small documents, the parsed layers, the links between entries. */
+type ArchiveContents = {
+	warnings: string[];
+	documents: Map<string, Buffer>;
+	oversized: Map<string, number>;
+	layers: Map<string, ParsedLayer>;
+	links: Map<string, string>;
+};
+
 /**
 Read a `docker save` archive (classic or containerd flavour) or an OCI layout tar in one streaming pass:
 layers are parsed as they pass by, small JSON documents are kept, and the image is put together at the end.
@@ -69,92 +124,38 @@ export async function readImageArchive(
 	input: Readable,
 	options: ReadArchiveOptions,
 ): Promise<AssembledImage> {
-	const warnings: string[] = [];
-	const documents = new Map<string, Buffer>();
-	const oversized = new Map<string, number>();
-	const layers = new Map<string, ParsedLayer>();
-	const links = new Map<string, string>();
-	let bytesRead = 0;
-	let lastProgress = 0;
-	const layersRead: NonNullable<LoadProgress['layersRead']> = [];
-	// Where in the stream the layer being read began: its bytes read so far, for "which layer, how far".
-	let layerStart: {name: string; at: number} | undefined;
-	const reading = (): LoadProgress['reading'] => {
-		const current = handler.currentLayer;
-		if (current === undefined) return undefined;
-		if (layerStart?.name !== current.name) layerStart = {name: current.name, at: bytesRead};
-		const read = Math.min(current.sizeBytes, Math.max(0, bytesRead - layerStart.at));
-		return {name: current.name, sizeBytes: current.sizeBytes, bytesRead: read};
+	const contents: ArchiveContents = {
+		warnings: [],
+		documents: new Map(),
+		oversized: new Map(),
+		layers: new Map(),
+		links: new Map(),
 	};
-	const report = (force: boolean): void => {
-		const now = Date.now();
-		if (options.onProgress === undefined || (!force && now - lastProgress < progressIntervalMs)) {
-			return;
-		}
-
-		lastProgress = now;
-		const current = reading();
-		options.onProgress({
-			bytesRead,
-			layersDone: layers.size,
-			...(options.bytesTotal === undefined ? {} : {bytesTotal: options.bytesTotal}),
-			...(current === undefined ? {} : {reading: current}),
-			layersRead: [...layersRead],
-		});
-	};
-
-	const onAbort = (): void => {
-		input.destroy();
-	};
-
-	options.signal?.addEventListener('abort', onAbort, {once: true});
 	const stream = new ArchiveStream(input, options.reference);
-	const handler = new ArchiveEntryHandler({
-		warnings,
-		layers,
-		documents,
-		oversized,
-		links,
+	const handler: ArchiveEntryHandler = new ArchiveEntryHandler({
+		...contents,
 		...(options.maxLayerBytes === undefined ? {} : {maxLayerBytes: options.maxLayerBytes}),
 		// Entry offsets are in the decompressed tar, not in the file, when the archive is compressed.
 		...(options.archiveFile === undefined
 			? {}
 			: {archiveFile: () => (stream.compression === 'none' ? options.archiveFile : undefined)}),
 		onLayer: (name, layer) => {
-			layersRead.push({name, diffId: layer.diffId, entries: layer.entries.count});
-			report(true);
+			progress.layersRead.push({name, diffId: layer.diffId, entries: layer.entries.count, layer});
+			progress.report(true);
 		},
 	});
-	const parser = new TarParser(handler);
+	const progress = new ArchiveProgress(
+		options,
+		() => handler.currentLayer,
+		() => contents.layers.size,
+	);
+	const onAbort = (): void => {
+		input.destroy();
+	};
+
+	options.signal?.addEventListener('abort', onAbort, {once: true});
 	try {
-		let afterEnd = 0;
-		for await (const chunk of stream) {
-			options.signal?.throwIfAborted();
-			bytesRead += chunk.length;
-			report(false);
-			if (parser.ended) {
-				// Go's reader stops at the end-of-archive marker; so does this one, after a bounded tail.
-				afterEnd += chunk.length;
-				if (afterEnd > tailBytes) break;
-				continue;
-			}
-
-			const waiting = parser.push(chunk);
-			// A layer whose header was in this chunk began within it, not at the next progress report.
-			if (handler.currentLayer !== undefined && layerStart?.name !== handler.currentLayer.name) {
-				layerStart = {name: handler.currentLayer.name, at: bytesRead - chunk.length};
-			}
-
-			if (waiting !== undefined) {
-				await waiting;
-			}
-		}
-
-		stream.destroy();
-		parser.finish();
-		if (parser.entries === 0) {
-			throw notAnArchive(options.reference, 'a tar that holds no files');
-		}
+		await streamEntries(stream, handler, progress, options);
 	} catch (error) {
 		stream.destroy();
 		await handler.abort();
@@ -167,7 +168,50 @@ export async function readImageArchive(
 		options.signal?.removeEventListener('abort', onAbort);
 	}
 
-	report(true);
+	progress.report(true);
+	return assembleContents(contents, options);
+}
+
+/** The tar's entries through the parser, up to the end-of-archive marker and a bounded tail after it. */
+async function streamEntries(
+	stream: ArchiveStream,
+	handler: ArchiveEntryHandler,
+	progress: ArchiveProgress,
+	options: ReadArchiveOptions,
+): Promise<void> {
+	const parser = new TarParser(handler);
+	let afterEnd = 0;
+	for await (const chunk of stream) {
+		options.signal?.throwIfAborted();
+		progress.bytesRead += chunk.length;
+		progress.report(false);
+		if (parser.ended) {
+			// Go's reader stops at the end-of-archive marker; so does this one, after a bounded tail.
+			afterEnd += chunk.length;
+			if (afterEnd > tailBytes) break;
+			continue;
+		}
+
+		const waiting = parser.push(chunk);
+		progress.noteChunk(chunk.length);
+		if (waiting !== undefined) {
+			await waiting;
+		}
+	}
+
+	stream.destroy();
+	parser.finish();
+	if (parser.entries === 0) {
+		throw notAnArchive(options.reference, 'a tar that holds no files');
+	}
+}
+
+/** The image put together from what the pass gathered, links followed as Docker follows them. */
+async function assembleContents(
+	contents: ArchiveContents,
+	options: ReadArchiveOptions,
+): Promise<AssembledImage> {
+	const {documents, layers, links, oversized, warnings} = contents;
 	const resolveLink = (name: string): string => {
 		let current = cleanName(name);
 		for (let hop = 0; hop < 16 && !layers.has(current) && !documents.has(current); hop++) {

@@ -1,21 +1,29 @@
-import {createHash} from 'node:crypto';
 import type {IncomingMessage, OutgoingHttpHeaders} from 'node:http';
 import {LayerlensError} from '../../../shared/errors.js';
 import {maxJsonDocumentBytes} from '../../formats/json-document.js';
 import {checkedDigest} from '../../formats/manifest-selection.js';
+import {downloadBlob} from './blob-download.js';
 import {parseChallenges} from './challenge.js';
+import {
+	defaultMinBytesPerSecond,
+	defaultMinDeadlineMs,
+	errorCodes,
+	maxSmallBodyBytes,
+	positiveSetting,
+	type RegistryClientOptions,
+	redirectCodes,
+	retryAfterMs,
+	retryableCodes,
+	retryableTransport,
+	type Sent,
+	sha256Digest,
+	sleep,
+} from './client-support.js';
 import {type Credentials, findCredentials} from './credentials.js';
 import {printable} from './printable.js';
-import {formatRegistryReference, hostName, isLoopbackHost, type RegistryReference} from './reference.js';
-import {
-	type BodyTiming,
-	bodyChunks,
-	discardBody,
-	readBody,
-	sendRequest,
-	TransportError,
-	type TransportOptions,
-} from './transport.js';
+import {formatRegistryReference, isLoopbackHost, type RegistryReference} from './reference.js';
+import {requestToken, type TokenClient} from './token.js';
+import {type BodyTiming, discardBody, readBody, sendRequest, TransportError} from './transport.js';
 
 /** Every manifest kind layerlens reads, most specific first, as Docker's own client asks for them. */
 export const manifestAccept = [
@@ -25,140 +33,10 @@ export const manifestAccept = [
 	'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-export type RegistryClientOptions = TransportOptions & {
-	/** From `--registry-username` and the password from stdin or LAYERLENS_REGISTRY_PASSWORD. */
-	flagCredentials?: {username: string; password: string};
-	/** Tries per request on 429, 5xx and dropped connections (default 5). */
-	attempts?: number;
-	/** First back-off delay, doubled each try (default 500 ms). */
-	backoffMs?: number;
-	/** A Retry-After longer than this is not waited for: the run fails saying when to try again (default 60 s). */
-	maxRetryAfterMs?: number;
-	/** Resumes (HTTP Range) after a blob download is cut (default 5). */
-	resumes?: number;
-	/**
-	The slowest a body may arrive, in bytes per second: each request must finish within
-	max(minDeadlineMs, its size / this rate). Default 256 KiB/s, or LAYERLENS_REGISTRY_MIN_RATE.
-	*/
-	minBytesPerSecond?: number;
-	/** The least time any body is given (default 60 s, or LAYERLENS_REGISTRY_MIN_DEADLINE in seconds). */
-	minDeadlineMs?: number;
-};
-
-/** Error documents, token answers: small, and never shown whole. */
-const maxSmallBodyBytes = 64 * 1024;
-const defaultMinBytesPerSecond = 256 * 1024;
-const defaultMinDeadlineMs = 60_000;
-
-/** A positive number from the environment, or one error line naming the variable. */
-function positiveSetting(env: NodeJS.ProcessEnv, name: string): number | undefined {
-	const text = env[name];
-	if (text === undefined || text === '') return undefined;
-	const value = Number(text);
-	if (!Number.isFinite(value) || value <= 0) {
-		throw new LayerlensError(`${name}='${printable(text, 40)}' is not a positive number`, {
-			hint: `Unset ${name} or give a number greater than 0`,
-		});
-	}
-
-	return value;
-}
-
-/** Docker Hub's registry sends clients for tokens to its own auth host, a name it does not share. */
-const knownTokenHosts = new Map([['registry-1.docker.io', 'auth.docker.io']]);
-
-/**
-Whether the registry's credentials may go to the token realm it names. Docker's distribution client
-(`th.creds.Basic(realm)` with a store that ignores the realm) and containerd's authorizer both send the
-registry's credentials to whatever realm the registry names, so a registry (or anyone who can answer for
-it) collects them for another host. Stricter here: only a realm on the registry's own host name (any
-port), or Docker Hub's known auth host, gets them; any other realm is asked anonymously.
-*/
-export function realmMayReceiveCredentials(registry: string, realm: URL): boolean {
-	const registryHost = hostName(registry);
-	const realmHost = hostName(realm.host);
-	return realmHost === registryHost || knownTokenHosts.get(registryHost) === realmHost;
-}
+export {type RegistryClientOptions, retryAfterMs, sha256Digest} from './client-support.js';
+export {checkedRealm, realmMayReceiveCredentials} from './token.js';
 
 export type FetchedManifest = {bytes: Buffer; digest: string; mediaType: string | undefined};
-
-type Sent = {response: IncomingMessage; url: URL};
-
-const redirectCodes = new Set([301, 302, 303, 307, 308]);
-const retryableCodes = new Set([429, 500, 502, 503, 504]);
-const retryableTransport = new Set([
-	'ECONNRESET',
-	'ECONNREFUSED',
-	'ETIMEDOUT',
-	'EPIPE',
-	'EAI_AGAIN',
-	'ECONNABORTED',
-	'ENETUNREACH',
-	'EHOSTUNREACH',
-	'UND_ERR_SOCKET',
-]);
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-export const sha256Digest = (bytes: Buffer): string =>
-	`sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-
-/** `Retry-After` as milliseconds from now (delta-seconds or an HTTP date), undefined when absent or unreadable. */
-export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-	if (header === undefined || header.trim() === '') return undefined;
-	if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-	const date = Date.parse(header);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function errorCodes(body: Buffer): {codes: string[]; message: string | undefined} {
-	try {
-		const parsed = JSON.parse(body.toString('utf8')) as {errors?: Array<{code?: string; message?: string}>};
-		const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
-		return {
-			codes: errors.map((error) => String(error.code ?? '')),
-			message: errors.map((error) => error.message).find((message) => typeof message === 'string'),
-		};
-	} catch {
-		return {codes: [], message: undefined};
-	}
-}
-
-/**
-The token realm a registry names, as a URL that may be asked: http or https, and plain HTTP only on a
-loopback host. Even an `--insecure-registry` or loopback registry cannot send us to a plain-HTTP realm
-elsewhere: the token (and any credentials) would cross the network unencrypted.
-*/
-export function checkedRealm(registry: string, realm: string): URL {
-	let url: URL;
-	try {
-		url = new URL(realm);
-	} catch {
-		throw new LayerlensError(`${registry} names a token realm that is not a URL: ${printable(realm, 80)}`, {
-			hint: 'Check the registry',
-		});
-	}
-
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new LayerlensError(
-			`${registry} names a token realm that is not http(s): ${printable(url.protocol, 20)}`,
-			{
-				hint: 'Check the registry',
-			},
-		);
-	}
-
-	if (url.protocol === 'http:' && !isLoopbackHost(url.host)) {
-		throw new LayerlensError(
-			`${registry} sends for tokens to plain-HTTP ${printable(url.host, 80)}, which is not loopback`,
-			{
-				hint: 'Refused: the token and any credentials would travel unencrypted; the token server must use HTTPS',
-			},
-		);
-	}
-
-	return url;
-}
 
 /**
 A client for one repository on one registry (the OCI distribution API): authentication as Docker does it
@@ -336,7 +214,12 @@ export class RegistryClient {
 			// The token we sent was refused: it expired during a long pull (Docker Hub's last 5 minutes), or the
 			// scope is not granted. A fresh one is asked for, a bounded number of times per scope.
 			if (header !== undefined && (this.tokenRequests.get(key) ?? 0) >= 3) return false;
-			const token = await this.requestToken(realm, bearer.params.service, scope, credentials);
+			const token = await requestToken(this.tokenClient(), {
+				realm,
+				service: bearer.params.service,
+				scope,
+				credentials,
+			});
 			this.tokens.set(key, token);
 			this.authorization = `Bearer ${token}`;
 			return true;
@@ -351,89 +234,6 @@ export class RegistryClient {
 		}
 
 		return false;
-	}
-
-	/** The token endpoint: GET with Basic credentials (or none), or an OAuth POST for an identity token. */
-	private async requestToken(
-		realm: string,
-		service: string | undefined,
-		scope: string,
-		credentials: Credentials | undefined,
-	): Promise<string> {
-		const url = checkedRealm(this.reference.registry, realm);
-		// Only the registry's own host gets its credentials (see realmMayReceiveCredentials); others are asked anonymously.
-		const sent =
-			credentials !== undefined && realmMayReceiveCredentials(this.reference.registry, url)
-				? credentials
-				: undefined;
-		const tokenStep = `requesting a token from ${printable(url.host, 80)} for ${scope}`;
-		const key = `${realm}\n${service ?? ''}\n${scope}`;
-		this.tokenRequests.set(key, (this.tokenRequests.get(key) ?? 0) + 1);
-		let response: IncomingMessage;
-		if (sent?.identityToken !== undefined) {
-			const body = new URLSearchParams({
-				grant_type: 'refresh_token',
-				refresh_token: sent.identityToken,
-				client_id: 'layerlens',
-				scope,
-				...(service === undefined ? {} : {service}),
-			}).toString();
-			response = await this.withRetries(tokenStep, () =>
-				sendRequest(
-					{
-						url,
-						method: 'POST',
-						body,
-						headers: {'content-type': 'application/x-www-form-urlencoded'},
-						step: tokenStep,
-					},
-					this.options,
-				),
-			);
-		} else {
-			if (service !== undefined) url.searchParams.set('service', service);
-			url.searchParams.set('scope', scope);
-			const headers: OutgoingHttpHeaders = {};
-			if (sent !== undefined && sent.username !== '') {
-				headers.authorization = `Basic ${Buffer.from(`${sent.username}:${sent.password}`).toString('base64')}`;
-			}
-
-			response = await this.withRetries(tokenStep, () =>
-				sendRequest({url, headers, step: tokenStep}, this.options),
-			);
-		}
-
-		const body = await readBody(response, 1024 * 1024, tokenStep, this.timing(1024 * 1024)).catch(
-			(error: unknown) => {
-				throw this.describeTransport(error, tokenStep);
-			},
-		);
-		if (response.statusCode === 401 || response.statusCode === 403) {
-			const withheld =
-				credentials !== undefined && sent === undefined
-					? '; the credentials for this registry were not sent to it, as it is on another host'
-					: '';
-			throw this.unauthorized(
-				`the token server ${printable(url.host, 80)} said HTTP ${response.statusCode}${withheld}`,
-				sent,
-			);
-		}
-
-		if (response.statusCode !== 200) {
-			throw new LayerlensError(`${tokenStep}: HTTP ${response.statusCode}`, {
-				hint: 'Check the registry and try again',
-			});
-		}
-
-		try {
-			const answer = JSON.parse(body.toString('utf8')) as {token?: unknown; access_token?: unknown};
-			const token = typeof answer.token === 'string' ? answer.token : answer.access_token;
-			if (typeof token === 'string' && token !== '') return token;
-		} catch {
-			// Falls through to the error below.
-		}
-
-		throw new LayerlensError(`${tokenStep}: the answer holds no token`, {hint: 'Check the registry'});
 	}
 
 	private describeTransport(error: unknown, step: string): LayerlensError {
@@ -643,92 +443,43 @@ export class RegistryClient {
 		return {bytes, digest, mediaType: contentType};
 	}
 
-	/**
-	A blob's bytes as they arrive, checked against its digest at the end: exactly `bound.size` bytes when the
-	descriptor names it, else at most `bound.atMost`. Nothing past that is read, and each request must finish
-	within the deadline its remaining bytes get at the minimum rate. A connection cut part-way is resumed
-	with an HTTP Range request from the byte it stopped at (a server that ignores Range is skipped forward),
-	so a multi-gigabyte layer survives a flaky link without being kept anywhere.
-	*/
-	async *blob(
+	/** A blob's bytes as they arrive, bounded and checked against its digest (see downloadBlob). */
+	blob(
 		digest: string,
 		what: string,
 		bound: {size: number} | {atMost: number},
 		/** `false`: the caller hashes the bytes (on another thread) and checks them with `checkBlobDigest`. */
 		verify = true,
 	): AsyncGenerator<Buffer> {
-		checkedDigest(digest, what, this.name);
-		const step = `downloading ${what} (${digest.slice(0, 19)}…) of ${this.name}`;
-		const expectedSize = 'size' in bound ? bound.size : undefined;
-		const limit = 'size' in bound ? bound.size : bound.atMost;
-		const hash = createHash(digest.startsWith('sha512:') ? 'sha512' : 'sha256');
-		let received = 0;
-		let resumes = 0;
-		const maxResumes = this.options.resumes ?? 5;
-		for (;;) {
-			const {response} = await this.request(`/v2/${this.reference.repository}/blobs/${digest}`, {
-				headers: received > 0 ? {range: `bytes=${received}-`} : {},
-				step,
-			});
-			if (response.statusCode === 404) {
-				discardBody(response);
-				throw new LayerlensError(`${this.name} has no blob ${digest} (${what})`, {
-					hint: 'The image in the registry is incomplete; push it again',
-				});
-			}
+		return downloadBlob(
+			{
+				name: this.name,
+				repository: this.reference.repository,
+				options: this.options,
+				request: (path, init) => this.request(path, init),
+				timing: (bytes) => this.timing(bytes),
+				unexpected: (response, step) => this.unexpected(response, step),
+				describeTransport: (error, step) => this.describeTransport(error, step),
+				checkBlobDigest: (blobDigest, blobWhat, hex) => this.checkBlobDigest(blobDigest, blobWhat, hex),
+			},
+			digest,
+			what,
+			bound,
+			verify,
+		);
+	}
 
-			let skip = 0;
-			if (response.statusCode === 200) {
-				skip = received;
-			} else if (response.statusCode !== 206 || received === 0) {
-				throw await this.unexpected(response, step);
-			}
-
-			let cut: unknown;
-			try {
-				for await (const data of bodyChunks(response, this.timing(limit - received + skip), step)) {
-					let chunk = data;
-					if (skip > 0) {
-						const dropped = Math.min(skip, chunk.length);
-						skip -= dropped;
-						chunk = chunk.subarray(dropped);
-						if (chunk.length === 0) continue;
-					}
-
-					received += chunk.length;
-					if (received > limit) {
-						throw new LayerlensError(
-							expectedSize === undefined
-								? `${step}: the registry sent more than ${limit} bytes`
-								: `${step}: the registry sent more than the ${expectedSize} bytes the manifest names`,
-							{hint: 'The registry or something between sent altered bytes; try again'},
-						);
-					}
-
-					if (verify) hash.update(chunk);
-					yield chunk;
-				}
-			} catch (error) {
-				if (error instanceof LayerlensError) throw error;
-				cut = error;
-			}
-
-			const short = expectedSize !== undefined && received < expectedSize;
-			if (cut === undefined && !short) break;
-			// A body that outlived its deadline is too slow, not cut: asking again would only wait as long again.
-			const slow = cut instanceof TransportError && cut.code === 'ETIMEDOUT';
-			if (slow || resumes >= maxResumes) {
-				throw this.describeTransport(
-					cut ?? new Error(`the connection ended after ${received} of ${expectedSize} bytes`),
-					step,
-				);
-			}
-
-			resumes++;
-			await sleep((this.options.backoffMs ?? 500) * resumes);
-		}
-
-		if (verify) this.checkBlobDigest(digest, what, hash.digest('hex'));
+	/** The client as the token request sees it. */
+	private tokenClient(): TokenClient {
+		return {
+			registry: this.reference.registry,
+			options: this.options,
+			tokenRequests: this.tokenRequests,
+			withRetries: (step, send) => this.withRetries(step, send),
+			timing: (bytes) => this.timing(bytes),
+			describeTransport: (error, step) => this.describeTransport(error, step),
+			unauthorized: (detail, credentials) => this.unauthorized(detail, credentials),
+		};
 	}
 
 	/** One line when the bytes received (`actualHex`, hashed with the digest's algorithm) are not the blob named. */

@@ -18,9 +18,9 @@ export type LayerReadOptions = {
 	concurrency?: number | undefined;
 	/** Gzip blobs from this many stored bytes are inflated on a thread of their own; smaller ones here. */
 	decoderThreadFromBytes?: number | undefined;
-	/** Stored bytes as they arrive, for progress. */
-	onBytes: (bytes: number) => void;
-	onLayerDone: () => void;
+	/** Stored bytes as they arrive, and the layer they are of, for progress. */
+	onBytes: (bytes: number, layer?: LayerToRead) => void;
+	onLayerDone: (layer?: LayerToRead, parsed?: ParsedLayer) => void;
 	signal?: AbortSignal | undefined;
 };
 
@@ -83,7 +83,7 @@ export function readRegistryLayers(layers: readonly LayerToRead[], options: Laye
 		const promise = run(async () => {
 			if (context.cancelled()) throw new LayerlensError('Reading the image was cancelled');
 			const result = await readLayerBlob(context, layer, warnings[layer.position]!);
-			options.onLayerDone();
+			options.onLayerDone(layer, result);
 			return result;
 		});
 		promise.catch((error: unknown) => {
@@ -125,11 +125,13 @@ async function nextChunk(context: BlobContext, chunks: StoredChunks): Promise<Bu
 
 /** One layer blob: its first bytes tell the compression, which decides where it is inflated. */
 async function readLayerBlob(
-	context: BlobContext,
+	outer: BlobContext,
 	layer: LayerToRead,
 	warnings: string[],
 ): Promise<ParsedLayer> {
 	const what = `layer ${layer.position + 1}`;
+	// Each chunk's bytes are counted as this layer's, for the layer list's "reading" mark.
+	const context: BlobContext = {...outer, onBytes: (bytes) => outer.onBytes(bytes, layer)};
 	const parser = new LayerParser({
 		label: `${what} (${layer.digest})`,
 		warnings,

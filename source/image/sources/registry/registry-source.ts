@@ -15,7 +15,8 @@ import {
 } from '../../formats/manifest-selection.js';
 import type {PlatformSpec} from '../../formats/platform.js';
 import {readFileFromLayer} from '../../formats/read-layer-file.js';
-import type {ImageSource, LoadProgress, ParsedLayer, RawImage} from '../../types.js';
+import type {ImagePreview, ImageSource, LoadProgress, ParsedLayer, RawImage} from '../../types.js';
+import {previewFromDocuments} from '../archive/document-preview.js';
 import {type FetchedManifest, RegistryClient, type RegistryClientOptions} from './client.js';
 import type {RegistryMirror} from './mirrors.js';
 import {formatRegistryReference, parseRegistryReference, type RegistryReference} from './reference.js';
@@ -78,6 +79,21 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 	const client = registryClient(reference, options);
 	let resolvedDigest: Promise<string> | undefined;
 	let state: LoadedState = {layerDigests: [], layerBounds: new Map()};
+	// Fetched once, by the load: the preview shows the layer list from them while the blobs stream. The preview
+	// never fetches on its own, so an image answered from the cache costs one HEAD, as before (a manifest GET
+	// counts as a pull on Docker Hub).
+	let documents: Promise<RegistryDocuments> | undefined;
+	let handOn: (fetched: Promise<RegistryDocuments>) => void = () => undefined;
+	const fetchedByLoad = new Promise<Promise<RegistryDocuments>>((resolve) => {
+		handOn = resolve;
+	});
+	const fetchDocuments = (signal?: AbortSignal): Promise<RegistryDocuments> => {
+		documents ??= manifestDigest().then((digest) =>
+			fetchRegistryDocuments({client, reference, options, signal}, digest),
+		);
+		handOn(documents);
+		return documents;
+	};
 
 	/** The manifest digest the tag points at now (asked once per run), or the digest given. */
 	const manifestDigest = (): Promise<string> => {
@@ -95,10 +111,11 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 			: `registry ${reference.registry}`,
 		async load({onProgress, signal}) {
 			const context = {client, reference, text, options, onProgress, signal};
-			const loaded = await loadRegistryImage(context, await manifestDigest());
+			const loaded = await loadRegistryImage(context, await fetchDocuments(signal));
 			state = loaded.state;
 			return loaded.image;
 		},
+		preview: async () => previewOfDocuments(await await fetchedByLoad, formatRegistryReference(reference)),
 		readFile: (layerIndex, path, limit) => {
 			const digest = state.layerDigests[layerIndex];
 			if (digest === undefined) {
@@ -134,11 +151,21 @@ type LoadContext = {
 	signal?: AbortSignal | undefined;
 };
 
-/** The manifest chosen for the platform, then its config and layers, put together as an archive's would be. */
-async function loadRegistryImage(
-	context: LoadContext,
+/** What is fetched before any layer: the manifest chosen for the platform, its config, the layers it lists. */
+type RegistryDocuments = {
+	top: FetchedManifest;
+	chosen: Awaited<ReturnType<typeof chooseManifest>>;
+	configDigest: string;
+	configBytes: Buffer;
+	descriptors: Array<Record<string, unknown>>;
+	layers: LayerToRead[];
+};
+
+/** The manifest (an index resolved to the platform) and the config; every layer's digest and size checked. */
+async function fetchRegistryDocuments(
+	context: Pick<LoadContext, 'client' | 'reference' | 'options' | 'signal'>,
 	digest: string,
-): Promise<{image: RawImage; state: LoadedState}> {
+): Promise<RegistryDocuments> {
 	const {client, reference, options} = context;
 	const full = formatRegistryReference(reference);
 	const top = await client.getManifest(digest);
@@ -161,6 +188,31 @@ async function loadRegistryImage(
 		maxJsonDocumentBytes,
 		blobSize(config, 'the config', full, maxJsonDocumentBytes),
 	);
+	return {top, chosen, configDigest, configBytes, descriptors, layers};
+}
+
+/** The documents as the layout reader expects them: a synthetic index.json naming the chosen manifest, the config. */
+function documentMap({chosen, configDigest, configBytes}: RegistryDocuments): Map<string, Buffer> {
+	return new Map<string, Buffer>([
+		['index.json', syntheticIndex(chosen.digest, chosen.bytes)],
+		[blobPath(chosen.digest), chosen.bytes],
+		[blobPath(configDigest), configBytes],
+	]);
+}
+
+/** The preview from the fetched manifest and config: the layer list, each layer's blob size, before any blob. */
+async function previewOfDocuments(documents: RegistryDocuments, full: string): Promise<ImagePreview> {
+	const map = documentMap(documents);
+	return previewFromDocuments(async (name) => map.get(name), {reference: full});
+}
+
+/** The manifest chosen for the platform, then its config and layers, put together as an archive's would be. */
+async function loadRegistryImage(
+	context: LoadContext,
+	fetched: RegistryDocuments,
+): Promise<{image: RawImage; state: LoadedState}> {
+	const {client, reference, options} = context;
+	const {top, chosen, descriptors, layers} = fetched;
 	const progress = progressReporter(context.onProgress, descriptors);
 	const reads = readRegistryLayers(layers, {
 		client,
@@ -171,11 +223,7 @@ async function loadRegistryImage(
 		onLayerDone: progress.layerDone,
 		signal: context.signal,
 	});
-	const documents = new Map<string, Buffer>([
-		['index.json', syntheticIndex(chosen.digest, chosen.bytes)],
-		[blobPath(chosen.digest), chosen.bytes],
-		[blobPath(configDigest), configBytes],
-	]);
+	const documents = documentMap(fetched);
 	try {
 		const assembled = await assembleFromReads(
 			context,
@@ -247,30 +295,63 @@ function syntheticIndex(digest: string, manifest: Buffer): Buffer {
 function progressReporter(
 	onProgress: ((progress: LoadProgress) => void) | undefined,
 	descriptors: ReadonlyArray<Record<string, unknown>>,
-): {bytes: (count: number) => void; layerDone: () => void} {
+): {
+	bytes: (count: number, layer?: LayerToRead) => void;
+	layerDone: (layer?: LayerToRead, parsed?: ParsedLayer) => void;
+} {
 	const bytesTotal = descriptors.reduce(
 		(sum, descriptor) => sum + (typeof descriptor.size === 'number' ? descriptor.size : 0),
 		0,
 	);
 	let bytesRead = 0;
-	let layersDone = 0;
 	let lastProgress = 0;
+	// Layers in flight (several at once), by position: the lowest is the one the layer list marks as reading.
+	const inFlight = new Map<number, {layer: LayerToRead; bytes: number}>();
+	const layersRead: NonNullable<LoadProgress['layersRead']> = [];
 	const report = (force: boolean): void => {
 		const now = Date.now();
 		if (onProgress === undefined || (!force && now - lastProgress < progressIntervalMs)) return;
 		lastProgress = now;
-		const progress: LoadProgress = {bytesRead, layersDone, layersTotal: descriptors.length};
+		const progress: LoadProgress = {
+			bytesRead,
+			layersDone: layersRead.length,
+			layersTotal: descriptors.length,
+			layersRead: [...layersRead],
+		};
+		const first = [...inFlight.entries()].sort(([a], [b]) => a - b)[0]?.[1];
+		if (first !== undefined) {
+			progress.reading = {
+				name: blobPath(first.layer.digest),
+				sizeBytes: first.layer.size,
+				bytesRead: first.bytes,
+			};
+		}
+
 		if (bytesTotal > 0) progress.bytesTotal = bytesTotal;
 		onProgress(progress);
 	};
 
 	return {
-		bytes(count) {
+		bytes(count, layer) {
 			bytesRead += count;
-			report(false);
+			const started = layer !== undefined && !inFlight.has(layer.position);
+			if (layer !== undefined) {
+				const entry = inFlight.get(layer.position) ?? {layer, bytes: 0};
+				entry.bytes += count;
+				inFlight.set(layer.position, entry);
+			}
+
+			// A layer's first bytes are always reported: a blob that then stalls still shows as the one reading.
+			report(started);
 		},
-		layerDone() {
-			layersDone++;
+		layerDone(layer, parsed) {
+			if (layer !== undefined) inFlight.delete(layer.position);
+			layersRead.push({
+				name: layer === undefined ? '' : blobPath(layer.digest),
+				diffId: parsed?.diffId ?? '',
+				entries: parsed?.entries.count ?? 0,
+				...(parsed === undefined ? {} : {layer: parsed}),
+			});
 			report(true);
 		},
 	};
