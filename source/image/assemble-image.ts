@@ -133,7 +133,10 @@ export type ImageDocuments = {
 	config: ReturnType<typeof parseImageConfig>;
 };
 
-export async function readImageDocuments(read: DocumentReader, options: AssembleOptions): Promise<ImageDocuments> {
+export async function readImageDocuments(
+	read: DocumentReader,
+	options: AssembleOptions,
+): Promise<ImageDocuments> {
 	const layout = await readLayout(read, options);
 	const configBytes = await readConfigBytes(read, layout, options);
 	const config = parseImageConfig(parseJsonDocument(configBytes, layout.configName, options.reference));
