@@ -553,13 +553,30 @@ directories, so each directory's answer is kept rather than every file walking i
 */
 function unitFinder(units: Set<string>): (path: string) => string | undefined {
 	const ofDirectory = new Map<string, string | undefined>();
+	// A loop, not recursion: a hostile path can be 100,000 directories deep.
 	const inDirectory = (directory: string): string | undefined => {
-		if (units.has(directory)) return directory;
-		let unit = ofDirectory.get(directory);
-		if (unit !== undefined || ofDirectory.has(directory)) return unit;
-		const slash = directory.lastIndexOf('/');
-		unit = slash > 0 ? inDirectory(directory.slice(0, slash)) : undefined;
-		ofDirectory.set(directory, unit);
+		if (units.size === 0) return undefined;
+		const unanswered: string[] = [];
+		let unit: string | undefined;
+		let current = directory;
+		for (;;) {
+			if (units.has(current)) {
+				unit = current;
+				break;
+			}
+
+			if (ofDirectory.has(current)) {
+				unit = ofDirectory.get(current);
+				break;
+			}
+
+			unanswered.push(current);
+			const slash = current.lastIndexOf('/');
+			if (slash <= 0) break;
+			current = current.slice(0, slash);
+		}
+
+		for (const each of unanswered) ofDirectory.set(each, unit);
 		return unit;
 	};
 

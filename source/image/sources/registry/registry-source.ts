@@ -83,15 +83,16 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 	// never fetches on its own, so an image answered from the cache costs one HEAD, as before (a manifest GET
 	// counts as a pull on Docker Hub).
 	let documents: Promise<RegistryDocuments> | undefined;
-	let handOn: (fetched: Promise<RegistryDocuments>) => void = () => undefined;
-	const fetchedByLoad = new Promise<Promise<RegistryDocuments>>((resolve) => {
+	// Handed on wrapped: resolving with the promise itself would adopt its rejection, unhandled when no preview asks.
+	let handOn: (fetched: {documents: Promise<RegistryDocuments>}) => void = () => undefined;
+	const fetchedByLoad = new Promise<{documents: Promise<RegistryDocuments>}>((resolve) => {
 		handOn = resolve;
 	});
 	const fetchDocuments = (signal?: AbortSignal): Promise<RegistryDocuments> => {
 		documents ??= manifestDigest().then((digest) =>
 			fetchRegistryDocuments({client, reference, options, signal}, digest),
 		);
-		handOn(documents);
+		handOn({documents});
 		return documents;
 	};
 
@@ -115,7 +116,8 @@ export function createRegistrySource(text: string, options: RegistrySourceOption
 			state = loaded.state;
 			return loaded.image;
 		},
-		preview: async () => previewOfDocuments(await await fetchedByLoad, formatRegistryReference(reference)),
+		preview: async () =>
+			previewOfDocuments(await (await fetchedByLoad).documents, formatRegistryReference(reference)),
 		readFile: (layerIndex, path, limit) => {
 			const digest = state.layerDigests[layerIndex];
 			if (digest === undefined) {
