@@ -2,7 +2,9 @@
 Quitting while a real daemon image loads: q, Ctrl+C, SIGTERM and SIGHUP in the explorer (tmux), SIGTERM
 and SIGINT to a report run. The load is cancelled, not left running: no analysis cache was written (a load
 left running would finish and write one; no exit is timed, so a busy machine cannot fail this), no temporary
-file is left, and the terminal is handed back intact.
+file is left, and the terminal is handed back intact. The daemon is reached through a proxy that holds the
+export after its first bytes until the key or signal is sent, so the load is under way when it comes, on a
+fast machine or a slow one; then the export flows again, so a load left running could finish.
 */
 import assert from 'node:assert/strict';
 import {execFile, spawn} from 'node:child_process';
@@ -12,6 +14,7 @@ import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {promisify} from 'node:util';
 import {assertDockerAvailable, dockerAvailability, dockerSkip, fixtureImages} from '../helpers/docker.js';
+import {startDockerProxy} from '../helpers/docker-proxy.js';
 import {cliCommand, repositoryRoot} from '../helpers/run-cli.js';
 import {startTmux, tmuxAvailable} from '../helpers/tmux.js';
 
@@ -62,9 +65,11 @@ describe('quitting while a daemon image loads', {skip: skip ?? tmuxAvailable(), 
 			const dir = await mkdtemp(join(work, `explorer-${entry.name.replace(/\W/g, '')}-`));
 			const cache = join(dir, 'cache');
 			const files = {exit: join(dir, 'exit'), stty: join(dir, 'stty'), stderr: join(dir, 'stderr')};
+			const proxyPath = join(dir, 'docker.sock');
+			const proxy = await startDockerProxy(proxyPath, undefined, {holdExports: true});
 			const command = [
 				'trap true INT',
-				`env -u CI -u NODE_OPTIONS -u NODE_TEST_CONTEXT -u LAYERLENS_REQUIRE_DOCKER XDG_CACHE_HOME=${shellQuote(cache)} ${cliCommand([fixtureImages.naive]).map(shellQuote).join(' ')} 2> ${shellQuote(files.stderr)}`,
+				`env -u CI -u NODE_OPTIONS -u NODE_TEST_CONTEXT -u LAYERLENS_REQUIRE_DOCKER XDG_CACHE_HOME=${shellQuote(cache)} DOCKER_HOST=${shellQuote(`unix://${proxyPath}`)} ${cliCommand([fixtureImages.naive]).map(shellQuote).join(' ')} 2> ${shellQuote(files.stderr)}`,
 				`echo $? > ${shellQuote(files.exit)}`,
 				`stty -a > ${shellQuote(files.stty)}`,
 				'sleep 60',
@@ -74,7 +79,12 @@ describe('quitting while a daemon image loads', {skip: skip ?? tmuxAvailable(), 
 				command,
 			);
 			try {
-				await session.waitFor((screen) => screen.includes('q or Ctrl+C to cancel'), 60_000);
+				// The progress screen, or the layers read so far once the daemon has named them.
+				await session.waitFor(
+					(screen) => screen.includes('q or Ctrl+C to cancel') || screen.includes('reading as they arrive'),
+					60_000,
+				);
+				await proxy.exportHeld;
 				const started = Date.now();
 				if ('key' in entry) {
 					await session.sendKeys(entry.key);
@@ -83,6 +93,7 @@ describe('quitting while a daemon image loads', {skip: skip ?? tmuxAvailable(), 
 					const {stdout} = await run('ps', ['-o', 'pid=', '--ppid', shell]);
 					process.kill(Number(stdout.trim()), entry.signal);
 				}
+				proxy.release();
 
 				let code = '';
 				while (code === '' && Date.now() - started < exitWaitMs) {
@@ -100,6 +111,7 @@ describe('quitting while a daemon image loads', {skip: skip ?? tmuxAvailable(), 
 				assert.doesNotMatch(await readFile(files.stderr, 'utf8'), /Error|Warning|at .*:\d+:\d+/);
 			} finally {
 				await session.kill();
+				await proxy.close();
 			}
 		});
 	}
@@ -116,6 +128,8 @@ describe('quitting while a daemon image loads', {skip: skip ?? tmuxAvailable(), 
 			delete env.NODE_OPTIONS;
 			delete env.NODE_TEST_CONTEXT;
 			delete env.CI;
+			const proxy = await startDockerProxy(join(dir, 'docker.sock'), undefined, {holdExports: true});
+			env.DOCKER_HOST = `unix://${join(dir, 'docker.sock')}`;
 			const [file, ...args] = cliCommand([fixtureImages.naive, '--output', `json=${join(dir, 'r.json')}`]);
 			const child = spawn(file!, args, {cwd: repositoryRoot, env, stdio: ['ignore', 'ignore', 'pipe']});
 			let stderr = '';
@@ -128,11 +142,17 @@ describe('quitting while a daemon image loads', {skip: skip ?? tmuxAvailable(), 
 				});
 				void exited.then(() => resolve());
 			});
+			await Promise.race([proxy.exportHeld, exited]);
 			child.kill(signal);
-			assert.equal(await exited, code, stderr);
-			assert.doesNotMatch(stderr, /read \(or cache load\)/, 'the signal came during the load');
-			assert.deepEqual(await filesUnder(cache), [], 'no cache file and no temporary file');
-			assert.ok(!(await readdir(dir)).includes('r.json'), 'no report');
+			proxy.release();
+			try {
+				assert.equal(await exited, code, stderr);
+				assert.doesNotMatch(stderr, /read \(or cache load\)/, 'the signal came during the load');
+				assert.deepEqual(await filesUnder(cache), [], 'no cache file and no temporary file');
+				assert.ok(!(await readdir(dir)).includes('r.json'), 'no report');
+			} finally {
+				await proxy.close();
+			}
 		});
 	}
 });
