@@ -46,20 +46,7 @@ export async function* downloadBlob(
 			headers: received > 0 ? {range: `bytes=${received}-`} : {},
 			step,
 		});
-		if (response.statusCode === 404) {
-			discardBody(response);
-			throw new LayerlensError(`${client.name} has no blob ${digest} (${what})`, {
-				hint: 'The image in the registry is incomplete; push it again',
-			});
-		}
-
-		let skip = 0;
-		if (response.statusCode === 200) {
-			skip = received;
-		} else if (response.statusCode !== 206 || received === 0) {
-			throw await client.unexpected(response, step);
-		}
-
+		let skip = await bytesToSkip(client, response, received, {digest, what, step});
 		let cut: unknown;
 		try {
 			for await (const data of bodyChunks(response, client.timing(limit - received + skip), step)) {
@@ -72,14 +59,7 @@ export async function* downloadBlob(
 				}
 
 				received += chunk.length;
-				if (received > limit) {
-					throw new LayerlensError(
-						expectedSize === undefined
-							? `${step}: the registry sent more than ${limit} bytes`
-							: `${step}: the registry sent more than the ${expectedSize} bytes the manifest names`,
-						{hint: 'The registry or something between sent altered bytes; try again'},
-					);
-				}
+				if (received > limit) throw oversized(step, limit, expectedSize);
 
 				if (verify) hash.update(chunk);
 				yield chunk;
@@ -105,4 +85,35 @@ export async function* downloadBlob(
 	}
 
 	if (verify) client.checkBlobDigest(digest, what, hash.digest('hex'));
+}
+
+/**
+How many bytes of a (re)started answer to drop: none for a first answer or a 206 from the byte asked for, what
+was already received for a 200 that ignored the Range. Anything else fails with the registry's own words.
+*/
+async function bytesToSkip(
+	client: BlobClient,
+	response: IncomingMessage,
+	received: number,
+	blob: {digest: string; what: string; step: string},
+): Promise<number> {
+	if (response.statusCode === 404) {
+		discardBody(response);
+		throw new LayerlensError(`${client.name} has no blob ${blob.digest} (${blob.what})`, {
+			hint: 'The image in the registry is incomplete; push it again',
+		});
+	}
+
+	if (response.statusCode === 200) return received;
+	if (response.statusCode !== 206 || received === 0) throw await client.unexpected(response, blob.step);
+	return 0;
+}
+
+function oversized(step: string, limit: number, expectedSize: number | undefined): LayerlensError {
+	return new LayerlensError(
+		expectedSize === undefined
+			? `${step}: the registry sent more than ${limit} bytes`
+			: `${step}: the registry sent more than the ${expectedSize} bytes the manifest names`,
+		{hint: 'The registry or something between sent altered bytes; try again'},
+	);
 }
