@@ -223,20 +223,26 @@ async function benchDaemonFileView(image: string, archive: string | undefined): 
 		const results: FileViewTimes[] = [];
 		for (let run = 0; run < runs; run++) results.push(fileViewRun(image, archive, cacheHome));
 		const matches = results.every((result) => result.matchesArchive !== false);
-		const {first} = results[0]!;
-		const row = (label: string, pick: (result: FileViewTimes) => number, target: string, limit: number) => {
-			const times = results.map(pick);
+		const row = (label: string, pick: (result: FileViewTimes) => FileViewTimes['first']) => {
+			const view = pick(results[0]!);
+			const times = results.map((result) => pick(result).ms);
 			const median = percentile(times, 0.5);
+			const checked =
+				archive === undefined
+					? ''
+					: matches
+						? ", content = the archive's"
+						: ", **content differs from the archive's**";
 			addRow({
-				case: `daemon ${image}: \`v\` ${label} (${first.limit / 1024} KiB of /${first.path}, ${megabytes(first.size)}; container archive API${archive === undefined ? '' : matches ? ", content = the archive's" : ", **content differs from the archive's**"})`,
-				layerlens: `median ${milliseconds(median)} (${times.map((ms) => ms.toFixed(0)).join(', ')} ms)`,
-				target,
-				verdict: mark(median <= limit && matches),
+				case: `daemon ${image}: \`v\` ${label} (${view.limit / 1024} KiB of /${view.path}, ${megabytes(view.size)}; container archive API${checked})`,
+				layerlens: `median ${milliseconds(median)} (${times.map((ms) => ms.toFixed(1)).join(', ')} ms)`,
+				target: '≤ 1 s',
+				verdict: mark(median <= 1000 && matches),
 			});
 		};
-		row('first view in the session', (result) => result.first.ms, '≤ 1 s', 1000);
-		row('the same view again', (result) => result.repeated.ms, '≤ 1 s', 1000);
-		row("then another file's first view", (result) => result.another.ms, '≤ 1 s', 1000);
+		row('first view in the session', (result) => result.first);
+		row('the same view again (the session keeps what it read)', (result) => result.repeated);
+		row("then another file's first view", (result) => result.another);
 	} finally {
 		await rm(cacheHome, {recursive: true, force: true});
 	}
