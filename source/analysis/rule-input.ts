@@ -1,6 +1,7 @@
-import {type EntryColumns, PathIndex, type PathTree, pathHash, type VersionId} from '../engine/index.js';
+import {PathIndex, type PathTree, pathHash, type VersionId} from '../engine/index.js';
 import type {RawImage} from '../image/types.js';
-import type {FinalFile, ImageAnalysis, RuleInput} from './types.js';
+import {FinalFileColumns, pathAt} from './final-file-list.js';
+import type {FinalFile, FinalFileList, ImageAnalysis, RuleInput} from './types.js';
 
 /** What the per-layer records need of the stacked layers (see `layerView` below). */
 export type LayerView = {
@@ -16,45 +17,14 @@ order the layers introduced them) and the evidence text they can trust.
 */
 export function buildRuleInput(analysis: ImageAnalysis, raw: RawImage): RuleInput {
 	const {tree} = analysis;
-	const files: FinalFile[] = [];
-	const final = tree.finalFiles({directories: false});
-	for (let index = 0; index < final.count; index++) {
-		const version = final.version(index);
-		const layer = tree.layerOf(version);
-		files.push(finalFile(final.path(index), tree.layers[layer]!, tree.rowOf(version), layer));
-	}
-
 	return {
-		files,
+		files: new FinalFileColumns(tree, tree.finalFiles({directories: false})),
 		evidence: finalEvidence(tree, raw),
 		layers: analysis.layers,
 		history: analysis.history,
 		config: raw.config,
 		waste: analysis.waste,
 	};
-}
-
-/**
-One object literal per shape instead of spreads: a million files, each built in one allocation with its
-fields in the object, instead of temporary objects and a separate property store each.
-*/
-function finalFile(path: string, columns: EntryColumns, row: number, layer: number): FinalFile {
-	const type = columns.type(row);
-	const size = columns.size(row);
-	const mode = columns.mode(row);
-	const uid = columns.uid(row);
-	const gid = columns.gid(row);
-	const linkTarget = columns.linkTarget(row);
-	const exec = columns.exec(row);
-	if (linkTarget === undefined) {
-		return exec === undefined
-			? {path, type, size, mode, uid, gid, layer}
-			: {path, type, size, mode, uid, gid, exec, layer};
-	}
-
-	return exec === undefined
-		? {path, type, size, mode, uid, gid, linkTarget, layer}
-		: {path, type, size, mode, uid, gid, linkTarget, exec, layer};
 }
 
 /**
@@ -116,7 +86,7 @@ export class FileIndex implements FileLookup {
 	private readonly index: PathIndex;
 	private readonly ids: Int32Array;
 
-	constructor(private readonly files: readonly FinalFile[]) {
+	constructor(private readonly files: FinalFileList) {
 		const count = files.length;
 		this.paths = new Array<string>(count);
 		this.hashes = new Uint32Array(count);
@@ -124,7 +94,7 @@ export class FileIndex implements FileLookup {
 		this.index = new PathIndex(count);
 		let unique = 0;
 		for (let position = count - 1; position >= 0; position--) {
-			const {path} = files[position]!;
+			const path = pathAt(files, position);
 			const hash = pathHash(path);
 			if (this.index.find(path, hash, this.paths, this.hashes) !== -1) continue;
 			this.paths[unique] = path;
@@ -145,7 +115,7 @@ export class FileIndex implements FileLookup {
 
 	get(path: string): FinalFile | undefined {
 		const position = this.positionOf(path);
-		return position === -1 ? undefined : this.files[position];
+		return position === -1 ? undefined : this.files.at(position);
 	}
 
 	has(path: string): boolean {

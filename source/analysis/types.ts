@@ -182,11 +182,21 @@ export type FinalFile = {
 };
 
 /**
+The final files in order, read by position or walked: a plain array in tests, the engine's columns for a
+real image (`FinalFileColumns`), where each file is an object only while a reader holds it.
+*/
+export type FinalFileList = Iterable<FinalFile> & {
+	readonly length: number;
+	/** The file at a position (a new object each call for the columns: compare paths, not objects). */
+	at(position: number): FinalFile | undefined;
+};
+
+/**
 What the findings rules read: the final filesystem, the evidence files' text, the layers and history,
 and the engine's waste. Plain data so every rule is testable without archives.
 */
 export type RuleInput = {
-	files: FinalFile[];
+	files: FinalFileList;
 	/** Final-filesystem text of the evidence files (see image/evidence-files.ts), by path. */
 	evidence: Map<string, string>;
 	layers: LayerSummary[];

@@ -32,7 +32,7 @@ for (const depth of [10_000, 100_000]) {
 		const analysis = analyzeImage(raw);
 		const input = buildRuleInput(analysis, raw);
 		assert.equal(input.files.length, 1);
-		assert.equal(input.files[0]!.path, `${'d/'.repeat(depth)}leaf.txt`);
+		assert.equal(input.files.at(0)!.path, `${'d/'.repeat(depth)}leaf.txt`);
 		findFindings(input);
 		const views = new TreeViews(analysis);
 		for (const mode of ['changes', 'aggregated'] as const) {

@@ -62,7 +62,7 @@ async function analyse(image: string): Promise<Loaded> {
 	const analysis = analyzeImage(raw, stacked);
 	const input = buildRuleInput(analysis, raw);
 	const inventory = packageIndex(input);
-	const sizes = new Map(input.files.map((file) => [file.path, file.type === 'file' ? file.size : 0]));
+	const sizes = new Map([...input.files].map((file) => [file.path, file.type === 'file' ? file.size : 0]));
 	const changes = layerPackageChanges(raw.layers, layerView(stacked), filesByPath(input), inventory);
 	return {
 		inventory,

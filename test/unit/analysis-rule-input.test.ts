@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../../source/analysis/analyze-image.js';
+import {FinalFileColumns, pathAt} from '../../source/analysis/final-file-list.js';
 import {buildRuleInput, filesByPath} from '../../source/analysis/rule-input.js';
 import type {ImageAnalysis} from '../../source/analysis/types.js';
 import type {ExecInfo} from '../../source/image/types.js';
@@ -21,16 +22,51 @@ test('the rules see the final non-directory files, each from the layer whose ver
 	]);
 	const analysis = analyzeImage(raw);
 	const input = buildRuleInput(analysis, raw);
-	assert.deepEqual(input.files, [
-		{path: 'app/a.js', type: 'file', size: 12, mode: 0o755, uid: 1000, gid: 1000, layer: 1},
-		{path: 'app/link', type: 'symlink', size: 0, mode: 0o777, uid: 0, gid: 0, linkTarget: 'a.js', layer: 0},
-	]);
+	assert.deepEqual(
+		[...input.files],
+		[
+			{path: 'app/a.js', type: 'file', size: 12, mode: 0o755, uid: 1000, gid: 1000, layer: 1},
+			{path: 'app/link', type: 'symlink', size: 0, mode: 0o777, uid: 0, gid: 0, linkTarget: 'a.js', layer: 0},
+		],
+	);
 	// Final files carry no hash: the visible version's content hash is read from the tree.
 	assert.equal(finalHash(analysis, 'app/a.js'), contentHash('hb'));
 	assert.equal(input.layers.length, 2);
 	assert.equal(input.history.length, 2);
 	assert.deepEqual(input.config, raw.config);
 	assert.equal(input.waste.reclaimableBytes, 15);
+});
+
+test('the final files as columns: each position read alone, walked, and out of range, as an array of them would be', () => {
+	const raw = rawImage([
+		layer([dir('usr'), file('usr/a', 1, 'a1'), file('usr/b', 2, 'b1'), symlink('usr/c', 'a')]),
+		layer([file('usr/b', 3, 'b2', {uid: 7}), whiteout('usr/a'), file('usr/d', 4, 'd2')]),
+	]);
+	const files = buildRuleInput(analyzeImage(raw), raw).files;
+	assert.ok(files instanceof FinalFileColumns);
+	const walked = [...files];
+	assert.deepEqual(
+		walked.map((entry) => [entry.path, entry.size, entry.uid, entry.layer]),
+		[
+			['usr/b', 3, 7, 1],
+			['usr/c', 0, 0, 0],
+			['usr/d', 4, 0, 1],
+		],
+	);
+	assert.equal(files.length, walked.length);
+	for (let position = 0; position < files.length; position++) {
+		assert.deepEqual(files.at(position), walked[position]);
+		assert.equal(files.path(position), walked[position]!.path);
+		assert.equal(pathAt(files, position), pathAt(walked, position));
+	}
+
+	assert.equal(files.at(-1), undefined);
+	assert.equal(files.at(files.length), undefined);
+	// A second walk gives equal files, made anew (a reader keeps only what it holds).
+	assert.deepEqual([...files], walked);
+	assert.notEqual(files.at(0), files.at(0));
+	assert.equal(filesByPath({files}).get('usr/d')?.size, 4);
+	assert.equal(filesByPath({files}).get('usr/a'), undefined);
 });
 
 test('evidence text comes only from the layer whose version survives', () => {
@@ -66,7 +102,7 @@ test('what a file needs to run reaches the rules from the version that is visibl
 		layer([file('usr/bin/tool', 11, 'h3'), file('usr/lib/libx.so', 4, 'h4', {exec: elf})]),
 	]);
 	const analysis = analyzeImage(raw);
-	const files = new Map(buildRuleInput(analysis, raw).files.map((entry) => [entry.path, entry]));
+	const files = new Map([...buildRuleInput(analysis, raw).files].map((entry) => [entry.path, entry]));
 	assert.equal(files.get('usr/bin/tool')?.exec, undefined);
 	assert.deepEqual(files.get('app/run'), {
 		path: 'app/run',

@@ -95,7 +95,7 @@ test('RUNPATH fan-out: 500 libraries with 300 RUNPATH entries each are searched 
 	assert.match(closure.notes.join('\n'), /RUNPATH entries: only the first 64 were searched/);
 	// Missing libraries are named up to a cap, then counted.
 	assert.ok(closure.unresolved.length <= 64 + 1, `${closure.unresolved.length} messages`);
-	const needed = input.files.reduce(
+	const needed = [...input.files].reduce(
 		(sum, file) => sum + (file.exec?.kind === 'elf' ? file.exec.needed.length : 0),
 		0,
 	);
@@ -162,7 +162,7 @@ test('long PATH and wrapper chains are cut and said', () => {
 
 	const wrapped = runtimeClosure(
 		ruleInput({
-			files: input.files,
+			files: [...input.files],
 			config: {cmd: [...Array.from({length: 20}, () => 'env'), 'app'], env: ['PATH=/usr/bin']},
 		}),
 	);

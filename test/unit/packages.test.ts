@@ -173,7 +173,7 @@ test('every file has its one owner: dpkg through usr-merge and diversions, npm, 
 	assert.equal(byName.get('rack')?.version, '2.2.4');
 	assert.ok(!byName.has('curl'));
 	// Exact: each package's bytes are its files', and owned + yours is the final filesystem.
-	const sizes = new Map(buildRuleInput(analysis, sampleImage()).files.map((f) => [f.path, f.size]));
+	const sizes = new Map([...buildRuleInput(analysis, sampleImage()).files].map((f) => [f.path, f.size]));
 	for (const owned of inventory.packages) {
 		assert.equal(
 			owned.bytes,

@@ -134,7 +134,7 @@ test('$ORIGIN runpaths, #! scripts through env, and sh -c commands are followed'
 	assert.ok(closure.proven.has('usr/bin/bash'));
 	assert.ok(closure.proven.has('bin'));
 	const script = runtimeClosure(
-		ruleInput({files: input.files, config: {cmd: ['start'], env: ['PATH=/usr/local/bin:/usr/bin']}}),
+		ruleInput({files: [...input.files], config: {cmd: ['start'], env: ['PATH=/usr/local/bin:/usr/bin']}}),
 	);
 	assert.equal(script.runtime, 'python');
 	assert.ok(script.proven.has('usr/bin/python3.11'));

@@ -74,7 +74,8 @@ function pythonImage() {
 		config: {cmd: ['python3', '-m', 'greeter'], workingDir: '/app', env: ['PATH=/usr/bin']},
 	});
 	input.layers[0]!.sizeBytes = 2_220_000;
-	return input;
+	// The array itself, so a test can add files to it.
+	return {...input, files};
 }
 
 test('dpkg lists are matched through usr-merge links; the base packages are told apart by the layer of their list', () => {

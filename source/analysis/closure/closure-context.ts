@@ -1,5 +1,5 @@
 import type {FileLookup} from '../rule-input.js';
-import type {FinalFile, RuleInput} from '../types.js';
+import type {FinalFile, FinalFileList, RuleInput} from '../types.js';
 import type {Resolution} from './resolve-path.js';
 
 /** One link of the chain from CMD/ENTRYPOINT to the files it loads, for the report and the explorer. */
@@ -30,7 +30,7 @@ export type ClosureContext = {
 };
 
 /** Per directory, the final files directly in it: one pass over the files, made when first asked. */
-export function filesInIndex(files: readonly FinalFile[]): (directory: string) => readonly FinalFile[] {
+export function filesInIndex(files: FinalFileList): (directory: string) => readonly FinalFile[] {
 	let index: Map<string, FinalFile[]> | undefined;
 	return (directory) => {
 		if (index === undefined) {

@@ -1,4 +1,5 @@
-import type {FinalFile} from '../types.js';
+import {filesWhere} from '../final-file-list.js';
+import type {FinalFile, FinalFileList} from '../types.js';
 
 /** Work done by a prefix test, counted for the tests that bound it. */
 export type PrefixWork = {comparisons: number};
@@ -36,8 +37,8 @@ export function underAny(directories: readonly string[], work?: PrefixWork): (pa
 }
 
 /** Final files below any of the directories (a directory's own path excluded: it is not a file). */
-export function filesUnder(files: FinalFile[], directories: string[], work?: PrefixWork): FinalFile[] {
+export function filesUnder(files: FinalFileList, directories: string[], work?: PrefixWork): FinalFile[] {
 	if (directories.length === 0) return [];
 	const isUnder = underAny(directories, work);
-	return files.filter((file) => isUnder(file.path));
+	return filesWhere(files, (file) => isUnder(file.path));
 }

@@ -92,7 +92,7 @@ Which paths are directories of the final filesystem (some file lies below them),
 directory is added once, stopping at the first ancestor already known, and names past PATH_MAX are not
 indexed, so a hostile image 100,000 directories deep costs no more than a PATH_MAX-deep one.
 */
-export function directoryIndex(files: readonly {path: string}[]): (path: string) => boolean {
+export function directoryIndex(files: Iterable<{path: string}>): (path: string) => boolean {
 	const directories = new Set<string>();
 	for (const file of files) {
 		let directory =

@@ -1,3 +1,4 @@
+import {someFile} from '../final-file-list.js';
 import type {RuleInput} from '../types.js';
 
 /**
@@ -6,7 +7,10 @@ the directory of the app's own package.json (not the manifests of the packages i
 */
 export function findAppDirectory(input: RuleInput): string | undefined {
 	const workingDirectory = (input.config.workingDir ?? '').replace(/^\/+|\/+$/g, '');
-	if (workingDirectory !== '' && input.files.some((file) => file.path.startsWith(`${workingDirectory}/`))) {
+	if (
+		workingDirectory !== '' &&
+		someFile(input.files, (file) => file.path.startsWith(`${workingDirectory}/`))
+	) {
 		return workingDirectory;
 	}
 

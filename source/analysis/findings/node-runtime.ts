@@ -1,3 +1,4 @@
+import {someFile} from '../final-file-list.js';
 import {readManifestDependencies} from './npm-lockfile.js';
 import type {RuleContext} from './rule-context.js';
 
@@ -53,7 +54,8 @@ export function compiledOutputDirectory(context: RuleContext): string | undefine
 			continue;
 		}
 
-		const hasJavaScript = context.input.files.some(
+		const hasJavaScript = someFile(
+			context.input.files,
 			(file) => file.path.startsWith(`${prefix}${name}/`) && /\.(c|m)?js$/.test(file.path),
 		);
 		if (hasJavaScript) {

@@ -7,7 +7,7 @@ import {
 	parseDpkgStatus,
 } from '../findings/package-databases.js';
 import {type FileLookup, filesByPath} from '../rule-input.js';
-import type {FinalFile} from '../types.js';
+import type {FinalFile, FinalFileList} from '../types.js';
 import type {Ecosystem} from './types.js';
 
 export const ecosystems = [
@@ -49,7 +49,7 @@ export type PackageInventory = {
 };
 
 /** What the inventory reads: the final filesystem and the evidence files' text (see image/evidence-files.ts). */
-export type PackageInput = {files: FinalFile[]; evidence: Map<string, string>};
+export type PackageInput = {files: FinalFileList; evidence: Map<string, string>};
 
 /** Lines read of one package's file list; a real one has at most tens of thousands. */
 const maxListedFiles = 1_000_000;

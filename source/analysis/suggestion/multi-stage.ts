@@ -1,4 +1,5 @@
 import type {ParsedDockerfile} from '../dockerfile/types.js';
+import {filesWhere} from '../final-file-list.js';
 import {baseHistoryLength, guessBaseImage} from '../findings/base-image.js';
 import type {RuleInput} from '../types.js';
 import {assignment, commentText, copyFromLine, execForm, plainArgument} from './dockerfile-syntax.js';
@@ -166,9 +167,9 @@ function configLines(
 /** Layers that wrote build output (node_modules, site-packages, a venv, dist, target/release): a copy there is a build step's. */
 function buildOutputLayers(input: RuleInput): Set<number> {
 	return new Set(
-		input.files
-			.filter((file) => /(^|\/)(node_modules|site-packages|\.venv|dist|target\/release)\//.test(file.path))
-			.map((file) => file.layer),
+		filesWhere(input.files, (file) =>
+			/(^|\/)(node_modules|site-packages|\.venv|dist|target\/release)\//.test(file.path),
+		).map((file) => file.layer),
 	);
 }
 

@@ -1,5 +1,6 @@
 import {normalisePath} from '../closure/resolve-path.js';
-import type {FinalFile, RuleInput} from '../types.js';
+import {pathAt} from '../final-file-list.js';
+import type {FinalFile, FinalFileList, RuleInput} from '../types.js';
 import {isCopyablePath} from './dockerfile-syntax.js';
 import type {Placements} from './runtime-placements.js';
 import {sizeOf} from './runtime-projection.js';
@@ -16,7 +17,7 @@ the ancestors not yet marked, so the work is linear in the paths' length whateve
 grouped by directory, so a file in the directory just seen costs no lookup.
 */
 function copyUnits(
-	files: readonly FinalFile[],
+	files: FinalFileList,
 	isWanted: (position: number) => boolean,
 	wantedPaths: readonly string[],
 	goneInBuild: Set<string>,
@@ -24,7 +25,7 @@ function copyUnits(
 	const blocked = new Set<string>();
 	let lastBlocked = '';
 	for (let position = 0; position < files.length; position++) {
-		const {path} = files[position]!;
+		const path = pathAt(files, position);
 		if (isWanted(position) || goneInBuild.has(path)) continue;
 		const parent = path.lastIndexOf('/');
 		if (parent > 0 && parent === lastBlocked.length && path.startsWith(lastBlocked)) continue;
@@ -109,17 +110,18 @@ export function runtimeCopies(
 	const underUnit = unitFinder(new Set(units));
 	const copiedLinkTo = new Map<string, string>();
 	for (let position = 0; position < input.files.length; position++) {
-		const file = input.files[position]!;
-		if (file.type === 'hardlink' && file.linkTarget !== undefined && placements.at(position).kind === 'copy')
+		if (placements.at(position).kind !== 'copy') continue;
+		const file = input.files.at(position)!;
+		if (file.type === 'hardlink' && file.linkTarget !== undefined)
 			copiedLinkTo.set(normalisePath(file.linkTarget), file.path);
 	}
 
 	const owners = new Map<string, UnitOwner>();
 	const unitBytes = new Map<string, number>();
 	for (let position = 0; position < input.files.length; position++) {
-		const file = input.files[position]!;
 		const {kind} = placements.at(position);
 		if (kind !== 'copy' && kind !== 'linked') continue;
+		const file = input.files.at(position)!;
 		// A linked target's bytes go with the copy that holds a link to it.
 		const link = kind === 'copy' ? file.path : copiedLinkTo.get(file.path);
 		const unit = link === undefined ? undefined : underUnit(link);

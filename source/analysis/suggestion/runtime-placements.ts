@@ -1,10 +1,11 @@
 import type {PackageIndex, PackagePlan} from '../closure/package-owners.js';
 import {normalisePath} from '../closure/resolve-path.js';
 import type {RuntimeClosure} from '../closure/runtime-closure.js';
+import {pathAt} from '../final-file-list.js';
 import {isBuildOnlyOrCache} from '../finding-categories.js';
 import {bytecodeSource} from '../findings/package-databases.js';
 import {type FileIndex, filesByPath} from '../rule-input.js';
-import type {FinalFile, Finding, RuleInput} from '../types.js';
+import type {FinalFile, FinalFileList, Finding, RuleInput} from '../types.js';
 
 export const removesFiles = (finding: Finding) =>
 	finding.fromBase !== true && (isBuildOnlyOrCache(finding) || finding.category === 'secret');
@@ -50,12 +51,12 @@ Every final file's placement by its position in the files, looked up by path thr
 path listed twice takes its later file's placement, as a map by path would): no map of a million paths.
 */
 export class Placements {
-	readonly #files: readonly FinalFile[];
+	readonly #files: FinalFileList;
 	readonly #index: FileIndex;
 	readonly #byPosition: Placement[] = [];
 	readonly #removing = new Map<Finding, Placement>();
 
-	constructor(files: readonly FinalFile[], index: FileIndex) {
+	constructor(files: FinalFileList, index: FileIndex) {
 		this.#files = files;
 		this.#index = index;
 	}
@@ -78,7 +79,7 @@ export class Placements {
 
 	/** The position whose placement the file at `position` has: its own, or its path's later file's. */
 	canonical(position: number): number {
-		return this.#index.unique ? position : this.#index.positionOf(this.#files[position]!.path);
+		return this.#index.unique ? position : this.#index.positionOf(pathAt(this.#files, position));
 	}
 
 	/** The placement of the path of the file at `position`. */
@@ -100,7 +101,7 @@ export class Placements {
 	forEachPath(visit: (path: string, position: number, placement: Placement) => void): void {
 		const seen = this.#index.unique ? undefined : new Set<string>();
 		for (let position = 0; position < this.#files.length; position++) {
-			const {path} = this.#files[position]!;
+			const path = pathAt(this.#files, position);
 			if (seen !== undefined) {
 				if (seen.has(path)) continue;
 				seen.add(path);

@@ -45,7 +45,7 @@ export function reconcile(
 	const removed = new Map<string, RemovedPart>();
 	const appDirectory = closure.appDirectory;
 	for (let position = 0; position < input.files.length; position++) {
-		const file = input.files[position]!;
+		const file = input.files.at(position)!;
 		const bytes = sizeOf(file);
 		finalBytes += bytes;
 		const placement = placements.at(position);

@@ -2,6 +2,7 @@ import {formatBytes} from '../../shared/format-bytes.js';
 import {explicitlyInstalled} from '../closure/package-owners.js';
 import {type RuntimeClosure, type RuntimeKind, runtimeClosure} from '../closure/runtime-closure.js';
 import type {DockerfileInstruction, ParsedDockerfile} from '../dockerfile/types.js';
+import {someFile} from '../final-file-list.js';
 import {baseHistoryLength} from '../findings/base-image.js';
 import {dockerignoreLines} from '../findings/dockerignore.js';
 import {createRuleContext} from '../findings/find-findings.js';
@@ -144,7 +145,7 @@ function prunesNodeModules(input: RuleInput, closure: RuntimeClosure): boolean {
 	return (
 		closure.runtime === 'node' &&
 		appDirectory !== undefined &&
-		input.files.some((file) => file.path.startsWith(`${appDirectory}/node_modules/`))
+		someFile(input.files, (file) => file.path.startsWith(`${appDirectory}/node_modules/`))
 	);
 }
 

@@ -1,3 +1,4 @@
+import {filesWhere, someFile} from '../../final-file-list.js';
 import {buildCommands, runsTests} from '../build-commands.js';
 import {compiledOutputDirectory, runsTypeScript} from '../node-runtime.js';
 import {type FindingDraft, isUnder, type Rule, type RuleContext, relativeTo} from '../rule-context.js';
@@ -11,17 +12,16 @@ function appFiles(context: RuleContext): {path: string; relative: string; layer:
 
 	// Files the base image brought (a WORKDIR it set, a toolchain's own sources) are not the app's, nor are
 	// dependency trees and the Go module cache.
-	return context.input.files
-		.filter(
-			(file) =>
-				isUnder(file.path, appDir) &&
-				!context.claimed.has(file.path) &&
-				!context.baseLayers.has(file.layer) &&
-				!/(^|\/)(node_modules|site-packages|dist-packages|vendor|\.venv|venv|pkg\/mod|\.cache)\//.test(
-					relativeTo(file.path, appDir),
-				),
-		)
-		.map((file) => ({path: file.path, relative: relativeTo(file.path, appDir), layer: file.layer}));
+	return filesWhere(
+		context.input.files,
+		(file) =>
+			isUnder(file.path, appDir) &&
+			!context.claimed.has(file.path) &&
+			!context.baseLayers.has(file.layer) &&
+			!/(^|\/)(node_modules|site-packages|dist-packages|vendor|\.venv|venv|pkg\/mod|\.cache)\//.test(
+				relativeTo(file.path, appDir),
+			),
+	).map((file) => ({path: file.path, relative: relativeTo(file.path, appDir), layer: file.layer}));
 }
 
 function copiedByContext(context: RuleContext, layers: number[]): string | undefined {
@@ -69,7 +69,7 @@ export const sourcesRule: Rule = (context) => {
 		}
 	}
 
-	const goToolchainPresent = context.input.files.some((file) => file.path === 'usr/local/go/bin/go');
+	const goToolchainPresent = someFile(context.input.files, (file) => file.path === 'usr/local/go/bin/go');
 	const runsGo = /(^|\s)go\s+run\b/.test(context.runCommand);
 	if (!runsGo && builtBinary(context) !== undefined) {
 		const matched = appFiles(context).filter((file) => /(\.go|^go\.(mod|sum|work))$/.test(file.relative));

@@ -1,3 +1,4 @@
+import {filesWhere, someFile} from '../../final-file-list.js';
 import type {FindingDraft, Rule} from '../rule-context.js';
 import {builtBinary} from './app-files.js';
 
@@ -5,20 +6,19 @@ const packageTrees = /(^|\/)(node_modules|site-packages|dist-packages)\//;
 
 /** B-D2: headers, static libraries and compiler internals, by path (weaker than the package database). */
 export const buildPathsRule: Rule = (context) => {
-	const paths = context.input.files
-		.filter(
-			// What the path looks like first: few paths do, and the other checks cost more per path.
-			(file) =>
-				(/^usr\/(local\/)?include\//.test(file.path) ||
-					/^usr\/(lib|libexec)\/gcc\//.test(file.path) ||
-					/^usr\/share\/aclocal\//.test(file.path) ||
-					/\/pkgconfig\/[^/]+\.pc$/.test(file.path) ||
-					/^(usr|lib)\/.*\.(a|la)$/.test(file.path)) &&
-				!context.claimed.has(file.path) &&
-				!packageTrees.test(file.path) &&
-				!file.path.startsWith('usr/local/go/'),
-		)
-		.map((file) => file.path);
+	const paths = filesWhere(
+		context.input.files,
+		// What the path looks like first: few paths do, and the other checks cost more per path.
+		(file) =>
+			(/^usr\/(local\/)?include\//.test(file.path) ||
+				/^usr\/(lib|libexec)\/gcc\//.test(file.path) ||
+				/^usr\/share\/aclocal\//.test(file.path) ||
+				/\/pkgconfig\/[^/]+\.pc$/.test(file.path) ||
+				/^(usr|lib)\/.*\.(a|la)$/.test(file.path)) &&
+			!context.claimed.has(file.path) &&
+			!packageTrees.test(file.path) &&
+			!file.path.startsWith('usr/local/go/'),
+	).map((file) => file.path);
 	if (paths.length === 0) {
 		return [];
 	}
@@ -68,9 +68,10 @@ export const goToolchainRule: Rule = (context) => {
 		return [];
 	}
 
-	const paths = context.input.files
-		.filter((file) => file.path.startsWith('usr/local/go/') && !context.claimed.has(file.path))
-		.map((file) => file.path);
+	const paths = filesWhere(
+		context.input.files,
+		(file) => file.path.startsWith('usr/local/go/') && !context.claimed.has(file.path),
+	).map((file) => file.path);
 	if (!paths.includes('usr/local/go/bin/go')) {
 		return [];
 	}
@@ -97,21 +98,20 @@ export const jdkRule: Rule = (context) => {
 		return [];
 	}
 
-	const roots = context.input.files
-		.filter((file) => file.path.endsWith('/bin/javac'))
-		.map((file) => file.path.slice(0, -'/bin/javac'.length));
+	const roots = filesWhere(context.input.files, (file) => file.path.endsWith('/bin/javac')).map((file) =>
+		file.path.slice(0, -'/bin/javac'.length),
+	);
 	const drafts: FindingDraft[] = [];
 	for (const root of roots) {
-		const paths = context.input.files
-			.filter(
-				(file) =>
-					!context.claimed.has(file.path) &&
-					(file.path.startsWith(`${root}/jmods/`) ||
-						file.path.startsWith(`${root}/include/`) ||
-						file.path === `${root}/lib/src.zip` ||
-						file.path === `${root}/bin/javac`),
-			)
-			.map((file) => file.path);
+		const paths = filesWhere(
+			context.input.files,
+			(file) =>
+				!context.claimed.has(file.path) &&
+				(file.path.startsWith(`${root}/jmods/`) ||
+					file.path.startsWith(`${root}/include/`) ||
+					file.path === `${root}/lib/src.zip` ||
+					file.path === `${root}/bin/javac`),
+		).map((file) => file.path);
 		if (paths.length === 0) {
 			continue;
 		}
@@ -144,7 +144,8 @@ export const pythonBuildArtifactsRule: Rule = (context) => {
 	// The app's own Python files, not any .py anywhere (Debian's gcc ships Python pretty-printers).
 	const hasPython =
 		appDir !== undefined &&
-		context.input.files.some(
+		someFile(
+			context.input.files,
 			(file) =>
 				file.path.startsWith(prefix) &&
 				file.path.endsWith('.py') &&
@@ -152,25 +153,23 @@ export const pythonBuildArtifactsRule: Rule = (context) => {
 				!/^usr\/(lib|share|libexec)\//.test(file.path) &&
 				!packageTrees.test(file.path),
 		);
-	const paths = context.input.files
-		.filter((file) => {
-			if (context.claimed.has(file.path) || packageTrees.test(file.path)) {
-				return false;
-			}
+	const paths = filesWhere(context.input.files, (file) => {
+		if (context.claimed.has(file.path) || packageTrees.test(file.path)) {
+			return false;
+		}
 
-			if (file.path.endsWith('.whl')) {
-				return true;
-			}
+		if (file.path.endsWith('.whl')) {
+			return true;
+		}
 
-			// build/ is a Python packaging directory only when the app is not a Node app (where it is output).
-			return (
-				hasPython &&
-				!hasPackageJson &&
-				(file.path.startsWith(`${prefix}build/`) ||
-					(file.path.startsWith(prefix) && /^[^/]+\.egg-info\//.test(file.path.slice(prefix.length))))
-			);
-		})
-		.map((file) => file.path);
+		// build/ is a Python packaging directory only when the app is not a Node app (where it is output).
+		return (
+			hasPython &&
+			!hasPackageJson &&
+			(file.path.startsWith(`${prefix}build/`) ||
+				(file.path.startsWith(prefix) && /^[^/]+\.egg-info\//.test(file.path.slice(prefix.length))))
+		);
+	}).map((file) => file.path);
 	if (paths.length === 0) {
 		return [];
 	}
