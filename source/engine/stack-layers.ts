@@ -20,10 +20,54 @@ per layer that wrote it. Per layer, the whiteout and opaque markers apply first,
 visible, so "what is visible now" is a look at its newest version, and no tree is ever copied.
 */
 export function stackLayers(layers: readonly {readonly entries: EntryColumns}[]): PathTree {
-	const columns = layers.map((layer) => layer.entries);
-	const stacker = new LayerStacker(columns);
-	for (let layerIndex = 0; layerIndex < columns.length; layerIndex++) stacker.stack(layerIndex);
-	return stacker.tree.finish();
+	const stack = new IncrementalStack(layers.reduce((sum, layer) => sum + layer.entries.count, 0));
+	for (const layer of layers) stack.add(layer.entries);
+	return stack.finish();
+}
+
+/**
+The same stacking one layer at a time, for an image still being read: `add` stacks the next layer (layers
+0..k-1 are already in), `snapshot` is the tree of the layers stacked so far, exactly what `stackLayers` of
+those layers gives, and `finish` is the tree of them all, exactly what `stackLayers` gives. Each layer is
+stacked once: a snapshot copies only the columns a later layer can still write (child links, newest
+versions, what hid a version) and shares the rest.
+*/
+export class IncrementalStack {
+	readonly #columns: EntryColumns[] = [];
+	readonly #stacker: LayerStacker;
+	#finished = false;
+	#snapshot: PathTree | undefined;
+
+	/** `expectedEntries`: about how many entries the layers hold, when known (the columns are sized for it). */
+	constructor(expectedEntries = 0) {
+		this.#stacker = new LayerStacker(this.#columns, expectedEntries);
+	}
+
+	/** How many layers are stacked. */
+	get count(): number {
+		return this.#columns.length;
+	}
+
+	add(entries: EntryColumns): void {
+		if (this.#finished) throw new Error('IncrementalStack: add after finish');
+		this.#columns.push(entries);
+		this.#stacker.stack(this.#columns.length - 1);
+		this.#snapshot = undefined;
+	}
+
+	/** The tree of the layers stacked so far; later `add`s do not change it (the same object until one). */
+	snapshot(): PathTree {
+		if (this.#finished) throw new Error('IncrementalStack: snapshot after finish');
+		this.#snapshot ??= this.#stacker.tree.snapshot();
+		return this.#snapshot;
+	}
+
+	/** The tree of every layer added; the stack is done. */
+	finish(): PathTree {
+		if (this.#finished) throw new Error('IncrementalStack: finish twice');
+		this.#finished = true;
+		return this.#stacker.tree.finish();
+	}
 }
 
 /** The stacking's state: the tree being built and, while one layer is stacked, that layer and what it touched. */
@@ -34,9 +78,10 @@ class LayerStacker {
 	#layer!: EntryColumns;
 	#touched: number[] = [];
 
-	constructor(columns: readonly EntryColumns[]) {
+	/** `columns` grows as layers are added: layer i is stacked once columns[i] is there. */
+	constructor(columns: readonly EntryColumns[], expectedEntries: number) {
 		this.#columns = columns;
-		this.tree = new PathTreeBuilder(columns);
+		this.tree = new PathTreeBuilder(columns, expectedEntries);
 	}
 
 	stack(layerIndex: number): void {
