@@ -1,6 +1,7 @@
-import {useCallback, useEffect, useReducer} from 'react';
+import {useCallback, useEffect, useReducer, useRef} from 'react';
 import type {ImageOutline} from '../analysis/image-outline.js';
 import {keepStylesWithoutColour} from './colors.js';
+import {handoverOf} from './early-handover.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
 import type {Preferences} from './explorer-state.js';
@@ -9,6 +10,8 @@ import {createLayersFirstState, type KeyPress, layersFirstReducer} from './layer
 import {LayersFirstView} from './layers-first-view.js';
 import {computeLayout} from './layout.js';
 import {LoadingThen} from './loading-then.js';
+import type {ReadStatus} from './read-status.js';
+import {StackedFill, type StackedTree} from './stacked-fill.js';
 import {type Outcome, runTerminalSession} from './terminal-session.js';
 import type {Load} from './use-load.js';
 import {useTerminalSize} from './use-terminal-size.js';
@@ -38,6 +41,17 @@ export type AppProps = {
 	onSortChange?: (sort: 'name' | 'size') => void;
 };
 
+/** Stacks the layers the read status has read in order, and hands each new tree on; draws nothing. */
+function StackFeed({status, onStacked}: {status: ReadStatus; onStacked: (stacked: StackedTree) => void}) {
+	const fill = useRef<StackedFill | undefined>(undefined);
+	const {picture} = status;
+	useEffect(() => {
+		fill.current ??= new StackedFill();
+		if (fill.current.advance(picture)) onStacked(fill.current.stacked!);
+	}, [picture, onStacked]);
+	return null;
+}
+
 /**
 While `load` runs: the layers first once the source has described them (else the progress view), every key kept;
 then the explorer, opened where those keys lead. Exported for the benchmark's first-frame figure.
@@ -45,8 +59,9 @@ then the explorer, opened where those keys lead. Exported for the benchmark's fi
 export function LoadingThenExplorer({title, load, onDone, preferences, onSortChange}: AppProps) {
 	const initialSize = useTerminalSize();
 	const [early, dispatch] = useReducer(layersFirstReducer, undefined, () =>
-		createLayersFirstState(initialSize, preferences?.keymap),
+		createLayersFirstState(initialSize, preferences?.keymap, preferences?.sort),
 	);
+	const onStacked = useCallback((stacked: StackedTree) => dispatch({type: 'stacked', stacked}), []);
 	const onKey = useCallback((press: KeyPress) => dispatch({type: 'key', ...press}), []);
 	const onOutline = useCallback((outline: ImageOutline) => dispatch({type: 'outline', outline}), []);
 	useEffect(() => {
@@ -61,8 +76,14 @@ export function LoadingThenExplorer({title, load, onDone, preferences, onSortCha
 			onOutline={onOutline}
 			whileLoading={(status, size) => {
 				const {outline} = early;
+				const feed = <StackFeed status={status} onStacked={onStacked} />;
 				if (outline === undefined || computeLayout(size).tooSmall) return undefined;
-				return <LayersFirstView title={title} state={{...early, size, outline}} status={status} />;
+				return (
+					<>
+						{feed}
+						<LayersFirstView title={title} state={{...early, size, outline}} status={status} />
+					</>
+				);
 			}}
 		>
 			{(data, size, onExit) => (
@@ -70,7 +91,7 @@ export function LoadingThenExplorer({title, load, onDone, preferences, onSortCha
 					data={data}
 					size={size}
 					onExit={onExit}
-					initialKeys={early.keys}
+					opening={handoverOf(early)}
 					{...(preferences ? {preferences} : {})}
 					{...(onSortChange ? {onSortChange} : {})}
 				/>

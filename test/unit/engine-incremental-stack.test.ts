@@ -13,7 +13,9 @@ import {dir, file, hardlink, opaque, symlink, whiteout} from '../helpers/raw-ima
 
 /** Everything a reader of a tree can ask it, node by node, version by version and layer by layer. */
 function describe(tree: PathTree): string[] {
-	const lines: string[] = [`nodes=${tree.nodeCount} versions=${tree.versionCount} layers=${tree.layers.length}`];
+	const lines: string[] = [
+		`nodes=${tree.nodeCount} versions=${tree.versionCount} layers=${tree.layers.length}`,
+	];
 	const status: NodeStatus = {version: undefined, status: 'unchanged', isContext: false, hiddenLater: false};
 	const show = () => `${status.status}/${status.version ?? '-'}/${status.isContext}/${status.hiddenLater}`;
 	tree.forEachNode((node) => {
@@ -37,11 +39,14 @@ function describe(tree: PathTree): string[] {
 		assert.equal(tree.find(tree.pathOf(node)), node, `find ${tree.pathOf(node)}`);
 	});
 	for (let layer = 0; layer < tree.layers.length; layer++) {
-		lines.push(`layer ${layer}: ${tree.touchedIn(layer).join(',')} ${JSON.stringify(tree.changeCounts(layer))}`);
+		lines.push(
+			`layer ${layer}: ${tree.touchedIn(layer).join(',')} ${JSON.stringify(tree.changeCounts(layer))}`,
+		);
 	}
 
 	const final = tree.finalFiles({directories: true});
-	for (let index = 0; index < final.count; index++) lines.push(`final ${final.path(index)} ${final.version(index)}`);
+	for (let index = 0; index < final.count; index++)
+		lines.push(`final ${final.path(index)} ${final.version(index)}`);
 	return lines;
 }
 
@@ -86,7 +91,7 @@ const shapes: Record<string, TarEntry[][]> = {
 		[dir('a'), file('a/old', 100), file('a/keep', 40, 'hk')],
 		[dir('a'), file('a/new', 10), opaque('a'), file('a/keep', 40, 'hk')],
 	],
-	'overwrites': [[file('f', 100, 'hA')], [file('f', 300, 'hB')], [file('f', 50, 'hC')]],
+	overwrites: [[file('f', 100, 'hA')], [file('f', 300, 'hB')], [file('f', 50, 'hC')]],
 	'a chmod copy-up': [
 		[dir('bin'), file('bin/tool', 1000, 'hT', {mode: 0o644})],
 		[dir('bin'), file('bin/tool', 1000, 'hT', {mode: 0o755})],
@@ -131,8 +136,7 @@ function randomLayers(seed: number): TarEntry[][] {
 	};
 
 	const names = ['a', 'b', 'c'];
-	const randomPath = () =>
-		Array.from({length: 1 + next(3)}, () => names[next(names.length)]!).join('/');
+	const randomPath = () => Array.from({length: 1 + next(3)}, () => names[next(names.length)]!).join('/');
 	return Array.from({length: 2 + next(5)}, () =>
 		Array.from({length: next(8)}, () => {
 			const path = randomPath();
@@ -174,6 +178,9 @@ test('a snapshot does not find a path a later layer adds', () => {
 	stack.add(EntryColumns.fromEntries([file('a/y', 1), file('b/z', 2)]));
 	assert.equal(first.find('a/y'), undefined);
 	assert.equal(first.find('b'), undefined);
-	assert.deepEqual([...first.childrenOf(first.find('a')!)].map((node) => first.pathOf(node)), ['a/x']);
+	assert.deepEqual(
+		[...first.childrenOf(first.find('a')!)].map((node) => first.pathOf(node)),
+		['a/x'],
+	);
 	assert.equal(stack.snapshot().find('b/z') !== undefined, true);
 });
