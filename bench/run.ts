@@ -1,7 +1,7 @@
 /**
 `npm run bench`: layerlens against the floor (GNU tar listing the same layers) on generated images,
 the daemon path against `docker save`, the explorer's key → frame latency and the cache re-open.
-Options: `--only a,b,c,d,daemon,layers-first,layers-first-archive,registry,cache,ui,diff,binary,html,whatif` (default all), `--runs N` (default 3), `--write` (also write
+Options: `--only a,b,c,d,daemon,daemon-view,layers-first,layers-first-archive,registry,cache,ui,diff,binary,html,whatif` (default all), `--runs N` (default 3), `--write` (also write
 bench/RESULTS.md). Ratios are what count: the machine may be shared, but both sides of a ratio run
 alternately in the same minute on the same file.
 */
@@ -15,6 +15,7 @@ import {loadedImageSizeMap} from '../source/report/image-size-map.js';
 import {renderReport} from '../source/report/render-report.js';
 import {loadImage} from '../source/run/load-image.js';
 import {benchBinaryStartup} from './binary.js';
+import type {FileViewTimes} from './daemon-file-view-child.js';
 import {archiveFloorScript, ociFloorScript} from './floor.js';
 import {imageOptions} from './image-options.js';
 import {benchArchiveLayersFirst, benchLayersFirst} from './layers-first.js';
@@ -181,6 +182,70 @@ async function benchDaemon(daemonImage: string): Promise<void> {
 		target: '≤ 1.3× docker save',
 		verdict: mark(ratio <= 1.3),
 	});
+}
+
+/** One file-view run in a process of its own (dockerode and the container client load as in the explorer). */
+function fileViewRun(image: string, archive: string | undefined, cacheHome: string): FileViewTimes {
+	const child = spawnSync(
+		process.execPath,
+		[
+			'--import',
+			'tsx',
+			join(root, 'bench', 'daemon-file-view-child.ts'),
+			image,
+			...(archive ? [archive] : []),
+		],
+		{env: {...process.env, XDG_CACHE_HOME: cacheHome, NODE_ENV: 'production'}, encoding: 'utf8'},
+	);
+	if (child.status !== 0) {
+		throw new Error(`the file view run failed: ${child.stderr.slice(-500)}`);
+	}
+
+	return JSON.parse(child.stdout) as FileViewTimes;
+}
+
+/**
+The explorer's `v` on a file of the image in the daemon (the final version, read through a created, never
+started container): the first view, the same view again, and another file's, each run in a fresh process with
+the image's model from the analysis cache (filled by an untimed first run). The archive of the same image,
+when known, checks every content.
+*/
+async function benchDaemonFileView(image: string, archive: string | undefined): Promise<void> {
+	if (spawnSync('docker', ['image', 'inspect', image], {stdio: 'ignore'}).status !== 0) {
+		addRow({case: `daemon ${image}: file view`, layerlens: 'skipped', target: '≤ 1 s', verdict: 'not run'});
+		return;
+	}
+
+	const cacheHome = await mkdtemp(join(tmpdir(), 'layerlens-bench-view-'));
+	try {
+		log(`daemon ${image}: file view, first run fills the analysis cache, then ${runs} run(s)`);
+		fileViewRun(image, undefined, cacheHome);
+		const results: FileViewTimes[] = [];
+		for (let run = 0; run < runs; run++) results.push(fileViewRun(image, archive, cacheHome));
+		const matches = results.every((result) => result.matchesArchive !== false);
+		const row = (label: string, pick: (result: FileViewTimes) => FileViewTimes['first']) => {
+			const view = pick(results[0]!);
+			const times = results.map((result) => pick(result).ms);
+			const median = percentile(times, 0.5);
+			const checked =
+				archive === undefined
+					? ''
+					: matches
+						? ", content = the archive's"
+						: ", **content differs from the archive's**";
+			addRow({
+				case: `daemon ${image}: \`v\` ${label} (${view.limit / 1024} KiB of /${view.path}, ${megabytes(view.size)}; container archive API${checked})`,
+				layerlens: `median ${milliseconds(median)} (${times.map((ms) => ms.toFixed(1)).join(', ')} ms)`,
+				target: '≤ 1 s',
+				verdict: mark(median <= 1000 && matches),
+			});
+		};
+		row('first view in the session', (result) => result.first);
+		row('the same view again (the session keeps what it read)', (result) => result.repeated);
+		row("then another file's first view", (result) => result.another);
+	} finally {
+		await rm(cacheHome, {recursive: true, force: true});
+	}
 }
 
 /** The explorer from the daemon on the large image: the layer list's first frame, and the whole read against `docker save`. */
@@ -534,6 +599,7 @@ const needsA =
 	wanted('html') ||
 	wanted('whatif') ||
 	wanted('daemon') ||
+	wanted('daemon-view') ||
 	wanted('layers-first-archive');
 const inputs = await prepareInputs(
 	new Set([...inputIds, ...(needsA ? ['a'] : []), ...(wanted('diff') ? ['e'] : [])]),
@@ -544,10 +610,14 @@ for (const input of inputs) {
 }
 
 const daemonImage =
-	wanted('daemon') || wanted('layers-first')
+	wanted('daemon') || wanted('daemon-view') || wanted('layers-first')
 		? daemonImageOf(inputs.find((input) => input.id === 'a'))
 		: fixtureImage;
 if (wanted('daemon')) await benchDaemon(daemonImage);
+if (wanted('daemon-view')) {
+	const archive = inputs.find((input) => input.id === 'a' && input.kind !== 'oci-dir');
+	await benchDaemonFileView(daemonImage, daemonImage === largeDaemonImage ? archive?.path : undefined);
+}
 if (wanted('layers-first')) await benchDaemonLayersFirst(daemonImage);
 const archiveA = inputs.find((input) => input.id === 'a');
 if (archiveA !== undefined && wanted('layers-first-archive')) await benchArchiveLayersFirstRows(archiveA);

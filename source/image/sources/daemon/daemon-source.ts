@@ -6,6 +6,7 @@ import {formatBytes} from '../../../shared/format-bytes.js';
 import type {PlatformSpec} from '../../formats/platform.js';
 import type {ImagePreview, ImageSource, LoadProgress, RawImage} from '../../types.js';
 import {readImageArchive} from '../archive/read-archive.js';
+import {endAtArchiveEnd} from './archive-end.js';
 import {LayerSpool, readFinalFileThroughContainer} from './daemon-files.js';
 import {type DaemonHistoryEntry, previewFromDaemon} from './daemon-preview.js';
 import {claimEarlyAnswer, claimEarlyInspect} from './early-requests.js';
@@ -239,7 +240,8 @@ function exporter(
 			throw client.describe(error);
 		}
 
-		return guard(stream);
+		// The answer ends, for the reader, at the archive's end-of-archive marker: not after the daemon's cleanup.
+		return guard(endAtArchiveEnd(stream));
 	};
 
 	return {exportImage, guard};
