@@ -68,6 +68,31 @@ export class IncrementalStack {
 		this.#finished = true;
 		return this.#stacker.tree.finish();
 	}
+
+	/** Whether `finish` was called: nothing more can be added or looked at. */
+	get finished(): boolean {
+		return this.#finished;
+	}
+
+	/** Whether the layers stacked are the first of `layers`, the very same columns in the same order. */
+	startsWith(layers: readonly {readonly entries: EntryColumns}[]): boolean {
+		if (this.#columns.length > layers.length) return false;
+		return this.#columns.every((columns, index) => columns === layers[index]!.entries);
+	}
+}
+
+/**
+The tree of `layers`, exactly `stackLayers(layers)`: when `stack` (filled while the layers were read) holds the
+first of them, only the rest are stacked on it and it is finished; else (no stack, other columns, already
+finished) they are all stacked afresh and `stack` is left as it is.
+*/
+export function finishStack(
+	layers: readonly {readonly entries: EntryColumns}[],
+	stack: IncrementalStack | undefined,
+): PathTree {
+	if (stack === undefined || stack.finished || !stack.startsWith(layers)) return stackLayers(layers);
+	for (let index = stack.count; index < layers.length; index++) stack.add(layers[index]!.entries);
+	return stack.finish();
 }
 
 /** The stacking's state: the tree being built and, while one layer is stacked, that layer and what it touched. */

@@ -1,5 +1,6 @@
-import {useCallback, useEffect, useReducer, useRef} from 'react';
+import {useCallback, useEffect, useReducer, useState} from 'react';
 import type {ImageOutline} from '../analysis/image-outline.js';
+import type {IncrementalStack} from '../engine/index.js';
 import {keepStylesWithoutColour} from './colors.js';
 import {handoverOf} from './early-handover.js';
 import {Explorer} from './explorer.js';
@@ -18,10 +19,18 @@ import {useTerminalSize} from './use-terminal-size.js';
 
 export type {ExplorerData} from './explorer-data.js';
 
+/**
+The explorer's load: `signal` aborts when the session ends before the load does (q, Ctrl+C, a signal): stop
+reading then. `stack` holds the layers the layers-first view stacked while the read went on: the load finishes
+it (`finishStack`) rather than stacking every layer again.
+*/
+export type ExplorerLoad = (
+	...args: [...Parameters<Load<ExplorerData>>, stack?: IncrementalStack]
+) => Promise<ExplorerData>;
+
 export type RunExplorerOptions = {
 	title: string;
-	/** `signal` aborts when the session ends before the load does (q, Ctrl+C, a signal): stop reading then. */
-	load: Load<ExplorerData>;
+	load: ExplorerLoad;
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	/** Where load errors and crash reports go once the UI is gone (default process.stderr). */
@@ -42,13 +51,19 @@ export type AppProps = {
 };
 
 /** Stacks the layers the read status has read in order, and hands each new tree on; draws nothing. */
-function StackFeed({status, onStacked}: {status: ReadStatus; onStacked: (stacked: StackedTree) => void}) {
-	const fill = useRef<StackedFill | undefined>(undefined);
+function StackFeed({
+	fill,
+	status,
+	onStacked,
+}: {
+	fill: StackedFill;
+	status: ReadStatus;
+	onStacked: (stacked: StackedTree) => void;
+}) {
 	const {picture} = status;
 	useEffect(() => {
-		fill.current ??= new StackedFill();
-		if (fill.current.advance(picture)) onStacked(fill.current.stacked!);
-	}, [picture, onStacked]);
+		if (fill.advance(picture)) onStacked(fill.stacked!);
+	}, [fill, picture, onStacked]);
 	return null;
 }
 
@@ -62,6 +77,12 @@ export function LoadingThenExplorer({title, load, onDone, preferences, onSortCha
 		createLayersFirstState(initialSize, preferences?.keymap, preferences?.sort),
 	);
 	const onStacked = useCallback((stacked: StackedTree) => dispatch({type: 'stacked', stacked}), []);
+	// One stack for the whole read, handed to the load too: it finishes the stack rather than stacking again.
+	const [fill] = useState(() => new StackedFill());
+	const loadOnStack = useCallback<Load<ExplorerData>>(
+		(onProgress, signal, onOutlineOf) => load(onProgress, signal, onOutlineOf, fill.stack),
+		[load, fill],
+	);
 	const onKey = useCallback((press: KeyPress) => dispatch({type: 'key', ...press}), []);
 	const onOutline = useCallback((outline: ImageOutline) => dispatch({type: 'outline', outline}), []);
 	useEffect(() => {
@@ -70,13 +91,13 @@ export function LoadingThenExplorer({title, load, onDone, preferences, onSortCha
 	return (
 		<LoadingThen
 			title={title}
-			load={load}
+			load={loadOnStack}
 			onDone={onDone}
 			onKey={onKey}
 			onOutline={onOutline}
 			whileLoading={(status, size) => {
 				const {outline} = early;
-				const feed = <StackFeed status={status} onStacked={onStacked} />;
+				const feed = <StackFeed fill={fill} status={status} onStacked={onStacked} />;
 				if (outline === undefined || computeLayout(size).tooSmall) return undefined;
 				return (
 					<>

@@ -8,7 +8,9 @@ import type {CollapseState} from './tree-views.js';
 /**
 The image's tree while it is read: each layer is stacked once it and every layer under it are read, so the
 tree of layer k is the filesystem of layers 0..k, exactly as the explorer will show it (only what a later layer
-hides is not known yet). Layers arrive with the read's progress; `advance` stacks those that can be.
+hides is not known yet). Layers arrive with the read's progress; `advance` stacks those that can be. The load
+finishes the same stack once the read ends (`finishStack`), so no layer is stacked twice; after that `advance`
+stacks nothing more.
 */
 export type StackedTree = {
 	/** The layers stacked so far, 0..layers-1. */
@@ -20,6 +22,11 @@ export class StackedFill {
 	readonly #stack = new IncrementalStack();
 	#stacked: StackedTree | undefined;
 
+	/** The stack itself, for the load to finish once every layer is read. */
+	get stack(): IncrementalStack {
+		return this.#stack;
+	}
+
 	/** The tree as of the last layer stacked; undefined before the first. */
 	get stacked(): StackedTree | undefined {
 		return this.#stacked;
@@ -27,6 +34,8 @@ export class StackedFill {
 
 	/** Stacks every layer the picture has read in order after those stacked; true when one was. */
 	advance(picture: ReadPicture): boolean {
+		// Finished by the load: the explorer opens on its tree, this view's last frame keeps the snapshot it had.
+		if (this.#stack.finished) return false;
 		const before = this.#stack.count;
 		for (;;) {
 			const next = this.#stack.count;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {
 	EntryColumns,
+	finishStack,
 	IncrementalStack,
 	type NodeStatus,
 	nodeId,
@@ -183,4 +184,45 @@ test('a snapshot does not find a path a later layer adds', () => {
 		['a/x'],
 	);
 	assert.equal(stack.snapshot().find('b/z') !== undefined, true);
+});
+
+test('finishStack: a stack filled with the first k layers (snapshots taken) finishes into stackLayers of them all', () => {
+	for (const [name, shape] of [...Object.entries(shapes), ['seed 7', randomLayers(7)] as const]) {
+		const layers = columnsOf(shape).map((entries) => ({entries}));
+		const whole = stackLayers(layers);
+		for (let count = 0; count <= layers.length; count++) {
+			const stack = new IncrementalStack();
+			for (const layer of layers.slice(0, count)) {
+				stack.add(layer.entries);
+				stack.snapshot();
+			}
+
+			assert.equal(stack.startsWith(layers), true);
+			const tree = finishStack(layers, stack);
+			assert.equal(stack.finished, true, `${name}: the stack is the one finished (${count} layers in)`);
+			assert.deepEqual(describe(tree), describe(whole), `${name}: ${count} layers stacked before`);
+			assert.deepEqual(tree.toStored(), whole.toStored(), `${name}: columns, ${count} layers stacked before`);
+		}
+	}
+});
+
+test('finishStack stacks afresh, leaving the stack alone, when it holds other columns or is finished', () => {
+	const layers = columnsOf(shapes.overwrites!).map((entries) => ({entries}));
+	const whole = stackLayers(layers);
+	// The same entries, but other columns (a stack fed from another read): not trusted.
+	const other = new IncrementalStack();
+	other.add(EntryColumns.fromEntries(shapes.overwrites![0]!));
+	assert.equal(other.startsWith(layers), false);
+	assert.deepEqual(finishStack(layers, other).toStored(), whole.toStored());
+	assert.equal(other.finished, false);
+	// More layers than the image has.
+	const longer = new IncrementalStack();
+	for (const layer of [...layers, layers[0]!]) longer.add(layer.entries);
+	assert.equal(longer.startsWith(layers), false);
+	assert.deepEqual(finishStack(layers, longer).toStored(), whole.toStored());
+	const done = new IncrementalStack();
+	done.add(layers[0]!.entries);
+	done.finish();
+	assert.deepEqual(finishStack(layers, done).toStored(), whole.toStored());
+	assert.deepEqual(finishStack(layers, undefined).toStored(), whole.toStored());
 });

@@ -1,13 +1,16 @@
 import '../helpers/interactive-terminal-env.js';
 import assert from 'node:assert/strict';
 import {createReadStream} from 'node:fs';
+import {readdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {test} from 'node:test';
 import {outlineImage} from '../../source/analysis/image-outline.js';
+import {imageCacheKey, loadImageModel} from '../../source/cache/image-cache.js';
 import {type PathTree, stackLayers} from '../../source/engine/index.js';
 import {type ReadPicture, readPicture} from '../../source/image/read-progress.js';
 import {previewArchiveFile} from '../../source/image/sources/archive/archive-preview.js';
 import {readImageArchive} from '../../source/image/sources/archive/read-archive.js';
+import {createArchiveSource} from '../../source/image/sources/open-source.js';
 import type {ImagePreview, LoadProgress, ParsedLayer, TarEntry} from '../../source/image/types.js';
 import {createLayersFirstState, layersFirstReducer} from '../../source/ui/layers-first-state.js';
 import {LayersFirstView} from '../../source/ui/layers-first-view.js';
@@ -134,7 +137,10 @@ async function frameOf(read: number[], reading: number | undefined, selected: nu
 	for (let step = 0; step < selected; step++)
 		state = layersFirstReducer(state, {type: 'key', name: 'j', text: 'j'});
 	const status: ReadStatus = {progress: progressOf(read, reading), picture, elapsedMs: 1000};
-	const ui = await renderUi(<LayersFirstView title="sample:latest" state={state} status={status} />, size);
+	const ui = await renderUi(
+		<LayersFirstView title="sample:latest" state={{...state, outline}} status={status} />,
+		size,
+	);
 	const frame = ui.frame();
 	ui.unmount();
 	return frame;
@@ -232,4 +238,53 @@ test('a diff ID listed twice: each copy is read when its bytes are, whichever en
 	assert.deepEqual(picture.states, ['read', 'waiting', 'read']);
 	assert.deepEqual(picture.entries, [4, undefined, 4]);
 	assert.equal(picture.layers?.[2], layers[0]);
+});
+
+/** Loads an archive as the explorer does, the view's StackedFill fed from the progress until `feedUpTo` layers. */
+async function loadOnFill(path: string, feedUpTo: number, env: NodeJS.ProcessEnv, cache: boolean) {
+	const archivePreview = await previewArchiveFile(path);
+	assert.ok(archivePreview);
+	const fill = new StackedFill();
+	const source = createArchiveSource(path);
+	const model = await loadImageModel(source, cache ? await imageCacheKey(source, {cache}) : undefined, {
+		env,
+		stack: fill.stack,
+		onProgress(progress) {
+			if (fill.stack.count < feedUpTo) fill.advance(readPicture(archivePreview, progress));
+		},
+	});
+	return {fill, model};
+}
+
+test('the load finishes the stack the view filled: the tree and the cache file are those of stacking afresh', async () => {
+	await withTemporaryDirectory(async (directory) => {
+		const path = join(directory, 'image.tar');
+		await writeImageArchive(twiceSpec, path, {format: 'docker-archive', linkDuplicateLayers: true});
+		for (const feedUpTo of [0, 1, 2, 3]) {
+			const env = {XDG_CACHE_HOME: join(directory, `cache-${feedUpTo}`)};
+			const {fill, model} = await loadOnFill(path, feedUpTo, env, true);
+			// What the view had stacked: nothing, or at least `feedUpTo` (the linked copy is read with the layer).
+			if (feedUpTo === 0) assert.equal(fill.stacked, undefined);
+			else assert.ok(fill.stacked!.layers >= feedUpTo && fill.stacked!.layers <= 3);
+			assert.equal(fill.stack.finished, true, `${feedUpTo} layers in: the load finished the view's stack`);
+			assert.equal(model.tree.layers.length, 3);
+			assert.deepEqual(model.tree.toStored(), stackLayers(model.raw.layers).toStored());
+			// Nothing more is stacked after the load finished the stack.
+			assert.equal(fill.advance(readPicture(preview, progressOf([0, 1, 2, 3]))), false);
+		}
+
+		// The cache file written after a load on the view's stack is byte for byte the one written without it.
+		const plainEnv = {XDG_CACHE_HOME: join(directory, 'cache-plain')};
+		const source = createArchiveSource(path);
+		await loadImageModel(source, await imageCacheKey(source, {cache: true}), {env: plainEnv});
+		const cacheFile = async (env: NodeJS.ProcessEnv) => {
+			const folder = join(env.XDG_CACHE_HOME!, 'layerlens');
+			const [name] = await readdir(folder);
+			return readFile(join(folder, name!));
+		};
+		const plain = await cacheFile(plainEnv);
+		for (const feedUpTo of [0, 1, 2, 3]) {
+			assert.deepEqual(await cacheFile({XDG_CACHE_HOME: join(directory, `cache-${feedUpTo}`)}), plain);
+		}
+	});
 });
