@@ -4,9 +4,10 @@ import {createReadStream} from 'node:fs';
 import {readdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {test} from 'node:test';
+import {analyzeImage} from '../../source/analysis/analyze-image.js';
 import {outlineImage} from '../../source/analysis/image-outline.js';
 import {imageCacheKey, loadImageModel} from '../../source/cache/image-cache.js';
-import {type PathTree, stackLayers} from '../../source/engine/index.js';
+import {finishStack, IncrementalStack, type PathTree, stackLayers} from '../../source/engine/index.js';
 import {type ReadPicture, readPicture} from '../../source/image/read-progress.js';
 import {previewArchiveFile} from '../../source/image/sources/archive/archive-preview.js';
 import {readImageArchive} from '../../source/image/sources/archive/read-archive.js';
@@ -15,6 +16,7 @@ import type {ImagePreview, LoadProgress, ParsedLayer, TarEntry} from '../../sour
 import {createLayersFirstState, layersFirstReducer} from '../../source/ui/layers-first-state.js';
 import {LayersFirstView} from '../../source/ui/layers-first-view.js';
 import type {ReadStatus} from '../../source/ui/read-status.js';
+import {runExplorer} from '../../source/ui/run-explorer.js';
 import {StackedFill} from '../../source/ui/stacked-fill.js';
 import {
 	type ArchiveOptions,
@@ -22,8 +24,8 @@ import {
 	withTemporaryDirectory,
 	writeImageArchive,
 } from '../helpers/fixture-writer.js';
-import {dir, file, layer as parsedLayer, whiteout} from '../helpers/raw-image-builder.js';
-import {renderUi} from '../helpers/render.js';
+import {dir, file, layer as parsedLayer, rawImage, whiteout} from '../helpers/raw-image-builder.js';
+import {fakeTerminal, renderUi} from '../helpers/render.js';
 
 const hex = (digit: string) => digit.repeat(64);
 const diffIdOf = (index: number) => `sha256:${hex(String(index))}`;
@@ -287,4 +289,42 @@ test('the load finishes the stack the view filled: the tree and the cache file a
 			assert.deepEqual(await cacheFile({XDG_CACHE_HOME: join(directory, `cache-${feedUpTo}`)}), plain);
 		}
 	});
+});
+
+test('the explorer session hands its load the stack the view fills, for the load to finish', async () => {
+	const terminal = fakeTerminal({columns: 120, rows: 30});
+	let handed: IncrementalStack | undefined;
+	let finishLoad: () => void = () => undefined;
+	let readTwo: () => void = () => undefined;
+	const analysis = analyzeImage(rawImage(layers));
+	const exit = runExplorer({
+		title: 'sample:latest',
+		load(onProgress, _signal, onOutline, stack) {
+			handed = stack;
+			readTwo = () => {
+				onOutline?.(outlineImage('sample:latest', preview), preview);
+				onProgress(progressOf([1, 0], 2));
+			};
+			return new Promise((resolve) => {
+				finishLoad = () => {
+					// As loadImageModel does once the read ends: only layers 2 and 3 are stacked now.
+					const tree = finishStack(layers, stack);
+					assert.deepEqual(tree.toStored(), stackLayers(layers).toStored());
+					resolve({analysis, readFile: async () => Buffer.alloc(0), defaultExportName: 'x'});
+				};
+			});
+		},
+		...terminal,
+	});
+	await terminal.waitFor('reading sample:latest');
+	assert.ok(handed instanceof IncrementalStack, 'the load is handed a stack');
+	readTwo();
+	await terminal.waitFor('Read so far · changes in layer 0');
+	assert.equal(handed.count, 2, 'the view stacked layers 0 and 1 as they were read');
+	finishLoad();
+	await terminal.waitFor('Changes in layer 0');
+	assert.equal(handed.finished, true);
+	terminal.stdin.write('q');
+	assert.equal(await exit, 0);
+	assert.equal(terminal.errors(), '');
 });
