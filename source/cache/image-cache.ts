@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import {homedir} from 'node:os';
 import {basename, join} from 'node:path';
-import {type PathTree, stackLayers} from '../engine/index.js';
+import {finishStack, type IncrementalStack, type PathTree, stackLayers} from '../engine/index.js';
 import type {ImageSource, LoadProgress, ParsedLayer, RawImage} from '../image/types.js';
 import {toolVersion} from '../shared/version.js';
 import {writeFileAtomic} from '../shared/write-atomic.js';
@@ -249,6 +249,11 @@ export type CachedLoadOptions = {
 	onProgress?: (progress: LoadProgress) => void;
 	signal?: AbortSignal;
 	env?: NodeJS.ProcessEnv;
+	/**
+	The layers stacked while the read went on (the explorer's layers-first view fills it from the progress):
+	a read finishes this stack, stacking only the layers not in it yet, rather than stacking them all again.
+	*/
+	stack?: IncrementalStack;
 };
 
 /** What the cache files of a source's content are named after; undefined with `--no-cache` or when the source cannot name its content. */
@@ -273,8 +278,8 @@ export type ImageModel = {
 
 /**
 The image store: always the complete model, read and stacked, or restored from the analysis cache under
-`fullKey` (see `imageCacheKey`; undefined: no caching). After a read, the layers are stacked once and
-stored with their tree, so a re-open reads both and stacks nothing.
+`fullKey` (see `imageCacheKey`; undefined: no caching). After a read, the layers are stacked once (on
+`options.stack` when the read filled it) and stored with their tree, so a re-open reads both and stacks nothing.
 */
 export async function loadImageModel(
 	source: ImageSource,
@@ -287,7 +292,7 @@ export async function loadImageModel(
 	};
 	if (fullKey === undefined) {
 		const raw = await source.load(loadOptions);
-		return {raw, tree: stackLayers(raw.layers)};
+		return {raw, tree: finishStack(raw.layers, options.stack)};
 	}
 
 	const directory = imageCacheDirectory(options.env);
@@ -302,7 +307,7 @@ export async function loadImageModel(
 	}
 
 	const raw = await source.load(loadOptions);
-	const tree = stackLayers(raw.layers);
+	const tree = finishStack(raw.layers, options.stack);
 	// A load the user walked away from writes nothing after the process was told to stop.
 	if (!options.signal?.aborted) {
 		await writeCachedImage(directory, fullKey, raw, source.cacheState?.() ?? [], options.env, tree);

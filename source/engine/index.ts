@@ -21,7 +21,7 @@ export {FinalFilesView} from './final-files-view.js';
 export {type NodeId, nodeId, type Row, rootNode, type VersionId} from './ids.js';
 export {PathIndex, pathHash} from './path-index.js';
 export {PathTree} from './path-tree.js';
-export {stackLayers} from './stack-layers.js';
+export {finishStack, IncrementalStack, stackLayers} from './stack-layers.js';
 export {
 	addedCode,
 	type ChangeKind,

@@ -157,6 +157,40 @@ export class PathTreeBuilder implements TreeColumns {
 		return new PathTree(this.layers, this);
 	}
 
+	/**
+	The tree of the layers stacked so far, while stacking goes on: equal, query for query, to the tree those
+	layers alone would finish into. A later layer writes existing nodes' child links and newest versions, and
+	hides existing versions, so those columns are copied; the rest are only ever written for new ids, so the
+	snapshot shares them up to its counts (the path index too: its `find` never matches an id past the
+	snapshot's hashes).
+	*/
+	snapshot(): PathTree {
+		const nodes = this.nodeCount;
+		const versions = this.versionCount;
+		const columns: TreeColumns = {
+			nodeCount: nodes,
+			versionCount: versions,
+			paths: this.paths.slice(0, nodes),
+			hashes: this.hashes.subarray(0, nodes),
+			index: this.index,
+			parents: this.parents.subarray(0, nodes),
+			firstChild: this.firstChild.slice(0, nodes),
+			lastChild: this.lastChild.slice(0, nodes),
+			nextSibling: this.nextSibling.slice(0, nodes),
+			lastVersion: this.lastVersion.slice(0, nodes),
+			versionNode: this.versionNode.subarray(0, versions),
+			versionLayer: this.versionLayer.subarray(0, versions),
+			versionRow: this.versionRow.subarray(0, versions),
+			versionKind: this.versionKind.subarray(0, versions),
+			hiddenBy: this.hiddenBy.slice(0, versions),
+			hideCause: this.hideCause.slice(0, versions),
+			previousVersion: this.previousVersion.subarray(0, versions),
+			layerNodes: [...this.layerNodes],
+			removals: new Map([...this.removals].map(([node, layers]) => [node, [...layers]])),
+		};
+		return new PathTree(this.layers.slice(), columns);
+	}
+
 	private createNode(path: string, hash: number, parent: number): number {
 		if (this.nodeCount === this.parents.length) this.growNodes(this.nodeCount * 2);
 		// Every 65,536 nodes: a crafted layer can unpack into tens of millions of paths.

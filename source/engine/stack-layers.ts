@@ -20,10 +20,79 @@ per layer that wrote it. Per layer, the whiteout and opaque markers apply first,
 visible, so "what is visible now" is a look at its newest version, and no tree is ever copied.
 */
 export function stackLayers(layers: readonly {readonly entries: EntryColumns}[]): PathTree {
-	const columns = layers.map((layer) => layer.entries);
-	const stacker = new LayerStacker(columns);
-	for (let layerIndex = 0; layerIndex < columns.length; layerIndex++) stacker.stack(layerIndex);
-	return stacker.tree.finish();
+	const stack = new IncrementalStack(layers.reduce((sum, layer) => sum + layer.entries.count, 0));
+	for (const layer of layers) stack.add(layer.entries);
+	return stack.finish();
+}
+
+/**
+The same stacking one layer at a time, for an image still being read: `add` stacks the next layer (layers
+0..k-1 are already in), `snapshot` is the tree of the layers stacked so far, exactly what `stackLayers` of
+those layers gives, and `finish` is the tree of them all, exactly what `stackLayers` gives. Each layer is
+stacked once: a snapshot copies only the columns a later layer can still write (child links, newest
+versions, what hid a version) and shares the rest.
+*/
+export class IncrementalStack {
+	readonly #columns: EntryColumns[] = [];
+	readonly #stacker: LayerStacker;
+	#finished = false;
+	#snapshot: PathTree | undefined;
+
+	/** `expectedEntries`: about how many entries the layers hold, when known (the columns are sized for it). */
+	constructor(expectedEntries = 0) {
+		this.#stacker = new LayerStacker(this.#columns, expectedEntries);
+	}
+
+	/** How many layers are stacked. */
+	get count(): number {
+		return this.#columns.length;
+	}
+
+	add(entries: EntryColumns): void {
+		if (this.#finished) throw new Error('IncrementalStack: add after finish');
+		this.#columns.push(entries);
+		this.#stacker.stack(this.#columns.length - 1);
+		this.#snapshot = undefined;
+	}
+
+	/** The tree of the layers stacked so far; later `add`s do not change it (the same object until one). */
+	snapshot(): PathTree {
+		if (this.#finished) throw new Error('IncrementalStack: snapshot after finish');
+		this.#snapshot ??= this.#stacker.tree.snapshot();
+		return this.#snapshot;
+	}
+
+	/** The tree of every layer added; the stack is done. */
+	finish(): PathTree {
+		if (this.#finished) throw new Error('IncrementalStack: finish twice');
+		this.#finished = true;
+		return this.#stacker.tree.finish();
+	}
+
+	/** Whether `finish` was called: nothing more can be added or looked at. */
+	get finished(): boolean {
+		return this.#finished;
+	}
+
+	/** Whether the layers stacked are the first of `layers`, the very same columns in the same order. */
+	startsWith(layers: readonly {readonly entries: EntryColumns}[]): boolean {
+		if (this.#columns.length > layers.length) return false;
+		return this.#columns.every((columns, index) => columns === layers[index]!.entries);
+	}
+}
+
+/**
+The tree of `layers`, exactly `stackLayers(layers)`: when `stack` (filled while the layers were read) holds the
+first of them, only the rest are stacked on it and it is finished; else (no stack, other columns, already
+finished) they are all stacked afresh and `stack` is left as it is.
+*/
+export function finishStack(
+	layers: readonly {readonly entries: EntryColumns}[],
+	stack: IncrementalStack | undefined,
+): PathTree {
+	if (stack === undefined || stack.finished || !stack.startsWith(layers)) return stackLayers(layers);
+	for (let index = stack.count; index < layers.length; index++) stack.add(layers[index]!.entries);
+	return stack.finish();
 }
 
 /** The stacking's state: the tree being built and, while one layer is stacked, that layer and what it touched. */
@@ -34,9 +103,10 @@ class LayerStacker {
 	#layer!: EntryColumns;
 	#touched: number[] = [];
 
-	constructor(columns: readonly EntryColumns[]) {
+	/** `columns` grows as layers are added: layer i is stacked once columns[i] is there. */
+	constructor(columns: readonly EntryColumns[], expectedEntries: number) {
 		this.#columns = columns;
-		this.tree = new PathTreeBuilder(columns);
+		this.tree = new PathTreeBuilder(columns, expectedEntries);
 	}
 
 	stack(layerIndex: number): void {

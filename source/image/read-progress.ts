@@ -75,16 +75,21 @@ export function readPicture(
 	progress: LoadProgress | undefined,
 ): ReadPicture {
 	if (preview === undefined) return {states: [], entries: []};
-	const byDiffId = new Map(preview.layers.map((layer, index) => [layer.diffId, index]));
+	// An image can add the same layer twice (two identical COPY steps): its archive holds the blob once, and
+	// every place the diff ID is listed is read when those bytes are.
+	const byDiffId = new Map<string, number[]>();
+	preview.layers.forEach((layer, index) => {
+		byDiffId.set(layer.diffId, [...(byDiffId.get(layer.diffId) ?? []), index]);
+	});
 	const isRead = preview.layers.map(() => false);
 	const entries: (number | undefined)[] = preview.layers.map(() => undefined);
 	const parsed: (ParsedLayer | undefined)[] = preview.layers.map(() => undefined);
 	for (const read of progress?.layersRead ?? []) {
-		const index = byDiffId.get(read.diffId);
-		if (index === undefined) continue;
-		isRead[index] = true;
-		entries[index] = read.entries;
-		if (read.layer !== undefined) parsed[index] = read.layer;
+		for (const index of byDiffId.get(read.diffId) ?? []) {
+			isRead[index] = true;
+			entries[index] = read.entries;
+			if (read.layer !== undefined) parsed[index] = read.layer;
+		}
 	}
 
 	const reading = progress?.reading;

@@ -28,7 +28,7 @@ import {type ImageModel, imageCacheDirectory, imageCacheKey, loadImageModel} fro
 import {readCachedReport, reportCacheKey, writeCachedReport} from '../cache/report-cache.js';
 import {markOfEntry, type Plan} from '../ci/plan.js';
 import {readPlan} from '../ci/plan-file.js';
-import type {PathTree} from '../engine/index.js';
+import type {IncrementalStack, PathTree} from '../engine/index.js';
 import {parsePlatform} from '../image/formats/platform.js';
 import {isStdinArgument} from '../image/sources/archive/stdin-argument.js';
 import {resolveImageSource} from '../image/sources/open-source.js';
@@ -96,6 +96,7 @@ async function load(
 	needsModel: boolean,
 	signal?: AbortSignal,
 	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
+	stack?: IncrementalStack,
 ): Promise<LoadedReport & {model?: ImageModel}> {
 	// A missing or unreadable Dockerfile (or a bad plan) fails before the image is read, not after.
 	const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
@@ -129,6 +130,7 @@ async function load(
 		...(options.image === undefined ? {} : {reference: options.image}),
 		...(onProgress ? {onProgress} : {}),
 		...(signal ? {signal} : {}),
+		...(stack ? {stack} : {}),
 	});
 	markPhase('read (or cache load)');
 	if (cachedReport !== undefined) {
@@ -273,14 +275,15 @@ export function loadReport(
 	return load(options, onProgress, false, undefined, onOutline);
 }
 
-/** The report and the path tree. */
+/** The report and the path tree; `stack`: the layers stacked while the read went on, finished rather than stacked again. */
 export async function loadImage(
 	options: CliOptions,
 	onProgress?: (progress: LoadProgress) => void,
 	signal?: AbortSignal,
 	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
+	stack?: IncrementalStack,
 ): Promise<LoadedImage> {
-	const {model, ...loaded} = await load(options, onProgress, true, signal, onOutline);
+	const {model, ...loaded} = await load(options, onProgress, true, signal, onOutline, stack);
 	if (model === undefined) {
 		throw new Error('the image was loaded without its model');
 	}

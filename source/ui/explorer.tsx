@@ -3,6 +3,7 @@ import {useEffect, useMemo, useReducer, useRef} from 'react';
 import {isBuildOnlyOrCache} from '../analysis/finding-categories.js';
 import type {ImageAnalysis} from '../analysis/types.js';
 import {DetailsPane} from './details-pane.js';
+import {type EarlyHandover, openFromEarly} from './early-handover.js';
 import {runEffect} from './effects.js';
 import type {ExplorerData} from './explorer-data.js';
 import {
@@ -45,6 +46,8 @@ type Props = {
 	onSortChange?: (sort: 'name' | 'size') => void;
 	/** Keys typed while the image was read: the explorer opens where they lead, as if typed on it. */
 	initialKeys?: ReadonlyArray<{name: string; text: string}>;
+	/** What the layers-first view hands over when the read ends: the explorer opens where it was. */
+	opening?: EarlyHandover;
 };
 
 /** Keys left off the help bar when they have nothing to show: no suggestion, no package records. */
@@ -235,7 +238,9 @@ function OpenOverlay({state, overlay}: {state: ExplorerState; overlay: Overlay})
 export function Explorer(props: Props) {
 	const {data, size, preferences} = props;
 	const [state, dispatch] = useReducer(reducer, undefined, () =>
-		replayKeys(props.initialKeys ?? [], initialState(data, size, preferences)),
+		props.opening === undefined
+			? replayKeys(props.initialKeys ?? [], initialState(data, size, preferences))
+			: openFromEarly(initialState(data, size, preferences), props.opening),
 	);
 	// The handler only names the key and dispatches: Ink 6 re-subscribes it per render, so a handler
 	// that read state from its closure would lose keys typed faster than a frame.

@@ -1,5 +1,14 @@
 import type {ImageOutline} from '../analysis/image-outline.js';
 import {
+	createEarlyTree,
+	type EarlyTree,
+	type EarlyTreeContext,
+	earlyTreeCommand,
+	isLayerStacked,
+	refit,
+	settleEarlyTree,
+} from './early-tree-state.js';
+import {
 	type Command,
 	commandFor,
 	keymap as defaultKeymap,
@@ -9,13 +18,17 @@ import {
 } from './keymap.js';
 import {buildLayerList, type LayerList, layerStep} from './layer-list.js';
 import {computeLayout, type Size} from './layout.js';
+import type {StackedTree} from './stacked-fill.js';
+import type {SortOrder} from './tree-row.js';
 
 /**
-The explorer before the model exists: the layer list from the source's preview while the layers are read.
-Every key is kept, in order, for the explorer to replay when it opens, so it ends where those keys lead as if
-they had been typed on it. Meanwhile the keys whose meaning does not depend on the files act here the same way
-(layers, panes, help, details, quit); the first key this view cannot mirror (a filter being typed, a tree key)
-stops the mirroring, and from then on only Ctrl+C acts here: `q` may be text the explorer is waiting for.
+The explorer before the model exists: the layer list from the source's preview while the layers are read, and
+the tree of each layer stacked so far (it and every layer under it read). The keys act here as in the explorer
+(layers, panes, help, details, the tree's cursor, folding and view keys, quit), and the explorer opens with this
+state handed over (early-handover.ts). The first key this view cannot mirror (a filter being typed, a file to
+view, waste marks that need every layer) stops the mirroring: it and every key after it are kept, in order, for
+the explorer to replay when it opens, and from then on only Ctrl+C acts here: `q` may be text the explorer is
+waiting for.
 */
 
 export type KeyPress = {name: string; text: string};
@@ -33,6 +46,12 @@ export type LayersFirstState = {
 	keys: KeyPress[];
 	/** Set once a key was typed that this view does not act on the way the explorer will. */
 	diverged: boolean;
+	/** The index in `keys` of that key: the explorer replays the keys from there. */
+	divergedAt: number | undefined;
+	/** The layers stacked so far and their tree, once the first is. */
+	stacked: StackedTree | undefined;
+	/** The tree pane's cursor, folding and view. */
+	tree: EarlyTree;
 	outline: ImageOutline | undefined;
 	layerList: LayerList;
 	size: Size;
@@ -48,15 +67,24 @@ export type LayersFirstState = {
 export type LayersFirstAction =
 	| {type: 'key'; name: string; text: string}
 	| {type: 'outline'; outline: ImageOutline}
+	| {type: 'stacked'; stacked: StackedTree}
 	| {type: 'resize'; size: Size};
 
 const emptyList: LayerList = {rows: [], rowOfLayer: []};
 
-export function createLayersFirstState(size: Size, keymap: Keymap = defaultKeymap): LayersFirstState {
+/** `sort`: the tree's order as the explorer opens with it (the config file's, else by size). */
+export function createLayersFirstState(
+	size: Size,
+	keymap: Keymap = defaultKeymap,
+	sort: SortOrder = 'size',
+): LayersFirstState {
 	return {
 		keymap,
 		keys: [],
 		diverged: false,
+		divergedAt: undefined,
+		stacked: undefined,
+		tree: createEarlyTree(sort),
 		outline: undefined,
 		layerList: emptyList,
 		size,
@@ -84,7 +112,23 @@ function withLayer(state: LayersFirstState, layer: number): LayersFirstState {
 	let offset = state.layersOffset;
 	if (row < offset) offset = row;
 	if (row >= offset + height) offset = row - height + 1;
-	return {...state, layer: next, layersOffset: offset};
+	if (next === state.layer) return {...state, layersOffset: offset};
+	const moved = {...state, layer: next, layersOffset: offset};
+	return {...moved, tree: refit(treeContext(moved), {cursor: 0, offset: 0})};
+}
+
+function treeContext(state: LayersFirstState): EarlyTreeContext {
+	return {stacked: state.stacked, layer: state.layer, size: state.size, tree: state.tree};
+}
+
+/** A layer stacked: a layer stacked before keeps its cursor and scroll; one stacked now lands on the cursor's node. */
+function onStacked(state: LayersFirstState, stacked: StackedTree): LayersFirstState {
+	const wasStacked = isLayerStacked(state.stacked, state.layer);
+	const next = {...state, stacked};
+	return {
+		...next,
+		tree: wasStacked ? settleEarlyTree(treeContext(next)) : refit(treeContext(next), {cursor: 0, offset: 0}),
+	};
 }
 
 function pendingOverlay(kind: 'findings' | 'dockerfile', state: LayersFirstState): EarlyOverlay {
@@ -140,8 +184,13 @@ function runCommand(state: LayersFirstState, command: Command): LayersFirstState
 		case 'overlayUp':
 		case 'overlayFirst':
 			return state.overlay ? {...state, overlay: {...state.overlay, scroll: 0}} : state;
-		default:
-			return undefined;
+		default: {
+			// Before the outline there is no tree: the key acts when the outline replays it.
+			if (state.outline === undefined) return state;
+			if (state.overlay) return undefined;
+			const tree = earlyTreeCommand(treeContext(state), command);
+			return tree === undefined ? undefined : {...state, tree};
+		}
 	}
 }
 
@@ -154,7 +203,12 @@ function onKey(state: LayersFirstState, press: KeyPress): LayersFirstState {
 	if (state.outline === undefined && command?.startsWith('layer')) return kept;
 	const next = command === undefined ? undefined : runCommand(kept, command);
 	if (next !== undefined) return next;
-	return {...kept, diverged: true, message: `${press.text || press.name}: kept; it acts when the read ends`};
+	return {
+		...kept,
+		diverged: true,
+		divergedAt: state.keys.length,
+		message: `${press.text || press.name}: kept; it acts when the read ends`,
+	};
 }
 
 export function layersFirstReducer(state: LayersFirstState, action: LayersFirstAction): LayersFirstState {
@@ -164,13 +218,18 @@ export function layersFirstReducer(state: LayersFirstState, action: LayersFirstA
 		case 'outline': {
 			// Keys typed before the outline came are replayed on it, so the list is where they lead.
 			const fresh: LayersFirstState = {
-				...createLayersFirstState(state.size, state.keymap),
+				...createLayersFirstState(state.size, state.keymap, state.tree.sort),
 				outline: action.outline,
 				layerList: buildLayerList(action.outline),
+				stacked: state.stacked,
 			};
 			return state.keys.reduce(onKey, fresh);
 		}
-		case 'resize':
-			return {...state, size: action.size};
+		case 'stacked':
+			return onStacked(state, action.stacked);
+		case 'resize': {
+			const next = {...state, size: action.size};
+			return {...next, tree: settleEarlyTree(treeContext(next))};
+		}
 	}
 }

@@ -2,14 +2,15 @@ import {Box, Text} from 'ink';
 import type {ImageOutline, OutlineLayer} from '../analysis/image-outline.js';
 import type {LayerReadState} from '../image/read-progress.js';
 import {hue} from './colors.js';
+import {asTreeState, earlyCurrent} from './early-tree-state.js';
 import {formatBar, formatBytes, sanitize, truncate} from './format.js';
 import {keyLabel} from './keymap.js';
-import {layerFileLines} from './layer-files-preview.js';
 import type {LayersFirstState} from './layers-first-state.js';
 import {computeLayout} from './layout.js';
 import {OverlayView} from './overlay-view.js';
 import {PaneTitle} from './pane-title.js';
 import {type ReadStatus, readStatusText} from './read-status.js';
+import {TreePane} from './tree-pane.js';
 
 type Props = {
 	title: string;
@@ -101,17 +102,17 @@ function detailLines(layer: OutlineLayer | undefined, read: LayerReadState, stat
 	];
 }
 
+/** What the tree pane says while the selected layer's tree is not stacked: why, and what it waits for. */
 function treeLines(read: LayerReadState, layerIndex: number, status: ReadStatus): string[] {
-	const parsed = status.picture.layers?.[layerIndex];
-	// Stacking goes bottom up: a layer's files are shown once it and every layer under it are read.
+	// Stacking goes bottom up: a layer's tree is the filesystem of it and every layer under it.
 	const underRead = status.picture.states.slice(0, layerIndex + 1).every((state) => state === 'read');
-	if (read === 'read' && parsed !== undefined && underRead) return layerFileLines(parsed, layerIndex);
-	if (read === 'read' && parsed !== undefined) {
-		return [`Layer ${layerIndex} is read.`, 'Its files show once every layer under it is read too.'];
-	}
-
+	if (read === 'read' && underRead) return [`Layer ${layerIndex} is read: stacking its files…`];
 	if (read === 'read') {
-		return [`Layer ${layerIndex} is read.`, 'Its tree opens with the rest when every layer is read.'];
+		const waiting = status.picture.states.findIndex((state) => state !== 'read');
+		return [
+			`Layer ${layerIndex} is read.`,
+			`Its tree opens once every layer under it is read (layer ${waiting} is ${status.picture.states[waiting] ?? 'waiting'}).`,
+		];
 	}
 
 	if (read === 'reading') return [`Layer ${layerIndex}: reading its files…`];
@@ -119,6 +120,37 @@ function treeLines(read: LayerReadState, layerIndex: number, status: ReadStatus)
 		`Layer ${layerIndex}: waiting.`,
 		'The source sends the layers in its own order; this one is still to come.',
 	];
+}
+
+/** The selected layer's tree once it is stacked, as the explorer draws it; else what it waits for. */
+function EarlyTreePane({state, status, layout}: {state: Props['state']; status: ReadStatus; layout: Layout}) {
+	const current = earlyCurrent(state);
+	if (current !== undefined) {
+		return (
+			<TreePane
+				view={current.view}
+				visible={current.visible}
+				tree={asTreeState(state.tree)}
+				layerIndex={state.layer}
+				height={layout.treeBody}
+				width={layout.rightWidth}
+				isFocused={state.focus === 'tree'}
+				titlePrefix="Read so far"
+			/>
+		);
+	}
+
+	const read = status.picture.states[state.layer] ?? 'waiting';
+	return (
+		<Box flexDirection="column" width={layout.rightWidth} overflowY="hidden">
+			<PaneTitle
+				title={`Tree · layer ${state.layer}`}
+				isFocused={state.focus === 'tree'}
+				width={layout.rightWidth}
+			/>
+			<PaneLines lines={treeLines(read, state.layer, status)} prefix="t" dimFrom={1} />
+		</Box>
+	);
 }
 
 /** Lines of a pane, one Text each, truncated at the pane's width. */
@@ -182,20 +214,26 @@ each layer's read; details, summary and tree say what is pending; the footer has
 */
 export function LayersFirstView({title, state, status}: Props) {
 	const width = state.size.columns;
-	// The tree pane has little to say yet: the layer list takes the larger part, its instructions in full.
+	// Before any layer is stacked the tree pane has little to say: the layer list takes the larger part, its
+	// instructions in full. Once a tree shows, the panes are the explorer's.
 	const standard = computeLayout(state.size);
-	const leftWidth = Math.max(standard.leftWidth, Math.floor(width * 0.65));
+	const leftWidth =
+		state.stacked === undefined ? Math.max(standard.leftWidth, Math.floor(width * 0.65)) : standard.leftWidth;
 	const layout = {...standard, leftWidth, rightWidth: Math.max(10, width - leftWidth - 1)};
-	const read = status.picture.states[state.layer] ?? 'waiting';
 	const barWidth = Math.max(10, Math.min(30, Math.floor(width / 4)));
 	const fraction = status.picture.fraction ?? 0;
-	const hints = [
-		'↑↓ layer',
-		`${keyLabel('tab')} pane`,
-		'? keys',
-		'q quit',
-		'keys typed now act when the read ends',
-	];
+	const hints =
+		state.stacked === undefined
+			? ['↑↓ layer', `${keyLabel('tab')} pane`, '? keys', 'q quit', 'keys typed now act when the read ends']
+			: [
+					'↑↓ layer',
+					`${keyLabel('tab')} pane`,
+					'a all files',
+					`${keyLabel('space')} fold`,
+					'? keys',
+					'q quit',
+					'findings and waste when the read ends',
+				];
 	return (
 		<Box flexDirection="column" width={width} height={layout.frameHeight} overflowY="hidden">
 			{state.overlay ? (
@@ -213,14 +251,7 @@ export function LayersFirstView({title, state, status}: Props) {
 				<Box flexDirection="row" height={layout.mainHeight} overflowY="hidden">
 					<LeftPanes title={title} state={state} status={status} layout={layout} />
 					<Box width={1} />
-					<Box flexDirection="column" width={layout.rightWidth} overflowY="hidden">
-						<PaneTitle
-							title={`Tree · layer ${state.layer}`}
-							isFocused={state.focus === 'tree'}
-							width={layout.rightWidth}
-						/>
-						<PaneLines lines={treeLines(read, state.layer, status)} prefix="t" dimFrom={1} />
-					</Box>
+					<EarlyTreePane state={state} status={status} layout={layout} />
 				</Box>
 			)}
 			<Text wrap="truncate">

@@ -1,6 +1,8 @@
-import {useCallback, useEffect, useReducer} from 'react';
+import {useCallback, useEffect, useReducer, useState} from 'react';
 import type {ImageOutline} from '../analysis/image-outline.js';
+import type {IncrementalStack} from '../engine/index.js';
 import {keepStylesWithoutColour} from './colors.js';
+import {handoverOf} from './early-handover.js';
 import {Explorer} from './explorer.js';
 import type {ExplorerData} from './explorer-data.js';
 import type {Preferences} from './explorer-state.js';
@@ -9,16 +11,26 @@ import {createLayersFirstState, type KeyPress, layersFirstReducer} from './layer
 import {LayersFirstView} from './layers-first-view.js';
 import {computeLayout} from './layout.js';
 import {LoadingThen} from './loading-then.js';
+import type {ReadStatus} from './read-status.js';
+import {StackedFill, type StackedTree} from './stacked-fill.js';
 import {type Outcome, runTerminalSession} from './terminal-session.js';
 import type {Load} from './use-load.js';
 import {useTerminalSize} from './use-terminal-size.js';
 
 export type {ExplorerData} from './explorer-data.js';
 
+/**
+The explorer's load: `signal` aborts when the session ends before the load does (q, Ctrl+C, a signal): stop
+reading then. `stack` holds the layers the layers-first view stacked while the read went on: the load finishes
+it (`finishStack`) rather than stacking every layer again.
+*/
+export type ExplorerLoad = (
+	...args: [...Parameters<Load<ExplorerData>>, stack?: IncrementalStack]
+) => Promise<ExplorerData>;
+
 export type RunExplorerOptions = {
 	title: string;
-	/** `signal` aborts when the session ends before the load does (q, Ctrl+C, a signal): stop reading then. */
-	load: Load<ExplorerData>;
+	load: ExplorerLoad;
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	/** Where load errors and crash reports go once the UI is gone (default process.stderr). */
@@ -38,6 +50,23 @@ export type AppProps = {
 	onSortChange?: (sort: 'name' | 'size') => void;
 };
 
+/** Stacks the layers the read status has read in order, and hands each new tree on; draws nothing. */
+function StackFeed({
+	fill,
+	status,
+	onStacked,
+}: {
+	fill: StackedFill;
+	status: ReadStatus;
+	onStacked: (stacked: StackedTree) => void;
+}) {
+	const {picture} = status;
+	useEffect(() => {
+		if (fill.advance(picture)) onStacked(fill.stacked!);
+	}, [fill, picture, onStacked]);
+	return null;
+}
+
 /**
 While `load` runs: the layers first once the source has described them (else the progress view), every key kept;
 then the explorer, opened where those keys lead. Exported for the benchmark's first-frame figure.
@@ -45,7 +74,14 @@ then the explorer, opened where those keys lead. Exported for the benchmark's fi
 export function LoadingThenExplorer({title, load, onDone, preferences, onSortChange}: AppProps) {
 	const initialSize = useTerminalSize();
 	const [early, dispatch] = useReducer(layersFirstReducer, undefined, () =>
-		createLayersFirstState(initialSize, preferences?.keymap),
+		createLayersFirstState(initialSize, preferences?.keymap, preferences?.sort),
+	);
+	const onStacked = useCallback((stacked: StackedTree) => dispatch({type: 'stacked', stacked}), []);
+	// One stack for the whole read, handed to the load too: it finishes the stack rather than stacking again.
+	const [fill] = useState(() => new StackedFill());
+	const loadOnStack = useCallback<Load<ExplorerData>>(
+		(onProgress, signal, onOutlineOf) => load(onProgress, signal, onOutlineOf, fill.stack),
+		[load, fill],
 	);
 	const onKey = useCallback((press: KeyPress) => dispatch({type: 'key', ...press}), []);
 	const onOutline = useCallback((outline: ImageOutline) => dispatch({type: 'outline', outline}), []);
@@ -55,14 +91,20 @@ export function LoadingThenExplorer({title, load, onDone, preferences, onSortCha
 	return (
 		<LoadingThen
 			title={title}
-			load={load}
+			load={loadOnStack}
 			onDone={onDone}
 			onKey={onKey}
 			onOutline={onOutline}
 			whileLoading={(status, size) => {
 				const {outline} = early;
+				const feed = <StackFeed fill={fill} status={status} onStacked={onStacked} />;
 				if (outline === undefined || computeLayout(size).tooSmall) return undefined;
-				return <LayersFirstView title={title} state={{...early, size, outline}} status={status} />;
+				return (
+					<>
+						{feed}
+						<LayersFirstView title={title} state={{...early, size, outline}} status={status} />
+					</>
+				);
 			}}
 		>
 			{(data, size, onExit) => (
@@ -70,7 +112,7 @@ export function LoadingThenExplorer({title, load, onDone, preferences, onSortCha
 					data={data}
 					size={size}
 					onExit={onExit}
-					initialKeys={early.keys}
+					opening={handoverOf(early)}
 					{...(preferences ? {preferences} : {})}
 					{...(onSortChange ? {onSortChange} : {})}
 				/>

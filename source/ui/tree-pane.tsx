@@ -18,6 +18,8 @@ type Props = {
 	isFocused: boolean;
 	/** The owner column's text per row, when the column is on. */
 	owners?: OwnerLookup | undefined;
+	/** Said before the title (the layers-first view: `Read so far`). */
+	titlePrefix?: string;
 };
 
 export function treeTitle(tree: TreeState, layerIndex: number): string {
@@ -92,7 +94,17 @@ const TreeLine = memo(function TreeLine({
 });
 
 /** Renders only the rows inside the viewport; the view itself is built and memoised elsewhere. */
-export function TreePane({view, visible, tree, layerIndex, height, width, isFocused, owners}: Props) {
+export function TreePane({
+	view,
+	visible,
+	tree,
+	layerIndex,
+	height,
+	width,
+	isFocused,
+	owners,
+	titlePrefix,
+}: Props) {
 	const {cursor, offset} = tree.viewport;
 	const showAttributes = showsAttributes(tree, width);
 	const lines = [];
@@ -131,7 +143,11 @@ export function TreePane({view, visible, tree, layerIndex, height, width, isFocu
 	return (
 		<Box flexDirection="column" width={width} height={height + 2} overflowY="hidden">
 			<PaneTitle
-				title={treeTitle(tree, layerIndex)}
+				title={
+					titlePrefix === undefined
+						? treeTitle(tree, layerIndex)
+						: `${titlePrefix} · ${treeTitle(tree, layerIndex).replace(/^./, (first) => first.toLowerCase())}`
+				}
 				hint={visible.length > height || scrolls ? `  ${cursor + 1}/${visible.length}` : ''}
 				isFocused={isFocused}
 				width={width}

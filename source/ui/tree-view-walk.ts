@@ -1,4 +1,4 @@
-import type {ImageAnalysis} from '../analysis/types.js';
+import type {ImageTree} from '../analysis/types.js';
 import {type NodeId, type NodeStatus, type PathTree, rootNode} from '../engine/index.js';
 import {checkMemoryBudget} from '../shared/memory-budget.js';
 import {compareRowNames, rowPasses, type TreeOptions, type TreeRow, type TreeView} from './tree-row.js';
@@ -61,7 +61,7 @@ class RowWalk {
 	private readonly tree: PathTree;
 
 	constructor(
-		analysis: ImageAnalysis,
+		analysis: ImageTree,
 		private readonly options: TreeOptions,
 		private readonly buildOnly: Set<string>,
 		private readonly runtime: ReadonlySet<string>,
@@ -192,7 +192,7 @@ it is entered and is completed, or taken out again with nothing under it, when i
 wrapped or copied, which made the walk about twice as fast as building a tree of rows and flattening it.
 */
 export function* treeViewSteps(
-	analysis: ImageAnalysis,
+	analysis: ImageTree,
 	options: TreeOptions,
 	buildOnly: Set<string>,
 	runtime: ReadonlySet<string> = noPaths,

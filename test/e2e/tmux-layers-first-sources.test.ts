@@ -110,19 +110,32 @@ test('layers first from a registry: the list from the manifest while a blob is h
 	try {
 		// The held blob never ends before `release`: its layer stays "reading" for as long as the test looks.
 		const reading = await session.waitFor((screen) => /4\.2 MB \S+ +reading/.test(screen), 120_000);
-		assert.match(reading, /RUN fetch-big-data > \/data\/big\.bin/);
-		assert.match(reading, /COPY server\.js \/app\//);
+		assert.match(reading, /RUN fetch-big-data/);
+		assert.match(reading, /COPY server\.js/);
 		assert.match(reading, /Findings pending/, 'findings are pending, not zero');
 		assert.match(reading, / read +ADD rootfs\.tar/, 'the layers before it are read');
 		assert.match(reading, / read +COPY server\.js/);
-		// Layer 1 and the layer under it are read while layer 2 still reads: its files open in the tree pane.
+		// Layer 1 and the layer under it are read while layer 2 still reads: its stacked tree opens in the tree pane.
 		await session.sendKeys('j');
-		const tree = await session.waitFor((screen) => screen.includes('Layer 1 is read:'));
-		assert.match(tree, /app\/server\.js/);
+		const tree = await session.waitFor((screen) => screen.includes('Read so far · changes in layer 1'));
+		assert.match(tree, /server\.js/);
 		assert.match(tree, /4\.2 MB \S+ +reading/, 'layer 2 is still reading');
+		// The whole filesystem as of layer 1: the file of layer 0 under it shows too, while layer 2 still reads.
+		await session.sendKeys('Tab', 'a');
+		const stacked = await session.waitFor((screen) =>
+			screen.includes('Read so far · filesystem as of layer 1'),
+		);
+		assert.match(stacked, /os-release/);
+		assert.match(stacked, /server\.js/);
+		assert.match(stacked, /4\.2 MB \S+ +reading/, 'layer 2 is still reading');
 		release();
-		const explorer = await session.waitFor((screen) => screen.includes('Changes in layer'), 120_000);
+		// The explorer opens where the view was: layer 1, the whole filesystem, the same rows.
+		const explorer = await session.waitFor(
+			(screen) => screen.includes('Filesystem as of layer 1') && !screen.includes('Read so far'),
+			120_000,
+		);
 		assert.doesNotMatch(explorer, /Findings pending/);
+		assert.match(explorer, /os-release/);
 		await session.sendKeys('q');
 	} finally {
 		release();

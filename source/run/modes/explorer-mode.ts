@@ -65,8 +65,8 @@ export async function runExplorerMode(options: CliOptions, keys?: NodeJS.ReadStr
 	const code = await runExplorer({
 		title,
 		...(keys ? {stdin: keys} : {}),
-		async load(onProgress, signal, onOutline) {
-			const {source, report, tree, raw} = await loadImage(options, onProgress, signal, onOutline);
+		async load(onProgress, signal, onOutline, stack) {
+			const {source, report, tree, raw} = await loadImage(options, onProgress, signal, onOutline, stack);
 			loadedSource = source;
 			const files = createFileReads(source, report.image.id, tree.tree);
 			const analysis = {...report, ...tree};
