@@ -21,6 +21,17 @@ export class FinalFileColumns implements FinalFileList {
 		return this.#final.path(position);
 	}
 
+	/** The type alone, without making the file. */
+	type(position: number): FinalFile['type'] {
+		return this.#tree.type(this.#final.version(position));
+	}
+
+	/** A regular file's bytes (0 for anything else), without making the file. */
+	fileBytes(position: number): number {
+		const version = this.#final.version(position);
+		return this.#tree.isFile(version) ? this.#tree.size(version) : 0;
+	}
+
 	at(position: number): FinalFile | undefined {
 		if (position < 0 || position >= this.length) return undefined;
 		const version = this.#final.version(position);
@@ -35,6 +46,18 @@ export class FinalFileColumns implements FinalFileList {
 				position < this.length ? {value: this.at(position++)!, done: false} : {value: undefined, done: true},
 		};
 	}
+}
+
+/** The type at a position, without making the file when the list is columns. */
+export function typeAt(files: FinalFileList, position: number): FinalFile['type'] {
+	return files instanceof FinalFileColumns ? files.type(position) : files.at(position)!.type;
+}
+
+/** A regular file's bytes at a position (0 for anything else), without making the file when the list is columns. */
+export function fileBytesAt(files: FinalFileList, position: number): number {
+	if (files instanceof FinalFileColumns) return files.fileBytes(position);
+	const file = files.at(position)!;
+	return file.type === 'file' ? file.size : 0;
 }
 
 /** The path at a position, without making the file when the list is columns. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../../source/analysis/analyze-image.js';
-import {FinalFileColumns, pathAt} from '../../source/analysis/final-file-list.js';
+import {FinalFileColumns, fileBytesAt, pathAt, typeAt} from '../../source/analysis/final-file-list.js';
 import {buildRuleInput, filesByPath} from '../../source/analysis/rule-input.js';
 import type {ImageAnalysis} from '../../source/analysis/types.js';
 import type {ExecInfo} from '../../source/image/types.js';
@@ -58,8 +58,15 @@ test('the final files as columns: each position read alone, walked, and out of r
 		assert.deepEqual(files.at(position), walked[position]);
 		assert.equal(files.path(position), walked[position]!.path);
 		assert.equal(pathAt(files, position), pathAt(walked, position));
+		assert.equal(typeAt(files, position), walked[position]!.type);
+		assert.equal(fileBytesAt(files, position), fileBytesAt(walked, position));
 	}
 
+	assert.deepEqual(
+		walked.map((_, position) => fileBytesAt(files, position)),
+		[3, 0, 4],
+		'a symlink has no bytes of its own',
+	);
 	assert.equal(files.at(-1), undefined);
 	assert.equal(files.at(files.length), undefined);
 	// A second walk gives equal files, made anew (a reader keeps only what it holds).

@@ -1,5 +1,5 @@
 import {normalisePath} from '../closure/resolve-path.js';
-import {pathAt} from '../final-file-list.js';
+import {pathAt, typeAt} from '../final-file-list.js';
 import type {FinalFile, FinalFileList, RuleInput} from '../types.js';
 import {isCopyablePath} from './dockerfile-syntax.js';
 import type {Placements} from './runtime-placements.js';
@@ -110,10 +110,9 @@ export function runtimeCopies(
 	const underUnit = unitFinder(new Set(units));
 	const copiedLinkTo = new Map<string, string>();
 	for (let position = 0; position < input.files.length; position++) {
-		if (placements.at(position).kind !== 'copy') continue;
+		if (placements.at(position).kind !== 'copy' || typeAt(input.files, position) !== 'hardlink') continue;
 		const file = input.files.at(position)!;
-		if (file.type === 'hardlink' && file.linkTarget !== undefined)
-			copiedLinkTo.set(normalisePath(file.linkTarget), file.path);
+		if (file.linkTarget !== undefined) copiedLinkTo.set(normalisePath(file.linkTarget), file.path);
 	}
 
 	const owners = new Map<string, UnitOwner>();

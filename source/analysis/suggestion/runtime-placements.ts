@@ -1,7 +1,7 @@
 import type {PackageIndex, PackagePlan} from '../closure/package-owners.js';
 import {normalisePath} from '../closure/resolve-path.js';
 import type {RuntimeClosure} from '../closure/runtime-closure.js';
-import {pathAt} from '../final-file-list.js';
+import {pathAt, typeAt} from '../final-file-list.js';
 import {isBuildOnlyOrCache} from '../finding-categories.js';
 import {bytecodeSource} from '../findings/package-databases.js';
 import {type FileIndex, filesByPath} from '../rule-input.js';
@@ -191,8 +191,10 @@ export function placeFiles(input: RuleInput, context: PlaceContext): Placements 
 
 	// A kept hard link keeps its target's bytes: the target is not removed, it travels with the link.
 	const files = filesByPath(input);
-	for (const file of input.files) {
-		if (file.type !== 'hardlink' || file.linkTarget === undefined) continue;
+	for (let position = 0; position < input.files.length; position++) {
+		if (typeAt(input.files, position) !== 'hardlink') continue;
+		const file = input.files.at(position)!;
+		if (file.linkTarget === undefined) continue;
 		const placement = placements.get(file.path);
 		if (placement === undefined || placement.kind === 'removed') continue;
 		const target = normalisePath(file.linkTarget);

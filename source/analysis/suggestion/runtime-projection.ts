@@ -1,5 +1,6 @@
 import type {PackagePlan} from '../closure/package-owners.js';
 import type {RuntimeClosure} from '../closure/runtime-closure.js';
+import {fileBytesAt, pathAt} from '../final-file-list.js';
 import type {FinalFile, Finding, RuleInput} from '../types.js';
 import type {Placements} from './runtime-placements.js';
 
@@ -45,8 +46,7 @@ export function reconcile(
 	const removed = new Map<string, RemovedPart>();
 	const appDirectory = closure.appDirectory;
 	for (let position = 0; position < input.files.length; position++) {
-		const file = input.files.at(position)!;
-		const bytes = sizeOf(file);
+		const bytes = fileBytesAt(input.files, position);
 		finalBytes += bytes;
 		const placement = placements.at(position);
 		if (placement.kind === 'base') base += bytes;
@@ -58,12 +58,13 @@ export function reconcile(
 			removed.set(ruleId, part);
 		} else if (placement.kind === 'copy' && placement.closure) closureBytes += bytes;
 		else {
+			const path = pathAt(input.files, position);
 			const directory =
-				appDirectory !== undefined && (file.path === appDirectory || file.path.startsWith(`${appDirectory}/`))
+				appDirectory !== undefined && (path === appDirectory || path.startsWith(`${appDirectory}/`))
 					? appDirectory
-					: file.path.includes('/')
-						? file.path.slice(0, file.path.indexOf('/'))
-						: file.path;
+					: path.includes('/')
+						? path.slice(0, path.indexOf('/'))
+						: path;
 			byDirectory.set(directory, (byDirectory.get(directory) ?? 0) + bytes);
 		}
 	}
