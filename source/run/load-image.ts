@@ -40,6 +40,7 @@ import {announce} from './notices.js';
 import type {CliOptions} from './options.js';
 import {markPhase} from './phase-timings.js';
 import {findRepositoryFiles} from './repository-files.js';
+import {stackWhileReading} from './stack-while-reading.js';
 
 export type LoadedReport = {
 	source: ImageSource;
@@ -126,11 +127,23 @@ async function load(
 		return {source, report: answeredFromCache(cachedReport, options)};
 	}
 
+	// An archive on stdin is read once: its preview would take the input the load needs.
+	const reading =
+		stack === undefined && !(options.image !== undefined && isStdinArgument(options.image))
+			? stackWhileReading(source, signal)
+			: undefined;
+	const progress =
+		reading === undefined
+			? onProgress
+			: (update: LoadProgress) => {
+					reading.onProgress(update);
+					onProgress?.(update);
+				};
 	const model = await loadImageModel(source, imageKey, {
 		...(options.image === undefined ? {} : {reference: options.image}),
-		...(onProgress ? {onProgress} : {}),
+		...(progress ? {onProgress: progress} : {}),
 		...(signal ? {signal} : {}),
-		...(stack ? {stack} : {}),
+		...((stack ?? reading?.stack) ? {stack: stack ?? reading?.stack} : {}),
 	});
 	markPhase('read (or cache load)');
 	if (cachedReport !== undefined) {
