@@ -2,7 +2,7 @@ import {indexPackages} from '../analysis/closure/package-owners.js';
 import type {FileChange} from '../analysis/compare/types.js';
 import {baseLayersOfHistory} from '../analysis/findings/base-image.js';
 import {buildRuleInput} from '../analysis/rule-input.js';
-import type {FinalFile, FinalFileList, Finding, FindingCategory, ImageTree} from '../analysis/types.js';
+import type {FinalFileList, Finding, FindingCategory, ImageTree} from '../analysis/types.js';
 import type {RawImage} from '../image/types.js';
 import {formatBytes} from '../shared/format-bytes.js';
 import type {ReportInput} from './report-input.js';

@@ -7,7 +7,7 @@ import {
 	parseDpkgStatus,
 } from '../findings/package-databases.js';
 import {type FileLookup, filesByPath} from '../rule-input.js';
-import type {FinalFile, FinalFileList} from '../types.js';
+import type {FinalFileList} from '../types.js';
 import type {Ecosystem} from './types.js';
 
 export const ecosystems = [

@@ -1,6 +1,6 @@
 import {normalisePath} from '../closure/resolve-path.js';
 import {pathAt, typeAt} from '../final-file-list.js';
-import type {FinalFile, FinalFileList, RuleInput} from '../types.js';
+import type {FinalFileList, RuleInput} from '../types.js';
 import {isCopyablePath} from './dockerfile-syntax.js';
 import type {Placements} from './runtime-placements.js';
 import {sizeOf} from './runtime-projection.js';

@@ -5,6 +5,14 @@ import {checkedDigest} from '../../formats/manifest-selection.js';
 import {downloadBlob} from './blob-download.js';
 import {parseChallenges} from './challenge.js';
 import {
+	digestMismatchError,
+	notFoundError,
+	rateLimitedError,
+	transportFailure,
+	unauthorizedError,
+	unexpectedStatusError,
+} from './client-errors.js';
+import {
 	defaultMinBytesPerSecond,
 	defaultMinDeadlineMs,
 	errorCodes,
@@ -21,7 +29,7 @@ import {
 } from './client-support.js';
 import {type Credentials, findCredentials} from './credentials.js';
 import {printable} from './printable.js';
-import {formatRegistryReference, isLoopbackHost, type RegistryReference} from './reference.js';
+import {isLoopbackHost, type RegistryReference} from './reference.js';
 import {requestToken, type TokenClient} from './token.js';
 import {type BodyTiming, discardBody, readBody, sendRequest, TransportError} from './transport.js';
 
@@ -171,20 +179,6 @@ export class RegistryClient {
 		throw new LayerlensError(`${step}: more than 5 redirects`, {hint: 'Check the registry'});
 	}
 
-	private loginHint(): string {
-		const registry = this.reference.registry;
-		return `Log in with \`docker login ${registry}\` or \`podman login ${registry}\`, or pass --registry-username with the password on stdin (--registry-password-stdin) or in LAYERLENS_REGISTRY_PASSWORD`;
-	}
-
-	private unauthorized(detail: string | undefined, credentials: Credentials | undefined): LayerlensError {
-		const used =
-			credentials === undefined ? 'without credentials' : `with the credentials from ${credentials.from}`;
-		return new LayerlensError(
-			`${this.reference.registry} refused access to ${this.reference.repository} ${used}${detail ? ` (${detail})` : ''}`,
-			{hint: this.loginHint()},
-		);
-	}
-
 	private loadCredentials(): Promise<Credentials | undefined> {
 		this.credentials ??= findCredentials(this.reference.registry, {
 			env: this.env,
@@ -236,27 +230,19 @@ export class RegistryClient {
 		return false;
 	}
 
-	private describeTransport(error: unknown, step: string): LayerlensError {
-		if (error instanceof LayerlensError) return error;
-		const message = printable(error instanceof Error ? error.message : String(error));
-		return new LayerlensError(`${step}: ${message}`, {
-			hint: `Check that ${this.reference.registry} is reachable (proxy: HTTPS_PROXY / NO_PROXY; certificates: NODE_EXTRA_CA_CERTS)`,
-			cause: error,
-		});
+	private unauthorized(detail: string | undefined, credentials: Credentials | undefined): LayerlensError {
+		return unauthorizedError(this.reference, detail, credentials);
 	}
 
-	private rateLimited(response: IncomingMessage, step: string): LayerlensError {
-		const wait = retryAfterMs(String(response.headers['retry-after'] ?? ''));
-		const reset = Number(response.headers['ratelimit-reset'] ?? Number.NaN);
-		const at =
-			wait !== undefined
-				? new Date(Date.now() + wait)
-				: Number.isFinite(reset) && reset > 0
-					? new Date(reset > 1e9 ? reset * 1000 : Date.now() + reset * 1000)
-					: undefined;
-		return new LayerlensError(
-			`${this.reference.registry} is rate limiting requests (HTTP 429 while ${step})${at ? `; it allows more after ${at.toISOString()}` : ''}`,
-			{hint: 'Wait and run again, or log in: authenticated pulls usually get a higher limit'},
+	private describeTransport(error: unknown, step: string): LayerlensError {
+		return transportFailure(this.reference, error, step);
+	}
+
+	/** The small error document a failed request carries, or nothing when it cannot be read. */
+	private errorBody(response: IncomingMessage, step: string): Promise<Buffer> {
+		if (response.method === 'HEAD') return Promise.resolve(Buffer.alloc(0));
+		return readBody(response, maxSmallBodyBytes, step, this.timing(maxSmallBodyBytes)).catch(() =>
+			Buffer.alloc(0),
 		);
 	}
 
@@ -285,7 +271,7 @@ export class RegistryClient {
 			if (attempt >= attempts || (wait !== undefined && wait > maxRetryAfter)) {
 				if (status === 429) {
 					discardBody(response);
-					throw this.rateLimited(response, step);
+					throw rateLimitedError(this.reference, response, step);
 				}
 
 				return response;
@@ -339,35 +325,15 @@ export class RegistryClient {
 	}
 
 	private async notFound(response: IncomingMessage, what: string, step: string): Promise<LayerlensError> {
-		const body =
-			response.method === 'HEAD'
-				? Buffer.alloc(0)
-				: await readBody(response, maxSmallBodyBytes, step, this.timing(maxSmallBodyBytes)).catch(() =>
-						Buffer.alloc(0),
-					);
-		const {codes} = errorCodes(body);
-		const full = formatRegistryReference(this.reference);
-		if (codes.includes('NAME_UNKNOWN')) {
-			return new LayerlensError(`${this.reference.registry} has no repository ${this.reference.repository}`, {
-				hint: `Check the name (${full}); a private repository may also answer this way before you log in`,
-			});
-		}
-
-		return new LayerlensError(`${this.name} has no ${what}`, {
-			hint: `Check the tag or digest (\`skopeo list-tags docker://${this.name}\` lists the tags)`,
-		});
+		return notFoundError(this.reference, what, await this.errorBody(response, step));
 	}
 
 	private async unexpected(response: IncomingMessage, step: string): Promise<LayerlensError> {
-		const body = await readBody(response, maxSmallBodyBytes, step, this.timing(maxSmallBodyBytes)).catch(() =>
-			Buffer.alloc(0),
-		);
-		const {message} = errorCodes(body);
-		return new LayerlensError(
-			`${step}: ${this.reference.registry} answered HTTP ${response.statusCode}${message ? ` (${printable(message)})` : ''}`,
-			{
-				hint: 'Check the registry and try again',
-			},
+		return unexpectedStatusError(
+			this.reference,
+			response.statusCode,
+			await this.errorBody(response, step),
+			step,
 		);
 	}
 
@@ -485,14 +451,7 @@ export class RegistryClient {
 	/** One line when the bytes received (`actualHex`, hashed with the digest's algorithm) are not the blob named. */
 	checkBlobDigest(digest: string, what: string, actualHex: string): void {
 		const actual = `${digest.split(':')[0]}:${actualHex}`;
-		if (actual !== digest) {
-			throw new LayerlensError(
-				`digest mismatch in ${what} of ${this.name}: the registry sent ${actual}, the manifest names ${digest}`,
-				{
-					hint: 'The registry or something between sent altered bytes; try again, and report it if it persists',
-				},
-			);
-		}
+		if (actual !== digest) throw digestMismatchError(what, this.name, actual, digest);
 	}
 
 	/** A small blob (the config) whole, checked against its digest: its descriptor's size when known, never over `limit`. */
