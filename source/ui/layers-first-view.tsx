@@ -5,6 +5,7 @@ import {hue} from './colors.js';
 import {asTreeState, earlyCurrent} from './early-tree-state.js';
 import {formatBar, formatBytes, sanitize, truncate} from './format.js';
 import {keyLabel} from './keymap.js';
+import {shownLayerBytes} from './layer-bytes.js';
 import type {LayersFirstState} from './layers-first-state.js';
 import {computeLayout} from './layout.js';
 import {OverlayView} from './overlay-view.js';
@@ -40,7 +41,10 @@ function LayerRows({
 	width: number;
 }) {
 	const {outline} = state;
-	const largest = Math.max(1, ...outline.layers.map((layer) => layer.expectedBytes ?? 0));
+	const shown = outline.layers.map((layer) =>
+		shownLayerBytes(layer.expectedBytes, status.picture.layers?.[layer.index]?.entries),
+	);
+	const largest = Math.max(1, ...shown.map((layer) => layer.bytes ?? 0));
 	const digits = String(Math.max(0, outline.layers.length - 1)).length;
 	const rows = state.layerList.rows.slice(state.layersOffset, state.layersOffset + height);
 	return (
@@ -59,7 +63,8 @@ function LayerRows({
 				const layer = outline.layers[row.layerIndex]!;
 				const read = status.picture.states[row.layerIndex] ?? 'waiting';
 				const isSelected = row.layerIndex === state.layer;
-				const size = layer.expectedBytes === undefined ? '…' : formatBytes(layer.expectedBytes);
+				const bytes = shown[row.layerIndex]?.bytes;
+				const size = bytes === undefined ? '…' : formatBytes(bytes);
 				return (
 					<Text
 						key={`l${row.layerIndex}`}
@@ -68,7 +73,7 @@ function LayerRows({
 						bold={isSelected && state.focus !== 'layers'}
 					>
 						{`  ${String(layer.index).padStart(digits)} ${size.padStart(9)} `}
-						<Text color={hue('cyan')}>{formatBar(layer.expectedBytes ?? 0, largest, 4)}</Text>
+						<Text color={hue('cyan')}>{formatBar(bytes ?? 0, largest, 4)}</Text>
 						<Text color={hue(read === 'read' ? 'green' : read === 'reading' ? 'yellow' : 'gray')}>
 							{` ${stateWord(read, status, row.layerIndex).padEnd(11)}`}
 						</Text>
@@ -81,6 +86,13 @@ function LayerRows({
 	);
 }
 
+/** The files' bytes once the layer is read (as the explorer counts them), else the source's figure, said so. */
+function sizeText(layer: OutlineLayer, status: ReadStatus): string {
+	const {bytes, read} = shownLayerBytes(layer.expectedBytes, status.picture.layers?.[layer.index]?.entries);
+	if (bytes === undefined) return pending;
+	return `${formatBytes(bytes)} ${read ? '(its files)' : '(as the source counts it)'}`;
+}
+
 /** The selected layer's facts as far as they are known; what the files tell is pending, never zero. */
 function detailLines(layer: OutlineLayer | undefined, read: LayerReadState, status: ReadStatus): string[] {
 	if (layer === undefined) return [];
@@ -88,7 +100,7 @@ function detailLines(layer: OutlineLayer | undefined, read: LayerReadState, stat
 	const entries = status.picture.entries[layer.index];
 	return [
 		sanitize(layer.createdBy ?? layer.instruction ?? 'instruction: named when the read ends'),
-		`Size     ${layer.expectedBytes === undefined ? pending : `${formatBytes(layer.expectedBytes)} (as the source counts it)`}`,
+		`Size     ${sizeText(layer, status)}`,
 		`Read     ${
 			read === 'read'
 				? `read${entries === undefined ? '' : `, ${entries.toLocaleString('en-US')} entries`}`

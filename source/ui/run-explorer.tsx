@@ -11,7 +11,7 @@ import {createLayersFirstState, type KeyPress, layersFirstReducer} from './layer
 import {LayersFirstView} from './layers-first-view.js';
 import {computeLayout} from './layout.js';
 import {LoadingThen} from './loading-then.js';
-import type {ReadStatus} from './read-status.js';
+import {StackFeed} from './stack-feed.js';
 import {StackedFill, type StackedTree} from './stacked-fill.js';
 import {type Outcome, runTerminalSession} from './terminal-session.js';
 import type {Load} from './use-load.js';
@@ -49,23 +49,6 @@ export type AppProps = {
 	/** Called when the user changes the tree order, to remember it. */
 	onSortChange?: (sort: 'name' | 'size') => void;
 };
-
-/** Stacks the layers the read status has read in order, and hands each new tree on; draws nothing. */
-function StackFeed({
-	fill,
-	status,
-	onStacked,
-}: {
-	fill: StackedFill;
-	status: ReadStatus;
-	onStacked: (stacked: StackedTree) => void;
-}) {
-	const {picture} = status;
-	useEffect(() => {
-		if (fill.advance(picture)) onStacked(fill.stacked!);
-	}, [fill, picture, onStacked]);
-	return null;
-}
 
 /**
 While `load` runs: the layers first once the source has described them (else the progress view), every key kept;

@@ -13,6 +13,7 @@ import {previewArchiveFile} from '../../source/image/sources/archive/archive-pre
 import {readImageArchive} from '../../source/image/sources/archive/read-archive.js';
 import {createArchiveSource} from '../../source/image/sources/open-source.js';
 import type {ImagePreview, LoadProgress, ParsedLayer, TarEntry} from '../../source/image/types.js';
+import {formatBytes} from '../../source/shared/format-bytes.js';
 import {createLayersFirstState, layersFirstReducer} from '../../source/ui/layers-first-state.js';
 import {LayersFirstView} from '../../source/ui/layers-first-view.js';
 import type {ReadStatus} from '../../source/ui/read-status.js';
@@ -327,4 +328,18 @@ test('the explorer session hands its load the stack the view fills, for the load
 	terminal.stdin.write('q');
 	assert.equal(await exit, 0);
 	assert.equal(terminal.errors(), '');
+});
+
+test('a read layer shows its files’ bytes, the explorer’s figure; one not read yet the source’s, said so', async () => {
+	const filesOf0 = 300 + 5000;
+	const readFrame = await frameOf([0], 1, 0);
+	assert.match(readFrame, new RegExp(`^ {2}0 {4}${formatBytes(filesOf0).replace('.', '\\.')} .* read `, 'm'));
+	assert.match(readFrame, new RegExp(`Size {5}${formatBytes(filesOf0).replace('.', '\\.')} \\(its files\\)`));
+	const tarOf1 = formatBytes(layers[1]!.tarSizeBytes);
+	assert.notEqual(tarOf1, formatBytes(1200 + 400), 'the fixture tells the two figures apart');
+	const waitingFrame = await frameOf([0], 1, 1);
+	assert.match(
+		waitingFrame,
+		new RegExp(`Size {5}${tarOf1.replace('.', '\\.')} \\(as the source counts it\\)`),
+	);
 });

@@ -6,6 +6,7 @@ import type {ImageOutline} from '../../analysis/image-outline.js';
 import {evaluateDiffBudgets, loadDiffBudgets} from '../../ci/diff-budgets.js';
 import {ciExitCode} from '../../ci/exit-code.js';
 import {formatCiReport} from '../../ci/format-ci-report.js';
+import type {IncrementalStack, PathTree} from '../../engine/index.js';
 import type {ImagePreview, LoadProgress} from '../../image/types.js';
 import {renderDiffJson} from '../../report/diff-json.js';
 import {renderDiffMarkdown} from '../../report/diff-markdown.js';
@@ -17,6 +18,7 @@ import {sanitizeKeepingLineBreaks} from '../../shared/sanitize-text.js';
 import {toolVersion} from '../../shared/version.js';
 import {writeFileAtomic} from '../../shared/write-atomic.js';
 import type {DiffOutline} from '../../ui/diff/diff-layers-first.js';
+import type {DiffFill} from '../../ui/diff/run-diff-explorer.js';
 import {loadImage, previewImage, verdictOptions} from '../load-image.js';
 import {holdAnnouncements} from '../notices.js';
 import type {DiffOptions} from '../options.js';
@@ -32,21 +34,26 @@ async function loadSide(
 	onProgress?: (progress: LoadProgress) => void,
 	signal?: AbortSignal,
 	onOutline?: (outline: ImageOutline, preview: ImagePreview) => void,
+	stack?: IncrementalStack,
+	onTree?: (tree: PathTree) => void,
 ): Promise<ComparisonSide> {
-	const {report, tree} = await loadImage(options, onProgress, signal, onOutline);
+	const {report, tree} = await loadImage(options, onProgress, signal, onOutline, stack);
+	onTree?.(tree.tree);
 	return {report, files: finalFiles(tree.tree)};
 }
 
 /**
 Both sides one after the other (two parses at once would only fight over the same cores), then the comparison.
 `onOutline` hears both images' layers as soon as their sources describe them (the second's asked for at once,
-beside the first's read), with the preview of the side being read.
+beside the first's read), with the preview of the side being read. `fill`: the stacks the diff view fills while
+each side reads (each load finishes its side's stack), and where each side's whole tree goes once it is loaded.
 */
 export async function loadComparison(
 	options: DiffOptions,
 	onProgress?: (side: 'A' | 'B', progress: LoadProgress) => void,
 	onOutline?: (outline: DiffOutline, preview: ImagePreview | undefined) => void,
 	signal?: AbortSignal,
+	fill?: DiffFill,
 ): Promise<ImageComparison> {
 	let outline: DiffOutline = {reading: 'A'};
 	const previews: {A?: ImagePreview; B?: ImagePreview} = {};
@@ -67,7 +74,12 @@ export async function loadComparison(
 		onProgress && ((progress) => onProgress('A', progress)),
 		signal,
 		onOutline && heard('A'),
+		fill?.stacks.A,
+		fill && ((tree) => fill.onTree('A', tree)),
 	);
+	// B's read starts from nothing: A's last progress must not be read against B's layers (a shared base would
+	// show as read before B has sent a byte).
+	onProgress?.('B', {bytesRead: 0, layersDone: 0});
 	outline = {...outline, reading: 'B'};
 	tell();
 	const b = await loadSide(
@@ -75,6 +87,8 @@ export async function loadComparison(
 		onProgress && ((progress) => onProgress('B', progress)),
 		signal,
 		onOutline && heard('B'),
+		fill?.stacks.B,
+		fill && ((tree) => fill.onTree('B', tree)),
 	);
 	return compareImages(a, b, {timestamps: options.timestamps});
 }
@@ -143,8 +157,8 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 		const releaseAnnouncements = holdAnnouncements();
 		const code = await runDiffExplorer({
 			title: `${options.a.image} → ${options.b.image}`,
-			load: (onProgress, signal, onOutline) =>
-				loadComparison(options, (_side, progress) => onProgress(progress), onOutline, signal),
+			load: (onProgress, signal, onOutline, fill) =>
+				loadComparison(options, (_side, progress) => onProgress(progress), onOutline, signal, fill),
 		});
 		releaseAnnouncements();
 		// A quit while the images load must not wait for the loads (or let them write the cache) afterwards.

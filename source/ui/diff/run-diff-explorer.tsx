@@ -1,19 +1,41 @@
 import {useCallback, useEffect, useState} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
+import type {IncrementalStack, PathTree} from '../../engine/index.js';
 import {keepStylesWithoutColour} from '../colors.js';
 import type {Preferences} from '../explorer-types.js';
 import {keymap} from '../keymap.js';
 import {type ConfigEnvironment, readPreferences} from '../keys-config.js';
 import type {KeyPress} from '../layers-first-state.js';
 import {LoadingThen} from '../loading-then.js';
+import {StackFeed} from '../stack-feed.js';
+import {StackedFill, type StackedTree} from '../stacked-fill.js';
 import {type Outcome, runTerminalSession} from '../terminal-session.js';
 import type {Load} from '../use-load.js';
 import {DiffExplorer} from './diff-explorer.js';
-import {type DiffKeys, DiffLayersFirstView, type DiffOutline, keepDiffKey} from './diff-layers-first.js';
+import {
+	type DiffKeys,
+	DiffLayersFirstView,
+	type DiffOutline,
+	type DiffTrees,
+	keepDiffKey,
+} from './diff-layers-first.js';
+
+/**
+What the diff view gives the load: a stack per side, filled while that side reads and finished by its load, and
+where each side's whole tree goes once that side is loaded.
+*/
+export type DiffFill = {
+	stacks: {A: IncrementalStack; B: IncrementalStack};
+	onTree: (side: 'A' | 'B', tree: PathTree) => void;
+};
+
+export type DiffLoad = (
+	...args: [...Parameters<Load<ImageComparison, DiffOutline>>, fill?: DiffFill]
+) => Promise<ImageComparison>;
 
 export type RunDiffExplorerOptions = {
 	title: string;
-	load: Load<ImageComparison, DiffOutline>;
+	load: DiffLoad;
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	stderr?: NodeJS.WriteStream;
@@ -44,25 +66,55 @@ function LoadingThenDiff({
 		[filterKeys],
 	);
 	const onOutline = useCallback((next: DiffOutline) => setOutline(next), []);
+	const [fills] = useState(() => ({A: new StackedFill(), B: new StackedFill()}));
+	const [trees, setTrees] = useState<DiffTrees>({});
+	const onStacked = useCallback(
+		(side: 'A' | 'B') => (stacked: StackedTree) =>
+			// A side's whole tree, once its load hands it over, is not replaced by a stack of fewer layers.
+			setTrees((known) => (known[side]?.whole ? known : {...known, [side]: {stacked, whole: false}})),
+		[],
+	);
+	const [onStackedA] = useState(() => onStacked('A'));
+	const [onStackedB] = useState(() => onStacked('B'));
+	const loadWithFill = useCallback<Load<ImageComparison, DiffOutline>>(
+		(onProgress, signal, onOutlineOf) =>
+			load(onProgress, signal, onOutlineOf, {
+				stacks: {A: fills.A.stack, B: fills.B.stack},
+				onTree: (side, tree) =>
+					setTrees((known) => ({
+						...known,
+						[side]: {stacked: {layers: tree.layers.length, tree}, whole: true},
+					})),
+			}),
+		[load, fills],
+	);
 	useEffect(() => {
 		if (kept.quit !== undefined) onDone({code: kept.quit});
 	}, [kept.quit, onDone]);
 	return (
 		<LoadingThen<ImageComparison, DiffOutline>
 			title={title}
-			load={load}
+			load={loadWithFill}
 			onDone={onDone}
 			onKey={onKey}
 			onOutline={onOutline}
 			whileLoading={(status, size) =>
 				outline !== undefined && (outline.a !== undefined || outline.b !== undefined) ? (
-					<DiffLayersFirstView
-						title={title}
-						outline={outline}
-						status={status}
-						keptKeys={kept.keys.length}
-						size={size}
-					/>
+					<>
+						<StackFeed
+							fill={fills[outline.reading]}
+							status={status}
+							onStacked={outline.reading === 'A' ? onStackedA : onStackedB}
+						/>
+						<DiffLayersFirstView
+							title={title}
+							outline={outline}
+							trees={trees}
+							status={status}
+							keptKeys={kept.keys.length}
+							size={size}
+						/>
+					</>
 				) : undefined
 			}
 		>
