@@ -105,8 +105,38 @@ async function runDiff(environment: Environment): Promise<number> {
 	const {runDiffMode} = await import('./run/modes/diff-mode.js');
 	const diff = claimJsonFile(cli.input.slice(1), cli.flags, 2);
 	const diffOptions = parseDiffOptions(diff.input, diff.flags);
-	if (pickMode(diffOptions.common, environment) !== 'explorer') endOnSignals();
-	return runDiffMode(diffOptions, environment);
+	const readsStdin = [diffOptions.a.image, diffOptions.b.image].some(
+		(image) => image !== undefined && isStdinArgument(image),
+	);
+	const {terminal, environment: keysFrom} = keysTerminal(readsStdin, environment);
+	const mode = pickMode(diffOptions.common, keysFrom);
+	settleTerminal(mode, terminal);
+	if (mode !== 'explorer') endOnSignals();
+	return runDiffMode(diffOptions, keysFrom, terminal?.kind === 'opened' ? terminal.keys : undefined);
+}
+
+/**
+When stdin carries an archive and stdout is a terminal, the terminal the keys come from (`/dev/tty`), and the
+environment as the mode is picked with it: a terminal to type into.
+*/
+function keysTerminal(
+	readsStdin: boolean,
+	environment: Environment,
+): {terminal: Terminal; environment: Environment} {
+	const terminal =
+		readsStdin && environment.stdoutIsTty && !environment.stdinIsTty ? openControllingTerminal() : undefined;
+	const opened = terminal?.kind === 'opened';
+	return {terminal, environment: {...environment, stdinIsTty: environment.stdinIsTty || opened}};
+}
+
+/** A terminal opened for keys is let go when the mode is not the explorer; the summary says why it is printed. */
+function settleTerminal(mode: Mode, terminal: Terminal): void {
+	if (mode !== 'explorer' && terminal?.kind === 'opened') terminal.close();
+	if (mode === 'summary' && terminal?.kind === 'unavailable') {
+		process.stderr.write(
+			`layerlens: no terminal to read keys from (${terminal.reason}): printing the summary\n`,
+		);
+	}
 }
 
 /**
@@ -140,21 +170,12 @@ async function imageRunOptions(): Promise<CliOptions> {
 
 /** The mode, and the terminal keys come from when the archive is on stdin (`docker save app | layerlens`). */
 function chooseMode(options: CliOptions, environment: Environment): {mode: Mode; terminal: Terminal} {
-	const terminal =
-		options.image !== undefined &&
-		isStdinArgument(options.image) &&
-		environment.stdoutIsTty &&
-		!environment.stdinIsTty
-			? openControllingTerminal()
-			: undefined;
-	const keys = terminal?.kind === 'opened' ? terminal.keys : undefined;
-	const mode = pickMode(options, {...environment, stdinIsTty: environment.stdinIsTty || keys !== undefined});
-	if (mode !== 'explorer' && terminal?.kind === 'opened') terminal.close();
-	if (mode === 'summary' && terminal?.kind === 'unavailable') {
-		process.stderr.write(
-			`layerlens: no terminal to read keys from (${terminal.reason}): printing the summary\n`,
-		);
-	}
+	const {terminal, environment: keysFrom} = keysTerminal(
+		options.image !== undefined && isStdinArgument(options.image),
+		environment,
+	);
+	const mode = pickMode(options, keysFrom);
+	settleTerminal(mode, terminal);
 
 	const writesStdout =
 		mode !== 'explorer' &&

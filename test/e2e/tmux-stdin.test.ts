@@ -9,7 +9,9 @@ import {startTmux, tmuxAvailable} from '../helpers/tmux.js';
 
 // `docker save IMAGE | layerlens` typed in a terminal: the archive comes through the pipe, the keys from /dev/tty.
 
-const availability = await dockerAvailability({images: [fixtureImages.waste]});
+/** The base the waste fixture is built on (build-images.sh): the two share it. */
+const busyboxBase = 'layerlens-fixture/busybox-base';
+const availability = await dockerAvailability({images: [fixtureImages.waste, busyboxBase]});
 const skip = tmuxAvailable() ?? dockerSkip(availability);
 let work = '';
 
@@ -79,6 +81,34 @@ test('without a controlling terminal (setsid) the pipe gets the plain summary an
 		);
 		assert.match(screen, /Image: stdin/);
 		assert.match(screen, /Reclaimable \(hidden by later layers\)/);
+	} finally {
+		await session.kill();
+	}
+});
+
+test('docker save A | layerlens diff - B in a terminal opens the diff explorer, keys from the terminal', {
+	skip,
+}, async () => {
+	assertDockerAvailable(availability);
+	const exitFile = join(work, 'exit-diff');
+	const sttyFile = join(work, 'stty-diff');
+	const layerlens = quoted(cliCommand(['diff', '-', fixtureImages.waste, '--no-cache']));
+	const command = `docker save ${busyboxBase} | env -u CI -u NODE_OPTIONS XDG_CONFIG_HOME=${join(work, 'config')} ${layerlens}; echo $? > ${exitFile}; stty -a > ${sttyFile}; sleep 60`;
+	const session = await startTmux('layerlens-stdin-diff', command);
+	try {
+		const first = await session.waitFor((screen) => screen.includes('▶ Files'), 90_000);
+		assert.match(first, /A: stdin {2}B: layerlens-fixture\/waste/);
+		assert.match(first, /\(shared\)/, 'the base both have, once');
+		assert.doesNotMatch(first, /Run in a terminal/);
+		await session.sendKeys('s');
+		await session.waitFor((screen) => screen.includes('sort: name'));
+		await session.sendKeys('q');
+		assert.equal(await waitForFile(exitFile), '0', 'q exits 0');
+		assert.equal(await session.paneFlag('#{alternate_on}'), '0', 'left the alternate screen');
+		assert.equal(await session.paneFlag('#{cursor_flag}'), '1', 'cursor visible again');
+		const stty = await waitForFile(sttyFile);
+		assert.match(stty, /(^|\s)icanon(\s|$)/, 'canonical mode restored');
+		assert.match(stty, /(^|\s)echo(\s|$)/, 'echo restored');
 	} finally {
 		await session.kill();
 	}

@@ -141,7 +141,12 @@ function progressLine(): {
 }
 
 /** `layerlens diff A B`: the explorer in a terminal, else reports, a CI verdict or a plain summary. */
-export async function runDiffMode(options: DiffOptions, environment: DiffEnvironment): Promise<number> {
+export async function runDiffMode(
+	options: DiffOptions,
+	environment: DiffEnvironment,
+	/** Where the explorer reads keys when stdin carries one side's archive: the controlling terminal. */
+	keys?: NodeJS.ReadStream,
+): Promise<number> {
 	const mode = pickMode(options.common, environment);
 	const oneImageReport = options.common.reports.find(
 		(target) => target.format === 'sarif' || target.format === 'dive',
@@ -159,6 +164,7 @@ export async function runDiffMode(options: DiffOptions, environment: DiffEnviron
 			title: `${options.a.image} → ${options.b.image}`,
 			load: (onProgress, signal, onOutline, fill) =>
 				loadComparison(options, (_side, progress) => onProgress(progress), onOutline, signal, fill),
+			...(keys === undefined ? {} : {stdin: keys}),
 		});
 		releaseAnnouncements();
 		// A quit while the images load must not wait for the loads (or let them write the cache) afterwards.
