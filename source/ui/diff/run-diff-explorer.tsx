@@ -66,7 +66,11 @@ function LoadingThenDiff({
 		[filterKeys],
 	);
 	const onOutline = useCallback((next: DiffOutline) => setOutline(next), []);
-	const [fills] = useState(() => ({A: new StackedFill(), B: new StackedFill()}));
+	// Held only while the images load: the comparison is plain data, and two stacked trees kept for the whole
+	// session would double what a large pair of images costs in memory.
+	const [fills] = useState<{current: {A: StackedFill; B: StackedFill} | undefined}>(() => ({
+		current: {A: new StackedFill(), B: new StackedFill()},
+	}));
 	const [trees, setTrees] = useState<DiffTrees>({});
 	const onStacked = useCallback(
 		(side: 'A' | 'B') => (stacked: StackedTree) =>
@@ -77,15 +81,20 @@ function LoadingThenDiff({
 	const [onStackedA] = useState(() => onStacked('A'));
 	const [onStackedB] = useState(() => onStacked('B'));
 	const loadWithFill = useCallback<Load<ImageComparison, DiffOutline>>(
-		(onProgress, signal, onOutlineOf) =>
-			load(onProgress, signal, onOutlineOf, {
-				stacks: {A: fills.A.stack, B: fills.B.stack},
+		async (onProgress, signal, onOutlineOf) => {
+			const sides = fills.current ?? {A: new StackedFill(), B: new StackedFill()};
+			const comparison = await load(onProgress, signal, onOutlineOf, {
+				stacks: {A: sides.A.stack, B: sides.B.stack},
 				onTree: (side, tree) =>
 					setTrees((known) => ({
 						...known,
 						[side]: {stacked: {layers: tree.layers.length, tree}, whole: true},
 					})),
-			}),
+			});
+			fills.current = undefined;
+			setTrees({});
+			return comparison;
+		},
 		[load, fills],
 	);
 	useEffect(() => {
@@ -101,11 +110,13 @@ function LoadingThenDiff({
 			whileLoading={(status, size) =>
 				outline !== undefined && (outline.a !== undefined || outline.b !== undefined) ? (
 					<>
-						<StackFeed
-							fill={fills[outline.reading]}
-							status={status}
-							onStacked={outline.reading === 'A' ? onStackedA : onStackedB}
-						/>
+						{fills.current ? (
+							<StackFeed
+								fill={fills.current[outline.reading]}
+								status={status}
+								onStacked={outline.reading === 'A' ? onStackedA : onStackedB}
+							/>
+						) : undefined}
 						<DiffLayersFirstView
 							title={title}
 							outline={outline}
