@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {createServer, type ServerResponse} from 'node:http';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {Readable} from 'node:stream';
+import {PassThrough, Readable} from 'node:stream';
 import test from 'node:test';
 import {gzipSync} from 'node:zlib';
 import {ArchiveEndFinder, endAtArchiveEnd} from '../../source/image/sources/daemon/archive-end.js';
@@ -161,4 +161,29 @@ test('bytes that are no tar pass through unchanged to their own end', async () =
 	const bytes = gzipSync(Buffer.concat([exportArchive(), marker]));
 	const read = await readAll(endAtArchiveEnd(Readable.from([bytes.subarray(0, 100), bytes.subarray(100)])));
 	assert.deepEqual(read, bytes);
+});
+
+test('the answer’s small chunks are passed on joined, the bytes unchanged, and nothing waits for more to come', async () => {
+	const layer = Buffer.alloc(3 * 1024 * 1024, 7);
+	const archive = Buffer.concat([entry({name: 'abc/layer.tar'}, layer), exportArchive(), marker]);
+	const pieces: Buffer[] = [];
+	for (let start = 0; start < archive.length; start += 20_000)
+		pieces.push(archive.subarray(start, start + 20_000));
+	const input = new PassThrough();
+	const output = endAtArchiveEnd(input);
+	const received: Buffer[] = [];
+	output.on('data', (chunk: Buffer) => received.push(chunk));
+	const ended = new Promise((resolve) => output.once('end', resolve));
+
+	// Ten pieces, then the input goes quiet: they are passed on without waiting for more.
+	for (const piece of pieces.slice(0, 10)) input.write(piece);
+	await new Promise((resolve) => setImmediate(resolve));
+	await new Promise((resolve) => setImmediate(resolve));
+	assert.equal(Buffer.concat(received).length, 200_000, 'a quiet input holds nothing back');
+	assert.equal(received.length, 1, 'what one turn brought is passed on as one chunk');
+
+	for (const piece of pieces.slice(10)) input.write(piece);
+	await ended;
+	assert.deepEqual(Buffer.concat(received), archive);
+	assert.ok(received.length * 10 < pieces.length, `${received.length} chunks passed on for ${pieces.length}`);
 });

@@ -116,33 +116,64 @@ export function endAtArchiveEnd(input: Readable): Readable {
 	const output = new PassThrough({highWaterMark: 1024 * 1024});
 	const finder = new ArchiveEndFinder();
 	let ended = false;
+	// The daemon's HTTP answer comes in chunks of ~20 kB, three times as many as a file read gives: they are
+	// passed on joined (what one turn of the event loop brings, up to `joinedBytes`), so the stages after this
+	// one (the idle clock, the archive and tar readers, the hashing thread) handle a third of the pieces.
+	let pending: Buffer[] = [];
+	let pendingBytes = 0;
+	let scheduled: NodeJS.Immediate | undefined;
+	const joined = (): Buffer => {
+		const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+		pending = [];
+		pendingBytes = 0;
+		return bytes;
+	};
+	const flush = (): void => {
+		if (scheduled !== undefined) clearImmediate(scheduled);
+		scheduled = undefined;
+		if (ended || pendingBytes === 0) return;
+		if (!output.write(joined())) {
+			input.pause();
+			output.once('drain', () => input.resume());
+		}
+	};
 	const onData = (chunk: Buffer): void => {
 		if (ended) return;
 		const end = finder.push(chunk);
 		if (end !== undefined) {
+			if (scheduled !== undefined) clearImmediate(scheduled);
+			pending.push(chunk.subarray(0, end));
+			pendingBytes += end;
 			ended = true;
-			output.end(chunk.subarray(0, end));
+			output.end(joined());
 			// The daemon's cleanup is no reason to keep the process: the socket may close with it.
 			(input as Readable & {socket?: {unref?: () => void}}).socket?.unref?.();
 			return;
 		}
 
-		if (!output.write(chunk)) {
-			input.pause();
-			output.once('drain', () => input.resume());
-		}
+		pending.push(chunk);
+		pendingBytes += chunk.length;
+		if (pendingBytes >= joinedBytes) flush();
+		else scheduled ??= setImmediate(flush);
 	};
 
 	input.on('data', onData);
 	input.on('end', () => {
-		if (!ended) output.end();
+		if (ended) return;
+		flush();
+		output.end();
 	});
 	input.on('error', (error) => {
+		if (scheduled !== undefined) clearImmediate(scheduled);
 		if (!ended) output.destroy(error);
 	});
 	output.on('close', () => {
+		if (scheduled !== undefined) clearImmediate(scheduled);
 		// The reader stopped before the marker (an error, an abort): the export is not wanted any more.
 		if (!ended) input.destroy();
 	});
 	return output;
 }
+
+/** The most the answer's chunks are joined into before they are passed on. */
+const joinedBytes = 1024 * 1024;
