@@ -1,4 +1,4 @@
-import {useCallback, useEffect, useState} from 'react';
+import {type ReactNode, useCallback, useEffect, useState} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
 import type {IncrementalStack, PathTree} from '../../engine/index.js';
 import {keepStylesWithoutColour} from '../colors.js';
@@ -7,6 +7,7 @@ import {keymap} from '../keymap.js';
 import {type ConfigEnvironment, readPreferences} from '../keys-config.js';
 import type {KeyPress} from '../layers-first-state.js';
 import {LoadingThen} from '../loading-then.js';
+import type {ReadStatus} from '../read-status.js';
 import {StackFeed} from '../stack-feed.js';
 import {StackedFill, type StackedTree} from '../stacked-fill.js';
 import {type Outcome, runTerminalSession} from '../terminal-session.js';
@@ -44,6 +45,51 @@ export type RunDiffExplorerOptions = {
 };
 
 /**
+The files of each side while the diff loads: a stack per side, filled from the read's progress of the side being
+read and handed to its load to finish, and each side's whole tree once it is loaded. Held only while the images
+load: the comparison is plain data, and two stacked trees kept for the whole session would double what a large
+pair of images costs in memory.
+*/
+function useDiffFill(load: DiffLoad): {
+	trees: DiffTrees;
+	loadWithFill: Load<ImageComparison, DiffOutline>;
+	feed: (side: 'A' | 'B', status: ReadStatus) => ReactNode;
+} {
+	const [fills] = useState<{current: {A: StackedFill; B: StackedFill} | undefined}>(() => ({
+		current: {A: new StackedFill(), B: new StackedFill()},
+	}));
+	const [trees, setTrees] = useState<DiffTrees>({});
+	const [onStacked] = useState(() => {
+		const of = (side: 'A' | 'B') => (stacked: StackedTree) =>
+			// A side's whole tree, once its load hands it over, is not replaced by a stack of fewer layers.
+			setTrees((known) => (known[side]?.whole ? known : {...known, [side]: {stacked, whole: false}}));
+		return {A: of('A'), B: of('B')};
+	});
+	const loadWithFill = useCallback<Load<ImageComparison, DiffOutline>>(
+		async (onProgress, signal, onOutlineOf) => {
+			const sides = fills.current ?? {A: new StackedFill(), B: new StackedFill()};
+			const comparison = await load(onProgress, signal, onOutlineOf, {
+				stacks: {A: sides.A.stack, B: sides.B.stack},
+				onTree: (side, tree) =>
+					setTrees((known) => ({
+						...known,
+						[side]: {stacked: {layers: tree.layers.length, tree}, whole: true},
+					})),
+			});
+			fills.current = undefined;
+			setTrees({});
+			return comparison;
+		},
+		[load, fills],
+	);
+	const feed = (side: 'A' | 'B', status: ReadStatus): ReactNode =>
+		fills.current ? (
+			<StackFeed fill={fills.current[side]} status={status} onStacked={onStacked[side]} />
+		) : undefined;
+	return {trees, loadWithFill, feed};
+}
+
+/**
 While both images load: their layers as soon as the sources describe them (else the progress view), every key
 kept for the diff view, which opens where they lead.
 */
@@ -66,37 +112,7 @@ function LoadingThenDiff({
 		[filterKeys],
 	);
 	const onOutline = useCallback((next: DiffOutline) => setOutline(next), []);
-	// Held only while the images load: the comparison is plain data, and two stacked trees kept for the whole
-	// session would double what a large pair of images costs in memory.
-	const [fills] = useState<{current: {A: StackedFill; B: StackedFill} | undefined}>(() => ({
-		current: {A: new StackedFill(), B: new StackedFill()},
-	}));
-	const [trees, setTrees] = useState<DiffTrees>({});
-	const onStacked = useCallback(
-		(side: 'A' | 'B') => (stacked: StackedTree) =>
-			// A side's whole tree, once its load hands it over, is not replaced by a stack of fewer layers.
-			setTrees((known) => (known[side]?.whole ? known : {...known, [side]: {stacked, whole: false}})),
-		[],
-	);
-	const [onStackedA] = useState(() => onStacked('A'));
-	const [onStackedB] = useState(() => onStacked('B'));
-	const loadWithFill = useCallback<Load<ImageComparison, DiffOutline>>(
-		async (onProgress, signal, onOutlineOf) => {
-			const sides = fills.current ?? {A: new StackedFill(), B: new StackedFill()};
-			const comparison = await load(onProgress, signal, onOutlineOf, {
-				stacks: {A: sides.A.stack, B: sides.B.stack},
-				onTree: (side, tree) =>
-					setTrees((known) => ({
-						...known,
-						[side]: {stacked: {layers: tree.layers.length, tree}, whole: true},
-					})),
-			});
-			fills.current = undefined;
-			setTrees({});
-			return comparison;
-		},
-		[load, fills],
-	);
+	const {trees, loadWithFill, feed} = useDiffFill(load);
 	useEffect(() => {
 		if (kept.quit !== undefined) onDone({code: kept.quit});
 	}, [kept.quit, onDone]);
@@ -110,13 +126,7 @@ function LoadingThenDiff({
 			whileLoading={(status, size) =>
 				outline !== undefined && (outline.a !== undefined || outline.b !== undefined) ? (
 					<>
-						{fills.current ? (
-							<StackFeed
-								fill={fills.current[outline.reading]}
-								status={status}
-								onStacked={outline.reading === 'A' ? onStackedA : onStackedB}
-							/>
-						) : undefined}
+						{feed(outline.reading, status)}
 						<DiffLayersFirstView
 							title={title}
 							outline={outline}
