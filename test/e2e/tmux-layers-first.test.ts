@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
@@ -78,17 +78,7 @@ test('layers first from the daemon: the list while a layer reads, keys typed bef
 		assert.match(explorer, /blob-a/);
 		await session.sendKeys('q');
 		// The session ends once the source has let go of what it holds (up to its dispose timeout).
-		for (let attempt = 0; attempt < 300; attempt++) {
-			const code = await readFile(exitFile, 'utf8').catch(() => '');
-			if (code !== '') {
-				assert.equal(code.trim(), '0');
-				return;
-			}
-
-			await new Promise((resolve) => setTimeout(resolve, 200));
-		}
-
-		assert.fail(`the explorer did not exit after q; screen:\n${await session.capture()}`);
+		assert.equal(await session.exitCode(exitFile), '0');
 	} finally {
 		await session.kill();
 	}

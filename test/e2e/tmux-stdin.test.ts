@@ -37,6 +37,18 @@ async function waitForFile(path: string): Promise<string> {
 	throw new Error(`${path} was never written`);
 }
 
+/** After q: off the alternate screen, the cursor shown, the line discipline as it was (`stty -a` written after the exit). */
+async function assertTerminalRestored(
+	session: Awaited<ReturnType<typeof startTmux>>,
+	sttyFile: string,
+): Promise<void> {
+	assert.equal(await session.paneFlag('#{alternate_on}'), '0', 'left the alternate screen');
+	assert.equal(await session.paneFlag('#{cursor_flag}'), '1', 'cursor visible again');
+	const stty = await waitForFile(sttyFile);
+	assert.match(stty, /(^|\s)icanon(\s|$)/, 'canonical mode restored');
+	assert.match(stty, /(^|\s)echo(\s|$)/, 'echo restored');
+}
+
 test('docker save IMAGE | layerlens in a terminal opens the explorer, keys act, q restores the terminal', {
 	skip,
 }, async () => {
@@ -54,11 +66,7 @@ test('docker save IMAGE | layerlens in a terminal opens the explorer, keys act, 
 		assert.match(moved, /deleted-later\.bin/, 'layer 1 shows its files');
 		await session.sendKeys('q');
 		assert.equal(await waitForFile(exitFile), '0', 'q exits 0');
-		assert.equal(await session.paneFlag('#{alternate_on}'), '0', 'left the alternate screen');
-		assert.equal(await session.paneFlag('#{cursor_flag}'), '1', 'cursor visible again');
-		const stty = await waitForFile(sttyFile);
-		assert.match(stty, /(^|\s)icanon(\s|$)/, 'canonical mode restored');
-		assert.match(stty, /(^|\s)echo(\s|$)/, 'echo restored');
+		await assertTerminalRestored(session, sttyFile);
 	} finally {
 		await session.kill();
 	}
@@ -104,11 +112,7 @@ test('docker save A | layerlens diff - B in a terminal opens the diff explorer, 
 		await session.waitFor((screen) => screen.includes('sort: name'));
 		await session.sendKeys('q');
 		assert.equal(await waitForFile(exitFile), '0', 'q exits 0');
-		assert.equal(await session.paneFlag('#{alternate_on}'), '0', 'left the alternate screen');
-		assert.equal(await session.paneFlag('#{cursor_flag}'), '1', 'cursor visible again');
-		const stty = await waitForFile(sttyFile);
-		assert.match(stty, /(^|\s)icanon(\s|$)/, 'canonical mode restored');
-		assert.match(stty, /(^|\s)echo(\s|$)/, 'echo restored');
+		await assertTerminalRestored(session, sttyFile);
 	} finally {
 		await session.kill();
 	}

@@ -1,4 +1,5 @@
 import {execFile, execFileSync} from 'node:child_process';
+import {readFile} from 'node:fs/promises';
 import {promisify} from 'node:util';
 
 const run = promisify(execFile);
@@ -64,6 +65,20 @@ export async function startTmux(name: string, command: string, size = {columns: 
 			}
 
 			throw new Error(`timed out waiting for the screen; last screen:\n${screen}`);
+		},
+		/**
+		The exit code the session's command wrote to `exitFile` (`…; echo $? > FILE`) once it ends; fails with the
+		screen when it never does (up to `timeoutMs`, waiting on no clock of the program's own).
+		*/
+		async exitCode(exitFile: string, timeoutMs = 60_000): Promise<string> {
+			const deadline = Date.now() + timeoutMs;
+			while (Date.now() < deadline) {
+				const code = await readFile(exitFile, 'utf8').catch(() => '');
+				if (code.trim() !== '') return code.trim();
+				await new Promise((resolve) => setTimeout(resolve, 200));
+			}
+
+			throw new Error(`the program did not exit; screen:\n${await capture()}`);
 		},
 		async kill() {
 			await tmux('kill-server').catch(() => undefined);
