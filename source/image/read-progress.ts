@@ -133,6 +133,9 @@ const rateWindowMs = 5000;
 
 /** Keeps the samples of the last window (and one before it, so the window is full). */
 export function addSample(samples: readonly ReadSample[], sample: ReadSample): ReadSample[] {
+	// Before the first byte there is no rate: the wait for a source to start (a daemon preparing its export)
+	// is not the speed of the read, and counted in it would make the time left hours.
+	if (sample.bytes === 0) return [];
 	// A new read (the second image of a diff) starts from zero: its rate is its own.
 	if (sample.bytes < (samples.at(-1)?.bytes ?? 0)) return [sample];
 	const kept = samples.filter((old) => sample.atMs - old.atMs <= rateWindowMs);

@@ -56,9 +56,11 @@ export class ReadTracker {
 }
 
 export function formatDuration(seconds: number): string {
-	if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
-	const minutes = Math.floor(seconds / 60);
-	return `${minutes} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+	// Whole seconds first, so 59.6 s reads `1 min 00 s`, never `0 min 60 s`.
+	const whole = Math.max(1, Math.round(seconds));
+	if (whole < 60) return `${whole} s`;
+	if (whole < 3600) return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
+	return `${Math.floor(whole / 3600)} h ${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')} min`;
 }
 
 /** `412 MB of ~1.1 GB (37%)`: the total is the layers' expected bytes, dropped once the read has passed it. */

@@ -3,6 +3,7 @@ import {test} from 'node:test';
 import {addSample, layerOfEntry, rateOf, readPicture, secondsLeft} from '../../source/image/read-progress.js';
 import {layerMakingEntries, previewFromDaemon} from '../../source/image/sources/daemon/daemon-preview.js';
 import type {ImagePreview} from '../../source/image/types.js';
+import {formatDuration} from '../../source/ui/read-status.js';
 
 const hex = (digit: string) => digit.repeat(64);
 
@@ -87,6 +88,13 @@ test('rate over the last seconds, time left from the share still to read', () =>
 	assert.ok(Math.abs(rateOf(samples)! - 1_000_000) < 1, String(rateOf(samples)));
 	// A second read (a diff's other image) starts its own rate.
 	assert.deepEqual(addSample(samples, {atMs: 13_000, bytes: 5}), [{atMs: 13_000, bytes: 5}]);
+	// Reset to nothing, the next read's wait for its first byte is no part of its rate.
+	let next = addSample(samples, {atMs: 13_000, bytes: 0});
+	assert.deepEqual(next, []);
+	next = addSample(next, {atMs: 16_500, bytes: 3_900});
+	assert.equal(rateOf(next), undefined, 'one sample after the wait: no rate yet (it was 1.1 kB/s)');
+	next = addSample(next, {atMs: 17_500, bytes: 50_003_900});
+	assert.equal(rateOf(next), 50_000_000);
 	assert.equal(secondsLeft({states: [], entries: [], fraction: 0.5, expectedBytes: 100}, 10), 5);
 	assert.equal(secondsLeft({states: [], entries: []}, 10), undefined);
 });
@@ -146,4 +154,14 @@ test('the daemon preview: history oldest first, each layer its size, the config 
 	const unsure = previewFromDaemon({Id: 'x', RootFS: {Layers: [`sha256:${hex('a')}`]}}, []);
 	assert.equal(unsure.history, undefined);
 	assert.equal(unsure.layers[0]?.expectedBytes, undefined);
+});
+
+test('time left reads in seconds, minutes, then hours', () => {
+	assert.equal(formatDuration(0.2), '1 s');
+	assert.equal(formatDuration(59), '59 s');
+	assert.equal(formatDuration(61), '1 min 01 s');
+	assert.equal(formatDuration(3599), '59 min 59 s');
+	assert.equal(formatDuration(59.6), '1 min 00 s');
+	assert.equal(formatDuration(3599.7), '1 h 00 min');
+	assert.equal(formatDuration(5857 * 60 + 7), '97 h 37 min');
 });
