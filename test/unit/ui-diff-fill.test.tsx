@@ -82,9 +82,9 @@ test('the diff while it loads: the shared base marked, each side’s files as it
 					onProgress(progressOf(sideA, [0, 1], 2));
 				} else if (n === 2) {
 					fill?.onTree('A', stackLayers(sideA));
-					// As loadComparison switches sides: B's progress starts from nothing, then B is the one read.
-					onProgress({bytesRead: 0, layersDone: 0});
+					// As loadComparison switches sides: B is the one read, and its progress starts from nothing.
 					onOutline?.({reading: 'B', a: outlineA, b: outlineB}, previewB);
+					onProgress({bytesRead: 0, layersDone: 0});
 				} else {
 					onProgress(progressOf(sideB, [0], 1));
 				}

@@ -77,11 +77,11 @@ export async function loadComparison(
 		fill?.stacks.A,
 		fill && ((tree) => fill.onTree('A', tree)),
 	);
+	outline = {...outline, reading: 'B'};
+	tell();
 	// B's read starts from nothing: A's last progress must not be read against B's layers (a shared base would
 	// show as read before B has sent a byte).
 	onProgress?.('B', {bytesRead: 0, layersDone: 0});
-	outline = {...outline, reading: 'B'};
-	tell();
 	const b = await loadSide(
 		options.b,
 		onProgress && ((progress) => onProgress('B', progress)),
