@@ -221,7 +221,8 @@ describe('layerlens build through the daemon', {skip: docker.reason ?? false}, (
 		const context = directory('broken-context', {
 			Dockerfile: 'FROM layerlens-fixture/busybox-base\nRUN exit 3\n',
 		});
-		const result = await runCli(['build', context, '--json'], {timeoutMs: 300_000});
+		// --force-rm goes to docker: the classic builder otherwise keeps the failed step's container, one per run.
+		const result = await runCli(['build', '--force-rm', context, '--json'], {timeoutMs: 300_000});
 		assert.equal(result.code, 2, describeRun(result));
 		assert.equal(result.stdout, '');
 		const lines = result.stderr.trimEnd().split('\n');
