@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {finishStack, type PathTree, stackLayers} from '../../source/engine/index.js';
-import type {
-	ImagePreview,
-	ImageSource,
-	LoadProgress,
-	ParsedLayer,
-	TarEntry,
-} from '../../source/image/types.js';
+import type {ImagePreview, ImageSource, TarEntry} from '../../source/image/types.js';
 import {stackWhileReading} from '../../source/run/stack-while-reading.js';
-import {dir, file, layer as parsedLayer, whiteout} from '../helpers/raw-image-builder.js';
-
-const hex = (digit: string) => digit.repeat(64);
-const diffIdOf = (index: number) => `sha256:${hex(String(index))}`;
+import {dir, file, whiteout} from '../helpers/raw-image-builder.js';
+import {parsedLayers, previewOf, progressOf as progressOfLayers} from '../helpers/read-layers.js';
 
 const entries: TarEntry[][] = [
 	[dir('etc'), file('etc/os-release', 300, 'os'), dir('usr'), file('usr/bin-tool', 5000, 'tool')],
@@ -20,31 +12,9 @@ const entries: TarEntry[][] = [
 	[whiteout('usr/bin-tool'), file('app/cache.bin', 90_000, 'cache')],
 	[dir('etc'), file('etc/app.conf', 64, 'conf')],
 ];
-const layers: ParsedLayer[] = entries.map((layerEntries, index) => ({
-	...parsedLayer(layerEntries),
-	diffId: diffIdOf(index),
-}));
-const preview: ImagePreview = {
-	id: `sha256:${hex('9')}`,
-	os: 'linux',
-	architecture: 'amd64',
-	repoTags: [],
-	config: {env: [], exposedPorts: [], labels: {}, volumes: []},
-	layers: layers.map((item) => ({diffId: item.diffId, expectedBytes: item.tarSizeBytes})),
-};
-
-function progressOf(read: number[]): LoadProgress {
-	return {
-		bytesRead: 0,
-		layersDone: read.length,
-		layersRead: read.map((index) => ({
-			name: `blobs/sha256/${hex(String(index))}`,
-			diffId: diffIdOf(index),
-			entries: layers[index]!.entries.count,
-			layer: layers[index]!,
-		})),
-	};
-}
+const layers = parsedLayers(entries);
+const preview = previewOf(layers);
+const progressOf = (read: number[]) => progressOfLayers(layers, read);
 
 /** A source whose preview answers when the test says, counting how often it was asked. */
 function sourceWithPreview(answer: ImagePreview | undefined) {

@@ -3,14 +3,12 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {outlineImage} from '../../source/analysis/image-outline.js';
 import {IncrementalStack, stackLayers} from '../../source/engine/index.js';
-import type {ImagePreview, LoadProgress, ParsedLayer, TarEntry} from '../../source/image/types.js';
+import type {TarEntry} from '../../source/image/types.js';
 import {sharedBaseLayers} from '../../source/ui/diff/diff-layers-first.js';
 import {type DiffFill, runDiffExplorer} from '../../source/ui/diff/run-diff-explorer.js';
-import {dir, file, layer as parsedLayer} from '../helpers/raw-image-builder.js';
+import {dir, file} from '../helpers/raw-image-builder.js';
+import {parsedLayers, previewOf, progressOf} from '../helpers/read-layers.js';
 import {fakeTerminal} from '../helpers/render.js';
-
-const hex = (digit: string) => digit.repeat(64);
-const diffIdOf = (index: number) => `sha256:${hex(String(index))}`;
 
 /** A shares its base (layers 0 and 1) with B; each adds a layer of its own on top. */
 const entries: TarEntry[][] = [
@@ -19,45 +17,14 @@ const entries: TarEntry[][] = [
 	[dir('app'), file('app/cache.bin', 90_000, 'cache')],
 	[dir('srv'), file('srv/new-data.bin', 40_000, 'data')],
 ];
-const layers: ParsedLayer[] = entries.map((layerEntries, index) => ({
-	...parsedLayer(layerEntries),
-	diffId: diffIdOf(index),
-}));
+const layers = parsedLayers(entries);
 const sideA = [layers[0]!, layers[1]!, layers[2]!];
 const sideB = [layers[0]!, layers[1]!, layers[3]!];
-
-function previewOf(side: ParsedLayer[], id: string): ImagePreview {
-	return {
-		id: `sha256:${hex(id)}`,
-		os: 'linux',
-		architecture: 'amd64',
-		repoTags: [],
-		config: {env: [], exposedPorts: [], labels: {}, volumes: []},
-		layers: side.map((item) => ({diffId: item.diffId, expectedBytes: item.tarSizeBytes})),
-	};
-}
 
 const previewA = previewOf(sideA, 'a');
 const previewB = previewOf(sideB, 'b');
 const outlineA = outlineImage('app:old', previewA);
 const outlineB = outlineImage('app:new', previewB);
-
-/** One side's progress once its layers at `read` are read, `reading` being read. */
-function progressOf(side: ParsedLayer[], read: number[], reading?: number): LoadProgress {
-	return {
-		bytesRead: 0,
-		layersDone: read.length,
-		layersRead: read.map((index) => ({
-			name: `blobs/${side[index]!.diffId}`,
-			diffId: side[index]!.diffId,
-			entries: side[index]!.entries.count,
-			layer: side[index]!,
-		})),
-		...(reading === undefined
-			? {}
-			: {reading: {name: `blobs/${side[reading]!.diffId}`, sizeBytes: 1000, bytesRead: 10}}),
-	};
-}
 
 test('the base two images share is the run of equal diff IDs from the bottom', () => {
 	assert.equal(sharedBaseLayers(outlineA, outlineB), 2);

@@ -25,11 +25,9 @@ import {
 	withTemporaryDirectory,
 	writeImageArchive,
 } from '../helpers/fixture-writer.js';
-import {dir, file, layer as parsedLayer, rawImage, whiteout} from '../helpers/raw-image-builder.js';
+import {dir, file, rawImage, whiteout} from '../helpers/raw-image-builder.js';
+import {diffIdOf, parsedLayers, previewOf, progressOf as progressOfLayers} from '../helpers/read-layers.js';
 import {fakeTerminal, renderUi} from '../helpers/render.js';
-
-const hex = (digit: string) => digit.repeat(64);
-const diffIdOf = (index: number) => `sha256:${hex(String(index))}`;
 
 /** Four layers with distinct diff IDs: a base, an app, a layer that deletes from the base, a config. */
 const entries: TarEntry[][] = [
@@ -38,36 +36,9 @@ const entries: TarEntry[][] = [
 	[whiteout('usr/bin-tool'), file('app/cache.bin', 90_000, 'cache')],
 	[dir('etc'), file('etc/app.conf', 64, 'conf')],
 ];
-const layers: ParsedLayer[] = entries.map((layerEntries, index) => ({
-	...parsedLayer(layerEntries),
-	diffId: diffIdOf(index),
-}));
-
-const preview: ImagePreview = {
-	id: `sha256:${hex('9')}`,
-	os: 'linux',
-	architecture: 'amd64',
-	repoTags: [],
-	config: {env: [], exposedPorts: [], labels: {}, volumes: []},
-	layers: layers.map((item) => ({diffId: item.diffId, expectedBytes: item.tarSizeBytes})),
-};
-
-/** The read's progress once the layers `read` are (in that order) and `reading` is being read. */
-function progressOf(read: number[], reading?: number): LoadProgress {
-	return {
-		bytesRead: 0,
-		layersDone: read.length,
-		layersRead: read.map((index) => ({
-			name: `blobs/sha256/${hex(String(index))}`,
-			diffId: diffIdOf(index),
-			entries: layers[index]!.entries.count,
-			layer: layers[index]!,
-		})),
-		...(reading === undefined
-			? {}
-			: {reading: {name: `blobs/sha256/${hex(String(reading))}`, sizeBytes: 1000, bytesRead: 10}}),
-	};
-}
+const layers = parsedLayers(entries);
+const preview = previewOf(layers);
+const progressOf = (read: number[], reading?: number) => progressOfLayers(layers, read, reading);
 
 /** Every path of a tree with its final version's layer and whether each layer shows it, to compare two trees. */
 function describe(tree: PathTree): string[] {
