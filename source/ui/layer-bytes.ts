@@ -1,14 +1,14 @@
+import {layerHeaderBytes} from '../analysis/dive-efficiency.js';
 import type {EntryColumns} from '../engine/index.js';
 import type {ReadPicture} from '../image/read-progress.js';
 
 const bytesOf = new WeakMap<EntryColumns, number>();
 
-/** A read layer's size as the explorer shows it: the bytes of its entries (dive's layer size), summed once. */
+/** A read layer's size as the explorer shows it (the analysis' own sum, dive's layer size), summed once per layer. */
 export function readLayerBytes(entries: EntryColumns): number {
 	let bytes = bytesOf.get(entries);
 	if (bytes === undefined) {
-		bytes = 0;
-		for (let row = 0; row < entries.count; row++) bytes += entries.size(row);
+		bytes = layerHeaderBytes({entries});
 		bytesOf.set(entries, bytes);
 	}
 
