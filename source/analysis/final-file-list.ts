@@ -21,6 +21,11 @@ export class FinalFileColumns implements FinalFileList {
 		return this.#final.path(position);
 	}
 
+	/** The position of the file `path` names, or -1 (a path is listed once in the final files). */
+	positionOf(path: string): number {
+		return this.#final.indexOf(path);
+	}
+
 	/** The type alone, without making the file. */
 	type(position: number): FinalFile['type'] {
 		return this.#tree.type(this.#final.version(position));

@@ -75,18 +75,51 @@ export type FileLookup = {
 };
 
 /**
-The final files by path over an open-addressing table of their path hashes: a Map of a million paths
-took most of a second to fill and held ~60 MB. When a path is listed twice, the later file wins.
+The final files by path. Over the engine's columns it asks the tree's own path index; over a plain list
+(what-if edits, tests) it builds an open-addressing table of the path hashes: a Map of a million paths took
+most of a second to fill and held ~60 MB.
 */
 export class FileIndex implements FileLookup {
 	/** Whether every path is listed once, so a file's position is its path's (see `positionOf`). */
+	readonly unique: boolean;
+	readonly #positionOf: (path: string) => number;
+
+	constructor(private readonly files: FinalFileList) {
+		if (files instanceof FinalFileColumns) {
+			this.unique = true;
+			this.#positionOf = (path) => files.positionOf(path);
+			return;
+		}
+
+		const table = new ListedPaths(files);
+		this.unique = table.unique;
+		this.#positionOf = (path) => table.positionOf(path);
+	}
+
+	/** The position in the files of the file `path` names (the later one when listed twice), or -1. */
+	positionOf(path: string): number {
+		return this.#positionOf(path);
+	}
+
+	get(path: string): FinalFile | undefined {
+		const position = this.positionOf(path);
+		return position === -1 ? undefined : this.files.at(position);
+	}
+
+	has(path: string): boolean {
+		return this.positionOf(path) !== -1;
+	}
+}
+
+/** A list's paths in a hash table; when a path is listed twice, the later file wins. */
+class ListedPaths {
 	readonly unique: boolean;
 	private readonly paths: string[];
 	private readonly hashes: Uint32Array;
 	private readonly index: PathIndex;
 	private readonly ids: Int32Array;
 
-	constructor(private readonly files: FinalFileList) {
+	constructor(files: FinalFileList) {
 		const count = files.length;
 		this.paths = new Array<string>(count);
 		this.hashes = new Uint32Array(count);
@@ -107,19 +140,9 @@ export class FileIndex implements FileLookup {
 		this.unique = unique === count;
 	}
 
-	/** The position in the files of the file `path` names (the later one when listed twice), or -1. */
 	positionOf(path: string): number {
 		const id = this.index.find(path, pathHash(path), this.paths, this.hashes);
 		return id === -1 ? -1 : this.ids[id]!;
-	}
-
-	get(path: string): FinalFile | undefined {
-		const position = this.positionOf(path);
-		return position === -1 ? undefined : this.files.at(position);
-	}
-
-	has(path: string): boolean {
-		return this.index.find(path, pathHash(path), this.paths, this.hashes) !== -1;
 	}
 }
 

@@ -50,11 +50,20 @@ export function isPackageEvidenceFile(path: string): boolean {
 	return nodePackageManifest.test(path) || pythonFileList.test(path);
 }
 
+/** How every path the patterns of `isEvidenceFile` (after the fixed paths) accept ends. */
+const evidenceEndings = ['.list', '.ini', '.pl', '.json', '/RECORD', '/installed-files.txt'];
+
+function endsLikeEvidence(path: string): boolean {
+	for (const ending of evidenceEndings) if (path.endsWith(ending)) return true;
+	return false;
+}
+
 /** `size` is the file's size when known: small-evidence files larger than their limit are not captured. */
 export function isEvidenceFile(path: string, size?: number): boolean {
-	if (fixedEvidencePaths.has(path) || dpkgListFile.test(path)) {
-		return true;
-	}
+	if (fixedEvidencePaths.has(path)) return true;
+	// Runs once per file of every layer: every pattern below ends in one of these, so most paths stop here.
+	if (!endsLikeEvidence(path)) return false;
+	if (dpkgListFile.test(path)) return true;
 
 	if (phpIniFile.test(path) || (perlScript.test(path) && !perlTree.test(path))) {
 		return size === undefined || size <= smallEvidenceLimitBytes;

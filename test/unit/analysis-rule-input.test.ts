@@ -144,3 +144,24 @@ test("the files by path give each path's position, the later file when a path is
 	assert.equal(twice.positionOf('a'), 2);
 	assert.equal(twice.get('a')?.layer, 2);
 });
+
+test('the files by path over columns answer as a table over the same files does, through the tree', () => {
+	const raw = rawImage([
+		layer([dir('usr'), file('usr/a', 1, 'a1'), file('usr/b', 2, 'b1'), symlink('usr/c', 'a'), dir('usr/e')]),
+		layer([file('usr/b', 3, 'b2'), whiteout('usr/a'), file('usr/d', 4, 'd2'), file('usr/e/f', 5, 'f')]),
+	]);
+	const files = buildRuleInput(analyzeImage(raw), raw).files;
+	assert.ok(files instanceof FinalFileColumns);
+	const overColumns = filesByPath({files});
+	const overArray = filesByPath({files: [...files]});
+	assert.equal(overColumns.unique, true);
+	// The whited-out file, a directory, the root and a path never seen are not final files.
+	for (const path of ['usr/a', 'usr/b', 'usr/c', 'usr/d', 'usr/e', 'usr/e/f', 'usr', '', 'nope', 'usr/b/']) {
+		assert.equal(overColumns.positionOf(path), overArray.positionOf(path), path);
+		assert.equal(overColumns.has(path), overArray.has(path), path);
+		assert.deepEqual(overColumns.get(path), overArray.get(path), path);
+	}
+
+	assert.equal(overColumns.positionOf('usr/a'), -1);
+	assert.equal(overColumns.get('usr/e/f')?.size, 5);
+});
