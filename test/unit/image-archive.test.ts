@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import {join} from 'node:path';
+import {PassThrough} from 'node:stream';
 import {test} from 'node:test';
 import {parsePlatform} from '../../source/image/formats/platform.js';
-import {defaultLayerLimit} from '../../source/image/sources/archive/read-archive.js';
+import {defaultLayerLimit, readImageArchive} from '../../source/image/sources/archive/read-archive.js';
 import {resolveImageSource} from '../../source/image/sources/open-source.js';
 import type {LoadProgress, RawImage} from '../../source/image/types.js';
 import {isLayerlensError} from '../../source/shared/errors.js';
@@ -299,4 +300,40 @@ test('history limits: none at all, or only the first entries, as some builders l
 	);
 	assert.equal(two.layers.length, 2);
 	assert.equal(two.layers[1]!.tarSizeBytes, 1024);
+});
+
+test('a layer whose read stalls half way is reported as the one reading, not left waiting', async () => {
+	const big = Buffer.alloc(2 * 1024 * 1024);
+	for (let at = 0; at < big.length; at++) big[at] = (at * 7919) % 251;
+	const stalled: ImageSpec = {
+		layers: [
+			{createdBy: 'ADD rootfs.tar /', files: [{path: 'etc/os-release', content: 'ID=test\n'}]},
+			{createdBy: 'RUN make-blob', files: [{path: 'blob', content: big}]},
+		],
+		repoTags: ['stall:1'],
+	};
+	const archive = await buildImageArchive(stalled);
+	// The stream gives everything up to half way through the big file, in small chunks, then nothing more.
+	const holdAt = archive.indexOf(big.subarray(0, 64)) + big.length / 2;
+	assert.ok(holdAt > big.length / 2, 'the big file is in the archive');
+	const input = new PassThrough();
+	const progress: LoadProgress[] = [];
+	const reading = readImageArchive(input, {
+		reference: 'stall.tar',
+		bytesTotal: archive.length,
+		onProgress: (update) => progress.push(update),
+	});
+	for (let at = 0; at < holdAt; at += 16 * 1024) {
+		input.write(archive.subarray(at, Math.min(holdAt, at + 16 * 1024)));
+		await new Promise((resolve) => setImmediate(resolve));
+	}
+
+	await new Promise((resolve) => setImmediate(resolve));
+	const last = progress.at(-1);
+	assert.ok(last?.reading !== undefined, 'a progress report names the layer being read');
+	assert.equal(last.reading.sizeBytes > big.length, true);
+	assert.ok(last.reading.bytesRead > 0 && last.reading.bytesRead < last.reading.sizeBytes);
+	input.end(archive.subarray(holdAt));
+	const {image} = await reading;
+	assert.equal(image.layers.length, 2);
 });

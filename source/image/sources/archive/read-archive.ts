@@ -75,11 +75,15 @@ class ArchiveProgress {
 		private readonly layersDone: () => number,
 	) {}
 
-	/** A layer whose header was in the chunk just read began within it, not at the next progress report. */
+	/**
+	A layer whose header was in the chunk just read began within it, not at the next progress report; it is
+	reported at once, so a layer whose read stalls (a slow disk, a pipe) shows as the one reading.
+	*/
 	noteChunk(length: number): void {
 		const current = this.currentLayer();
 		if (current !== undefined && this.layerStart?.name !== current.name) {
 			this.layerStart = {name: current.name, at: this.bytesRead - length};
+			this.report(true);
 		}
 	}
 
