@@ -53,7 +53,8 @@ const absentModules: Plugin = {
 			namespace: 'absent',
 		}));
 		builder.onLoad({filter: /.*/, namespace: 'absent'}, (args) => ({
-			contents: `throw new Error(${JSON.stringify(`${args.path} is not part of the single executable`)});`,
+			// ERR_MODULE_NOT_FOUND, as for a package missing from node_modules: ink then warns and goes on (DEV=true).
+			contents: `throw Object.assign(new Error(${JSON.stringify(`${args.path} is not part of the single executable`)}), {code: 'ERR_MODULE_NOT_FOUND'});`,
 			loader: 'js',
 		}));
 	},

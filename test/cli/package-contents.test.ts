@@ -64,6 +64,8 @@ test('npm pack ships dist, the schemas, LICENSE and README only, within the size
 		`${bundledInk.path} is not bundled: run \`npm run build\``,
 	);
 	assert.match(inkModule, /from\s*["']react["']|require\(["']react["']\)/, 'React stays outside the bundle');
+	// With DEV=true ink reads its own package.json beside its module: the bundle carries it instead.
+	assert.doesNotMatch(inkModule, /\.\.\/package\.json/, 'no read of a package.json beside the bundle');
 	assert.ok(
 		packed.unpackedSize <= maxUnpackedBytes,
 		`${packed.unpackedSize} bytes unpacked, budget ${maxUnpackedBytes}`,
