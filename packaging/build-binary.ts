@@ -60,6 +60,22 @@ const absentModules: Plugin = {
 	},
 };
 
+/**
+The UI's imports of its one door to ink (source/ui/ink.ts, `export * from 'ink'`, which the npm build bundles) go
+to ink itself here: through that re-export, this one-file bundle called an ink function before ink's module had
+run ("qq is not a function").
+*/
+const inkDirect: Plugin = {
+	name: 'ink-direct',
+	setup(builder) {
+		builder.onResolve({filter: /^\.\.?\/(\.\.\/)?ink\.js$/}, (args) =>
+			/[\\/]source[\\/]ui[\\/]/.test(args.importer)
+				? builder.resolve('ink', {kind: args.kind, resolveDir: args.resolveDir})
+				: undefined,
+		);
+	},
+};
+
 /** shared/version.ts reads package.json two levels above dist/shared/; the binary has no package.json beside it. */
 function inlineVersion(version: string): Plugin {
 	return {
@@ -116,7 +132,7 @@ export async function bundleProgram(): Promise<Buffer> {
 			'import.meta.url': '__layerlensExecutableUrl',
 			'import.meta': '__layerlensImportMeta',
 		},
-		plugins: [absentModules, builtinsAsRequire, inlineVersion(version)],
+		plugins: [inkDirect, absentModules, builtinsAsRequire, inlineVersion(version)],
 	});
 	const output = result.outputFiles[0];
 	if (output === undefined) throw new Error('esbuild wrote no bundle');
