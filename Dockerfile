@@ -11,11 +11,12 @@ WORKDIR /build
 # registry at hand, as in the tests: its _cacache lands here and npm ci installs from it offline.
 COPY package.json package-lock.json .npm-cach[e] ./
 # No install scripts: they only build optional native addons (ssh2 and cpu-features, both with a JavaScript
-# fallback) and check esbuild, which the image does not use.
+# fallback) and check esbuild, whose binary comes in its platform package all the same (the build bundles ink).
 RUN if [ -d _cacache ]; then offline="--offline --cache ."; fi \
 	&& npm ci $offline --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY source ./source
+COPY packaging/bundle-ink.ts ./packaging/
 # Type declarations are never loaded at run time, yet production keeps two: protobufjs (under dockerode) lists
 # @types/node as a dependency, and @types/react stays as Ink's optional peer.
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf node_modules/@types

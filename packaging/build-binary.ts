@@ -53,9 +53,26 @@ const absentModules: Plugin = {
 			namespace: 'absent',
 		}));
 		builder.onLoad({filter: /.*/, namespace: 'absent'}, (args) => ({
-			contents: `throw new Error(${JSON.stringify(`${args.path} is not part of the single executable`)});`,
+			// ERR_MODULE_NOT_FOUND, as for a package missing from node_modules: ink then warns and goes on (DEV=true).
+			contents: `throw Object.assign(new Error(${JSON.stringify(`${args.path} is not part of the single executable`)}), {code: 'ERR_MODULE_NOT_FOUND'});`,
 			loader: 'js',
 		}));
+	},
+};
+
+/**
+The UI's imports of its one door to ink (source/ui/ink.ts, `export * from 'ink'`, which the npm build bundles) go
+to ink itself here: through that re-export, this one-file bundle called an ink function before ink's module had
+run ("qq is not a function").
+*/
+const inkDirect: Plugin = {
+	name: 'ink-direct',
+	setup(builder) {
+		builder.onResolve({filter: /^\.\.?\/(\.\.\/)?ink\.js$/}, (args) =>
+			/[\\/]source[\\/]ui[\\/]/.test(args.importer)
+				? builder.resolve('ink', {kind: args.kind, resolveDir: args.resolveDir})
+				: undefined,
+		);
 	},
 };
 
@@ -115,7 +132,7 @@ export async function bundleProgram(): Promise<Buffer> {
 			'import.meta.url': '__layerlensExecutableUrl',
 			'import.meta': '__layerlensImportMeta',
 		},
-		plugins: [absentModules, builtinsAsRequire, inlineVersion(version)],
+		plugins: [inkDirect, absentModules, builtinsAsRequire, inlineVersion(version)],
 	});
 	const output = result.outputFiles[0];
 	if (output === undefined) throw new Error('esbuild wrote no bundle');

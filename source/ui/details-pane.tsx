@@ -1,9 +1,9 @@
-import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {LayerPackages} from '../analysis/packages/index.js';
 import type {LayerSummary} from '../analysis/types.js';
 import {hue} from './colors.js';
 import {fitted, formatBytes, sanitize, storedText, truncate, wrap} from './format.js';
+import {Box, Text} from './ink.js';
 import {PaneTitle} from './pane-title.js';
 
 type Props = {

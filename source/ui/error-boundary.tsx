@@ -1,7 +1,7 @@
-import {Text} from 'ink';
 import {Component, type ReactNode} from 'react';
 import {errorLine} from '../shared/errors.js';
 import {hue} from './colors.js';
+import {Text} from './ink.js';
 
 export const reportUrl = 'https://github.com/layerlens/layerlens/issues';
 

@@ -1,4 +1,3 @@
-import {Box, Text, useInput} from 'ink';
 import {useEffect, useMemo, useReducer, useRef} from 'react';
 import {isBuildOnlyOrCache} from '../analysis/finding-categories.js';
 import type {ImageAnalysis} from '../analysis/types.js';
@@ -21,6 +20,7 @@ import {
 	treeOptions,
 } from './explorer-state.js';
 import {Footer} from './footer.js';
+import {Box, Text, useInput} from './ink.js';
 import {barItems, type Command, keyLabel, keyPresses} from './keymap.js';
 import {LayersPane} from './layers-pane.js';
 import {minimumSize, type Size} from './layout.js';

@@ -1,8 +1,8 @@
-import {Box, Text} from 'ink';
 import {memo, type ReactNode} from 'react';
 import {hue} from './colors.js';
 import type {TreeState} from './explorer-state.js';
 import {sanitize, truncate} from './format.js';
+import {Box, Text} from './ink.js';
 import type {BarItem, Command} from './keymap.js';
 
 type Props = {

@@ -1,9 +1,9 @@
-import {Box, Text} from 'ink';
 import type {ImageOutline, OutlineLayer} from '../analysis/image-outline.js';
 import type {LayerReadState} from '../image/read-progress.js';
 import {hue} from './colors.js';
 import {asTreeState, earlyCurrent} from './early-tree-state.js';
 import {formatBar, formatBytes, sanitize, truncate} from './format.js';
+import {Box, Text} from './ink.js';
 import {keyLabel} from './keymap.js';
 import {shownLayerBytes} from './layer-bytes.js';
 import type {LayersFirstState} from './layers-first-state.js';

@@ -1,9 +1,9 @@
-import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ImageAnalysis} from '../analysis/types.js';
 import type {WhatIfFigures} from '../analysis/what-if/what-if-model.js';
 import {buildOnlyColor, hue, wasteColor} from './colors.js';
 import {formatBar, formatBytes, sanitize} from './format.js';
+import {Box, Text} from './ink.js';
 import type {LayerList} from './layer-list.js';
 import {PaneTitle} from './pane-title.js';
 

@@ -1,5 +1,5 @@
-import {Text} from 'ink';
 import {hue} from './colors.js';
+import {Text} from './ink.js';
 
 /** One screen line: its text and how it stands out (inverse for a cursor or title, a colour, dimmed). */
 export type StyledLine = {text: string; inverse?: boolean; color?: string; dim?: boolean};

@@ -1,7 +1,7 @@
-import {Box, Text} from 'ink';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
 import type {WhatIfMark} from '../analysis/what-if/marks.js';
+import {Box, Text} from './ink.js';
 import {PaneTitle} from './pane-title.js';
 import {marksLines} from './what-if-state.js';
 

@@ -1,4 +1,3 @@
-import {Box} from 'ink';
 import {
 	type ExportOverlay,
 	type ExtractOverlay,
@@ -7,6 +6,7 @@ import {
 	type SizeMapOverlay,
 } from './explorer-state.js';
 import {formatBytes, sanitize} from './format.js';
+import {Box} from './ink.js';
 import {LineList} from './line-list.js';
 import type {PackageViewOverlay} from './package-view-state.js';
 import {PaneTitle} from './pane-title.js';

@@ -1,8 +1,8 @@
 import chalk, {type ForegroundColorName} from 'chalk';
-import {Box, Text} from 'ink';
 import type {PackageInventory} from '../analysis/packages/index.js';
 import {buildOnlyColor, hue, runtimeColor} from './colors.js';
 import {formatBytes, sanitize} from './format.js';
+import {Box, Text} from './ink.js';
 import {fitCells} from './owner-column.js';
 import type {PackageRow, PackageUse, PackageViewState} from './package-view-state.js';
 import {selectedPackage} from './package-view-state.js';

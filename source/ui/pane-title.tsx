@@ -1,5 +1,5 @@
-import {Text} from 'ink';
 import {truncate} from './format.js';
+import {Text} from './ink.js';
 
 type Props = {title: string; hint?: string; isFocused: boolean; width: number};
 

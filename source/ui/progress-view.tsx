@@ -1,7 +1,7 @@
-import {Box, Text} from 'ink';
 import type {LoadProgress} from '../image/types.js';
 import {hue} from './colors.js';
 import {formatBar, formatBytes, sanitize} from './format.js';
+import {Box, Text} from './ink.js';
 import type {ReadStatus} from './read-status.js';
 
 type Props = {

@@ -1,5 +1,5 @@
-import {Box, Text} from 'ink';
 import {formatBytes} from './format.js';
+import {Box, Text} from './ink.js';
 import {PaneTitle} from './pane-title.js';
 import {legendText, sizeMapLines} from './size-map-draw.js';
 import {currentPlace, type SizeMapState} from './size-map-state.js';

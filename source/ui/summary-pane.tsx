@@ -1,9 +1,9 @@
-import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {ReportSuggestion} from '../analysis/suggestion/report-suggestion.js';
 import type {ImageAnalysis} from '../analysis/types.js';
 import type {WhatIfFigures} from '../analysis/what-if/what-if-model.js';
 import {fitted, formatBytes, formatPercent, wrap} from './format.js';
+import {Box, Text} from './ink.js';
 import {PaneTitle} from './pane-title.js';
 import {figureLines} from './what-if-state.js';
 

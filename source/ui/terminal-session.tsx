@@ -1,7 +1,7 @@
-import {render} from 'ink';
 import type {ReactElement} from 'react';
 import {errorLine, errorLines, isLayerlensError, LayerlensError} from '../shared/errors.js';
 import {ErrorBoundary, reportUrl} from './error-boundary.js';
+import {render} from './ink.js';
 
 /** How an interactive session ended: its exit code, and the line to print once the terminal is back (shaped by errorLine). */
 export type Outcome = {code: number; line?: string};

@@ -1,8 +1,8 @@
-import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {PathTree} from '../engine/index.js';
 import {showsAttributes, type TreeState} from './explorer-state.js';
 import {sanitize} from './format.js';
+import {Box, Text} from './ink.js';
 import {type OwnerLookup, ownerColumnWidth} from './owner-column.js';
 import {PaneTitle} from './pane-title.js';
 import {treeRowText, wrappedRowLineCount, wrappedRowLines} from './tree-row-text.js';

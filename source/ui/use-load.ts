@@ -1,9 +1,9 @@
-import {useInput} from 'ink';
 import {useEffect, useRef, useState} from 'react';
 import type {ImageOutline} from '../analysis/image-outline.js';
 import type {ImagePreview, LoadProgress} from '../image/types.js';
 import {errorLine, isLayerlensError} from '../shared/errors.js';
 import {reportUrl} from './error-boundary.js';
+import {useInput} from './ink.js';
 import {keyPresses} from './keymap.js';
 import type {KeyPress} from './layers-first-state.js';
 import {type ReadStatus, ReadTracker} from './read-status.js';

@@ -1,5 +1,5 @@
-import {useStdout} from 'ink';
 import {useEffect, useState} from 'react';
+import {useStdout} from './ink.js';
 import type {Size} from './layout.js';
 
 function read(stdout: NodeJS.WriteStream): Size {

@@ -4,7 +4,7 @@ nothing else (no tests, no sources, no media), within a size budget.
 */
 import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
-import {existsSync, readdirSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {test} from 'node:test';
 import {promisify} from 'node:util';
@@ -12,9 +12,12 @@ import {promisify} from 'node:util';
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
 
-// Today about 1.1 MB unpacked and 62 KB for the largest file (README.md): room to grow, not to ship a video.
-const maxUnpackedBytes = 2 * 1024 * 1024;
+// Today about 2.2 MB unpacked: 1.5 MB of the program and README, and ink bundled into one file of ~650 kB
+// (dist/ui/ink.js, see packaging/bundle-ink.ts), the one file allowed over the per-file limit. Room to grow,
+// not to ship a video.
+const maxUnpackedBytes = 3 * 1024 * 1024;
 const maxFileBytes = 128 * 1024;
+const bundledInk = {path: 'dist/ui/ink.js', maxBytes: 1024 * 1024};
 
 const required = [
 	'package.json',
@@ -47,10 +50,22 @@ test('npm pack ships dist, the schemas, LICENSE and README only, within the size
 		'nothing but dist/*.js, the schemas, package.json, README.md and LICENSE',
 	);
 	assert.deepEqual(
-		packed.files.filter((file) => file.size > maxFileBytes).map((file) => `${file.path} ${file.size} B`),
+		packed.files
+			.filter((file) => file.size > (file.path === bundledInk.path ? bundledInk.maxBytes : maxFileBytes))
+			.map((file) => `${file.path} ${file.size} B`),
 		[],
-		`no file over ${maxFileBytes} bytes`,
+		`no file over ${maxFileBytes} bytes (${bundledInk.path}: ${bundledInk.maxBytes})`,
 	);
+	// The build bundles ink: the shipped module imports React, not ink's ~600 files.
+	const inkModule = readFileSync(join(root, bundledInk.path), 'utf8');
+	assert.doesNotMatch(
+		inkModule,
+		/from\s*["']ink["']/,
+		`${bundledInk.path} is not bundled: run \`npm run build\``,
+	);
+	assert.match(inkModule, /from\s*["']react["']|require\(["']react["']\)/, 'React stays outside the bundle');
+	// With DEV=true ink reads its own package.json beside its module: the bundle carries it instead.
+	assert.doesNotMatch(inkModule, /\.\.\/package\.json/, 'no read of a package.json beside the bundle');
 	assert.ok(
 		packed.unpackedSize <= maxUnpackedBytes,
 		`${packed.unpackedSize} bytes unpacked, budget ${maxUnpackedBytes}`,

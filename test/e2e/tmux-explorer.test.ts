@@ -18,12 +18,8 @@ let work = '';
 before(async () => {
 	if (skip) return;
 	work = await mkdtemp(join(tmpdir(), 'layerlens-tmux-'));
-	// The smoke test runs the built CLI, as a user's `layerlens` would.
-	await run(process.execPath, [
-		join(root, 'node_modules/typescript/bin/tsc'),
-		'-p',
-		join(root, 'tsconfig.build.json'),
-	]);
+	// The smoke test runs the built CLI, as a user's `layerlens` would: the whole build, ink's bundle included.
+	await run('npm', ['run', 'build'], {cwd: root});
 });
 
 after(async () => {

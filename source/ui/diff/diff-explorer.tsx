@@ -1,7 +1,7 @@
-import {Box, useInput} from 'ink';
 import {useEffect, useReducer} from 'react';
 import type {ImageComparison} from '../../analysis/compare/types.js';
 import type {Preferences} from '../explorer-types.js';
+import {Box, useInput} from '../ink.js';
 import {keyPresses} from '../keymap.js';
 import type {Size} from '../layout.js';
 import {LineList} from '../line-list.js';

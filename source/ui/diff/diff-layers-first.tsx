@@ -1,4 +1,3 @@
-import {Box, Text} from 'ink';
 import type {ImageOutline} from '../../analysis/image-outline.js';
 import type {EntryColumns} from '../../engine/index.js';
 import type {LayerReadState} from '../../image/read-progress.js';
@@ -6,6 +5,7 @@ import {hue} from '../colors.js';
 import {asTreeState, createEarlyTree} from '../early-tree-state.js';
 import type {TreeState} from '../explorer-types.js';
 import {formatBar, formatBytes, sanitize} from '../format.js';
+import {Box, Text} from '../ink.js';
 import {readLayersById, shownLayerBytes} from '../layer-bytes.js';
 import type {KeyPress} from '../layers-first-state.js';
 import {computeLayout} from '../layout.js';
