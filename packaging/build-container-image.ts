@@ -129,6 +129,8 @@ export async function buildContainerImage(base: string, tag = defaultImageTag): 
 			[
 				'build',
 				'--quiet',
+				// A failed step leaves no container behind.
+				'--force-rm',
 				'--build-arg',
 				`BASE=${base}`,
 				'--label',

@@ -314,7 +314,7 @@ async function buildDerived(name: string, dockerfile: string): Promise<string> {
 	await mkdir(context, {recursive: true});
 	await writeFile(join(context, 'Dockerfile'), dockerfile);
 	const tag = `layerlens-test/packages-${name}`;
-	await execFileAsync('docker', ['build', '--network', 'none', '-q', '-t', tag, context], {
+	await execFileAsync('docker', ['build', '--network', 'none', '--force-rm', '-q', '-t', tag, context], {
 		env: {...process.env, DOCKER_BUILDKIT: '0'},
 		timeout: 300_000,
 	});

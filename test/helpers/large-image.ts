@@ -48,7 +48,7 @@ export async function ensureLargeReadImage(): Promise<string> {
 	const context = await mkdtemp(join(tmpdir(), 'layerlens-large-read-'));
 	try {
 		await writeFile(join(context, 'Dockerfile'), recipe(hash));
-		await run('docker', ['build', '--quiet', '--tag', largeReadImage, context], {
+		await run('docker', ['build', '--quiet', '--force-rm', '--tag', largeReadImage, context], {
 			env: {...process.env, DOCKER_BUILDKIT: '0'},
 			maxBuffer: 16 * 1024 * 1024,
 		});
