@@ -1,4 +1,4 @@
-import type {EntryColumns, FinalFilesView, PathTree} from '../engine/index.js';
+import type {EntryColumns, FinalFilesView, PathTree, VersionId} from '../engine/index.js';
 import type {FinalFile, FinalFileList} from './types.js';
 
 /**
@@ -26,6 +26,19 @@ export class FinalFileColumns implements FinalFileList {
 		return this.#final.indexOf(path);
 	}
 
+	/** The layer of the visible version alone, without making the file. */
+	layer(position: number): number {
+		return this.#tree.layerOf(this.#final.version(position));
+	}
+
+	/**
+	The file at a position as a view that reads each field when asked: a test over every file looks at the
+	path and seldom at more, and a whole object per file and per test was most of what the rules cost.
+	*/
+	view(position: number): FinalFile {
+		return new FinalFileView(this.#tree, this.#final, position);
+	}
+
 	/** The type alone, without making the file. */
 	type(position: number): FinalFile['type'] {
 		return this.#tree.type(this.#final.version(position));
@@ -51,6 +64,87 @@ export class FinalFileColumns implements FinalFileList {
 				position < this.length ? {value: this.at(position++)!, done: false} : {value: undefined, done: true},
 		};
 	}
+}
+
+/** A final file over the columns, its fields read when asked; for tests that do not keep the file. */
+class FinalFileView implements FinalFile {
+	readonly path: string;
+	readonly #tree: PathTree;
+	readonly #version: VersionId;
+
+	constructor(tree: PathTree, final: FinalFilesView, position: number) {
+		this.path = final.path(position);
+		this.#tree = tree;
+		this.#version = final.version(position);
+	}
+
+	get layer(): number {
+		return this.#tree.layerOf(this.#version);
+	}
+
+	get type(): FinalFile['type'] {
+		return this.#tree.type(this.#version);
+	}
+
+	get size(): number {
+		return this.#columns().size(this.#tree.rowOf(this.#version));
+	}
+
+	get mode(): number {
+		return this.#columns().mode(this.#tree.rowOf(this.#version));
+	}
+
+	get uid(): number {
+		return this.#columns().uid(this.#tree.rowOf(this.#version));
+	}
+
+	get gid(): number {
+		return this.#columns().gid(this.#tree.rowOf(this.#version));
+	}
+
+	get linkTarget(): string | undefined {
+		return this.#columns().linkTarget(this.#tree.rowOf(this.#version));
+	}
+
+	get exec(): FinalFile['exec'] {
+		return this.#columns().exec(this.#tree.rowOf(this.#version));
+	}
+
+	#columns(): EntryColumns {
+		return this.#tree.layers[this.#tree.layerOf(this.#version)]!;
+	}
+}
+
+/**
+The files for a loop that reads them and keeps none: over the columns, views that read the fields asked
+for (a loop over a million files mostly asks for the path); a list that is an array, its own files.
+*/
+export function fileViews(files: FinalFileList): Iterable<FinalFile> {
+	if (!(files instanceof FinalFileColumns)) return files;
+	return {
+		[Symbol.iterator](): Iterator<FinalFile> {
+			let position = 0;
+			return {
+				next: (): IteratorResult<FinalFile> =>
+					position < files.length
+						? {value: files.view(position++), done: false}
+						: {value: undefined, done: true},
+			};
+		},
+	};
+}
+
+/**
+The file at a position for a reader that does not keep it: over the columns a view that reads the fields
+asked for, else the list's own file.
+*/
+export function fileViewAt(files: FinalFileList, position: number): FinalFile {
+	return files instanceof FinalFileColumns ? files.view(position) : files.at(position)!;
+}
+
+/** The layer of the visible version at a position, without making the file when the list is columns. */
+export function layerAt(files: FinalFileList, position: number): number {
+	return files instanceof FinalFileColumns ? files.layer(position) : files.at(position)!.layer;
 }
 
 /** The type at a position, without making the file when the list is columns. */
@@ -93,15 +187,34 @@ function finalFile(path: string, columns: EntryColumns, row: number, layer: numb
 		: {path, type, size, mode, uid, gid, linkTarget, exec, layer};
 }
 
-/** Whether any file passes the test (a list's `some`, for lists that are not arrays). */
+/**
+Whether any file passes the test (a list's `some`, for lists that are not arrays). Over the columns the test
+sees views that read a field when asked: it must not keep the file it is given.
+*/
 export function someFile(files: FinalFileList, test: (file: FinalFile) => boolean): boolean {
+	if (files instanceof FinalFileColumns) {
+		for (let position = 0; position < files.length; position++) if (test(files.view(position))) return true;
+		return false;
+	}
+
 	for (const file of files) if (test(file)) return true;
 	return false;
 }
 
-/** The files that pass the test, as an array (a list's `filter`, for lists that are not arrays). */
+/**
+The files that pass the test, as an array (a list's `filter`, for lists that are not arrays). Over the columns
+the test sees views (it must not keep them) and the files kept are whole.
+*/
 export function filesWhere(files: FinalFileList, test: (file: FinalFile) => boolean): FinalFile[] {
 	const kept: FinalFile[] = [];
+	if (files instanceof FinalFileColumns) {
+		for (let position = 0; position < files.length; position++) {
+			if (test(files.view(position))) kept.push(files.at(position)!);
+		}
+
+		return kept;
+	}
+
 	for (const file of files) if (test(file)) kept.push(file);
 	return kept;
 }

@@ -101,6 +101,11 @@ export class StoredEntriesError extends Error {}
 /** What the tar reader makes of a name: relative, no empty, `.` or `..` segment, no trailing slash. */
 const isNormalPath = (path: string): boolean => !/^$|^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(path);
 
+/** One 64-bit slot and its two 32-bit words, for splitting a content hash; which word is high depends on the byte order. */
+const hashSlot = new BigUint64Array(1);
+const hashWords = new Uint32Array(hashSlot.buffer);
+const highWord = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
 /** The numeric columns of one layer by name, as the spec allocates them. */
 type NumericColumns = {[Name in EntryColumnName]: ColumnOf<Name>};
 
@@ -221,8 +226,11 @@ export class EntryColumns {
 
 	/** `bits`: the xxHash64 value as the hasher returns it. */
 	setHashBits(row: number, bits: bigint): void {
-		this.#numbers.hashHigh[row] = Number(bits >> 32n);
-		this.#numbers.hashLow[row] = Number(bits & 0xff_ff_ff_ffn);
+		// Split through one 64-bit slot seen as two 32-bit words: shifting and masking a bigint makes two
+		// more bigints per file.
+		hashSlot[0] = bits;
+		this.#numbers.hashHigh[row] = hashWords[highWord]!;
+		this.#numbers.hashLow[row] = hashWords[1 - highWord]!;
 		this.#numbers.flags[row]! |= hasHash;
 	}
 

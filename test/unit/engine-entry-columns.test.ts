@@ -89,3 +89,22 @@ test('a stored value no tar header could give is refused', () => {
 	);
 	assert.doesNotThrow(forge(() => undefined));
 });
+
+test('a content hash set as 64 bits reads back as the same 16 hex digits, high bit and zeros included', () => {
+	const columns = new EntryColumns();
+	const values = [
+		0n,
+		1n,
+		0xffff_ffffn,
+		0x1_0000_0000n,
+		0x0123_4567_89ab_cdefn,
+		0xffff_ffff_ffff_ffffn,
+		0x8000_0000_0000_0001n,
+	];
+	for (const bits of values) {
+		const row = columns.append();
+		columns.set(row, {path: `f${row}`, type: 'file', size: 1, mode: 0o644, uid: 0, gid: 0, mtime: 0});
+		columns.setHashBits(row, bits);
+		assert.equal(columns.hash(row), bits.toString(16).padStart(16, '0'));
+	}
+});

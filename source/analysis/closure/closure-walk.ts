@@ -1,3 +1,4 @@
+import {fileViews} from '../final-file-list.js';
 import type {FileLookup} from '../rule-input.js';
 import type {RuleInput} from '../types.js';
 import {type ClosureContext, type ClosureStep, filesInIndex} from './closure-context.js';
@@ -94,7 +95,7 @@ function closureRecords(files: FileLookup, notes: string[]) {
 
 /** The walk's starting state: the image's ENV, PATH and WORKDIR read, nothing recorded yet. */
 export function closureWalk(input: RuleInput, files: FileLookup): ClosureWalk {
-	const isDirectory = directoryIndex(input.files);
+	const isDirectory = directoryIndex(fileViews(input.files));
 	const env = environment(input);
 	const notes: string[] = [];
 	const searchPath = commandSearchPath(env, notes);

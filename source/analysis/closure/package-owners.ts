@@ -1,3 +1,4 @@
+import {fileViews} from '../final-file-list.js';
 import {
 	canonicalPackagePath,
 	type DebianPackage,
@@ -41,7 +42,7 @@ export function indexPackages(input: RuleInput, baseLayers: Set<number>): Packag
 
 	const files = filesByPath(input);
 	const infoFilesOf = new Map<string, string[]>();
-	for (const file of input.files) {
+	for (const file of fileViews(input.files)) {
 		const match = infoFile.exec(file.path);
 		if (match) infoFilesOf.set(match[1]!, [...(infoFilesOf.get(match[1]!) ?? []), file.path]);
 	}

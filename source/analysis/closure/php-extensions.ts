@@ -1,3 +1,4 @@
+import {fileViews} from '../final-file-list.js';
 import type {ClosureContext} from './closure-context.js';
 import {baseName} from './file-facts.js';
 import {directoryOf, normalisePath} from './resolve-path.js';
@@ -32,7 +33,7 @@ export function followPhp(
 	const sapi = commandName.includes('fpm') ? 'fpm' : 'cli';
 	const iniFiles: string[] = [];
 	const extensionsByName = new Map<string, string[]>();
-	for (const file of context.input.files) {
+	for (const file of fileViews(context.input.files)) {
 		const debian = debianIni.exec(file.path);
 		if (
 			debian

@@ -1,3 +1,4 @@
+import {fileViews} from '../final-file-list.js';
 import type {ClosureContext} from './closure-context.js';
 
 /** ruby's library roots: the standard library, Debian's gem integration and gem homes, the official image's. */
@@ -28,7 +29,7 @@ export function followRuby(args: string[], context: ClosureContext): string | un
 	// One pass: the gem specs, and the compiled-extension directories (`extensions/PLATFORM/ABI/NAME-VERSION`).
 	const specs: {path: string; home: string; gem: string}[] = [];
 	const extensionDirectories = new Map<string, string>();
-	for (const file of context.input.files) {
+	for (const file of fileViews(context.input.files)) {
 		if (file.path.includes('/specifications/')) {
 			const spec = gemSpec.exec(file.path);
 			if (spec !== null) specs.push({path: file.path, home: spec[1]!, gem: spec[2]!});

@@ -1,3 +1,4 @@
+import {fileViews} from '../final-file-list.js';
 import {filesByPath} from '../rule-input.js';
 import type {Finding, FindingCategory, RuleInput} from '../types.js';
 
@@ -28,7 +29,7 @@ function removesFinalFiles(finding: Finding): boolean {
 export function projectSize(input: RuleInput, findings: Finding[]): SizeProjection {
 	const byPath = filesByPath(input);
 	let finalSizeBytes = 0;
-	for (const file of input.files) {
+	for (const file of fileViews(input.files)) {
 		finalSizeBytes += file.type === 'file' ? file.size : 0;
 	}
 

@@ -1,4 +1,5 @@
 import {normalisePath} from '../closure/resolve-path.js';
+import {fileViews} from '../final-file-list.js';
 import {packageKeyOf, readLockfilePackages} from '../findings/npm-lockfile.js';
 import {
 	canonicalPackagePath,
@@ -125,7 +126,7 @@ function debianCandidates(input: PackageInput, files: FileLookup): Candidate[] {
 
 	const diversions = parseDiversions(input.evidence.get('var/lib/dpkg/diversions'));
 	const infoFiles = new Map<string, string[]>();
-	for (const file of input.files) {
+	for (const file of fileViews(input.files)) {
 		const match = file.path.startsWith('var/lib/dpkg/info/') ? dpkgInfo.exec(file.path) : null;
 		if (match !== null) infoFiles.set(match[1]!, [...(infoFiles.get(match[1]!) ?? []), file.path]);
 	}
@@ -209,7 +210,7 @@ function pythonCandidates(input: PackageInput, files: FileLookup): Candidate[] {
 /** npm: the package directories of every node_modules tree, named by their own package.json. */
 function npmCandidates(input: PackageInput, files: FileLookup): Candidate[] {
 	const byKey = new Map<string, string[]>();
-	for (const file of input.files) {
+	for (const file of fileViews(input.files)) {
 		if (!file.path.includes('node_modules/')) continue;
 		const key = packageKeyOf(file.path);
 		if (key === undefined) continue;
@@ -267,7 +268,7 @@ function readManifest(text: string | undefined): {name?: string; version?: strin
 /** RubyGems: each `specifications/NAME-VERSION.gemspec` owns its `gems/`, `doc/` and `extensions/…/` directories. */
 function gemCandidates(input: PackageInput): Candidate[] {
 	const specs = new Map<string, Candidate & {files: string[]}>();
-	for (const file of input.files) {
+	for (const file of fileViews(input.files)) {
 		if (!file.path.includes('/specifications/')) continue;
 		const spec = gemSpec.exec(file.path);
 		if (spec === null) continue;
@@ -283,7 +284,7 @@ function gemCandidates(input: PackageInput): Candidate[] {
 	}
 
 	if (specs.size === 0) return [];
-	for (const file of input.files) {
+	for (const file of fileViews(input.files)) {
 		const match = gemFile.exec(file.path);
 		if (match !== null) specs.get(`${match[1]}\0${match[2]}`)?.files.push(file.path);
 		else if (file.path.includes('/cache/') && file.path.endsWith('.gem')) {
@@ -298,7 +299,7 @@ function gemCandidates(input: PackageInput): Candidate[] {
 /** Go binaries name their main module in the build info the linker embeds (read while streaming, see ExecInfo). */
 function goCandidates(input: PackageInput): Candidate[] {
 	const candidates: Candidate[] = [];
-	for (const file of input.files) {
+	for (const file of fileViews(input.files)) {
 		const module = file.exec?.kind === 'elf' ? file.exec.goModule : undefined;
 		if (module === undefined) continue;
 		candidates.push({
@@ -317,7 +318,7 @@ function goCandidates(input: PackageInput): Candidate[] {
 /** Jars in Debian's `/usr/share/java` that no Debian package lists: copied in by hand, named by their file. */
 function jarCandidates(input: PackageInput): Candidate[] {
 	const candidates: Candidate[] = [];
-	for (const file of input.files) {
+	for (const file of fileViews(input.files)) {
 		const match =
 			file.type === 'file' && file.path.startsWith('usr/share/java/') ? debianJar.exec(file.path) : null;
 		if (match === null) continue;
@@ -392,6 +393,6 @@ export function packageIndex(input: PackageInput): PackageInventory {
 	}
 
 	let totalBytes = 0;
-	for (const file of input.files) if (file.type === 'file') totalBytes += file.size;
+	for (const file of fileViews(input.files)) if (file.type === 'file') totalBytes += file.size;
 	return {packages, ownerOf, ownedBytes, unownedBytes: totalBytes - ownedBytes};
 }

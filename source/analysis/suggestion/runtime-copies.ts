@@ -1,5 +1,5 @@
 import {normalisePath} from '../closure/resolve-path.js';
-import {pathAt, typeAt} from '../final-file-list.js';
+import {fileViewAt, pathAt, typeAt} from '../final-file-list.js';
 import type {FinalFileList, RuleInput} from '../types.js';
 import {isCopyablePath} from './dockerfile-syntax.js';
 import type {Placements} from './runtime-placements.js';
@@ -120,7 +120,7 @@ export function runtimeCopies(
 	for (let position = 0; position < input.files.length; position++) {
 		const {kind} = placements.at(position);
 		if (kind !== 'copy' && kind !== 'linked') continue;
-		const file = input.files.at(position)!;
+		const file = fileViewAt(input.files, position);
 		// A linked target's bytes go with the copy that holds a link to it.
 		const link = kind === 'copy' ? file.path : copiedLinkTo.get(file.path);
 		const unit = link === undefined ? undefined : underUnit(link);

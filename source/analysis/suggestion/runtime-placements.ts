@@ -1,7 +1,7 @@
 import type {PackageIndex, PackagePlan} from '../closure/package-owners.js';
 import {normalisePath} from '../closure/resolve-path.js';
 import type {RuntimeClosure} from '../closure/runtime-closure.js';
-import {pathAt, typeAt} from '../final-file-list.js';
+import {fileViews, pathAt, typeAt} from '../final-file-list.js';
 import {isBuildOnlyOrCache} from '../finding-categories.js';
 import {bytecodeSource} from '../findings/package-databases.js';
 import {type FileIndex, filesByPath} from '../rule-input.js';
@@ -187,7 +187,7 @@ export function placeContext(
 /** Where every user file goes: removed by a finding, reinstalled with its package, or copied. */
 export function placeFiles(input: RuleInput, context: PlaceContext): Placements {
 	const {placements} = context;
-	for (const file of input.files) placements.push(placeFile(file, context));
+	for (const file of fileViews(input.files)) placements.push(placeFile(file, context));
 
 	// A kept hard link keeps its target's bytes: the target is not removed, it travels with the link.
 	const files = filesByPath(input);

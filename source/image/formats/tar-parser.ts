@@ -78,6 +78,8 @@ const headerOnlyTypes = new Set(['1', '2', '3', '4', '5', '6']);
 type Format = 'v7' | 'ustar' | 'star' | 'gnu';
 
 function readString(block: Buffer, start: number, length: number): string {
+	// Most link names and prefixes are empty.
+	if (length === 0 || block[start] === 0) return '';
 	const end = block.indexOf(0, start);
 	return block.toString('utf8', start, end === -1 || end > start + length ? start + length : end);
 }
@@ -216,13 +218,21 @@ function isZeroBlock(block: Buffer): boolean {
 	return true;
 }
 
-function formatOf(block: Buffer): Format {
-	const magic = block.toString('latin1', 257, 263);
-	if (magic === 'ustar\0') {
-		return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
+/** Whether the block holds `text` (ASCII) at `start`: compared byte by byte, no string made per header. */
+function holdsAt(block: Buffer, start: number, text: string): boolean {
+	for (let index = 0; index < text.length; index++) {
+		if (block[start + index] !== text.charCodeAt(index)) return false;
 	}
 
-	return magic === 'ustar ' && block[263] === 0x20 && block[264] === 0 ? 'gnu' : 'v7';
+	return true;
+}
+
+function formatOf(block: Buffer): Format {
+	if (holdsAt(block, 257, 'ustar\0')) {
+		return holdsAt(block, 508, 'tar\0') ? 'star' : 'ustar';
+	}
+
+	return holdsAt(block, 257, 'ustar ') && block[263] === 0x20 && block[264] === 0 ? 'gnu' : 'v7';
 }
 
 const invalid = (offset: number, why: string): TarFormatError =>

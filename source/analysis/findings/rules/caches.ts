@@ -1,3 +1,5 @@
+import {anyPattern} from '../../../shared/any-pattern.js';
+import {layerAt, pathAt} from '../../final-file-list.js';
 import type {Confidence} from '../../types.js';
 import {isPackageBytecode, packageOwnedPaths} from '../package-databases.js';
 import type {FindingDraft, Rule} from '../rule-context.js';
@@ -136,6 +138,9 @@ export const cacheRules: CacheRule[] = [
 	},
 ];
 
+/** Whether any cache rule's pattern matches (its exception aside): one pass over a path instead of one a rule. */
+const anyCacheRule = anyPattern(cacheRules.map((rule) => rule.pattern));
+
 /**
 Caches that came with the base image (its logs, its package lists) are the base image's business and
 too common to be worth a finding: only the app's layers are searched.
@@ -143,15 +148,17 @@ too common to be worth a finding: only the app's layers are searched.
 export const cachesRule: Rule = (context) => {
 	const matches = new Map<CacheRule, string[]>();
 	const owned = packageOwnedPaths(context.input.evidence, context.byPath);
-	for (const file of context.input.files) {
-		if (context.baseLayers.has(file.layer)) continue;
-		// The patterns before the lookups: few paths match one.
+	const {files} = context.input;
+	for (let position = 0; position < files.length; position++) {
+		// The patterns before the lookups, all of them in one test first: few paths match one.
+		const path = pathAt(files, position);
+		if (!anyCacheRule.test(path) || context.baseLayers.has(layerAt(files, position))) continue;
 		const rule = cacheRules.find(
-			(candidate) => candidate.pattern.test(file.path) && !candidate.except?.test(file.path),
+			(candidate) => candidate.pattern.test(path) && !candidate.except?.test(path),
 		);
-		if (rule !== undefined && !context.claimed.has(file.path) && !isPackageBytecode(file.path, owned)) {
+		if (rule !== undefined && !context.claimed.has(path) && !isPackageBytecode(path, owned)) {
 			const list = matches.get(rule) ?? [];
-			list.push(file.path);
+			list.push(path);
 			matches.set(rule, list);
 		}
 	}

@@ -1,3 +1,4 @@
+import {fileViews} from '../../final-file-list.js';
 import {appManifest, runsTypeScript} from '../node-runtime.js';
 import {type LockedPackage, packageKeyOf, packageNameOfKey, readLockfilePackages} from '../npm-lockfile.js';
 import {type FindingDraft, type Rule, type RuleContext, relativeTo} from '../rule-context.js';
@@ -22,7 +23,7 @@ function nodeModulesFiles(context: RuleContext): NodeModulesFile[] {
 
 	const prefix = context.appDir === '' ? 'node_modules/' : `${context.appDir}/node_modules/`;
 	const result: NodeModulesFile[] = [];
-	for (const file of context.input.files) {
+	for (const file of fileViews(context.input.files)) {
 		if (!file.path.startsWith(prefix) || context.claimed.has(file.path)) {
 			continue;
 		}

@@ -1,3 +1,5 @@
+import {anyPattern} from '../../../shared/any-pattern.js';
+import {pathAt} from '../../final-file-list.js';
 import type {Confidence} from '../../types.js';
 import {packageOwnedPaths} from '../package-databases.js';
 import type {FindingDraft, Rule} from '../rule-context.js';
@@ -61,26 +63,32 @@ const patterns: SecretPattern[] = [
 	},
 ];
 
+/** Whether any of the patterns matches: one pass over a path instead of one a pattern. */
+const anySecretPattern = anyPattern(patterns.map(({pattern}) => pattern));
+
 /** B-X2: files that look like secrets, by name (their contents are never read), that no package installed. */
 export const secretFilesRule: Rule = (context) => {
 	// What a package installed (test data, sample keys, trust stores) is the distribution's, not a leak.
 	const owned = packageOwnedPaths(context.input.evidence, context.byPath);
 	const byPattern = new Map<SecretPattern, string[]>();
-	for (const file of context.input.files) {
-		// The name patterns first: they match few paths, and the exclusions cost more per path.
-		const match = patterns.find((candidate) => candidate.pattern.test(file.path));
+	const {files} = context.input;
+	for (let position = 0; position < files.length; position++) {
+		// The name patterns first, all in one test: they match few paths, and the exclusions cost more per path.
+		const path = pathAt(files, position);
+		if (!anySecretPattern.test(path)) continue;
+		const match = patterns.find((candidate) => candidate.pattern.test(path));
 		if (
 			match === undefined ||
-			notSecret.test(file.path) ||
-			file.path.endsWith('.pub') ||
-			isPublicCertificate(file.path) ||
-			owned.has(file.path)
+			notSecret.test(path) ||
+			path.endsWith('.pub') ||
+			isPublicCertificate(path) ||
+			owned.has(path)
 		) {
 			continue;
 		}
 
 		const list = byPattern.get(match) ?? [];
-		list.push(file.path);
+		list.push(path);
 		byPattern.set(match, list);
 	}
 

@@ -1,8 +1,18 @@
+import {anyPattern} from '../../../shared/any-pattern.js';
 import {filesWhere, someFile} from '../../final-file-list.js';
 import type {FindingDraft, Rule} from '../rule-context.js';
 import {builtBinary} from './app-files.js';
 
 const packageTrees = /(^|\/)(node_modules|site-packages|dist-packages)\//;
+
+/** Headers, compiler internals, autoconf macros, pkg-config files and static libraries, by path. */
+const buildPaths = anyPattern([
+	/^usr\/(local\/)?include\//,
+	/^usr\/(lib|libexec)\/gcc\//,
+	/^usr\/share\/aclocal\//,
+	/\/pkgconfig\/[^/]+\.pc$/,
+	/^(usr|lib)\/.*\.(a|la)$/,
+]);
 
 /** B-D2: headers, static libraries and compiler internals, by path (weaker than the package database). */
 export const buildPathsRule: Rule = (context) => {
@@ -10,11 +20,7 @@ export const buildPathsRule: Rule = (context) => {
 		context.input.files,
 		// What the path looks like first: few paths do, and the other checks cost more per path.
 		(file) =>
-			(/^usr\/(local\/)?include\//.test(file.path) ||
-				/^usr\/(lib|libexec)\/gcc\//.test(file.path) ||
-				/^usr\/share\/aclocal\//.test(file.path) ||
-				/\/pkgconfig\/[^/]+\.pc$/.test(file.path) ||
-				/^(usr|lib)\/.*\.(a|la)$/.test(file.path)) &&
+			buildPaths.test(file.path) &&
 			!context.claimed.has(file.path) &&
 			!packageTrees.test(file.path) &&
 			!file.path.startsWith('usr/local/go/'),
@@ -153,23 +159,19 @@ export const pythonBuildArtifactsRule: Rule = (context) => {
 				!/^usr\/(lib|share|libexec)\//.test(file.path) &&
 				!packageTrees.test(file.path),
 		);
-	const paths = filesWhere(context.input.files, (file) => {
-		if (context.claimed.has(file.path) || packageTrees.test(file.path)) {
-			return false;
-		}
-
-		if (file.path.endsWith('.whl')) {
-			return true;
-		}
-
-		// build/ is a Python packaging directory only when the app is not a Node app (where it is output).
-		return (
-			hasPython &&
-			!hasPackageJson &&
-			(file.path.startsWith(`${prefix}build/`) ||
-				(file.path.startsWith(prefix) && /^[^/]+\.egg-info\//.test(file.path.slice(prefix.length))))
-		);
-	}).map((file) => file.path);
+	// build/ is a Python packaging directory only when the app is not a Node app (where it is output).
+	const packaging = hasPython && !hasPackageJson;
+	const paths = filesWhere(
+		context.input.files,
+		// What the path looks like first: few paths do, and the lookups cost more per path.
+		(file) =>
+			(file.path.endsWith('.whl') ||
+				(packaging &&
+					(file.path.startsWith(`${prefix}build/`) ||
+						(file.path.startsWith(prefix) && /^[^/]+\.egg-info\//.test(file.path.slice(prefix.length)))))) &&
+			!context.claimed.has(file.path) &&
+			!packageTrees.test(file.path),
+	).map((file) => file.path);
 	if (paths.length === 0) {
 		return [];
 	}
