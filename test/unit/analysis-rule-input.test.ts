@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../../source/analysis/analyze-image.js';
-import {FinalFileColumns, fileBytesAt, pathAt, typeAt} from '../../source/analysis/final-file-list.js';
+import {
+	FinalFileColumns,
+	fileBytesAt,
+	filesWhere,
+	fileViewAt,
+	fileViews,
+	layerAt,
+	pathAt,
+	someFile,
+	typeAt,
+} from '../../source/analysis/final-file-list.js';
 import {buildRuleInput, filesByPath} from '../../source/analysis/rule-input.js';
 import type {ImageAnalysis} from '../../source/analysis/types.js';
 import type {ExecInfo} from '../../source/image/types.js';
@@ -60,7 +70,43 @@ test('the final files as columns: each position read alone, walked, and out of r
 		assert.equal(pathAt(files, position), pathAt(walked, position));
 		assert.equal(typeAt(files, position), walked[position]!.type);
 		assert.equal(fileBytesAt(files, position), fileBytesAt(walked, position));
+		// The view a test over every file sees reads each field as the whole file has it.
+		const view = fileViewAt(files, position);
+		const whole = walked[position]!;
+		for (const field of [
+			'path',
+			'type',
+			'size',
+			'mode',
+			'uid',
+			'gid',
+			'layer',
+			'linkTarget',
+			'exec',
+		] as const) {
+			assert.deepEqual(view[field], whole[field], `${whole.path} ${field}`);
+		}
+
+		assert.equal(layerAt(files, position), whole.layer);
 	}
+
+	assert.deepEqual(
+		[...fileViews(files)].map((view) => view.path),
+		walked.map((entry) => entry.path),
+	);
+	// What a test keeps is the whole file, and only what passed it.
+	assert.deepEqual(
+		filesWhere(files, (view) => view.uid === 7 || view.type === 'symlink'),
+		[walked[0], walked[1]],
+	);
+	assert.equal(
+		someFile(files, (view) => view.linkTarget === 'a'),
+		true,
+	);
+	assert.equal(
+		someFile(files, (view) => view.path === 'usr/a'),
+		false,
+	);
 
 	assert.deepEqual(
 		walked.map((_, position) => fileBytesAt(files, position)),
