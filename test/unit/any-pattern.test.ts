@@ -30,7 +30,11 @@ test('anyPattern matches exactly where one of its patterns does, top-level alter
 	const patterns = [/^a\/|\.b$/, /(^|\/)c$/, /^d(?=e)/];
 	const any = anyPattern(patterns);
 	for (const path of ['a/x', 'x.b', 'xa/', 'c', 'y/c', 'yc', 'de', 'dx', 'b.a/']) {
-		assert.equal(any.test(path), patterns.some((pattern) => pattern.test(path)), path);
+		assert.equal(
+			any.test(path),
+			patterns.some((pattern) => pattern.test(path)),
+			path,
+		);
 	}
 });
 
