@@ -53,3 +53,14 @@ test('anyPattern of the cache rules agrees with the rules one by one', () => {
 test('anyPattern refuses a pattern with flags, which would change what the others mean', () => {
 	assert.throws(() => anyPattern([/a/, /b/i]), /has flags/);
 });
+
+test('every cache rule is anchored at the start, so their joint test is tried at a path start only', () => {
+	for (const rule of cacheRules) assert.match(rule.pattern.source, /^\^/, rule.ruleId);
+	const pycache = cacheRules.find((rule) => rule.ruleId === 'LL-CACHE-PYCACHE')!.pattern;
+	assert.equal(pycache.exec('app/__pycache__/m.cpython-311.pyc')?.[1], 'app/__pycache__');
+	assert.equal(pycache.exec('__pycache__/m.pyc')?.[1], '__pycache__');
+	assert.ok(pycache.test('usr/lib/python3/x.pyo'));
+	assert.equal(pycache.exec('usr/lib/python3/x.pyc')?.[1], undefined);
+	assert.equal(pycache.test('app/x.pyc.txt'), false);
+	assert.ok(pycache.test('odd\nname.pyc'), 'a newline in the name, as the unanchored form matched');
+});

@@ -103,7 +103,9 @@ export const cacheRules: CacheRule[] = [
 	{
 		ruleId: 'LL-CACHE-PYCACHE',
 		title: 'Python bytecode caches',
-		pattern: /^((?:.+\/)?__pycache__)\/|\.py[co]$/,
+		// Anchored in both branches (any character, newlines too, before .pyc), so the rules' joint test
+		// (anyPattern) is tried at the start of a path only.
+		pattern: /^(?:((?:.+\/)?__pycache__)\/|[\s\S]*\.py[co]$)/,
 		confidence: 'low',
 		fix: 'Optional: set `PYTHONDONTWRITEBYTECODE=1` while building (deleting them costs startup time)',
 	},
