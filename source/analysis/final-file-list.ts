@@ -66,7 +66,10 @@ export class FinalFileColumns implements FinalFileList {
 	}
 }
 
-/** A final file over the columns, its fields read when asked; for tests that do not keep the file. */
+/**
+A final file over the columns, its fields read when asked. A reader may hold it as long as the tree lives, but it
+is not a plain object: spreading or serialising it gives the path alone, so only the tests and loops below get it.
+*/
 class FinalFileView implements FinalFile {
 	readonly path: string;
 	readonly #tree: PathTree;
@@ -116,7 +119,7 @@ class FinalFileView implements FinalFile {
 }
 
 /**
-The files for a loop that reads them and keeps none: over the columns, views that read the fields asked
+The files for a loop that reads their fields and keeps none of them: over the columns, views that read the fields asked
 for (a loop over a million files mostly asks for the path); a list that is an array, its own files.
 */
 export function fileViews(files: FinalFileList): Iterable<FinalFile> {
@@ -189,7 +192,7 @@ function finalFile(path: string, columns: EntryColumns, row: number, layer: numb
 
 /**
 Whether any file passes the test (a list's `some`, for lists that are not arrays). Over the columns the test
-sees views that read a field when asked: it must not keep the file it is given.
+sees views that read a field when asked.
 */
 export function someFile(files: FinalFileList, test: (file: FinalFile) => boolean): boolean {
 	if (files instanceof FinalFileColumns) {
@@ -203,7 +206,7 @@ export function someFile(files: FinalFileList, test: (file: FinalFile) => boolea
 
 /**
 The files that pass the test, as an array (a list's `filter`, for lists that are not arrays). Over the columns
-the test sees views (it must not keep them) and the files kept are whole.
+the test sees views and the files kept are whole objects.
 */
 export function filesWhere(files: FinalFileList, test: (file: FinalFile) => boolean): FinalFile[] {
 	const kept: FinalFile[] = [];
